@@ -1,0 +1,300 @@
+//! Connection settings shared by IMAP and SMTP: server, security, credentials, TLS trust and
+//! deadlines.
+
+use std::fmt;
+use std::time::Duration;
+
+/// How the connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Security {
+    /// TLS from the first byte (IMAP 993, SMTP 465).
+    #[default]
+    Tls,
+    /// Plain connection upgraded with STARTTLS (IMAP 143, SMTP 587). If the server does not
+    /// offer STARTTLS the connection fails with [`ErrorKind::Tls`](crate::ErrorKind::Tls); it
+    /// never falls back to plaintext.
+    StartTls,
+    /// No encryption at all. Only for loopback test servers; must be chosen explicitly.
+    Plain,
+}
+
+impl Security {
+    /// Parses `"tls"`, `"starttls"` or `"plain"` (the spelling every binding uses).
+    pub fn parse(s: &str) -> crate::Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "tls" | "ssl" | "implicit" => Ok(Security::Tls),
+            "starttls" => Ok(Security::StartTls),
+            "plain" | "none" => Ok(Security::Plain),
+            other => Err(crate::Error::invalid_input(format!(
+                "unknown security {other:?}: expected \"tls\", \"starttls\" or \"plain\""
+            ))),
+        }
+    }
+
+    /// The spelling every binding uses: `"tls"`, `"starttls"` or `"plain"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Security::Tls => "tls",
+            Security::StartTls => "starttls",
+            Security::Plain => "plain",
+        }
+    }
+}
+
+/// Credentials. `Debug` never prints the password or token.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Auth {
+    /// IMAP LOGIN / SMTP AUTH PLAIN (or LOGIN when PLAIN is not offered).
+    Password {
+        /// The user name.
+        username: String,
+        /// The password.
+        password: String,
+    },
+    /// SASL XOAUTH2 with an OAuth 2.0 access token.
+    OAuth2 {
+        /// The user name (usually the email address).
+        username: String,
+        /// The bearer token.
+        access_token: String,
+    },
+    /// No authentication (SMTP relays that accept anonymous submission).
+    None,
+}
+
+impl Auth {
+    /// Password credentials.
+    pub fn password(username: impl Into<String>, password: impl Into<String>) -> Self {
+        Auth::Password { username: username.into(), password: password.into() }
+    }
+
+    /// XOAUTH2 credentials.
+    pub fn oauth2(username: impl Into<String>, access_token: impl Into<String>) -> Self {
+        Auth::OAuth2 { username: username.into(), access_token: access_token.into() }
+    }
+
+    /// The user name, if any.
+    pub fn username(&self) -> Option<&str> {
+        match self {
+            Auth::Password { username, .. } | Auth::OAuth2 { username, .. } => Some(username),
+            Auth::None => None,
+        }
+    }
+
+    /// The secret (password or token), used to scrub anything that might echo it.
+    pub(crate) fn secret(&self) -> Option<&str> {
+        match self {
+            Auth::Password { password, .. } => Some(password),
+            Auth::OAuth2 { access_token, .. } => Some(access_token),
+            Auth::None => None,
+        }
+    }
+
+    /// The SASL XOAUTH2 initial response (not base64-encoded).
+    pub(crate) fn xoauth2_payload(username: &str, token: &str) -> String {
+        format!("user={username}\x01auth=Bearer {token}\x01\x01")
+    }
+}
+
+impl fmt::Debug for Auth {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Auth::Password { username, .. } => f
+                .debug_struct("Password")
+                .field("username", username)
+                .field("password", &"<redacted>")
+                .finish(),
+            Auth::OAuth2 { username, .. } => f
+                .debug_struct("OAuth2")
+                .field("username", username)
+                .field("access_token", &"<redacted>")
+                .finish(),
+            Auth::None => f.write_str("None"),
+        }
+    }
+}
+
+/// Which certificates are trusted.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct TlsOptions {
+    /// Extra CA certificates (PEM, one or more) trusted in addition to the public web roots.
+    pub ca_pem: Option<Vec<u8>>,
+    /// Accept any certificate and host name. Dangerous: only for tests against servers whose
+    /// certificate you cannot obtain.
+    pub accept_invalid_certs: bool,
+    /// The name checked against the certificate; defaults to the host.
+    pub server_name: Option<String>,
+}
+
+impl fmt::Debug for TlsOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TlsOptions")
+            .field("ca_pem", &self.ca_pem.as_ref().map(|p| format!("<{} bytes>", p.len())))
+            .field("accept_invalid_certs", &self.accept_invalid_certs)
+            .field("server_name", &self.server_name)
+            .finish()
+    }
+}
+
+/// Deadlines for every network wait.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// TCP connect plus TLS handshake. Default 15 s.
+    pub connect: Duration,
+    /// Waiting for the server greeting. Default 15 s.
+    pub greeting: Duration,
+    /// Each command, and each read while a response streams in. Default 60 s.
+    pub command: Duration,
+    /// How long one IDLE command runs before it is re-issued (servers drop IDLE after 30
+    /// minutes). Default 25 minutes.
+    pub idle_reissue: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            connect: Duration::from_secs(15),
+            greeting: Duration::from_secs(15),
+            command: Duration::from_secs(60),
+            idle_reissue: Duration::from_secs(25 * 60),
+        }
+    }
+}
+
+/// Where and how to connect to an IMAP server.
+#[derive(Debug, Clone)]
+pub struct ImapConfig {
+    /// Host name or IP address.
+    pub host: String,
+    /// Port; 993 for [`Security::Tls`], 143 otherwise, when built with [`ImapConfig::new`].
+    pub port: u16,
+    /// Transport security.
+    pub security: Security,
+    /// Credentials.
+    pub auth: Auth,
+    /// Certificate trust.
+    pub tls: TlsOptions,
+    /// Deadlines.
+    pub timeouts: Timeouts,
+}
+
+impl ImapConfig {
+    /// Settings for implicit TLS on port 993 with `auth`.
+    pub fn new(host: impl Into<String>, auth: Auth) -> Self {
+        ImapConfig {
+            host: host.into(),
+            port: 993,
+            security: Security::Tls,
+            auth,
+            tls: TlsOptions::default(),
+            timeouts: Timeouts::default(),
+        }
+    }
+
+    /// Sets the port.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Sets the security; also switches the port to 143 when it was the TLS default 993.
+    pub fn security(mut self, security: Security) -> Self {
+        if security != Security::Tls && self.port == 993 {
+            self.port = 143;
+        }
+        self.security = security;
+        self
+    }
+
+    /// Trusts the CA certificate(s) in `pem` in addition to the public roots.
+    pub fn ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.tls.ca_pem = Some(pem.into());
+        self
+    }
+
+    /// Sets all deadlines.
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+}
+
+/// Where and how to connect to an SMTP submission server.
+#[derive(Debug, Clone)]
+pub struct SmtpConfig {
+    /// Host name or IP address.
+    pub host: String,
+    /// Port; 465 for [`Security::Tls`], 587 otherwise, when built with [`SmtpConfig::new`].
+    pub port: u16,
+    /// Transport security.
+    pub security: Security,
+    /// Credentials.
+    pub auth: Auth,
+    /// Certificate trust.
+    pub tls: TlsOptions,
+    /// Deadlines (`idle_reissue` is unused).
+    pub timeouts: Timeouts,
+    /// Name sent in EHLO; defaults to `localhost`.
+    pub hello_name: Option<String>,
+    /// Most connections the pool opens at once. Default 4.
+    pub pool_size: usize,
+    /// An idle pooled connection older than this is closed instead of reused. Default 60 s.
+    pub pool_idle_timeout: Duration,
+}
+
+impl SmtpConfig {
+    /// Settings for implicit TLS on port 465 with `auth`.
+    pub fn new(host: impl Into<String>, auth: Auth) -> Self {
+        SmtpConfig {
+            host: host.into(),
+            port: 465,
+            security: Security::Tls,
+            auth,
+            tls: TlsOptions::default(),
+            timeouts: Timeouts::default(),
+            hello_name: None,
+            pool_size: 4,
+            pool_idle_timeout: Duration::from_secs(60),
+        }
+    }
+
+    /// Sets the port.
+    pub fn port(mut self, port: u16) -> Self {
+        self.port = port;
+        self
+    }
+
+    /// Sets the security; also switches the port to 587 when it was the TLS default 465.
+    pub fn security(mut self, security: Security) -> Self {
+        if security != Security::Tls && self.port == 465 {
+            self.port = 587;
+        }
+        self.security = security;
+        self
+    }
+
+    /// Trusts the CA certificate(s) in `pem` in addition to the public roots.
+    pub fn ca_pem(mut self, pem: impl Into<Vec<u8>>) -> Self {
+        self.tls.ca_pem = Some(pem.into());
+        self
+    }
+
+    /// Sets all deadlines.
+    pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
+        self.timeouts = timeouts;
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let cfg = ImapConfig::new("h", Auth::password("u", "hunter2-secret"));
+        assert!(!format!("{cfg:?}").contains("hunter2-secret"));
+        let cfg = SmtpConfig::new("h", Auth::oauth2("u", "tok-secret-123"));
+        assert!(!format!("{cfg:?}").contains("tok-secret-123"));
+    }
+}

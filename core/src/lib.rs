@@ -1,0 +1,27 @@
+//! # mailwire
+//!
+//! Async email for Rust, and the one core behind mailwire's Python, Node.js, Swift and Kotlin
+//! packages:
+//!
+//! - **IMAP** ([`ImapClient`]): implicit TLS or STARTTLS, password or XOAUTH2; list, create,
+//!   rename, delete and subscribe mailboxes; status with unread counts; typed search;
+//!   summaries (envelope, flags, size, attachment list) streamed before any download; whole
+//!   messages, single parts, attachments saved straight to disk; flags and keywords; copy,
+//!   move, delete, append; IDLE push; CONDSTORE/QRESYNC incremental sync.
+//! - **SMTP** ([`SmtpClient`]): pooled submission over TLS or STARTTLS with AUTH
+//!   PLAIN/LOGIN/XOAUTH2, a per-recipient result, and typed reply codes.
+//! - **Messages** ([`Message`], [`OutgoingMessage`]): parse received mail, build new mail with
+//!   alternatives, attachments and inline images, reply and forward.
+//!
+//! Every network wait has a deadline ([`Timeouts`]); certificates are verified unless you
+//! trust a CA or opt out ([`TlsOptions`]); passwords never appear in errors, `Debug` output or
+//! traces (emitted with `tracing` at `debug`/`trace` level, target `mailwire`).
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod config;
+mod error;
+mod net;
+
+pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions};
+pub use error::{Error, ErrorKind, Result};
