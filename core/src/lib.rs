@@ -21,7 +21,10 @@
 
 mod config;
 mod error;
+pub mod imap;
+pub mod message;
 mod net;
 
 pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions};
 pub use error::{Error, ErrorKind, Result};
+pub use imap::ImapClient;

@@ -23,12 +23,6 @@ pub(crate) enum MaybeTls {
     Tls(Box<TlsStream<TcpStream>>),
 }
 
-impl MaybeTls {
-    pub(crate) fn is_tls(&self) -> bool {
-        matches!(self, MaybeTls::Tls(_))
-    }
-}
-
 impl AsyncRead for MaybeTls {
     fn poll_read(
         self: Pin<&mut Self>,

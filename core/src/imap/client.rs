@@ -1,0 +1,196 @@
+//! [`ImapClient`]: one authenticated connection shared by every task that holds a clone.
+
+use std::sync::Arc;
+
+use async_imap::imap_proto::{MailboxDatum, Response, ResponseCode, Status};
+use tokio::sync::{Mutex, OwnedMutexGuard};
+
+use super::command::Command;
+use super::connection::{Connection, Selected, Tagged};
+use crate::config::ImapConfig;
+use crate::error::{Error, Result};
+
+/// An IMAP client. Clone it freely: clones share one connection, and calls from many tasks
+/// are queued and run one after another, never interleaved.
+///
+/// The mailbox is an argument of every call; the client SELECTs lazily and remembers what
+/// is selected. When the connection breaks (the server went away, a deadline passed) the
+/// call fails with [`ErrorKind::Connect`](crate::ErrorKind::Connect) or
+/// [`ErrorKind::Timeout`](crate::ErrorKind::Timeout) and the next call reconnects.
+///
+/// # Cancel safety
+///
+/// Every async method may be cancelled (its future dropped). A command that was already
+/// sent is finished (its response read and discarded) before the next call runs; a command
+/// cut off while being written makes the next call reconnect.
+#[derive(Clone)]
+pub struct ImapClient {
+    pub(crate) shared: Arc<Shared>,
+}
+
+pub(crate) struct Shared {
+    pub(crate) config: ImapConfig,
+    state: Arc<Mutex<State>>,
+}
+
+struct State {
+    conn: Option<Connection>,
+    closed: bool,
+}
+
+impl std::fmt::Debug for ImapClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImapClient")
+            .field("host", &self.shared.config.host)
+            .field("port", &self.shared.config.port)
+            .field("user", &self.shared.config.auth.username())
+            .finish()
+    }
+}
+
+/// Exclusive use of the connection for one call. A connection left unusable is dropped
+/// when the session ends, so the next call reconnects.
+pub(crate) struct Session {
+    guard: OwnedMutexGuard<State>,
+}
+
+impl Session {
+    pub(crate) fn conn(&mut self) -> Result<&mut Connection> {
+        self.guard.conn.as_mut().ok_or_else(Error::closed)
+    }
+}
+
+impl Drop for Session {
+    fn drop(&mut self) {
+        if self.guard.conn.as_ref().is_some_and(|c| !c.is_usable()) {
+            tracing::debug!(target: "mailwire::imap", "dropping a broken connection");
+            self.guard.conn = None;
+        }
+    }
+}
+
+impl ImapClient {
+    /// Connects and logs in.
+    ///
+    /// Fails with `Connect`, `Tls`, `Auth` or `Timeout` (see [`ErrorKind`](crate::ErrorKind)).
+    pub async fn connect(config: ImapConfig) -> Result<ImapClient> {
+        let conn = Connection::open(&config).await?;
+        Ok(ImapClient {
+            shared: Arc::new(Shared {
+                config,
+                state: Arc::new(Mutex::new(State { conn: Some(conn), closed: false })),
+            }),
+        })
+    }
+
+    /// Takes the connection for one call, reconnecting when the last one broke.
+    pub(crate) async fn session(&self) -> Result<Session> {
+        let mut guard = self.shared.state.clone().lock_owned().await;
+        if guard.closed {
+            return Err(Error::closed());
+        }
+        if let Some(conn) = guard.conn.as_mut() {
+            if conn.is_usable() && conn.settle().await.is_ok() {
+                return Ok(Session { guard });
+            }
+            guard.conn = None;
+        }
+        tracing::debug!(target: "mailwire::imap", "reconnecting to {}", self.shared.config.host);
+        let conn = Connection::open(&self.shared.config).await?;
+        guard.conn = Some(conn);
+        Ok(Session { guard })
+    }
+
+    /// Whether the server announced `capability` (e.g. `"IDLE"`, `"MOVE"`), case-insensitive.
+    pub async fn has_capability(&self, capability: &str) -> Result<bool> {
+        let mut s = self.session().await?;
+        Ok(s.conn()?.has_cap(&capability.to_ascii_uppercase()))
+    }
+
+    /// Sends NOOP: keeps the connection alive and collects pending mailbox events.
+    pub async fn noop(&self) -> Result<()> {
+        let mut s = self.session().await?;
+        s.conn()?.run(Command::new("NOOP"), |_| Ok(false)).await.map(|_| ())
+    }
+
+    /// Logs out and closes the connection. Later calls fail with
+    /// [`ErrorKind::Closed`](crate::ErrorKind::Closed).
+    pub async fn logout(&self) -> Result<()> {
+        let mut guard = self.shared.state.clone().lock_owned().await;
+        guard.closed = true;
+        if let Some(conn) = guard.conn.take() {
+            conn.logout().await;
+        }
+        Ok(())
+    }
+}
+
+/// What a SELECT told us besides the counters kept in [`Selected`].
+#[derive(Debug, Default)]
+pub(crate) struct SelectInfo {
+    pub(crate) vanished: Vec<u32>,
+    pub(crate) changed: Vec<(u32, Vec<super::types::Flag>, Option<u64>)>,
+}
+
+impl Connection {
+    /// Selects `name` unless it already is.
+    pub(crate) async fn select(&mut self, name: &str) -> Result<()> {
+        if self.selected.as_ref().is_some_and(|s| s.name == name) {
+            return Ok(());
+        }
+        self.select_with(name, None).await.map(|_| ())
+    }
+
+    /// Sends SELECT (with QRESYNC parameters `(uidvalidity, modseq)` when given).
+    pub(crate) async fn select_with(&mut self, name: &str, qresync: Option<(u32, u64)>) -> Result<SelectInfo> {
+        let mut cmd = Command::new("SELECT").mailbox(name)?;
+        if let Some((v, m)) = qresync {
+            cmd = cmd.raw(&format!("(QRESYNC ({v} {m}))"));
+        } else if self.has_cap("CONDSTORE") && !self.has_cap("QRESYNC") {
+            cmd = cmd.raw("(CONDSTORE)");
+        }
+        self.selected = None;
+        self.events.clear();
+        let mut sel = Selected { name: name.to_string(), ..Selected::default() };
+        let mut info = SelectInfo::default();
+        let result: Result<Tagged> = self
+            .run(cmd, |r| {
+                match r {
+                    Response::MailboxData(MailboxDatum::Exists(n)) => sel.exists = *n,
+                    Response::Data { status: Status::Ok, outcome } => match &outcome.code {
+                        Some(ResponseCode::UidValidity(v)) => sel.uid_validity = *v,
+                        Some(ResponseCode::UidNext(n)) => sel.uid_next = *n,
+                        Some(ResponseCode::HighestModSeq(m)) => sel.highest_modseq = Some(*m),
+                        _ => {}
+                    },
+                    Response::Vanished { uids, .. } => {
+                        info.vanished.extend(uids.iter().flat_map(|r| r.clone()));
+                    }
+                    Response::Fetch(_, attrs) => {
+                        if let Some(super::types::MailboxEvent::Flags { uid: Some(uid), flags, modseq, .. }) =
+                            super::parse::flag_change(0, attrs)
+                        {
+                            info.changed.push((uid, flags, modseq));
+                        }
+                    }
+                    _ => {}
+                }
+                Ok(true)
+            })
+            .await;
+        result?;
+        self.selected = Some(sel);
+        Ok(info)
+    }
+
+    /// Forgets the selection of `name` (before it is deleted or renamed).
+    pub(crate) async fn unselect_if(&mut self, name: &str) -> Result<()> {
+        if self.selected.as_ref().is_some_and(|s| s.name == name) {
+            if self.has_cap("UNSELECT") {
+                self.run(Command::new("UNSELECT"), |_| Ok(false)).await?;
+            }
+            self.selected = None;
+        }
+        Ok(())
+    }
+}

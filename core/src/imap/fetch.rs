@@ -1,0 +1,163 @@
+//! Streaming summaries: one UID FETCH per UID-set chunk, items yielded as they arrive.
+
+use std::collections::VecDeque;
+
+use async_imap::imap_proto::{AttributeValue, Response};
+use futures_util::Stream;
+
+use super::client::{ImapClient, Session};
+use super::command::{Command, UidSet, MAX_SET_LEN};
+use super::connection::Step;
+use super::parse;
+use super::types::{FetchOptions, MessageSummary};
+use crate::error::Result;
+
+/// Summaries arriving from the server, pulled with [`FetchStream::next`] or
+/// [`FetchStream::next_batch`], or turned into a [`Stream`] with
+/// [`FetchStream::into_stream`].
+///
+/// It holds the client's connection until it is exhausted or dropped; other calls on the
+/// client wait meanwhile. Memory stays bounded: responses are parsed as they arrive.
+///
+/// # Cancel safety
+///
+/// Dropping it mid-way is fine: the rest of the response is read and discarded before the
+/// client's next call.
+pub struct FetchStream {
+    session: Session,
+    chunks: VecDeque<String>,
+    items: String,
+    tag: Option<String>,
+    ready: VecDeque<MessageSummary>,
+    finished: bool,
+}
+
+impl std::fmt::Debug for FetchStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FetchStream").field("buffered", &self.ready.len()).field("finished", &self.finished).finish()
+    }
+}
+
+impl ImapClient {
+    /// Streams summaries (UID, flags, size, internal date, modseq, envelope and the
+    /// attachment list) of `uids` in `mailbox`, in the server's order (ascending UID on
+    /// common servers). Never sets `\Seen`; downloads no body.
+    pub async fn fetch(&self, mailbox: &str, uids: impl Into<UidSet>, options: FetchOptions) -> Result<FetchStream> {
+        let uids = uids.into();
+        let mut session = self.selected(mailbox).await?;
+        let c = session.conn()?;
+        let mut items = String::from("(UID FLAGS RFC822.SIZE INTERNALDATE");
+        if options.envelope {
+            items.push_str(" ENVELOPE");
+        }
+        if options.attachments {
+            items.push_str(" BODYSTRUCTURE");
+        }
+        if c.has_cap("CONDSTORE") {
+            items.push_str(" MODSEQ");
+        }
+        items.push(')');
+        if let Some(m) = options.changed_since {
+            items.push_str(&format!(" (CHANGEDSINCE {m})"));
+        }
+        Ok(FetchStream {
+            session,
+            chunks: uids.to_imap_chunks(MAX_SET_LEN).into(),
+            items,
+            tag: None,
+            ready: VecDeque::new(),
+            finished: false,
+        })
+    }
+
+    /// All summaries of `uids` at once (see [`ImapClient::fetch`]).
+    pub async fn fetch_all(&self, mailbox: &str, uids: impl Into<UidSet>, options: FetchOptions) -> Result<Vec<MessageSummary>> {
+        let mut stream = self.fetch(mailbox, uids, options).await?;
+        let mut out = Vec::new();
+        while let Some(s) = stream.next().await? {
+            out.push(s);
+        }
+        Ok(out)
+    }
+}
+
+impl FetchStream {
+    /// The next summary, or `None` when all have arrived.
+    pub async fn next(&mut self) -> Result<Option<MessageSummary>> {
+        loop {
+            if let Some(s) = self.ready.pop_front() {
+                return Ok(Some(s));
+            }
+            if self.finished {
+                return Ok(None);
+            }
+            self.pump().await?;
+        }
+    }
+
+    /// Up to `max` summaries: whatever has arrived, waiting only when none has. Empty when
+    /// the stream is exhausted.
+    pub async fn next_batch(&mut self, max: usize) -> Result<Vec<MessageSummary>> {
+        let max = max.max(1);
+        while self.ready.is_empty() && !self.finished {
+            self.pump().await?;
+        }
+        // Take what is buffered, then keep reading only while it fills the batch cheaply.
+        while self.ready.len() < max && !self.finished && self.tag.is_some() {
+            self.pump().await?;
+        }
+        let n = self.ready.len().min(max);
+        Ok(self.ready.drain(..n).collect())
+    }
+
+    /// Turns this into a [`Stream`] of summaries.
+    pub fn into_stream(self) -> impl Stream<Item = Result<MessageSummary>> + Send {
+        futures_util::stream::try_unfold(self, |mut s| async move {
+            Ok(s.next().await?.map(|item| (item, s)))
+        })
+    }
+
+    /// Reads one response (starting the next command when needed).
+    async fn pump(&mut self) -> Result<()> {
+        let r = self.pump_inner().await;
+        if r.is_err() {
+            self.finished = true;
+        }
+        r
+    }
+
+    async fn pump_inner(&mut self) -> Result<()> {
+        let c = self.session.conn()?;
+        let tag = match &self.tag {
+            Some(t) => t.clone(),
+            None => {
+                let Some(chunk) = self.chunks.pop_front() else {
+                    self.finished = true;
+                    return Ok(());
+                };
+                let tag = c.send(&Command::new("UID FETCH").raw(&chunk).raw(&self.items)).await?;
+                self.tag = Some(tag.clone());
+                tag
+            }
+        };
+        let step = c
+            .read_for(&tag, "UID FETCH", |c, r| match r {
+                Response::Fetch(_, attrs)
+                    if attrs.iter().any(|a| matches!(a, AttributeValue::Rfc822Size(_))) =>
+                {
+                    parse::summary(attrs)
+                }
+                other => {
+                    c.absorb(other);
+                    None
+                }
+            })
+            .await?;
+        match step {
+            Step::Done(_) => self.tag = None,
+            Step::Data(Some(s)) => self.ready.push_back(s),
+            Step::Data(None) => {}
+        }
+        Ok(())
+    }
+}

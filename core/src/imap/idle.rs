@@ -1,0 +1,103 @@
+//! IMAP IDLE: wait for the server to push changes of a mailbox.
+
+use std::time::Duration;
+
+use async_imap::imap_proto::Response;
+use tokio::time::Instant;
+
+use super::client::ImapClient;
+use super::command::Command;
+use super::connection::Step;
+use super::types::MailboxEvent;
+use crate::error::{ErrorKind, Result};
+
+/// How long to keep collecting after the first event, so a burst arrives as one batch.
+const GRACE: Duration = Duration::from_millis(100);
+
+impl ImapClient {
+    /// Waits up to `timeout` for changes in `mailbox` (new messages, expunges, flag changes)
+    /// and returns them; empty when nothing happened. Only changes that arrive during the
+    /// call are reported. IDLE is re-issued before the server's limit
+    /// ([`Timeouts::idle_reissue`](crate::Timeouts)); servers without IDLE are polled with
+    /// NOOP every few seconds.
+    ///
+    /// The client's connection is busy meanwhile; other calls wait.
+    ///
+    /// # Cancel safety
+    ///
+    /// Cancelling ends IDLE (DONE is sent before the next call runs).
+    pub async fn idle(&self, mailbox: &str, timeout: Duration) -> Result<Vec<MailboxEvent>> {
+        let reissue = self.shared.config.timeouts.idle_reissue.max(Duration::from_secs(1));
+        let mut s = self.selected(mailbox).await?;
+        let c = s.conn()?;
+        c.events.clear();
+        let deadline = Instant::now() + timeout;
+        if !c.has_cap("IDLE") {
+            loop {
+                c.run(Command::new("NOOP"), |_| Ok(false)).await?;
+                let now = Instant::now();
+                if !c.events.is_empty() || now >= deadline {
+                    return Ok(std::mem::take(&mut c.events));
+                }
+                tokio::time::sleep((deadline - now).min(Duration::from_secs(5))).await;
+            }
+        }
+        loop {
+            let cmd = Command::new("IDLE");
+            let tag = c.send(&cmd).await?;
+            c.wait_continuation(&tag, "IDLE").await?;
+            c.mark_idle(&tag);
+            let round_end = deadline.min(Instant::now() + reissue);
+            let mut first_event: Option<Instant> = None;
+            let mut server_ended = false;
+            loop {
+                let now = Instant::now();
+                let mut until = round_end;
+                if let Some(t) = first_event {
+                    until = until.min(t + GRACE);
+                }
+                if now >= until {
+                    break;
+                }
+                let read = c
+                    .read_within(until - now, |c, r| {
+                        if let Response::Done { tag: t, .. } = r {
+                            if t.0 == tag {
+                                return true;
+                            }
+                        }
+                        c.absorb(r);
+                        false
+                    })
+                    .await;
+                match read {
+                    Ok(true) => {
+                        // The server ended IDLE on its own.
+                        server_ended = true;
+                        break;
+                    }
+                    Ok(false) => {
+                        if !c.events.is_empty() && first_event.is_none() {
+                            first_event = Some(Instant::now());
+                        }
+                    }
+                    Err(e) if e.kind() == ErrorKind::Timeout => break,
+                    Err(e) => {
+                        c.mark_broken();
+                        return Err(e);
+                    }
+                }
+            }
+            if !server_ended {
+                c.send_done(&tag).await?;
+                while let Step::Data(()) = c.read_for(&tag, "IDLE", |c, r| c.absorb(r)).await? {}
+            } else {
+                // Its completion was read above; the command is over.
+                c.clear_pending();
+            }
+            if !c.events.is_empty() || Instant::now() >= deadline {
+                return Ok(std::mem::take(&mut c.events));
+            }
+        }
+    }
+}

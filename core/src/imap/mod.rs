@@ -1,0 +1,23 @@
+//! IMAP: [`ImapClient`] and the values it returns.
+
+mod client;
+pub(crate) mod command;
+mod connection;
+mod fetch;
+mod idle;
+mod mailboxes;
+mod messages;
+mod parse;
+mod search;
+mod sync;
+mod types;
+
+pub use client::ImapClient;
+pub use command::UidSet;
+pub use fetch::FetchStream;
+pub use messages::Progress;
+pub use search::SearchQuery;
+pub use types::{
+    AttachmentInfo, Envelope, FetchOptions, Flag, FlagChange, Mailbox, MailboxEvent, MailboxRole,
+    MailboxStatus, MessageSummary, SyncResult, SyncState, UidMap,
+};

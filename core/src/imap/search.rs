@@ -1,0 +1,226 @@
+//! A typed IMAP SEARCH query, compiled to the wire with every string quoted or sent as a
+//! literal.
+
+use chrono::NaiveDate;
+
+use super::command::{check_keyword, check_no_crlf, Command, UidSet};
+use crate::error::Result;
+
+/// What to search for. Combine with [`SearchQuery::and`], [`SearchQuery::or`] and
+/// [`SearchQuery::not`]; string matches are case-insensitive substrings, as IMAP defines.
+///
+/// ```
+/// use mailwire::imap::SearchQuery;
+/// let q = SearchQuery::Unseen.and(SearchQuery::from("alice")).and(SearchQuery::Larger(10_000));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SearchQuery {
+    /// Every message.
+    All,
+    /// With `\Seen`.
+    Seen,
+    /// Without `\Seen`.
+    Unseen,
+    /// With `\Flagged`.
+    Flagged,
+    /// Without `\Flagged`.
+    Unflagged,
+    /// With `\Answered`.
+    Answered,
+    /// Without `\Answered`.
+    Unanswered,
+    /// With `\Deleted`.
+    Deleted,
+    /// Without `\Deleted`.
+    Undeleted,
+    /// With `\Draft`.
+    Draft,
+    /// From contains the string.
+    From(String),
+    /// To contains the string.
+    To(String),
+    /// Cc contains the string.
+    Cc(String),
+    /// Bcc contains the string.
+    Bcc(String),
+    /// Subject contains the string.
+    Subject(String),
+    /// The body contains the string.
+    Body(String),
+    /// Headers or body contain the string.
+    Text(String),
+    /// Received on or after the date (internal date, time of day ignored).
+    Since(NaiveDate),
+    /// Received before the date.
+    Before(NaiveDate),
+    /// Received on the date.
+    On(NaiveDate),
+    /// Date header on or after the date.
+    SentSince(NaiveDate),
+    /// Date header before the date.
+    SentBefore(NaiveDate),
+    /// Larger than this many bytes.
+    Larger(u32),
+    /// Smaller than this many bytes.
+    Smaller(u32),
+    /// UIDs in the set.
+    Uid(UidSet),
+    /// With the keyword.
+    Keyword(String),
+    /// Without the keyword.
+    Unkeyword(String),
+    /// The header (name, substring of the value; empty matches any message having it).
+    Header(String, String),
+    /// Changed after this modseq (CONDSTORE).
+    ModSeq(u64),
+    /// All of these.
+    And(Vec<SearchQuery>),
+    /// Either.
+    Or(Box<SearchQuery>, Box<SearchQuery>),
+    /// Not this.
+    Not(Box<SearchQuery>),
+    /// Raw IMAP search keys sent as is (`"OR SEEN FLAGGED"`); CR/LF refused.
+    Raw(String),
+}
+
+impl SearchQuery {
+    /// From contains `s`.
+    pub fn from(s: impl Into<String>) -> Self {
+        SearchQuery::From(s.into())
+    }
+
+    /// To contains `s`.
+    pub fn to(s: impl Into<String>) -> Self {
+        SearchQuery::To(s.into())
+    }
+
+    /// Subject contains `s`.
+    pub fn subject(s: impl Into<String>) -> Self {
+        SearchQuery::Subject(s.into())
+    }
+
+    /// Both this and `other`.
+    pub fn and(self, other: SearchQuery) -> Self {
+        match self {
+            SearchQuery::And(mut v) => {
+                v.push(other);
+                SearchQuery::And(v)
+            }
+            q => SearchQuery::And(vec![q, other]),
+        }
+    }
+
+    /// This or `other`.
+    pub fn or(self, other: SearchQuery) -> Self {
+        SearchQuery::Or(Box::new(self), Box::new(other))
+    }
+
+    /// Negation (as a method, so `q.not()` reads naturally).
+    #[allow(clippy::should_implement_trait)]
+    pub fn not(self) -> Self {
+        SearchQuery::Not(Box::new(self))
+    }
+
+    /// Appends the keys to `cmd`.
+    pub(crate) fn write(&self, cmd: Command) -> Result<Command> {
+        fn date(d: &NaiveDate) -> String {
+            d.format("%-d-%b-%Y").to_string()
+        }
+        Ok(match self {
+            SearchQuery::All => cmd.raw("ALL"),
+            SearchQuery::Seen => cmd.raw("SEEN"),
+            SearchQuery::Unseen => cmd.raw("UNSEEN"),
+            SearchQuery::Flagged => cmd.raw("FLAGGED"),
+            SearchQuery::Unflagged => cmd.raw("UNFLAGGED"),
+            SearchQuery::Answered => cmd.raw("ANSWERED"),
+            SearchQuery::Unanswered => cmd.raw("UNANSWERED"),
+            SearchQuery::Deleted => cmd.raw("DELETED"),
+            SearchQuery::Undeleted => cmd.raw("UNDELETED"),
+            SearchQuery::Draft => cmd.raw("DRAFT"),
+            SearchQuery::From(s) => cmd.raw("FROM").string(s)?,
+            SearchQuery::To(s) => cmd.raw("TO").string(s)?,
+            SearchQuery::Cc(s) => cmd.raw("CC").string(s)?,
+            SearchQuery::Bcc(s) => cmd.raw("BCC").string(s)?,
+            SearchQuery::Subject(s) => cmd.raw("SUBJECT").string(s)?,
+            SearchQuery::Body(s) => cmd.raw("BODY").string(s)?,
+            SearchQuery::Text(s) => cmd.raw("TEXT").string(s)?,
+            SearchQuery::Since(d) => cmd.raw("SINCE").raw(&date(d)),
+            SearchQuery::Before(d) => cmd.raw("BEFORE").raw(&date(d)),
+            SearchQuery::On(d) => cmd.raw("ON").raw(&date(d)),
+            SearchQuery::SentSince(d) => cmd.raw("SENTSINCE").raw(&date(d)),
+            SearchQuery::SentBefore(d) => cmd.raw("SENTBEFORE").raw(&date(d)),
+            SearchQuery::Larger(n) => cmd.raw(&format!("LARGER {n}")),
+            SearchQuery::Smaller(n) => cmd.raw(&format!("SMALLER {n}")),
+            SearchQuery::Uid(set) => {
+                if set.is_empty() {
+                    // An empty set matches nothing; IMAP has no empty set syntax.
+                    cmd.raw("NOT ALL")
+                } else {
+                    cmd.raw("UID").raw(&set.to_imap())
+                }
+            }
+            SearchQuery::Keyword(k) => {
+                check_keyword(k)?;
+                cmd.raw("KEYWORD").raw(k)
+            }
+            SearchQuery::Unkeyword(k) => {
+                check_keyword(k)?;
+                cmd.raw("UNKEYWORD").raw(k)
+            }
+            SearchQuery::Header(name, value) => {
+                check_no_crlf(name, "a header name")?;
+                cmd.raw("HEADER").string(name)?.string(value)?
+            }
+            SearchQuery::ModSeq(m) => cmd.raw(&format!("MODSEQ {m}")),
+            SearchQuery::And(list) => {
+                if list.is_empty() {
+                    return Ok(cmd.raw("ALL"));
+                }
+                let mut cmd = cmd.raw("(");
+                for q in list {
+                    cmd = q.write(cmd)?;
+                }
+                cmd.raw(")")
+            }
+            SearchQuery::Or(a, b) => {
+                let cmd = cmd.raw("OR");
+                let cmd = a.write(cmd.raw("("))?.raw(")");
+                b.write(cmd.raw("("))?.raw(")")
+            }
+            SearchQuery::Not(q) => q.write(cmd.raw("NOT").raw("("))?.raw(")"),
+            SearchQuery::Raw(s) => {
+                check_no_crlf(s, "a raw search")?;
+                cmd.raw(s)
+            }
+        })
+    }
+}
+
+impl From<&str> for SearchQuery {
+    /// A raw IMAP search string.
+    fn from(s: &str) -> Self {
+        SearchQuery::Raw(s.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compiles_nested_queries() {
+        let q = SearchQuery::Unseen
+            .and(SearchQuery::from("alice"))
+            .and(SearchQuery::Subject("x".into()).or(SearchQuery::Flagged))
+            .and(SearchQuery::Larger(5).not());
+        let cmd = q.write(Command::new("UID SEARCH")).unwrap();
+        assert_eq!(
+            cmd.log,
+            r#"UID SEARCH (UNSEEN FROM "alice" OR (SUBJECT "x") (FLAGGED) NOT (LARGER 5))"#
+        );
+        let cmd = SearchQuery::subject("Grüße").write(Command::new("UID SEARCH")).unwrap();
+        assert!(cmd.has_literal());
+        assert!(SearchQuery::Raw("ALL\r\nX".into()).write(Command::new("S")).is_err());
+    }
+}

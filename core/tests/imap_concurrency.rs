@@ -1,0 +1,78 @@
+//! One client shared by many tasks; cancelled calls leave it usable.
+mod support;
+
+use std::time::Duration;
+
+use mailwire::imap::{FetchOptions, SearchQuery, UidSet};
+use support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn fifty_concurrent_calls_across_five_mailboxes_get_their_own_answers() {
+    let c = imap("t21").await;
+    let mut boxes = Vec::new();
+    for i in 0..5 {
+        let name = unique(&format!("Conc{i}"));
+        c.create_mailbox(&name).await.unwrap();
+        // Mailbox i holds i+1 messages whose subjects name the mailbox.
+        for _ in 0..=i {
+            c.append(&name, &simple_message("a@x", "b@y", &format!("box {name}"), "x"), &[], None).await.unwrap();
+        }
+        boxes.push(name);
+    }
+    let mut tasks = Vec::new();
+    for k in 0..50 {
+        let c = c.clone();
+        let (i, name) = (k % 5, boxes[k % 5].clone());
+        tasks.push(tokio::spawn(async move {
+            match k % 3 {
+                0 => {
+                    let uids = c.search(&name, &SearchQuery::All).await.unwrap();
+                    assert_eq!(uids.len(), i + 1, "search in {name}");
+                }
+                1 => {
+                    let all = c.fetch_all(&name, UidSet::all(), FetchOptions::default()).await.unwrap();
+                    assert_eq!(all.len(), i + 1);
+                    for s in all {
+                        assert_eq!(s.envelope.subject.unwrap(), format!("box {name}"));
+                    }
+                }
+                _ => {
+                    let st = c.mailbox_status(&name).await.unwrap();
+                    assert_eq!(st.messages as usize, i + 1);
+                }
+            }
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    for b in &boxes {
+        c.delete_mailbox(b).await.unwrap();
+    }
+}
+
+#[tokio::test]
+async fn a_dropped_fetch_leaves_the_client_usable() {
+    let c = imap("t22").await;
+    let mb = unique("Cancel");
+    c.create_mailbox(&mb).await.unwrap();
+    let blob = random_bytes(200_000, 3);
+    for _ in 0..40 {
+        c.append(&mb, &rich_message("cancel me", &blob), &[], None).await.unwrap();
+    }
+    // Read a few summaries, then drop the stream mid-response.
+    let mut stream = c.fetch(&mb, UidSet::all(), FetchOptions::default()).await.unwrap();
+    assert!(stream.next().await.unwrap().is_some());
+    drop(stream);
+    assert_eq!(c.search(&mb, &SearchQuery::All).await.unwrap().len(), 40);
+
+    // Cancel a whole-message download part-way through (a future dropped by a timeout).
+    let uids = c.search(&mb, &SearchQuery::All).await.unwrap();
+    let r = tokio::time::timeout(Duration::from_micros(300), c.fetch_raw(&mb, uids[5])).await;
+    assert!(r.is_err() || r.unwrap().is_ok());
+    let raw = c.fetch_raw(&mb, uids[6]).await.unwrap();
+    assert!(raw.len() > 250_000);
+    let status = c.mailbox_status(&mb).await.unwrap();
+    assert_eq!(status.messages, 40);
+    c.delete_mailbox(&mb).await.unwrap();
+}

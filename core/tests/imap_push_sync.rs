@@ -1,0 +1,149 @@
+//! IDLE push and CONDSTORE/QRESYNC sync, as two devices on the real Dovecot.
+mod support;
+
+use std::time::{Duration, Instant};
+
+use mailwire::imap::{Flag, MailboxEvent, SyncState};
+use support::*;
+
+#[tokio::test]
+async fn idle_returns_empty_on_timeout() {
+    let c = imap("t15").await;
+    let start = Instant::now();
+    let events = c.idle("INBOX", Duration::from_millis(700)).await.unwrap();
+    assert!(events.is_empty(), "{events:?}");
+    let took = start.elapsed();
+    assert!(took >= Duration::from_millis(650) && took < Duration::from_secs(3), "{took:?}");
+    // The client is usable right after.
+    c.mailbox_status("INBOX").await.unwrap();
+}
+
+#[tokio::test]
+async fn idle_wakes_on_a_message_appended_by_another_device() {
+    let c = imap("t16").await;
+    let mb = unique("Idle");
+    c.create_mailbox(&mb).await.unwrap();
+    let writer = imap("t16").await;
+    let mb2 = mb.clone();
+    let append_at = tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let t = Instant::now();
+        writer.append(&mb2, &simple_message("a@x", "b@y", "push", "x"), &[], None).await.unwrap();
+        t
+    });
+    let events = c.idle(&mb, Duration::from_secs(10)).await.unwrap();
+    let woke = Instant::now();
+    let appended = append_at.await.unwrap();
+    assert!(events.contains(&MailboxEvent::Exists { count: 1 }), "{events:?}");
+    assert!(woke - appended < Duration::from_secs(1), "woke {:?} after the append", woke - appended);
+    c.delete_mailbox(&mb).await.unwrap();
+}
+
+#[tokio::test]
+async fn idle_reports_flag_changes_and_expunges_with_uids() {
+    let c = imap("t17").await;
+    let mb = unique("IdleFlags");
+    c.create_mailbox(&mb).await.unwrap();
+    let other = imap("t17").await;
+    let u1 = other.append(&mb, &simple_message("a@x", "b@y", "1", "x"), &[], None).await.unwrap().unwrap();
+    let u2 = other.append(&mb, &simple_message("a@x", "b@y", "2", "x"), &[], None).await.unwrap().unwrap();
+    c.mailbox_status(&mb).await.unwrap();
+    let (o, mb2) = (other.clone(), mb.clone());
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        o.add_flags(&mb2, u1, &[Flag::Flagged]).await.unwrap();
+    });
+    let events = c.idle(&mb, Duration::from_secs(10)).await.unwrap();
+    assert!(
+        events.iter().any(|e| matches!(e, MailboxEvent::Flags { uid: Some(u), flags, .. } if *u == u1 && flags.contains(&Flag::Flagged))),
+        "{events:?}"
+    );
+    let (o, mb2) = (other.clone(), mb.clone());
+    tokio::spawn(async move {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        o.delete_messages(&mb2, u2).await.unwrap();
+    });
+    let events = c.idle(&mb, Duration::from_secs(10)).await.unwrap();
+    assert!(
+        events.iter().any(|e| matches!(e, MailboxEvent::Expunge { uids, .. } if uids == &vec![u2])),
+        "{events:?}"
+    );
+    c.delete_mailbox(&mb).await.unwrap();
+}
+
+#[tokio::test]
+async fn idle_is_reissued_before_the_server_limit() {
+    let mut cfg = imap_config("t18");
+    cfg.timeouts.idle_reissue = Duration::from_millis(400);
+    let c = mailwire::ImapClient::connect(cfg).await.unwrap();
+    let mb = unique("Reissue");
+    c.create_mailbox(&mb).await.unwrap();
+    let writer = imap("t18").await;
+    let mb2 = mb.clone();
+    tokio::spawn(async move {
+        // Arrives after two re-issues.
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        writer.append(&mb2, &simple_message("a@x", "b@y", "late", "x"), &[], None).await.unwrap();
+    });
+    let events = c.idle(&mb, Duration::from_secs(10)).await.unwrap();
+    assert!(events.contains(&MailboxEvent::Exists { count: 1 }), "{events:?}");
+    c.delete_mailbox(&mb).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_cancelled_idle_leaves_the_client_usable() {
+    let c = imap("t19").await;
+    let r = tokio::time::timeout(Duration::from_millis(300), c.idle("INBOX", Duration::from_secs(60))).await;
+    assert!(r.is_err(), "idle should still be running");
+    // DONE is sent and the IDLE completion read before this runs.
+    let st = c.mailbox_status("INBOX").await.unwrap();
+    assert!(st.uid_validity > 0);
+    assert!(c.search("INBOX", &mailwire::imap::SearchQuery::All).await.is_ok());
+}
+
+#[tokio::test]
+async fn sync_as_two_devices_sees_exactly_the_changes() {
+    let phone = imap("t20").await;
+    let laptop = imap("t20").await;
+    let mb = unique("Sync");
+    laptop.create_mailbox(&mb).await.unwrap();
+    let mut uids = Vec::new();
+    for i in 0..5 {
+        uids.push(laptop.append(&mb, &simple_message("a@x", "b@y", &format!("s{i}"), "x"), &[], None).await.unwrap().unwrap());
+    }
+    // First sync: everything is new.
+    let first = phone.sync(&mb, None).await.unwrap();
+    assert!(first.full_resync);
+    assert_eq!(first.new, uids);
+    // The state survives a round trip through a string (as an app would store it).
+    let stored = first.state.to_string();
+    let state: SyncState = stored.parse().unwrap();
+
+    // The laptop changes things.
+    laptop.add_flags(&mb, uids[1], &[Flag::Seen]).await.unwrap();
+    laptop.add_flags(&mb, uids[2], &[Flag::Keyword("$Later".into())]).await.unwrap();
+    laptop.delete_messages(&mb, vec![uids[3], uids[4]]).await.unwrap();
+    let added = laptop.append(&mb, &simple_message("a@x", "b@y", "new", "x"), &[], None).await.unwrap().unwrap();
+
+    let second = phone.sync(&mb, Some(state)).await.unwrap();
+    assert!(!second.full_resync);
+    assert_eq!(second.new, vec![added]);
+    assert_eq!(second.vanished, vec![uids[3], uids[4]]);
+    let changed: Vec<u32> = second.changed.iter().map(|c| c.uid).collect();
+    assert_eq!(changed, vec![uids[1], uids[2]]);
+    assert!(second.changed[0].flags.contains(&Flag::Seen));
+    assert!(second.changed[1].flags.contains(&Flag::Keyword("$Later".into())));
+
+    // Nothing changed since: an empty answer.
+    let third = phone.sync(&mb, Some(second.state)).await.unwrap();
+    assert!(third.new.is_empty() && third.changed.is_empty() && third.vanished.is_empty(), "{third:?}");
+
+    // A state from another UIDVALIDITY (the mailbox was recreated) means a full resync.
+    let mut stale = third.state;
+    stale.uid_validity = stale.uid_validity.wrapping_sub(1);
+    let fourth = phone.sync(&mb, Some(stale)).await.unwrap();
+    assert!(fourth.full_resync);
+    assert_eq!(fourth.new, vec![uids[0], uids[1], uids[2], added]);
+    laptop.delete_mailbox(&mb).await.unwrap();
+    assert!("garbage".parse::<SyncState>().is_err());
+}
