@@ -22,6 +22,8 @@
 mod config;
 mod error;
 mod net;
+pub mod smtp;
 
 pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions};
 pub use error::{Error, ErrorKind, Result};
+pub use smtp::SmtpClient;
