@@ -39,7 +39,9 @@ impl Capabilities {
         let mut caps = Capabilities::default();
         for line in reply.lines.iter().skip(1) {
             let mut words = line.split_ascii_whitespace();
-            let Some(keyword) = words.next() else { continue };
+            let Some(keyword) = words.next() else {
+                continue;
+            };
             let keyword = keyword.to_ascii_uppercase();
             // Old servers write `AUTH=PLAIN LOGIN`.
             let (keyword, first_arg) = match keyword.split_once('=') {
@@ -83,7 +85,12 @@ struct Io {
 
 impl Io {
     fn new(stream: MaybeTls, id: u64, command_timeout: Duration) -> Self {
-        Io { stream: BufReader::with_capacity(16 * 1024, stream), id, command_timeout, broken: false }
+        Io {
+            stream: BufReader::with_capacity(16 * 1024, stream),
+            id,
+            command_timeout,
+            broken: false,
+        }
     }
 
     fn note<T>(&mut self, r: Result<T>) -> Result<T> {
@@ -98,8 +105,14 @@ impl Io {
     /// Writes `bytes` and flushes, under the command deadline.
     async fn write(&mut self, what: &str, bytes: &[u8]) -> Result<()> {
         let fut = async {
-            self.stream.write_all(bytes).await.map_err(|e| Error::io(&format!("sending {what} failed"), e))?;
-            self.stream.flush().await.map_err(|e| Error::io(&format!("sending {what} failed"), e))
+            self.stream
+                .write_all(bytes)
+                .await
+                .map_err(|e| Error::io(&format!("sending {what} failed"), e))?;
+            self.stream
+                .flush()
+                .await
+                .map_err(|e| Error::io(&format!("sending {what} failed"), e))
         };
         let r = deadline(&format!("sending {what}"), self.command_timeout, fut).await;
         self.note(r)
@@ -107,7 +120,12 @@ impl Io {
 
     /// Reads one reply under the command deadline.
     async fn read(&mut self, what: &str) -> Result<Reply> {
-        let r = deadline(&format!("waiting for the reply to {what}"), self.command_timeout, read_reply(&mut self.stream)).await;
+        let r = deadline(
+            &format!("waiting for the reply to {what}"),
+            self.command_timeout,
+            read_reply(&mut self.stream),
+        )
+        .await;
         let r = self.note(r);
         if let Ok(reply) = &r {
             tracing::debug!(target: "mailwire::smtp", conn = self.id, "S: {} {}{}", reply.code,
@@ -143,7 +161,10 @@ pub(crate) struct Connection {
 
 impl std::fmt::Debug for Connection {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Connection").field("id", &self.io.id).field("caps", &self.caps).finish()
+        f.debug_struct("Connection")
+            .field("id", &self.io.id)
+            .field("caps", &self.caps)
+            .finish()
     }
 }
 
@@ -160,15 +181,29 @@ impl Connection {
         tracing::debug!(target: "mailwire::smtp", conn = id, "connected to {host}:{} ({})", config.port, config.security.as_str());
         let mut io = Io::new(stream, id, t.command);
 
-        let greeting = deadline(&format!("waiting for the greeting of {host}"), t.greeting, read_reply(&mut io.stream)).await?;
+        let greeting = deadline(
+            &format!("waiting for the greeting of {host}"),
+            t.greeting,
+            read_reply(&mut io.stream),
+        )
+        .await?;
         tracing::debug!(target: "mailwire::smtp", conn = id, "S: {} {}", greeting.code, greeting.text());
         if greeting.code != 220 {
-            return Err(greeting.to_error(ErrorKind::Connect, format!("{host} refused the session"), None));
+            return Err(greeting.to_error(
+                ErrorKind::Connect,
+                format!("{host} refused the session"),
+                None,
+            ));
         }
 
-        let hello = config.hello_name.clone().unwrap_or_else(|| "localhost".to_string());
+        let hello = config
+            .hello_name
+            .clone()
+            .unwrap_or_else(|| "localhost".to_string());
         if hello.is_empty() || hello.bytes().any(|b| b.is_ascii_control() || b == b' ') {
-            return Err(Error::invalid_input("the EHLO name must be a non-empty word"));
+            return Err(Error::invalid_input(
+                "the EHLO name must be a non-empty word",
+            ));
         }
         let mut caps = ehlo(&mut io, &hello).await?;
 
@@ -176,7 +211,10 @@ impl Connection {
             if !caps.starttls {
                 return Err(Error::new(
                     ErrorKind::Tls,
-                    format!("{host}:{} does not offer STARTTLS; refusing to continue without TLS", config.port),
+                    format!(
+                        "{host}:{} does not offer STARTTLS; refusing to continue without TLS",
+                        config.port
+                    ),
                 ));
             }
             let reply = io.command("STARTTLS", "STARTTLS").await?;
@@ -185,7 +223,10 @@ impl Connection {
             }
             if !io.stream.buffer().is_empty() {
                 // Anything sent before the handshake could be injected by an attacker.
-                return Err(Error::new(ErrorKind::Tls, "the server sent data after accepting STARTTLS"));
+                return Err(Error::new(
+                    ErrorKind::Tls,
+                    "the server sent data after accepting STARTTLS",
+                ));
             }
             let tcp = match io.stream.into_inner() {
                 MaybeTls::Plain(tcp) => tcp,
@@ -196,7 +237,13 @@ impl Connection {
             caps = ehlo(&mut io, &hello).await?;
         }
 
-        let mut conn = Connection { io, config, caps, last_used: Instant::now(), dirty: false };
+        let mut conn = Connection {
+            io,
+            config,
+            caps,
+            last_used: Instant::now(),
+            dirty: false,
+        };
         conn.authenticate().await?;
         Ok(conn)
     }
@@ -229,12 +276,16 @@ impl Connection {
                     let payload = format!("\0{username}\0{password}");
                     self.sasl("PLAIN", Some(payload.as_bytes()), &[]).await
                 } else if self.caps.has_auth("LOGIN") {
-                    self.sasl("LOGIN", None, &[username.as_bytes(), password.as_bytes()]).await
+                    self.sasl("LOGIN", None, &[username.as_bytes(), password.as_bytes()])
+                        .await
                 } else {
                     Err(self.no_mechanism("PLAIN or LOGIN"))
                 }
             }
-            Auth::OAuth2 { username, access_token } => {
+            Auth::OAuth2 {
+                username,
+                access_token,
+            } => {
                 if !self.caps.has_auth("XOAUTH2") {
                     return Err(self.no_mechanism("XOAUTH2"));
                 }
@@ -246,10 +297,16 @@ impl Connection {
     }
 
     fn no_mechanism(&self, wanted: &str) -> Error {
-        let offered = if self.caps.auth.is_empty() { "none".to_string() } else { self.caps.auth.join(" ") };
+        let offered = if self.caps.auth.is_empty() {
+            "none".to_string()
+        } else {
+            self.caps.auth.join(" ")
+        };
         Error::new(
             ErrorKind::Auth,
-            format!("the server offers no usable AUTH mechanism (wanted {wanted}, offered: {offered})"),
+            format!(
+                "the server offers no usable AUTH mechanism (wanted {wanted}, offered: {offered})"
+            ),
         )
     }
 
@@ -257,17 +314,33 @@ impl Connection {
     /// `responses` answers one `334` challenge. A `334` after all responses were sent is a
     /// failure report (XOAUTH2 sends its error as a challenge): it is answered with an empty
     /// line and the final reply is read.
-    async fn sasl(&mut self, mech: &str, initial: Option<&[u8]>, responses: &[&[u8]]) -> Result<()> {
+    async fn sasl(
+        &mut self,
+        mech: &str,
+        initial: Option<&[u8]>,
+        responses: &[&[u8]],
+    ) -> Result<()> {
         let mut queue: Vec<String> = Vec::new();
         let mut reply = match initial.map(|i| B64.encode(i)) {
             Some(enc) if enc.len() <= MAX_INITIAL_RESPONSE => {
-                self.io.command(&format!("AUTH {mech} {enc}"), &format!("AUTH {mech} <redacted>")).await?
+                self.io
+                    .command(
+                        &format!("AUTH {mech} {enc}"),
+                        &format!("AUTH {mech} <redacted>"),
+                    )
+                    .await?
             }
             Some(enc) => {
                 queue.push(enc);
-                self.io.command(&format!("AUTH {mech}"), &format!("AUTH {mech}")).await?
+                self.io
+                    .command(&format!("AUTH {mech}"), &format!("AUTH {mech}"))
+                    .await?
             }
-            None => self.io.command(&format!("AUTH {mech}"), &format!("AUTH {mech}")).await?,
+            None => {
+                self.io
+                    .command(&format!("AUTH {mech}"), &format!("AUTH {mech}"))
+                    .await?
+            }
         };
         queue.extend(responses.iter().map(|r| B64.encode(r)));
         let mut queue = queue.into_iter();
@@ -293,8 +366,16 @@ impl Connection {
             return Ok(());
         }
         let user = self.config.auth.username().unwrap_or_default().to_string();
-        let kind = if reply.is_negative() { ErrorKind::Auth } else { ErrorKind::Protocol };
-        Err(reply.to_error(kind, format!("authentication as {user:?} with {mech} failed"), self.secret()))
+        let kind = if reply.is_negative() {
+            ErrorKind::Auth
+        } else {
+            ErrorKind::Protocol
+        };
+        Err(reply.to_error(
+            kind,
+            format!("authentication as {user:?} with {mech} failed"),
+            self.secret(),
+        ))
     }
 
     /// NOOP: checks that the server still answers.
@@ -338,11 +419,16 @@ impl Connection {
         progress: Option<&Progress>,
     ) -> Result<(Vec<String>, Vec<RecipientError>)> {
         let mail = self.mail_command(from, recipients, raw)?;
-        let rcpts: Vec<String> = recipients.iter().map(|r| format!("RCPT TO:<{r}>")).collect();
+        let rcpts: Vec<String> = recipients
+            .iter()
+            .map(|r| format!("RCPT TO:<{r}>"))
+            .collect();
         self.dirty = true;
 
         let (mail_reply, rcpt_replies, data_reply) = if self.caps.pipelining {
-            let mut batch = String::with_capacity(mail.len() + 2 + rcpts.iter().map(|r| r.len() + 2).sum::<usize>() + 6);
+            let mut batch = String::with_capacity(
+                mail.len() + 2 + rcpts.iter().map(|r| r.len() + 2).sum::<usize>() + 6,
+            );
             for line in std::iter::once(&mail).chain(rcpts.iter()) {
                 tracing::debug!(target: "mailwire::smtp", conn = self.io.id, "C: {line}");
                 batch.push_str(line);
@@ -350,7 +436,9 @@ impl Connection {
             }
             tracing::debug!(target: "mailwire::smtp", conn = self.io.id, "C: DATA");
             batch.push_str("DATA\r\n");
-            self.io.write("MAIL FROM, RCPT TO and DATA", batch.as_bytes()).await?;
+            self.io
+                .write("MAIL FROM, RCPT TO and DATA", batch.as_bytes())
+                .await?;
             let mail_reply = self.io.read("MAIL FROM").await?;
             let mut rcpt_replies = Vec::with_capacity(rcpts.len());
             for _ in &rcpts {
@@ -371,8 +459,16 @@ impl Connection {
 
         if !mail_reply.is_positive() {
             self.abort(data_reply.as_ref()).await;
-            let kind = if mail_reply.is_negative() { ErrorKind::Rejected } else { ErrorKind::Protocol };
-            return Err(mail_reply.to_error(kind, format!("the server refused the sender <{from}>"), None));
+            let kind = if mail_reply.is_negative() {
+                ErrorKind::Rejected
+            } else {
+                ErrorKind::Protocol
+            };
+            return Err(mail_reply.to_error(
+                kind,
+                format!("the server refused the sender <{from}>"),
+                None,
+            ));
         }
 
         let mut accepted = Vec::new();
@@ -395,7 +491,11 @@ impl Connection {
             let err = match first_refusal {
                 Some(r) if r.is_negative() => r.to_error(
                     ErrorKind::Rejected,
-                    format!("all {} recipients were refused; first <{}>", recipients.len(), recipients.first().map(String::as_str).unwrap_or_default()),
+                    format!(
+                        "all {} recipients were refused; first <{}>",
+                        recipients.len(),
+                        recipients.first().map(String::as_str).unwrap_or_default()
+                    ),
                     None,
                 ),
                 Some(r) => r.to_error(ErrorKind::Protocol, "unexpected reply to RCPT TO", None),
@@ -411,7 +511,11 @@ impl Connection {
         };
         if data_reply.code != 354 {
             self.abort(None).await;
-            let kind = if data_reply.is_negative() { ErrorKind::Rejected } else { ErrorKind::Protocol };
+            let kind = if data_reply.is_negative() {
+                ErrorKind::Rejected
+            } else {
+                ErrorKind::Protocol
+            };
             return Err(data_reply.to_error(kind, "the server refused DATA", None));
         }
 
@@ -421,7 +525,11 @@ impl Connection {
         self.dirty = false;
         self.last_used = Instant::now();
         if end.code != 250 {
-            let kind = if end.is_negative() { ErrorKind::Rejected } else { ErrorKind::Protocol };
+            let kind = if end.is_negative() {
+                ErrorKind::Rejected
+            } else {
+                ErrorKind::Protocol
+            };
             return Err(end.to_error(kind, "the server refused the message", None));
         }
         Ok((accepted, rejected))
@@ -478,7 +586,11 @@ impl Connection {
             out.clear();
             stuffer.feed(piece, &mut out);
             let fut = async {
-                self.io.stream.write_all(&out).await.map_err(|e| Error::io("sending the message failed", e))
+                self.io
+                    .stream
+                    .write_all(&out)
+                    .await
+                    .map_err(|e| Error::io("sending the message failed", e))
             };
             let r = deadline("sending the message", self.io.command_timeout, fut).await;
             self.io.note(r)?;
@@ -502,12 +614,16 @@ impl Connection {
 
 /// Says EHLO (or HELO when EHLO is not understood) and returns the capabilities.
 async fn ehlo(io: &mut Io, hello: &str) -> Result<Capabilities> {
-    let reply = io.command(&format!("EHLO {hello}"), &format!("EHLO {hello}")).await?;
+    let reply = io
+        .command(&format!("EHLO {hello}"), &format!("EHLO {hello}"))
+        .await?;
     if reply.is_positive() {
         return Ok(Capabilities::from_ehlo(&reply));
     }
     if matches!(reply.code, 500 | 502) {
-        let reply = io.command(&format!("HELO {hello}"), &format!("HELO {hello}")).await?;
+        let reply = io
+            .command(&format!("HELO {hello}"), &format!("HELO {hello}"))
+            .await?;
         if reply.is_positive() {
             return Ok(Capabilities::default());
         }
@@ -520,7 +636,10 @@ async fn ehlo(io: &mut Io, hello: &str) -> Result<Capabilities> {
 pub(crate) fn header_section(raw: &[u8]) -> &[u8] {
     let mut start = 0;
     while start < raw.len() {
-        let end = raw[start..].iter().position(|&b| b == b'\n').map_or(raw.len(), |p| start + p + 1);
+        let end = raw[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(raw.len(), |p| start + p + 1);
         let line = &raw[start..end];
         if line == b"\r\n" || line == b"\n" {
             return &raw[..start];
@@ -540,7 +659,10 @@ pub(crate) struct DotStuffer {
 
 impl Default for DotStuffer {
     fn default() -> Self {
-        DotStuffer { line_start: true, pending_cr: false }
+        DotStuffer {
+            line_start: true,
+            pending_cr: false,
+        }
     }
 }
 
@@ -622,7 +744,12 @@ mod tests {
         ];
         for (input, want) in cases {
             for piece in [1, 2, 3, 1000] {
-                assert_eq!(stuff(input, piece), *want, "{:?} in pieces of {piece}", String::from_utf8_lossy(input));
+                assert_eq!(
+                    stuff(input, piece),
+                    *want,
+                    "{:?} in pieces of {piece}",
+                    String::from_utf8_lossy(input)
+                );
             }
         }
     }
@@ -632,22 +759,38 @@ mod tests {
         let reply = Reply {
             code: 250,
             enhanced: None,
-            lines: ["mx", "PIPELINING", "SIZE 10240000", "8BITMIME", "AUTH PLAIN login", "AUTH=XOAUTH2", "STARTTLS", "SMTPUTF8"]
-                .map(String::from)
-                .to_vec(),
+            lines: [
+                "mx",
+                "PIPELINING",
+                "SIZE 10240000",
+                "8BITMIME",
+                "AUTH PLAIN login",
+                "AUTH=XOAUTH2",
+                "STARTTLS",
+                "SMTPUTF8",
+            ]
+            .map(String::from)
+            .to_vec(),
         };
         let caps = Capabilities::from_ehlo(&reply);
         assert!(caps.pipelining && caps.eight_bit_mime && caps.smtputf8 && caps.starttls);
         assert_eq!(caps.size, Some(10_240_000));
         assert_eq!(caps.auth, ["PLAIN", "LOGIN", "XOAUTH2"]);
-        let caps = Capabilities::from_ehlo(&Reply { code: 250, enhanced: None, lines: vec!["mx".into(), "SIZE".into()] });
+        let caps = Capabilities::from_ehlo(&Reply {
+            code: 250,
+            enhanced: None,
+            lines: vec!["mx".into(), "SIZE".into()],
+        });
         assert_eq!(caps.size, Some(0));
         assert!(!caps.pipelining);
     }
 
     #[test]
     fn header_section_stops_at_blank_line() {
-        assert_eq!(header_section(b"A: b\r\nC: d\r\n\r\nbody"), b"A: b\r\nC: d\r\n");
+        assert_eq!(
+            header_section(b"A: b\r\nC: d\r\n\r\nbody"),
+            b"A: b\r\nC: d\r\n"
+        );
         assert_eq!(header_section(b"A: b\n\nbody"), b"A: b\n");
         assert_eq!(header_section(b"A: b"), b"A: b");
     }

@@ -192,10 +192,17 @@ impl SmtpClient {
             check_address(r, "recipient")?;
         }
         let mut lease = self.pool.acquire().await?;
-        let outcome = lease.conn()?.send(from, &recipients, raw, progress.as_ref()).await;
+        let outcome = lease
+            .conn()?
+            .send(from, &recipients, raw, progress.as_ref())
+            .await;
         lease.release().await;
         let (accepted, rejected) = outcome?;
-        Ok(SendResult { message_id: message_id(raw), accepted, rejected })
+        Ok(SendResult {
+            message_id: message_id(raw),
+            accepted,
+            rejected,
+        })
     }
 
     /// Sends `QUIT` on every idle connection and shuts the pool: later calls fail with
@@ -223,7 +230,10 @@ where
     I: IntoIterator<Item = S>,
     S: AsRef<str>,
 {
-    recipients.into_iter().map(|r| r.as_ref().to_string()).collect()
+    recipients
+        .into_iter()
+        .map(|r| r.as_ref().to_string())
+        .collect()
 }
 
 /// Refuses what cannot be put between `<` and `>` on a command line.
@@ -231,7 +241,10 @@ fn check_address(addr: &str, role: &str) -> Result<()> {
     if addr.is_empty() {
         return Err(Error::invalid_input(format!("empty {role} address")));
     }
-    if let Some(c) = addr.chars().find(|&c| c.is_control() || c == '<' || c == '>') {
+    if let Some(c) = addr
+        .chars()
+        .find(|&c| c.is_control() || c == '<' || c == '>')
+    {
         return Err(Error::invalid_input(format!(
             "the {role} address {:?} contains {c:?}, which SMTP cannot carry",
             addr
@@ -258,7 +271,13 @@ fn message_id(raw: &[u8]) -> Option<String> {
         }
     }
     let value = String::from_utf8_lossy(&value?).trim().to_string();
-    let id = value.trim_start_matches('<').split('>').next().unwrap_or_default().trim().to_string();
+    let id = value
+        .trim_start_matches('<')
+        .split('>')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_string();
     (!id.is_empty()).then_some(id)
 }
 
@@ -279,16 +298,30 @@ mod tests {
 
     #[test]
     fn message_id_is_read_unfolded_without_brackets() {
-        assert_eq!(message_id(b"Subject: x\r\nMessage-ID: <abc@host>\r\n\r\nMessage-ID: <no>\r\n").as_deref(), Some("abc@host"));
-        assert_eq!(message_id(b"message-id:\r\n <folded@host>\r\nX: y\r\n\r\n").as_deref(), Some("folded@host"));
-        assert_eq!(message_id(b"Subject: x\r\n\r\nMessage-ID: <body@host>\r\n"), None);
+        assert_eq!(
+            message_id(b"Subject: x\r\nMessage-ID: <abc@host>\r\n\r\nMessage-ID: <no>\r\n")
+                .as_deref(),
+            Some("abc@host")
+        );
+        assert_eq!(
+            message_id(b"message-id:\r\n <folded@host>\r\nX: y\r\n\r\n").as_deref(),
+            Some("folded@host")
+        );
+        assert_eq!(
+            message_id(b"Subject: x\r\n\r\nMessage-ID: <body@host>\r\n"),
+            None
+        );
         assert_eq!(message_id(b"Message-ID: <>\r\n\r\n"), None);
     }
 
     #[test]
     fn addresses_with_line_breaks_or_brackets_are_refused() {
         for bad in ["a@b\r\nRCPT TO:<c@d>", "a\0@b", "<a@b>", "a@b>", ""] {
-            assert_eq!(check_address(bad, "recipient").unwrap_err().kind(), ErrorKind::InvalidInput, "{bad:?}");
+            assert_eq!(
+                check_address(bad, "recipient").unwrap_err().kind(),
+                ErrorKind::InvalidInput,
+                "{bad:?}"
+            );
         }
         check_address("\"john doe\"@example.com", "recipient").unwrap();
         check_address("jörg@exämple.de", "recipient").unwrap();
@@ -296,7 +329,12 @@ mod tests {
 
     #[test]
     fn recipient_error_classes() {
-        let r = RecipientError { address: "a@b".into(), code: 452, enhanced_code: Some("4.5.3".into()), message: "too many".into() };
+        let r = RecipientError {
+            address: "a@b".into(),
+            code: 452,
+            enhanced_code: Some("4.5.3".into()),
+            message: "too many".into(),
+        };
         assert!(r.is_transient() && !r.is_permanent());
         assert_eq!(r.to_string(), "<a@b> refused (452 4.5.3): too many");
     }

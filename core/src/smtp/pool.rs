@@ -72,7 +72,12 @@ impl Pool {
         if self.is_closed() {
             return Err(Error::closed());
         }
-        let permit = self.permits.clone().acquire_owned().await.map_err(|_| Error::closed())?;
+        let permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| Error::closed())?;
         loop {
             let candidate = self.idle().pop();
             let Some(mut conn) = candidate else { break };
@@ -82,14 +87,24 @@ impl Pool {
                 continue;
             }
             match conn.noop().await {
-                Ok(()) => return Ok(Lease { conn: Some(conn), pool: self.clone(), _permit: permit }),
+                Ok(()) => {
+                    return Ok(Lease {
+                        conn: Some(conn),
+                        pool: self.clone(),
+                        _permit: permit,
+                    })
+                }
                 Err(e) => {
                     tracing::debug!(target: "mailwire::smtp", "discarding a pooled connection: {e}");
                 }
             }
         }
         let conn = self.open().await?;
-        Ok(Lease { conn: Some(conn), pool: self.clone(), _permit: permit })
+        Ok(Lease {
+            conn: Some(conn),
+            pool: self.clone(),
+            _permit: permit,
+        })
     }
 
     /// QUITs every idle connection and refuses new work.
@@ -119,7 +134,9 @@ impl Lease {
     /// Returns a healthy connection to the pool, RSETting it first if a transaction is open;
     /// a broken one is dropped, and after `close` the connection is QUIT.
     pub(crate) async fn release(mut self) {
-        let Some(mut conn) = self.conn.take() else { return };
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
         if conn.is_broken() {
             return;
         }
@@ -131,5 +148,12 @@ impl Lease {
             return;
         }
         self.pool.add_idle(conn);
+        // `close` may have emptied the idle list between the check and the push.
+        if self.pool.is_closed() {
+            let left: Vec<Connection> = std::mem::take(&mut *self.pool.idle());
+            for conn in left {
+                conn.quit().await;
+            }
+        }
     }
 }

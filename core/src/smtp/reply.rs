@@ -38,7 +38,12 @@ impl Reply {
     }
 
     /// Turns the reply into an error of `kind`, carrying its codes and (scrubbed) text.
-    pub(crate) fn to_error(&self, kind: ErrorKind, message: impl Into<String>, secret: Option<&str>) -> Error {
+    pub(crate) fn to_error(
+        &self,
+        kind: ErrorKind,
+        message: impl Into<String>,
+        secret: Option<&str>,
+    ) -> Error {
         Error::new(kind, message)
             .with_smtp_code(self.code, self.enhanced.clone())
             .with_server_text(crate::net::scrub(&self.text(), secret))
@@ -71,8 +76,9 @@ fn parse_line(raw: &[u8]) -> Result<Line<'_>> {
         Some(b'-') => (false, &raw[4..]),
         Some(_) => return Err(garbage()),
     };
-    let text = std::str::from_utf8(rest)
-        .map_err(|_| Error::protocol(format!("SMTP reply line is not UTF-8: {:?}", preview(raw))))?;
+    let text = std::str::from_utf8(rest).map_err(|_| {
+        Error::protocol(format!("SMTP reply line is not UTF-8: {:?}", preview(raw)))
+    })?;
     Ok(Line { code, last, text })
 }
 
@@ -94,7 +100,9 @@ fn split_enhanced(text: &str, code: u16) -> Option<(&str, &str)> {
     if parts.next().is_some() {
         return None;
     }
-    let digits = |s: &str, max: usize| !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit());
+    let digits = |s: &str, max: usize| {
+        !s.is_empty() && s.len() <= max && s.bytes().all(|b| b.is_ascii_digit())
+    };
     if !(digits(class, 1) && digits(subject, 3) && digits(detail, 3)) {
         return None;
     }
@@ -132,7 +140,11 @@ fn assemble<'a>(lines: impl IntoIterator<Item = Line<'a>>) -> Result<Reply> {
         texts.push(text.to_string());
     }
     let code = code.ok_or_else(|| Error::protocol("empty SMTP reply"))?;
-    Ok(Reply { code, enhanced, lines: texts })
+    Ok(Reply {
+        code,
+        enhanced,
+        lines: texts,
+    })
 }
 
 /// Reads one line into `buf` (cleared first), at most [`MAX_LINE`] bytes. Returns false at a
@@ -148,7 +160,10 @@ async fn read_line<R: AsyncBufRead + Unpin>(r: &mut R, buf: &mut Vec<u8>) -> Res
             if buf.is_empty() {
                 return Ok(false);
             }
-            return Err(Error::new(ErrorKind::Connect, "the server closed the connection in the middle of a reply"));
+            return Err(Error::new(
+                ErrorKind::Connect,
+                "the server closed the connection in the middle of a reply",
+            ));
         }
         let (take, done) = match avail.iter().position(|&b| b == b'\n') {
             Some(pos) => (pos + 1, true),
@@ -174,7 +189,10 @@ pub(crate) async fn read_reply<R: AsyncBufRead + Unpin>(r: &mut R) -> Result<Rep
     let mut buf = Vec::with_capacity(128);
     loop {
         if !read_line(r, &mut buf).await? {
-            return Err(Error::new(ErrorKind::Connect, "the server closed the connection"));
+            return Err(Error::new(
+                ErrorKind::Connect,
+                "the server closed the connection",
+            ));
         }
         let last = parse_line(&buf)?.last;
         raw_lines.push(std::mem::take(&mut buf));
@@ -182,10 +200,15 @@ pub(crate) async fn read_reply<R: AsyncBufRead + Unpin>(r: &mut R) -> Result<Rep
             break;
         }
         if raw_lines.len() >= MAX_LINES {
-            return Err(Error::protocol(format!("SMTP reply longer than {MAX_LINES} lines")));
+            return Err(Error::protocol(format!(
+                "SMTP reply longer than {MAX_LINES} lines"
+            )));
         }
     }
-    let parsed = raw_lines.iter().map(|l| parse_line(l)).collect::<Result<Vec<_>>>()?;
+    let parsed = raw_lines
+        .iter()
+        .map(|l| parse_line(l))
+        .collect::<Result<Vec<_>>>()?;
     assemble(parsed)
 }
 
@@ -200,7 +223,9 @@ mod tests {
 
     #[tokio::test]
     async fn single_line_with_enhanced_code() {
-        let r = read(b"550 5.1.1 <nobody@localhost>: Recipient address rejected\r\n").await.unwrap();
+        let r = read(b"550 5.1.1 <nobody@localhost>: Recipient address rejected\r\n")
+            .await
+            .unwrap();
         assert_eq!(r.code, 550);
         assert_eq!(r.enhanced.as_deref(), Some("5.1.1"));
         assert_eq!(r.text(), "<nobody@localhost>: Recipient address rejected");
@@ -208,17 +233,23 @@ mod tests {
 
     #[tokio::test]
     async fn multi_line_ehlo() {
-        let r = read(b"250-mail.example\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250 8BITMIME\r\n")
-            .await
-            .unwrap();
+        let r =
+            read(b"250-mail.example\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250 8BITMIME\r\n")
+                .await
+                .unwrap();
         assert_eq!(r.code, 250);
         assert_eq!(r.enhanced, None);
-        assert_eq!(r.lines, ["mail.example", "PIPELINING", "SIZE 10240000", "8BITMIME"]);
+        assert_eq!(
+            r.lines,
+            ["mail.example", "PIPELINING", "SIZE 10240000", "8BITMIME"]
+        );
     }
 
     #[tokio::test]
     async fn enhanced_code_on_every_line_is_stripped() {
-        let r = read(b"451-4.3.0 first\r\n451 4.3.0 second\r\n").await.unwrap();
+        let r = read(b"451-4.3.0 first\r\n451 4.3.0 second\r\n")
+            .await
+            .unwrap();
         assert_eq!(r.enhanced.as_deref(), Some("4.3.0"));
         assert_eq!(r.lines, ["first", "second"]);
     }
@@ -251,7 +282,14 @@ mod tests {
 
     #[tokio::test]
     async fn garbage_is_a_protocol_error() {
-        for bad in [&b"hello\r\n"[..], b"25\r\n", b"250x\r\n", b"150 early\r\n", b"612 x\r\n", b"\r\n"] {
+        for bad in [
+            &b"hello\r\n"[..],
+            b"25\r\n",
+            b"250x\r\n",
+            b"150 early\r\n",
+            b"612 x\r\n",
+            b"\r\n",
+        ] {
             let e = read(bad).await.unwrap_err();
             assert_eq!(e.kind(), ErrorKind::Protocol, "{bad:?}");
         }
@@ -280,15 +318,25 @@ mod tests {
     #[tokio::test]
     async fn end_of_stream_is_connect() {
         assert_eq!(read(b"").await.unwrap_err().kind(), ErrorKind::Connect);
-        assert_eq!(read(b"250-a\r\n250 b").await.unwrap_err().kind(), ErrorKind::Connect);
+        assert_eq!(
+            read(b"250-a\r\n250 b").await.unwrap_err().kind(),
+            ErrorKind::Connect
+        );
     }
 
     #[test]
     fn to_error_carries_codes_and_scrubs() {
-        let r = Reply { code: 535, enhanced: Some("5.7.8".into()), lines: vec!["bad hunter2".into()] };
+        let r = Reply {
+            code: 535,
+            enhanced: Some("5.7.8".into()),
+            lines: vec!["bad hunter2".into()],
+        };
         let e = r.to_error(ErrorKind::Auth, "authentication failed", Some("hunter2"));
         assert_eq!(e.smtp_code(), Some(535));
         assert_eq!(e.enhanced_code(), Some("5.7.8"));
-        assert_eq!(e.to_string(), "authentication failed (535 5.7.8): bad <redacted>");
+        assert_eq!(
+            e.to_string(),
+            "authentication failed (535 5.7.8): bad <redacted>"
+        );
     }
 }

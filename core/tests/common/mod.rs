@@ -16,8 +16,9 @@ use mailwire::{Auth, Security, SmtpConfig};
 fn settings() -> &'static HashMap<String, String> {
     static SETTINGS: OnceLock<HashMap<String, String>> = OnceLock::new();
     SETTINGS.get_or_init(|| {
-        let mut map: HashMap<String, String> =
-            std::env::vars().filter(|(k, _)| k.starts_with("MAILWIRE_")).collect();
+        let mut map: HashMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("MAILWIRE_"))
+            .collect();
         if !map.contains_key("MAILWIRE_HOST") {
             let script = std::env::var("MAILWIRE_DEVSERVER").unwrap_or_else(|_| {
                 format!("{}/../devserver/devserver", env!("CARGO_MANIFEST_DIR"))
@@ -26,11 +27,22 @@ fn settings() -> &'static HashMap<String, String> {
                 .arg("env")
                 .output()
                 .unwrap_or_else(|e| panic!("MAILWIRE_HOST unset and `{script} env` failed: {e}"));
-            assert!(out.status.success(), "`{script} env` failed: {}", String::from_utf8_lossy(&out.stderr));
+            assert!(
+                out.status.success(),
+                "`{script} env` failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
             for line in String::from_utf8_lossy(&out.stdout).lines() {
-                let Some(rest) = line.strip_prefix("export ") else { continue };
-                let Some((k, v)) = rest.split_once('=') else { continue };
-                map.insert(k.to_string(), v.trim_matches('\'').trim_matches('"').to_string());
+                let Some(rest) = line.strip_prefix("export ") else {
+                    continue;
+                };
+                let Some((k, v)) = rest.split_once('=') else {
+                    continue;
+                };
+                map.insert(
+                    k.to_string(),
+                    v.trim_matches('\'').trim_matches('"').to_string(),
+                );
             }
         }
         map
@@ -39,10 +51,9 @@ fn settings() -> &'static HashMap<String, String> {
 
 /// A `MAILWIRE_*` setting; panics with a hint when missing.
 pub fn var(name: &str) -> String {
-    settings()
-        .get(name)
-        .cloned()
-        .unwrap_or_else(|| panic!("{name} is not set: start the devserver and eval \"$(devserver env)\""))
+    settings().get(name).cloned().unwrap_or_else(|| {
+        panic!("{name} is not set: start the devserver and eval \"$(devserver env)\"")
+    })
 }
 
 /// The devserver host (an IP address on loopback).
@@ -52,7 +63,9 @@ pub fn host() -> String {
 
 /// A port setting, e.g. `port("MAILWIRE_SMTPS_PORT")`.
 pub fn port(name: &str) -> u16 {
-    var(name).parse().unwrap_or_else(|_| panic!("{name} is not a port"))
+    var(name)
+        .parse()
+        .unwrap_or_else(|_| panic!("{name} is not a port"))
 }
 
 /// The devserver's CA certificate (PEM).
@@ -82,9 +95,18 @@ impl User {
 
 /// The devserver user `name` (`alice`, `bob`, `t01`…`t99`, `user1`…`user20`).
 pub fn user(name: &str) -> User {
-    let domain = settings().get("MAILWIRE_DOMAIN").cloned().unwrap_or_else(|| "localhost".into());
-    let pw = settings().get("MAILWIRE_PASSWORD_PATTERN").cloned().unwrap_or_else(|| "pw-{user}".into());
-    let tok = settings().get("MAILWIRE_OAUTH_TOKEN_PATTERN").cloned().unwrap_or_else(|| "token-{user}".into());
+    let domain = settings()
+        .get("MAILWIRE_DOMAIN")
+        .cloned()
+        .unwrap_or_else(|| "localhost".into());
+    let pw = settings()
+        .get("MAILWIRE_PASSWORD_PATTERN")
+        .cloned()
+        .unwrap_or_else(|| "pw-{user}".into());
+    let tok = settings()
+        .get("MAILWIRE_OAUTH_TOKEN_PATTERN")
+        .cloned()
+        .unwrap_or_else(|| "token-{user}".into());
     User {
         name: name.to_string(),
         address: format!("{name}@{domain}"),
@@ -101,7 +123,9 @@ pub fn smtp_config(user: &User, security: Security) -> SmtpConfig {
         Security::StartTls => port("MAILWIRE_SMTP_PORT"),
         Security::Plain => port("MAILWIRE_SMTP_PLAIN_PORT"),
     };
-    let mut cfg = SmtpConfig::new(host(), user.password_auth()).port(port).ca_pem(ca_pem());
+    let mut cfg = SmtpConfig::new(host(), user.password_auth())
+        .port(port)
+        .ca_pem(ca_pem());
     cfg.security = security;
     cfg
 }
@@ -109,8 +133,15 @@ pub fn smtp_config(user: &User, security: Security) -> SmtpConfig {
 /// A string no other test run uses: for subjects and Message-IDs.
 pub fn unique(tag: &str) -> String {
     static N: AtomicU64 = AtomicU64::new(0);
-    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
-    format!("{tag}-{}-{nanos:x}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos())
+        .unwrap_or(0);
+    format!(
+        "{tag}-{}-{nanos:x}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A small RFC 5322 message with `subject` (CRLF line ends).
@@ -127,8 +158,8 @@ type ImapSession = async_imap::Session<tokio_rustls::client::TlsStream<tokio::ne
 
 /// Logs `user` in over implicit-TLS IMAP (independent of mailwire's own IMAP code).
 pub async fn imap_login(user: &User) -> ImapSession {
-    use tokio_rustls::rustls;
     use rustls_pki_types::{pem::PemObject, CertificateDer, ServerName};
+    use tokio_rustls::rustls;
     let mut roots = rustls::RootCertStore::empty();
     for cert in CertificateDer::pem_slice_iter(&ca_pem()) {
         roots.add(cert.expect("CA PEM")).expect("CA cert");
@@ -139,12 +170,25 @@ pub async fn imap_login(user: &User) -> ImapSession {
         .expect("TLS versions")
         .with_root_certificates(roots)
         .with_no_client_auth();
-    let tcp = tokio::net::TcpStream::connect((host(), port("MAILWIRE_IMAPS_PORT"))).await.expect("IMAP connect");
+    let tcp = tokio::net::TcpStream::connect((host(), port("MAILWIRE_IMAPS_PORT")))
+        .await
+        .expect("IMAP connect");
     let name = ServerName::try_from(host()).expect("server name");
-    let tls = tokio_rustls::TlsConnector::from(Arc::new(config)).connect(name, tcp).await.expect("IMAP TLS");
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(name, tcp)
+        .await
+        .expect("IMAP TLS");
     let mut client = async_imap::Client::new(tls);
-    client.read_response().await.expect("IMAP greeting").expect("IMAP greeting");
-    client.login(&user.name, &user.password).await.map_err(|(e, _)| e).expect("IMAP login")
+    client
+        .read_response()
+        .await
+        .expect("IMAP greeting")
+        .expect("IMAP greeting");
+    client
+        .login(&user.name, &user.password)
+        .await
+        .map_err(|(e, _)| e)
+        .expect("IMAP login")
 }
 
 /// Waits (up to 15 s) until a message whose Subject contains `subject` is in `user`'s INBOX
@@ -169,7 +213,11 @@ pub async fn wait_for_messages(user: &User, subject: &str, count: usize) -> Vec<
             .collect();
         uids.sort_unstable();
         if uids.len() >= count {
-            let set = uids.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+            let set = uids
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(",");
             let fetches: Vec<_> = session
                 .uid_fetch(set, "BODY.PEEK[]")
                 .await
@@ -200,7 +248,10 @@ pub async fn absent_after(user: &User, subject: &str, wait: Duration) -> bool {
     tokio::time::sleep(wait).await;
     let mut session = imap_login(user).await;
     session.select("INBOX").await.expect("SELECT INBOX");
-    let uids = session.uid_search(format!("SUBJECT \"{subject}\"")).await.expect("UID SEARCH");
+    let uids = session
+        .uid_search(format!("SUBJECT \"{subject}\""))
+        .await
+        .expect("UID SEARCH");
     let _ = session.logout().await;
     uids.is_empty()
 }
