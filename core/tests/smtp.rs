@@ -581,3 +581,44 @@ async fn traces_show_the_dialogue_pipelined_with_credentials_redacted() {
         eprintln!("{log}");
     }
 }
+
+#[tokio::test]
+async fn utf8_headers_and_8bit_body_arrive_intact() {
+    let (from, to) = (user("t34"), user("t35"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::Tls))
+        .await
+        .unwrap();
+    let subject = unique("utf8");
+    // An 8-bit body goes with BODY=8BITMIME; raw UTF-8 headers add SMTPUTF8 when the server
+    // offers it and otherwise pass as 8BITMIME.
+    let raw = format!(
+        "From: Jörg <{}>\r\nTo: <{}>\r\nSubject: {subject} grüße\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+         Ünïcödé bödy ✓\r\n",
+        from.address, to.address
+    );
+    client
+        .send_raw(&from.address, [&to.address], raw.as_bytes())
+        .await
+        .unwrap();
+    let got = body_text(&wait_for_message(&to, &subject).await);
+    assert!(got.contains("Ünïcödé bödy ✓"), "{got}");
+    assert!(got.contains("grüße"), "{got}");
+}
+
+#[tokio::test]
+async fn long_xoauth2_token_is_sent_after_the_challenge() {
+    // Postfix cuts command lines at 2048 characters; a 4000-character token only works when it
+    // is sent after the 334, not on the AUTH line. The devserver accepts `token-U-<anything>`.
+    let (from, to) = (user("t36"), user("t37"));
+    let mut cfg = smtp_config(&from, Security::StartTls);
+    cfg.auth = Auth::oauth2(&from.name, format!("{}-{}", from.token, "x".repeat(4000)));
+    let client = SmtpClient::connect(cfg).await.unwrap();
+    let subject = unique("long-token");
+    let raw = common::simple_message(&from.address, &to.address, &subject, "long token\r\n");
+    client
+        .send_raw(&from.address, [&to.address], &raw)
+        .await
+        .unwrap();
+    wait_for_message(&to, &subject).await;
+}
