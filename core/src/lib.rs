@@ -24,7 +24,9 @@ mod error;
 pub mod imap;
 pub mod message;
 mod net;
+pub mod smtp;
 
 pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions};
 pub use error::{Error, ErrorKind, Result};
 pub use imap::ImapClient;
+pub use smtp::SmtpClient;

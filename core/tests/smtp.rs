@@ -1,0 +1,624 @@
+//! SMTP against the real devserver (Postfix submission → LMTP → Dovecot). Delivery is checked
+//! with an independent IMAP client (async-imap), never through mailwire's own code.
+//!
+//! Run: `devserver/devserver start && eval "$(devserver/devserver env)" && cargo test -p mailwire --test smtp`
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use common::{smtp_config, unique, user, wait_for_message, wait_for_messages};
+use mailwire::smtp::Progress;
+use mailwire::{Auth, ErrorKind, Security, SmtpClient, SmtpConfig, Timeouts};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+
+fn body_text(raw: &[u8]) -> String {
+    String::from_utf8_lossy(raw).into_owned()
+}
+
+#[tokio::test]
+async fn implicit_tls_with_password_delivers_and_returns_message_id() {
+    let (from, to) = (user("t01"), user("t02"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::Tls))
+        .await
+        .unwrap();
+    let subject = unique("tls");
+    let raw = common::simple_message(
+        &from.address,
+        &to.address,
+        &subject,
+        "over implicit TLS\r\n",
+    );
+    let res = client
+        .send_raw(&from.address, [&to.address], &raw)
+        .await
+        .unwrap();
+    assert_eq!(res.accepted, std::slice::from_ref(&to.address));
+    assert!(res.rejected.is_empty());
+    assert_eq!(res.message_id, Some(format!("{subject}@mailwire.test")));
+    let got = wait_for_message(&to, &subject).await;
+    assert!(body_text(&got).contains("over implicit TLS"));
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn starttls_with_password_delivers() {
+    let (from, to) = (user("t03"), user("t04"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::StartTls))
+        .await
+        .unwrap();
+    let subject = unique("starttls");
+    let raw = common::simple_message(&from.address, &to.address, &subject, "over STARTTLS\r\n");
+    client
+        .send_raw(&from.address, [&to.address], &raw)
+        .await
+        .unwrap();
+    assert!(body_text(&wait_for_message(&to, &subject).await).contains("over STARTTLS"));
+}
+
+#[tokio::test]
+async fn xoauth2_good_token_delivers() {
+    let (from, to) = (user("t05"), user("t06"));
+    let mut cfg = smtp_config(&from, Security::StartTls);
+    cfg.auth = from.oauth2_auth();
+    let client = SmtpClient::connect(cfg).await.unwrap();
+    let subject = unique("xoauth2");
+    let raw = common::simple_message(
+        &from.address,
+        &to.address,
+        &subject,
+        "sent with a token\r\n",
+    );
+    client
+        .send_raw(&from.address, [&to.address], &raw)
+        .await
+        .unwrap();
+    wait_for_message(&to, &subject).await;
+}
+
+#[tokio::test]
+async fn xoauth2_bad_token_is_auth_error() {
+    let from = user("t07");
+    let mut cfg = smtp_config(&from, Security::Tls);
+    cfg.auth = Auth::oauth2(&from.name, "token-definitely-wrong-xyz");
+    let err = SmtpClient::connect(cfg).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Auth, "{err:?}");
+    assert_eq!(err.smtp_code(), Some(535), "{err:?}");
+    assert!(err.is_permanent());
+    assert!(!format!("{err} {err:?}").contains("token-definitely-wrong-xyz"));
+}
+
+#[tokio::test]
+async fn wrong_password_is_auth_error_and_never_shows_the_password() {
+    // Its own connection: failed AUTH may slow the next AUTH from this client.
+    let from = user("t08");
+    let secret = "Wrong-Secret-Pa55word-7731";
+    let mut cfg = smtp_config(&from, Security::Tls);
+    cfg.auth = Auth::password(&from.name, secret);
+    let err = SmtpClient::connect(cfg).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Auth, "{err:?}");
+    assert_eq!(err.smtp_code(), Some(535));
+    assert_eq!(err.enhanced_code(), Some("5.7.8"));
+    let mut shown = format!("{err}\n{err:?}\n{err:#?}");
+    let mut source = std::error::Error::source(&err);
+    while let Some(s) = source {
+        shown.push_str(&format!("\n{s}\n{s:?}"));
+        source = s.source();
+    }
+    assert!(!shown.contains(secret), "password leaked: {shown}");
+    assert!(shown.contains("t08"), "the user name helps: {shown}");
+}
+
+#[tokio::test]
+async fn untrusted_certificate_is_tls_error() {
+    let from = user("t09");
+    for security in [Security::Tls, Security::StartTls] {
+        let mut cfg = smtp_config(&from, security);
+        cfg.tls.ca_pem = None;
+        let err = SmtpClient::connect(cfg).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Tls, "{security:?}: {err:?}");
+    }
+}
+
+/// A one-off TCP listener that answers like an SMTP server without STARTTLS: a real peer with
+/// a scripted reply, used only for this negative TLS test (every devserver port offers
+/// STARTTLS). It records what the client sent.
+async fn server_without_starttls() -> (u16, Arc<Mutex<Vec<String>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        let Ok((sock, _)) = listener.accept().await else {
+            return;
+        };
+        let (r, mut w) = sock.into_split();
+        let mut lines = BufReader::new(r).lines();
+        let _ = w.write_all(b"220 scripted ESMTP\r\n").await;
+        while let Ok(Some(line)) = lines.next_line().await {
+            log.lock().unwrap().push(line.clone());
+            let reply: &[u8] = if line.starts_with("EHLO") {
+                b"250-scripted\r\n250-PIPELINING\r\n250 AUTH PLAIN LOGIN\r\n"
+            } else if line.starts_with("QUIT") {
+                b"221 bye\r\n"
+            } else {
+                b"502 5.5.1 not here\r\n"
+            };
+            let _ = w.write_all(reply).await;
+        }
+    });
+    (port, seen)
+}
+
+#[tokio::test]
+async fn starttls_not_offered_is_tls_error_without_sending_credentials() {
+    let (port, seen) = server_without_starttls().await;
+    let from = user("t10");
+    let mut cfg = SmtpConfig::new("127.0.0.1", from.password_auth()).port(port);
+    cfg.security = Security::StartTls;
+    let err = SmtpClient::connect(cfg).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Tls, "{err:?}");
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let seen = seen.lock().unwrap().clone();
+    assert_eq!(seen.len(), 1, "only EHLO was sent: {seen:?}");
+    assert!(seen[0].starts_with("EHLO"));
+}
+
+#[tokio::test]
+async fn silent_server_hits_the_greeting_deadline() {
+    // A real TCP peer that accepts and never speaks: the only way to see the greeting deadline.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let hold = tokio::spawn(async move {
+        let conn = listener.accept().await;
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        drop(conn);
+    });
+    let mut cfg = SmtpConfig::new("127.0.0.1", Auth::None).port(port);
+    cfg.security = Security::Plain;
+    cfg.timeouts = Timeouts {
+        greeting: Duration::from_millis(300),
+        ..Timeouts::default()
+    };
+    let start = Instant::now();
+    let err = SmtpClient::connect(cfg).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
+    assert!(start.elapsed() < Duration::from_secs(2));
+    hold.abort();
+}
+
+#[tokio::test]
+async fn one_unknown_recipient_is_reported_and_the_others_get_the_message() {
+    let (from, a, b) = (user("t11"), user("t12"), user("t13"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::Tls))
+        .await
+        .unwrap();
+    let subject = unique("partial");
+    let raw = common::simple_message(&from.address, &a.address, &subject, "two of three\r\n");
+    let rcpts = [a.address.as_str(), "nobody@localhost", b.address.as_str()];
+    let res = client.send_raw(&from.address, rcpts, &raw).await.unwrap();
+    assert_eq!(res.accepted, [a.address.clone(), b.address.clone()]);
+    assert_eq!(res.rejected.len(), 1);
+    let r = &res.rejected[0];
+    assert_eq!(r.address, "nobody@localhost");
+    assert_eq!(r.code, 550);
+    assert_eq!(r.enhanced_code.as_deref(), Some("5.1.1"));
+    assert!(r.is_permanent() && !r.is_transient());
+    assert!(!r.message.is_empty());
+    wait_for_message(&a, &subject).await;
+    wait_for_message(&b, &subject).await;
+    // The connection is still good for the next message.
+    let subject2 = unique("after-partial");
+    let raw2 = common::simple_message(&from.address, &a.address, &subject2, "next\r\n");
+    client
+        .send_raw(&from.address, [&a.address], &raw2)
+        .await
+        .unwrap();
+    wait_for_message(&a, &subject2).await;
+    assert_eq!(client.connections_opened(), 1);
+}
+
+#[tokio::test]
+async fn all_recipients_refused_is_permanent_rejection() {
+    let from = user("t14");
+    let client = SmtpClient::connect(smtp_config(&from, Security::Tls))
+        .await
+        .unwrap();
+    let subject = unique("nobody");
+    let raw = common::simple_message(&from.address, "nobody@localhost", &subject, "nobody\r\n");
+    let err = client
+        .send_raw(
+            &from.address,
+            ["nobody@localhost", "nobody2@localhost"],
+            &raw,
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Rejected, "{err:?}");
+    assert_eq!(err.smtp_code(), Some(550));
+    assert_eq!(err.enhanced_code(), Some("5.1.1"));
+    assert!(err.is_permanent() && !err.is_transient());
+    // RSET left the connection usable: the next send reuses it.
+    let to = user("t15");
+    let subject2 = unique("after-reject");
+    let raw2 = common::simple_message(&from.address, &to.address, &subject2, "ok\r\n");
+    client
+        .send_raw(&from.address, [&to.address], &raw2)
+        .await
+        .unwrap();
+    wait_for_message(&to, &subject2).await;
+    assert_eq!(client.connections_opened(), 1);
+}
+
+#[tokio::test]
+async fn pool_of_four_serves_twenty_concurrent_sends() {
+    let (from, to) = (user("t16"), user("t17"));
+    let mut cfg = smtp_config(&from, Security::Tls);
+    cfg.pool_size = 4;
+    let client = SmtpClient::connect(cfg).await.unwrap();
+    let subject = unique("pool");
+    let mut tasks = Vec::new();
+    for i in 0..20 {
+        let (client, from, to, subject) =
+            (client.clone(), from.clone(), to.clone(), subject.clone());
+        tasks.push(tokio::spawn(async move {
+            let raw = common::simple_message(
+                &from.address,
+                &to.address,
+                &format!("{subject} #{i}"),
+                "pooled\r\n",
+            );
+            client.send_raw(&from.address, [&to.address], &raw).await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let opened = client.connections_opened();
+    assert!((1..=4).contains(&opened), "opened {opened} connections");
+    assert_eq!(wait_for_messages(&to, &subject, 20).await.len(), 20);
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn five_megabyte_message_goes_through_with_progress() {
+    let (from, to) = (user("t18"), user("t19"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::Tls))
+        .await
+        .unwrap();
+    let subject = unique("big");
+    let mut raw = common::simple_message(&from.address, &to.address, &subject, "");
+    let line = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-=+/\r\n";
+    while raw.len() < 5 * 1024 * 1024 {
+        raw.extend_from_slice(line.as_bytes());
+    }
+    raw.extend_from_slice(b"THE END\r\n");
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let log = calls.clone();
+    let progress: Progress = Arc::new(move |done, total| log.lock().unwrap().push((done, total)));
+    let start = Instant::now();
+    client
+        .send_raw_with_progress(&from.address, [&to.address], &raw, progress)
+        .await
+        .unwrap();
+    eprintln!("5 MB message sent in {:?}", start.elapsed());
+    let calls = calls.lock().unwrap().clone();
+    let total = raw.len() as u64;
+    assert_eq!(calls.last(), Some(&(total, Some(total))));
+    assert!(
+        calls
+            .windows(2)
+            .all(|w| w[1].0 >= w[0].0 + 64 * 1024 || w[1].0 == total),
+        "bounded rate"
+    );
+    assert!(calls.len() as u64 <= total / (64 * 1024) + 1);
+    let got = wait_for_message(&to, &subject).await;
+    assert!(got.len() >= raw.len(), "{} < {}", got.len(), raw.len());
+    assert!(body_text(&got).trim_end().ends_with("THE END"));
+}
+
+#[tokio::test]
+async fn leading_dots_and_bare_line_feeds_arrive_intact() {
+    let (from, to) = (user("t20"), user("t21"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::Tls))
+        .await
+        .unwrap();
+    let subject = unique("dots");
+    // Bare LF line ends on purpose; one line is a lone "." that would end DATA unstuffed.
+    let body = "first\n.hidden line\n..two dots\n.\nafter the dot\n";
+    let raw = common::simple_message(&from.address, &to.address, &subject, body);
+    client
+        .send_raw(&from.address, [&to.address], &raw)
+        .await
+        .unwrap();
+    let got = body_text(&wait_for_message(&to, &subject).await);
+    let body_got = got
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b)
+        .unwrap_or_default();
+    assert_eq!(
+        body_got,
+        "first\r\n.hidden line\r\n..two dots\r\n.\r\nafter the dot\r\n"
+    );
+}
+
+#[tokio::test]
+async fn line_break_in_an_address_is_invalid_input_before_anything_is_sent() {
+    let (from, to) = (user("t22"), user("t23"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::Tls))
+        .await
+        .unwrap();
+    // Checked before the pool is even asked: a closed client still says InvalidInput.
+    let injected = format!("{}\r\nRCPT TO:<nobody@localhost>", to.address);
+    let raw = common::simple_message(&from.address, &to.address, "x", "x\r\n");
+    for (sender, rcpt) in [
+        (from.address.as_str(), injected.as_str()),
+        ("evil\r\n@localhost", to.address.as_str()),
+        (from.address.as_str(), "a\0b@localhost"),
+        (from.address.as_str(), "<t23@localhost>"),
+    ] {
+        let err = client.send_raw(sender, [rcpt], &raw).await.unwrap_err();
+        assert_eq!(
+            err.kind(),
+            ErrorKind::InvalidInput,
+            "{sender:?} {rcpt:?}: {err:?}"
+        );
+    }
+    let err = client
+        .send_raw(&from.address, Vec::<String>::new(), &raw)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+    client.close().await.unwrap();
+    let err = client
+        .send_raw(&from.address, [&injected], &raw)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput);
+}
+
+#[tokio::test]
+async fn close_makes_later_sends_fail_with_closed() {
+    let (from, to) = (user("t24"), user("t25"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::Tls))
+        .await
+        .unwrap();
+    let other = client.clone();
+    client.close().await.unwrap();
+    let raw = common::simple_message(&from.address, &to.address, "closed", "x\r\n");
+    let err = other
+        .send_raw(&from.address, [&to.address], &raw)
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Closed);
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn cancelled_send_does_not_poison_the_pool() {
+    let (from, to) = (user("t26"), user("t27"));
+    let mut cfg = smtp_config(&from, Security::Tls);
+    cfg.pool_size = 1;
+    let client = SmtpClient::connect(cfg).await.unwrap();
+    let mut raw = common::simple_message(&from.address, &to.address, &unique("cancelled"), "");
+    raw.resize(raw.len() + 8 * 1024 * 1024, b'x');
+    // Drop the send mid-body.
+    let _ = tokio::time::timeout(
+        Duration::from_millis(30),
+        client.send_raw(&from.address, [&to.address], &raw),
+    )
+    .await;
+    let subject = unique("after-cancel");
+    let small = common::simple_message(&from.address, &to.address, &subject, "fine\r\n");
+    client
+        .send_raw(&from.address, [&to.address], &small)
+        .await
+        .unwrap();
+    let got = wait_for_message(&to, &subject).await;
+    assert!(body_text(&got).contains("fine"));
+}
+
+#[tokio::test]
+async fn plain_port_without_tls_delivers() {
+    let (from, to) = (user("t28"), user("t29"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::Plain))
+        .await
+        .unwrap();
+    let subject = unique("plain");
+    let raw = common::simple_message(
+        &from.address,
+        &to.address,
+        &subject,
+        "cleartext on loopback\r\n",
+    );
+    client
+        .send_raw(&from.address, [&to.address], &raw)
+        .await
+        .unwrap();
+    wait_for_message(&to, &subject).await;
+}
+
+/// Figures for the report: `cargo test -p mailwire --release --test smtp -- --ignored --nocapture`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+#[ignore]
+async fn measure_throughput() {
+    let (from, to) = (user("t30"), user("t31"));
+    let mut cfg = smtp_config(&from, Security::Tls);
+    cfg.pool_size = 4;
+    let client = SmtpClient::connect(cfg).await.unwrap();
+    let subject = unique("bench");
+    for round in ["cold", "warm"] {
+        let start = Instant::now();
+        let mut tasks = Vec::new();
+        for i in 0..100 {
+            let (client, from, to, subject) =
+                (client.clone(), from.clone(), to.clone(), subject.clone());
+            tasks.push(tokio::spawn(async move {
+                let raw = common::simple_message(
+                    &from.address,
+                    &to.address,
+                    &format!("{subject} {round} #{i}"),
+                    "small\r\n",
+                );
+                client
+                    .send_raw(&from.address, [&to.address], &raw)
+                    .await
+                    .unwrap();
+            }));
+        }
+        for t in tasks {
+            t.await.unwrap();
+        }
+        let took = start.elapsed();
+        eprintln!(
+            "100 small messages, pool of 4 ({round}): {took:?} ({:.0} msg/s), {} connections so far",
+            100.0 / took.as_secs_f64(),
+            client.connections_opened()
+        );
+    }
+    let start = Instant::now();
+    for i in 0..100 {
+        let raw = common::simple_message(
+            &from.address,
+            &to.address,
+            &format!("{subject} seq{i}"),
+            "small\r\n",
+        );
+        client
+            .send_raw(&from.address, [&to.address], &raw)
+            .await
+            .unwrap();
+    }
+    eprintln!(
+        "100 small messages one after another: {:?}",
+        start.elapsed()
+    );
+    for mb in [1usize, 10] {
+        let mut raw =
+            common::simple_message(&from.address, &to.address, &format!("{subject} {mb}MB"), "");
+        while raw.len() < mb * 1024 * 1024 {
+            raw.extend_from_slice(
+                b"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-=+/\r\n",
+            );
+        }
+        let start = Instant::now();
+        client
+            .send_raw(&from.address, [&to.address], &raw)
+            .await
+            .unwrap();
+        eprintln!("{mb} MB message: {:?}", start.elapsed());
+    }
+    client.close().await.unwrap();
+}
+
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn traces_show_the_dialogue_pipelined_with_credentials_redacted() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let (from, to) = (user("t32"), user("t33"));
+    let subject = unique("trace");
+    let raw = common::simple_message(&from.address, &to.address, &subject, "traced\r\n");
+    let client = SmtpClient::connect(smtp_config(&from, Security::StartTls))
+        .await
+        .unwrap();
+    client
+        .send_raw(&from.address, [&to.address, "nobody@localhost"], &raw)
+        .await
+        .unwrap();
+    let mut cfg = smtp_config(&from, Security::Tls);
+    cfg.auth = from.oauth2_auth();
+    let oauth = SmtpClient::connect(cfg).await.unwrap();
+    oauth
+        .send_raw(&from.address, [&to.address], &raw)
+        .await
+        .unwrap();
+    cfg = smtp_config(&from, Security::Tls);
+    cfg.auth = Auth::oauth2(&from.name, "token-bad-for-trace");
+    SmtpClient::connect(cfg).await.unwrap_err();
+
+    let log = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    for secret in [
+        from.password.as_str(),
+        from.token.as_str(),
+        "token-bad-for-trace",
+    ] {
+        assert!(
+            !log.contains(secret),
+            "{secret} leaked into the trace:\n{log}"
+        );
+    }
+    assert!(log.contains("AUTH PLAIN <redacted>"), "{log}");
+    assert!(log.contains("C: AUTH XOAUTH2"), "{log}");
+    assert!(log.contains("S: 235"), "{log}");
+    assert!(log.contains("S: 535 5.7.8"), "{log}");
+    assert!(log.contains("S: 550 5.1.1"), "{log}");
+    // Pipelined: DATA is written before the reply to MAIL FROM is read.
+    let data = log.find("C: DATA").expect("DATA in trace");
+    let mail_ok = log.find("S: 250 2.1.0").expect("MAIL reply in trace");
+    assert!(data < mail_ok, "not pipelined:\n{log}");
+    if std::env::var_os("SHOW_TRACE").is_some() {
+        eprintln!("{log}");
+    }
+}
+
+#[tokio::test]
+async fn utf8_headers_and_8bit_body_arrive_intact() {
+    let (from, to) = (user("t34"), user("t35"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::Tls))
+        .await
+        .unwrap();
+    let subject = unique("utf8");
+    // An 8-bit body goes with BODY=8BITMIME; raw UTF-8 headers add SMTPUTF8 when the server
+    // offers it and otherwise pass as 8BITMIME.
+    let raw = format!(
+        "From: Jörg <{}>\r\nTo: <{}>\r\nSubject: {subject} grüße\r\nMIME-Version: 1.0\r\n\
+         Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n\
+         Ünïcödé bödy ✓\r\n",
+        from.address, to.address
+    );
+    client
+        .send_raw(&from.address, [&to.address], raw.as_bytes())
+        .await
+        .unwrap();
+    let got = body_text(&wait_for_message(&to, &subject).await);
+    assert!(got.contains("Ünïcödé bödy ✓"), "{got}");
+    assert!(got.contains("grüße"), "{got}");
+}
+
+#[tokio::test]
+async fn long_xoauth2_token_is_sent_after_the_challenge() {
+    // Postfix cuts command lines at 2048 characters; a 4000-character token only works when it
+    // is sent after the 334, not on the AUTH line. The devserver accepts `token-U-<anything>`.
+    let (from, to) = (user("t36"), user("t37"));
+    let mut cfg = smtp_config(&from, Security::StartTls);
+    cfg.auth = Auth::oauth2(&from.name, format!("{}-{}", from.token, "x".repeat(4000)));
+    let client = SmtpClient::connect(cfg).await.unwrap();
+    let subject = unique("long-token");
+    let raw = common::simple_message(&from.address, &to.address, &subject, "long token\r\n");
+    client
+        .send_raw(&from.address, [&to.address], &raw)
+        .await
+        .unwrap();
+    wait_for_message(&to, &subject).await;
+}
