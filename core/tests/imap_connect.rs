@@ -51,10 +51,9 @@ async fn wrong_host_name_fails_certificate_check() {
 
 #[tokio::test]
 async fn starttls_not_offered_is_an_error_never_plaintext() {
-    // Dovecot's listener on 127.0.0.2 runs with ssl=no, so it offers no STARTTLS.
-    let e = env();
-    let mut cfg = imap_config_on_plain_port("t01", Security::StartTls);
-    cfg.host = e.get("MAILWIRE_NOTLS_HOST");
+    // The devserver's legacy address runs Dovecot with ssl=no, so it offers no STARTTLS.
+    let mut cfg = imap_legacy_config("t01");
+    cfg.security = Security::StartTls;
     let err = ImapClient::connect(cfg).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Tls, "{err}");
     assert!(err.to_string().contains("STARTTLS"), "{err}");

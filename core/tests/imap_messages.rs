@@ -200,6 +200,27 @@ async fn copy_and_move_report_the_new_uids() {
 }
 
 #[tokio::test]
+async fn move_without_the_move_extension_falls_back_to_copy_and_expunge() {
+    let c = ImapClient::connect(imap_legacy_config("t25")).await.unwrap();
+    assert!(!c.has_capability("MOVE").await.unwrap());
+    let src = unique("NoMoveSrc");
+    let dst = unique("NoMoveDst");
+    c.create_mailbox(&src).await.unwrap();
+    c.create_mailbox(&dst).await.unwrap();
+    let keep = c.append(&src, &simple_message("a@x", "b@y", "stays", "x"), &[Flag::Deleted], None).await.unwrap().unwrap();
+    let go = c.append(&src, &simple_message("a@x", "b@y", "goes", "x"), &[], None).await.unwrap().unwrap();
+    let map = c.move_messages(&src, go, &dst).await.unwrap();
+    let new_uid = map.get(go).expect("COPYUID reported");
+    let other = imap("t25").await;
+    // Only the moved message left the source: another \Deleted one was not expunged.
+    assert_eq!(other.search(&src, &SearchQuery::All).await.unwrap(), vec![keep]);
+    let moved = other.fetch_all(&dst, new_uid, FetchOptions::default()).await.unwrap();
+    assert_eq!(moved[0].envelope.subject.as_deref(), Some("goes"));
+    c.delete_mailbox(&src).await.unwrap();
+    c.delete_mailbox(&dst).await.unwrap();
+}
+
+#[tokio::test]
 async fn delete_expunges_exactly_the_given_uids() {
     let (c, mb) = fresh("t12").await;
     let mut uids = Vec::new();

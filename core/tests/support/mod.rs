@@ -72,6 +72,14 @@ pub fn imap_config_on_plain_port(user: &str, security: Security) -> ImapConfig {
     c
 }
 
+/// The devserver's legacy address: plain IMAP without STARTTLS and without MOVE.
+pub fn imap_legacy_config(user: &str) -> ImapConfig {
+    let e = env();
+    let mut c = imap_config_on_plain_port(user, Security::Plain);
+    c.host = e.get("MAILWIRE_LEGACY_HOST");
+    c
+}
+
 pub async fn imap(user: &str) -> ImapClient {
     ImapClient::connect(imap_config(user)).await.expect("IMAP connect")
 }
