@@ -21,7 +21,9 @@
 
 mod config;
 mod error;
+pub mod message;
 mod net;
 
 pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions};
 pub use error::{Error, ErrorKind, Result};
+pub use message::Address;
