@@ -2,9 +2,13 @@
 //! ([`OutgoingMessage`]), addresses ([`Address`]) and attachments ([`Attachment`]).
 
 mod address;
+mod attachment;
 // The IMAP module (another branch) is the main user of these helpers; drop this allow once
 // it is merged.
 #[allow(dead_code)]
 pub(crate) mod encoding;
+mod parsed;
 
 pub use address::Address;
+pub use attachment::Attachment;
+pub use parsed::Message;
