@@ -26,4 +26,4 @@ mod net;
 
 pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions};
 pub use error::{Error, ErrorKind, Result};
-pub use message::{Address, Attachment, Message};
+pub use message::{Address, Attachment, Message, OutgoingMessage};

@@ -487,7 +487,11 @@ impl TransferDecoder {
                         *acc = (*acc << 6) | u32::from(v);
                         *count += 1;
                         if *count == 4 {
-                            out.extend_from_slice(&[(*acc >> 16) as u8, (*acc >> 8) as u8, *acc as u8]);
+                            out.extend_from_slice(&[
+                                (*acc >> 16) as u8,
+                                (*acc >> 8) as u8,
+                                *acc as u8,
+                            ]);
                             *acc = 0;
                             *count = 0;
                         }
@@ -604,7 +608,10 @@ mod tests {
     #[test]
     fn words_utf8_b_and_q() {
         assert_eq!(decode_words(b"=?UTF-8?B?w6TDtsO8?="), "äöü");
-        assert_eq!(decode_words(b"=?utf-8?q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?="), "Grüße aus Köln");
+        assert_eq!(
+            decode_words(b"=?utf-8?q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?="),
+            "Grüße aus Köln"
+        );
         assert_eq!(decode_words(b"plain text"), "plain text");
     }
 
@@ -811,7 +818,10 @@ mod tests {
             data[i] = b'a' + (data[i] % 26);
         }
         let encoded = qp_encode(&data);
-        assert_eq!(decode_in_chunks("Quoted-Printable", &encoded, &mut rng), data);
+        assert_eq!(
+            decode_in_chunks("Quoted-Printable", &encoded, &mut rng),
+            data
+        );
     }
 
     #[test]

@@ -7,8 +7,10 @@ mod attachment;
 // it is merged.
 #[allow(dead_code)]
 pub(crate) mod encoding;
+mod outgoing;
 mod parsed;
 
 pub use address::Address;
 pub use attachment::Attachment;
+pub use outgoing::OutgoingMessage;
 pub use parsed::Message;

@@ -85,7 +85,11 @@ impl Message {
 
         let addresses = |name: &str| -> Vec<Address> {
             let mut out = Vec::new();
-            for h in root.headers.iter().filter(|h| h.name().eq_ignore_ascii_case(name)) {
+            for h in root
+                .headers
+                .iter()
+                .filter(|h| h.name().eq_ignore_ascii_case(name))
+            {
                 if let Some(list) = h.value.as_address() {
                     push_addresses(list, &mut out);
                 }
@@ -94,9 +98,8 @@ impl Message {
         };
 
         let text_count = parsed.text_body_count();
-        let text = join(
-            (0..text_count).filter_map(|i| parsed.body_text(i).map(|t| t.into_owned())),
-        );
+        let text =
+            join((0..text_count).filter_map(|i| parsed.body_text(i).map(|t| t.into_owned())));
         let has_real_html = parsed
             .html_body
             .iter()
@@ -148,7 +151,10 @@ fn unfold(value: &[u8]) -> Vec<u8> {
             out.push(b);
         }
     }
-    let start = out.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(out.len());
+    let start = out
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(out.len());
     let end = out
         .iter()
         .rposition(|b| !b.is_ascii_whitespace())
@@ -181,7 +187,12 @@ fn id_list(value: &mail_parser::HeaderValue<'_>) -> Vec<String> {
 }
 
 fn push_addr(addr: &mail_parser::Addr<'_>, out: &mut Vec<Address>) {
-    if let Some(address) = addr.address.as_deref().map(str::trim).filter(|a| !a.is_empty()) {
+    if let Some(address) = addr
+        .address
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
         out.push(Address {
             name: addr
                 .name
@@ -342,7 +353,10 @@ mod tests {
     #[test]
     fn parses_a_full_multipart_message() {
         let m = Message::parse(MULTIPART.as_bytes()).expect("parses");
-        assert_eq!(m.from, vec![addr(Some("Alice Müller"), "alice@example.org")]);
+        assert_eq!(
+            m.from,
+            vec![addr(Some("Alice Müller"), "alice@example.org")]
+        );
         assert_eq!(
             m.to,
             vec![
@@ -352,7 +366,10 @@ mod tests {
         );
         assert_eq!(
             m.cc,
-            vec![addr(None, "dave@example.com"), addr(Some("Eve"), "eve@example.com")]
+            vec![
+                addr(None, "dave@example.com"),
+                addr(Some("Eve"), "eve@example.com")
+            ]
         );
         assert_eq!(m.reply_to, vec![addr(None, "replies@example.org")]);
         assert_eq!(m.subject.as_deref(), Some("Quartalsbericht 📈 für Q3"));
@@ -365,17 +382,30 @@ mod tests {
             .headers
             .iter()
             .any(|(n, v)| n == "X-Custom" && v == "café"));
-        assert!(m.headers.iter().any(|(n, v)| n.eq_ignore_ascii_case("references")
-            && v == "<root@example.net> <parent@example.net>"));
+        assert!(m
+            .headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("references")
+                && v == "<root@example.net> <parent@example.net>"));
         assert_eq!(m.headers[0].0, "Return-Path");
         assert_eq!(
             m.text.as_deref().map(str::trim_end),
             Some("Grüße aus Köln, see the figures.")
         );
-        assert!(m.html.as_deref().is_some_and(|h| h.contains("Grüße aus Köln")));
+        assert!(m
+            .html
+            .as_deref()
+            .is_some_and(|h| h.contains("Grüße aus Köln")));
 
-        let names: Vec<_> = m.attachments.iter().map(|a| a.filename.as_deref()).collect();
-        assert_eq!(names, vec![None, Some("€ Rechnung.pdf"), Some("data.csv"), None]);
+        let names: Vec<_> = m
+            .attachments
+            .iter()
+            .map(|a| a.filename.as_deref())
+            .collect();
+        assert_eq!(
+            names,
+            vec![None, Some("€ Rechnung.pdf"), Some("data.csv"), None]
+        );
         let image = &m.attachments[0];
         assert_eq!(image.content_type, "image/png");
         assert_eq!(image.content_id.as_deref(), Some("chart@x"));
@@ -405,7 +435,10 @@ mod tests {
             "<html><body><p>Hello <b>world</b></p></body></html>\r\n",
         );
         let m = Message::parse(html_only.as_bytes()).expect("parses");
-        assert!(m.html.as_deref().is_some_and(|h| h.contains("<b>world</b>")));
+        assert!(m
+            .html
+            .as_deref()
+            .is_some_and(|h| h.contains("<b>world</b>")));
         assert!(m.text.as_deref().is_some_and(|t| t.contains("Hello world")));
 
         let text_only = "From: a@example.org\r\nSubject: t\r\n\r\nJust text\r\n";
@@ -436,7 +469,13 @@ mod tests {
 
     #[test]
     fn no_header_is_invalid_input() {
-        for raw in [&b""[..], b"\r\n\r\n", b"   ", b"hello world", b"\x00\x01\x02binary"] {
+        for raw in [
+            &b""[..],
+            b"\r\n\r\n",
+            b"   ",
+            b"hello world",
+            b"\x00\x01\x02binary",
+        ] {
             let err = Message::parse(raw).err().map(|e| e.kind());
             assert_eq!(err, Some(ErrorKind::InvalidInput), "{raw:?}");
         }
