@@ -70,9 +70,17 @@ struct EncodedWord<'a> {
     len: usize,
 }
 
+const MAX_WORD_LEN: usize = 1024;
+
 /// Parses an encoded word at the start of `s` (which starts with `=?`).
 fn parse_encoded_word(s: &str) -> Option<EncodedWord<'_>> {
-    let rest = s.strip_prefix("=?")?;
+    // RFC 2047 allows 75 characters; real mail is sloppier, but bound the search so a long
+    // header full of `=?` cannot make decoding quadratic.
+    let limit = s
+        .char_indices()
+        .nth(MAX_WORD_LEN)
+        .map_or(s.len(), |(i, _)| i);
+    let rest = s[..limit].strip_prefix("=?")?;
     let q1 = rest.find('?')?;
     let charset = &rest[..q1];
     if charset.is_empty() || charset.contains(|c: char| c.is_whitespace()) {
@@ -647,6 +655,16 @@ mod tests {
         assert_eq!(decode_words(b"=?utf-8?q?a=4?="), "a=4");
         assert_eq!(decode_words(b"caf\xe9"), "caf\u{FFFD}");
         assert_eq!(decode_words(b"=?unknown-cs?q?abc?="), "abc");
+    }
+
+    #[test]
+    fn words_pathological_input_is_fast() {
+        let raw = "=?a?q?x".repeat(50_000);
+        let start = std::time::Instant::now();
+        assert_eq!(decode_words(raw.as_bytes()), raw);
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
+        let long_word = format!("=?utf-8?q?{}?=", "a".repeat(2000));
+        assert_eq!(decode_words(long_word.as_bytes()), long_word);
     }
 
     #[test]

@@ -40,7 +40,8 @@ pub struct Message {
     pub headers: Vec<(String, String)>,
     /// The plain-text body. When the message only has an HTML body, this is a text rendering
     /// of the HTML (so it is present for nearly every message); check [`html`](Self::html) to
-    /// know whether an HTML body exists.
+    /// know whether an HTML body exists. Several text parts are joined with a newline; line
+    /// endings are kept as sent (usually CRLF).
     pub text: Option<String>,
     /// The HTML body, only when the message really has a `text/html` part (it is never
     /// synthesised from the text).
