@@ -65,12 +65,18 @@ pub enum Auth {
 impl Auth {
     /// Password credentials.
     pub fn password(username: impl Into<String>, password: impl Into<String>) -> Self {
-        Auth::Password { username: username.into(), password: password.into() }
+        Auth::Password {
+            username: username.into(),
+            password: password.into(),
+        }
     }
 
     /// XOAUTH2 credentials.
     pub fn oauth2(username: impl Into<String>, access_token: impl Into<String>) -> Self {
-        Auth::OAuth2 { username: username.into(), access_token: access_token.into() }
+        Auth::OAuth2 {
+            username: username.into(),
+            access_token: access_token.into(),
+        }
     }
 
     /// The user name, if any.
@@ -129,7 +135,10 @@ pub struct TlsOptions {
 impl fmt::Debug for TlsOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("TlsOptions")
-            .field("ca_pem", &self.ca_pem.as_ref().map(|p| format!("<{} bytes>", p.len())))
+            .field(
+                "ca_pem",
+                &self.ca_pem.as_ref().map(|p| format!("<{} bytes>", p.len())),
+            )
             .field("accept_invalid_certs", &self.accept_invalid_certs)
             .field("server_name", &self.server_name)
             .finish()

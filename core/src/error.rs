@@ -239,7 +239,8 @@ impl fmt::Display for Error {
 impl fmt::Debug for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut d = f.debug_struct("Error");
-        d.field("kind", &self.inner.kind).field("message", &self.inner.message);
+        d.field("kind", &self.inner.kind)
+            .field("message", &self.inner.message);
         if let Some(t) = &self.inner.server_text {
             d.field("server_text", t);
         }

@@ -24,9 +24,12 @@ mod error;
 pub mod imap;
 pub mod message;
 mod net;
+mod progress;
 pub mod smtp;
 
 pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions};
 pub use error::{Error, ErrorKind, Result};
 pub use imap::ImapClient;
+pub use message::{Address, Attachment, Message, OutgoingMessage};
+pub use progress::Progress;
 pub use smtp::SmtpClient;

@@ -37,7 +37,11 @@ impl AsyncRead for MaybeTls {
 }
 
 impl AsyncWrite for MaybeTls {
-    fn poll_write(self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
         match self.get_mut() {
             MaybeTls::Plain(s) => Pin::new(s).poll_write(cx, buf),
             MaybeTls::Tls(s) => Pin::new(s.as_mut()).poll_write(cx, buf),
@@ -93,7 +97,11 @@ pub(crate) async fn deadline<T>(
 pub(crate) async fn connect_tcp(host: &str, port: u16, limit: Duration) -> Result<TcpStream> {
     let fut = async {
         let stream = TcpStream::connect((host, port)).await.map_err(|e| {
-            Error::new(ErrorKind::Connect, format!("cannot connect to {host}:{port}")).with_source(e)
+            Error::new(
+                ErrorKind::Connect,
+                format!("cannot connect to {host}:{port}"),
+            )
+            .with_source(e)
         })?;
         let _ = stream.set_nodelay(true);
         Ok(stream)
@@ -119,9 +127,8 @@ pub(crate) fn tls_connector(opts: &TlsOptions) -> Result<TlsConnector> {
             use rustls::pki_types::{pem::PemObject, CertificateDer};
             let mut added = 0;
             for cert in CertificateDer::pem_slice_iter(pem) {
-                let cert = cert.map_err(|e| {
-                    Error::invalid_input(format!("the CA PEM cannot be read: {e}"))
-                })?;
+                let cert = cert
+                    .map_err(|e| Error::invalid_input(format!("the CA PEM cannot be read: {e}")))?;
                 roots.add(cert).map_err(|e| {
                     Error::invalid_input("the CA certificate is not usable").with_source(e)
                 })?;
@@ -145,13 +152,17 @@ pub(crate) async fn tls_handshake(
 ) -> Result<MaybeTls> {
     let connector = tls_connector(opts)?;
     let name = opts.server_name.as_deref().unwrap_or(host);
-    let server_name = ServerName::try_from(name.to_string())
-        .map_err(|e| Error::invalid_input(format!("{name:?} is not a valid TLS server name")).with_source(e))?;
+    let server_name = ServerName::try_from(name.to_string()).map_err(|e| {
+        Error::invalid_input(format!("{name:?} is not a valid TLS server name")).with_source(e)
+    })?;
     let fut = async {
         connector.connect(server_name, tcp).await.map_err(|e| {
             let detail = e.to_string();
-            Error::new(ErrorKind::Tls, format!("TLS handshake with {host} failed: {detail}"))
-                .with_source(e)
+            Error::new(
+                ErrorKind::Tls,
+                format!("TLS handshake with {host} failed: {detail}"),
+            )
+            .with_source(e)
         })
     };
     let tls = deadline(&format!("TLS handshake with {host}"), limit, fut).await?;
@@ -180,7 +191,12 @@ impl rustls::client::danger::ServerCertVerifier for NoVerify {
         cert: &rustls::pki_types::CertificateDer<'_>,
         dss: &rustls::DigitallySignedStruct,
     ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn verify_tls13_signature(
@@ -189,7 +205,12 @@ impl rustls::client::danger::ServerCertVerifier for NoVerify {
         cert: &rustls::pki_types::CertificateDer<'_>,
         dss: &rustls::DigitallySignedStruct,
     ) -> std::result::Result<rustls::client::danger::HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(message, cert, dss, &self.0.signature_verification_algorithms)
+        rustls::crypto::verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
     }
 
     fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {

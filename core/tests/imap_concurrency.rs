@@ -15,7 +15,14 @@ async fn fifty_concurrent_calls_across_five_mailboxes_get_their_own_answers() {
         c.create_mailbox(&name).await.unwrap();
         // Mailbox i holds i+1 messages whose subjects name the mailbox.
         for _ in 0..=i {
-            c.append(&name, &simple_message("a@x", "b@y", &format!("box {name}"), "x"), &[], None).await.unwrap();
+            c.append(
+                &name,
+                &simple_message("a@x", "b@y", &format!("box {name}"), "x"),
+                &[],
+                None,
+            )
+            .await
+            .unwrap();
         }
         boxes.push(name);
     }
@@ -30,7 +37,10 @@ async fn fifty_concurrent_calls_across_five_mailboxes_get_their_own_answers() {
                     assert_eq!(uids.len(), i + 1, "search in {name}");
                 }
                 1 => {
-                    let all = c.fetch_all(&name, UidSet::all(), FetchOptions::default()).await.unwrap();
+                    let all = c
+                        .fetch_all(&name, UidSet::all(), FetchOptions::default())
+                        .await
+                        .unwrap();
                     assert_eq!(all.len(), i + 1);
                     for s in all {
                         assert_eq!(s.envelope.subject.unwrap(), format!("box {name}"));
@@ -58,10 +68,15 @@ async fn a_dropped_fetch_leaves_the_client_usable() {
     c.create_mailbox(&mb).await.unwrap();
     let blob = random_bytes(200_000, 3);
     for _ in 0..40 {
-        c.append(&mb, &rich_message("cancel me", &blob), &[], None).await.unwrap();
+        c.append(&mb, &rich_message("cancel me", &blob), &[], None)
+            .await
+            .unwrap();
     }
     // Read a few summaries, then drop the stream mid-response.
-    let mut stream = c.fetch(&mb, UidSet::all(), FetchOptions::default()).await.unwrap();
+    let mut stream = c
+        .fetch(&mb, UidSet::all(), FetchOptions::default())
+        .await
+        .unwrap();
     assert!(stream.next().await.unwrap().is_some());
     drop(stream);
     assert_eq!(c.search(&mb, &SearchQuery::All).await.unwrap().len(), 40);

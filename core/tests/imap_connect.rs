@@ -21,7 +21,9 @@ async fn implicit_tls_with_the_test_ca_logs_in() {
 #[tokio::test]
 async fn starttls_upgrades_and_plain_works_when_chosen() {
     for sec in [Security::StartTls, Security::Plain] {
-        let c = ImapClient::connect(imap_config_on_plain_port("t01", sec)).await.unwrap();
+        let c = ImapClient::connect(imap_config_on_plain_port("t01", sec))
+            .await
+            .unwrap();
         let st = c.mailbox_status("INBOX").await.unwrap();
         assert!(st.uid_validity > 0, "{sec:?}");
         c.logout().await.unwrap();
@@ -38,7 +40,12 @@ async fn untrusted_certificate_fails_with_tls_error() {
     let mut cfg = imap_config("t01");
     cfg.tls.ca_pem = None;
     cfg.tls.accept_invalid_certs = true;
-    ImapClient::connect(cfg).await.unwrap().logout().await.unwrap();
+    ImapClient::connect(cfg)
+        .await
+        .unwrap()
+        .logout()
+        .await
+        .unwrap();
 }
 
 #[tokio::test]
@@ -106,7 +113,10 @@ async fn a_silent_server_hits_the_greeting_deadline() {
     let cfg = ImapConfig::new("127.0.0.1", Auth::password("x", "y"))
         .port(port)
         .security(Security::Plain)
-        .timeouts(Timeouts { greeting: Duration::from_millis(500), ..Timeouts::default() });
+        .timeouts(Timeouts {
+            greeting: Duration::from_millis(500),
+            ..Timeouts::default()
+        });
     let start = Instant::now();
     let err = ImapClient::connect(cfg).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");

@@ -9,11 +9,24 @@ use support::*;
 async fn list_shows_special_use_roles_and_subscriptions() {
     let c = imap("t04").await;
     let boxes = c.list_mailboxes().await.unwrap();
-    let role = |r| boxes.iter().find(|m| m.role == Some(r)).map(|m| m.name.clone());
+    let role = |r| {
+        boxes
+            .iter()
+            .find(|m| m.role == Some(r))
+            .map(|m| m.name.clone())
+    };
     assert_eq!(role(MailboxRole::Inbox).as_deref(), Some("INBOX"));
-    for r in [MailboxRole::Sent, MailboxRole::Drafts, MailboxRole::Trash, MailboxRole::Junk] {
+    for r in [
+        MailboxRole::Sent,
+        MailboxRole::Drafts,
+        MailboxRole::Trash,
+        MailboxRole::Junk,
+    ] {
         let name = role(r).unwrap_or_else(|| panic!("no {r:?} in {boxes:?}"));
-        assert!(boxes.iter().find(|m| m.name == name).unwrap().subscribed, "{name} subscribed");
+        assert!(
+            boxes.iter().find(|m| m.name == name).unwrap().subscribed,
+            "{name} subscribed"
+        );
     }
 }
 
@@ -26,15 +39,33 @@ async fn create_rename_subscribe_delete_round_trip() {
     assert_eq!(err.kind(), ErrorKind::AlreadyExists, "{err}");
 
     c.subscribe(&name).await.unwrap();
-    let m = c.list_mailboxes().await.unwrap().into_iter().find(|m| m.name == name).unwrap();
+    let m = c
+        .list_mailboxes()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.name == name)
+        .unwrap();
     assert!(m.subscribed);
     c.unsubscribe(&name).await.unwrap();
-    let m = c.list_mailboxes().await.unwrap().into_iter().find(|m| m.name == name).unwrap();
+    let m = c
+        .list_mailboxes()
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|m| m.name == name)
+        .unwrap();
     assert!(!m.subscribed);
 
     let renamed = format!("{name}-renamed");
     c.rename_mailbox(&name, &renamed).await.unwrap();
-    let names: Vec<String> = c.list_mailboxes().await.unwrap().into_iter().map(|m| m.name).collect();
+    let names: Vec<String> = c
+        .list_mailboxes()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
     assert!(names.contains(&renamed) && !names.contains(&name));
     c.delete_mailbox(&renamed).await.unwrap();
     let err = c.delete_mailbox(&renamed).await.unwrap_err();
@@ -51,12 +82,28 @@ async fn unusual_names_round_trip() {
         format!("Parent/Child {}", unique("u")),
     ];
     for n in &names {
-        c.create_mailbox(n).await.unwrap_or_else(|e| panic!("{n}: {e}"));
-        let uid = c.append(n, &simple_message("a@x", "b@y", "in odd box", "x"), &[], None).await.unwrap();
+        c.create_mailbox(n)
+            .await
+            .unwrap_or_else(|e| panic!("{n}: {e}"));
+        let uid = c
+            .append(
+                n,
+                &simple_message("a@x", "b@y", "in odd box", "x"),
+                &[],
+                None,
+            )
+            .await
+            .unwrap();
         assert!(uid.is_some());
         assert_eq!(c.mailbox_status(n).await.unwrap().messages, 1, "{n}");
     }
-    let listed: Vec<String> = c.list_mailboxes().await.unwrap().into_iter().map(|m| m.name).collect();
+    let listed: Vec<String> = c
+        .list_mailboxes()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|m| m.name)
+        .collect();
     for n in &names {
         assert!(listed.contains(n), "{n} not in {listed:?}");
         c.delete_mailbox(n).await.unwrap();
@@ -80,8 +127,14 @@ async fn status_counts_messages_and_unseen() {
     let name = unique("Status");
     c.create_mailbox(&name).await.unwrap();
     for i in 0..3 {
-        let flags = if i == 0 { vec![mailwire::imap::Flag::Seen] } else { vec![] };
-        c.append(&name, &simple_message("a@x", "b@y", "s", "x"), &flags, None).await.unwrap();
+        let flags = if i == 0 {
+            vec![mailwire::imap::Flag::Seen]
+        } else {
+            vec![]
+        };
+        c.append(&name, &simple_message("a@x", "b@y", "s", "x"), &flags, None)
+            .await
+            .unwrap();
     }
     let st = c.mailbox_status(&name).await.unwrap();
     assert_eq!((st.messages, st.unseen), (3, 2));

@@ -13,23 +13,37 @@ use support::*;
 
 fn devserver(cmd: &str) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../devserver/devserver");
-    let st = Command::new(script).arg(cmd).status().expect("run devserver");
+    let st = Command::new(script)
+        .arg(cmd)
+        .status()
+        .expect("run devserver");
     assert!(st.success(), "devserver {cmd}");
 }
 
 #[tokio::test]
 async fn server_stopped_mid_fetch_fails_fast_and_client_recovers() {
     let mut cfg = imap_config("t23");
-    cfg.timeouts = Timeouts { command: Duration::from_secs(5), ..Timeouts::default() };
+    cfg.timeouts = Timeouts {
+        command: Duration::from_secs(5),
+        ..Timeouts::default()
+    };
     let c = mailwire::ImapClient::connect(cfg).await.unwrap();
     let mb = unique("Outage");
     c.create_mailbox(&mb).await.unwrap();
     let blob = random_bytes(100_000, 4);
     for _ in 0..150 {
-        c.append(&mb, &rich_message("big", &blob), &[], None).await.unwrap();
+        c.append(&mb, &rich_message("big", &blob), &[], None)
+            .await
+            .unwrap();
     }
-    let uids = c.search(&mb, &mailwire::imap::SearchQuery::All).await.unwrap();
-    let mut stream = c.fetch(&mb, UidSet::all(), FetchOptions::default()).await.unwrap();
+    let uids = c
+        .search(&mb, &mailwire::imap::SearchQuery::All)
+        .await
+        .unwrap();
+    let mut stream = c
+        .fetch(&mb, UidSet::all(), FetchOptions::default())
+        .await
+        .unwrap();
     assert!(stream.next().await.unwrap().is_some());
 
     let start = Instant::now();
@@ -51,15 +65,28 @@ async fn server_stopped_mid_fetch_fails_fast_and_client_recovers() {
         Some(e) => e,
         None => c.fetch_raw(&mb, uids[1]).await.unwrap_err(),
     };
-    assert!(matches!(e.kind(), ErrorKind::Connect | ErrorKind::Timeout), "{e:?}");
-    assert!(start.elapsed() < Duration::from_secs(15), "took {:?}", start.elapsed());
+    assert!(
+        matches!(e.kind(), ErrorKind::Connect | ErrorKind::Timeout),
+        "{e:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(15),
+        "took {:?}",
+        start.elapsed()
+    );
     let e = c.mailbox_status(&mb).await.unwrap_err();
-    assert!(matches!(e.kind(), ErrorKind::Connect | ErrorKind::Timeout), "{e:?}");
+    assert!(
+        matches!(e.kind(), ErrorKind::Connect | ErrorKind::Timeout),
+        "{e:?}"
+    );
 
     devserver("start");
     // The next call reconnects, and nothing was lost.
     let st = c.mailbox_status(&mb).await.unwrap();
     assert_eq!(st.messages as usize, uids.len());
-    assert_eq!(c.fetch_raw(&mb, uids[0]).await.unwrap().len() > 100_000, true);
+    assert_eq!(
+        c.fetch_raw(&mb, uids[0]).await.unwrap().len() > 100_000,
+        true
+    );
     c.delete_mailbox(&mb).await.unwrap();
 }

@@ -13,7 +13,10 @@ async fn idle_returns_empty_on_timeout() {
     let events = c.idle("INBOX", Duration::from_millis(700)).await.unwrap();
     assert!(events.is_empty(), "{events:?}");
     let took = start.elapsed();
-    assert!(took >= Duration::from_millis(650) && took < Duration::from_secs(3), "{took:?}");
+    assert!(
+        took >= Duration::from_millis(650) && took < Duration::from_secs(3),
+        "{took:?}"
+    );
     // The client is usable right after.
     c.mailbox_status("INBOX").await.unwrap();
 }
@@ -28,14 +31,24 @@ async fn idle_wakes_on_a_message_appended_by_another_device() {
     let append_at = tokio::spawn(async move {
         tokio::time::sleep(Duration::from_millis(300)).await;
         let t = Instant::now();
-        writer.append(&mb2, &simple_message("a@x", "b@y", "push", "x"), &[], None).await.unwrap();
+        writer
+            .append(&mb2, &simple_message("a@x", "b@y", "push", "x"), &[], None)
+            .await
+            .unwrap();
         t
     });
     let events = c.idle(&mb, Duration::from_secs(10)).await.unwrap();
     let woke = Instant::now();
     let appended = append_at.await.unwrap();
-    assert!(events.contains(&MailboxEvent::Exists { count: 1 }), "{events:?}");
-    assert!(woke - appended < Duration::from_secs(1), "woke {:?} after the append", woke - appended);
+    assert!(
+        events.contains(&MailboxEvent::Exists { count: 1 }),
+        "{events:?}"
+    );
+    assert!(
+        woke - appended < Duration::from_secs(1),
+        "woke {:?} after the append",
+        woke - appended
+    );
     c.delete_mailbox(&mb).await.unwrap();
 }
 
@@ -45,8 +58,16 @@ async fn idle_reports_flag_changes_and_expunges_with_uids() {
     let mb = unique("IdleFlags");
     c.create_mailbox(&mb).await.unwrap();
     let other = imap("t17").await;
-    let u1 = other.append(&mb, &simple_message("a@x", "b@y", "1", "x"), &[], None).await.unwrap().unwrap();
-    let u2 = other.append(&mb, &simple_message("a@x", "b@y", "2", "x"), &[], None).await.unwrap().unwrap();
+    let u1 = other
+        .append(&mb, &simple_message("a@x", "b@y", "1", "x"), &[], None)
+        .await
+        .unwrap()
+        .unwrap();
+    let u2 = other
+        .append(&mb, &simple_message("a@x", "b@y", "2", "x"), &[], None)
+        .await
+        .unwrap()
+        .unwrap();
     c.mailbox_status(&mb).await.unwrap();
     let (o, mb2) = (other.clone(), mb.clone());
     tokio::spawn(async move {
@@ -65,7 +86,9 @@ async fn idle_reports_flag_changes_and_expunges_with_uids() {
     });
     let events = c.idle(&mb, Duration::from_secs(10)).await.unwrap();
     assert!(
-        events.iter().any(|e| matches!(e, MailboxEvent::Expunge { uids, .. } if uids == &vec![u2])),
+        events
+            .iter()
+            .any(|e| matches!(e, MailboxEvent::Expunge { uids, .. } if uids == &vec![u2])),
         "{events:?}"
     );
     c.delete_mailbox(&mb).await.unwrap();
@@ -83,22 +106,35 @@ async fn idle_is_reissued_before_the_server_limit() {
     tokio::spawn(async move {
         // Arrives after two re-issues.
         tokio::time::sleep(Duration::from_millis(1000)).await;
-        writer.append(&mb2, &simple_message("a@x", "b@y", "late", "x"), &[], None).await.unwrap();
+        writer
+            .append(&mb2, &simple_message("a@x", "b@y", "late", "x"), &[], None)
+            .await
+            .unwrap();
     });
     let events = c.idle(&mb, Duration::from_secs(10)).await.unwrap();
-    assert!(events.contains(&MailboxEvent::Exists { count: 1 }), "{events:?}");
+    assert!(
+        events.contains(&MailboxEvent::Exists { count: 1 }),
+        "{events:?}"
+    );
     c.delete_mailbox(&mb).await.unwrap();
 }
 
 #[tokio::test]
 async fn a_cancelled_idle_leaves_the_client_usable() {
     let c = imap("t19").await;
-    let r = tokio::time::timeout(Duration::from_millis(300), c.idle("INBOX", Duration::from_secs(60))).await;
+    let r = tokio::time::timeout(
+        Duration::from_millis(300),
+        c.idle("INBOX", Duration::from_secs(60)),
+    )
+    .await;
     assert!(r.is_err(), "idle should still be running");
     // DONE is sent and the IDLE completion read before this runs.
     let st = c.mailbox_status("INBOX").await.unwrap();
     assert!(st.uid_validity > 0);
-    assert!(c.search("INBOX", &mailwire::imap::SearchQuery::All).await.is_ok());
+    assert!(c
+        .search("INBOX", &mailwire::imap::SearchQuery::All)
+        .await
+        .is_ok());
 }
 
 #[tokio::test]
@@ -109,7 +145,18 @@ async fn sync_as_two_devices_sees_exactly_the_changes() {
     laptop.create_mailbox(&mb).await.unwrap();
     let mut uids = Vec::new();
     for i in 0..5 {
-        uids.push(laptop.append(&mb, &simple_message("a@x", "b@y", &format!("s{i}"), "x"), &[], None).await.unwrap().unwrap());
+        uids.push(
+            laptop
+                .append(
+                    &mb,
+                    &simple_message("a@x", "b@y", &format!("s{i}"), "x"),
+                    &[],
+                    None,
+                )
+                .await
+                .unwrap()
+                .unwrap(),
+        );
     }
     // First sync: everything is new.
     let first = phone.sync(&mb, None).await.unwrap();
@@ -121,9 +168,19 @@ async fn sync_as_two_devices_sees_exactly_the_changes() {
 
     // The laptop changes things.
     laptop.add_flags(&mb, uids[1], &[Flag::Seen]).await.unwrap();
-    laptop.add_flags(&mb, uids[2], &[Flag::Keyword("$Later".into())]).await.unwrap();
-    laptop.delete_messages(&mb, vec![uids[3], uids[4]]).await.unwrap();
-    let added = laptop.append(&mb, &simple_message("a@x", "b@y", "new", "x"), &[], None).await.unwrap().unwrap();
+    laptop
+        .add_flags(&mb, uids[2], &[Flag::Keyword("$Later".into())])
+        .await
+        .unwrap();
+    laptop
+        .delete_messages(&mb, vec![uids[3], uids[4]])
+        .await
+        .unwrap();
+    let added = laptop
+        .append(&mb, &simple_message("a@x", "b@y", "new", "x"), &[], None)
+        .await
+        .unwrap()
+        .unwrap();
 
     let second = phone.sync(&mb, Some(state)).await.unwrap();
     assert!(!second.full_resync);
@@ -132,11 +189,16 @@ async fn sync_as_two_devices_sees_exactly_the_changes() {
     let changed: Vec<u32> = second.changed.iter().map(|c| c.uid).collect();
     assert_eq!(changed, vec![uids[1], uids[2]]);
     assert!(second.changed[0].flags.contains(&Flag::Seen));
-    assert!(second.changed[1].flags.contains(&Flag::Keyword("$Later".into())));
+    assert!(second.changed[1]
+        .flags
+        .contains(&Flag::Keyword("$Later".into())));
 
     // Nothing changed since: an empty answer.
     let third = phone.sync(&mb, Some(second.state)).await.unwrap();
-    assert!(third.new.is_empty() && third.changed.is_empty() && third.vanished.is_empty(), "{third:?}");
+    assert!(
+        third.new.is_empty() && third.changed.is_empty() && third.vanished.is_empty(),
+        "{third:?}"
+    );
 
     // A state from another UIDVALIDITY (the mailbox was recreated) means a full resync.
     let mut stale = third.state;

@@ -38,13 +38,23 @@ async fn traces_show_commands_but_never_credentials() {
     let cfg = ImapConfig::new(e.host(), Auth::oauth2(e.address("t24"), token.clone()))
         .port(e.port("MAILWIRE_IMAPS_PORT"))
         .ca_pem(e.ca_pem());
-    ImapClient::connect(cfg).await.unwrap().logout().await.unwrap();
+    ImapClient::connect(cfg)
+        .await
+        .unwrap()
+        .logout()
+        .await
+        .unwrap();
     let bad = "Trace-Wrong-Pass-987";
-    let cfg = ImapConfig::new(e.host(), Auth::password("t24", bad)).port(e.port("MAILWIRE_IMAPS_PORT")).ca_pem(e.ca_pem());
+    let cfg = ImapConfig::new(e.host(), Auth::password("t24", bad))
+        .port(e.port("MAILWIRE_IMAPS_PORT"))
+        .ca_pem(e.ca_pem());
     assert!(ImapClient::connect(cfg).await.is_err());
 
     let text = String::from_utf8(cap.0.lock().unwrap().clone()).unwrap();
-    assert!(text.contains("STATUS \"INBOX\""), "commands are traced:\n{text}");
+    assert!(
+        text.contains("STATUS \"INBOX\""),
+        "commands are traced:\n{text}"
+    );
     assert!(text.contains("LOGIN \"t24\" \"<redacted>\""), "{text}");
     for secret in [e.password("t24"), token, bad.to_string()] {
         assert!(!text.contains(&secret), "{secret} leaked into traces");

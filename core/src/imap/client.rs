@@ -78,7 +78,10 @@ impl ImapClient {
         Ok(ImapClient {
             shared: Arc::new(Shared {
                 config,
-                state: Arc::new(Mutex::new(State { conn: Some(conn), closed: false })),
+                state: Arc::new(Mutex::new(State {
+                    conn: Some(conn),
+                    closed: false,
+                })),
             }),
         })
     }
@@ -110,7 +113,10 @@ impl ImapClient {
     /// Sends NOOP: keeps the connection alive and collects pending mailbox events.
     pub async fn noop(&self) -> Result<()> {
         let mut s = self.session().await?;
-        s.conn()?.run(Command::new("NOOP"), |_| Ok(false)).await.map(|_| ())
+        s.conn()?
+            .run(Command::new("NOOP"), |_| Ok(false))
+            .await
+            .map(|_| ())
     }
 
     /// Logs out and closes the connection. Later calls fail with
@@ -142,7 +148,11 @@ impl Connection {
     }
 
     /// Sends SELECT (with QRESYNC parameters `(uidvalidity, modseq)` when given).
-    pub(crate) async fn select_with(&mut self, name: &str, qresync: Option<(u32, u64)>) -> Result<SelectInfo> {
+    pub(crate) async fn select_with(
+        &mut self,
+        name: &str,
+        qresync: Option<(u32, u64)>,
+    ) -> Result<SelectInfo> {
         let mut cmd = Command::new("SELECT").mailbox(name)?;
         if let Some((v, m)) = qresync {
             cmd = cmd.raw(&format!("(QRESYNC ({v} {m}))"));
@@ -151,13 +161,19 @@ impl Connection {
         }
         self.selected = None;
         self.events.clear();
-        let mut sel = Selected { name: name.to_string(), ..Selected::default() };
+        let mut sel = Selected {
+            name: name.to_string(),
+            ..Selected::default()
+        };
         let mut info = SelectInfo::default();
         let result: Result<Tagged> = self
             .run(cmd, |r| {
                 match r {
                     Response::MailboxData(MailboxDatum::Exists(n)) => sel.exists = *n,
-                    Response::Data { status: Status::Ok, outcome } => match &outcome.code {
+                    Response::Data {
+                        status: Status::Ok,
+                        outcome,
+                    } => match &outcome.code {
                         Some(ResponseCode::UidValidity(v)) => sel.uid_validity = *v,
                         Some(ResponseCode::UidNext(n)) => sel.uid_next = *n,
                         Some(ResponseCode::HighestModSeq(m)) => sel.highest_modseq = Some(*m),
@@ -167,8 +183,12 @@ impl Connection {
                         info.vanished.extend(uids.iter().flat_map(|r| r.clone()));
                     }
                     Response::Fetch(_, attrs) => {
-                        if let Some(super::types::MailboxEvent::Flags { uid: Some(uid), flags, modseq, .. }) =
-                            super::parse::flag_change(0, attrs)
+                        if let Some(super::types::MailboxEvent::Flags {
+                            uid: Some(uid),
+                            flags,
+                            modseq,
+                            ..
+                        }) = super::parse::flag_change(0, attrs)
                         {
                             info.changed.push((uid, flags, modseq));
                         }

@@ -71,7 +71,8 @@ impl Command {
         if s.is_ascii() {
             let q = quote(s);
             self.push_text(&q);
-            self.log.push_str(if secret { "\"<redacted>\"" } else { &q });
+            self.log
+                .push_str(if secret { "\"<redacted>\"" } else { &q });
         } else {
             self.pieces.push(Piece::Literal(s.as_bytes().to_vec()));
             if secret {
@@ -140,7 +141,8 @@ pub(crate) fn check_mailbox_name(name: &str) -> Result<()> {
 pub(crate) fn check_keyword(k: &str) -> Result<()> {
     let ok = !k.is_empty()
         && k.bytes().all(|b| {
-            b.is_ascii_graphic() && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']')
+            b.is_ascii_graphic()
+                && !matches!(b, b'(' | b')' | b'{' | b'%' | b'*' | b'"' | b'\\' | b']')
         });
     if ok {
         Ok(())
@@ -161,18 +163,28 @@ pub struct UidSet {
 impl UidSet {
     /// Every message in the mailbox (`1:*`).
     pub fn all() -> Self {
-        UidSet { ranges: vec![(1, u32::MAX)] }
+        UidSet {
+            ranges: vec![(1, u32::MAX)],
+        }
     }
 
     /// The UIDs from `first` to `last` inclusive.
     pub fn range(first: u32, last: u32) -> Self {
-        let (a, b) = if first <= last { (first, last) } else { (last, first) };
-        UidSet { ranges: vec![(a.max(1), b.max(1))] }
+        let (a, b) = if first <= last {
+            (first, last)
+        } else {
+            (last, first)
+        };
+        UidSet {
+            ranges: vec![(a.max(1), b.max(1))],
+        }
     }
 
     /// UIDs from `first` to the highest one (`first:*`).
     pub fn from_uid(first: u32) -> Self {
-        UidSet { ranges: vec![(first.max(1), u32::MAX)] }
+        UidSet {
+            ranges: vec![(first.max(1), u32::MAX)],
+        }
     }
 
     /// Whether the set holds no UID.
@@ -323,7 +335,11 @@ mod tests {
         assert!(check_mailbox_name("In\nbox").is_err());
         assert!(check_keyword("$Label1").is_ok());
         assert!(check_keyword("bad word").is_err());
-        let c = Command::new("LOGIN").string("u").unwrap().secret("pässword").unwrap();
+        let c = Command::new("LOGIN")
+            .string("u")
+            .unwrap()
+            .secret("pässword")
+            .unwrap();
         assert!(!c.log.contains("pässword"));
         assert!(c.has_literal());
     }

@@ -102,12 +102,15 @@ impl Connection {
             if !conn.has_cap("STARTTLS") {
                 return Err(Error::new(
                     ErrorKind::Tls,
-                    format!("{} does not offer STARTTLS; refusing to continue in plaintext", config.host),
+                    format!(
+                        "{} does not offer STARTTLS; refusing to continue in plaintext",
+                        config.host
+                    ),
                 ));
             }
-            conn.run(Command::new("STARTTLS"), |_| Ok(false)).await.map_err(|e| {
-                Error::new(ErrorKind::Tls, "STARTTLS was refused").with_source(e)
-            })?;
+            conn.run(Command::new("STARTTLS"), |_| Ok(false))
+                .await
+                .map_err(|e| Error::new(ErrorKind::Tls, "STARTTLS was refused").with_source(e))?;
             let tcp = match conn.client.into_inner() {
                 MaybeTls::Plain(tcp) => tcp,
                 MaybeTls::Tls(_) => return Err(Error::protocol("STARTTLS on a TLS connection")),
@@ -119,9 +122,11 @@ impl Connection {
         conn.login(&config.auth).await?;
         conn.refresh_capabilities().await?;
         if conn.has_cap("QRESYNC") {
-            conn.run(Command::new("ENABLE QRESYNC"), |_| Ok(false)).await?;
+            conn.run(Command::new("ENABLE QRESYNC"), |_| Ok(false))
+                .await?;
         } else if conn.has_cap("CONDSTORE") {
-            conn.run(Command::new("ENABLE CONDSTORE"), |_| Ok(false)).await?;
+            conn.run(Command::new("ENABLE CONDSTORE"), |_| Ok(false))
+                .await?;
         }
         Ok(conn)
     }
@@ -132,22 +137,34 @@ impl Connection {
                 .read_response()
                 .await
                 .map_err(|e| Error::io("reading the IMAP greeting", e))?
-                .ok_or_else(|| Error::new(ErrorKind::Connect, "the server closed the connection before its greeting"))
+                .ok_or_else(|| {
+                    Error::new(
+                        ErrorKind::Connect,
+                        "the server closed the connection before its greeting",
+                    )
+                })
         })
         .await?;
         match resp.parsed() {
-            Response::Data { status: Status::Ok | Status::PreAuth, outcome } => {
+            Response::Data {
+                status: Status::Ok | Status::PreAuth,
+                outcome,
+            } => {
                 if let Some(ResponseCode::Capabilities(caps)) = &outcome.code {
                     self.caps = caps.iter().map(parse::capability_name).collect();
                 }
                 Ok(())
             }
-            Response::Data { status: Status::Bye, outcome } => Err(Error::new(
-                ErrorKind::Connect,
-                "the server refused the connection",
-            )
-            .with_server_text(outcome.information.as_deref().unwrap_or_default())),
-            other => Err(Error::protocol(format!("unexpected IMAP greeting: {other:?}"))),
+            Response::Data {
+                status: Status::Bye,
+                outcome,
+            } => Err(
+                Error::new(ErrorKind::Connect, "the server refused the connection")
+                    .with_server_text(outcome.information.as_deref().unwrap_or_default()),
+            ),
+            other => Err(Error::protocol(format!(
+                "unexpected IMAP greeting: {other:?}"
+            ))),
         }
     }
 
@@ -157,7 +174,10 @@ impl Connection {
                 let cmd = Command::new("LOGIN").string(username)?.secret(password)?;
                 self.run(cmd, |_| Ok(false)).await
             }
-            Auth::OAuth2 { username, access_token } => {
+            Auth::OAuth2 {
+                username,
+                access_token,
+            } => {
                 Command::new("x").string(username)?.secret(access_token)?; // refuses CR/LF
                 let payload = base64::engine::general_purpose::STANDARD
                     .encode(Auth::xoauth2_payload(username, access_token));
@@ -168,8 +188,9 @@ impl Connection {
         result.map(|_| ()).map_err(|e| {
             if e.kind() == ErrorKind::Rejected {
                 let text = e.server_text().unwrap_or_default().to_string();
-                let mut err = Error::new(ErrorKind::Auth, "the IMAP server refused the credentials")
-                    .with_server_text(net::scrub(&text, self.secret.as_deref()));
+                let mut err =
+                    Error::new(ErrorKind::Auth, "the IMAP server refused the credentials")
+                        .with_server_text(net::scrub(&text, self.secret.as_deref()));
                 if let Some(code) = e.response_code() {
                     err = err.with_response_code(code);
                 }
@@ -186,7 +207,10 @@ impl Connection {
         let tag = self.send(&cmd).await?;
         let mut sent_token = false;
         loop {
-            match self.read_for(&tag, &cmd.verb, |_, r| matches!(r, Response::Continue(_))).await? {
+            match self
+                .read_for(&tag, &cmd.verb, |_, r| matches!(r, Response::Continue(_)))
+                .await?
+            {
                 Step::Done(t) => return Ok(t),
                 Step::Data(is_continue) => {
                     if is_continue {
@@ -234,8 +258,14 @@ impl Connection {
         let limit = self.timeout;
         let stream = self.client.get_mut();
         let r = net::deadline("sending an IMAP command", limit, async {
-            stream.write_all(bytes).await.map_err(|e| Error::io("writing to the IMAP server", e))?;
-            stream.flush().await.map_err(|e| Error::io("writing to the IMAP server", e))
+            stream
+                .write_all(bytes)
+                .await
+                .map_err(|e| Error::io("writing to the IMAP server", e))?;
+            stream
+                .flush()
+                .await
+                .map_err(|e| Error::io("writing to the IMAP server", e))
         })
         .await;
         if r.is_err() {
@@ -247,16 +277,25 @@ impl Connection {
     /// Finishes whatever a cancelled caller left behind, so the next command starts clean.
     pub(crate) async fn settle(&mut self) -> Result<()> {
         if self.broken {
-            return Err(Error::new(ErrorKind::Connect, "the connection was interrupted"));
+            return Err(Error::new(
+                ErrorKind::Connect,
+                "the connection was interrupted",
+            ));
         }
         if let Some(p) = self.pending.take() {
             tracing::debug!(target: TRACE, "settling unfinished command {}", p.tag);
             if p.idle {
                 self.write_raw(b"DONE\r\n").await?;
             }
-            self.pending = Some(Pending { tag: p.tag.clone(), idle: false });
+            self.pending = Some(Pending {
+                tag: p.tag.clone(),
+                idle: false,
+            });
             loop {
-                match self.read_for(&p.tag, "an interrupted command", |c, r| c.absorb(r)).await {
+                match self
+                    .read_for(&p.tag, "an interrupted command", |c, r| c.absorb(r))
+                    .await
+                {
                     Ok(Step::Data(())) => {}
                     Ok(Step::Done(_)) => break,
                     // A cancelled command that failed on the server is settled too.
@@ -295,7 +334,10 @@ impl Connection {
                         line.extend_from_slice(format!("{{{}}}\r\n", data.len()).as_bytes());
                         self.write_raw(&std::mem::take(&mut line)).await?;
                         self.broken = false;
-                        self.pending = Some(Pending { tag: tag.clone(), idle: false });
+                        self.pending = Some(Pending {
+                            tag: tag.clone(),
+                            idle: false,
+                        });
                         self.wait_continuation(&tag, &cmd.verb).await?;
                         self.broken = true;
                         self.write_raw(data).await?;
@@ -306,7 +348,10 @@ impl Connection {
         line.extend_from_slice(b"\r\n");
         self.write_raw(&line).await?;
         self.broken = false;
-        self.pending = Some(Pending { tag: tag.clone(), idle: false });
+        self.pending = Some(Pending {
+            tag: tag.clone(),
+            idle: false,
+        });
         Ok(tag)
     }
 
@@ -326,7 +371,9 @@ impl Connection {
                 Step::Data(true) => return Ok(()),
                 Step::Data(false) => {}
                 Step::Done(_) => {
-                    return Err(Error::protocol(format!("{verb} completed before its continuation")));
+                    return Err(Error::protocol(format!(
+                        "{verb} completed before its continuation"
+                    )));
                 }
             }
         }
@@ -334,7 +381,10 @@ impl Connection {
 
     /// Marks the running command `tag` as IDLE (so a cancelled IDLE is ended with DONE).
     pub(crate) fn mark_idle(&mut self, tag: &str) {
-        self.pending = Some(Pending { tag: tag.to_string(), idle: true });
+        self.pending = Some(Pending {
+            tag: tag.to_string(),
+            idle: true,
+        });
     }
 
     /// Forgets the running command (its completion was read by the caller).
@@ -346,7 +396,10 @@ impl Connection {
     pub(crate) async fn send_done(&mut self, tag: &str) -> Result<()> {
         tracing::debug!(target: TRACE, "C: DONE");
         self.write_raw(b"DONE\r\n").await?;
-        self.pending = Some(Pending { tag: tag.to_string(), idle: false });
+        self.pending = Some(Pending {
+            tag: tag.to_string(),
+            idle: false,
+        });
         Ok(())
     }
 
@@ -365,14 +418,19 @@ impl Connection {
                 let msg = e.to_string();
                 if msg.contains("during parsing") {
                     let shown: String = msg.chars().take(300).collect();
-                    return Err(Error::protocol("the IMAP server sent an unparsable response")
-                        .with_server_text(net::scrub(&shown, self.secret.as_deref())));
+                    return Err(
+                        Error::protocol("the IMAP server sent an unparsable response")
+                            .with_server_text(net::scrub(&shown, self.secret.as_deref())),
+                    );
                 }
                 return Err(Error::io("reading from the IMAP server", e));
             }
             Ok(Ok(None)) => {
                 self.broken = true;
-                return Err(Error::new(ErrorKind::Connect, "the IMAP server closed the connection"));
+                return Err(Error::new(
+                    ErrorKind::Connect,
+                    "the IMAP server closed the connection",
+                ));
             }
             Ok(Ok(Some(resp))) => resp,
         };
@@ -380,7 +438,11 @@ impl Connection {
         if tracing::enabled!(target: TRACE, tracing::Level::TRACE) {
             tracing::trace!(target: TRACE, "S: {}", parse::brief(parsed));
         }
-        if let Response::Data { status: Status::Bye, .. } = parsed {
+        if let Response::Data {
+            status: Status::Bye,
+            ..
+        } = parsed
+        {
             // The server is closing; the command in progress will see the EOF next.
             self.broken = true;
         }
@@ -399,7 +461,12 @@ impl Connection {
         let limit = self.timeout;
         let r = self
             .read_within(limit, |c, r| {
-                if let Response::Done { tag: t, status, outcome } = r {
+                if let Response::Done {
+                    tag: t,
+                    status,
+                    outcome,
+                } = r
+                {
                     if t.0 == tag {
                         c.pending = None;
                         return c.check(verb, status, outcome).map(Step::Done);
@@ -442,8 +509,16 @@ impl Connection {
         }
     }
 
-    fn check(&self, verb: &str, status: &Status, outcome: &imap_proto::Outcome<'_>) -> Result<Tagged> {
-        let text = net::scrub(outcome.information.as_deref().unwrap_or_default(), self.secret.as_deref());
+    fn check(
+        &self,
+        verb: &str,
+        status: &Status,
+        outcome: &imap_proto::Outcome<'_>,
+    ) -> Result<Tagged> {
+        let text = net::scrub(
+            outcome.information.as_deref().unwrap_or_default(),
+            self.secret.as_deref(),
+        );
         match status {
             Status::Ok => Ok(Tagged {
                 code: outcome.code.as_ref().map(|c| clone_code(c)),
@@ -482,9 +557,15 @@ impl Connection {
                 if let Some(s) = &mut self.selected {
                     s.exists = s.exists.saturating_sub(1);
                 }
-                MailboxEvent::Expunge { uids: Vec::new(), seq: Some(*seq) }
+                MailboxEvent::Expunge {
+                    uids: Vec::new(),
+                    seq: Some(*seq),
+                }
             }
-            Response::Vanished { earlier: false, uids } => {
+            Response::Vanished {
+                earlier: false,
+                uids,
+            } => {
                 let uids: Vec<u32> = uids.iter().flat_map(|r| r.clone()).collect();
                 if let Some(s) = &mut self.selected {
                     s.exists = s.exists.saturating_sub(uids.len() as u32);

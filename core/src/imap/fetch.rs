@@ -34,7 +34,10 @@ pub struct FetchStream {
 
 impl std::fmt::Debug for FetchStream {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("FetchStream").field("buffered", &self.ready.len()).field("finished", &self.finished).finish()
+        f.debug_struct("FetchStream")
+            .field("buffered", &self.ready.len())
+            .field("finished", &self.finished)
+            .finish()
     }
 }
 
@@ -42,7 +45,12 @@ impl ImapClient {
     /// Streams summaries (UID, flags, size, internal date, modseq, envelope and the
     /// attachment list) of `uids` in `mailbox`, in the server's order (ascending UID on
     /// common servers). Never sets `\Seen`; downloads no body.
-    pub async fn fetch(&self, mailbox: &str, uids: impl Into<UidSet>, options: FetchOptions) -> Result<FetchStream> {
+    pub async fn fetch(
+        &self,
+        mailbox: &str,
+        uids: impl Into<UidSet>,
+        options: FetchOptions,
+    ) -> Result<FetchStream> {
         let uids = uids.into();
         let mut session = self.selected(mailbox).await?;
         let c = session.conn()?;
@@ -71,7 +79,12 @@ impl ImapClient {
     }
 
     /// All summaries of `uids` at once (see [`ImapClient::fetch`]).
-    pub async fn fetch_all(&self, mailbox: &str, uids: impl Into<UidSet>, options: FetchOptions) -> Result<Vec<MessageSummary>> {
+    pub async fn fetch_all(
+        &self,
+        mailbox: &str,
+        uids: impl Into<UidSet>,
+        options: FetchOptions,
+    ) -> Result<Vec<MessageSummary>> {
         let mut stream = self.fetch(mailbox, uids, options).await?;
         let mut out = Vec::new();
         while let Some(s) = stream.next().await? {
@@ -135,7 +148,9 @@ impl FetchStream {
                     self.finished = true;
                     return Ok(());
                 };
-                let tag = c.send(&Command::new("UID FETCH").raw(&chunk).raw(&self.items)).await?;
+                let tag = c
+                    .send(&Command::new("UID FETCH").raw(&chunk).raw(&self.items))
+                    .await?;
                 self.tag = Some(tag.clone());
                 tag
             }
@@ -143,7 +158,9 @@ impl FetchStream {
         let step = c
             .read_for(&tag, "UID FETCH", |c, r| match r {
                 Response::Fetch(_, attrs)
-                    if attrs.iter().any(|a| matches!(a, AttributeValue::Rfc822Size(_))) =>
+                    if attrs
+                        .iter()
+                        .any(|a| matches!(a, AttributeValue::Rfc822Size(_))) =>
                 {
                     parse::summary(attrs)
                 }

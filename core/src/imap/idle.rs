@@ -27,7 +27,12 @@ impl ImapClient {
     ///
     /// Cancelling ends IDLE (DONE is sent before the next call runs).
     pub async fn idle(&self, mailbox: &str, timeout: Duration) -> Result<Vec<MailboxEvent>> {
-        let reissue = self.shared.config.timeouts.idle_reissue.max(Duration::from_secs(1));
+        let reissue = self
+            .shared
+            .config
+            .timeouts
+            .idle_reissue
+            .max(Duration::from_secs(1));
         let mut s = self.selected(mailbox).await?;
         let c = s.conn()?;
         c.events.clear();

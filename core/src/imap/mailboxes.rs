@@ -17,7 +17,11 @@ impl ImapClient {
         let extended = c.has_cap("LIST-EXTENDED");
         let mut cmd = Command::new("LIST").raw("\"\"").raw("\"*\"");
         if extended {
-            let ret = if c.has_cap("SPECIAL-USE") { "RETURN (SUBSCRIBED SPECIAL-USE)" } else { "RETURN (SUBSCRIBED)" };
+            let ret = if c.has_cap("SPECIAL-USE") {
+                "RETURN (SUBSCRIBED SPECIAL-USE)"
+            } else {
+                "RETURN (SUBSCRIBED)"
+            };
             cmd = cmd.raw(ret);
         }
         c.run(cmd, |r| {
@@ -29,7 +33,11 @@ impl ImapClient {
         })
         .await?;
         // A subscription to a mailbox that does not exist is not a mailbox.
-        out.retain(|m| !m.attributes.iter().any(|a| a.eq_ignore_ascii_case("\\NonExistent")));
+        out.retain(|m| {
+            !m.attributes
+                .iter()
+                .any(|a| a.eq_ignore_ascii_case("\\NonExistent"))
+        });
         if !extended {
             let mut subscribed = Vec::new();
             c.run(Command::new("LSUB").raw("\"\"").raw("\"*\""), |r| {
@@ -75,14 +83,20 @@ impl ImapClient {
     pub async fn create_mailbox(&self, name: &str) -> Result<()> {
         check_mailbox_name(name)?;
         let mut s = self.session().await?;
-        let r = s.conn()?.run(Command::new("CREATE").mailbox(name)?, |_| Ok(false)).await;
+        let r = s
+            .conn()?
+            .run(Command::new("CREATE").mailbox(name)?, |_| Ok(false))
+            .await;
         match r {
             Ok(_) => Ok(()),
             // Servers without [ALREADYEXISTS] only say NO: check whether it exists now.
             Err(e) if e.kind() == ErrorKind::Rejected && e.response_code().is_none() => {
                 drop(s);
                 if self.mailbox_status(name).await.is_ok() {
-                    Err(Error::new(ErrorKind::AlreadyExists, format!("mailbox {name:?} already exists")))
+                    Err(Error::new(
+                        ErrorKind::AlreadyExists,
+                        format!("mailbox {name:?} already exists"),
+                    ))
                 } else {
                     Err(e)
                 }
@@ -98,9 +112,11 @@ impl ImapClient {
         let mut s = self.session().await?;
         let c = s.conn()?;
         c.unselect_if(from).await?;
-        c.run(Command::new("RENAME").mailbox(from)?.mailbox(to)?, |_| Ok(false))
-            .await
-            .map_err(|e| not_found_as(e, from))?;
+        c.run(Command::new("RENAME").mailbox(from)?.mailbox(to)?, |_| {
+            Ok(false)
+        })
+        .await
+        .map_err(|e| not_found_as(e, from))?;
         Ok(())
     }
 
@@ -120,7 +136,9 @@ impl ImapClient {
     pub async fn subscribe(&self, name: &str) -> Result<()> {
         check_mailbox_name(name)?;
         let mut s = self.session().await?;
-        s.conn()?.run(Command::new("SUBSCRIBE").mailbox(name)?, |_| Ok(false)).await?;
+        s.conn()?
+            .run(Command::new("SUBSCRIBE").mailbox(name)?, |_| Ok(false))
+            .await?;
         Ok(())
     }
 
@@ -128,7 +146,9 @@ impl ImapClient {
     pub async fn unsubscribe(&self, name: &str) -> Result<()> {
         check_mailbox_name(name)?;
         let mut s = self.session().await?;
-        s.conn()?.run(Command::new("UNSUBSCRIBE").mailbox(name)?, |_| Ok(false)).await?;
+        s.conn()?
+            .run(Command::new("UNSUBSCRIBE").mailbox(name)?, |_| Ok(false))
+            .await?;
         Ok(())
     }
 }
@@ -144,9 +164,12 @@ pub(crate) fn not_found_as(e: Error, name: &str) -> Error {
     };
     if e.kind() == ErrorKind::NotFound || says_missing {
         let text = e.server_text().unwrap_or_default().to_string();
-        Error::new(ErrorKind::NotFound, format!("mailbox {name:?} does not exist"))
-            .with_server_text(text)
-            .with_response_code(e.response_code().unwrap_or("NONEXISTENT"))
+        Error::new(
+            ErrorKind::NotFound,
+            format!("mailbox {name:?} does not exist"),
+        )
+        .with_server_text(text)
+        .with_response_code(e.response_code().unwrap_or("NONEXISTENT"))
     } else {
         e
     }

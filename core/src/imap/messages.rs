@@ -1,7 +1,6 @@
 //! Searching, reading, flagging, copying, moving, deleting and appending messages.
 
 use std::path::Path;
-use std::sync::Arc;
 
 use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response, ResponseCode, Status};
 use chrono::{DateTime, FixedOffset};
@@ -17,8 +16,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::message::encoding::TransferDecoder;
 use crate::message::Message;
 
-/// Called with (bytes done, total bytes when known) during long transfers, at a bounded rate.
-pub type Progress = Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
+pub use crate::progress::Progress;
 
 /// The size of each piece `save_attachment` fetches.
 const CHUNK: u32 = 4 * 1024 * 1024;
@@ -39,14 +37,20 @@ fn flag_list(flags: &[Flag]) -> Result<String> {
 }
 
 fn not_found_message(mailbox: &str, uid: u32) -> Error {
-    Error::new(ErrorKind::NotFound, format!("message UID {uid} not found in {mailbox:?}"))
+    Error::new(
+        ErrorKind::NotFound,
+        format!("message UID {uid} not found in {mailbox:?}"),
+    )
 }
 
 impl ImapClient {
     /// Takes the connection and selects `mailbox`.
     pub(crate) async fn selected(&self, mailbox: &str) -> Result<Session> {
         let mut s = self.session().await?;
-        s.conn()?.select(mailbox).await.map_err(|e| not_found_as(e, mailbox))?;
+        s.conn()?
+            .select(mailbox)
+            .await
+            .map_err(|e| not_found_as(e, mailbox))?;
         Ok(s)
     }
 
@@ -78,11 +82,16 @@ impl ImapClient {
     pub async fn fetch_raw(&self, mailbox: &str, uid: u32) -> Result<Vec<u8>> {
         let mut s = self.selected(mailbox).await?;
         let mut body = None;
-        let cmd = Command::new("UID FETCH").raw(&uid.to_string()).raw("(UID BODY.PEEK[])");
+        let cmd = Command::new("UID FETCH")
+            .raw(&uid.to_string())
+            .raw("(UID BODY.PEEK[])");
         s.conn()?
             .run(cmd, |r| {
                 if let Response::Fetch(_, attrs) = r {
-                    if !attrs.iter().any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid)) {
+                    if !attrs
+                        .iter()
+                        .any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid))
+                    {
                         return Ok(false);
                     }
                     for a in attrs {
@@ -100,7 +109,14 @@ impl ImapClient {
 
     /// Bytes `offset .. offset + len` of the raw message (`part = None`) or of one part, as
     /// stored (not transfer-decoded). Shorter at the end of the data; empty past it.
-    pub async fn fetch_range(&self, mailbox: &str, uid: u32, part: Option<&str>, offset: u32, len: u32) -> Result<Vec<u8>> {
+    pub async fn fetch_range(
+        &self,
+        mailbox: &str,
+        uid: u32,
+        part: Option<&str>,
+        offset: u32,
+        len: u32,
+    ) -> Result<Vec<u8>> {
         if let Some(p) = part {
             check_part(p)?;
         }
@@ -113,7 +129,10 @@ impl ImapClient {
         s.conn()?
             .run(cmd, |r| {
                 if let Response::Fetch(_, attrs) = r {
-                    if !attrs.iter().any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid)) {
+                    if !attrs
+                        .iter()
+                        .any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid))
+                    {
                         return Ok(false);
                     }
                     for a in attrs {
@@ -149,13 +168,18 @@ impl ImapClient {
         s.conn()?
             .run(cmd, |r| {
                 if let Response::Fetch(_, attrs) = r {
-                    if !attrs.iter().any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid)) {
+                    if !attrs
+                        .iter()
+                        .any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid))
+                    {
                         return Ok(false);
                     }
                     seen = true;
                     for a in attrs {
                         match a {
-                            AttributeValue::BodyStructure(b) => encoding = parse::part_encoding(b, part),
+                            AttributeValue::BodyStructure(b) => {
+                                encoding = parse::part_encoding(b, part)
+                            }
                             AttributeValue::BodySection { data: d, .. } => {
                                 data = Some(d.as_deref().unwrap_or_default().to_vec())
                             }
@@ -171,7 +195,10 @@ impl ImapClient {
             return Err(not_found_message(mailbox, uid));
         }
         let (encoding, _) = encoding.ok_or_else(|| {
-            Error::new(ErrorKind::NotFound, format!("message UID {uid} has no part {part}"))
+            Error::new(
+                ErrorKind::NotFound,
+                format!("message UID {uid} has no part {part}"),
+            )
         })?;
         let raw = data.unwrap_or_default();
         let mut decoder = TransferDecoder::new(&encoding);
@@ -200,10 +227,15 @@ impl ImapClient {
         let c = s.conn()?;
         let mut info = None;
         let mut seen = false;
-        let cmd = Command::new("UID FETCH").raw(&uid.to_string()).raw("(UID BODYSTRUCTURE)");
+        let cmd = Command::new("UID FETCH")
+            .raw(&uid.to_string())
+            .raw("(UID BODYSTRUCTURE)");
         c.run(cmd, |r| {
             if let Response::Fetch(_, attrs) = r {
-                if !attrs.iter().any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid)) {
+                if !attrs
+                    .iter()
+                    .any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid))
+                {
                     return Ok(false);
                 }
                 seen = true;
@@ -221,14 +253,21 @@ impl ImapClient {
             return Err(not_found_message(mailbox, uid));
         }
         let (encoding, octets) = info.ok_or_else(|| {
-            Error::new(ErrorKind::NotFound, format!("message UID {uid} has no part {part}"))
+            Error::new(
+                ErrorKind::NotFound,
+                format!("message UID {uid} has no part {part}"),
+            )
         })?;
         let tmp = path.with_extension(match path.extension() {
             Some(e) => format!("{}.part", e.to_string_lossy()),
             None => "part".to_string(),
         });
         let write_err = |e: std::io::Error| {
-            Error::new(ErrorKind::InvalidInput, format!("cannot write {}", path.display())).with_source(e)
+            Error::new(
+                ErrorKind::InvalidInput,
+                format!("cannot write {}", path.display()),
+            )
+            .with_source(e)
         };
         let mut file = tokio::fs::File::create(&tmp).await.map_err(write_err)?;
         let result = async {
@@ -245,7 +284,10 @@ impl ImapClient {
                 let mut chunk: Vec<u8> = Vec::new();
                 c.run(cmd, |r| {
                     if let Response::Fetch(_, attrs) = r {
-                        if !attrs.iter().any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid)) {
+                        if !attrs
+                            .iter()
+                            .any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid))
+                        {
                             return Ok(false);
                         }
                         for a in attrs {
@@ -306,29 +348,54 @@ impl ImapClient {
     }
 
     /// Adds flags or keywords to the messages.
-    pub async fn add_flags(&self, mailbox: &str, uids: impl Into<UidSet>, flags: &[Flag]) -> Result<()> {
-        self.store(mailbox, &uids.into(), "+FLAGS.SILENT", flags).await
+    pub async fn add_flags(
+        &self,
+        mailbox: &str,
+        uids: impl Into<UidSet>,
+        flags: &[Flag],
+    ) -> Result<()> {
+        self.store(mailbox, &uids.into(), "+FLAGS.SILENT", flags)
+            .await
     }
 
     /// Removes flags or keywords from the messages.
-    pub async fn remove_flags(&self, mailbox: &str, uids: impl Into<UidSet>, flags: &[Flag]) -> Result<()> {
-        self.store(mailbox, &uids.into(), "-FLAGS.SILENT", flags).await
+    pub async fn remove_flags(
+        &self,
+        mailbox: &str,
+        uids: impl Into<UidSet>,
+        flags: &[Flag],
+    ) -> Result<()> {
+        self.store(mailbox, &uids.into(), "-FLAGS.SILENT", flags)
+            .await
     }
 
     /// Replaces the flags and keywords of the messages.
-    pub async fn set_flags(&self, mailbox: &str, uids: impl Into<UidSet>, flags: &[Flag]) -> Result<()> {
-        self.store(mailbox, &uids.into(), "FLAGS.SILENT", flags).await
+    pub async fn set_flags(
+        &self,
+        mailbox: &str,
+        uids: impl Into<UidSet>,
+        flags: &[Flag],
+    ) -> Result<()> {
+        self.store(mailbox, &uids.into(), "FLAGS.SILENT", flags)
+            .await
     }
 
     /// Copies messages to `dest`; returns the new UIDs (UIDPLUS).
-    pub async fn copy_messages(&self, mailbox: &str, uids: impl Into<UidSet>, dest: &str) -> Result<UidMap> {
+    pub async fn copy_messages(
+        &self,
+        mailbox: &str,
+        uids: impl Into<UidSet>,
+        dest: &str,
+    ) -> Result<UidMap> {
         let uids = uids.into();
         let mut s = self.selected(mailbox).await?;
         let c = s.conn()?;
         let mut map = UidMap::default();
         for chunk in uids.to_imap_chunks(MAX_SET_LEN) {
             let t = c
-                .run(Command::new("UID COPY").raw(&chunk).mailbox(dest)?, |_| Ok(false))
+                .run(Command::new("UID COPY").raw(&chunk).mailbox(dest)?, |_| {
+                    Ok(false)
+                })
                 .await
                 .map_err(|e| not_found_as(e, dest))?;
             if let Some(code) = &t.code {
@@ -340,7 +407,12 @@ impl ImapClient {
 
     /// Moves messages to `dest`; returns the new UIDs. Uses MOVE, or COPY + `\Deleted` +
     /// UID EXPUNGE where the server lacks MOVE.
-    pub async fn move_messages(&self, mailbox: &str, uids: impl Into<UidSet>, dest: &str) -> Result<UidMap> {
+    pub async fn move_messages(
+        &self,
+        mailbox: &str,
+        uids: impl Into<UidSet>,
+        dest: &str,
+    ) -> Result<UidMap> {
         let uids = uids.into();
         let mut s = self.selected(mailbox).await?;
         let c = s.conn()?;
@@ -349,7 +421,11 @@ impl ImapClient {
             for chunk in uids.to_imap_chunks(MAX_SET_LEN) {
                 let t = c
                     .run(Command::new("UID MOVE").raw(&chunk).mailbox(dest)?, |r| {
-                        if let Response::Data { status: Status::Ok, outcome } = r {
+                        if let Response::Data {
+                            status: Status::Ok,
+                            outcome,
+                        } = r
+                        {
                             if let Some(code) = &outcome.code {
                                 add_copyuid(&mut map, code);
                                 return Ok(true);
@@ -375,12 +451,14 @@ impl ImapClient {
     /// Without UIDPLUS the server's plain EXPUNGE also removes other `\Deleted` messages.
     pub async fn delete_messages(&self, mailbox: &str, uids: impl Into<UidSet>) -> Result<()> {
         let uids = uids.into();
-        self.store(mailbox, &uids, "+FLAGS.SILENT", &[Flag::Deleted]).await?;
+        self.store(mailbox, &uids, "+FLAGS.SILENT", &[Flag::Deleted])
+            .await?;
         let mut s = self.selected(mailbox).await?;
         let c = s.conn()?;
         if c.has_cap("UIDPLUS") {
             for chunk in uids.to_imap_chunks(MAX_SET_LEN) {
-                c.run(Command::new("UID EXPUNGE").raw(&chunk), |_| Ok(false)).await?;
+                c.run(Command::new("UID EXPUNGE").raw(&chunk), |_| Ok(false))
+                    .await?;
             }
         } else {
             c.run(Command::new("EXPUNGE"), |_| Ok(false)).await?;
@@ -391,7 +469,9 @@ impl ImapClient {
     /// Removes every message flagged `\Deleted` from `mailbox`.
     pub async fn expunge(&self, mailbox: &str) -> Result<()> {
         let mut s = self.selected(mailbox).await?;
-        s.conn()?.run(Command::new("EXPUNGE"), |_| Ok(false)).await?;
+        s.conn()?
+            .run(Command::new("EXPUNGE"), |_| Ok(false))
+            .await?;
         Ok(())
     }
 
@@ -406,15 +486,23 @@ impl ImapClient {
         if raw.is_empty() {
             return Err(Error::invalid_input("cannot append an empty message"));
         }
-        let mut cmd = Command::new("APPEND").mailbox(mailbox)?.raw(&flag_list(flags)?);
+        let mut cmd = Command::new("APPEND")
+            .mailbox(mailbox)?
+            .raw(&flag_list(flags)?);
         if let Some(d) = date {
             cmd = cmd.raw(&format!("\"{}\"", d.format("%d-%b-%Y %H:%M:%S %z")));
         }
         cmd = cmd.literal(raw.to_vec());
         let mut s = self.session().await?;
-        let t = s.conn()?.run(cmd, |_| Ok(false)).await.map_err(|e| not_found_as(e, mailbox))?;
+        let t = s
+            .conn()?
+            .run(cmd, |_| Ok(false))
+            .await
+            .map_err(|e| not_found_as(e, mailbox))?;
         Ok(match t.code {
-            Some(ResponseCode::AppendUid(_, uids)) => parse::uid_set_members(&uids).first().copied(),
+            Some(ResponseCode::AppendUid(_, uids)) => {
+                parse::uid_set_members(&uids).first().copied()
+            }
             _ => None,
         })
     }
@@ -431,10 +519,15 @@ fn add_copyuid(map: &mut UidMap, code: &ResponseCode<'_>) {
 
 /// A part number is digits joined by dots (`1`, `2.1`).
 fn check_part(part: &str) -> Result<()> {
-    let ok = !part.is_empty() && part.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let ok = !part.is_empty()
+        && part
+            .split('.')
+            .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid_input(format!("{part:?} is not a MIME part number like \"2\" or \"1.3\"")))
+        Err(Error::invalid_input(format!(
+            "{part:?} is not a MIME part number like \"2\" or \"1.3\""
+        )))
     }
 }

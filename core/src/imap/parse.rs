@@ -54,7 +54,11 @@ pub(crate) fn split_code(code: Option<&ResponseCode<'_>>, text: &str) -> (Option
     // imap-proto leaves codes it does not know in the text: "[NONEXISTENT] Mailbox …".
     if let Some(rest) = text.strip_prefix('[') {
         if let Some(end) = rest.find(']') {
-            let code = rest[..end].split(' ').next().unwrap_or_default().to_ascii_uppercase();
+            let code = rest[..end]
+                .split(' ')
+                .next()
+                .unwrap_or_default()
+                .to_ascii_uppercase();
             return (Some(code), rest[end + 1..].trim_start().to_string());
         }
     }
@@ -103,7 +107,12 @@ pub(crate) fn flag_change(seq: u32, attrs: &[AttributeValue<'_>]) -> Option<Mail
             _ => {}
         }
     }
-    Some(MailboxEvent::Flags { uid, seq, flags: fl?, modseq })
+    Some(MailboxEvent::Flags {
+        uid,
+        seq,
+        flags: fl?,
+        modseq,
+    })
 }
 
 /// A summary from the attributes of one FETCH response (None without a UID).
@@ -156,7 +165,11 @@ fn text(raw: &Option<Cow<'_, [u8]>>) -> Option<String> {
 fn msg_id(raw: &Option<Cow<'_, [u8]>>) -> Option<String> {
     let s = String::from_utf8_lossy(raw.as_deref()?).into_owned();
     let s = unescape_str(&s);
-    let s = s.trim().trim_start_matches('<').trim_end_matches('>').trim();
+    let s = s
+        .trim()
+        .trim_start_matches('<')
+        .trim_end_matches('>')
+        .trim();
     (!s.is_empty()).then(|| s.to_string())
 }
 
@@ -167,8 +180,15 @@ fn addresses(list: &Option<Vec<imap_proto::Address<'_>>>) -> Vec<Address> {
             // Group markers have no host.
             let mailbox = String::from_utf8_lossy(&unescape(a.mailbox.as_deref()?)).into_owned();
             let host = String::from_utf8_lossy(&unescape(a.host.as_deref()?)).into_owned();
-            let name = a.name.as_deref().map(|n| decode_words(&unescape(n))).filter(|n| !n.is_empty());
-            Some(Address { name, address: format!("{mailbox}@{host}") })
+            let name = a
+                .name
+                .as_deref()
+                .map(|n| decode_words(&unescape(n)))
+                .filter(|n| !n.is_empty());
+            Some(Address {
+                name,
+                address: format!("{mailbox}@{host}"),
+            })
         })
         .collect()
 }
@@ -190,7 +210,11 @@ pub(crate) fn envelope(e: &imap_proto::Envelope<'_>) -> Envelope {
 
 fn params(p: &Option<Vec<(Cow<'_, str>, Cow<'_, str>)>>) -> Vec<(String, String)> {
     p.as_ref()
-        .map(|v| v.iter().map(|(k, v)| (k.to_string(), unescape_str(v))).collect())
+        .map(|v| {
+            v.iter()
+                .map(|(k, v)| (k.to_string(), unescape_str(v)))
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -217,16 +241,29 @@ pub(crate) fn attachments(b: &BodyStructure<'_>) -> Vec<AttachmentInfo> {
 }
 
 /// Visits every leaf part with its number; message/rfc822 parts are leaves.
-fn walk<'a>(b: &'a BodyStructure<'a>, prefix: &str, root: bool, f: &mut dyn FnMut(&str, &'a BodyStructure<'a>)) {
+fn walk<'a>(
+    b: &'a BodyStructure<'a>,
+    prefix: &str,
+    root: bool,
+    f: &mut dyn FnMut(&str, &'a BodyStructure<'a>),
+) {
     match b {
         BodyStructure::Multipart { bodies, .. } => {
             for (i, child) in bodies.iter().enumerate() {
-                let num = if prefix.is_empty() { (i + 1).to_string() } else { format!("{prefix}.{}", i + 1) };
+                let num = if prefix.is_empty() {
+                    (i + 1).to_string()
+                } else {
+                    format!("{prefix}.{}", i + 1)
+                };
                 walk(child, &num, false, f);
             }
         }
         _ => {
-            let num = if root { "1".to_string() } else { prefix.to_string() };
+            let num = if root {
+                "1".to_string()
+            } else {
+                prefix.to_string()
+            };
             f(&num, b);
         }
     }
@@ -249,7 +286,13 @@ fn attachment_info(part: &str, b: &BodyStructure<'_>) -> Option<AttachmentInfo> 
     let content_id = other
         .id
         .as_ref()
-        .map(|s| unescape_str(s).trim().trim_start_matches('<').trim_end_matches('>').to_string())
+        .map(|s| {
+            unescape_str(s)
+                .trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .to_string()
+        })
         .filter(|s| !s.is_empty());
     let is_attachment = disp_ty.as_deref() == Some("attachment")
         || filename.is_some()
@@ -258,7 +301,8 @@ fn attachment_info(part: &str, b: &BodyStructure<'_>) -> Option<AttachmentInfo> 
     if !is_attachment {
         return None;
     }
-    let inline = disp_ty.as_deref() == Some("inline") || (disp_ty.is_none() && content_id.is_some());
+    let inline =
+        disp_ty.as_deref() == Some("inline") || (disp_ty.is_none() && content_id.is_some());
     Some(AttachmentInfo {
         part: part.to_string(),
         filename,
@@ -318,7 +362,13 @@ pub(crate) fn mailbox(l: &MailboxListData<'_>) -> Mailbox {
     if name.eq_ignore_ascii_case("INBOX") {
         role = Some(MailboxRole::Inbox);
     }
-    Mailbox { name, delimiter: l.delimiter.as_ref().map(|d| d.to_string()), attributes, role, subscribed }
+    Mailbox {
+        name,
+        delimiter: l.delimiter.as_ref().map(|d| d.to_string()),
+        attributes,
+        role,
+        subscribed,
+    }
 }
 
 pub(crate) fn status(attrs: &[StatusAttribute]) -> MailboxStatus {
@@ -358,7 +408,10 @@ mod tests {
     fn codes_are_split_from_text() {
         assert_eq!(
             split_code(None, "[NONEXISTENT] Mailbox doesn't exist: X"),
-            (Some("NONEXISTENT".into()), "Mailbox doesn't exist: X".into())
+            (
+                Some("NONEXISTENT".into()),
+                "Mailbox doesn't exist: X".into()
+            )
         );
         assert_eq!(split_code(None, "plain"), (None, "plain".into()));
     }

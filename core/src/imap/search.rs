@@ -219,8 +219,12 @@ mod tests {
             cmd.log,
             r#"UID SEARCH (UNSEEN FROM "alice" OR (SUBJECT "x") (FLAGGED) NOT (LARGER 5))"#
         );
-        let cmd = SearchQuery::subject("Grüße").write(Command::new("UID SEARCH")).unwrap();
+        let cmd = SearchQuery::subject("Grüße")
+            .write(Command::new("UID SEARCH"))
+            .unwrap();
         assert!(cmd.has_literal());
-        assert!(SearchQuery::Raw("ALL\r\nX".into()).write(Command::new("S")).is_err());
+        assert!(SearchQuery::Raw("ALL\r\nX".into())
+            .write(Command::new("S"))
+            .is_err());
     }
 }

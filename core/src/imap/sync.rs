@@ -20,7 +20,10 @@ impl ImapClient {
         let qresync = c.has_cap("QRESYNC");
         let usable = state.filter(|st| qresync && st.highest_modseq > 0);
         let info = c
-            .select_with(mailbox, usable.map(|st| (st.uid_validity, st.highest_modseq)))
+            .select_with(
+                mailbox,
+                usable.map(|st| (st.uid_validity, st.highest_modseq)),
+            )
             .await
             .map_err(|e| not_found_as(e, mailbox))?;
         let sel = c.selected.clone().unwrap_or_default();
@@ -47,7 +50,13 @@ impl ImapClient {
                 new.retain(|u| !vanished.contains(u));
                 new.sort_unstable();
                 changed.sort_by_key(|f| f.uid);
-                Ok(SyncResult { state: new_state, new, changed, vanished, full_resync: false })
+                Ok(SyncResult {
+                    state: new_state,
+                    new,
+                    changed,
+                    vanished,
+                    full_resync: false,
+                })
             }
             _ => {
                 let mut all = Vec::new();
@@ -60,7 +69,13 @@ impl ImapClient {
                 })
                 .await?;
                 all.sort_unstable();
-                Ok(SyncResult { state: new_state, new: all, changed: Vec::new(), vanished: Vec::new(), full_resync: true })
+                Ok(SyncResult {
+                    state: new_state,
+                    new: all,
+                    changed: Vec::new(),
+                    vanished: Vec::new(),
+                    full_resync: true,
+                })
             }
         }
     }

@@ -244,7 +244,11 @@ pub struct FetchOptions {
 
 impl Default for FetchOptions {
     fn default() -> Self {
-        FetchOptions { envelope: true, attachments: true, changed_since: None }
+        FetchOptions {
+            envelope: true,
+            attachments: true,
+            changed_since: None,
+        }
     }
 }
 
@@ -260,7 +264,10 @@ pub struct UidMap {
 impl UidMap {
     /// The destination UID of `source`.
     pub fn get(&self, source: u32) -> Option<u32> {
-        self.pairs.iter().find(|(s, _)| *s == source).map(|(_, d)| *d)
+        self.pairs
+            .iter()
+            .find(|(s, _)| *s == source)
+            .map(|(_, d)| *d)
     }
 }
 
@@ -306,7 +313,11 @@ pub struct SyncState {
 impl fmt::Display for SyncState {
     /// `v1:<uidvalidity>:<highestmodseq>:<uidnext>`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "v1:{}:{}:{}", self.uid_validity, self.highest_modseq, self.uid_next)
+        write!(
+            f,
+            "v1:{}:{}:{}",
+            self.uid_validity, self.highest_modseq, self.uid_next
+        )
     }
 }
 
@@ -318,14 +329,22 @@ impl FromStr for SyncState {
         if it.next() != Some("v1") {
             return Err(bad());
         }
-        let mut num = || it.next().and_then(|x| x.parse::<u64>().ok()).ok_or_else(bad);
+        let mut num = || {
+            it.next()
+                .and_then(|x| x.parse::<u64>().ok())
+                .ok_or_else(bad)
+        };
         let uid_validity = u32::try_from(num()?).map_err(|_| bad())?;
         let highest_modseq = num()?;
         let uid_next = u32::try_from(num()?).map_err(|_| bad())?;
         if it.next().is_some() {
             return Err(bad());
         }
-        Ok(SyncState { uid_validity, highest_modseq, uid_next })
+        Ok(SyncState {
+            uid_validity,
+            highest_modseq,
+            uid_next,
+        })
     }
 }
 
@@ -362,7 +381,11 @@ mod tests {
 
     #[test]
     fn sync_state_round_trips() {
-        let s = SyncState { uid_validity: 17, highest_modseq: 1234567890123, uid_next: 42 };
+        let s = SyncState {
+            uid_validity: 17,
+            highest_modseq: 1234567890123,
+            uid_next: 42,
+        };
         let text = s.to_string();
         assert_eq!(text.parse::<SyncState>().unwrap(), s);
         assert!("v2:1:2:3".parse::<SyncState>().is_err());

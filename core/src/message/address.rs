@@ -218,9 +218,9 @@ fn is_valid_address(a: &str) -> bool {
                 .chars()
                 .all(|c| c.is_ascii_graphic() && c != '[' && c != ']' && c != '\\')
     } else {
-        domain
-            .split('.')
-            .all(|label| !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-'))
+        domain.split('.').all(|label| {
+            !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-')
+        })
     };
     local_ok && domain_ok
 }
@@ -295,7 +295,10 @@ mod tests {
     #[test]
     fn parses_the_usual_forms() {
         assert_eq!(Address::parse("a@b.org").ok(), Some(a(None, "a@b.org")));
-        assert_eq!(Address::parse("  <a@b.org> ").ok(), Some(a(None, "a@b.org")));
+        assert_eq!(
+            Address::parse("  <a@b.org> ").ok(),
+            Some(a(None, "a@b.org"))
+        );
         assert_eq!(
             Address::parse("Jane Doe <jane@example.com>").ok(),
             Some(a(Some("Jane Doe"), "jane@example.com"))
@@ -356,8 +359,7 @@ mod tests {
 
     #[test]
     fn parses_lists_respecting_quotes() {
-        let list =
-            Address::parse_list("a@b.org, \"Doe, Jane\" <j@x.io>,Bob <bob@y.net>, ").ok();
+        let list = Address::parse_list("a@b.org, \"Doe, Jane\" <j@x.io>,Bob <bob@y.net>, ").ok();
         assert_eq!(
             list,
             Some(vec![
@@ -374,7 +376,10 @@ mod tests {
     #[test]
     fn display_quotes_when_needed_and_round_trips() {
         assert_eq!(a(None, "a@b.org").to_string(), "a@b.org");
-        assert_eq!(a(Some("Jane Doe"), "j@x.io").to_string(), "Jane Doe <j@x.io>");
+        assert_eq!(
+            a(Some("Jane Doe"), "j@x.io").to_string(),
+            "Jane Doe <j@x.io>"
+        );
         assert_eq!(
             a(Some("Doe, Jane"), "j@x.io").to_string(),
             "\"Doe, Jane\" <j@x.io>"

@@ -70,9 +70,17 @@ struct EncodedWord<'a> {
     len: usize,
 }
 
+const MAX_WORD_LEN: usize = 1024;
+
 /// Parses an encoded word at the start of `s` (which starts with `=?`).
 fn parse_encoded_word(s: &str) -> Option<EncodedWord<'_>> {
-    let rest = s.strip_prefix("=?")?;
+    // RFC 2047 allows 75 characters; real mail is sloppier, but bound the search so a long
+    // header full of `=?` cannot make decoding quadratic.
+    let limit = s
+        .char_indices()
+        .nth(MAX_WORD_LEN)
+        .map_or(s.len(), |(i, _)| i);
+    let rest = s[..limit].strip_prefix("=?")?;
     let q1 = rest.find('?')?;
     let charset = &rest[..q1];
     if charset.is_empty() || charset.contains(|c: char| c.is_whitespace()) {
@@ -487,7 +495,11 @@ impl TransferDecoder {
                         *acc = (*acc << 6) | u32::from(v);
                         *count += 1;
                         if *count == 4 {
-                            out.extend_from_slice(&[(*acc >> 16) as u8, (*acc >> 8) as u8, *acc as u8]);
+                            out.extend_from_slice(&[
+                                (*acc >> 16) as u8,
+                                (*acc >> 8) as u8,
+                                *acc as u8,
+                            ]);
                             *acc = 0;
                             *count = 0;
                         }
@@ -604,7 +616,10 @@ mod tests {
     #[test]
     fn words_utf8_b_and_q() {
         assert_eq!(decode_words(b"=?UTF-8?B?w6TDtsO8?="), "äöü");
-        assert_eq!(decode_words(b"=?utf-8?q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?="), "Grüße aus Köln");
+        assert_eq!(
+            decode_words(b"=?utf-8?q?Gr=C3=BC=C3=9Fe_aus_K=C3=B6ln?="),
+            "Grüße aus Köln"
+        );
         assert_eq!(decode_words(b"plain text"), "plain text");
     }
 
@@ -640,6 +655,16 @@ mod tests {
         assert_eq!(decode_words(b"=?utf-8?q?a=4?="), "a=4");
         assert_eq!(decode_words(b"caf\xe9"), "caf\u{FFFD}");
         assert_eq!(decode_words(b"=?unknown-cs?q?abc?="), "abc");
+    }
+
+    #[test]
+    fn words_pathological_input_is_fast() {
+        let raw = "=?a?q?x".repeat(50_000);
+        let start = std::time::Instant::now();
+        assert_eq!(decode_words(raw.as_bytes()), raw);
+        assert!(start.elapsed() < std::time::Duration::from_secs(2));
+        let long_word = format!("=?utf-8?q?{}?=", "a".repeat(2000));
+        assert_eq!(decode_words(long_word.as_bytes()), long_word);
     }
 
     #[test]
@@ -811,7 +836,10 @@ mod tests {
             data[i] = b'a' + (data[i] % 26);
         }
         let encoded = qp_encode(&data);
-        assert_eq!(decode_in_chunks("Quoted-Printable", &encoded, &mut rng), data);
+        assert_eq!(
+            decode_in_chunks("Quoted-Printable", &encoded, &mut rng),
+            data
+        );
     }
 
     #[test]

@@ -1,11 +1,13 @@
-//! TEMP
+//! Email messages: parsing received mail ([`Message`]), building new mail
+//! ([`OutgoingMessage`]), addresses ([`Address`]) and attachments ([`Attachment`]).
+
 mod address;
+mod attachment;
 pub(crate) mod encoding;
+mod outgoing;
+mod parsed;
+
 pub use address::Address;
-/// temp
-#[derive(Debug)]
-pub struct Message;
-impl Message {
-    /// temp
-    pub fn parse(_b: &[u8]) -> crate::Result<Message> { Ok(Message) }
-}
+pub use attachment::Attachment;
+pub use outgoing::OutgoingMessage;
+pub use parsed::Message;

@@ -17,14 +17,10 @@ use std::sync::Arc;
 
 use crate::config::SmtpConfig;
 use crate::error::{Error, ErrorKind, Result};
+use crate::message::OutgoingMessage;
 use pool::Pool;
 
-/// A progress callback for long transfers: `(bytes done, total bytes when known)`.
-///
-/// For a send it is called after each 64 KiB of the message has been written, and once more
-/// when the whole message has been written (`done == total`), never per byte. It runs on the
-/// task doing the send and should return quickly.
-pub type Progress = Arc<dyn Fn(u64, Option<u64>) + Send + Sync>;
+pub use crate::progress::Progress;
 
 /// The outcome of a send that reached at least one recipient.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -172,8 +168,43 @@ impl SmtpClient {
         self.send_inner(from, recipients, raw, Some(progress)).await
     }
 
-    // The `send(&OutgoingMessage)` wrapper goes here at merge time: take the envelope,
-    // `ensure_message_id`, `to_bytes`, then `send_inner`.
+    /// Sends a message built with [`OutgoingMessage`] to its To, Cc and Bcc recipients (Bcc
+    /// never appears in the transmitted headers). Each recipient is judged on its own: the
+    /// refused ones are listed in [`SendResult::rejected`], the others still get the message;
+    /// only when every recipient is refused does it fail with
+    /// [`ErrorKind::Rejected`](crate::ErrorKind::Rejected).
+    ///
+    /// # Cancel safety
+    ///
+    /// As for [`send_raw`](SmtpClient::send_raw).
+    pub async fn send(&self, message: &OutgoingMessage) -> Result<SendResult> {
+        self.send_message(message, None).await
+    }
+
+    /// [`send`](SmtpClient::send) with a [`Progress`] callback (bytes written, message size).
+    ///
+    /// # Cancel safety
+    ///
+    /// As for [`send_raw`](SmtpClient::send_raw).
+    pub async fn send_with_progress(
+        &self,
+        message: &OutgoingMessage,
+        progress: Progress,
+    ) -> Result<SendResult> {
+        self.send_message(message, Some(progress)).await
+    }
+
+    async fn send_message(
+        &self,
+        message: &OutgoingMessage,
+        progress: Option<Progress>,
+    ) -> Result<SendResult> {
+        let (from, recipients) = message.envelope()?;
+        let raw = message.to_bytes()?;
+        let recipients = recipients.into_iter().map(|a| a.address).collect();
+        self.send_inner(&from.address, recipients, &raw, progress)
+            .await
+    }
 
     async fn send_inner(
         &self,

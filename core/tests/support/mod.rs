@@ -14,11 +14,15 @@ pub struct Env {
 pub fn env() -> &'static Env {
     static ENV: OnceLock<Env> = OnceLock::new();
     ENV.get_or_init(|| {
-        let mut vars: std::collections::HashMap<String, String> =
-            std::env::vars().filter(|(k, _)| k.starts_with("MAILWIRE_")).collect();
+        let mut vars: std::collections::HashMap<String, String> = std::env::vars()
+            .filter(|(k, _)| k.starts_with("MAILWIRE_"))
+            .collect();
         if !vars.contains_key("MAILWIRE_HOST") {
             let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../devserver/devserver");
-            let out = Command::new(script).arg("env").output().expect("run devserver env");
+            let out = Command::new(script)
+                .arg("env")
+                .output()
+                .expect("run devserver env");
             for line in String::from_utf8_lossy(&out.stdout).lines() {
                 if let Some(rest) = line.strip_prefix("export ") {
                     if let Some((k, v)) = rest.split_once('=') {
@@ -27,14 +31,20 @@ pub fn env() -> &'static Env {
                 }
             }
         }
-        assert!(vars.contains_key("MAILWIRE_HOST"), "devserver not configured: run devserver/devserver start");
+        assert!(
+            vars.contains_key("MAILWIRE_HOST"),
+            "devserver not configured: run devserver/devserver start"
+        );
         Env { vars }
     })
 }
 
 impl Env {
     pub fn get(&self, k: &str) -> String {
-        self.vars.get(k).cloned().unwrap_or_else(|| panic!("{k} not set"))
+        self.vars
+            .get(k)
+            .cloned()
+            .unwrap_or_else(|| panic!("{k} not set"))
     }
     pub fn host(&self) -> String {
         self.get("MAILWIRE_HOST")
@@ -46,10 +56,12 @@ impl Env {
         std::fs::read(self.get("MAILWIRE_CA")).expect("read CA")
     }
     pub fn password(&self, user: &str) -> String {
-        self.get("MAILWIRE_PASSWORD_PATTERN").replace("{user}", user)
+        self.get("MAILWIRE_PASSWORD_PATTERN")
+            .replace("{user}", user)
     }
     pub fn token(&self, user: &str) -> String {
-        self.get("MAILWIRE_OAUTH_TOKEN_PATTERN").replace("{user}", user)
+        self.get("MAILWIRE_OAUTH_TOKEN_PATTERN")
+            .replace("{user}", user)
     }
     pub fn address(&self, user: &str) -> String {
         format!("{user}@{}", self.get("MAILWIRE_DOMAIN"))
@@ -81,7 +93,9 @@ pub fn imap_legacy_config(user: &str) -> ImapConfig {
 }
 
 pub async fn imap(user: &str) -> ImapClient {
-    ImapClient::connect(imap_config(user)).await.expect("IMAP connect")
+    ImapClient::connect(imap_config(user))
+        .await
+        .expect("IMAP connect")
 }
 
 /// SMTP submission as `user` (STARTTLS port unless `security` is Tls).
@@ -92,7 +106,9 @@ pub fn smtp_config(user: &str, security: Security) -> SmtpConfig {
         Security::StartTls => e.port("MAILWIRE_SMTP_PORT"),
         Security::Plain => e.port("MAILWIRE_SMTP_PLAIN_PORT"),
     };
-    let mut c = SmtpConfig::new(e.host(), Auth::password(user, e.password(user))).port(port).ca_pem(e.ca_pem());
+    let mut c = SmtpConfig::new(e.host(), Auth::password(user, e.password(user)))
+        .port(port)
+        .ca_pem(e.ca_pem());
     c.security = security;
     c
 }
@@ -101,8 +117,15 @@ pub fn smtp_config(user: &str, security: Security) -> SmtpConfig {
 pub fn unique(prefix: &str) -> String {
     use std::sync::atomic::{AtomicU32, Ordering};
     static N: AtomicU32 = AtomicU32::new(0);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().subsec_nanos();
-    format!("{prefix}-{}-{nanos:x}-{}", std::process::id(), N.fetch_add(1, Ordering::Relaxed))
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!(
+        "{prefix}-{}-{nanos:x}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
 }
 
 /// A small RFC 5322 message.
@@ -128,7 +151,10 @@ pub fn base64_lines(data: &[u8]) -> String {
 
 /// Deterministic pseudo-random bytes.
 pub fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
-    let mut x = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407) | 1;
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407)
+        | 1;
     (0..n)
         .map(|_| {
             x ^= x << 13;

@@ -1,0 +1,527 @@
+//! Received messages, parsed.
+
+use chrono::{DateTime, FixedOffset, NaiveDate};
+use mail_parser::{MessageParser, MimeHeaders, PartType};
+
+use super::encoding::{decode_words, TransferDecoder};
+use super::{Address, Attachment};
+use crate::{Error, Result};
+
+/// A parsed email message: the envelope headers decoded, the text and HTML bodies, and every
+/// attachment with its bytes.
+///
+/// Made by [`Message::parse`] or by the IMAP client's `fetch_message`. All header values are
+/// decoded (RFC 2047), bodies are converted from their charset to `String`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Message {
+    /// The `From` addresses (usually one).
+    pub from: Vec<Address>,
+    /// The `To` addresses.
+    pub to: Vec<Address>,
+    /// The `Cc` addresses.
+    pub cc: Vec<Address>,
+    /// The `Bcc` addresses (only present in drafts and sent copies).
+    pub bcc: Vec<Address>,
+    /// The `Reply-To` addresses.
+    pub reply_to: Vec<Address>,
+    /// The `Sender` address, when it differs from `From`.
+    pub sender: Option<Address>,
+    /// The subject, decoded.
+    pub subject: Option<String>,
+    /// The `Date` header with the sender's UTC offset.
+    pub date: Option<DateTime<FixedOffset>>,
+    /// The `Message-ID`, without angle brackets.
+    pub message_id: Option<String>,
+    /// The `In-Reply-To` message ids, without angle brackets.
+    pub in_reply_to: Vec<String>,
+    /// The `References` message ids, oldest first, without angle brackets.
+    pub references: Vec<String>,
+    /// Every header of the top-level message in order, as (name, decoded and unfolded value).
+    pub headers: Vec<(String, String)>,
+    /// The plain-text body. When the message only has an HTML body, this is a text rendering
+    /// of the HTML (so it is present for nearly every message); check [`html`](Self::html) to
+    /// know whether an HTML body exists. Several text parts are joined with a newline; line
+    /// endings are kept as sent (usually CRLF).
+    pub text: Option<String>,
+    /// The HTML body, only when the message really has a `text/html` part (it is never
+    /// synthesised from the text).
+    pub html: Option<String>,
+    /// Every attachment, including inline images and attached messages (`message/rfc822`,
+    /// kept as raw bytes).
+    pub attachments: Vec<Attachment>,
+}
+
+impl Message {
+    /// Parses a raw RFC 5322 message (as fetched from IMAP or read from an `.eml` file).
+    ///
+    /// Parsing is lenient like mail readers are: missing MIME boundaries, bad base64, broken
+    /// headers or 8-bit bytes in headers still give a message with as much as could be read.
+    /// Fails with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) only when the
+    /// input has no header at all (empty input, or not a mail message). Never panics.
+    pub fn parse(raw: &[u8]) -> Result<Message> {
+        let not_mail = || Error::invalid_input("not a mail message: no header found");
+        let parsed = MessageParser::default().parse(raw).ok_or_else(not_mail)?;
+        let root = parsed.root_part();
+        let raw_msg = parsed.raw_message();
+        // mail-parser turns a colon-less line into a header too; only `name:` lines count.
+        let is_real = |h: &&mail_parser::Header<'_>| {
+            h.offset_start > 0
+                && raw_msg.get(h.offset_start as usize - 1) == Some(&b':')
+                && !h.name().is_empty()
+                && h.name().bytes().all(|b| b.is_ascii_graphic())
+        };
+        if !root.headers.iter().any(|h| is_real(&h)) {
+            return Err(not_mail());
+        }
+
+        let headers = root
+            .headers
+            .iter()
+            .filter(is_real)
+            .map(|h| {
+                let value = slice(raw_msg, h.offset_start, h.offset_end);
+                (h.name().to_string(), decode_words(&unfold(value)))
+            })
+            .collect();
+
+        let addresses = |name: &str| -> Vec<Address> {
+            let mut out = Vec::new();
+            for h in root
+                .headers
+                .iter()
+                .filter(|h| h.name().eq_ignore_ascii_case(name))
+            {
+                if let Some(list) = h.value.as_address() {
+                    push_addresses(list, &mut out);
+                }
+            }
+            out
+        };
+
+        let text_count = parsed.text_body_count();
+        let text =
+            join((0..text_count).filter_map(|i| parsed.body_text(i).map(|t| t.into_owned())));
+        let has_real_html = parsed
+            .html_body
+            .iter()
+            .any(|id| parsed.part(*id).is_some_and(|p| p.is_text_html()));
+        let html = if has_real_html {
+            join(
+                (0..parsed.html_body_count())
+                    .filter_map(|i| parsed.body_html(i).map(|t| t.into_owned())),
+            )
+        } else {
+            None
+        };
+
+        let attachments = parsed
+            .attachments()
+            .map(|part| convert_attachment(part, raw_msg))
+            .collect();
+
+        Ok(Message {
+            from: addresses("From"),
+            to: addresses("To"),
+            cc: addresses("Cc"),
+            bcc: addresses("Bcc"),
+            reply_to: addresses("Reply-To"),
+            sender: addresses("Sender").into_iter().next(),
+            subject: parsed.subject().map(str::to_string),
+            date: parsed.date().and_then(convert_date),
+            message_id: parsed.message_id().map(strip_angles),
+            in_reply_to: id_list(parsed.in_reply_to()),
+            references: id_list(parsed.references()),
+            headers,
+            text,
+            html,
+            attachments,
+        })
+    }
+}
+
+/// `raw[start..end]`, empty when the offsets are out of range.
+fn slice(raw: &[u8], start: u32, end: u32) -> &[u8] {
+    raw.get(start as usize..end as usize).unwrap_or(&[])
+}
+
+/// Removes folding line breaks and surrounding whitespace from a raw header value.
+fn unfold(value: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(value.len());
+    for &b in value {
+        if b != b'\r' && b != b'\n' {
+            out.push(b);
+        }
+    }
+    let start = out
+        .iter()
+        .position(|b| !b.is_ascii_whitespace())
+        .unwrap_or(out.len());
+    let end = out
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |p| p + 1);
+    out[start..end].to_vec()
+}
+
+fn join(parts: impl Iterator<Item = String>) -> Option<String> {
+    let parts: Vec<String> = parts.collect();
+    if parts.is_empty() {
+        None
+    } else {
+        Some(parts.join("\n"))
+    }
+}
+
+fn strip_angles(id: &str) -> String {
+    let id = id.trim();
+    let id = id.strip_prefix('<').unwrap_or(id);
+    let id = id.strip_suffix('>').unwrap_or(id);
+    id.to_string()
+}
+
+fn id_list(value: &mail_parser::HeaderValue<'_>) -> Vec<String> {
+    match value {
+        mail_parser::HeaderValue::Text(t) => vec![strip_angles(t)],
+        mail_parser::HeaderValue::TextList(list) => list.iter().map(|t| strip_angles(t)).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn push_addr(addr: &mail_parser::Addr<'_>, out: &mut Vec<Address>) {
+    if let Some(address) = addr
+        .address
+        .as_deref()
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        out.push(Address {
+            name: addr
+                .name
+                .as_deref()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_string),
+            address: address.to_string(),
+        });
+    }
+}
+
+fn push_addresses(list: &mail_parser::Address<'_>, out: &mut Vec<Address>) {
+    match list {
+        mail_parser::Address::List(addrs) => addrs.iter().for_each(|a| push_addr(a, out)),
+        mail_parser::Address::Group(groups) => groups
+            .iter()
+            .flat_map(|g| g.addresses.iter())
+            .for_each(|a| push_addr(a, out)),
+    }
+}
+
+fn convert_date(d: &mail_parser::DateTime) -> Option<DateTime<FixedOffset>> {
+    let offset_secs = i32::from(d.tz_hour) * 3600 + i32::from(d.tz_minute) * 60;
+    let offset = FixedOffset::east_opt(if d.tz_before_gmt {
+        -offset_secs
+    } else {
+        offset_secs
+    })?;
+    let naive = NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))?
+        .and_hms_opt(u32::from(d.hour), u32::from(d.minute), u32::from(d.second))?;
+    naive.and_local_timezone(offset).single()
+}
+
+fn convert_attachment(part: &mail_parser::MessagePart<'_>, raw: &[u8]) -> Attachment {
+    let content_type = match part.content_type() {
+        Some(ct) => match ct.subtype() {
+            Some(sub) => format!("{}/{}", ct.ctype(), sub),
+            None => ct.ctype().to_string(),
+        },
+        None => match part.body {
+            PartType::Message(_) => "message/rfc822".to_string(),
+            PartType::Text(_) => "text/plain".to_string(),
+            PartType::Html(_) => "text/html".to_string(),
+            _ => "application/octet-stream".to_string(),
+        },
+    }
+    .to_ascii_lowercase();
+
+    let content_id = part
+        .content_id()
+        .map(strip_angles)
+        .filter(|id| !id.is_empty());
+    let inline = match part.content_disposition() {
+        Some(cd) => cd.is_inline(),
+        None => content_id.is_some(),
+    };
+
+    let data = match &part.body {
+        PartType::Binary(b) | PartType::InlineBinary(b) => b.to_vec(),
+        PartType::Message(m) => m.raw_message().to_vec(),
+        // Text parts are charset-decoded by mail-parser; an attachment should keep the bytes
+        // as sent, so decode the transfer encoding of the raw part ourselves.
+        PartType::Text(_) | PartType::Html(_) | PartType::Multipart(_) => {
+            let body = slice(raw, part.offset_body, part.offset_end);
+            let encoding = part.content_transfer_encoding().unwrap_or("7bit");
+            let mut decoder = TransferDecoder::new(encoding);
+            let mut out = Vec::with_capacity(body.len());
+            decoder.push(body, &mut out);
+            decoder.finish(&mut out);
+            out
+        }
+    };
+
+    Attachment {
+        filename: part.attachment_name().map(str::to_string),
+        content_type,
+        content_id,
+        inline,
+        data,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ErrorKind;
+
+    const MULTIPART: &str = concat!(
+        "Return-Path: <alice@example.org>\r\n",
+        "From: =?utf-8?q?Alice_M=C3=BCller?= <alice@example.org>\r\n",
+        "To: \"Doe, Bob\" <bob@example.net>, carol@example.com\r\n",
+        "Cc: Team: dave@example.com, Eve <eve@example.com>;\r\n",
+        "Reply-To: replies@example.org\r\n",
+        "Subject: =?UTF-8?B?UXVhcnRhbHNiZXJpY2h0IPCfk4g=?=\r\n",
+        " =?UTF-8?Q?_f=C3=BCr_Q3?=\r\n",
+        "Date: Tue, 1 Jul 2025 10:52:37 +0200\r\n",
+        "Message-ID: <abc.123@example.org>\r\n",
+        "In-Reply-To: <parent@example.net>\r\n",
+        "References: <root@example.net>\r\n <parent@example.net>\r\n",
+        "X-Custom: =?iso-8859-1?q?caf=E9?=\r\n",
+        "MIME-Version: 1.0\r\n",
+        "Content-Type: multipart/mixed; boundary=\"outer\"\r\n",
+        "\r\n",
+        "This is a multi-part message in MIME format.\r\n",
+        "--outer\r\n",
+        "Content-Type: multipart/alternative; boundary=\"alt\"\r\n",
+        "\r\n",
+        "--alt\r\n",
+        "Content-Type: text/plain; charset=iso-8859-1\r\n",
+        "Content-Transfer-Encoding: quoted-printable\r\n",
+        "\r\n",
+        "Gr=FC=DFe aus K=F6ln,=\r\n",
+        " see the figures.\r\n",
+        "--alt\r\n",
+        "Content-Type: multipart/related; boundary=\"rel\"\r\n",
+        "\r\n",
+        "--rel\r\n",
+        "Content-Type: text/html; charset=utf-8\r\n",
+        "\r\n",
+        "<p>Gr\u{fc}\u{df}e aus K\u{f6}ln, <img src=\"cid:chart@x\"></p>\r\n",
+        "--rel\r\n",
+        "Content-Type: image/png\r\n",
+        "Content-ID: <chart@x>\r\n",
+        "Content-Transfer-Encoding: base64\r\n",
+        "\r\n",
+        "iVBORw0KGgo=\r\n",
+        "--rel--\r\n",
+        "--alt--\r\n",
+        "--outer\r\n",
+        "Content-Type: application/pdf; name=\"ignored.pdf\"\r\n",
+        "Content-Disposition: attachment;\r\n",
+        " filename*=utf-8''%E2%82%AC%20Rechnung.pdf\r\n",
+        "Content-Transfer-Encoding: base64\r\n",
+        "\r\n",
+        "JVBERi0xLjQKJcfs\r\n",
+        "--outer\r\n",
+        "Content-Type: text/csv; charset=iso-8859-1\r\n",
+        "Content-Disposition: attachment; filename=\"data.csv\"\r\n",
+        "Content-Transfer-Encoding: quoted-printable\r\n",
+        "\r\n",
+        "name;city=0D=0AJ=FCrgen;K=F6ln\r\n",
+        "--outer\r\n",
+        "Content-Type: message/rfc822\r\n",
+        "Content-Disposition: attachment\r\n",
+        "\r\n",
+        "From: x@example.com\r\n",
+        "Subject: inner\r\n",
+        "\r\n",
+        "inner body\r\n",
+        "--outer--\r\n",
+    );
+
+    fn addr(name: Option<&str>, address: &str) -> Address {
+        Address::new(name, address)
+    }
+
+    #[test]
+    fn parses_a_full_multipart_message() {
+        let m = Message::parse(MULTIPART.as_bytes()).expect("parses");
+        assert_eq!(
+            m.from,
+            vec![addr(Some("Alice Müller"), "alice@example.org")]
+        );
+        assert_eq!(
+            m.to,
+            vec![
+                addr(Some("Doe, Bob"), "bob@example.net"),
+                addr(None, "carol@example.com")
+            ]
+        );
+        assert_eq!(
+            m.cc,
+            vec![
+                addr(None, "dave@example.com"),
+                addr(Some("Eve"), "eve@example.com")
+            ]
+        );
+        assert_eq!(m.reply_to, vec![addr(None, "replies@example.org")]);
+        assert_eq!(m.subject.as_deref(), Some("Quartalsbericht 📈 für Q3"));
+        let date = m.date.expect("date");
+        assert_eq!(date.to_rfc3339(), "2025-07-01T10:52:37+02:00");
+        assert_eq!(m.message_id.as_deref(), Some("abc.123@example.org"));
+        assert_eq!(m.in_reply_to, vec!["parent@example.net"]);
+        assert_eq!(m.references, vec!["root@example.net", "parent@example.net"]);
+        assert!(m
+            .headers
+            .iter()
+            .any(|(n, v)| n == "X-Custom" && v == "café"));
+        assert!(m
+            .headers
+            .iter()
+            .any(|(n, v)| n.eq_ignore_ascii_case("references")
+                && v == "<root@example.net> <parent@example.net>"));
+        assert_eq!(m.headers[0].0, "Return-Path");
+        assert_eq!(
+            m.text.as_deref().map(str::trim_end),
+            Some("Grüße aus Köln, see the figures.")
+        );
+        assert!(m
+            .html
+            .as_deref()
+            .is_some_and(|h| h.contains("Grüße aus Köln")));
+
+        let names: Vec<_> = m
+            .attachments
+            .iter()
+            .map(|a| a.filename.as_deref())
+            .collect();
+        assert_eq!(
+            names,
+            vec![None, Some("€ Rechnung.pdf"), Some("data.csv"), None]
+        );
+        let image = &m.attachments[0];
+        assert_eq!(image.content_type, "image/png");
+        assert_eq!(image.content_id.as_deref(), Some("chart@x"));
+        assert!(image.inline);
+        assert_eq!(image.data, b"\x89PNG\r\n\x1a\n");
+        let pdf = &m.attachments[1];
+        assert_eq!(pdf.content_type, "application/pdf");
+        assert!(!pdf.inline);
+        assert_eq!(pdf.data, b"%PDF-1.4\n%\xc7\xec");
+        let csv = &m.attachments[2];
+        assert_eq!(csv.content_type, "text/csv");
+        assert_eq!(csv.data, b"name;city\r\nJ\xfcrgen;K\xf6ln");
+        let inner = &m.attachments[3];
+        assert_eq!(inner.content_type, "message/rfc822");
+        assert!(!inner.inline);
+        let inner_msg = Message::parse(&inner.data).expect("inner parses");
+        assert_eq!(inner_msg.subject.as_deref(), Some("inner"));
+    }
+
+    #[test]
+    fn html_only_message_gets_text_rendering_and_text_only_has_no_html() {
+        let html_only = concat!(
+            "From: a@example.org\r\n",
+            "Subject: html\r\n",
+            "Content-Type: text/html; charset=utf-8\r\n",
+            "\r\n",
+            "<html><body><p>Hello <b>world</b></p></body></html>\r\n",
+        );
+        let m = Message::parse(html_only.as_bytes()).expect("parses");
+        assert!(m
+            .html
+            .as_deref()
+            .is_some_and(|h| h.contains("<b>world</b>")));
+        assert!(m.text.as_deref().is_some_and(|t| t.contains("Hello world")));
+
+        let text_only = "From: a@example.org\r\nSubject: t\r\n\r\nJust text\r\n";
+        let m = Message::parse(text_only.as_bytes()).expect("parses");
+        assert_eq!(m.html, None);
+        assert_eq!(m.text.as_deref().map(str::trim_end), Some("Just text"));
+        assert!(m.attachments.is_empty());
+    }
+
+    #[test]
+    fn charsets_are_decoded() {
+        for (charset, body, expected) in [
+            ("iso-8859-1", &b"caf\xe9"[..], "café"),
+            ("windows-1252", &b"\x80 5 \x93q\x94"[..], "€ 5 “q”"),
+            ("utf-8", "naïve ✓".as_bytes(), "naïve ✓"),
+            ("koi8-r", &b"\xf0\xd2\xc9\xd7\xc5\xd4"[..], "Привет"),
+        ] {
+            let mut raw = format!(
+                "From: a@example.org\r\nContent-Type: text/plain; charset={charset}\r\n\
+                 Content-Transfer-Encoding: 8bit\r\n\r\n"
+            )
+            .into_bytes();
+            raw.extend_from_slice(body);
+            let m = Message::parse(&raw).expect("parses");
+            assert_eq!(m.text.as_deref(), Some(expected), "{charset}");
+        }
+    }
+
+    #[test]
+    fn no_header_is_invalid_input() {
+        for raw in [
+            &b""[..],
+            b"\r\n\r\n",
+            b"   ",
+            b"hello world",
+            b"\x00\x01\x02binary",
+        ] {
+            let err = Message::parse(raw).err().map(|e| e.kind());
+            assert_eq!(err, Some(ErrorKind::InvalidInput), "{raw:?}");
+        }
+    }
+
+    #[test]
+    fn malformed_mail_still_parses() {
+        let cases: Vec<&[u8]> = vec![
+            // Missing closing boundary.
+            b"From: a@x.org\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\nhello\r\n--b\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n\r\nJVBER",
+            // Bad base64.
+            b"From: a@x.org\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!@@@###???\r\n",
+            // Header line without a colon.
+            b"From: a@x.org\r\nThis is not a header\r\nSubject: still here\r\n\r\nbody\r\n",
+            // 8-bit bytes in headers.
+            b"From: J\xfcrgen <j@x.org>\r\nSubject: Gr\xfc\xdfe \xff\xfe\r\n\r\nbody\r\n",
+            // Boundary never used.
+            b"From: a@x.org\r\nContent-Type: multipart/alternative; boundary=zzz\r\n\r\nno parts at all\r\n",
+            // No boundary parameter.
+            b"From: a@x.org\r\nContent-Type: multipart/mixed\r\n\r\n--x\r\n\r\nbody\r\n",
+            // Broken date and addresses.
+            b"From: <<<>>>\r\nTo: ,,,@\r\nDate: yesterday-ish\r\nMessage-ID: <\r\n\r\nbody",
+            // Bare LF line endings.
+            b"From: a@x.org\nSubject: lf\n\nbody\n",
+        ];
+        for raw in cases {
+            let m = Message::parse(raw);
+            assert!(m.is_ok(), "{:?}", String::from_utf8_lossy(raw));
+        }
+        let m = Message::parse(
+            b"From: a@x.org\r\nThis is not a header\r\nSubject: still here\r\n\r\nbody\r\n",
+        )
+        .expect("parses");
+        assert_eq!(m.from, vec![addr(None, "a@x.org")]);
+        let m = Message::parse(b"From: J\xfcrgen <j@x.org>\r\nSubject: Gr\xfc\r\n\r\nbody\r\n")
+            .expect("parses");
+        assert_eq!(m.from.first().map(|a| a.address.as_str()), Some("j@x.org"));
+        assert!(m.subject.is_some());
+    }
+
+    #[test]
+    fn truncated_prefixes_never_panic() {
+        let raw = MULTIPART.as_bytes();
+        for end in 0..=raw.len() {
+            let _ = Message::parse(&raw[..end]);
+        }
+    }
+}
