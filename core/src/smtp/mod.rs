@@ -172,7 +172,7 @@ impl SmtpClient {
     /// never appears in the transmitted headers). Each recipient is judged on its own: the
     /// refused ones are listed in [`SendResult::rejected`], the others still get the message;
     /// only when every recipient is refused does it fail with
-    /// [`ErrorKind::Rejected`](crate::ErrorKind::Rejected).
+    /// [`ErrorKind::Rejected`].
     ///
     /// # Cancel safety
     ///
