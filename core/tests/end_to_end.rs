@@ -254,3 +254,33 @@ async fn crlf_in_a_header_is_refused_before_sending() {
     let err = smtp.send(&msg).await.unwrap_err();
     assert_eq!(err.kind(), mailwire::ErrorKind::InvalidInput);
 }
+
+#[tokio::test]
+async fn send_mime_takes_the_envelope_from_headers_and_hides_bcc() {
+    let smtp = SmtpClient::connect(smtp_config("t44", Security::Tls))
+        .await
+        .unwrap();
+    let subject = unique("mime");
+    let raw = format!(
+        "From: {}\r\nTo: {}\r\nBcc: {}\r\nSubject: {subject}\r\nMessage-ID: <{subject}@test>\r\n\r\nhello\r\n",
+        env().address("t44"),
+        env().address("t45"),
+        env().address("t46")
+    );
+    let r = smtp.send_mime(raw.as_bytes()).await.unwrap();
+    assert_eq!(r.accepted, vec![env().address("t45"), env().address("t46")]);
+    assert_eq!(
+        r.message_id.as_deref(),
+        Some(format!("{subject}@test").as_str())
+    );
+    for user in ["t45", "t46"] {
+        let c = imap(user).await;
+        let uid = wait_for(&c, &subject).await;
+        let got = String::from_utf8(c.fetch_raw("INBOX", uid).await.unwrap()).unwrap();
+        assert!(
+            !got.contains(&env().address("t46")) || !got.to_ascii_lowercase().contains("\nbcc:"),
+            "Bcc header delivered to {user}"
+        );
+        assert!(!got.to_ascii_lowercase().contains("\nbcc:"));
+    }
+}

@@ -4,10 +4,12 @@
 mod address;
 mod attachment;
 pub(crate) mod encoding;
+mod envelope;
 mod outgoing;
 mod parsed;
 
 pub use address::Address;
 pub use attachment::Attachment;
+pub use envelope::RawEnvelope;
 pub use outgoing::OutgoingMessage;
 pub use parsed::Message;

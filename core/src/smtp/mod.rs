@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use crate::config::SmtpConfig;
 use crate::error::{Error, ErrorKind, Result};
-use crate::message::OutgoingMessage;
+use crate::message::{OutgoingMessage, RawEnvelope};
 use pool::Pool;
 
 pub use crate::progress::Progress;
@@ -192,6 +192,20 @@ impl SmtpClient {
         progress: Progress,
     ) -> Result<SendResult> {
         self.send_message(message, Some(progress)).await
+    }
+
+    /// Sends a complete RFC 5322 message (built by other code, e.g. Python's `email`
+    /// package): the envelope comes from its `Sender`/`From`, `To`, `Cc` and `Bcc` headers
+    /// ([`RawEnvelope`]), and the `Bcc` header is removed before transmission.
+    ///
+    /// # Cancel safety
+    ///
+    /// As for [`send_raw`](SmtpClient::send_raw).
+    pub async fn send_mime(&self, raw: &[u8]) -> Result<SendResult> {
+        let env = RawEnvelope::from_message(raw)?;
+        let recipients = env.recipients.into_iter().map(|a| a.address).collect();
+        self.send_inner(&env.from.address, recipients, &env.data, None)
+            .await
     }
 
     async fn send_message(
