@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Builds the mailwire-ffi cdylib and generates the Kotlin and Swift bindings from it with
+# the pinned uniffi-bindgen (library mode). The generated files are committed; with
+# --check, fails when regenerating changes them.
+#
+#   bindings/ffi/generate.sh [--check]
+#
+# Prints the folder of the built library (for jna.library.path / -L).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+target=${CARGO_TARGET_DIR:-$root/target}
+profile=${MAILWIRE_FFI_PROFILE:-debug}
+flag=(); [ "$profile" = release ] && flag=(--release)
+
+cargo build -q -p mailwire-ffi --lib --bin uniffi-bindgen "${flag[@]}" >&2
+lib=$target/$profile/libmailwire_ffi.so
+bindgen=$target/$profile/uniffi-bindgen
+
+kt_out=kotlin/src/main/kotlin
+sw_out=swift/Sources/Mailwire
+ffi_out=swift/Sources/mailwireFFI
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$bindgen" generate --library "$lib" --language kotlin \
+  --no-format --out-dir "$tmp/kotlin" >&2
+"$bindgen" generate --library "$lib" --language swift \
+  --no-format --out-dir "$tmp/swift" >&2
+
+# uniffi's Kotlin error classes report a field dump as their message; make the message the
+# readable `text` the Rust side wrote (DESIGN §4).
+kt=$tmp/kotlin/dev/mailwire/mailwire.kt
+sed -i -E 's/^( *get\(\) = )"text=\$\{ ?`?text`? ?\}, .*"$/\1text/' "$kt"
+grep -q 'get() = "text=' "$kt" && { echo "generate.sh: the Kotlin message patch did not apply" >&2; exit 1; }
+
+mkdir -p "$kt_out/dev/mailwire" "$sw_out" "$ffi_out"
+cp "$kt" "$kt_out/dev/mailwire/mailwire.kt"
+cp "$tmp/swift/Mailwire.swift" "$sw_out/Mailwire.swift"
+cp "$tmp/swift/mailwireFFI.h" "$ffi_out/mailwireFFI.h"
+
+if [ "${1:-}" = --check ]; then
+  if ! git diff --exit-code -- "$kt_out" "$sw_out" "$ffi_out" >&2 \
+    || [ -n "$(git status --porcelain -- "$kt_out" "$sw_out" "$ffi_out")" ]; then
+    echo "generate.sh: the committed bindings are stale; run bindings/ffi/generate.sh and commit" >&2
+    exit 1
+  fi
+fi
+dirname "$lib"

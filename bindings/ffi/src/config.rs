@@ -1,0 +1,210 @@
+//! Connection settings: records with defaults, and credentials as an object so that no
+//! generated `toString()` / `description` can print a password.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+/// How the connection is secured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum Security {
+    /// TLS from the first byte (IMAP 993, SMTP 465).
+    Tls,
+    /// Plain connection upgraded with STARTTLS (IMAP 143, SMTP 587); never falls back to
+    /// plaintext when the server does not offer it.
+    StartTls,
+    /// No encryption at all; only for loopback test servers.
+    Plain,
+}
+
+impl From<Security> for mailwire::Security {
+    fn from(s: Security) -> Self {
+        match s {
+            Security::Tls => mailwire::Security::Tls,
+            Security::StartTls => mailwire::Security::StartTls,
+            Security::Plain => mailwire::Security::Plain,
+        }
+    }
+}
+
+/// Credentials. Printing one shows the user name only, never the password or token.
+#[derive(uniffi::Object)]
+#[uniffi::export(Display)]
+pub struct Auth(pub(crate) mailwire::Auth);
+
+#[uniffi::export]
+impl Auth {
+    /// IMAP LOGIN / SMTP AUTH PLAIN (or LOGIN) with a password.
+    #[uniffi::constructor]
+    pub fn password(username: String, password: String) -> Arc<Self> {
+        Arc::new(Auth(mailwire::Auth::password(username, password)))
+    }
+
+    /// SASL XOAUTH2 with an OAuth 2.0 access token.
+    #[uniffi::constructor]
+    pub fn oauth2(username: String, access_token: String) -> Arc<Self> {
+        Arc::new(Auth(mailwire::Auth::oauth2(username, access_token)))
+    }
+
+    /// No authentication (SMTP relays that accept anonymous submission).
+    #[uniffi::constructor]
+    pub fn none() -> Arc<Self> {
+        Arc::new(Auth(mailwire::Auth::None))
+    }
+
+    /// The user name, if any.
+    pub fn username(&self) -> Option<String> {
+        self.0.username().map(str::to_owned)
+    }
+}
+
+impl std::fmt::Display for Auth {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:?}", self.0)
+    }
+}
+
+/// Deadlines for every network wait.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Timeouts {
+    /// TCP connect plus TLS handshake (core default 15 s).
+    pub connect: Duration,
+    /// Waiting for the server greeting (15 s).
+    pub greeting: Duration,
+    /// Each command, and each read while a response streams in (60 s).
+    pub command: Duration,
+    /// How long one IDLE runs before it is re-issued (25 minutes).
+    pub idle_reissue: Duration,
+}
+
+impl From<Timeouts> for mailwire::Timeouts {
+    fn from(t: Timeouts) -> Self {
+        mailwire::Timeouts {
+            connect: t.connect,
+            greeting: t.greeting,
+            command: t.command,
+            idle_reissue: t.idle_reissue,
+        }
+    }
+}
+
+/// The core's default deadlines, to adjust one of them.
+#[uniffi::export]
+pub fn default_timeouts() -> Timeouts {
+    let t = mailwire::Timeouts::default();
+    Timeouts {
+        connect: t.connect,
+        greeting: t.greeting,
+        command: t.command,
+        idle_reissue: t.idle_reissue,
+    }
+}
+
+/// Where and how to connect to an IMAP server.
+#[derive(uniffi::Record)]
+pub struct ImapConfig {
+    /// Host name or IP address.
+    pub host: String,
+    /// Credentials.
+    pub auth: Arc<Auth>,
+    /// Port; when absent 993 for `Tls`, 143 otherwise.
+    #[uniffi(default = None)]
+    pub port: Option<u16>,
+    /// Transport security (default `Tls`).
+    #[uniffi(default = None)]
+    pub security: Option<Security>,
+    /// Extra CA certificate(s), PEM, trusted besides the public roots.
+    #[uniffi(default = None)]
+    pub ca_pem: Option<Vec<u8>>,
+    /// Accept any certificate and host name (dangerous; tests only).
+    #[uniffi(default = false)]
+    pub accept_invalid_certs: bool,
+    /// The name checked against the certificate; defaults to `host`.
+    #[uniffi(default = None)]
+    pub server_name: Option<String>,
+    /// Deadlines; the core's defaults when absent.
+    #[uniffi(default = None)]
+    pub timeouts: Option<Timeouts>,
+}
+
+impl From<ImapConfig> for mailwire::ImapConfig {
+    fn from(c: ImapConfig) -> Self {
+        let mut cfg = mailwire::ImapConfig::new(c.host, c.auth.0.clone())
+            .security(c.security.unwrap_or(Security::Tls).into());
+        if let Some(p) = c.port {
+            cfg = cfg.port(p);
+        }
+        cfg.tls = tls(c.ca_pem, c.accept_invalid_certs, c.server_name);
+        if let Some(t) = c.timeouts {
+            cfg = cfg.timeouts(t.into());
+        }
+        cfg
+    }
+}
+
+/// Where and how to connect to an SMTP submission server.
+#[derive(uniffi::Record)]
+pub struct SmtpConfig {
+    /// Host name or IP address.
+    pub host: String,
+    /// Credentials.
+    pub auth: Arc<Auth>,
+    /// Port; when absent 465 for `Tls`, 587 otherwise.
+    #[uniffi(default = None)]
+    pub port: Option<u16>,
+    /// Transport security (default `Tls`).
+    #[uniffi(default = None)]
+    pub security: Option<Security>,
+    /// Extra CA certificate(s), PEM, trusted besides the public roots.
+    #[uniffi(default = None)]
+    pub ca_pem: Option<Vec<u8>>,
+    /// Accept any certificate and host name (dangerous; tests only).
+    #[uniffi(default = false)]
+    pub accept_invalid_certs: bool,
+    /// The name checked against the certificate; defaults to `host`.
+    #[uniffi(default = None)]
+    pub server_name: Option<String>,
+    /// Deadlines; the core's defaults when absent.
+    #[uniffi(default = None)]
+    pub timeouts: Option<Timeouts>,
+    /// Name sent in EHLO (default `localhost`).
+    #[uniffi(default = None)]
+    pub hello_name: Option<String>,
+    /// Most connections the pool opens at once.
+    #[uniffi(default = 4)]
+    pub pool_size: u32,
+    /// An idle pooled connection older than this is closed instead of reused (default 60 s).
+    #[uniffi(default = None)]
+    pub pool_idle_timeout: Option<Duration>,
+}
+
+impl From<SmtpConfig> for mailwire::SmtpConfig {
+    fn from(c: SmtpConfig) -> Self {
+        let mut cfg = mailwire::SmtpConfig::new(c.host, c.auth.0.clone())
+            .security(c.security.unwrap_or(Security::Tls).into());
+        if let Some(p) = c.port {
+            cfg = cfg.port(p);
+        }
+        cfg.tls = tls(c.ca_pem, c.accept_invalid_certs, c.server_name);
+        if let Some(t) = c.timeouts {
+            cfg = cfg.timeouts(t.into());
+        }
+        cfg.hello_name = c.hello_name;
+        cfg.pool_size = c.pool_size as usize;
+        if let Some(d) = c.pool_idle_timeout {
+            cfg.pool_idle_timeout = d;
+        }
+        cfg
+    }
+}
+
+fn tls(
+    ca_pem: Option<Vec<u8>>,
+    accept_invalid_certs: bool,
+    server_name: Option<String>,
+) -> mailwire::TlsOptions {
+    mailwire::TlsOptions {
+        ca_pem,
+        accept_invalid_certs,
+        server_name,
+    }
+}

@@ -1,0 +1,947 @@
+//! The IMAP client, its fetch stream and its IDLE watcher, and the records they return.
+
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, Utc};
+use mailwire::imap as core;
+use tokio::sync::{watch, Mutex};
+
+use crate::config::ImapConfig;
+use crate::error::{MailError, Result};
+use crate::message::{addrs, time_from, time_to, Address, Message};
+use crate::progress::{to_core, ProgressListener};
+
+/// The role of a special-use mailbox, or the inbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
+pub enum MailboxRole {
+    /// The inbox.
+    Inbox,
+    /// Sent messages.
+    Sent,
+    /// Drafts.
+    Drafts,
+    /// Deleted messages.
+    Trash,
+    /// Spam.
+    Junk,
+    /// Archived messages.
+    Archive,
+    /// Every message (virtual).
+    All,
+    /// Flagged messages (virtual).
+    Flagged,
+}
+
+impl From<core::MailboxRole> for MailboxRole {
+    fn from(r: core::MailboxRole) -> Self {
+        match r {
+            core::MailboxRole::Inbox => MailboxRole::Inbox,
+            core::MailboxRole::Sent => MailboxRole::Sent,
+            core::MailboxRole::Drafts => MailboxRole::Drafts,
+            core::MailboxRole::Trash => MailboxRole::Trash,
+            core::MailboxRole::Junk => MailboxRole::Junk,
+            core::MailboxRole::Archive => MailboxRole::Archive,
+            core::MailboxRole::All => MailboxRole::All,
+            core::MailboxRole::Flagged => MailboxRole::Flagged,
+        }
+    }
+}
+
+/// A mailbox as listed by the server.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Mailbox {
+    /// The full name in UTF-8, levels joined by `delimiter`.
+    pub name: String,
+    /// The hierarchy delimiter, if the server has one.
+    pub delimiter: Option<String>,
+    /// The raw name attributes (`\HasNoChildren`, `\Sent`, …).
+    pub attributes: Vec<String>,
+    /// The special-use role, if any.
+    pub role: Option<MailboxRole>,
+    /// Whether the user is subscribed to it.
+    pub subscribed: bool,
+}
+
+impl From<core::Mailbox> for Mailbox {
+    fn from(m: core::Mailbox) -> Self {
+        Mailbox {
+            name: m.name,
+            delimiter: m.delimiter,
+            attributes: m.attributes,
+            role: m.role.map(Into::into),
+            subscribed: m.subscribed,
+        }
+    }
+}
+
+/// Counters of a mailbox, from STATUS.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct MailboxStatus {
+    /// Number of messages.
+    pub messages: u32,
+    /// Number of messages without `\Seen`.
+    pub unseen: u32,
+    /// Number of messages with `\Recent`.
+    pub recent: u32,
+    /// The UID the next message will get.
+    pub uid_next: u32,
+    /// The UID validity.
+    pub uid_validity: u32,
+    /// The highest modification sequence (CONDSTORE).
+    pub highest_modseq: Option<u64>,
+}
+
+impl From<core::MailboxStatus> for MailboxStatus {
+    fn from(s: core::MailboxStatus) -> Self {
+        MailboxStatus {
+            messages: s.messages,
+            unseen: s.unseen,
+            recent: s.recent,
+            uid_next: s.uid_next,
+            uid_validity: s.uid_validity,
+            highest_modseq: s.highest_modseq,
+        }
+    }
+}
+
+/// A message flag: a system flag or a custom keyword.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, uniffi::Enum)]
+pub enum Flag {
+    /// `\Seen`.
+    Seen,
+    /// `\Answered`.
+    Answered,
+    /// `\Flagged`.
+    Flagged,
+    /// `\Deleted`.
+    Deleted,
+    /// `\Draft`.
+    Draft,
+    /// `\Recent` (read-only).
+    Recent,
+    /// A custom keyword such as `$Forwarded`.
+    Keyword { name: String },
+}
+
+impl From<core::Flag> for Flag {
+    fn from(f: core::Flag) -> Self {
+        match f {
+            core::Flag::Seen => Flag::Seen,
+            core::Flag::Answered => Flag::Answered,
+            core::Flag::Flagged => Flag::Flagged,
+            core::Flag::Deleted => Flag::Deleted,
+            core::Flag::Draft => Flag::Draft,
+            core::Flag::Recent => Flag::Recent,
+            core::Flag::Keyword(name) => Flag::Keyword { name },
+        }
+    }
+}
+
+impl From<Flag> for core::Flag {
+    fn from(f: Flag) -> Self {
+        match f {
+            Flag::Seen => core::Flag::Seen,
+            Flag::Answered => core::Flag::Answered,
+            Flag::Flagged => core::Flag::Flagged,
+            Flag::Deleted => core::Flag::Deleted,
+            Flag::Draft => core::Flag::Draft,
+            Flag::Recent => core::Flag::Recent,
+            Flag::Keyword { name } => core::Flag::Keyword(name),
+        }
+    }
+}
+
+fn flags(v: Vec<core::Flag>) -> Vec<Flag> {
+    v.into_iter().map(Into::into).collect()
+}
+
+fn core_flags(v: Vec<Flag>) -> Vec<core::Flag> {
+    v.into_iter().map(Into::into).collect()
+}
+
+/// The envelope of a message as the server parsed it.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct Envelope {
+    /// The Date header.
+    pub date: Option<SystemTime>,
+    /// The subject, decoded.
+    pub subject: Option<String>,
+    /// From.
+    pub from: Vec<Address>,
+    /// Sender.
+    pub sender: Vec<Address>,
+    /// Reply-To.
+    pub reply_to: Vec<Address>,
+    /// To.
+    pub to: Vec<Address>,
+    /// Cc.
+    pub cc: Vec<Address>,
+    /// Bcc.
+    pub bcc: Vec<Address>,
+    /// Message-ID without angle brackets.
+    pub message_id: Option<String>,
+    /// In-Reply-To without angle brackets.
+    pub in_reply_to: Option<String>,
+}
+
+/// An attachment known from BODYSTRUCTURE, before anything is downloaded.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct AttachmentInfo {
+    /// The IMAP part number (`"2"`, `"1.3"`) for `download` / `saveAttachment`.
+    pub part: String,
+    /// The file name, decoded.
+    pub filename: Option<String>,
+    /// The MIME type in lower case.
+    pub content_type: String,
+    /// The size on the wire (transfer-encoded).
+    pub size: u32,
+    /// The Content-ID without angle brackets.
+    pub content_id: Option<String>,
+    /// Shown inline rather than as a separate attachment.
+    pub inline: bool,
+    /// The Content-Transfer-Encoding in lower case.
+    pub encoding: String,
+}
+
+/// What the server knows about a message, fetched without downloading it.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct MessageSummary {
+    /// The UID.
+    pub uid: u32,
+    /// Flags and keywords.
+    pub flags: Vec<Flag>,
+    /// Size of the whole message in bytes.
+    pub size: u32,
+    /// When the server received it.
+    pub internal_date: Option<SystemTime>,
+    /// Modification sequence (CONDSTORE).
+    pub modseq: Option<u64>,
+    /// The envelope.
+    pub envelope: Envelope,
+    /// The attachments, from BODYSTRUCTURE.
+    pub attachments: Vec<AttachmentInfo>,
+}
+
+impl From<core::MessageSummary> for MessageSummary {
+    fn from(s: core::MessageSummary) -> Self {
+        let e = s.envelope;
+        MessageSummary {
+            uid: s.uid,
+            flags: flags(s.flags),
+            size: s.size,
+            internal_date: s.internal_date.map(time_from),
+            modseq: s.modseq,
+            envelope: Envelope {
+                date: e.date.map(time_from),
+                subject: e.subject,
+                from: addrs(e.from),
+                sender: addrs(e.sender),
+                reply_to: addrs(e.reply_to),
+                to: addrs(e.to),
+                cc: addrs(e.cc),
+                bcc: addrs(e.bcc),
+                message_id: e.message_id,
+                in_reply_to: e.in_reply_to,
+            },
+            attachments: s
+                .attachments
+                .into_iter()
+                .map(|a| AttachmentInfo {
+                    part: a.part,
+                    filename: a.filename,
+                    content_type: a.content_type,
+                    size: a.size,
+                    content_id: a.content_id,
+                    inline: a.inline,
+                    encoding: a.encoding,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// What to fetch besides UID, flags, size, internal date and modseq.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct FetchOptions {
+    /// The envelope (subject, addresses, dates, ids).
+    #[uniffi(default = true)]
+    pub envelope: bool,
+    /// The attachment list (BODYSTRUCTURE).
+    #[uniffi(default = true)]
+    pub attachments: bool,
+    /// Only messages whose modseq is higher (CONDSTORE `CHANGEDSINCE`).
+    #[uniffi(default = None)]
+    pub changed_since: Option<u64>,
+}
+
+impl From<FetchOptions> for core::FetchOptions {
+    fn from(o: FetchOptions) -> Self {
+        core::FetchOptions {
+            envelope: o.envelope,
+            attachments: o.attachments,
+            changed_since: o.changed_since,
+        }
+    }
+}
+
+/// A header search: the header `name` contains `value` (empty matches any message having it).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct HeaderMatch {
+    /// The header name.
+    pub name: String,
+    /// The substring to look for.
+    pub value: String,
+}
+
+/// What to search for: every field that is set must match (AND). String matches are
+/// case-insensitive substrings; dates compare by day (UTC). Nothing set matches every
+/// message. For OR / NOT combinations use `raw` IMAP search keys (`"OR SEEN FLAGGED"`).
+#[derive(Debug, Clone, Default, uniffi::Record)]
+pub struct SearchQuery {
+    /// `true`: with `\Seen`; `false`: without.
+    #[uniffi(default = None)]
+    pub seen: Option<bool>,
+    /// `true`: with `\Flagged`; `false`: without.
+    #[uniffi(default = None)]
+    pub flagged: Option<bool>,
+    /// `true`: with `\Answered`; `false`: without.
+    #[uniffi(default = None)]
+    pub answered: Option<bool>,
+    /// `true`: with `\Deleted`; `false`: without.
+    #[uniffi(default = None)]
+    pub deleted: Option<bool>,
+    /// `true`: with `\Draft`; `false`: without.
+    #[uniffi(default = None)]
+    pub draft: Option<bool>,
+    /// From contains.
+    #[uniffi(default = None)]
+    pub from: Option<String>,
+    /// To contains.
+    #[uniffi(default = None)]
+    pub to: Option<String>,
+    /// Cc contains.
+    #[uniffi(default = None)]
+    pub cc: Option<String>,
+    /// Bcc contains.
+    #[uniffi(default = None)]
+    pub bcc: Option<String>,
+    /// Subject contains.
+    #[uniffi(default = None)]
+    pub subject: Option<String>,
+    /// Body contains.
+    #[uniffi(default = None)]
+    pub body: Option<String>,
+    /// Headers or body contain.
+    #[uniffi(default = None)]
+    pub text: Option<String>,
+    /// Received on or after this day.
+    #[uniffi(default = None)]
+    pub since: Option<SystemTime>,
+    /// Received before this day.
+    #[uniffi(default = None)]
+    pub before: Option<SystemTime>,
+    /// Date header on or after this day.
+    #[uniffi(default = None)]
+    pub sent_since: Option<SystemTime>,
+    /// Date header before this day.
+    #[uniffi(default = None)]
+    pub sent_before: Option<SystemTime>,
+    /// Larger than this many bytes.
+    #[uniffi(default = None)]
+    pub larger: Option<u32>,
+    /// Smaller than this many bytes.
+    #[uniffi(default = None)]
+    pub smaller: Option<u32>,
+    /// UID among these.
+    #[uniffi(default = None)]
+    pub uids: Option<Vec<u32>>,
+    /// With this keyword.
+    #[uniffi(default = None)]
+    pub keyword: Option<String>,
+    /// Without this keyword.
+    #[uniffi(default = None)]
+    pub unkeyword: Option<String>,
+    /// Header matches.
+    #[uniffi(default = [])]
+    pub headers: Vec<HeaderMatch>,
+    /// Changed after this modseq (CONDSTORE).
+    #[uniffi(default = None)]
+    pub modseq: Option<u64>,
+    /// Raw IMAP search keys, sent as is (CR/LF refused).
+    #[uniffi(default = None)]
+    pub raw: Option<String>,
+}
+
+impl From<SearchQuery> for core::SearchQuery {
+    fn from(q: SearchQuery) -> Self {
+        use core::SearchQuery as S;
+        fn day(t: SystemTime) -> chrono::NaiveDate {
+            DateTime::<Utc>::from(t).date_naive()
+        }
+        fn flag(keys: &mut Vec<S>, v: Option<bool>, yes: S, no: S) {
+            match v {
+                Some(true) => keys.push(yes),
+                Some(false) => keys.push(no),
+                None => {}
+            }
+        }
+        let mut k = Vec::new();
+        flag(&mut k, q.seen, S::Seen, S::Unseen);
+        flag(&mut k, q.flagged, S::Flagged, S::Unflagged);
+        flag(&mut k, q.answered, S::Answered, S::Unanswered);
+        flag(&mut k, q.deleted, S::Deleted, S::Undeleted);
+        flag(&mut k, q.draft, S::Draft, S::Draft.not());
+        k.extend(q.from.map(S::From));
+        k.extend(q.to.map(S::To));
+        k.extend(q.cc.map(S::Cc));
+        k.extend(q.bcc.map(S::Bcc));
+        k.extend(q.subject.map(S::Subject));
+        k.extend(q.body.map(S::Body));
+        k.extend(q.text.map(S::Text));
+        k.extend(q.since.map(|t| S::Since(day(t))));
+        k.extend(q.before.map(|t| S::Before(day(t))));
+        k.extend(q.sent_since.map(|t| S::SentSince(day(t))));
+        k.extend(q.sent_before.map(|t| S::SentBefore(day(t))));
+        k.extend(q.larger.map(S::Larger));
+        k.extend(q.smaller.map(S::Smaller));
+        k.extend(q.uids.map(|u| S::Uid(u.into())));
+        k.extend(q.keyword.map(S::Keyword));
+        k.extend(q.unkeyword.map(S::Unkeyword));
+        k.extend(q.headers.into_iter().map(|h| S::Header(h.name, h.value)));
+        k.extend(q.modseq.map(S::ModSeq));
+        k.extend(q.raw.map(S::Raw));
+        match k.len() {
+            0 => S::All,
+            1 => k.remove(0),
+            _ => S::And(k),
+        }
+    }
+}
+
+/// Source UID → destination UID of a copied or moved message.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct UidPair {
+    /// The UID in the source mailbox.
+    pub source: u32,
+    /// The UID in the destination mailbox.
+    pub destination: u32,
+}
+
+/// The new UIDs of copied or moved messages (UIDPLUS).
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct UidMap {
+    /// The destination mailbox's UID validity, when reported.
+    pub uid_validity: Option<u32>,
+    /// The pairs, in source order.
+    pub pairs: Vec<UidPair>,
+}
+
+impl From<core::UidMap> for UidMap {
+    fn from(m: core::UidMap) -> Self {
+        UidMap {
+            uid_validity: m.uid_validity,
+            pairs: m
+                .pairs
+                .into_iter()
+                .map(|(source, destination)| UidPair {
+                    source,
+                    destination,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Something that changed in a mailbox, pushed by the server during IDLE.
+#[derive(Debug, Clone, uniffi::Enum)]
+pub enum MailboxEvent {
+    /// The mailbox now holds `count` messages (new mail when it grew).
+    Exists { count: u32 },
+    /// Messages were removed: their UIDs when the server told them (QRESYNC), else `seq`.
+    Expunge { uids: Vec<u32>, seq: Option<u32> },
+    /// The flags of a message changed.
+    Flags {
+        uid: Option<u32>,
+        seq: u32,
+        flags: Vec<Flag>,
+        modseq: Option<u64>,
+    },
+}
+
+impl From<core::MailboxEvent> for MailboxEvent {
+    fn from(e: core::MailboxEvent) -> Self {
+        match e {
+            core::MailboxEvent::Exists { count } => MailboxEvent::Exists { count },
+            core::MailboxEvent::Expunge { uids, seq } => MailboxEvent::Expunge { uids, seq },
+            core::MailboxEvent::Flags {
+                uid,
+                seq,
+                flags: f,
+                modseq,
+            } => MailboxEvent::Flags {
+                uid,
+                seq,
+                flags: flags(f),
+                modseq,
+            },
+        }
+    }
+}
+
+fn events(v: Vec<core::MailboxEvent>) -> Vec<MailboxEvent> {
+    v.into_iter().map(Into::into).collect()
+}
+
+/// A message whose flags changed since the last sync.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct FlagChange {
+    /// The UID.
+    pub uid: u32,
+    /// Its flags now.
+    pub flags: Vec<Flag>,
+    /// Its modseq.
+    pub modseq: Option<u64>,
+}
+
+/// What changed in a mailbox since a saved state.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct SyncResult {
+    /// Store this string and pass it to the next `sync`.
+    pub state: String,
+    /// UIDs that arrived (every UID on a full resync), ascending.
+    pub new: Vec<u32>,
+    /// Messages whose flags changed.
+    pub changed: Vec<FlagChange>,
+    /// UIDs that are gone, ascending.
+    pub vanished: Vec<u32>,
+    /// The saved state was void: drop the cache of this mailbox and take `new` as all.
+    pub full_resync: bool,
+}
+
+/// An IMAP connection. Calls from many coroutines / tasks are queued, never interleaved;
+/// the mailbox is an argument of every call. When the connection breaks the call fails with
+/// `Connect` or `Timeout` and the next call reconnects.
+///
+/// Cancelling a Kotlin coroutine drops the Rust call; the connection stays usable. Swift's
+/// generated async calls run to completion when their Task is cancelled: use the stream
+/// adapters (which cancel through `FetchStream.cancel` / `IdleWatcher.cancel`) for long waits.
+#[derive(uniffi::Object)]
+pub struct ImapClient {
+    inner: mailwire::ImapClient,
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl ImapClient {
+    /// Connects and logs in. Fails with `Connect`, `Tls`, `Auth` or `Timeout`.
+    #[uniffi::constructor]
+    pub async fn connect(config: ImapConfig) -> Result<Arc<Self>> {
+        let inner = mailwire::ImapClient::connect(config.into()).await?;
+        Ok(Arc::new(ImapClient { inner }))
+    }
+
+    /// Whether the server announced `capability` (`"IDLE"`, `"MOVE"`), case-insensitive.
+    pub async fn has_capability(&self, capability: String) -> Result<bool> {
+        Ok(self.inner.has_capability(&capability).await?)
+    }
+
+    /// Sends NOOP: keeps the connection alive.
+    pub async fn noop(&self) -> Result<()> {
+        Ok(self.inner.noop().await?)
+    }
+
+    /// Every mailbox, with special-use roles and subscription.
+    pub async fn list_mailboxes(&self) -> Result<Vec<Mailbox>> {
+        Ok(self
+            .inner
+            .list_mailboxes()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect())
+    }
+
+    /// Counters of `name` (messages, unseen, …). `NotFound` when it does not exist.
+    pub async fn mailbox_status(&self, name: String) -> Result<MailboxStatus> {
+        Ok(self.inner.mailbox_status(&name).await?.into())
+    }
+
+    /// Creates a mailbox; `AlreadyExists` when it exists.
+    pub async fn create_mailbox(&self, name: String) -> Result<()> {
+        Ok(self.inner.create_mailbox(&name).await?)
+    }
+
+    /// Renames a mailbox.
+    pub async fn rename_mailbox(&self, from: String, to: String) -> Result<()> {
+        Ok(self.inner.rename_mailbox(&from, &to).await?)
+    }
+
+    /// Deletes a mailbox; `NotFound` when it does not exist.
+    pub async fn delete_mailbox(&self, name: String) -> Result<()> {
+        Ok(self.inner.delete_mailbox(&name).await?)
+    }
+
+    /// Subscribes to a mailbox.
+    pub async fn subscribe(&self, name: String) -> Result<()> {
+        Ok(self.inner.subscribe(&name).await?)
+    }
+
+    /// Unsubscribes from a mailbox.
+    pub async fn unsubscribe(&self, name: String) -> Result<()> {
+        Ok(self.inner.unsubscribe(&name).await?)
+    }
+
+    /// UIDs of the messages in `mailbox` matching `query`, ascending.
+    pub async fn search(&self, mailbox: String, query: SearchQuery) -> Result<Vec<u32>> {
+        Ok(self.inner.search(&mailbox, &query.into()).await?)
+    }
+
+    /// Starts streaming summaries of `uids`; read them with `next` / `nextBatch`, or through
+    /// the `Flow` / `AsyncThrowingStream` adapters. The stream holds the connection until it
+    /// is exhausted or cancelled: other calls wait meanwhile. Never sets `\Seen`.
+    pub async fn fetch(
+        &self,
+        mailbox: String,
+        uids: Vec<u32>,
+        options: FetchOptions,
+    ) -> Result<Arc<FetchStream>> {
+        let stream = self.inner.fetch(&mailbox, uids, options.into()).await?;
+        Ok(Arc::new(FetchStream::new(stream)))
+    }
+
+    /// All summaries of `uids` at once.
+    pub async fn fetch_all(
+        &self,
+        mailbox: String,
+        uids: Vec<u32>,
+        options: FetchOptions,
+    ) -> Result<Vec<MessageSummary>> {
+        let all = self.inner.fetch_all(&mailbox, uids, options.into()).await?;
+        Ok(all.into_iter().map(Into::into).collect())
+    }
+
+    /// The raw RFC 5322 bytes of a message. `NotFound` for an unknown UID.
+    pub async fn fetch_raw(&self, mailbox: String, uid: u32) -> Result<Vec<u8>> {
+        Ok(self.inner.fetch_raw(&mailbox, uid).await?)
+    }
+
+    /// Bytes `offset .. offset + len` of the raw message (`part` absent) or of one part.
+    pub async fn fetch_range(
+        &self,
+        mailbox: String,
+        uid: u32,
+        part: Option<String>,
+        offset: u32,
+        len: u32,
+    ) -> Result<Vec<u8>> {
+        Ok(self
+            .inner
+            .fetch_range(&mailbox, uid, part.as_deref(), offset, len)
+            .await?)
+    }
+
+    /// The message, downloaded and parsed.
+    pub async fn fetch_message(&self, mailbox: String, uid: u32) -> Result<Message> {
+        Ok(self.inner.fetch_message(&mailbox, uid).await?.into())
+    }
+
+    /// One MIME part (`AttachmentInfo.part`), transfer-decoded.
+    pub async fn download(&self, mailbox: String, uid: u32, part: String) -> Result<Vec<u8>> {
+        Ok(self.inner.download(&mailbox, uid, &part).await?)
+    }
+
+    /// Streams one part to the file `path`, transfer-decoded, memory bounded; returns the
+    /// bytes written. Nothing is left at `path` on error.
+    #[uniffi::method(default(progress = None))]
+    pub async fn save_attachment(
+        &self,
+        mailbox: String,
+        uid: u32,
+        part: String,
+        path: String,
+        progress: Option<Arc<dyn ProgressListener>>,
+    ) -> Result<u64> {
+        Ok(self
+            .inner
+            .save_attachment(&mailbox, uid, &part, path, to_core(progress))
+            .await?)
+    }
+
+    /// Adds flags or keywords.
+    pub async fn add_flags(&self, mailbox: String, uids: Vec<u32>, flags: Vec<Flag>) -> Result<()> {
+        Ok(self
+            .inner
+            .add_flags(&mailbox, uids, &core_flags(flags))
+            .await?)
+    }
+
+    /// Removes flags or keywords.
+    pub async fn remove_flags(
+        &self,
+        mailbox: String,
+        uids: Vec<u32>,
+        flags: Vec<Flag>,
+    ) -> Result<()> {
+        Ok(self
+            .inner
+            .remove_flags(&mailbox, uids, &core_flags(flags))
+            .await?)
+    }
+
+    /// Replaces the flags and keywords.
+    pub async fn set_flags(&self, mailbox: String, uids: Vec<u32>, flags: Vec<Flag>) -> Result<()> {
+        Ok(self
+            .inner
+            .set_flags(&mailbox, uids, &core_flags(flags))
+            .await?)
+    }
+
+    /// Copies messages to `dest`; returns the new UIDs.
+    pub async fn copy_messages(
+        &self,
+        mailbox: String,
+        uids: Vec<u32>,
+        dest: String,
+    ) -> Result<UidMap> {
+        Ok(self
+            .inner
+            .copy_messages(&mailbox, uids, &dest)
+            .await?
+            .into())
+    }
+
+    /// Moves messages to `dest`; returns the new UIDs.
+    pub async fn move_messages(
+        &self,
+        mailbox: String,
+        uids: Vec<u32>,
+        dest: String,
+    ) -> Result<UidMap> {
+        Ok(self
+            .inner
+            .move_messages(&mailbox, uids, &dest)
+            .await?
+            .into())
+    }
+
+    /// Deletes exactly these messages (`\Deleted` + UID EXPUNGE).
+    pub async fn delete_messages(&self, mailbox: String, uids: Vec<u32>) -> Result<()> {
+        Ok(self.inner.delete_messages(&mailbox, uids).await?)
+    }
+
+    /// Removes every message flagged `\Deleted`.
+    pub async fn expunge(&self, mailbox: String) -> Result<()> {
+        Ok(self.inner.expunge(&mailbox).await?)
+    }
+
+    /// Uploads a message; returns its UID when the server reports it.
+    #[uniffi::method(default(flags = [], date = None))]
+    pub async fn append(
+        &self,
+        mailbox: String,
+        data: Vec<u8>,
+        flags: Vec<Flag>,
+        date: Option<SystemTime>,
+    ) -> Result<Option<u32>> {
+        Ok(self
+            .inner
+            .append(&mailbox, &data, &core_flags(flags), date.map(time_to))
+            .await?)
+    }
+
+    /// Waits up to `timeout` for changes in `mailbox`; empty when nothing happened.
+    pub async fn idle(&self, mailbox: String, timeout: Duration) -> Result<Vec<MailboxEvent>> {
+        Ok(events(self.inner.idle(&mailbox, timeout).await?))
+    }
+
+    /// A watcher of `mailbox`: each `next` waits (IDLE) until something changes. Read it
+    /// through the `Flow` / `AsyncThrowingStream` adapters; `cancel` ends it.
+    pub fn watch(&self, mailbox: String) -> Arc<IdleWatcher> {
+        Arc::new(IdleWatcher {
+            client: self.inner.clone(),
+            mailbox,
+            cancel: Canceller::new(),
+        })
+    }
+
+    /// What changed in `mailbox` since `state` (a string from an earlier `SyncResult`; absent
+    /// for the first sync). `InvalidInput` for a malformed state.
+    #[uniffi::method(default(state = None))]
+    pub async fn sync(&self, mailbox: String, state: Option<String>) -> Result<SyncResult> {
+        let state = state.map(|s| s.parse()).transpose()?;
+        let r = self.inner.sync(&mailbox, state).await?;
+        Ok(SyncResult {
+            state: r.state.to_string(),
+            new: r.new,
+            changed: r
+                .changed
+                .into_iter()
+                .map(|c| FlagChange {
+                    uid: c.uid,
+                    flags: flags(c.flags),
+                    modseq: c.modseq,
+                })
+                .collect(),
+            vanished: r.vanished,
+            full_resync: r.full_resync,
+        })
+    }
+
+    /// Logs out; later calls fail with `Closed`.
+    pub async fn logout(&self) -> Result<()> {
+        Ok(self.inner.logout().await?)
+    }
+}
+
+/// A cancel signal that an in-flight call can wait on.
+struct Canceller {
+    tx: watch::Sender<bool>,
+}
+
+impl Canceller {
+    fn new() -> Self {
+        Canceller {
+            tx: watch::channel(false).0,
+        }
+    }
+
+    fn cancel(&self) {
+        self.tx.send_replace(true);
+    }
+
+    fn is_cancelled(&self) -> bool {
+        *self.tx.borrow()
+    }
+
+    /// Runs `work` unless or until cancelled.
+    async fn run<T>(&self, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+        let mut rx = self.tx.subscribe();
+        if *rx.borrow() {
+            return Err(cancelled());
+        }
+        tokio::select! {
+            r = work => r,
+            _ = rx.wait_for(|c| *c) => Err(cancelled()),
+        }
+    }
+}
+
+fn cancelled() -> MailError {
+    mailwire::Error::new(mailwire::ErrorKind::Closed, "the stream was cancelled").into()
+}
+
+/// Summaries streamed from `ImapClient.fetch`. Pull them with `next` / `nextBatch` (or the
+/// `Flow` / `AsyncThrowingStream` adapters). `cancel` stops it at once (an in-flight call
+/// fails with `Closed`, later calls find the stream ended) and hands the connection back to
+/// the client.
+#[derive(uniffi::Object)]
+pub struct FetchStream {
+    inner: Mutex<Option<core::FetchStream>>,
+    cancel: Canceller,
+}
+
+impl FetchStream {
+    fn new(stream: core::FetchStream) -> Self {
+        FetchStream {
+            inner: Mutex::new(Some(stream)),
+            cancel: Canceller::new(),
+        }
+    }
+}
+
+#[uniffi::export(async_runtime = "tokio")]
+impl FetchStream {
+    /// The next summary, or nothing when all have arrived.
+    pub async fn next(&self) -> Result<Option<MessageSummary>> {
+        if self.cancel.is_cancelled() {
+            return Ok(None);
+        }
+        self.cancel
+            .run(async {
+                let mut guard = self.inner.lock().await;
+                let Some(stream) = guard.as_mut() else {
+                    return Ok(None);
+                };
+                let item = stream.next().await;
+                if !matches!(item, Ok(Some(_))) {
+                    *guard = None; // exhausted or failed: release the connection
+                }
+                Ok(item?.map(Into::into))
+            })
+            .await
+            .inspect_err(|_| self.release())
+    }
+
+    /// Up to `max` summaries: whatever has arrived, waiting only when none has. Empty when
+    /// the stream is exhausted.
+    pub async fn next_batch(&self, max: u32) -> Result<Vec<MessageSummary>> {
+        if self.cancel.is_cancelled() {
+            return Ok(Vec::new());
+        }
+        self.cancel
+            .run(async {
+                let mut guard = self.inner.lock().await;
+                let Some(stream) = guard.as_mut() else {
+                    return Ok(Vec::new());
+                };
+                let batch = stream.next_batch(max as usize).await;
+                if !matches!(&batch, Ok(b) if !b.is_empty()) {
+                    *guard = None;
+                }
+                Ok(batch?.into_iter().map(Into::into).collect())
+            })
+            .await
+            .inspect_err(|_| self.release())
+    }
+
+    /// Stops the stream: an in-flight `next` fails with `Closed`, later ones return nothing,
+    /// and the client's connection is free for the next call. Harmless to call twice.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+        self.release();
+    }
+}
+
+impl FetchStream {
+    /// Drops the core stream (which finishes the response in the background of the next
+    /// call) unless a call still holds it; that call drops it when it sees the cancel.
+    fn release(&self) {
+        if let Ok(mut guard) = self.inner.try_lock() {
+            *guard = None;
+        }
+    }
+}
+
+/// Watches a mailbox with IDLE (from `ImapClient.watch`): each `next` waits until something
+/// changes and returns the events. `cancel` ends it (an in-flight or later `next` fails with
+/// `Closed`, and IDLE is ended before the client's next call).
+#[derive(uniffi::Object)]
+pub struct IdleWatcher {
+    client: mailwire::ImapClient,
+    mailbox: String,
+    cancel: Canceller,
+}
+
+/// How long one `IdleWatcher.next` waits before returning an empty list; the core re-issues
+/// IDLE well within it.
+const WATCH_ROUND: Duration = Duration::from_secs(24 * 3600);
+
+#[uniffi::export(async_runtime = "tokio")]
+impl IdleWatcher {
+    /// Waits until the mailbox changes and returns what changed.
+    pub async fn next(&self) -> Result<Vec<MailboxEvent>> {
+        self.cancel
+            .run(async { Ok(events(self.client.idle(&self.mailbox, WATCH_ROUND).await?)) })
+            .await
+    }
+
+    /// Whether `cancel` was called.
+    pub fn is_cancelled(&self) -> bool {
+        self.cancel.is_cancelled()
+    }
+
+    /// Ends the watch; harmless to call twice.
+    pub fn cancel(&self) {
+        self.cancel.cancel();
+    }
+}

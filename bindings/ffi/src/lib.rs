@@ -1,0 +1,25 @@
+//! Swift and Kotlin bindings of [mailwire](mailwire) through uniffi.
+//!
+//! This crate only converts: records for options and results, objects for clients and
+//! streams, one error enum. Every behaviour lives in the `mailwire` core. Each async export
+//! runs on the tokio runtime (`async_runtime = "tokio"`). Panics never cross the boundary:
+//! uniffi catches them and raises the language's internal-error type.
+//!
+//! The glue files mirror the core's modules: `config` (connection settings), `error`,
+//! `imap` (client, fetch stream, IDLE watcher), `smtp`, `message` (parse and compose).
+
+mod config;
+mod error;
+mod imap;
+mod message;
+mod progress;
+mod smtp;
+
+pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts};
+pub use error::MailError;
+pub use imap::{FetchStream, IdleWatcher, ImapClient};
+pub use message::{Address, Attachment, Message, OutgoingMessage};
+pub use progress::ProgressListener;
+pub use smtp::SmtpClient;
+
+uniffi::setup_scaffolding!("mailwire");

@@ -1,0 +1,55 @@
+// Hand-written adapters over the generated bindings (mailwire.kt): Flows over the pull
+// objects. Cancelling the collecting coroutine drops the Rust call in flight and cancels
+// the native stream, so the client's connection is free for the next call.
+package dev.mailwire
+
+import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.flow
+
+/** Emits the summaries of this stream, pulling [batchSize] at a time; cancels it at the end. */
+fun FetchStream.asFlow(batchSize: UInt = 256u): Flow<MessageSummary> = flow {
+    try {
+        while (true) {
+            val batch = nextBatch(batchSize)
+            if (batch.isEmpty()) break
+            for (summary in batch) emit(summary)
+        }
+    } finally {
+        cancel()
+        close()
+    }
+}
+
+/**
+ * Summaries (envelope, flags, size, attachment list) of [uids] in [mailbox] as a cold
+ * [Flow]: the fetch starts when collected. Never sets `\Seen`.
+ */
+fun ImapClient.fetchFlow(
+    mailbox: String,
+    uids: List<UInt>,
+    options: FetchOptions = FetchOptions(),
+    batchSize: UInt = 256u,
+): Flow<MessageSummary> = flow {
+    val stream = fetch(mailbox, uids, options)
+    stream.asFlow(batchSize).collect { emit(it) }
+}
+
+/** Emits the events of this watcher as they come (IDLE); cancels it at the end. */
+fun IdleWatcher.asFlow(): Flow<MailboxEvent> = flow {
+    try {
+        while (true) {
+            for (event in next()) emit(event)
+        }
+    } finally {
+        cancel()
+        close()
+    }
+}
+
+/**
+ * Changes of [mailbox] (new mail, expunges, flag changes) pushed by the server with IDLE, as
+ * a cold [Flow]. The client's connection is busy while it is collected.
+ */
+fun ImapClient.watchFlow(mailbox: String): Flow<MailboxEvent> = flow {
+    watch(mailbox).asFlow().collect { emit(it) }
+}

@@ -1,0 +1,287 @@
+package dev.mailwire
+
+import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.async
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.flow.first
+import kotlinx.coroutines.flow.take
+import kotlinx.coroutines.flow.toList
+import kotlinx.coroutines.launch
+import kotlinx.coroutines.runBlocking
+import kotlinx.coroutines.withTimeout
+import org.junit.jupiter.api.Assertions.assertArrayEquals
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
+import org.junit.jupiter.api.Assertions.assertNotNull
+import org.junit.jupiter.api.Assertions.assertNull
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import java.io.File
+import java.time.Duration
+import java.util.concurrent.atomic.AtomicLong
+
+/** The IMAP surface against the real Dovecot of devserver/ (users t80…t84). */
+class ImapTest {
+    private fun connect(user: String) = runBlocking { ImapClient.connect(Dev.imap(user)) }
+
+    private fun richMessage(subject: String, pdf: ByteArray): ByteArray = messageToBytes(
+        OutgoingMessage(
+            from = Address("t81@localhost", "Tee Eighty-One"),
+            to = listOf(Address("t81@localhost")),
+            subject = subject,
+            text = "see attached",
+            html = "<p>see <b>attached</b></p>",
+            attachments = listOf(Attachment("report.pdf", "application/pdf", pdf)),
+        ),
+    )
+
+    @Test
+    fun connectsOverTlsAndStartTlsWithTheTestCa() = runBlocking {
+        val tls = ImapClient.connect(Dev.imap("t80"))
+        assertTrue(tls.hasCapability("IDLE"))
+        tls.logout()
+        val starttls = ImapClient.connect(
+            Dev.imap("t80").copy(port = Dev.v("MAILWIRE_IMAP_PORT").toUShort(), security = Security.START_TLS),
+        )
+        starttls.noop()
+        starttls.logout()
+        // After logout every call fails with Closed.
+        val e = runCatching { starttls.noop() }.exceptionOrNull()
+        assertTrue(e is MailException.Closed, "$e")
+    }
+
+    @Test
+    fun mailboxesCreateListStatusRenameSubscribeDelete() = runBlocking {
+        val c = ImapClient.connect(Dev.imap("t80"))
+        val name = Dev.unique("Kt Ordner ä")
+        c.createMailbox(name)
+        assertTrue(c.listMailboxes().any { it.name == name })
+        val inbox = c.listMailboxes().first { it.name == "INBOX" }
+        assertEquals(MailboxRole.INBOX, inbox.role)
+        c.append(name, Dev.rawMessage("one"))
+        val st = c.mailboxStatus(name)
+        assertEquals(1u, st.messages)
+        assertEquals(1u, st.unseen)
+        c.subscribe(name)
+        assertTrue(c.listMailboxes().first { it.name == name }.subscribed)
+        c.unsubscribe(name)
+        assertFalse(c.listMailboxes().first { it.name == name }.subscribed)
+        val renamed = "$name-renamed"
+        c.renameMailbox(name, renamed)
+        assertTrue(c.listMailboxes().none { it.name == name })
+        c.deleteMailbox(renamed)
+        assertTrue(c.listMailboxes().none { it.name == renamed })
+        c.logout()
+    }
+
+    @Test
+    fun searchByFlagsTextSizeAndRawKeys() = runBlocking {
+        val c = connect("t81")
+        val mb = Dev.unique("KtSearch")
+        c.createMailbox(mb)
+        val a = c.append(mb, Dev.rawMessage("alpha report", from = "alice@localhost"))!!
+        val b = c.append(mb, Dev.rawMessage("beta", body = "x".repeat(5000)), listOf(Flag.Seen))!!
+        val d = c.append(mb, Dev.rawMessage("gamma"), listOf(Flag.Flagged, Flag.Keyword("\$Work")))!!
+        assertEquals(listOf(a, b, d), c.search(mb, SearchQuery()))
+        assertEquals(listOf(a, d), c.search(mb, SearchQuery(seen = false)))
+        assertEquals(listOf(a), c.search(mb, SearchQuery(subject = "ALPHA", from = "alice")))
+        assertEquals(listOf(b), c.search(mb, SearchQuery(larger = 4000u)))
+        assertEquals(listOf(d), c.search(mb, SearchQuery(keyword = "\$Work")))
+        assertEquals(listOf(b, d), c.search(mb, SearchQuery(raw = "OR SEEN FLAGGED")))
+        assertEquals(listOf(d), c.search(mb, SearchQuery(uids = listOf(b, d), seen = false)))
+        c.deleteMailbox(mb)
+        c.logout()
+    }
+
+    @Test
+    fun fetchFlowStreamsSummariesWithEnvelopeAndAttachments() = runBlocking {
+        val c = connect("t81")
+        val mb = Dev.unique("KtFetch")
+        c.createMailbox(mb)
+        val pdf = ByteArray(30_000) { (it % 251).toByte() }
+        val uids = (1..40).map { c.append(mb, richMessage("report $it", pdf))!! }
+        val summaries = c.fetchFlow(mb, uids, batchSize = 7u).toList()
+        assertEquals(uids, summaries.map { it.uid })
+        val s = summaries[3]
+        assertEquals("report 4", s.envelope.subject)
+        assertEquals("t81@localhost", s.envelope.from.single().address)
+        assertEquals("Tee Eighty-One", s.envelope.from.single().name)
+        assertNotNull(s.internalDate)
+        val att = s.attachments.single()
+        assertEquals("report.pdf", att.filename)
+        assertEquals("application/pdf", att.contentType)
+        // Fetching never marks messages seen.
+        assertTrue(summaries.all { Flag.Seen !in it.flags })
+        // The pull object directly, and fetchAll.
+        val stream = c.fetch(mb, uids.take(3), FetchOptions(attachments = false))
+        assertEquals(uids[0], stream.next()!!.uid)
+        assertEquals(2, stream.nextBatch(10u).size)
+        assertNull(stream.next())
+        stream.close()
+        assertEquals(uids, c.fetchAll(mb, uids, FetchOptions()).map { it.uid })
+        c.deleteMailbox(mb)
+        c.logout()
+    }
+
+    @Test
+    fun downloadPartSaveAttachmentAndFetchMessage() = runBlocking {
+        val c = connect("t81")
+        val mb = Dev.unique("KtDownload")
+        c.createMailbox(mb)
+        val pdf = ByteArray(300_000) { (it * 7 % 256).toByte() }
+        val uid = c.append(mb, richMessage("with pdf", pdf))!!
+        val part = c.fetchAll(mb, listOf(uid), FetchOptions()).single().attachments.single().part
+        assertArrayEquals(pdf, c.download(mb, uid, part))
+        val file = File.createTempFile("mailwire-kt", ".pdf")
+        val seen = AtomicLong()
+        val written = c.saveAttachment(mb, uid, part, file.path, object : ProgressListener {
+            override fun onProgress(done: ULong, total: ULong?) { seen.set(done.toLong()) }
+        })
+        assertEquals(pdf.size.toULong(), written)
+        assertArrayEquals(pdf, file.readBytes())
+        assertTrue(seen.get() > 0)
+        file.delete()
+        val m = c.fetchMessage(mb, uid)
+        assertEquals("with pdf", m.subject)
+        assertEquals("<p>see <b>attached</b></p>", m.html?.trim())
+        assertArrayEquals(pdf, m.attachments.single().data)
+        val raw = c.fetchRaw(mb, uid)
+        assertArrayEquals(raw.copyOfRange(0, 10), c.fetchRange(mb, uid, null, 0u, 10u))
+        c.deleteMailbox(mb)
+        c.logout()
+    }
+
+    @Test
+    fun flagsAddRemoveAndSet() = runBlocking {
+        val c = connect("t81")
+        val mb = Dev.unique("KtFlags")
+        c.createMailbox(mb)
+        val uid = c.append(mb, Dev.rawMessage("flags"))!!
+        suspend fun flags() = c.fetchAll(mb, listOf(uid), FetchOptions(envelope = false, attachments = false)).single().flags.filter { it != Flag.Recent }.toSet()
+        c.addFlags(mb, listOf(uid), listOf(Flag.Seen, Flag.Flagged, Flag.Keyword("\$Label1")))
+        assertEquals(setOf(Flag.Seen, Flag.Flagged, Flag.Keyword("\$Label1")), flags())
+        c.removeFlags(mb, listOf(uid), listOf(Flag.Flagged))
+        assertEquals(setOf(Flag.Seen, Flag.Keyword("\$Label1")), flags())
+        c.setFlags(mb, listOf(uid), listOf(Flag.Answered))
+        assertEquals(setOf(Flag.Answered), flags())
+        // Checked with an independent client too.
+        val other = connect("t81")
+        assertEquals(listOf(uid), other.search(mb, SearchQuery(answered = true)))
+        other.logout()
+        c.deleteMailbox(mb)
+        c.logout()
+    }
+
+    @Test
+    fun copyMoveDeleteExpungeAndAppend() = runBlocking {
+        val c = connect("t81")
+        val src = Dev.unique("KtSrc")
+        val dst = Dev.unique("KtDst")
+        c.createMailbox(src)
+        c.createMailbox(dst)
+        val u = (1..4).map { c.append(src, Dev.rawMessage("m$it"))!! }
+        val copied = c.copyMessages(src, listOf(u[0]), dst)
+        assertEquals(u[0], copied.pairs.single().source)
+        val moved = c.moveMessages(src, listOf(u[1], u[2]), dst)
+        assertEquals(listOf(u[1], u[2]), moved.pairs.map { it.source })
+        assertNotNull(moved.uidValidity)
+        assertEquals(listOf(u[0], u[3]), c.search(src, SearchQuery()))
+        assertEquals((listOf(copied.pairs.single().destination) + moved.pairs.map { it.destination }).sorted(), c.search(dst, SearchQuery()))
+        c.deleteMessages(src, listOf(u[0]))
+        assertEquals(listOf(u[3]), c.search(src, SearchQuery()))
+        c.addFlags(src, listOf(u[3]), listOf(Flag.Deleted))
+        c.expunge(src)
+        assertEquals(emptyList<UInt>(), c.search(src, SearchQuery()))
+        // append with flags and date; the UID comes back (UIDPLUS)
+        val when_ = java.time.Instant.parse("2024-05-06T07:08:09Z")
+        val uid = c.append(dst, Dev.rawMessage("appended"), listOf(Flag.Draft), when_)!!
+        val s = c.fetchAll(dst, listOf(uid), FetchOptions()).single()
+        assertTrue(Flag.Draft in s.flags)
+        assertEquals(when_, s.internalDate)
+        c.deleteMailbox(src)
+        c.deleteMailbox(dst)
+        c.logout()
+    }
+
+    @Test
+    fun idleAndWatchFlowReportNewMail() = runBlocking {
+        val c = connect("t82")
+        val other = connect("t82")
+        val mb = Dev.unique("KtIdle")
+        c.createMailbox(mb)
+        // idle with a timeout returns nothing when nothing happens
+        assertEquals(emptyList<MailboxEvent>(), c.idle(mb, Duration.ofMillis(300)))
+        val got = async(start = CoroutineStart.UNDISPATCHED) {
+            withTimeout(20_000) { c.watchFlow(mb).first() }
+        }
+        delay(500)
+        other.append(mb, Dev.rawMessage("wake up"))
+        val ev = got.await()
+        assertTrue(ev is MailboxEvent.Exists && ev.count == 1u, "$ev")
+        // idle sees an append from the other connection
+        val idle = async { c.idle(mb, Duration.ofSeconds(20)) }
+        delay(500)
+        other.append(mb, Dev.rawMessage("again"))
+        assertTrue(idle.await().any { it is MailboxEvent.Exists && it.count == 2u })
+        other.logout()
+        c.deleteMailbox(mb)
+        c.logout()
+    }
+
+    @Test
+    fun syncReportsNewChangedAndVanished() = runBlocking {
+        val c = connect("t82")
+        val mb = Dev.unique("KtSync")
+        c.createMailbox(mb)
+        val u1 = c.append(mb, Dev.rawMessage("s1"))!!
+        val u2 = c.append(mb, Dev.rawMessage("s2"))!!
+        val first = c.sync(mb)
+        assertTrue(first.fullResync)
+        assertEquals(listOf(u1, u2), first.new)
+        c.addFlags(mb, listOf(u1), listOf(Flag.Seen))
+        c.deleteMessages(mb, listOf(u2))
+        val u3 = c.append(mb, Dev.rawMessage("s3"))!!
+        val next = c.sync(mb, first.state)
+        assertFalse(next.fullResync)
+        assertEquals(listOf(u3), next.new)
+        assertEquals(listOf(u2), next.vanished)
+        assertEquals(u1, next.changed.single().uid)
+        assertTrue(Flag.Seen in next.changed.single().flags)
+        val bad = runCatching { c.sync(mb, "not a state") }.exceptionOrNull()
+        assertTrue(bad is MailException.InvalidInput, "$bad")
+        c.deleteMailbox(mb)
+        c.logout()
+    }
+
+    @Test
+    fun cancellingFlowsStopsRustWorkAndLeavesClientUsable() = runBlocking {
+        val c = connect("t83")
+        val mb = Dev.unique("KtCancel")
+        c.createMailbox(mb)
+        val uids = (1..300).map { c.append(mb, Dev.rawMessage("c$it"))!! }
+        // take(5) cancels the fetch after five items; the connection is handed back.
+        assertEquals(uids.take(5), c.fetchFlow(mb, uids, batchSize = 1u).take(5).toList().map { it.uid })
+        assertEquals(300u, c.mailboxStatus(mb).messages)
+        // Cancelling a watch in IDLE: the next call runs at once, not after the IDLE.
+        val job = launch { c.watchFlow(mb).collect { } }
+        delay(700)
+        job.cancel()
+        job.join()
+        val t0 = System.nanoTime()
+        assertEquals(300u, withTimeout(5_000) { c.mailboxStatus(mb) }.messages)
+        assertTrue(System.nanoTime() - t0 < 3_000_000_000L)
+        // Cancelling a plain suspend call (idle with a long timeout) drops the Rust future.
+        val idle = launch { c.idle(mb, Duration.ofSeconds(60)) }
+        delay(500)
+        idle.cancel()
+        idle.join()
+        withTimeout(5_000) { c.noop() }
+        // cancel() on the pull object ends an in-flight next with Closed.
+        val stream = c.fetch(mb, uids, FetchOptions())
+        stream.cancel()
+        assertNull(stream.next())
+        stream.close()
+        c.deleteMailbox(mb)
+        c.logout()
+    }
+}

@@ -1,0 +1,115 @@
+package dev.mailwire
+
+import kotlinx.coroutines.delay
+import kotlinx.coroutines.runBlocking
+import org.junit.jupiter.api.Assertions.assertArrayEquals
+import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertTrue
+import org.junit.jupiter.api.Test
+import java.util.concurrent.atomic.AtomicLong
+
+/** SMTP through the real Postfix, checked over IMAP (users t85, t86, t88). */
+class SmtpTest {
+    private suspend fun waitFor(c: ImapClient, subject: String, count: Int = 1): List<UInt> {
+        repeat(100) {
+            val found = c.search("INBOX", SearchQuery(subject = subject))
+            if (found.size >= count) return found
+            delay(200)
+        }
+        error("$subject did not arrive")
+    }
+
+    @Test
+    fun sendWithAttachmentReportsEachRecipient() = runBlocking {
+        val smtp = SmtpClient.connect(Dev.smtp("t85"))
+        val imap = ImapClient.connect(Dev.imap("t88"))
+        val subject = Dev.unique("kt send")
+        val pdf = ByteArray(100_000) { (it % 13).toByte() }
+        val progress = AtomicLong()
+        val r = smtp.send(
+            OutgoingMessage(
+                from = Address(Dev.address("t85"), "Tee"),
+                to = listOf(Address(Dev.address("t88")), Address("nobody@localhost")),
+                subject = subject,
+                text = "hello",
+                attachments = listOf(Attachment("a.pdf", "application/pdf", pdf)),
+            ),
+            object : ProgressListener {
+                override fun onProgress(done: ULong, total: ULong?) { progress.set(done.toLong()) }
+            },
+        )
+        assertEquals(listOf(Dev.address("t88")), r.accepted)
+        val refused = r.rejected.single()
+        assertEquals("nobody@localhost", refused.address)
+        assertEquals(550.toUShort(), refused.code)
+        assertEquals("5.1.1", refused.enhancedCode)
+        assertTrue(refused.permanent)
+        assertTrue(progress.get() > 100_000)
+        val uid = waitFor(imap, subject).single()
+        val m = imap.fetchMessage("INBOX", uid)
+        assertEquals(r.messageId, m.messageId)
+        assertArrayEquals(pdf, m.attachments.single().data)
+        smtp.shutdown()
+        imap.logout()
+    }
+
+    @Test
+    fun allRecipientsRefusedIsRejectedWithCodes() = runBlocking {
+        val smtp = SmtpClient.connect(Dev.smtp("t85"))
+        val e = runCatching {
+            smtp.sendRaw(Dev.address("t85"), listOf("nobody@localhost"), Dev.rawMessage("x"))
+        }.exceptionOrNull()
+        assertTrue(e is MailException.Rejected, "$e")
+        e as MailException.Rejected
+        assertEquals(550.toUShort(), e.smtpCode)
+        assertEquals("5.1.1", e.enhancedCode)
+        assertTrue(e.permanent)
+        assertTrue(e.message!!.contains("550"), e.message)
+        smtp.shutdown()
+        val closed = runCatching { smtp.sendMime(Dev.rawMessage("y")) }.exceptionOrNull()
+        assertTrue(closed is MailException.Closed, "$closed")
+    }
+
+    @Test
+    fun wrongPasswordIsAuth() = runBlocking {
+        val e = runCatching { SmtpClient.connect(Dev.smtp("t86", password = "nope")) }.exceptionOrNull()
+        assertTrue(e is MailException.Auth, "$e")
+    }
+
+    @Test
+    fun sendRawAndSendMimeDeliver() = runBlocking {
+        val smtp = SmtpClient.connect(Dev.smtp("t85"))
+        val imap = ImapClient.connect(Dev.imap("t88"))
+        val s1 = Dev.unique("kt raw")
+        smtp.sendRaw(Dev.address("t85"), listOf(Dev.address("t88")), Dev.rawMessage(s1))
+        val s2 = Dev.unique("kt mime")
+        val mime = "From: t85@localhost\r\nTo: t88@localhost\r\nBcc: nobody-visible@localhost\r\nSubject: $s2\r\n\r\nbody\r\n"
+        val r = smtp.sendMime(mime.toByteArray())
+        assertEquals(listOf(Dev.address("t88")), r.accepted)
+        assertEquals("nobody-visible@localhost", r.rejected.single().address)
+        waitFor(imap, s1)
+        val uid = waitFor(imap, s2).single()
+        assertTrue(!String(imap.fetchRaw("INBOX", uid)).contains("Bcc:"))
+        smtp.shutdown()
+        imap.logout()
+    }
+
+    @Test
+    fun parseReplyAndForwardOffline() {
+        val raw = "From: Ann <ann@example.com>\r\nTo: bob@example.com\r\nSubject: Plans\r\n" +
+            "Message-ID: <p1@example.com>\r\nDate: Tue, 1 Oct 2024 10:00:00 +0200\r\n\r\nSee you\r\n"
+        val m = parseMessage(raw.toByteArray())
+        assertEquals("Plans", m.subject)
+        assertEquals(Address("ann@example.com", "Ann"), m.from.single())
+        assertEquals(java.time.Instant.parse("2024-10-01T08:00:00Z"), m.date)
+        val reply = replyToMessage(m, false, Address("bob@example.com"))
+        assertEquals("Re: Plans", reply.subject)
+        assertEquals("p1@example.com", reply.inReplyTo)
+        assertEquals(listOf(Address("ann@example.com", "Ann")), reply.to)
+        val fwd = forwardMessage(m, Address("bob@example.com"))
+        assertTrue(fwd.subject!!.startsWith("Fwd"), fwd.subject)
+        assertEquals(Address("jane@example.com", "Jane Doe"), parseAddress("Jane Doe <jane@example.com>"))
+        assertTrue(String(messageToBytes(reply.copy(text = "ok"))).contains("In-Reply-To: <p1@example.com>"))
+        assertTrue(Auth.password("u", "secret-pw").toString().let { "secret-pw" !in it && "u" in it })
+    }
+}
