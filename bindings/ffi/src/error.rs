@@ -6,7 +6,7 @@ use mailwire::ErrorKind;
 /// A mailwire failure. The case tells what went wrong; every case carries the readable
 /// `text` (also the exception message), the server's own text and its codes.
 ///
-/// Kotlin: `MailException.Connect`, … (`e.message` is `text`). Swift: `MailError.connect(…)`
+/// Kotlin: `MailException.Connect`, … (`e.message` is `text`). Swift: `MailError.Connect(…)`
 /// (`localizedDescription` is `text`).
 #[derive(Debug, uniffi::Error)]
 pub enum MailError {

@@ -1,0 +1,17 @@
+// swift-tools-version:5.9
+// mailwire for Swift: the generated uniffi bindings (Sources/Mailwire/Mailwire.swift), the
+// hand-written adapters (Sources/Mailwire/Adapters.swift) and the C module of the cdylib
+// (Sources/mailwireFFI). Link with `-L <folder of libmailwire_ffi>`; see run-tests.sh and
+// bindings/ffi/PACKAGING.md for the XCFramework.
+import PackageDescription
+
+let package = Package(
+    name: "Mailwire",
+    platforms: [.macOS(.v12), .iOS(.v15)],
+    products: [.library(name: "Mailwire", targets: ["Mailwire"])],
+    targets: [
+        .systemLibrary(name: "mailwireFFI", path: "Sources/mailwireFFI"),
+        .target(name: "Mailwire", dependencies: ["mailwireFFI"], path: "Sources/Mailwire"),
+        .testTarget(name: "MailwireTests", dependencies: ["Mailwire"], path: "Tests/MailwireTests"),
+    ]
+)

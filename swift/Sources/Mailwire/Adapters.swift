@@ -1,0 +1,117 @@
+// Hand-written adapters over the generated bindings (Mailwire.swift): readable errors and
+// AsyncThrowingStreams over the pull objects. Cancelling the consuming Task cancels the
+// native stream (uniffi's Swift calls do not propagate Task cancellation by themselves), so
+// the client's connection is free for the next call.
+import Foundation
+
+extension MailError: LocalizedError {
+    /// The readable description of the failure, with the server's codes and text.
+    public var text: String {
+        switch self {
+        case let .Connect(text, _, _, _, _, _), let .Tls(text, _, _, _, _, _),
+            let .Auth(text, _, _, _, _, _), let .Timeout(text, _, _, _, _, _),
+            let .NotFound(text, _, _, _, _, _), let .AlreadyExists(text, _, _, _, _, _),
+            let .Rejected(text, _, _, _, _, _), let .Protocol(text, _, _, _, _, _),
+            let .InvalidInput(text, _, _, _, _, _), let .Closed(text, _, _, _, _, _):
+            return text
+        }
+    }
+
+    public var errorDescription: String? { text }
+}
+
+extension MailError: CustomStringConvertible {
+    public var description: String { text }
+}
+
+/// Items pulled in batches, handed out one at a time.
+private final class Batches<Element>: @unchecked Sendable {
+    private var items: [Element] = []
+    private var index = 0
+    private let lock = NSLock()
+
+    func pop() -> Element? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard index < items.count else { return nil }
+        index += 1
+        return items[index - 1]
+    }
+
+    func refill(_ batch: [Element]) {
+        lock.lock()
+        defer { lock.unlock() }
+        items = batch
+        index = 0
+    }
+}
+
+extension FetchStream {
+    /// The summaries of this stream, pulled `batchSize` at a time (memory stays bounded by
+    /// the batch). Cancelling the consuming Task cancels the stream and throws
+    /// `CancellationError`.
+    public func values(batchSize: UInt32 = 256) -> AsyncThrowingStream<MessageSummary, Error> {
+        let buffer = Batches<MessageSummary>()
+        return AsyncThrowingStream(unfolding: {
+            if let next = buffer.pop() { return next }
+            do {
+                let batch = try await withTaskCancellationHandler {
+                    try await self.nextBatch(max: batchSize)
+                } onCancel: {
+                    self.cancel()
+                }
+                try Task.checkCancellation()
+                buffer.refill(batch)
+                return buffer.pop()
+            } catch {
+                self.cancel()
+                if Task.isCancelled { throw CancellationError() }
+                throw error
+            }
+        })
+    }
+}
+
+extension IdleWatcher {
+    /// The changes of the watched mailbox as the server pushes them. Cancelling the
+    /// consuming Task ends IDLE and throws `CancellationError`.
+    public func events() -> AsyncThrowingStream<MailboxEvent, Error> {
+        let buffer = Batches<MailboxEvent>()
+        return AsyncThrowingStream(unfolding: {
+            while true {
+                if let next = buffer.pop() { return next }
+                do {
+                    let batch = try await withTaskCancellationHandler {
+                        try await self.next()
+                    } onCancel: {
+                        self.cancel()
+                    }
+                    try Task.checkCancellation()
+                    buffer.refill(batch)
+                } catch {
+                    self.cancel()
+                    if Task.isCancelled { throw CancellationError() }
+                    throw error
+                }
+            }
+        })
+    }
+}
+
+extension ImapClient {
+    /// Summaries (envelope, flags, size, attachment list) of `uids` in `mailbox` as an
+    /// `AsyncThrowingStream`. Never sets `\Seen`.
+    public func fetchStream(
+        mailbox: String, uids: [UInt32],
+        options: FetchOptions = FetchOptions(envelope: true, attachments: true, changedSince: nil),
+        batchSize: UInt32 = 256
+    ) async throws -> AsyncThrowingStream<MessageSummary, Error> {
+        try await fetch(mailbox: mailbox, uids: uids, options: options).values(batchSize: batchSize)
+    }
+
+    /// Changes of `mailbox` pushed by the server with IDLE. The client's connection is busy
+    /// while the stream is consumed.
+    public func watchStream(mailbox: String) -> AsyncThrowingStream<MailboxEvent, Error> {
+        watch(mailbox: mailbox).events()
+    }
+}

@@ -1,0 +1,167 @@
+import Foundation
+import XCTest
+@testable import Mailwire
+
+/// Bad inputs raise the MailError case of DESIGN §4; SMTP through the real Postfix
+/// (users t94…t98).
+final class ErrorAndSmtpTests: XCTestCase {
+    func testWrongPasswordIsAuth() async throws {
+        let e = await mailError { _ = try await ImapClient.connect(config: Dev.imap("t96", password: "wrong")) }
+        guard case .Auth = e else { return XCTFail("\(String(describing: e))") }
+        XCTAssertFalse(e!.text.contains("wrong"))
+    }
+
+    func testUntrustedCertificateIsTls() async throws {
+        let e = await mailError { _ = try await ImapClient.connect(config: Dev.imap("t97", ca: nil)) }
+        guard case .Tls = e else { return XCTFail("\(String(describing: e))") }
+    }
+
+    func testMissingMailboxIsNotFoundAndExistingIsAlreadyExists() async throws {
+        let c = try await ImapClient.connect(config: Dev.imap("t97"))
+        let missing = await mailError { _ = try await c.mailboxStatus(name: Dev.unique("Nope")) }
+        guard case .NotFound = missing else { return XCTFail("\(String(describing: missing))") }
+        let name = Dev.unique("SwExists")
+        try await c.createMailbox(name: name)
+        let e = await mailError { try await c.createMailbox(name: name) }
+        guard case let .AlreadyExists(_, serverText, responseCode, _, _, _) = e else { return XCTFail("\(String(describing: e))") }
+        XCTAssertEqual(responseCode, "ALREADYEXISTS")
+        XCTAssertNotNil(serverText)
+        try await c.deleteMailbox(name: name)
+        try await c.logout()
+    }
+
+    func testCrlfInANameIsInvalidInput() async throws {
+        let c = try await ImapClient.connect(config: Dev.imap("t97"))
+        let e = await mailError { try await c.createMailbox(name: "evil\r\nA1 LOGOUT") }
+        guard case .InvalidInput = e else { return XCTFail("\(String(describing: e))") }
+        let p = await mailError { _ = try parseAddress(text: "not an address") }
+        guard case .InvalidInput = p else { return XCTFail("\(String(describing: p))") }
+        try await c.noop()
+        try await c.logout()
+    }
+
+    func testServerKilledMidFetchFailsWithConnectThenNextCallWorks() async throws {
+        var timeouts = defaultTimeouts()
+        timeouts.command = 5
+        let c = try await ImapClient.connect(config: Dev.imap("t94", timeouts: timeouts))
+        let mb = Dev.unique("SwOutage")
+        try await c.createMailbox(name: mb)
+        // 4096 messages (one appended, then doubled by COPY); every other UID makes a UID set
+        // too long for one command, so the kill lands between the fetch's commands.
+        _ = try await c.append(mailbox: mb, data: Dev.rawMessage("outage"))
+        for _ in 0..<12 {
+            let all = try await c.search(mailbox: mb, query: SearchQuery())
+            _ = try await c.copyMessages(mailbox: mb, uids: all, dest: mb)
+        }
+        let all = try await c.search(mailbox: mb, query: SearchQuery())
+        XCTAssertEqual(all.count, 4096)
+        let uids = all.enumerated().filter { $0.offset % 2 == 0 }.map { $0.element }
+        let stream = try await c.fetch(mailbox: mb, uids: uids, options: FetchOptions())
+        let first = try await stream.nextBatch(max: 1)
+        XCTAssertEqual(first.count, 1)
+        try Dev.killSessions("t94")
+        let t0 = Date()
+        let e = await mailError { while try await !stream.nextBatch(max: 50).isEmpty {} }
+        switch e {
+        case .Connect?, .Timeout?: break
+        default: XCTFail("expected Connect or Timeout, got \(String(describing: e))")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(t0), 15)
+        let st = try await c.mailboxStatus(name: mb)
+        XCTAssertEqual(st.messages, 4096)
+        try await c.deleteMailbox(name: mb)
+        try await c.logout()
+    }
+
+    private func waitFor(_ c: ImapClient, _ subject: String) async throws -> [UInt32] {
+        for _ in 0..<100 {
+            let found = try await c.search(mailbox: "INBOX", query: SearchQuery(subject: subject))
+            if !found.isEmpty { return found }
+            try await Task.sleep(nanoseconds: 200_000_000)
+        }
+        XCTFail("\(subject) did not arrive")
+        return []
+    }
+
+    func testSendWithAttachmentReportsEachRecipient() async throws {
+        let smtp = try await SmtpClient.connect(config: Dev.smtp("t95"))
+        let imap = try await ImapClient.connect(config: Dev.imap("t98"))
+        let subject = Dev.unique("sw send")
+        let pdf = Data((0..<100_000).map { UInt8($0 % 13) })
+        let progress = Progress()
+        let r = try await smtp.send(message: OutgoingMessage(
+            from: Address(address: Dev.address("t95"), name: "Tee"),
+            to: [Address(address: Dev.address("t98")), Address(address: "nobody@localhost")],
+            subject: subject, text: "hello",
+            attachments: [Attachment(filename: "a.pdf", contentType: "application/pdf", data: pdf)]),
+            progress: progress)
+        XCTAssertEqual(r.accepted, [Dev.address("t98")])
+        XCTAssertEqual(r.rejected.count, 1)
+        XCTAssertEqual(r.rejected[0].address, "nobody@localhost")
+        XCTAssertEqual(r.rejected[0].code, 550)
+        XCTAssertEqual(r.rejected[0].enhancedCode, "5.1.1")
+        XCTAssertTrue(r.rejected[0].permanent)
+        XCTAssertGreaterThan(progress.done, 100_000)
+        let uid = try await waitFor(imap, subject)[0]
+        let m = try await imap.fetchMessage(mailbox: "INBOX", uid: uid)
+        XCTAssertEqual(m.messageId, r.messageId)
+        XCTAssertEqual(m.attachments.first?.data, pdf)
+        try await smtp.close()
+        try await imap.logout()
+    }
+
+    func testAllRecipientsRefusedIsRejectedWithCodes() async throws {
+        let smtp = try await SmtpClient.connect(config: Dev.smtp("t95"))
+        let e = await mailError {
+            _ = try await smtp.sendRaw(from: Dev.address("t95"), recipients: ["nobody@localhost"], data: Dev.rawMessage("x"))
+        }
+        guard case let .Rejected(text, _, _, smtpCode, enhancedCode, permanent) = e else { return XCTFail("\(String(describing: e))") }
+        XCTAssertEqual(smtpCode, 550)
+        XCTAssertEqual(enhancedCode, "5.1.1")
+        XCTAssertTrue(permanent)
+        XCTAssertTrue(text.contains("550"))
+        try await smtp.close()
+        let closed = await mailError { _ = try await smtp.sendMime(data: Dev.rawMessage("y")) }
+        guard case .Closed = closed else { return XCTFail("\(String(describing: closed))") }
+    }
+
+    func testSmtpWrongPasswordIsAuth() async throws {
+        let e = await mailError { _ = try await SmtpClient.connect(config: Dev.smtp("t96", password: "nope")) }
+        guard case .Auth = e else { return XCTFail("\(String(describing: e))") }
+    }
+
+    func testSendRawAndSendMimeDeliver() async throws {
+        let smtp = try await SmtpClient.connect(config: Dev.smtp("t95"))
+        let imap = try await ImapClient.connect(config: Dev.imap("t98"))
+        let s1 = Dev.unique("sw raw")
+        _ = try await smtp.sendRaw(from: Dev.address("t95"), recipients: [Dev.address("t98")], data: Dev.rawMessage(s1))
+        let s2 = Dev.unique("sw mime")
+        let mime = "From: t95@localhost\r\nTo: t98@localhost\r\nBcc: nobody-visible@localhost\r\nSubject: \(s2)\r\n\r\nbody\r\n"
+        let r = try await smtp.sendMime(data: Data(mime.utf8))
+        XCTAssertEqual(r.accepted, [Dev.address("t98")])
+        XCTAssertEqual(r.rejected.map { $0.address }, ["nobody-visible@localhost"])
+        _ = try await waitFor(imap, s1)
+        let uid = try await waitFor(imap, s2)[0]
+        let raw = try await imap.fetchRaw(mailbox: "INBOX", uid: uid)
+        XCTAssertFalse(String(decoding: raw, as: UTF8.self).contains("Bcc:"))
+        try await smtp.close()
+        try await imap.logout()
+    }
+
+    func testParseReplyAndForwardOffline() throws {
+        let raw = "From: Ann <ann@example.com>\r\nTo: bob@example.com\r\nSubject: Plans\r\nMessage-ID: <p1@example.com>\r\nDate: Tue, 1 Oct 2024 10:00:00 +0200\r\n\r\nSee you\r\n"
+        let m = try parseMessage(data: Data(raw.utf8))
+        XCTAssertEqual(m.subject, "Plans")
+        XCTAssertEqual(m.from, [Address(address: "ann@example.com", name: "Ann")])
+        XCTAssertEqual(m.date, ISO8601DateFormatter().date(from: "2024-10-01T08:00:00Z"))
+        let reply = replyToMessage(original: m, replyAll: false, from: Address(address: "bob@example.com"))
+        XCTAssertEqual(reply.subject, "Re: Plans")
+        XCTAssertEqual(reply.inReplyTo, "p1@example.com")
+        let fwd = forwardMessage(original: m, from: Address(address: "bob@example.com"))
+        XCTAssertTrue(fwd.subject?.hasPrefix("Fwd") ?? false)
+        let parsed = try parseAddress(text: "Jane Doe <jane@example.com>")
+        XCTAssertEqual(parsed, Address(address: "jane@example.com", name: "Jane Doe"))
+        let secret = Auth.password(username: "u", password: "secret-pw").description
+        XCTAssertFalse(secret.contains("secret-pw"))
+    }
+}
