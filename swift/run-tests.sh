@@ -65,8 +65,8 @@ inroot swift test --disable-swift-testing --package-path "$repo/swift" --scratch
 echo "swift: tests took $((SECONDS - t1)) s"
 
 t2=$SECONDS
-inroot swift build --package-path "$repo/examples/swift" --scratch-path /root/.build/examples "${link[@]}"
+inroot swift build --package-path "$repo/examples/swift/quickstart" --scratch-path /root/.build/examples "${link[@]}"
 if [ "${MAILWIRE_RUN_EXAMPLES:-1}" = 1 ]; then
-  inroot /root/.build/examples/debug/quickstart
+  inroot /root/.build/examples/debug/quickstart t99
 fi
 echo "swift: quickstart example took $((SECONDS - t2)) s"
