@@ -2,14 +2,14 @@
 //! connection error, and the client reconnects on the next call once the server is back.
 //! Its own test binary, because it stops the shared devserver (cargo runs test binaries
 //! one after another).
-mod support;
+mod common;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+use common::*;
 use mailwire::imap::{FetchOptions, UidSet};
 use mailwire::{ErrorKind, Timeouts};
-use support::*;
 
 fn devserver(cmd: &str) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../devserver/devserver");
