@@ -11,6 +11,9 @@ use common::*;
 use mailwire::imap::{FetchOptions, UidSet};
 use mailwire::{ErrorKind, Timeouts};
 
+/// The tests here disturb the server: they run one at a time.
+static SERIAL: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn devserver(cmd: &str) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../devserver/devserver");
     let st = Command::new(script)
@@ -22,6 +25,7 @@ fn devserver(cmd: &str) {
 
 #[tokio::test]
 async fn server_stopped_mid_fetch_fails_fast_and_client_recovers() {
+    let _serial = SERIAL.lock().await;
     let mut cfg = imap_config("t23");
     cfg.timeouts = Timeouts {
         command: Duration::from_secs(5),
@@ -86,4 +90,36 @@ async fn server_stopped_mid_fetch_fails_fast_and_client_recovers() {
     assert_eq!(st.messages as usize, uids.len());
     assert!(c.fetch_raw(&mb, uids[0]).await.unwrap().len() > 100_000);
     c.delete_mailbox(&mb).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_hung_server_hits_the_command_deadline_and_the_next_call_reconnects() {
+    let _serial = SERIAL.lock().await;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../devserver/devserver");
+    let signal = |sig: &str| {
+        let st = Command::new(script)
+            .args(["kill-sessions", "t26", sig])
+            .status()
+            .unwrap();
+        assert!(st.success());
+    };
+    let mut cfg = imap_config("t26");
+    cfg.timeouts = Timeouts {
+        command: Duration::from_millis(800),
+        ..Timeouts::default()
+    };
+    let c = mailwire::ImapClient::connect(cfg).await.unwrap();
+    c.mailbox_status("INBOX").await.unwrap();
+    signal("STOP"); // the server process hangs: it neither answers nor closes
+    let start = Instant::now();
+    let err = c.mailbox_status("INBOX").await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err:?}");
+    assert!(
+        start.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        start.elapsed()
+    );
+    signal("KILL");
+    // The timed-out connection was dropped; this call opens a new one.
+    assert!(c.mailbox_status("INBOX").await.unwrap().uid_validity > 0);
 }
