@@ -7,7 +7,13 @@ set -euo pipefail
 cd "$(dirname "$0")"
 root=$PWD
 
-step() { printf '\n== %s\n' "$*"; }
+step_start=$SECONDS
+step() {
+  [ -n "${step_name:-}" ] && printf '(%s: %d s)\n' "$step_name" $((SECONDS - step_start))
+  step_name=$*
+  step_start=$SECONDS
+  printf '\n== %s\n' "$*"
+}
 
 command -v cargo >/dev/null || { echo "cargo (Rust >= 1.80) is required" >&2; exit 1; }
 
@@ -31,5 +37,19 @@ cargo test --workspace
 step "rust: the quickstart example"
 cargo run -q -p mailwire-examples --bin quickstart
 
+step "ffi: build the cdylib, regenerate the Kotlin and Swift bindings, check they are current"
+libdir=$(bindings/ffi/generate.sh --check)
+
+step "kotlin: JUnit through Maven against the devserver (and the Kotlin quickstart)"
+if ! command -v mvn >/dev/null || ! command -v javac >/dev/null; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq maven default-jdk-headless
+fi
+(cd kotlin && mvn -B -ntp -Dmailwire.lib.dir="$libdir" test)
+
+step "swift: XCTest in a Debian 13 root against the devserver (and the Swift quickstart)"
+swift/run-tests.sh "$libdir"
+
+step "done"
 echo
 echo "all suites passed"
