@@ -9,7 +9,7 @@ root=$PWD
 
 step_start=$SECONDS
 step() {
-  [ -n "${step_name:-}" ] && printf '(%s: %d s)\n' "$step_name" $((SECONDS - step_start))
+  [ -n "${step_name:-}" ] && printf '\n(%s: %d s)\n' "$step_name" $((SECONDS - step_start))
   step_name=$*
   step_start=$SECONDS
   printf '\n== %s\n' "$*"
