@@ -1,9 +1,8 @@
 //! Searching, summaries, downloads, flags, copy/move/delete and append against the real
 //! Dovecot. Server state is checked with a second, independent connection.
-mod common;
 
+use crate::common::*;
 use chrono::NaiveDate;
-use common::*;
 use mailwire::imap::{FetchOptions, Flag, SearchQuery, UidSet};
 use mailwire::{ErrorKind, ImapClient};
 

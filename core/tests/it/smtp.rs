@@ -3,12 +3,10 @@
 //!
 //! Run: `devserver/devserver start && eval "$(devserver/devserver env)" && cargo test -p mailwire --test smtp`
 
-mod common;
-
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{port, smtp_config, unique, user, var, wait_for_message, wait_for_messages};
+use crate::common::{port, smtp_config, unique, user, var, wait_for_message, wait_for_messages};
 use mailwire::smtp::Progress;
 use mailwire::{Auth, ErrorKind, Security, SmtpClient, SmtpConfig, Timeouts};
 
@@ -23,7 +21,7 @@ async fn implicit_tls_with_password_delivers_and_returns_message_id() {
         .await
         .unwrap();
     let subject = unique("tls");
-    let raw = common::simple_message(
+    let raw = crate::common::simple_message(
         &from.address,
         &to.address,
         &subject,
@@ -48,7 +46,8 @@ async fn starttls_with_password_delivers() {
         .await
         .unwrap();
     let subject = unique("starttls");
-    let raw = common::simple_message(&from.address, &to.address, &subject, "over STARTTLS\r\n");
+    let raw =
+        crate::common::simple_message(&from.address, &to.address, &subject, "over STARTTLS\r\n");
     client
         .send_raw(&from.address, [&to.address], &raw)
         .await
@@ -63,7 +62,7 @@ async fn xoauth2_good_token_delivers() {
     cfg.auth = from.oauth2_auth();
     let client = SmtpClient::connect(cfg).await.unwrap();
     let subject = unique("xoauth2");
-    let raw = common::simple_message(
+    let raw = crate::common::simple_message(
         &from.address,
         &to.address,
         &subject,
@@ -162,7 +161,8 @@ async fn one_unknown_recipient_is_reported_and_the_others_get_the_message() {
         .await
         .unwrap();
     let subject = unique("partial");
-    let raw = common::simple_message(&from.address, &a.address, &subject, "two of three\r\n");
+    let raw =
+        crate::common::simple_message(&from.address, &a.address, &subject, "two of three\r\n");
     let rcpts = [a.address.as_str(), "nobody@localhost", b.address.as_str()];
     let res = client.send_raw(&from.address, rcpts, &raw).await.unwrap();
     assert_eq!(res.accepted, [a.address.clone(), b.address.clone()]);
@@ -177,7 +177,7 @@ async fn one_unknown_recipient_is_reported_and_the_others_get_the_message() {
     wait_for_message(&b, &subject).await;
     // The connection is still good for the next message.
     let subject2 = unique("after-partial");
-    let raw2 = common::simple_message(&from.address, &a.address, &subject2, "next\r\n");
+    let raw2 = crate::common::simple_message(&from.address, &a.address, &subject2, "next\r\n");
     client
         .send_raw(&from.address, [&a.address], &raw2)
         .await
@@ -193,7 +193,8 @@ async fn all_recipients_refused_is_permanent_rejection() {
         .await
         .unwrap();
     let subject = unique("nobody");
-    let raw = common::simple_message(&from.address, "nobody@localhost", &subject, "nobody\r\n");
+    let raw =
+        crate::common::simple_message(&from.address, "nobody@localhost", &subject, "nobody\r\n");
     let err = client
         .send_raw(
             &from.address,
@@ -209,7 +210,7 @@ async fn all_recipients_refused_is_permanent_rejection() {
     // RSET left the connection usable: the next send reuses it.
     let to = user("t15");
     let subject2 = unique("after-reject");
-    let raw2 = common::simple_message(&from.address, &to.address, &subject2, "ok\r\n");
+    let raw2 = crate::common::simple_message(&from.address, &to.address, &subject2, "ok\r\n");
     client
         .send_raw(&from.address, [&to.address], &raw2)
         .await
@@ -230,7 +231,7 @@ async fn pool_of_four_serves_twenty_concurrent_sends() {
         let (client, from, to, subject) =
             (client.clone(), from.clone(), to.clone(), subject.clone());
         tasks.push(tokio::spawn(async move {
-            let raw = common::simple_message(
+            let raw = crate::common::simple_message(
                 &from.address,
                 &to.address,
                 &format!("{subject} #{i}"),
@@ -255,7 +256,7 @@ async fn five_megabyte_message_goes_through_with_progress() {
         .await
         .unwrap();
     let subject = unique("big");
-    let mut raw = common::simple_message(&from.address, &to.address, &subject, "");
+    let mut raw = crate::common::simple_message(&from.address, &to.address, &subject, "");
     let line = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-=+/\r\n";
     while raw.len() < 5 * 1024 * 1024 {
         raw.extend_from_slice(line.as_bytes());
@@ -294,7 +295,7 @@ async fn leading_dots_and_bare_line_feeds_arrive_intact() {
     let subject = unique("dots");
     // Bare LF line ends on purpose; one line is a lone "." that would end DATA unstuffed.
     let body = "first\n.hidden line\n..two dots\n.\nafter the dot\n";
-    let raw = common::simple_message(&from.address, &to.address, &subject, body);
+    let raw = crate::common::simple_message(&from.address, &to.address, &subject, body);
     client
         .send_raw(&from.address, [&to.address], &raw)
         .await
@@ -318,7 +319,7 @@ async fn line_break_in_an_address_is_invalid_input_before_anything_is_sent() {
         .unwrap();
     // Checked before the pool is even asked: a closed client still says InvalidInput.
     let injected = format!("{}\r\nRCPT TO:<nobody@localhost>", to.address);
-    let raw = common::simple_message(&from.address, &to.address, "x", "x\r\n");
+    let raw = crate::common::simple_message(&from.address, &to.address, "x", "x\r\n");
     for (sender, rcpt) in [
         (from.address.as_str(), injected.as_str()),
         ("evil\r\n@localhost", to.address.as_str()),
@@ -353,7 +354,7 @@ async fn close_makes_later_sends_fail_with_closed() {
         .unwrap();
     let other = client.clone();
     client.close().await.unwrap();
-    let raw = common::simple_message(&from.address, &to.address, "closed", "x\r\n");
+    let raw = crate::common::simple_message(&from.address, &to.address, "closed", "x\r\n");
     let err = other
         .send_raw(&from.address, [&to.address], &raw)
         .await
@@ -368,7 +369,8 @@ async fn cancelled_send_does_not_poison_the_pool() {
     let mut cfg = smtp_config(&from, Security::Tls);
     cfg.pool_size = 1;
     let client = SmtpClient::connect(cfg).await.unwrap();
-    let mut raw = common::simple_message(&from.address, &to.address, &unique("cancelled"), "");
+    let mut raw =
+        crate::common::simple_message(&from.address, &to.address, &unique("cancelled"), "");
     raw.resize(raw.len() + 8 * 1024 * 1024, b'x');
     // Drop the send mid-body.
     let _ = tokio::time::timeout(
@@ -377,7 +379,7 @@ async fn cancelled_send_does_not_poison_the_pool() {
     )
     .await;
     let subject = unique("after-cancel");
-    let small = common::simple_message(&from.address, &to.address, &subject, "fine\r\n");
+    let small = crate::common::simple_message(&from.address, &to.address, &subject, "fine\r\n");
     client
         .send_raw(&from.address, [&to.address], &small)
         .await
@@ -393,7 +395,7 @@ async fn plain_port_without_tls_delivers() {
         .await
         .unwrap();
     let subject = unique("plain");
-    let raw = common::simple_message(
+    let raw = crate::common::simple_message(
         &from.address,
         &to.address,
         &subject,
@@ -439,10 +441,60 @@ async fn long_xoauth2_token_is_sent_after_the_challenge() {
     cfg.auth = Auth::oauth2(&from.name, format!("{}-{}", from.token, "x".repeat(4000)));
     let client = SmtpClient::connect(cfg).await.unwrap();
     let subject = unique("long-token");
-    let raw = common::simple_message(&from.address, &to.address, &subject, "long token\r\n");
+    let raw = crate::common::simple_message(&from.address, &to.address, &subject, "long token\r\n");
     client
         .send_raw(&from.address, [&to.address], &raw)
         .await
         .unwrap();
     wait_for_message(&to, &subject).await;
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn traces_show_the_dialogue_pipelined_with_credentials_redacted() {
+    let (capture, _guard) = crate::common::Capture::start();
+
+    let (from, to) = (user("t32"), user("t33"));
+    let subject = unique("trace");
+    let raw = crate::common::simple_message(&from.address, &to.address, &subject, "traced\r\n");
+    let client = SmtpClient::connect(smtp_config(&from, Security::StartTls))
+        .await
+        .unwrap();
+    client
+        .send_raw(&from.address, [&to.address, "nobody@localhost"], &raw)
+        .await
+        .unwrap();
+    let mut cfg = smtp_config(&from, Security::Tls);
+    cfg.auth = from.oauth2_auth();
+    let oauth = SmtpClient::connect(cfg).await.unwrap();
+    oauth
+        .send_raw(&from.address, [&to.address], &raw)
+        .await
+        .unwrap();
+    cfg = smtp_config(&from, Security::Tls);
+    cfg.auth = Auth::oauth2(&from.name, "token-bad-for-trace");
+    SmtpClient::connect(cfg).await.unwrap_err();
+
+    let log = capture.text();
+    for secret in [
+        from.password.as_str(),
+        from.token.as_str(),
+        "token-bad-for-trace",
+    ] {
+        assert!(
+            !log.contains(secret),
+            "{secret} leaked into the trace:\n{log}"
+        );
+    }
+    assert!(log.contains("AUTH PLAIN <redacted>"), "{log}");
+    assert!(log.contains("C: AUTH XOAUTH2"), "{log}");
+    assert!(log.contains("S: 235"), "{log}");
+    assert!(log.contains("S: 535 5.7.8"), "{log}");
+    assert!(log.contains("S: 550 5.1.1"), "{log}");
+    // Pipelined: DATA is written before the reply to MAIL FROM is read.
+    let data = log.find("C: DATA").expect("DATA in trace");
+    let mail_ok = log.find("S: 250 2.1.0").expect("MAIL reply in trace");
+    assert!(data < mail_ok, "not pipelined:\n{log}");
+    if std::env::var_os("SHOW_TRACE").is_some() {
+        eprintln!("{log}");
+    }
 }

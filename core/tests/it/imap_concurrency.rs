@@ -1,9 +1,8 @@
 //! One client shared by many tasks; cancelled calls leave it usable.
-mod common;
 
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use mailwire::imap::{FetchOptions, SearchQuery, UidSet};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

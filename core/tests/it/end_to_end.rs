@@ -1,10 +1,9 @@
 //! Sending through Postfix and reading through Dovecot: rich messages, Bcc, IDLE woken by
 //! real delivery, reply and forward built from a fetched message.
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use mailwire::imap::{FetchOptions, MailboxEvent, SearchQuery};
 use mailwire::{Address, Attachment, ImapClient, Message, OutgoingMessage, Security, SmtpClient};
 

@@ -1,7 +1,6 @@
 //! Mailbox management against the real Dovecot.
-mod common;
 
-use common::*;
+use crate::common::*;
 use mailwire::imap::MailboxRole;
 use mailwire::ErrorKind;
 

@@ -1,12 +1,11 @@
 //! The server process dies or hangs in the middle of a session: the call fails in time with
 //! a connection or timeout error, nothing hangs, and the next call reconnects. The devserver
 //! signals only the IMAP processes of this test's user, so other suites are not disturbed.
-mod common;
 
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use mailwire::imap::{FetchOptions, SearchQuery, UidSet};
 use mailwire::{ErrorKind, Timeouts};
 

@@ -1,10 +1,9 @@
 //! Connecting and authenticating to the real Dovecot: TLS, STARTTLS, plain, XOAUTH2, trust,
 //! deadlines and credentials that never leak.
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use mailwire::{Auth, ErrorKind, ImapClient, ImapConfig, Security, Timeouts};
 
 #[tokio::test]

@@ -1,35 +1,11 @@
 //! Protocol traces are available through `tracing`, with credentials redacted.
-mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
-use common::*;
+use crate::common::*;
 use mailwire::{Auth, ImapClient, ImapConfig};
-
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn traces_show_commands_but_never_credentials() {
-    let cap = Capture::default();
-    let writer = cap.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_writer(move || writer.clone())
-        .with_ansi(false)
-        .finish();
-    let _guard = tracing::subscriber::set_default(subscriber);
+    let (cap, _guard) = Capture::start();
     let c = ImapClient::connect(imap_config("t24")).await.unwrap();
     c.mailbox_status("INBOX").await.unwrap();
     let token = user("t24").token;
@@ -48,7 +24,7 @@ async fn traces_show_commands_but_never_credentials() {
         .ca_pem(ca_pem());
     assert!(ImapClient::connect(cfg).await.is_err());
 
-    let text = String::from_utf8(cap.0.lock().unwrap().clone()).unwrap();
+    let text = cap.text();
     assert!(
         text.contains("STATUS \"INBOX\""),
         "commands are traced:\n{text}"

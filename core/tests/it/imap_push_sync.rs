@@ -1,9 +1,8 @@
 //! IDLE push and CONDSTORE/QRESYNC sync, as two devices on the real Dovecot.
-mod common;
 
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 use mailwire::imap::{Flag, MailboxEvent, SyncState};
 
 #[tokio::test]
