@@ -104,7 +104,7 @@ macro_rules! smtp_client_class {
             /// Opens and authenticates the first pooled connection. ``security`` is
             /// ``"tls"`` (port 465), ``"starttls"`` (587) or ``"plain"``.
             #[staticmethod]
-            #[pyo3(signature = (host, port = None, *, security = "tls".to_string(), username = None,
+            #[pyo3(signature = (host, port = None, *, security = "tls", username = None,
                 password = None, access_token = None, ca_pem = None, accept_invalid_certs = false,
                 server_name = None, timeout = None, connect_timeout = None, hello_name = None,
                 pool_size = None))]
@@ -113,7 +113,7 @@ macro_rules! smtp_client_class {
                 py: Python<'py>,
                 host: String,
                 port: Option<u16>,
-                security: String,
+                security: &str,
                 username: Option<String>,
                 password: Option<String>,
                 access_token: Option<String>,
@@ -128,7 +128,7 @@ macro_rules! smtp_client_class {
                 let config = Common {
                     host,
                     port,
-                    security,
+                    security: security.to_string(),
                     username,
                     password,
                     access_token,

@@ -6,7 +6,7 @@ import copy
 import email.message
 import logging
 import os
-from typing import Union
+from typing import Any, Union
 
 from . import _core
 from .errors import InvalidInputError
@@ -39,7 +39,7 @@ def email_bytes(message: email.message.Message, *, strip_bcc: bool = False) -> b
     return message.as_bytes(policy=message.policy.clone(linesep="\r\n"))
 
 
-def message_bytes(message: object) -> object:
+def message_bytes(message: Any) -> Any:
     """What ``append`` accepts: bytes, an OutgoingMessage, or a stdlib email message."""
     if isinstance(message, email.message.Message):
         return email_bytes(message)
@@ -48,7 +48,7 @@ def message_bytes(message: object) -> object:
 
 def send_args(
     message: object, from_addr: str | None, to_addrs: str | list[str] | None
-) -> tuple[str, tuple[object, ...]]:
+) -> tuple[str, tuple[Any, ...]]:
     """Which native send to use for ``send(message, from_addr=, to_addrs=)``, and its
     arguments."""
     if isinstance(to_addrs, str):

@@ -176,7 +176,7 @@ macro_rules! imap_client_class {
             /// the port defaults to 993 (tls) or 143; ``ca_pem`` holds extra trusted CA
             /// certificates (PEM bytes); ``timeout`` (seconds) bounds every network wait.
             #[staticmethod]
-            #[pyo3(signature = (host, port = None, *, security = "tls".to_string(), username = None,
+            #[pyo3(signature = (host, port = None, *, security = "tls", username = None,
                 password = None, access_token = None, ca_pem = None, accept_invalid_certs = false,
                 server_name = None, timeout = None, connect_timeout = None, idle_reissue = None))]
             #[allow(clippy::too_many_arguments)]
@@ -184,7 +184,7 @@ macro_rules! imap_client_class {
                 py: Python<'py>,
                 host: String,
                 port: Option<u16>,
-                security: String,
+                security: &str,
                 username: Option<String>,
                 password: Option<String>,
                 access_token: Option<String>,
@@ -198,7 +198,7 @@ macro_rules! imap_client_class {
                 let config = Common {
                     host,
                     port,
-                    security,
+                    security: security.to_string(),
                     username,
                     password,
                     access_token,
