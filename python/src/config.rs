@@ -25,8 +25,12 @@ pub(crate) struct Common {
 }
 
 pub(crate) fn seconds(py: Python<'_>, what: &str, s: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(s)
-        .map_err(|_| invalid_input(py, format!("{what} must be a non-negative number of seconds")))
+    Duration::try_from_secs_f64(s).map_err(|_| {
+        invalid_input(
+            py,
+            format!("{what} must be a non-negative number of seconds"),
+        )
+    })
 }
 
 impl Common {
@@ -38,9 +42,10 @@ impl Common {
             )),
             (Some(u), Some(p), None) => Ok(Auth::password(u, p)),
             (Some(u), None, Some(t)) => Ok(Auth::oauth2(u, t)),
-            (None, Some(_), _) | (None, _, Some(_)) => {
-                Err(invalid_input(py, "username= is required with a password or token"))
-            }
+            (None, Some(_), _) | (None, _, Some(_)) => Err(invalid_input(
+                py,
+                "username= is required with a password or token",
+            )),
             (_, None, None) => Ok(Auth::None),
         }
     }
@@ -107,10 +112,10 @@ impl Common {
 pub(crate) fn progress(callback: Option<Py<PyAny>>) -> Option<Progress> {
     let callback = callback?;
     Some(Arc::new(move |done: u64, total: Option<u64>| {
-        Python::attach(|py| {
+        crate::runtime::with_python(|py| {
             if let Err(e) = callback.call1(py, (done, total)) {
                 e.write_unraisable(py, Some(callback.bind(py)));
             }
-        })
+        });
     }))
 }

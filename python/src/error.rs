@@ -36,11 +36,6 @@ pub(crate) fn to_py_err(py: Python<'_>, e: Error) -> PyErr {
     }
 }
 
-/// Like [`to_py_err`], for code that does not hold the GIL.
-pub(crate) fn to_py_err_detached(e: Error) -> PyErr {
-    Python::attach(|py| to_py_err(py, e))
-}
-
 fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
     let module = py.import(pyo3::intern!(py, "mailwire.errors"))?;
     let class = module.getattr(class_name(e.kind()))?;

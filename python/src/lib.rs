@@ -59,5 +59,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<message::OutgoingMessage>()?;
     m.add_function(wrap_pyfunction!(message::parse_message, m)?)?;
     m.add_function(wrap_pyfunction!(logging::_set_tracing, m)?)?;
+    let shutdown = wrap_pyfunction!(runtime::_shutdown, m)?;
+    m.py()
+        .import("atexit")?
+        .call_method1("register", (shutdown,))?;
     Ok(())
 }

@@ -70,7 +70,7 @@ impl Subscriber for PythonLogging {
         event.record(&mut text);
         let name = meta.target().replace("::", ".");
         // Never block interpreter shutdown: skip when Python is not available.
-        let _ = Python::try_attach(|py| {
+        let _ = crate::runtime::with_python(|py| {
             let result = py
                 .import("logging")
                 .and_then(|logging| logging.call_method1("getLogger", (name,)))

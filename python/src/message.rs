@@ -672,4 +672,3 @@ impl OutgoingMessage {
         )
     }
 }
-

@@ -31,7 +31,9 @@ pub(crate) fn uid_set(obj: &Bound<'_, PyAny>) -> PyResult<UidSet> {
         }
         return Err(invalid_input(
             py,
-            format!("{s:?} is not a UID set: use an int, a list of ints, a range, \"*\" or \"N:*\""),
+            format!(
+                "{s:?} is not a UID set: use an int, a list of ints, a range, \"*\" or \"N:*\""
+            ),
         ));
     }
     if let Ok(uid) = obj.extract::<u32>() {
@@ -44,7 +46,10 @@ pub(crate) fn uid_set(obj: &Bound<'_, PyAny>) -> PyResult<UidSet> {
             r.getattr("step")?.extract()?,
         );
         if step != 1 || start < 1 || stop > i64::from(u32::MAX) + 1 {
-            return Err(invalid_input(py, "a UID range needs step 1 and bounds within 1..2**32"));
+            return Err(invalid_input(
+                py,
+                "a UID range needs step 1 and bounds within 1..2**32",
+            ));
         }
         if stop <= start {
             return Ok(UidSet::default());
@@ -83,11 +88,7 @@ pub(crate) fn flag_list(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Flag>> {
 /// Raw message bytes from ``bytes`` or an ``OutgoingMessage``.
 fn message_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(m) = obj.cast::<OutgoingMessage>() {
-        return m
-            .get()
-            .inner
-            .to_bytes()
-            .map_err(|e| to_py_err(obj.py(), e));
+        return m.get().inner.to_bytes().map_err(|e| to_py_err(obj.py(), e));
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
         return Ok(b.as_bytes().to_vec());
@@ -140,7 +141,7 @@ macro_rules! fetch_stream_class {
             /// client's next call. Harmless when already complete.
             fn close(&self) {
                 if let Ok(mut guard) = self.stream.try_lock() {
-                    let _context = crate::runtime::runtime().enter();
+                    let _context = crate::runtime::runtime().map(|rt| rt.enter());
                     *guard = None;
                 }
             }
@@ -466,4 +467,3 @@ imap_client_class!(
     AsyncFetchStream,
     "asyncio IMAP client over the Rust core: every call returns an awaitable."
 );
-

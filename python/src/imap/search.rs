@@ -193,4 +193,3 @@ pub(crate) fn to_query(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Core> {
         "a search query is a SearchQuery, a raw IMAP string or a dict of criteria",
     ))
 }
-
