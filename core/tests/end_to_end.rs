@@ -1,15 +1,15 @@
 //! Sending through Postfix and reading through Dovecot: rich messages, Bcc, IDLE woken by
 //! real delivery, reply and forward built from a fetched message.
-mod support;
+mod common;
 
 use std::time::{Duration, Instant};
 
+use common::*;
 use mailwire::imap::{FetchOptions, MailboxEvent, SearchQuery};
 use mailwire::{Address, Attachment, ImapClient, Message, OutgoingMessage, Security, SmtpClient};
-use support::*;
 
-fn addr(user: &str) -> Address {
-    Address::new(None::<String>, env().address(user))
+fn addr(name: &str) -> Address {
+    Address::new(None::<String>, user(name).address)
 }
 
 async fn wait_for(c: &ImapClient, subject: &str) -> u32 {
@@ -30,7 +30,7 @@ async fn wait_for(c: &ImapClient, subject: &str) -> u32 {
 
 #[tokio::test]
 async fn a_rich_message_arrives_whole_and_bcc_stays_hidden() {
-    let smtp = SmtpClient::connect(smtp_config("t30", Security::Tls))
+    let smtp = SmtpClient::connect(smtp_config(&user("t30"), Security::Tls))
         .await
         .unwrap();
     let subject = format!("Grüße 📎 {}", unique("rich"));
@@ -38,7 +38,7 @@ async fn a_rich_message_arrives_whole_and_bcc_stays_hidden() {
     let audio = random_bytes(40_000, 12);
     let logo = random_bytes(2_000, 13);
     let msg = OutgoingMessage::new()
-        .from(Address::new(Some("Zoë Sender, Esq."), env().address("t30")))
+        .from(Address::new(Some("Zoë Sender, Esq."), user("t30").address))
         .to(addr("t31"))
         .cc(addr("t32"))
         .bcc(addr("t33"))
@@ -122,7 +122,7 @@ async fn a_rich_message_arrives_whole_and_bcc_stays_hidden() {
 
 #[tokio::test]
 async fn one_refused_recipient_does_not_stop_the_others() {
-    let smtp = SmtpClient::connect(smtp_config("t34", Security::StartTls))
+    let smtp = SmtpClient::connect(smtp_config(&user("t34"), Security::StartTls))
         .await
         .unwrap();
     let subject = unique("partial");
@@ -134,7 +134,7 @@ async fn one_refused_recipient_does_not_stop_the_others() {
         .subject(&subject)
         .text("two of three");
     let r = smtp.send(&msg).await.unwrap();
-    assert_eq!(r.accepted, vec![env().address("t35"), env().address("t36")]);
+    assert_eq!(r.accepted, vec![user("t35").address, user("t36").address]);
     assert_eq!(r.rejected.len(), 1);
     assert_eq!(r.rejected[0].address, "nobody@localhost");
     assert_eq!(r.rejected[0].code, 550);
@@ -148,7 +148,7 @@ async fn one_refused_recipient_does_not_stop_the_others() {
 async fn idle_wakes_within_a_second_of_smtp_delivery() {
     let c = imap("t37").await;
     c.mailbox_status("INBOX").await.unwrap();
-    let smtp = SmtpClient::connect(smtp_config("t38", Security::Tls))
+    let smtp = SmtpClient::connect(smtp_config(&user("t38"), Security::Tls))
         .await
         .unwrap();
     let subject = unique("push");
@@ -182,7 +182,7 @@ async fn idle_wakes_within_a_second_of_smtp_delivery() {
 #[tokio::test]
 async fn reply_and_forward_from_a_fetched_message() {
     let (a, b, c_user) = ("t39", "t40", "t41");
-    let smtp_a = SmtpClient::connect(smtp_config(a, Security::Tls))
+    let smtp_a = SmtpClient::connect(smtp_config(&user(a), Security::Tls))
         .await
         .unwrap();
     let subject = unique("Plans");
@@ -202,7 +202,7 @@ async fn reply_and_forward_from_a_fetched_message() {
     let uid = wait_for(&inbox_b, &subject).await;
     let fetched = inbox_b.fetch_message("INBOX", uid).await.unwrap();
 
-    let smtp_b = SmtpClient::connect(smtp_config(b, Security::Tls))
+    let smtp_b = SmtpClient::connect(smtp_config(&user(b), Security::Tls))
         .await
         .unwrap();
     // The reply comes with the quote; the answer goes on top of it.
@@ -243,7 +243,7 @@ async fn reply_and_forward_from_a_fetched_message() {
 
 #[tokio::test]
 async fn crlf_in_a_header_is_refused_before_sending() {
-    let smtp = SmtpClient::connect(smtp_config("t42", Security::Tls))
+    let smtp = SmtpClient::connect(smtp_config(&user("t42"), Security::Tls))
         .await
         .unwrap();
     let msg = OutgoingMessage::new()
@@ -257,30 +257,26 @@ async fn crlf_in_a_header_is_refused_before_sending() {
 
 #[tokio::test]
 async fn send_mime_takes_the_envelope_from_headers_and_hides_bcc() {
-    let smtp = SmtpClient::connect(smtp_config("t44", Security::Tls))
+    let smtp = SmtpClient::connect(smtp_config(&user("t44"), Security::Tls))
         .await
         .unwrap();
     let subject = unique("mime");
     let raw = format!(
         "From: {}\r\nTo: {}\r\nBcc: {}\r\nSubject: {subject}\r\nMessage-ID: <{subject}@test>\r\n\r\nhello\r\n",
-        env().address("t44"),
-        env().address("t45"),
-        env().address("t46")
+        user("t44").address,
+        user("t45").address,
+        user("t46").address
     );
     let r = smtp.send_mime(raw.as_bytes()).await.unwrap();
-    assert_eq!(r.accepted, vec![env().address("t45"), env().address("t46")]);
+    assert_eq!(r.accepted, vec![user("t45").address, user("t46").address]);
     assert_eq!(
         r.message_id.as_deref(),
         Some(format!("{subject}@test").as_str())
     );
-    for user in ["t45", "t46"] {
-        let c = imap(user).await;
+    for name in ["t45", "t46"] {
+        let c = imap(name).await;
         let uid = wait_for(&c, &subject).await;
         let got = String::from_utf8(c.fetch_raw("INBOX", uid).await.unwrap()).unwrap();
-        assert!(
-            !got.contains(&env().address("t46")) || !got.to_ascii_lowercase().contains("\nbcc:"),
-            "Bcc header delivered to {user}"
-        );
         assert!(!got.to_ascii_lowercase().contains("\nbcc:"));
     }
 }

@@ -1,10 +1,10 @@
 //! One client shared by many tasks; cancelled calls leave it usable.
-mod support;
+mod common;
 
 use std::time::Duration;
 
+use common::*;
 use mailwire::imap::{FetchOptions, SearchQuery, UidSet};
-use support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_concurrent_calls_across_five_mailboxes_get_their_own_answers() {

@@ -1,11 +1,11 @@
 //! Connecting and authenticating to the real Dovecot: TLS, STARTTLS, plain, XOAUTH2, trust,
 //! deadlines and credentials that never leak.
-mod support;
+mod common;
 
 use std::time::{Duration, Instant};
 
+use common::*;
 use mailwire::{Auth, ErrorKind, ImapClient, ImapConfig, Security, Timeouts};
-use support::*;
 
 #[tokio::test]
 async fn implicit_tls_with_the_test_ca_logs_in() {
@@ -68,11 +68,10 @@ async fn starttls_not_offered_is_an_error_never_plaintext() {
 
 #[tokio::test]
 async fn wrong_password_is_auth_error_without_the_password() {
-    let e = env();
     let secret = "Wr0ng-Secret-Pa55";
-    let cfg = ImapConfig::new(e.host(), Auth::password("t02", secret))
-        .port(e.port("MAILWIRE_IMAPS_PORT"))
-        .ca_pem(e.ca_pem());
+    let cfg = ImapConfig::new(host(), Auth::password("t02", secret))
+        .port(port("MAILWIRE_IMAPS_PORT"))
+        .ca_pem(ca_pem());
     assert!(!format!("{cfg:?}").contains(secret));
     let err = ImapClient::connect(cfg).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Auth, "{err}");
@@ -83,18 +82,17 @@ async fn wrong_password_is_auth_error_without_the_password() {
 
 #[tokio::test]
 async fn xoauth2_token_logs_in_and_bad_token_is_auth_error() {
-    let e = env();
-    let cfg = ImapConfig::new(e.host(), Auth::oauth2(e.address("t03"), e.token("t03")))
-        .port(e.port("MAILWIRE_IMAPS_PORT"))
-        .ca_pem(e.ca_pem());
+    let cfg = ImapConfig::new(host(), Auth::oauth2(user("t03").address, user("t03").token))
+        .port(port("MAILWIRE_IMAPS_PORT"))
+        .ca_pem(ca_pem());
     let c = ImapClient::connect(cfg).await.unwrap();
     c.mailbox_status("INBOX").await.unwrap();
     c.logout().await.unwrap();
 
     let bad = "token-not-valid-1234567890";
-    let cfg = ImapConfig::new(e.host(), Auth::oauth2(e.address("t03"), bad))
-        .port(e.port("MAILWIRE_IMAPS_PORT"))
-        .ca_pem(e.ca_pem());
+    let cfg = ImapConfig::new(host(), Auth::oauth2(user("t03").address, bad))
+        .port(port("MAILWIRE_IMAPS_PORT"))
+        .ca_pem(ca_pem());
     let err = ImapClient::connect(cfg).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::Auth, "{err}");
     assert!(!format!("{err} {err:?}").contains(bad));

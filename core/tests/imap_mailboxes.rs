@@ -1,9 +1,9 @@
 //! Mailbox management against the real Dovecot.
-mod support;
+mod common;
 
+use common::*;
 use mailwire::imap::MailboxRole;
 use mailwire::ErrorKind;
-use support::*;
 
 #[tokio::test]
 async fn list_shows_special_use_roles_and_subscriptions() {

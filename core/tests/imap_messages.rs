@@ -1,11 +1,11 @@
 //! Searching, summaries, downloads, flags, copy/move/delete and append against the real
 //! Dovecot. Server state is checked with a second, independent connection.
-mod support;
+mod common;
 
 use chrono::NaiveDate;
+use common::*;
 use mailwire::imap::{FetchOptions, Flag, SearchQuery, UidSet};
 use mailwire::{ErrorKind, ImapClient};
-use support::*;
 
 /// A fresh mailbox for one test, with its own client.
 async fn fresh(user: &str) -> (ImapClient, String) {

@@ -1,10 +1,10 @@
 //! IDLE push and CONDSTORE/QRESYNC sync, as two devices on the real Dovecot.
-mod support;
+mod common;
 
 use std::time::{Duration, Instant};
 
+use common::*;
 use mailwire::imap::{Flag, MailboxEvent, SyncState};
-use support::*;
 
 #[tokio::test]
 async fn idle_returns_empty_on_timeout() {

@@ -1,11 +1,11 @@
 //! Protocol traces are available through `tracing`, with credentials redacted.
-mod support;
+mod common;
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
+use common::*;
 use mailwire::{Auth, ImapClient, ImapConfig};
-use support::*;
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);
@@ -30,14 +30,12 @@ async fn traces_show_commands_but_never_credentials() {
         .with_ansi(false)
         .finish();
     let _guard = tracing::subscriber::set_default(subscriber);
-
-    let e = env();
     let c = ImapClient::connect(imap_config("t24")).await.unwrap();
     c.mailbox_status("INBOX").await.unwrap();
-    let token = e.token("t24");
-    let cfg = ImapConfig::new(e.host(), Auth::oauth2(e.address("t24"), token.clone()))
-        .port(e.port("MAILWIRE_IMAPS_PORT"))
-        .ca_pem(e.ca_pem());
+    let token = user("t24").token;
+    let cfg = ImapConfig::new(host(), Auth::oauth2(user("t24").address, token.clone()))
+        .port(port("MAILWIRE_IMAPS_PORT"))
+        .ca_pem(ca_pem());
     ImapClient::connect(cfg)
         .await
         .unwrap()
@@ -45,9 +43,9 @@ async fn traces_show_commands_but_never_credentials() {
         .await
         .unwrap();
     let bad = "Trace-Wrong-Pass-987";
-    let cfg = ImapConfig::new(e.host(), Auth::password("t24", bad))
-        .port(e.port("MAILWIRE_IMAPS_PORT"))
-        .ca_pem(e.ca_pem());
+    let cfg = ImapConfig::new(host(), Auth::password("t24", bad))
+        .port(port("MAILWIRE_IMAPS_PORT"))
+        .ca_pem(ca_pem());
     assert!(ImapClient::connect(cfg).await.is_err());
 
     let text = String::from_utf8(cap.0.lock().unwrap().clone()).unwrap();
@@ -56,7 +54,7 @@ async fn traces_show_commands_but_never_credentials() {
         "commands are traced:\n{text}"
     );
     assert!(text.contains("LOGIN \"t24\" \"<redacted>\""), "{text}");
-    for secret in [e.password("t24"), token, bad.to_string()] {
+    for secret in [user("t24").password, token, bad.to_string()] {
         assert!(!text.contains(&secret), "{secret} leaked into traces");
     }
 }

@@ -8,6 +8,7 @@ use tokio::io::AsyncWriteExt;
 
 use super::client::{ImapClient, Session};
 use super::command::{check_keyword, Command, UidSet, MAX_SET_LEN};
+use super::connection::Connection;
 use super::mailboxes::not_found_as;
 use super::parse;
 use super::search::SearchQuery;
@@ -81,30 +82,9 @@ impl ImapClient {
     /// The whole message source, without setting `\Seen`.
     pub async fn fetch_raw(&self, mailbox: &str, uid: u32) -> Result<Vec<u8>> {
         let mut s = self.selected(mailbox).await?;
-        let mut body = None;
-        let cmd = Command::new("UID FETCH")
-            .raw(&uid.to_string())
-            .raw("(UID BODY.PEEK[])");
-        s.conn()?
-            .run(cmd, |r| {
-                if let Response::Fetch(_, attrs) = r {
-                    if !attrs
-                        .iter()
-                        .any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid))
-                    {
-                        return Ok(false);
-                    }
-                    for a in attrs {
-                        if let AttributeValue::BodySection { data, .. } = a {
-                            body = Some(data.as_deref().unwrap_or_default().to_vec());
-                        }
-                    }
-                    return Ok(true);
-                }
-                Ok(false)
-            })
-            .await?;
-        body.ok_or_else(|| not_found_message(mailbox, uid))
+        let got = fetch_one(s.conn()?, uid, "BODY.PEEK[]", None).await?;
+        got.found(mailbox, uid)?;
+        Ok(got.body.unwrap_or_default())
     }
 
     /// Bytes `offset .. offset + len` of the raw message (`part = None`) or of one part, as
@@ -120,32 +100,11 @@ impl ImapClient {
         if let Some(p) = part {
             check_part(p)?;
         }
-        let section = part.unwrap_or("");
+        let items = format!("BODY.PEEK[{}]<{offset}.{len}>", part.unwrap_or(""));
         let mut s = self.selected(mailbox).await?;
-        let mut body = None;
-        let cmd = Command::new("UID FETCH")
-            .raw(&uid.to_string())
-            .raw(&format!("(UID BODY.PEEK[{section}]<{offset}.{len}>)"));
-        s.conn()?
-            .run(cmd, |r| {
-                if let Response::Fetch(_, attrs) = r {
-                    if !attrs
-                        .iter()
-                        .any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid))
-                    {
-                        return Ok(false);
-                    }
-                    for a in attrs {
-                        if let AttributeValue::BodySection { data, .. } = a {
-                            body = Some(data.as_deref().unwrap_or_default().to_vec());
-                        }
-                    }
-                    return Ok(true);
-                }
-                Ok(false)
-            })
-            .await?;
-        body.ok_or_else(|| not_found_message(mailbox, uid))
+        let got = fetch_one(s.conn()?, uid, &items, None).await?;
+        got.found(mailbox, uid)?;
+        Ok(got.body.unwrap_or_default())
     }
 
     /// The message, downloaded and parsed (text, HTML, attachments, decoded headers).
@@ -159,48 +118,10 @@ impl ImapClient {
     pub async fn download(&self, mailbox: &str, uid: u32, part: &str) -> Result<Vec<u8>> {
         check_part(part)?;
         let mut s = self.selected(mailbox).await?;
-        let cmd = Command::new("UID FETCH")
-            .raw(&uid.to_string())
-            .raw(&format!("(UID BODYSTRUCTURE BODY.PEEK[{part}])"));
-        let mut encoding = None;
-        let mut data = None;
-        let mut seen = false;
-        s.conn()?
-            .run(cmd, |r| {
-                if let Response::Fetch(_, attrs) = r {
-                    if !attrs
-                        .iter()
-                        .any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid))
-                    {
-                        return Ok(false);
-                    }
-                    seen = true;
-                    for a in attrs {
-                        match a {
-                            AttributeValue::BodyStructure(b) => {
-                                encoding = parse::part_encoding(b, part)
-                            }
-                            AttributeValue::BodySection { data: d, .. } => {
-                                data = Some(d.as_deref().unwrap_or_default().to_vec())
-                            }
-                            _ => {}
-                        }
-                    }
-                    return Ok(true);
-                }
-                Ok(false)
-            })
-            .await?;
-        if !seen {
-            return Err(not_found_message(mailbox, uid));
-        }
-        let (encoding, _) = encoding.ok_or_else(|| {
-            Error::new(
-                ErrorKind::NotFound,
-                format!("message UID {uid} has no part {part}"),
-            )
-        })?;
-        let raw = data.unwrap_or_default();
+        let items = format!("BODYSTRUCTURE BODY.PEEK[{part}]");
+        let got = fetch_one(s.conn()?, uid, &items, Some(part)).await?;
+        let (encoding, _) = got.part_info(mailbox, uid, part)?;
+        let raw = got.body.unwrap_or_default();
         let mut decoder = TransferDecoder::new(&encoding);
         let mut out = Vec::with_capacity(raw.len());
         decoder.push(&raw, &mut out);
@@ -209,7 +130,8 @@ impl ImapClient {
     }
 
     /// Streams one part to `path`, transfer-decoded, fetching it in pieces so memory stays
-    /// bounded whatever the size. Returns the number of bytes written.
+    /// bounded whatever the size. Returns the number of bytes written. `progress` gets the
+    /// encoded bytes fetched so far and the part's encoded size.
     ///
     /// The file is written under a temporary name and renamed when complete; on error
     /// nothing is left at `path`.
@@ -225,39 +147,9 @@ impl ImapClient {
         let path = path.as_ref();
         let mut s = self.selected(mailbox).await?;
         let c = s.conn()?;
-        let mut info = None;
-        let mut seen = false;
-        let cmd = Command::new("UID FETCH")
-            .raw(&uid.to_string())
-            .raw("(UID BODYSTRUCTURE)");
-        c.run(cmd, |r| {
-            if let Response::Fetch(_, attrs) = r {
-                if !attrs
-                    .iter()
-                    .any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid))
-                {
-                    return Ok(false);
-                }
-                seen = true;
-                for a in attrs {
-                    if let AttributeValue::BodyStructure(b) = a {
-                        info = parse::part_encoding(b, part);
-                    }
-                }
-                return Ok(true);
-            }
-            Ok(false)
-        })
-        .await?;
-        if !seen {
-            return Err(not_found_message(mailbox, uid));
-        }
-        let (encoding, octets) = info.ok_or_else(|| {
-            Error::new(
-                ErrorKind::NotFound,
-                format!("message UID {uid} has no part {part}"),
-            )
-        })?;
+        let (encoding, octets) = fetch_one(c, uid, "BODYSTRUCTURE", Some(part))
+            .await?
+            .part_info(mailbox, uid, part)?;
         let tmp = path.with_extension(match path.extension() {
             Some(e) => format!("{}.part", e.to_string_lossy()),
             None => "part".to_string(),
@@ -276,42 +168,20 @@ impl ImapClient {
             let mut offset: u32 = 0;
             let mut written: u64 = 0;
             loop {
-                let cmd = Command::new("UID FETCH")
-                    .raw(&uid.to_string())
-                    .raw(&format!("(UID BODY.PEEK[{part}]<{offset}.{CHUNK}>)"));
-                let mut got: Option<usize> = None;
+                let items = format!("BODY.PEEK[{part}]<{offset}.{CHUNK}>");
+                let chunk = fetch_one(c, uid, &items, None)
+                    .await?
+                    .body
+                    .unwrap_or_default();
                 out.clear();
-                let mut chunk: Vec<u8> = Vec::new();
-                c.run(cmd, |r| {
-                    if let Response::Fetch(_, attrs) = r {
-                        if !attrs
-                            .iter()
-                            .any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid))
-                        {
-                            return Ok(false);
-                        }
-                        for a in attrs {
-                            if let AttributeValue::BodySection { data, .. } = a {
-                                let d = data.as_deref().unwrap_or_default();
-                                got = Some(d.len());
-                                chunk = d.to_vec();
-                            }
-                        }
-                        return Ok(true);
-                    }
-                    Ok(false)
-                })
-                .await?;
-                let n = got.unwrap_or(0);
                 decoder.push(&chunk, &mut out);
-                drop(chunk);
                 file.write_all(&out).await.map_err(write_err)?;
                 written += out.len() as u64;
-                offset = offset.saturating_add(n as u32);
+                offset = offset.saturating_add(chunk.len() as u32);
                 if let Some(p) = &progress {
                     p(u64::from(offset), Some(u64::from(octets)));
                 }
-                if n < CHUNK as usize {
+                if chunk.len() < CHUNK as usize {
                     break;
                 }
             }
@@ -506,6 +376,82 @@ impl ImapClient {
             _ => None,
         })
     }
+}
+
+/// What one `UID FETCH` of a single message returned.
+struct FetchedOne {
+    /// Whether the server sent the message at all.
+    seen: bool,
+    /// The body section, when one was asked for.
+    body: Option<Vec<u8>>,
+    /// `(encoding, encoded size)` of the part looked up in BODYSTRUCTURE.
+    part: Option<(String, u32)>,
+}
+
+impl FetchedOne {
+    fn found(&self, mailbox: &str, uid: u32) -> Result<()> {
+        if self.seen {
+            Ok(())
+        } else {
+            Err(not_found_message(mailbox, uid))
+        }
+    }
+
+    fn part_info(&self, mailbox: &str, uid: u32, part: &str) -> Result<(String, u32)> {
+        self.found(mailbox, uid)?;
+        self.part.clone().ok_or_else(|| {
+            Error::new(
+                ErrorKind::NotFound,
+                format!("message UID {uid} has no part {part}"),
+            )
+        })
+    }
+}
+
+/// Runs `UID FETCH uid (UID <items>)` on the selected mailbox; looks `part` up in the
+/// BODYSTRUCTURE when given.
+async fn fetch_one(
+    c: &mut Connection,
+    uid: u32,
+    items: &str,
+    part: Option<&str>,
+) -> Result<FetchedOne> {
+    let mut got = FetchedOne {
+        seen: false,
+        body: None,
+        part: None,
+    };
+    let cmd = Command::new("UID FETCH")
+        .raw(&uid.to_string())
+        .raw(&format!("(UID {items})"));
+    c.run(cmd, |r| {
+        let Response::Fetch(_, attrs) = r else {
+            return Ok(false);
+        };
+        if !attrs
+            .iter()
+            .any(|a| matches!(a, AttributeValue::Uid(u) if *u == uid))
+        {
+            return Ok(false);
+        }
+        got.seen = true;
+        for a in attrs {
+            match a {
+                AttributeValue::BodySection { data, .. } => {
+                    got.body = Some(data.as_deref().unwrap_or_default().to_vec())
+                }
+                AttributeValue::BodyStructure(b) => {
+                    if let Some(p) = part {
+                        got.part = parse::part_encoding(b, p);
+                    }
+                }
+                _ => {}
+            }
+        }
+        Ok(true)
+    })
+    .await?;
+    Ok(got)
 }
 
 fn add_copyuid(map: &mut UidMap, code: &ResponseCode<'_>) {

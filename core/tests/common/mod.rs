@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use futures_util::TryStreamExt;
-use mailwire::{Auth, Security, SmtpConfig};
+use mailwire::{Auth, ImapClient, ImapConfig, Security, SmtpConfig};
 
 fn settings() -> &'static HashMap<String, String> {
     static SETTINGS: OnceLock<HashMap<String, String>> = OnceLock::new();
@@ -254,4 +254,117 @@ pub async fn absent_after(user: &User, subject: &str, wait: Duration) -> bool {
         .expect("UID SEARCH");
     let _ = session.logout().await;
     uids.is_empty()
+}
+
+/// IMAP over implicit TLS, trusting the devserver CA, as `user`.
+pub fn imap_config(user: &str) -> ImapConfig {
+    ImapConfig::new(host(), self::user(user).password_auth())
+        .port(port("MAILWIRE_IMAPS_PORT"))
+        .ca_pem(ca_pem())
+}
+
+/// IMAP over STARTTLS or plain on the plain port.
+pub fn imap_config_on_plain_port(user: &str, security: Security) -> ImapConfig {
+    let mut c = imap_config(user).port(port("MAILWIRE_IMAP_PORT"));
+    c.security = security;
+    c
+}
+
+/// The devserver's legacy address: plain IMAP without STARTTLS and without MOVE.
+pub fn imap_legacy_config(user: &str) -> ImapConfig {
+    let mut c = imap_config_on_plain_port(user, Security::Plain);
+    c.host = var("MAILWIRE_LEGACY_HOST");
+    c
+}
+
+pub async fn imap(user: &str) -> ImapClient {
+    ImapClient::connect(imap_config(user))
+        .await
+        .expect("IMAP connect")
+}
+
+/// Base64 with 76-character lines, as mail carries it.
+pub fn base64_lines(data: &[u8]) -> String {
+    use base64::Engine;
+    let b = base64::engine::general_purpose::STANDARD.encode(data);
+    let mut out = String::with_capacity(b.len() + b.len() / 38);
+    for chunk in b.as_bytes().chunks(76) {
+        out.push_str(std::str::from_utf8(chunk).unwrap());
+        out.push_str("\r\n");
+    }
+    out
+}
+
+/// Deterministic pseudo-random bytes.
+pub fn random_bytes(n: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407)
+        | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            (x >> 24) as u8
+        })
+        .collect()
+}
+
+/// A multipart/mixed message with a text/html alternative, a PDF attachment with an
+/// RFC 2231 UTF-8 file name, an inline PNG referenced by content-id, and `blob` as an
+/// application/octet-stream attachment. Parts: 1 = alternative (1.1 text, 1.2 html),
+/// 2 = report.pdf, 3 = logo.png (inline), 4 = blob.bin.
+pub fn rich_message(subject_encoded: &str, blob: &[u8]) -> Vec<u8> {
+    let pdf = b"%PDF-1.4 fake pdf bytes \x00\x01\x02\xff".to_vec();
+    let png = random_bytes(3000, 7);
+    format!(
+        "From: =?utf-8?q?J=C3=BCrgen?= <juergen@example.org>\r\n\
+To: Alice <alice@localhost>, bob@localhost\r\n\
+Cc: carol@localhost\r\n\
+Subject: {subject_encoded}\r\n\
+Date: Sat, 28 Nov 2026 10:00:00 +0100\r\n\
+Message-ID: <{id}@example.org>\r\n\
+MIME-Version: 1.0\r\n\
+Content-Type: multipart/mixed; boundary=\"OUTER\"\r\n\
+\r\n\
+--OUTER\r\n\
+Content-Type: multipart/alternative; boundary=\"ALT\"\r\n\
+\r\n\
+--ALT\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+Content-Transfer-Encoding: quoted-printable\r\n\
+\r\n\
+Gr=C3=BC=C3=9Fe aus M=C3=BCnchen\r\n\
+--ALT\r\n\
+Content-Type: text/html; charset=utf-8\r\n\
+\r\n\
+<p>Gr\u{fc}\u{df}e <img src=\"cid:logo@x\"></p>\r\n\
+--ALT--\r\n\
+--OUTER\r\n\
+Content-Type: application/pdf\r\n\
+Content-Disposition: attachment; filename*=utf-8''R%C3%A9sum%C3%A9%20%E2%82%AC.pdf\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n\
+{pdf}\
+--OUTER\r\n\
+Content-Type: image/png\r\n\
+Content-ID: <logo@x>\r\n\
+Content-Disposition: inline\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n\
+{png}\
+--OUTER\r\n\
+Content-Type: application/octet-stream; name=\"blob.bin\"\r\n\
+Content-Disposition: attachment; filename=\"blob.bin\"\r\n\
+Content-Transfer-Encoding: base64\r\n\
+\r\n\
+{blob}\
+--OUTER--\r\n",
+        id = unique("rich"),
+        pdf = base64_lines(&pdf),
+        png = base64_lines(&png),
+        blob = base64_lines(blob),
+    )
+    .into_bytes()
 }
