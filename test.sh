@@ -37,6 +37,26 @@ cargo test --workspace
 step "rust: the quickstart example"
 cargo run -q -p mailwire-examples --bin quickstart
 
+step "python: build the abi3 wheel once, install it, pytest, stubtest, quickstarts"
+# A venv of its own with the pinned tools; the wheel is built once (debug profile: the
+# tests do not need speed, and cargo reuses the dependencies `cargo test` just built) and
+# installed without building again. `pip install ./python` builds the same wheel (release).
+python=${PYTHON:-python3}
+venv=$root/python/.venv
+[ -x "$venv/bin/python" ] || "$python" -m venv "$venv"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -r python/requirements-dev.txt
+wheels=$(cargo metadata --format-version 1 --no-deps | "$venv/bin/python" -c \
+  'import json,sys; print(json.load(sys.stdin)["target_directory"])')/python-wheels
+rm -rf "$wheels"
+"$venv/bin/maturin" build -q -m python/Cargo.toml -o "$wheels"
+"$venv/bin/python" -m pip install -q --disable-pip-version-check --force-reinstall --no-deps "$wheels"/mailwire-*-abi3-*.whl
+(cd python && "$venv/bin/python" -m pytest -q -p no:cacheprovider)
+(cd /tmp && "$venv/bin/python" -m mypy.stubtest mailwire._core)
+"$venv/bin/python" -m mypy --cache-dir=/dev/null python/python/mailwire
+(cd /tmp && MAILWIRE_USER=t62 "$venv/bin/python" "$root/examples/python/quickstart.py" >/dev/null)
+(cd /tmp && MAILWIRE_USER=t62 "$venv/bin/python" "$root/examples/python/quickstart_async.py" >/dev/null)
+echo "python: quickstart.py and quickstart_async.py ran"
+
 step "ffi: build the cdylib, regenerate the Kotlin and Swift bindings, check they are current"
 libdir=$(bindings/ffi/generate.sh --check)
 

@@ -14,6 +14,14 @@ use crate::error::{ErrorKind, Result};
 /// How long to keep collecting after the first event, so a burst arrives as one batch.
 const GRACE: Duration = Duration::from_millis(100);
 
+/// `now + d`, saturating at about 30 years instead of panicking on an overflowing `Instant`
+/// (a caller may pass a huge timeout to mean "forever").
+fn later(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
+}
+
 impl ImapClient {
     /// Waits up to `timeout` for changes in `mailbox` (new messages, expunges, flag changes)
     /// and returns them; empty when nothing happened. Only changes that arrive during the
@@ -36,7 +44,7 @@ impl ImapClient {
         let mut s = self.selected(mailbox).await?;
         let c = s.conn()?;
         c.events.clear();
-        let deadline = Instant::now() + timeout;
+        let deadline = later(timeout);
         if !c.has_cap("IDLE") {
             loop {
                 c.run(Command::new("NOOP"), |_| Ok(false)).await?;
@@ -52,7 +60,7 @@ impl ImapClient {
             let tag = c.send(&cmd).await?;
             c.wait_continuation(&tag, "IDLE").await?;
             c.mark_idle(&tag);
-            let round_end = deadline.min(Instant::now() + reissue);
+            let round_end = deadline.min(later(reissue));
             let mut first_event: Option<Instant> = None;
             let mut server_ended = false;
             loop {
@@ -104,5 +112,17 @@ impl ImapClient {
                 return Ok(std::mem::take(&mut c.events));
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn huge_timeouts_saturate_instead_of_panicking() {
+        let far = later(Duration::MAX);
+        assert!(far > Instant::now() + Duration::from_secs(86_400 * 365));
+        assert!(later(Duration::from_secs(1)) <= Instant::now() + Duration::from_secs(2));
     }
 }

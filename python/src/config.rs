@@ -1,0 +1,121 @@
+//! Glue for `mailwire::config`: keyword arguments → `ImapConfig` / `SmtpConfig`, and Python
+//! callables → `Progress`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use mailwire::{Auth, ImapConfig, Progress, Security, SmtpConfig, Timeouts, TlsOptions};
+use pyo3::prelude::*;
+
+use crate::error::{invalid_input, to_py_err};
+
+/// Connection keyword arguments shared by IMAP and SMTP.
+pub(crate) struct Common {
+    pub host: String,
+    pub port: Option<u16>,
+    pub security: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub access_token: Option<String>,
+    pub ca_pem: Option<Vec<u8>>,
+    pub accept_invalid_certs: bool,
+    pub server_name: Option<String>,
+    pub timeout: Option<f64>,
+    pub connect_timeout: Option<f64>,
+}
+
+pub(crate) fn seconds(py: Python<'_>, what: &str, s: f64) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(s).map_err(|_| {
+        invalid_input(
+            py,
+            format!("{what} must be a non-negative number of seconds"),
+        )
+    })
+}
+
+impl Common {
+    fn auth(&self, py: Python<'_>) -> PyResult<Auth> {
+        match (&self.username, &self.password, &self.access_token) {
+            (_, Some(_), Some(_)) => Err(invalid_input(
+                py,
+                "give either password= or access_token=, not both",
+            )),
+            (Some(u), Some(p), None) => Ok(Auth::password(u, p)),
+            (Some(u), None, Some(t)) => Ok(Auth::oauth2(u, t)),
+            (None, Some(_), _) | (None, _, Some(_)) => Err(invalid_input(
+                py,
+                "username= is required with a password or token",
+            )),
+            (_, None, None) => Ok(Auth::None),
+        }
+    }
+
+    fn parts(&self, py: Python<'_>) -> PyResult<(Security, Auth, TlsOptions, Timeouts)> {
+        let security = Security::parse(&self.security).map_err(|e| to_py_err(py, e))?;
+        let tls = TlsOptions {
+            ca_pem: self.ca_pem.clone(),
+            accept_invalid_certs: self.accept_invalid_certs,
+            server_name: self.server_name.clone(),
+        };
+        let mut timeouts = Timeouts::default();
+        if let Some(t) = self.timeout {
+            timeouts.command = seconds(py, "timeout", t)?;
+            timeouts.connect = timeouts.command;
+            timeouts.greeting = timeouts.command;
+        }
+        if let Some(t) = self.connect_timeout {
+            timeouts.connect = seconds(py, "connect_timeout", t)?;
+            timeouts.greeting = timeouts.connect;
+        }
+        Ok((security, self.auth(py)?, tls, timeouts))
+    }
+
+    pub(crate) fn imap(&self, py: Python<'_>, idle_reissue: Option<f64>) -> PyResult<ImapConfig> {
+        let (security, auth, tls, mut timeouts) = self.parts(py)?;
+        if let Some(t) = idle_reissue {
+            timeouts.idle_reissue = seconds(py, "idle_reissue", t)?;
+        }
+        let mut cfg = ImapConfig::new(self.host.clone(), auth)
+            .security(security)
+            .timeouts(timeouts);
+        if let Some(p) = self.port {
+            cfg = cfg.port(p);
+        }
+        cfg.tls = tls;
+        Ok(cfg)
+    }
+
+    pub(crate) fn smtp(
+        &self,
+        py: Python<'_>,
+        hello_name: Option<String>,
+        pool_size: Option<usize>,
+    ) -> PyResult<SmtpConfig> {
+        let (security, auth, tls, timeouts) = self.parts(py)?;
+        let mut cfg = SmtpConfig::new(self.host.clone(), auth)
+            .security(security)
+            .timeouts(timeouts);
+        if let Some(p) = self.port {
+            cfg = cfg.port(p);
+        }
+        cfg.tls = tls;
+        cfg.hello_name = hello_name;
+        if let Some(n) = pool_size {
+            cfg.pool_size = n;
+        }
+        Ok(cfg)
+    }
+}
+
+/// A `Progress` that calls `callback(done, total)`; an exception it raises is reported as
+/// unraisable (it cannot stop the transfer).
+pub(crate) fn progress(callback: Option<Py<PyAny>>) -> Option<Progress> {
+    let callback = callback?;
+    Some(Arc::new(move |done: u64, total: Option<u64>| {
+        crate::runtime::with_python(|py| {
+            if let Err(e) = callback.call1(py, (done, total)) {
+                e.write_unraisable(py, Some(callback.bind(py)));
+            }
+        });
+    }))
+}

@@ -1,0 +1,60 @@
+//! `mailwire::Error` → the Python exception classes of `mailwire.errors` (one per kind).
+
+use mailwire::{Error, ErrorKind};
+use pyo3::exceptions::PyException;
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+/// The `mailwire.errors` class for `kind`.
+fn class_name(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Connect => "ConnectError",
+        ErrorKind::Tls => "TlsError",
+        ErrorKind::Auth => "AuthError",
+        ErrorKind::Timeout => "TimeoutError",
+        ErrorKind::NotFound => "NotFoundError",
+        ErrorKind::AlreadyExists => "AlreadyExistsError",
+        ErrorKind::Rejected => "RejectedError",
+        ErrorKind::Protocol => "ProtocolError",
+        ErrorKind::InvalidInput => "InvalidInputError",
+        ErrorKind::Closed => "ClosedError",
+        _ => "MailError",
+    }
+}
+
+/// Converts a core error into the matching `mailwire.errors` exception, with the server's
+/// text and codes as attributes and the underlying cause as `__cause__`.
+pub(crate) fn to_py_err(py: Python<'_>, e: Error) -> PyErr {
+    match build(py, &e) {
+        Ok(err) => err,
+        // Only when `mailwire.errors` cannot be imported: still say what went wrong.
+        Err(import_failure) => {
+            let err = PyException::new_err(e.to_string());
+            err.set_cause(py, Some(import_failure));
+            err
+        }
+    }
+}
+
+fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
+    let module = py.import(pyo3::intern!(py, "mailwire.errors"))?;
+    let class = module.getattr(class_name(e.kind()))?;
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("kind", e.kind().as_str())?;
+    kwargs.set_item("server_text", e.server_text())?;
+    kwargs.set_item("response_code", e.response_code())?;
+    kwargs.set_item("smtp_code", e.smtp_code())?;
+    kwargs.set_item("enhanced_code", e.enhanced_code())?;
+    kwargs.set_item("permanent", e.is_permanent())?;
+    let value = class.call((e.to_string(),), Some(&kwargs))?;
+    let err = PyErr::from_value(value);
+    if let Some(source) = std::error::Error::source(e) {
+        err.set_cause(py, Some(PyException::new_err(source.to_string())));
+    }
+    Ok(err)
+}
+
+/// An `InvalidInputError` (also a `ValueError`) for bad arguments found in the glue.
+pub(crate) fn invalid_input(py: Python<'_>, message: impl Into<String>) -> PyErr {
+    to_py_err(py, Error::new(ErrorKind::InvalidInput, message))
+}

@@ -1,0 +1,469 @@
+//! Glue for `mailwire::ImapClient`: the blocking `ImapClient` and the asyncio
+//! `AsyncImapClient`, generated from one list of methods so their names and arguments are
+//! the same by construction, plus the pull objects behind `fetch`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, FixedOffset};
+use mailwire::imap::{FetchOptions, FetchStream as CoreStream, Flag, SyncState, UidSet};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyRange, PyString};
+use tokio::sync::Mutex;
+
+use crate::config::{seconds, Common};
+use crate::error::{invalid_input, to_py_err};
+use crate::imap::search::to_query;
+use crate::imap::types::{self, SummaryBatch};
+use crate::message::{Message, OutgoingMessage};
+use crate::runtime::run;
+
+/// UIDs from an int, an iterable of ints, a ``range``, or ``"*"`` / ``"N:*"`` (open-ended).
+pub(crate) fn uid_set(obj: &Bound<'_, PyAny>) -> PyResult<UidSet> {
+    let py = obj.py();
+    if let Ok(s) = obj.cast::<PyString>() {
+        let s = s.to_str()?.trim();
+        if s == "*" || s.eq_ignore_ascii_case("all") || s == "1:*" {
+            return Ok(UidSet::all());
+        }
+        if let Some(first) = s.strip_suffix(":*").and_then(|f| f.parse::<u32>().ok()) {
+            return Ok(UidSet::from_uid(first));
+        }
+        return Err(invalid_input(
+            py,
+            format!(
+                "{s:?} is not a UID set: use an int, a list of ints, a range, \"*\" or \"N:*\""
+            ),
+        ));
+    }
+    if let Ok(uid) = obj.extract::<u32>() {
+        return Ok(UidSet::from(uid));
+    }
+    if let Ok(r) = obj.cast::<PyRange>() {
+        let (start, stop, step): (i64, i64, i64) = (
+            r.getattr("start")?.extract()?,
+            r.getattr("stop")?.extract()?,
+            r.getattr("step")?.extract()?,
+        );
+        if step != 1 || start < 1 || stop > i64::from(u32::MAX) + 1 {
+            return Err(invalid_input(
+                py,
+                "a UID range needs step 1 and bounds within 1..2**32",
+            ));
+        }
+        if stop <= start {
+            return Ok(UidSet::default());
+        }
+        return Ok(UidSet::range(start as u32, (stop - 1) as u32));
+    }
+    let mut uids = Vec::new();
+    for item in obj.try_iter()? {
+        uids.push(
+            item?
+                .extract::<u32>()
+                .map_err(|_| invalid_input(py, "UIDs are integers from 1 to 2**32-1"))?,
+        );
+    }
+    Ok(UidSet::from(uids))
+}
+
+/// Flags from one string or an iterable of strings (``"\\Seen"``, ``"$Work"``).
+pub(crate) fn flag_list(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Flag>> {
+    let py = obj.py();
+    let parse = |s: &str| s.parse::<Flag>().map_err(|e| to_py_err(py, e));
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(vec![parse(s.to_str()?)?]);
+    }
+    let mut out = Vec::new();
+    for item in obj.try_iter()? {
+        let item = item?;
+        let s = item
+            .cast::<PyString>()
+            .map_err(|_| invalid_input(py, "flags are strings such as \"\\\\Seen\""))?;
+        out.push(parse(s.to_str()?)?);
+    }
+    Ok(out)
+}
+
+/// Raw message bytes from ``bytes`` or an ``OutgoingMessage``.
+fn message_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
+    if let Ok(m) = obj.cast::<OutgoingMessage>() {
+        return m.get().inner.to_bytes().map_err(|e| to_py_err(obj.py(), e));
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(b.as_bytes().to_vec());
+    }
+    obj.extract::<Vec<u8>>()
+        .map_err(|_| invalid_input(obj.py(), "expected bytes or an OutgoingMessage"))
+}
+
+/// The core stream behind a `fetch`, shared with the futures that read from it.
+type SharedStream = Arc<Mutex<Option<CoreStream>>>;
+
+async fn next_batch(stream: SharedStream, max: usize) -> mailwire::Result<SummaryBatch> {
+    let mut guard = stream.lock().await;
+    let Some(s) = guard.as_mut() else {
+        return Ok(SummaryBatch(Vec::new()));
+    };
+    let batch = s.next_batch(max).await;
+    match batch {
+        Ok(b) if b.is_empty() => {
+            // Exhausted: give the connection back to the client at once.
+            *guard = None;
+            Ok(SummaryBatch(b))
+        }
+        Ok(b) => Ok(SummaryBatch(b)),
+        Err(e) => {
+            *guard = None;
+            Err(e)
+        }
+    }
+}
+
+macro_rules! fetch_stream_class {
+    ($name:ident, $pyname:literal, $mode:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[pyclass(frozen, module = "mailwire._core", name = $pyname)]
+        pub struct $name {
+            stream: SharedStream,
+        }
+
+        #[pymethods]
+        impl $name {
+            /// Up to ``max`` summaries: what has arrived, waiting only when nothing has.
+            /// An empty list means the fetch is complete.
+            #[pyo3(signature = (max = 1000))]
+            fn next_batch<'py>(&self, py: Python<'py>, max: usize) -> PyResult<Bound<'py, PyAny>> {
+                run!($mode, py, next_batch(self.stream.clone(), max))
+            }
+
+            /// Stops the fetch; the rest of the server's answer is discarded before the
+            /// client's next call. Harmless when already complete.
+            fn close(&self) {
+                if let Ok(mut guard) = self.stream.try_lock() {
+                    let _context = crate::runtime::runtime().map(|rt| rt.enter());
+                    *guard = None;
+                }
+            }
+        }
+    };
+}
+
+fetch_stream_class!(
+    FetchStream,
+    "FetchStream",
+    sync,
+    "Summaries of a ``fetch`` as they arrive, pulled in batches (blocking)."
+);
+fetch_stream_class!(
+    AsyncFetchStream,
+    "AsyncFetchStream",
+    async,
+    "Summaries of a ``fetch`` as they arrive, pulled in batches (awaitable)."
+);
+
+macro_rules! imap_client_class {
+    ($name:ident, $pyname:literal, $mode:ident, $stream:ident, $doc:literal) => {
+        #[doc = $doc]
+        #[pyclass(frozen, module = "mailwire._core", name = $pyname)]
+        pub struct $name {
+            inner: mailwire::ImapClient,
+            description: String,
+        }
+
+        #[pymethods]
+        impl $name {
+            /// Connects and logs in. ``security`` is ``"tls"``, ``"starttls"`` or ``"plain"``;
+            /// the port defaults to 993 (tls) or 143; ``ca_pem`` holds extra trusted CA
+            /// certificates (PEM bytes); ``timeout`` (seconds) bounds every network wait.
+            #[staticmethod]
+            #[pyo3(signature = (host, port = None, *, security = "tls", username = None,
+                password = None, access_token = None, ca_pem = None, accept_invalid_certs = false,
+                server_name = None, timeout = None, connect_timeout = None, idle_reissue = None))]
+            #[allow(clippy::too_many_arguments)]
+            fn connect<'py>(
+                py: Python<'py>,
+                host: String,
+                port: Option<u16>,
+                security: &str,
+                username: Option<String>,
+                password: Option<String>,
+                access_token: Option<String>,
+                ca_pem: Option<Vec<u8>>,
+                accept_invalid_certs: bool,
+                server_name: Option<String>,
+                timeout: Option<f64>,
+                connect_timeout: Option<f64>,
+                idle_reissue: Option<f64>,
+            ) -> PyResult<Bound<'py, PyAny>> {
+                let config = Common {
+                    host,
+                    port,
+                    security: security.to_string(),
+                    username,
+                    password,
+                    access_token,
+                    ca_pem,
+                    accept_invalid_certs,
+                    server_name,
+                    timeout,
+                    connect_timeout,
+                }
+                .imap(py, idle_reissue)?;
+                let description = format!(
+                    "host={:?}, port={}, security={:?}, username={:?}",
+                    config.host,
+                    config.port,
+                    config.security.as_str(),
+                    config.auth.username().unwrap_or("")
+                );
+                run!($mode, py, async move {
+                    let inner = mailwire::ImapClient::connect(config).await?;
+                    Ok($name { inner, description })
+                })
+            }
+
+            /// Whether the server announced ``capability`` (``"IDLE"``, ``"MOVE"``…).
+            fn has_capability<'py>(&self, py: Python<'py>, capability: String) -> PyResult<Bound<'py, PyAny>> {
+                let c = self.inner.clone();
+                run!($mode, py, async move { c.has_capability(&capability).await })
+            }
+
+            /// Sends NOOP (keeps the connection alive, collects pending events).
+            fn noop<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                let c = self.inner.clone();
+                run!($mode, py, async move { c.noop().await })
+            }
+
+            /// Logs out; later calls raise ClosedError.
+            fn logout<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                let c = self.inner.clone();
+                run!($mode, py, async move { c.logout().await })
+            }
+
+            /// Every mailbox, with its special-use role and subscription.
+            fn list_mailboxes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                let c = self.inner.clone();
+                run!($mode, py, async move { Ok(types::mailboxes(c.list_mailboxes().await?)) })
+            }
+
+            /// Message, unseen and recent counts, UIDNEXT, UIDVALIDITY, HIGHESTMODSEQ.
+            fn mailbox_status<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
+                let c = self.inner.clone();
+                run!($mode, py, async move {
+                    Ok(types::MailboxStatus::from(c.mailbox_status(&mailbox).await?))
+                })
+            }
+
+            /// Creates a mailbox (AlreadyExistsError when it exists).
+            fn create_mailbox<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
+                let c = self.inner.clone();
+                run!($mode, py, async move { c.create_mailbox(&mailbox).await })
+            }
+
+            /// Renames a mailbox.
+            fn rename_mailbox<'py>(&self, py: Python<'py>, mailbox: String, new_name: String) -> PyResult<Bound<'py, PyAny>> {
+                let c = self.inner.clone();
+                run!($mode, py, async move { c.rename_mailbox(&mailbox, &new_name).await })
+            }
+
+            /// Deletes a mailbox (NotFoundError when missing).
+            fn delete_mailbox<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
+                let c = self.inner.clone();
+                run!($mode, py, async move { c.delete_mailbox(&mailbox).await })
+            }
+
+            /// Subscribes to a mailbox.
+            fn subscribe<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
+                let c = self.inner.clone();
+                run!($mode, py, async move { c.subscribe(&mailbox).await })
+            }
+
+            /// Unsubscribes from a mailbox.
+            fn unsubscribe<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
+                let c = self.inner.clone();
+                run!($mode, py, async move { c.unsubscribe(&mailbox).await })
+            }
+
+            /// UIDs (ascending) of the messages matching ``query``: a SearchQuery, a raw
+            /// IMAP string, a dict of criteria, or None for every message.
+            #[pyo3(signature = (mailbox, query = None))]
+            fn search<'py>(&self, py: Python<'py>, mailbox: String, query: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+                let q = to_query(query)?;
+                let c = self.inner.clone();
+                run!($mode, py, async move { c.search(&mailbox, &q).await })
+            }
+
+            /// Starts fetching summaries (UID, flags, size, dates, envelope, attachment list)
+            /// of ``uids``; pull them with ``next_batch``. Never sets ``\Seen``. The client's
+            /// other calls wait until the stream is exhausted or closed.
+            #[pyo3(signature = (mailbox, uids, *, envelope = true, attachments = true, changed_since = None))]
+            fn fetch<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, envelope: bool, attachments: bool, changed_since: Option<u64>) -> PyResult<Bound<'py, PyAny>> {
+                let uids = uid_set(uids)?;
+                let options = FetchOptions { envelope, attachments, changed_since };
+                let c = self.inner.clone();
+                run!($mode, py, async move {
+                    let s = c.fetch(&mailbox, uids, options).await?;
+                    Ok($stream { stream: Arc::new(Mutex::new(Some(s))) })
+                })
+            }
+
+            /// All summaries of ``uids`` at once, as a list.
+            #[pyo3(signature = (mailbox, uids, *, envelope = true, attachments = true, changed_since = None))]
+            fn fetch_all<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, envelope: bool, attachments: bool, changed_since: Option<u64>) -> PyResult<Bound<'py, PyAny>> {
+                let uids = uid_set(uids)?;
+                let options = FetchOptions { envelope, attachments, changed_since };
+                let c = self.inner.clone();
+                run!($mode, py, async move {
+                    Ok(SummaryBatch(c.fetch_all(&mailbox, uids, options).await?))
+                })
+            }
+
+            /// The whole message source (bytes), without setting ``\Seen``.
+            fn fetch_raw<'py>(&self, py: Python<'py>, mailbox: String, uid: u32) -> PyResult<Bound<'py, PyAny>> {
+                let c = self.inner.clone();
+                run!($mode, py, async move {
+                    Ok(crate::Bytes(c.fetch_raw(&mailbox, uid).await?))
+                })
+            }
+
+            /// Bytes ``offset .. offset + length`` of the message (or of ``part``) as stored.
+            #[pyo3(signature = (mailbox, uid, offset, length, *, part = None))]
+            fn fetch_range<'py>(&self, py: Python<'py>, mailbox: String, uid: u32, offset: u32, length: u32, part: Option<String>) -> PyResult<Bound<'py, PyAny>> {
+                let c = self.inner.clone();
+                run!($mode, py, async move {
+                    Ok(crate::Bytes(c.fetch_range(&mailbox, uid, part.as_deref(), offset, length).await?))
+                })
+            }
+
+            /// The message, downloaded and parsed.
+            fn fetch_message<'py>(&self, py: Python<'py>, mailbox: String, uid: u32) -> PyResult<Bound<'py, PyAny>> {
+                let c = self.inner.clone();
+                run!($mode, py, async move {
+                    Message::parse(c.fetch_raw(&mailbox, uid).await?)
+                })
+            }
+
+            /// One MIME part (``"2"``, ``"1.3"``), transfer-decoded, as bytes.
+            fn download<'py>(&self, py: Python<'py>, mailbox: String, uid: u32, part: String) -> PyResult<Bound<'py, PyAny>> {
+                let c = self.inner.clone();
+                run!($mode, py, async move {
+                    Ok(crate::Bytes(c.download(&mailbox, uid, &part).await?))
+                })
+            }
+
+            /// Streams one part to ``path`` (decoded, in pieces; nothing is left at ``path`` on
+            /// error). ``progress(done, total)`` is called per piece. Returns bytes written.
+            #[pyo3(signature = (mailbox, uid, part, path, *, progress = None))]
+            #[allow(clippy::too_many_arguments)]
+            fn save_attachment<'py>(&self, py: Python<'py>, mailbox: String, uid: u32, part: String, path: std::path::PathBuf, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+                let progress = crate::config::progress(progress);
+                let c = self.inner.clone();
+                run!($mode, py, async move {
+                    c.save_attachment(&mailbox, uid, &part, &path, progress).await
+                })
+            }
+
+            /// Adds flags or keywords to the messages.
+            fn add_flags<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, flags: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                let (uids, flags) = (uid_set(uids)?, flag_list(flags)?);
+                let c = self.inner.clone();
+                run!($mode, py, async move { c.add_flags(&mailbox, uids, &flags).await })
+            }
+
+            /// Removes flags or keywords from the messages.
+            fn remove_flags<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, flags: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                let (uids, flags) = (uid_set(uids)?, flag_list(flags)?);
+                let c = self.inner.clone();
+                run!($mode, py, async move { c.remove_flags(&mailbox, uids, &flags).await })
+            }
+
+            /// Replaces the flags and keywords of the messages.
+            fn set_flags<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, flags: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                let (uids, flags) = (uid_set(uids)?, flag_list(flags)?);
+                let c = self.inner.clone();
+                run!($mode, py, async move { c.set_flags(&mailbox, uids, &flags).await })
+            }
+
+            /// Copies messages to ``dest``; returns the new UIDs.
+            fn copy_messages<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, dest: String) -> PyResult<Bound<'py, PyAny>> {
+                let uids = uid_set(uids)?;
+                let c = self.inner.clone();
+                run!($mode, py, async move {
+                    Ok(types::UidMap::from(c.copy_messages(&mailbox, uids, &dest).await?))
+                })
+            }
+
+            /// Moves messages to ``dest`` (MOVE, or COPY + expunge); returns the new UIDs.
+            fn move_messages<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, dest: String) -> PyResult<Bound<'py, PyAny>> {
+                let uids = uid_set(uids)?;
+                let c = self.inner.clone();
+                run!($mode, py, async move {
+                    Ok(types::UidMap::from(c.move_messages(&mailbox, uids, &dest).await?))
+                })
+            }
+
+            /// Deletes messages: ``\Deleted`` and UID EXPUNGE of exactly these UIDs.
+            fn delete_messages<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                let uids = uid_set(uids)?;
+                let c = self.inner.clone();
+                run!($mode, py, async move { c.delete_messages(&mailbox, uids).await })
+            }
+
+            /// Removes every message flagged ``\Deleted``.
+            fn expunge<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
+                let c = self.inner.clone();
+                run!($mode, py, async move { c.expunge(&mailbox).await })
+            }
+
+            /// Uploads a message (bytes or OutgoingMessage) with ``flags`` and internal
+            /// ``date`` (aware datetime); returns its UID when the server reports it.
+            #[pyo3(signature = (mailbox, message, *, flags = None, date = None))]
+            fn append<'py>(&self, py: Python<'py>, mailbox: String, message: &Bound<'py, PyAny>, flags: Option<&Bound<'py, PyAny>>, date: Option<DateTime<FixedOffset>>) -> PyResult<Bound<'py, PyAny>> {
+                let raw = message_bytes(message)?;
+                let flags = match flags { Some(f) => flag_list(f)?, None => Vec::new() };
+                let c = self.inner.clone();
+                run!($mode, py, async move { c.append(&mailbox, &raw, &flags, date).await })
+            }
+
+            /// Waits up to ``timeout`` seconds for changes in ``mailbox``; returns the events
+            /// (empty on timeout).
+            fn idle<'py>(&self, py: Python<'py>, mailbox: String, timeout: f64) -> PyResult<Bound<'py, PyAny>> {
+                let timeout: Duration = seconds(py, "timeout", timeout)?;
+                let c = self.inner.clone();
+                run!($mode, py, async move { Ok(types::events(c.idle(&mailbox, timeout).await?)) })
+            }
+
+            /// What changed since ``state`` (the string of a previous result's ``state``;
+            /// None for a full resync).
+            #[pyo3(signature = (mailbox, state = None))]
+            fn sync<'py>(&self, py: Python<'py>, mailbox: String, state: Option<String>) -> PyResult<Bound<'py, PyAny>> {
+                let state = match state {
+                    Some(s) => Some(s.parse::<SyncState>().map_err(|e| to_py_err(py, e))?),
+                    None => None,
+                };
+                let c = self.inner.clone();
+                run!($mode, py, async move { Ok(types::SyncResult::from(c.sync(&mailbox, state).await?)) })
+            }
+
+            fn __repr__(&self) -> String {
+                format!("{}({})", $pyname, self.description)
+            }
+        }
+    };
+}
+
+imap_client_class!(
+    ImapClient,
+    "ImapClient",
+    sync,
+    FetchStream,
+    "Blocking IMAP client over the Rust core: calls release the GIL and block in Rust."
+);
+imap_client_class!(
+    AsyncImapClient,
+    "AsyncImapClient",
+    async,
+    AsyncFetchStream,
+    "asyncio IMAP client over the Rust core: every call returns an awaitable."
+);

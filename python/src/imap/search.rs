@@ -1,0 +1,195 @@
+//! Glue for `mailwire::imap::SearchQuery`: a Pythonic builder (keyword arguments, `&`, `|`,
+//! `~`) that compiles to the core's typed query.
+
+use chrono::NaiveDate;
+use mailwire::imap::SearchQuery as Core;
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyString};
+
+use crate::error::invalid_input;
+use crate::imap::client::uid_set;
+
+/// An IMAP search query. Build it with keyword arguments (all must match), combine with
+/// ``&`` (and), ``|`` (or) and ``~`` (not), or use ``SearchQuery.raw("OR SEEN FLAGGED")``.
+///
+/// ``SearchQuery(seen=False, from_="alice", since=date(2026, 1, 1))``: ``seen``,
+/// ``flagged``, ``answered``, ``deleted``, ``draft`` take a bool (False means the opposite
+/// key, e.g. UNSEEN); ``from_``, ``to``, ``cc``, ``bcc``, ``subject``, ``body``, ``text`` a
+/// substring; ``since``, ``before``, ``on``, ``sent_since``, ``sent_before`` a
+/// ``datetime.date``; ``larger``, ``smaller`` a size in bytes; ``uid`` UIDs; ``keyword``,
+/// ``unkeyword`` a keyword; ``header`` a (name, value) pair; ``modseq`` a number. No
+/// argument matches every message.
+#[pyclass(frozen, module = "mailwire._core")]
+#[derive(Clone)]
+pub struct SearchQuery {
+    pub(crate) inner: Core,
+}
+
+fn flag_key(v: Option<bool>, yes: Core, no: Core, out: &mut Vec<Core>) {
+    match v {
+        Some(true) => out.push(yes),
+        Some(false) => out.push(no),
+        None => {}
+    }
+}
+
+#[pymethods]
+impl SearchQuery {
+    #[new]
+    #[pyo3(signature = (*, seen = None, flagged = None, answered = None, deleted = None,
+        draft = None, from_ = None, to = None, cc = None, bcc = None, subject = None,
+        body = None, text = None, since = None, before = None, on = None, sent_since = None,
+        sent_before = None, larger = None, smaller = None, uid = None, keyword = None,
+        unkeyword = None, header = None, modseq = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        seen: Option<bool>,
+        flagged: Option<bool>,
+        answered: Option<bool>,
+        deleted: Option<bool>,
+        draft: Option<bool>,
+        from_: Option<String>,
+        to: Option<String>,
+        cc: Option<String>,
+        bcc: Option<String>,
+        subject: Option<String>,
+        body: Option<String>,
+        text: Option<String>,
+        since: Option<NaiveDate>,
+        before: Option<NaiveDate>,
+        on: Option<NaiveDate>,
+        sent_since: Option<NaiveDate>,
+        sent_before: Option<NaiveDate>,
+        larger: Option<u32>,
+        smaller: Option<u32>,
+        uid: Option<&Bound<'_, PyAny>>,
+        keyword: Option<String>,
+        unkeyword: Option<String>,
+        header: Option<(String, String)>,
+        modseq: Option<u64>,
+    ) -> PyResult<Self> {
+        let mut keys = Vec::new();
+        flag_key(seen, Core::Seen, Core::Unseen, &mut keys);
+        flag_key(flagged, Core::Flagged, Core::Unflagged, &mut keys);
+        flag_key(answered, Core::Answered, Core::Unanswered, &mut keys);
+        flag_key(deleted, Core::Deleted, Core::Undeleted, &mut keys);
+        if let Some(d) = draft {
+            keys.push(if d {
+                Core::Draft
+            } else {
+                Core::Not(Box::new(Core::Draft))
+            });
+        }
+        let strings = [
+            (from_, Core::From as fn(String) -> Core),
+            (to, Core::To),
+            (cc, Core::Cc),
+            (bcc, Core::Bcc),
+            (subject, Core::Subject),
+            (body, Core::Body),
+            (text, Core::Text),
+            (keyword, Core::Keyword),
+            (unkeyword, Core::Unkeyword),
+        ];
+        for (value, make) in strings {
+            if let Some(v) = value {
+                keys.push(make(v));
+            }
+        }
+        let dates = [
+            (since, Core::Since as fn(NaiveDate) -> Core),
+            (before, Core::Before),
+            (on, Core::On),
+            (sent_since, Core::SentSince),
+            (sent_before, Core::SentBefore),
+        ];
+        for (value, make) in dates {
+            if let Some(v) = value {
+                keys.push(make(v));
+            }
+        }
+        if let Some(n) = larger {
+            keys.push(Core::Larger(n));
+        }
+        if let Some(n) = smaller {
+            keys.push(Core::Smaller(n));
+        }
+        if let Some(u) = uid {
+            keys.push(Core::Uid(uid_set(u)?));
+        }
+        if let Some((name, value)) = header {
+            keys.push(Core::Header(name, value));
+        }
+        if let Some(m) = modseq {
+            keys.push(Core::ModSeq(m));
+        }
+        let inner = match keys.len() {
+            0 => Core::All,
+            1 => keys.remove(0),
+            _ => Core::And(keys),
+        };
+        Ok(SearchQuery { inner })
+    }
+
+    /// Every message.
+    #[staticmethod]
+    fn all() -> Self {
+        SearchQuery { inner: Core::All }
+    }
+
+    /// Raw IMAP search keys sent as they are (``"OR SEEN FLAGGED"``); CR/LF refused.
+    #[staticmethod]
+    fn raw(keys: String) -> Self {
+        SearchQuery {
+            inner: Core::Raw(keys),
+        }
+    }
+
+    fn __and__(&self, other: &SearchQuery) -> Self {
+        SearchQuery {
+            inner: self.inner.clone().and(other.inner.clone()),
+        }
+    }
+
+    fn __or__(&self, other: &SearchQuery) -> Self {
+        SearchQuery {
+            inner: self.inner.clone().or(other.inner.clone()),
+        }
+    }
+
+    fn __invert__(&self) -> Self {
+        SearchQuery {
+            inner: self.inner.clone().not(),
+        }
+    }
+
+    fn __repr__(&self) -> String {
+        format!("SearchQuery({:?})", self.inner)
+    }
+}
+
+/// A query from a `SearchQuery`, a raw IMAP string, a dict of keyword arguments or None
+/// (every message).
+pub(crate) fn to_query(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Core> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Core::All);
+    };
+    if let Ok(q) = obj.cast::<SearchQuery>() {
+        return Ok(q.get().inner.clone());
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(Core::Raw(s.to_str()?.to_string()));
+    }
+    if let Ok(d) = obj.cast::<PyDict>() {
+        let q = obj
+            .py()
+            .get_type::<SearchQuery>()
+            .call((), Some(d))?
+            .cast_into::<SearchQuery>()?;
+        return Ok(q.get().inner.clone());
+    }
+    Err(invalid_input(
+        obj.py(),
+        "a search query is a SearchQuery, a raw IMAP string or a dict of criteria",
+    ))
+}

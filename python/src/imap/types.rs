@@ -1,0 +1,542 @@
+//! Glue for the values IMAP calls return (`mailwire::imap::types`): frozen classes with
+//! readable `repr`s, aware datetimes, tuples for sequences in summaries.
+
+use chrono::{DateTime, FixedOffset};
+use mailwire::imap as core;
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+
+use crate::message::{addresses, Address};
+
+fn flag_strings(flags: &[core::Flag]) -> Vec<String> {
+    flags.iter().map(|f| f.as_imap().to_string()).collect()
+}
+
+/// A mailbox as listed by the server.
+#[pyclass(frozen, module = "mailwire._core")]
+pub struct Mailbox {
+    /// The full name in UTF-8, hierarchy levels joined by ``delimiter``.
+    #[pyo3(get)]
+    name: String,
+    /// The hierarchy delimiter (``/`` or ``.``), if any.
+    #[pyo3(get)]
+    delimiter: Option<String>,
+    /// The raw name attributes (``\HasNoChildren``, ``\Sent``, ``\Noselect``…).
+    #[pyo3(get)]
+    attributes: Vec<String>,
+    /// The special-use role: ``inbox``, ``sent``, ``drafts``, ``trash``, ``junk``,
+    /// ``archive``, ``all``, ``flagged``, or None.
+    #[pyo3(get)]
+    role: Option<&'static str>,
+    /// Whether the user is subscribed to it.
+    #[pyo3(get)]
+    subscribed: bool,
+    /// Whether messages can be stored in it (no ``\Noselect``).
+    #[pyo3(get)]
+    selectable: bool,
+}
+
+impl From<core::Mailbox> for Mailbox {
+    fn from(m: core::Mailbox) -> Self {
+        let selectable = m.selectable();
+        Mailbox {
+            name: m.name,
+            delimiter: m.delimiter,
+            attributes: m.attributes,
+            role: m.role.map(|r| r.as_str()),
+            subscribed: m.subscribed,
+            selectable,
+        }
+    }
+}
+
+#[pymethods]
+impl Mailbox {
+    fn __repr__(&self) -> String {
+        format!(
+            "Mailbox({:?}, role={}, subscribed={})",
+            self.name,
+            self.role.map(|r| format!("{r:?}")).unwrap_or("None".into()),
+            if self.subscribed { "True" } else { "False" }
+        )
+    }
+}
+
+pub(crate) fn mailboxes(list: Vec<core::Mailbox>) -> Vec<Mailbox> {
+    list.into_iter().map(Mailbox::from).collect()
+}
+
+/// Counters of a mailbox (STATUS).
+#[pyclass(frozen, module = "mailwire._core")]
+pub struct MailboxStatus {
+    /// Number of messages.
+    #[pyo3(get)]
+    messages: u32,
+    /// Number of messages without ``\Seen``.
+    #[pyo3(get)]
+    unseen: u32,
+    /// Number of messages with ``\Recent``.
+    #[pyo3(get)]
+    recent: u32,
+    /// The UID the next message will get.
+    #[pyo3(get)]
+    uid_next: u32,
+    /// The UID validity; when it changes, cached UIDs are void.
+    #[pyo3(get)]
+    uid_validity: u32,
+    /// The highest modification sequence (CONDSTORE), if any.
+    #[pyo3(get)]
+    highest_modseq: Option<u64>,
+}
+
+impl From<core::MailboxStatus> for MailboxStatus {
+    fn from(s: core::MailboxStatus) -> Self {
+        MailboxStatus {
+            messages: s.messages,
+            unseen: s.unseen,
+            recent: s.recent,
+            uid_next: s.uid_next,
+            uid_validity: s.uid_validity,
+            highest_modseq: s.highest_modseq,
+        }
+    }
+}
+
+#[pymethods]
+impl MailboxStatus {
+    fn __repr__(&self) -> String {
+        format!(
+            "MailboxStatus(messages={}, unseen={}, recent={}, uid_next={}, uid_validity={}, highest_modseq={})",
+            self.messages,
+            self.unseen,
+            self.recent,
+            self.uid_next,
+            self.uid_validity,
+            self.highest_modseq.map(|m| m.to_string()).unwrap_or("None".into())
+        )
+    }
+}
+
+/// The envelope of a message as the server parsed it (headers decoded).
+#[pyclass(frozen, module = "mailwire._core")]
+pub struct Envelope {
+    /// The Date header, an aware datetime.
+    #[pyo3(get)]
+    date: Option<DateTime<FixedOffset>>,
+    /// The subject, decoded.
+    #[pyo3(get)]
+    subject: Option<String>,
+    /// From.
+    #[pyo3(get, name = "from_")]
+    from: Py<PyTuple>,
+    /// Sender.
+    #[pyo3(get)]
+    sender: Py<PyTuple>,
+    /// Reply-To.
+    #[pyo3(get)]
+    reply_to: Py<PyTuple>,
+    /// To.
+    #[pyo3(get)]
+    to: Py<PyTuple>,
+    /// Cc.
+    #[pyo3(get)]
+    cc: Py<PyTuple>,
+    /// Bcc (only on the sender's copy).
+    #[pyo3(get)]
+    bcc: Py<PyTuple>,
+    /// Message-ID without angle brackets.
+    #[pyo3(get)]
+    message_id: Option<String>,
+    /// In-Reply-To without angle brackets.
+    #[pyo3(get)]
+    in_reply_to: Option<String>,
+}
+
+fn address_tuple(py: Python<'_>, list: Vec<mailwire::Address>) -> PyResult<Py<PyTuple>> {
+    let items = addresses(list)
+        .into_iter()
+        .map(|a| Py::new(py, a))
+        .collect::<PyResult<Vec<Py<Address>>>>()?;
+    Ok(PyTuple::new(py, items)?.unbind())
+}
+
+impl Envelope {
+    fn new(py: Python<'_>, e: core::Envelope) -> PyResult<Self> {
+        Ok(Envelope {
+            date: e.date,
+            subject: e.subject,
+            from: address_tuple(py, e.from)?,
+            sender: address_tuple(py, e.sender)?,
+            reply_to: address_tuple(py, e.reply_to)?,
+            to: address_tuple(py, e.to)?,
+            cc: address_tuple(py, e.cc)?,
+            bcc: address_tuple(py, e.bcc)?,
+            message_id: e.message_id,
+            in_reply_to: e.in_reply_to,
+        })
+    }
+}
+
+#[pymethods]
+impl Envelope {
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Envelope(subject={:?}, from_={}, to={}, date={})",
+            self.subject.as_deref().unwrap_or(""),
+            self.from.bind(py).repr()?,
+            self.to.bind(py).repr()?,
+            self.date
+                .map(|d| format!("{:?}", d.to_rfc3339()))
+                .unwrap_or("None".into())
+        ))
+    }
+}
+
+/// An attachment known from BODYSTRUCTURE, before anything is downloaded.
+#[pyclass(frozen, module = "mailwire._core")]
+#[derive(Clone)]
+pub struct AttachmentInfo {
+    /// The IMAP part number (``"2"``, ``"1.3"``) for ``download`` / ``save_attachment``.
+    #[pyo3(get)]
+    part: String,
+    /// The file name, decoded.
+    #[pyo3(get)]
+    filename: Option<String>,
+    /// The MIME type in lower case.
+    #[pyo3(get)]
+    content_type: String,
+    /// The size on the wire (transfer-encoded).
+    #[pyo3(get)]
+    size: u32,
+    /// The Content-ID without angle brackets.
+    #[pyo3(get)]
+    content_id: Option<String>,
+    /// Whether it is shown inline.
+    #[pyo3(get)]
+    inline: bool,
+    /// The Content-Transfer-Encoding in lower case.
+    #[pyo3(get)]
+    encoding: String,
+}
+
+impl From<core::AttachmentInfo> for AttachmentInfo {
+    fn from(a: core::AttachmentInfo) -> Self {
+        AttachmentInfo {
+            part: a.part,
+            filename: a.filename,
+            content_type: a.content_type,
+            size: a.size,
+            content_id: a.content_id,
+            inline: a.inline,
+            encoding: a.encoding,
+        }
+    }
+}
+
+#[pymethods]
+impl AttachmentInfo {
+    fn __repr__(&self) -> String {
+        format!(
+            "AttachmentInfo(part={:?}, filename={:?}, content_type={:?}, size={})",
+            self.part, self.filename, self.content_type, self.size
+        )
+    }
+}
+
+/// What the server knows about a message, fetched without downloading it.
+#[pyclass(frozen, module = "mailwire._core")]
+pub struct MessageSummary {
+    /// The UID.
+    #[pyo3(get)]
+    uid: u32,
+    /// Flags and keywords (``"\\Seen"``, ``"$Work"``).
+    #[pyo3(get)]
+    flags: Py<PyTuple>,
+    /// Size of the whole message in bytes.
+    #[pyo3(get)]
+    size: u32,
+    /// When the server received it (aware datetime).
+    #[pyo3(get)]
+    internal_date: Option<DateTime<FixedOffset>>,
+    /// Modification sequence (CONDSTORE).
+    #[pyo3(get)]
+    modseq: Option<u64>,
+    /// The envelope.
+    #[pyo3(get)]
+    envelope: Py<Envelope>,
+    /// The attachments, from BODYSTRUCTURE.
+    #[pyo3(get)]
+    attachments: Py<PyTuple>,
+    subject: Option<String>,
+}
+
+impl MessageSummary {
+    fn new(py: Python<'_>, s: core::MessageSummary) -> PyResult<Self> {
+        let subject = s.envelope.subject.clone();
+        let attachments = s
+            .attachments
+            .into_iter()
+            .map(|a| Py::new(py, AttachmentInfo::from(a)))
+            .collect::<PyResult<Vec<_>>>()?;
+        Ok(MessageSummary {
+            uid: s.uid,
+            flags: PyTuple::new(py, flag_strings(&s.flags))?.unbind(),
+            size: s.size,
+            internal_date: s.internal_date,
+            modseq: s.modseq,
+            envelope: Py::new(py, Envelope::new(py, s.envelope)?)?,
+            attachments: PyTuple::new(py, attachments)?.unbind(),
+            subject,
+        })
+    }
+}
+
+#[pymethods]
+impl MessageSummary {
+    /// Whether the message carries ``flag`` (system flags compared case-insensitively).
+    fn has_flag(&self, py: Python<'_>, flag: &str) -> PyResult<bool> {
+        let want = core::Flag::parse(flag);
+        for f in self.flags.bind(py).iter() {
+            if core::Flag::parse(f.extract::<&str>()?) == want {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "MessageSummary(uid={}, subject={:?}, size={}, flags={}, attachments={})",
+            self.uid,
+            self.subject.as_deref().unwrap_or(""),
+            self.size,
+            self.flags.bind(py).repr()?,
+            self.attachments.bind(py).len()
+        ))
+    }
+}
+
+/// A batch of summaries, converted to a Python list in one go when it crosses the FFI.
+pub(crate) struct SummaryBatch(pub(crate) Vec<core::MessageSummary>);
+
+impl<'py> IntoPyObject<'py> for SummaryBatch {
+    type Target = PyList;
+    type Output = Bound<'py, PyList>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let items = self
+            .0
+            .into_iter()
+            .map(|s| Py::new(py, MessageSummary::new(py, s)?))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
+    }
+}
+
+/// Source UID → destination UID, from COPYUID (UIDPLUS).
+#[pyclass(frozen, module = "mailwire._core")]
+pub struct UidMap {
+    /// The destination mailbox's UID validity, when reported.
+    #[pyo3(get)]
+    uid_validity: Option<u32>,
+    /// (source, destination) pairs in source order.
+    #[pyo3(get)]
+    pairs: Vec<(u32, u32)>,
+}
+
+impl From<core::UidMap> for UidMap {
+    fn from(m: core::UidMap) -> Self {
+        UidMap {
+            uid_validity: m.uid_validity,
+            pairs: m.pairs,
+        }
+    }
+}
+
+#[pymethods]
+impl UidMap {
+    /// The destination UID of ``source``, or None.
+    fn get(&self, source: u32) -> Option<u32> {
+        self.pairs
+            .iter()
+            .find(|(s, _)| *s == source)
+            .map(|(_, d)| *d)
+    }
+
+    fn __len__(&self) -> usize {
+        self.pairs.len()
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "UidMap(uid_validity={}, pairs={:?})",
+            self.uid_validity
+                .map(|v| v.to_string())
+                .unwrap_or("None".into()),
+            self.pairs
+        )
+    }
+}
+
+/// Something that changed in a mailbox, pushed by the server during IDLE.
+///
+/// ``kind`` is ``"exists"`` (``count`` is the new message count), ``"expunge"`` (``uids``
+/// when the server told them, else ``seq``) or ``"flags"`` (``uid``, ``seq``, ``flags``,
+/// ``modseq``).
+#[pyclass(frozen, module = "mailwire._core")]
+pub struct MailboxEvent {
+    /// ``"exists"``, ``"expunge"`` or ``"flags"``.
+    #[pyo3(get)]
+    kind: &'static str,
+    /// The new message count (``exists``).
+    #[pyo3(get)]
+    count: Option<u32>,
+    /// UIDs removed (``expunge`` with QRESYNC).
+    #[pyo3(get)]
+    uids: Vec<u32>,
+    /// The sequence number (``expunge``, ``flags``).
+    #[pyo3(get)]
+    seq: Option<u32>,
+    /// The UID (``flags``), when sent.
+    #[pyo3(get)]
+    uid: Option<u32>,
+    /// The flags now (``flags``).
+    #[pyo3(get)]
+    flags: Vec<String>,
+    /// The new modseq (``flags``).
+    #[pyo3(get)]
+    modseq: Option<u64>,
+}
+
+impl From<core::MailboxEvent> for MailboxEvent {
+    fn from(e: core::MailboxEvent) -> Self {
+        let mut out = MailboxEvent {
+            kind: "exists",
+            count: None,
+            uids: Vec::new(),
+            seq: None,
+            uid: None,
+            flags: Vec::new(),
+            modseq: None,
+        };
+        match e {
+            core::MailboxEvent::Exists { count } => out.count = Some(count),
+            core::MailboxEvent::Expunge { uids, seq } => {
+                out.kind = "expunge";
+                out.uids = uids;
+                out.seq = seq;
+            }
+            core::MailboxEvent::Flags {
+                uid,
+                seq,
+                flags,
+                modseq,
+            } => {
+                out.kind = "flags";
+                out.uid = uid;
+                out.seq = Some(seq);
+                out.flags = flag_strings(&flags);
+                out.modseq = modseq;
+            }
+        }
+        out
+    }
+}
+
+pub(crate) fn events(list: Vec<core::MailboxEvent>) -> Vec<MailboxEvent> {
+    list.into_iter().map(MailboxEvent::from).collect()
+}
+
+#[pymethods]
+impl MailboxEvent {
+    fn __repr__(&self) -> String {
+        match self.kind {
+            "exists" => format!("MailboxEvent('exists', count={})", self.count.unwrap_or(0)),
+            "expunge" => format!(
+                "MailboxEvent('expunge', uids={:?}, seq={:?})",
+                self.uids, self.seq
+            ),
+            _ => format!(
+                "MailboxEvent('flags', uid={:?}, seq={:?}, flags={:?})",
+                self.uid, self.seq, self.flags
+            ),
+        }
+    }
+}
+
+/// A message whose flags changed, found by ``sync``.
+#[pyclass(frozen, module = "mailwire._core")]
+#[derive(Clone)]
+pub struct FlagChange {
+    /// The UID.
+    #[pyo3(get)]
+    uid: u32,
+    /// Its flags now.
+    #[pyo3(get)]
+    flags: Vec<String>,
+    /// Its modseq.
+    #[pyo3(get)]
+    modseq: Option<u64>,
+}
+
+#[pymethods]
+impl FlagChange {
+    fn __repr__(&self) -> String {
+        format!("FlagChange(uid={}, flags={:?})", self.uid, self.flags)
+    }
+}
+
+/// What changed in a mailbox since a saved state; store ``state`` (a string) for next time.
+#[pyclass(frozen, module = "mailwire._core")]
+pub struct SyncResult {
+    /// The state to pass to the next ``sync`` (a string; store it anywhere).
+    #[pyo3(get)]
+    state: String,
+    /// UIDs of new messages (every message on a full resync), ascending.
+    #[pyo3(get)]
+    new: Vec<u32>,
+    /// Messages whose flags changed.
+    #[pyo3(get)]
+    changed: Vec<FlagChange>,
+    /// UIDs of messages that are gone, ascending.
+    #[pyo3(get)]
+    vanished: Vec<u32>,
+    /// True when the saved state was void: drop the cache, ``new`` is the whole content.
+    #[pyo3(get)]
+    full_resync: bool,
+}
+
+impl From<core::SyncResult> for SyncResult {
+    fn from(r: core::SyncResult) -> Self {
+        SyncResult {
+            state: r.state.to_string(),
+            new: r.new,
+            changed: r
+                .changed
+                .into_iter()
+                .map(|c| FlagChange {
+                    uid: c.uid,
+                    flags: flag_strings(&c.flags),
+                    modseq: c.modseq,
+                })
+                .collect(),
+            vanished: r.vanished,
+            full_resync: r.full_resync,
+        }
+    }
+}
+
+#[pymethods]
+impl SyncResult {
+    fn __repr__(&self) -> String {
+        format!(
+            "SyncResult(state={:?}, new={}, changed={}, vanished={}, full_resync={})",
+            self.state,
+            self.new.len(),
+            self.changed.len(),
+            self.vanished.len(),
+            if self.full_resync { "True" } else { "False" }
+        )
+    }
+}

@@ -1,0 +1,674 @@
+//! Glue for `mailwire::message`: addresses, attachments, parsed and outgoing messages.
+
+use chrono::{DateTime, FixedOffset};
+use mailwire::message as core;
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString};
+
+use crate::error::{invalid_input, to_py_err};
+
+/// An email address with an optional display name, such as ``Jane Doe <jane@example.com>``.
+///
+/// ``str(address)`` gives the RFC 5322 form; ``Address.parse`` reads it back.
+#[pyclass(frozen, eq, hash, module = "mailwire._core")]
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct Address {
+    /// The display name, decoded, without quotes; None when there is none.
+    #[pyo3(get)]
+    pub name: Option<String>,
+    /// The address itself (``jane@example.com``), without angle brackets.
+    #[pyo3(get)]
+    pub address: String,
+}
+
+impl From<core::Address> for Address {
+    fn from(a: core::Address) -> Self {
+        Address {
+            name: a.name,
+            address: a.address,
+        }
+    }
+}
+
+impl From<&Address> for core::Address {
+    fn from(a: &Address) -> Self {
+        core::Address {
+            name: a.name.clone(),
+            address: a.address.clone(),
+        }
+    }
+}
+
+pub(crate) fn addresses(list: Vec<core::Address>) -> Vec<Address> {
+    list.into_iter().map(Address::from).collect()
+}
+
+#[pymethods]
+impl Address {
+    /// An address from its parts, not validated until it is used (see ``Address.parse``).
+    #[new]
+    #[pyo3(signature = (address, name = None))]
+    fn new(address: String, name: Option<String>) -> Self {
+        Address { name, address }
+    }
+
+    /// Parses ``jane@example.com``, ``Jane Doe <jane@example.com>`` or
+    /// ``"Doe, Jane" <jane@example.com>``; raises InvalidInputError otherwise.
+    #[staticmethod]
+    fn parse(py: Python<'_>, text: &str) -> PyResult<Address> {
+        core::Address::parse(text)
+            .map(Address::from)
+            .map_err(|e| to_py_err(py, e))
+    }
+
+    fn __str__(&self) -> String {
+        core::Address::from(self).to_string()
+    }
+
+    fn __repr__(&self) -> String {
+        match &self.name {
+            Some(n) => format!("Address({:?}, name={:?})", self.address, n),
+            None => format!("Address({:?})", self.address),
+        }
+    }
+}
+
+/// Reads one address: an `Address` or a string to parse.
+fn one_address(obj: &Bound<'_, PyAny>) -> PyResult<core::Address> {
+    if let Ok(a) = obj.cast::<Address>() {
+        return Ok(core::Address::from(a.get()));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return core::Address::parse(s.to_str()?).map_err(|e| to_py_err(obj.py(), e));
+    }
+    Err(invalid_input(
+        obj.py(),
+        format!(
+            "expected an address (str or Address), got {}",
+            obj.get_type().name()?
+        ),
+    ))
+}
+
+/// Reads None, one address (a string may list several, comma-separated) or an iterable of
+/// addresses.
+pub(crate) fn address_list(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<core::Address>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Vec::new());
+    };
+    if let Ok(s) = obj.cast::<PyString>() {
+        return core::Address::parse_list(s.to_str()?).map_err(|e| to_py_err(obj.py(), e));
+    }
+    if obj.cast::<Address>().is_ok() {
+        return Ok(vec![one_address(obj)?]);
+    }
+    let mut out = Vec::new();
+    for item in obj.try_iter()? {
+        out.push(one_address(&item?)?);
+    }
+    Ok(out)
+}
+
+/// Reads an optional single address.
+pub(crate) fn optional_address(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<core::Address>> {
+    match obj.filter(|o| !o.is_none()) {
+        None => Ok(None),
+        Some(o) => one_address(o).map(Some),
+    }
+}
+
+/// A file attached to a message, or an inline image shown by the HTML as ``cid:<content_id>``.
+#[pyclass(frozen, eq, module = "mailwire._core")]
+#[derive(Clone, PartialEq)]
+pub struct Attachment {
+    /// The file name, decoded, if the sender gave one.
+    #[pyo3(get)]
+    pub filename: Option<String>,
+    /// The MIME type in lower case (``application/pdf``).
+    #[pyo3(get)]
+    pub content_type: String,
+    /// The Content-ID without angle brackets (inline images).
+    #[pyo3(get)]
+    pub content_id: Option<String>,
+    /// True for parts shown inside the body (inline images).
+    #[pyo3(get)]
+    pub inline: bool,
+    pub data: Vec<u8>,
+}
+
+impl From<core::Attachment> for Attachment {
+    fn from(a: core::Attachment) -> Self {
+        Attachment {
+            filename: a.filename,
+            content_type: a.content_type,
+            content_id: a.content_id,
+            inline: a.inline,
+            data: a.data,
+        }
+    }
+}
+
+impl From<&Attachment> for core::Attachment {
+    fn from(a: &Attachment) -> Self {
+        core::Attachment {
+            filename: a.filename.clone(),
+            content_type: a.content_type.clone(),
+            content_id: a.content_id.clone(),
+            inline: a.inline,
+            data: a.data.clone(),
+        }
+    }
+}
+
+#[pymethods]
+impl Attachment {
+    /// An attachment named ``filename``; with ``content_id`` (and ``inline=True``) an inline
+    /// part the HTML body shows as ``<img src="cid:{content_id}">``.
+    #[new]
+    #[pyo3(signature = (filename, content_type, data, *, content_id = None, inline = false))]
+    fn new(
+        filename: Option<String>,
+        content_type: String,
+        data: Vec<u8>,
+        content_id: Option<String>,
+        inline: bool,
+    ) -> Self {
+        Attachment {
+            filename,
+            content_type,
+            content_id,
+            inline,
+            data,
+        }
+    }
+
+    /// The content, transfer-decoded (a new ``bytes`` object on each access).
+    #[getter]
+    fn data<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.data)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Attachment(filename={:?}, content_type={:?}, size={}{}{})",
+            self.filename,
+            self.content_type,
+            self.data.len(),
+            self.content_id
+                .as_ref()
+                .map(|c| format!(", content_id={c:?}"))
+                .unwrap_or_default(),
+            if self.inline { ", inline=True" } else { "" }
+        )
+    }
+}
+
+fn attachment_list(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<core::Attachment>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(Vec::new());
+    };
+    if let Ok(a) = obj.cast::<Attachment>() {
+        return Ok(vec![core::Attachment::from(a.get())]);
+    }
+    let mut out = Vec::new();
+    for item in obj.try_iter()? {
+        let item = item?;
+        let a = item.cast::<Attachment>().map_err(|_| {
+            invalid_input(obj.py(), "attachments must be mailwire.Attachment objects")
+        })?;
+        out.push(core::Attachment::from(a.get()));
+    }
+    Ok(out)
+}
+
+/// A received message, parsed: decoded headers, text and HTML bodies, attachments with their
+/// bytes. Made by ``parse_message`` or ``fetch_message``.
+#[pyclass(frozen, module = "mailwire._core")]
+pub struct Message {
+    pub(crate) inner: core::Message,
+    pub(crate) raw: Vec<u8>,
+}
+
+impl Message {
+    pub(crate) fn parse(raw: Vec<u8>) -> mailwire::Result<Message> {
+        let inner = core::Message::parse(&raw)?;
+        Ok(Message { inner, raw })
+    }
+}
+
+#[pymethods]
+impl Message {
+    /// The ``From`` addresses (usually one).
+    #[getter]
+    fn from_(&self) -> Vec<Address> {
+        addresses(self.inner.from.clone())
+    }
+    /// The ``To`` addresses.
+    #[getter]
+    fn to(&self) -> Vec<Address> {
+        addresses(self.inner.to.clone())
+    }
+    /// The ``Cc`` addresses.
+    #[getter]
+    fn cc(&self) -> Vec<Address> {
+        addresses(self.inner.cc.clone())
+    }
+    /// The ``Bcc`` addresses (only in drafts and sent copies).
+    #[getter]
+    fn bcc(&self) -> Vec<Address> {
+        addresses(self.inner.bcc.clone())
+    }
+    /// The ``Reply-To`` addresses.
+    #[getter]
+    fn reply_to(&self) -> Vec<Address> {
+        addresses(self.inner.reply_to.clone())
+    }
+    /// The ``Sender`` address, when it differs from ``From``.
+    #[getter]
+    fn sender(&self) -> Option<Address> {
+        self.inner.sender.clone().map(Address::from)
+    }
+    /// The subject, decoded.
+    #[getter]
+    fn subject(&self) -> Option<String> {
+        self.inner.subject.clone()
+    }
+    /// The ``Date`` header as an aware datetime (the sender's UTC offset).
+    #[getter]
+    fn date(&self) -> Option<DateTime<FixedOffset>> {
+        self.inner.date
+    }
+    /// The ``Message-ID``, without angle brackets.
+    #[getter]
+    fn message_id(&self) -> Option<String> {
+        self.inner.message_id.clone()
+    }
+    /// The ``In-Reply-To`` ids, without angle brackets.
+    #[getter]
+    fn in_reply_to(&self) -> Vec<String> {
+        self.inner.in_reply_to.clone()
+    }
+    /// The ``References`` ids, oldest first.
+    #[getter]
+    fn references(&self) -> Vec<String> {
+        self.inner.references.clone()
+    }
+    /// Every top-level header in order, as (name, decoded value) pairs.
+    #[getter]
+    fn headers(&self) -> Vec<(String, String)> {
+        self.inner.headers.clone()
+    }
+    /// The plain-text body (a rendering of the HTML when there is only HTML).
+    #[getter]
+    fn text(&self) -> Option<String> {
+        self.inner.text.clone()
+    }
+    /// The HTML body, only when the message really has one.
+    #[getter]
+    fn html(&self) -> Option<String> {
+        self.inner.html.clone()
+    }
+    /// Every attachment, inline images included, with its bytes.
+    #[getter]
+    fn attachments(&self) -> Vec<Attachment> {
+        self.inner
+            .attachments
+            .iter()
+            .cloned()
+            .map(Attachment::from)
+            .collect()
+    }
+    /// The message source as received.
+    #[getter]
+    fn raw<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
+        PyBytes::new(py, &self.raw)
+    }
+
+    /// The same message as a standard library ``email.message.EmailMessage``
+    /// (parsed from ``raw`` with ``email.policy.default``).
+    fn as_email_message<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let policy = py.import("email.policy")?.getattr("default")?;
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("policy", policy)?;
+        py.import("email")?.call_method(
+            "message_from_bytes",
+            (PyBytes::new(py, &self.raw),),
+            Some(&kwargs),
+        )
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "Message(subject={:?}, from_={:?}, date={:?}, attachments={})",
+            self.inner.subject.as_deref().unwrap_or(""),
+            self.inner
+                .from
+                .first()
+                .map(|a| a.address.as_str())
+                .unwrap_or(""),
+            self.inner.date.map(|d| d.to_rfc3339()),
+            self.inner.attachments.len()
+        )
+    }
+}
+
+/// Parses a raw RFC 5322 message (an ``.eml`` file, IMAP ``fetch_raw`` output).
+///
+/// Lenient like mail readers; raises InvalidInputError only when the input has no header.
+#[pyfunction]
+pub fn parse_message(py: Python<'_>, data: Vec<u8>) -> PyResult<Message> {
+    py.detach(|| Message::parse(data))
+        .map_err(|e| to_py_err(py, e))
+}
+
+/// A message to send (or to upload with ``append``). Immutable: ``replace(...)`` returns a
+/// changed copy.
+///
+/// Addresses are strings (``"Jane <jane@example.com>"``, several comma-separated) or
+/// ``Address`` objects, alone or in a list. ``bcc`` recipients get the message but appear in
+/// no header.
+#[pyclass(frozen, module = "mailwire._core")]
+#[derive(Clone)]
+pub struct OutgoingMessage {
+    pub(crate) inner: core::OutgoingMessage,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn apply(
+    m: &mut core::OutgoingMessage,
+    from_: Option<&Bound<'_, PyAny>>,
+    to: Option<&Bound<'_, PyAny>>,
+    cc: Option<&Bound<'_, PyAny>>,
+    bcc: Option<&Bound<'_, PyAny>>,
+    reply_to: Option<&Bound<'_, PyAny>>,
+    subject: Option<String>,
+    text: Option<String>,
+    html: Option<String>,
+    attachments: Option<&Bound<'_, PyAny>>,
+    headers: Option<&Bound<'_, PyAny>>,
+    message_id: Option<String>,
+    in_reply_to: Option<String>,
+    references: Option<Vec<String>>,
+    date: Option<DateTime<FixedOffset>>,
+) -> PyResult<()> {
+    if from_.is_some() {
+        m.from = optional_address(from_)?;
+    }
+    if to.is_some() {
+        m.to = address_list(to)?;
+    }
+    if cc.is_some() {
+        m.cc = address_list(cc)?;
+    }
+    if bcc.is_some() {
+        m.bcc = address_list(bcc)?;
+    }
+    if reply_to.is_some() {
+        m.reply_to = address_list(reply_to)?;
+    }
+    if subject.is_some() {
+        m.subject = subject;
+    }
+    if text.is_some() {
+        m.text = text;
+    }
+    if html.is_some() {
+        m.html = html;
+    }
+    if attachments.is_some() {
+        m.attachments = attachment_list(attachments)?;
+    }
+    if let Some(h) = headers.filter(|h| !h.is_none()) {
+        m.headers = if let Ok(d) = h.cast::<PyDict>() {
+            d.items().extract()?
+        } else {
+            h.extract()?
+        };
+    }
+    if message_id.is_some() {
+        m.message_id = message_id;
+    }
+    if in_reply_to.is_some() {
+        m.in_reply_to = in_reply_to;
+    }
+    if let Some(r) = references {
+        m.references = r;
+    }
+    if date.is_some() {
+        m.date = date;
+    }
+    Ok(())
+}
+
+#[pymethods]
+impl OutgoingMessage {
+    /// Builds a message. ``headers`` is a dict or a list of (name, value) pairs; ``date`` an
+    /// aware datetime (the time of sending when missing); ``message_id`` is generated when
+    /// missing.
+    #[new]
+    #[pyo3(signature = (*, from_ = None, to = None, cc = None, bcc = None, reply_to = None,
+        subject = None, text = None, html = None, attachments = None, headers = None,
+        message_id = None, in_reply_to = None, references = None, date = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        from_: Option<&Bound<'_, PyAny>>,
+        to: Option<&Bound<'_, PyAny>>,
+        cc: Option<&Bound<'_, PyAny>>,
+        bcc: Option<&Bound<'_, PyAny>>,
+        reply_to: Option<&Bound<'_, PyAny>>,
+        subject: Option<String>,
+        text: Option<String>,
+        html: Option<String>,
+        attachments: Option<&Bound<'_, PyAny>>,
+        headers: Option<&Bound<'_, PyAny>>,
+        message_id: Option<String>,
+        in_reply_to: Option<String>,
+        references: Option<Vec<String>>,
+        date: Option<DateTime<FixedOffset>>,
+    ) -> PyResult<Self> {
+        let mut inner = core::OutgoingMessage::new();
+        apply(
+            &mut inner,
+            from_,
+            to,
+            cc,
+            bcc,
+            reply_to,
+            subject,
+            text,
+            html,
+            attachments,
+            headers,
+            message_id,
+            in_reply_to,
+            references,
+            date,
+        )?;
+        Ok(OutgoingMessage { inner })
+    }
+
+    /// A copy with the given fields replaced (fields left out, or None, stay as they are).
+    #[pyo3(signature = (*, from_ = None, to = None, cc = None, bcc = None, reply_to = None,
+        subject = None, text = None, html = None, attachments = None, headers = None,
+        message_id = None, in_reply_to = None, references = None, date = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn replace(
+        &self,
+        from_: Option<&Bound<'_, PyAny>>,
+        to: Option<&Bound<'_, PyAny>>,
+        cc: Option<&Bound<'_, PyAny>>,
+        bcc: Option<&Bound<'_, PyAny>>,
+        reply_to: Option<&Bound<'_, PyAny>>,
+        subject: Option<String>,
+        text: Option<String>,
+        html: Option<String>,
+        attachments: Option<&Bound<'_, PyAny>>,
+        headers: Option<&Bound<'_, PyAny>>,
+        message_id: Option<String>,
+        in_reply_to: Option<String>,
+        references: Option<Vec<String>>,
+        date: Option<DateTime<FixedOffset>>,
+    ) -> PyResult<Self> {
+        let mut inner = self.inner.clone();
+        apply(
+            &mut inner,
+            from_,
+            to,
+            cc,
+            bcc,
+            reply_to,
+            subject,
+            text,
+            html,
+            attachments,
+            headers,
+            message_id,
+            in_reply_to,
+            references,
+            date,
+        )?;
+        Ok(OutgoingMessage { inner })
+    }
+
+    /// A reply to ``original`` from ``from_``: To is its Reply-To (or From), with
+    /// ``reply_all`` its To and Cc go to Cc; ``Re:`` subject, threading headers, and the
+    /// original quoted below ``text`` (your answer, when given).
+    #[staticmethod]
+    #[pyo3(signature = (original, from_, *, reply_all = false, text = None))]
+    fn reply(
+        original: &Bound<'_, Message>,
+        from_: &Bound<'_, PyAny>,
+        reply_all: bool,
+        text: Option<String>,
+    ) -> PyResult<Self> {
+        let from = one_address(from_)?;
+        let mut inner = core::OutgoingMessage::reply(&original.get().inner, reply_all, from);
+        if let Some(answer) = text {
+            let quoted = inner.text.take().unwrap_or_default();
+            inner.text = Some(format!("{answer}\n\n{quoted}"));
+        }
+        Ok(OutgoingMessage { inner })
+    }
+
+    /// A forward of ``original`` from ``from_`` to ``to`` (add recipients with ``replace``
+    /// otherwise): ``Fwd:`` subject, a forwarded-message block, every attachment carried over.
+    #[staticmethod]
+    #[pyo3(signature = (original, from_, *, to = None, text = None))]
+    fn forward(
+        original: &Bound<'_, Message>,
+        from_: &Bound<'_, PyAny>,
+        to: Option<&Bound<'_, PyAny>>,
+        text: Option<String>,
+    ) -> PyResult<Self> {
+        let from = one_address(from_)?;
+        let mut inner = core::OutgoingMessage::forward(&original.get().inner, from);
+        inner.to = address_list(to)?;
+        if let Some(note) = text {
+            let body = inner.text.take().unwrap_or_default();
+            inner.text = Some(format!("{note}\n\n{body}"));
+        }
+        Ok(OutgoingMessage { inner })
+    }
+
+    /// The message as RFC 5322 bytes (Bcc left out), as it would be sent.
+    fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
+        let bytes = self.inner.to_bytes().map_err(|e| to_py_err(py, e))?;
+        Ok(PyBytes::new(py, &bytes))
+    }
+
+    /// The author.
+    #[getter]
+    fn from_(&self) -> Option<Address> {
+        self.inner.from.clone().map(Address::from)
+    }
+    /// ``To`` recipients.
+    #[getter]
+    fn to(&self) -> Vec<Address> {
+        addresses(self.inner.to.clone())
+    }
+    /// ``Cc`` recipients.
+    #[getter]
+    fn cc(&self) -> Vec<Address> {
+        addresses(self.inner.cc.clone())
+    }
+    /// Blind recipients.
+    #[getter]
+    fn bcc(&self) -> Vec<Address> {
+        addresses(self.inner.bcc.clone())
+    }
+    /// Where replies should go.
+    #[getter]
+    fn reply_to(&self) -> Vec<Address> {
+        addresses(self.inner.reply_to.clone())
+    }
+    /// The subject.
+    #[getter]
+    fn subject(&self) -> Option<String> {
+        self.inner.subject.clone()
+    }
+    /// The plain-text body.
+    #[getter]
+    fn text(&self) -> Option<String> {
+        self.inner.text.clone()
+    }
+    /// The HTML body.
+    #[getter]
+    fn html(&self) -> Option<String> {
+        self.inner.html.clone()
+    }
+    /// Attachments and inline images.
+    #[getter]
+    fn attachments(&self) -> Vec<Attachment> {
+        self.inner
+            .attachments
+            .iter()
+            .cloned()
+            .map(Attachment::from)
+            .collect()
+    }
+    /// Extra headers as (name, value) pairs.
+    #[getter]
+    fn headers(&self) -> Vec<(String, String)> {
+        self.inner.headers.clone()
+    }
+    /// The Message-ID without angle brackets (generated at sending when None).
+    #[getter]
+    fn message_id(&self) -> Option<String> {
+        self.inner.message_id.clone()
+    }
+    /// The Message-ID this message answers.
+    #[getter]
+    fn in_reply_to(&self) -> Option<String> {
+        self.inner.in_reply_to.clone()
+    }
+    /// The thread's Message-IDs, oldest first.
+    #[getter]
+    fn references(&self) -> Vec<String> {
+        self.inner.references.clone()
+    }
+    /// The Date header (the time of sending when None).
+    #[getter]
+    fn date(&self) -> Option<DateTime<FixedOffset>> {
+        self.inner.date
+    }
+
+    fn __repr__(&self) -> String {
+        let join = |l: &[core::Address]| {
+            l.iter()
+                .map(|a| a.address.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        format!(
+            "OutgoingMessage(from_={:?}, to={:?}, subject={:?}, attachments={})",
+            self.inner
+                .from
+                .as_ref()
+                .map(|a| a.address.as_str())
+                .unwrap_or(""),
+            join(&self.inner.to),
+            self.inner.subject.as_deref().unwrap_or(""),
+            self.inner.attachments.len()
+        )
+    }
+}
