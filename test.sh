@@ -31,5 +31,8 @@ cargo test --workspace
 step "rust: the quickstart example"
 cargo run -q -p mailwire-examples --bin quickstart
 
+step "bench: smoke run (tiny sizes; not a pass/fail of speed, only that it still runs)"
+bench/run --smoke
+
 echo
 echo "all suites passed"
