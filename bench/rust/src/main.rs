@@ -238,13 +238,15 @@ async fn run_raw(scenario: &str, cfg: &Config) -> raw::Res<()> {
             let start = std::time::Instant::now();
             let sem = std::sync::Arc::new(tokio::sync::Semaphore::new(100));
             let mut tasks = Vec::new();
-            let (tx, mut rx) = tokio::sync::mpsc::channel::<()>(n);
+            let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<(), String>>(n);
             for _ in 0..n {
                 let sem = sem.clone();
                 let tx = tx.clone();
                 let user = user.clone();
                 let cfg = Config { v: cfg.v.clone() };
                 tasks.push(tokio::spawn(async move {
+                    let tx2 = tx.clone();
+                    let r = async move {
                     let permit = sem.acquire().await.unwrap();
                     let mut c = raw::Imap::login(&cfg, &user).await?;
                     c.cmd("SELECT INBOX").await?;
@@ -257,14 +259,19 @@ async fn run_raw(scenario: &str, cfg: &Config) -> raw::Res<()> {
                         return Err::<(), Box<dyn std::error::Error + Send + Sync>>("no IDLE continuation".into());
                     }
                     drop(permit);
-                    tx.send(()).await.ok();
+                    tx.send(Ok(())).await.ok();
                     // Hold the session.
                     let _ = c.s.read(&mut b).await;
                     Ok(())
+                    }
+                    .await;
+                    if let Err(e) = r {
+                        tx2.send(Err(e.to_string())).await.ok();
+                    }
                 }));
             }
             for _ in 0..n {
-                rx.recv().await.ok_or("an IDLE session failed")?;
+                rx.recv().await.ok_or("an IDLE session failed")??;
             }
             let secs = start.elapsed().as_secs_f64();
             tokio::time::sleep(std::time::Duration::from_millis(500)).await;

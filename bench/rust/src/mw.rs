@@ -86,7 +86,8 @@ pub async fn run(scenario: &str, cfg: &Config) -> Res<()> {
             let p = Probe::start();
             let att = att.map(Arc::new);
             let mut tasks = Vec::with_capacity(count);
-            let sem = Arc::new(tokio::sync::Semaphore::new(64));
+            // A few messages per connection in flight: enough to keep the pool busy.
+            let sem = Arc::new(tokio::sync::Semaphore::new(2 * cfg.n("send_concurrency") as usize));
             for i in 0..count {
                 let smtp = smtp.clone();
                 let (from, to, att) = (from.clone(), to.clone(), att.clone());
@@ -176,12 +177,11 @@ pub async fn run(scenario: &str, cfg: &Config) -> Res<()> {
 
 /// Full source of every message in INBOX.
 async fn bodies(imap: &ImapClient) -> Res<(u64, u64)> {
-    let uids = imap.search("INBOX", &SearchQuery::All).await?;
+    let mut stream = imap.fetch_raw_many("INBOX", UidSet::all()).await?;
     let (mut n, mut bytes) = (0u64, 0u64);
-    for uid in uids {
-        let raw = imap.fetch_raw("INBOX", uid).await?;
+    while let Some(m) = stream.next().await? {
         n += 1;
-        bytes += raw.len() as u64;
+        bytes += m.data.len() as u64;
     }
     Ok((n, bytes))
 }

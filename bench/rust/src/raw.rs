@@ -129,7 +129,7 @@ impl Imap {
         let mut window: Vec<u8> = std::mem::take(&mut self.buf);
         let mut tmp = vec![0u8; 256 * 1024];
         loop {
-            if let Some(p) = window.windows(needle.len()).position(|w| w == needle) {
+            if let Some(p) = memchr::memmem::find(&window, needle) {
                 // Keep whatever follows the completion line.
                 let rest = window.split_off(p + 2);
                 self.buf = rest;
