@@ -569,10 +569,6 @@ async fn fetch_raw_many_streams_whole_messages_exactly() {
         assert_eq!(&g.data, m, "UID {uid}");
     }
     // Never marks them seen.
-    assert!(c
-        .search(&mb, &SearchQuery::Seen)
-        .await
-        .unwrap()
-        .is_empty());
+    assert!(c.search(&mb, &SearchQuery::Seen).await.unwrap().is_empty());
     c.delete_mailbox(&mb).await.unwrap();
 }

@@ -32,16 +32,65 @@ impl Rng {
 }
 
 const WORDS: &[&str] = &[
-    "the", "mail", "server", "meeting", "quarterly", "report", "invoice", "project", "deadline",
-    "review", "please", "attached", "find", "update", "thanks", "regards", "schedule", "budget",
-    "release", "notes", "customer", "feedback", "team", "weekly", "status", "draft", "final",
-    "agenda", "question", "answer", "about", "tomorrow", "monday", "friday", "office", "travel",
-    "résumé", "naïve", "café", "Grüße", "straße", "北京", "données", "über",
+    "the",
+    "mail",
+    "server",
+    "meeting",
+    "quarterly",
+    "report",
+    "invoice",
+    "project",
+    "deadline",
+    "review",
+    "please",
+    "attached",
+    "find",
+    "update",
+    "thanks",
+    "regards",
+    "schedule",
+    "budget",
+    "release",
+    "notes",
+    "customer",
+    "feedback",
+    "team",
+    "weekly",
+    "status",
+    "draft",
+    "final",
+    "agenda",
+    "question",
+    "answer",
+    "about",
+    "tomorrow",
+    "monday",
+    "friday",
+    "office",
+    "travel",
+    "résumé",
+    "naïve",
+    "café",
+    "Grüße",
+    "straße",
+    "北京",
+    "données",
+    "über",
 ];
 
 const NAMES: &[&str] = &[
-    "Alice Martin", "Bob Stone", "Carol Díaz", "Dave Ng", "Eve Müller", "Frank O'Neil",
-    "Grace Hopper", "Heidi Klum", "Ivan Petrov", "Judy Chen", "Mallory", "Zoë Weiß",
+    "Alice Martin",
+    "Bob Stone",
+    "Carol Díaz",
+    "Dave Ng",
+    "Eve Müller",
+    "Frank O'Neil",
+    "Grace Hopper",
+    "Heidi Klum",
+    "Ivan Petrov",
+    "Judy Chen",
+    "Mallory",
+    "Zoë Weiß",
 ];
 
 fn words(rng: &mut Rng, n: usize) -> String {
@@ -63,8 +112,16 @@ pub fn b64(data: &[u8]) -> String {
         let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
         out.push(T[(n >> 18) as usize & 63]);
         out.push(T[(n >> 12) as usize & 63]);
-        out.push(if c.len() > 1 { T[(n >> 6) as usize & 63] } else { b'=' });
-        out.push(if c.len() > 2 { T[n as usize & 63] } else { b'=' });
+        out.push(if c.len() > 1 {
+            T[(n >> 6) as usize & 63]
+        } else {
+            b'='
+        });
+        out.push(if c.len() > 2 {
+            T[n as usize & 63]
+        } else {
+            b'='
+        });
     }
     String::from_utf8(out).unwrap()
 }

@@ -17,8 +17,8 @@ mod mw;
 mod raw;
 
 use common::{emit, Config, Probe};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use serde_json::json;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -93,7 +93,10 @@ async fn seed(cfg: &Config) -> raw::Res<()> {
             .collect();
         let mut c2 = c.append_all("INBOX", msgs).await?;
         let now = raw::count(&mut c2, "INBOX").await?;
-        eprintln!("seed: appended in {:.1}s; INBOX has {now}", t.elapsed().as_secs_f64());
+        eprintln!(
+            "seed: appended in {:.1}s; INBOX has {now}",
+            t.elapsed().as_secs_f64()
+        );
         if now != n {
             return Err(format!("seeding left {now} messages, wanted {n}").into());
         }
@@ -103,7 +106,10 @@ async fn seed(cfg: &Config) -> raw::Res<()> {
     let mut c = raw::Imap::login(cfg, &big_user).await?;
     let have = raw::count(&mut c, "INBOX").await?;
     if have != 1 {
-        eprintln!("seed: {big_user} INBOX: appending one message with a {} MB attachment", cfg.n("big_mb"));
+        eprintln!(
+            "seed: {big_user} INBOX: appending one message with a {} MB attachment",
+            cfg.n("big_mb")
+        );
         if have > 0 {
             c.cmd("SELECT INBOX").await?;
             c.cmd("UID STORE 1:* +FLAGS.SILENT (\\Deleted)").await?;
@@ -188,8 +194,10 @@ async fn run_raw(scenario: &str, cfg: &Config) -> raw::Res<()> {
                 .take(cfg.n("flag_count") as usize)
                 .collect();
             let set = compress(&uids);
-            c.cmd(&format!("UID STORE {set} +FLAGS.SILENT (\\Seen)")).await?;
-            c.cmd(&format!("UID STORE {set} -FLAGS.SILENT (\\Seen)")).await?;
+            c.cmd(&format!("UID STORE {set} +FLAGS.SILENT (\\Seen)"))
+                .await?;
+            c.cmd(&format!("UID STORE {set} -FLAGS.SILENT (\\Seen)"))
+                .await?;
             emit(p.finish(r, scenario, uids.len() as u64, 0));
         }
         "send_small" | "send_large" => {
@@ -203,7 +211,9 @@ async fn run_raw(scenario: &str, cfg: &Config) -> raw::Res<()> {
             )
             .into_bytes();
             match &att {
-                None => msg.extend_from_slice(format!("Content-Type: text/plain\r\n\r\n{}\r\n", send_text()).as_bytes()),
+                None => msg.extend_from_slice(
+                    format!("Content-Type: text/plain\r\n\r\n{}\r\n", send_text()).as_bytes(),
+                ),
                 Some(a) => {
                     msg.extend_from_slice(format!("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n{}\r\n--b\r\nContent-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\nContent-Disposition: attachment; filename=file.bin\r\n\r\n", send_text()).as_bytes());
                     msg.extend_from_slice(&corpus::b64_lines(a));
@@ -222,7 +232,9 @@ async fn run_raw(scenario: &str, cfg: &Config) -> raw::Res<()> {
             for (k, mut c) in conns.into_iter().enumerate() {
                 let share = count / conc + usize::from(k < count % conc);
                 let (from, to, msg) = (from.clone(), to.clone(), msg.clone());
-                tasks.push(tokio::spawn(async move { c.send_many(&from, &to, &msg, share).await }));
+                tasks.push(tokio::spawn(async move {
+                    c.send_many(&from, &to, &msg, share).await
+                }));
             }
             for t in tasks {
                 t.await??;
@@ -247,22 +259,24 @@ async fn run_raw(scenario: &str, cfg: &Config) -> raw::Res<()> {
                 tasks.push(tokio::spawn(async move {
                     let tx2 = tx.clone();
                     let r = async move {
-                    let permit = sem.acquire().await.unwrap();
-                    let mut c = raw::Imap::login(&cfg, &user).await?;
-                    c.cmd("SELECT INBOX").await?;
-                    let tag = c.next_tag();
-                    c.s.write_all(format!("{tag} IDLE\r\n").as_bytes()).await?;
-                    c.s.flush().await?;
-                    let mut b = [0u8; 512];
-                    let k = c.s.read(&mut b).await?;
-                    if !b[..k].starts_with(b"+") {
-                        return Err::<(), Box<dyn std::error::Error + Send + Sync>>("no IDLE continuation".into());
-                    }
-                    drop(permit);
-                    tx.send(Ok(())).await.ok();
-                    // Hold the session.
-                    let _ = c.s.read(&mut b).await;
-                    Ok(())
+                        let permit = sem.acquire().await.unwrap();
+                        let mut c = raw::Imap::login(&cfg, &user).await?;
+                        c.cmd("SELECT INBOX").await?;
+                        let tag = c.next_tag();
+                        c.s.write_all(format!("{tag} IDLE\r\n").as_bytes()).await?;
+                        c.s.flush().await?;
+                        let mut b = [0u8; 512];
+                        let k = c.s.read(&mut b).await?;
+                        if !b[..k].starts_with(b"+") {
+                            return Err::<(), Box<dyn std::error::Error + Send + Sync>>(
+                                "no IDLE continuation".into(),
+                            );
+                        }
+                        drop(permit);
+                        tx.send(Ok(())).await.ok();
+                        // Hold the session.
+                        let _ = c.s.read(&mut b).await;
+                        Ok(())
                     }
                     .await;
                     if let Err(e) = r {
@@ -290,7 +304,14 @@ async fn run_raw(scenario: &str, cfg: &Config) -> raw::Res<()> {
     Ok(())
 }
 
-pub fn idle_result(runner: &str, scenario: &str, n: usize, secs: f64, base: f64, rss: f64) -> serde_json::Value {
+pub fn idle_result(
+    runner: &str,
+    scenario: &str,
+    n: usize,
+    secs: f64,
+    base: f64,
+    rss: f64,
+) -> serde_json::Value {
     json!({
         "runner": runner, "scenario": scenario, "seconds": secs, "items": n,
         "rss_base_mb": base, "rss_peak_mb": rss, "rss_growth_mb": (rss - base).max(0.0),

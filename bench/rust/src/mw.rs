@@ -87,7 +87,9 @@ pub async fn run(scenario: &str, cfg: &Config) -> Res<()> {
             let att = att.map(Arc::new);
             let mut tasks = Vec::with_capacity(count);
             // A few messages per connection in flight: enough to keep the pool busy.
-            let sem = Arc::new(tokio::sync::Semaphore::new(2 * cfg.n("send_concurrency") as usize));
+            let sem = Arc::new(tokio::sync::Semaphore::new(
+                2 * cfg.n("send_concurrency") as usize,
+            ));
             for i in 0..count {
                 let smtp = smtp.clone();
                 let (from, to, att) = (from.clone(), to.clone(), att.clone());
@@ -100,7 +102,11 @@ pub async fn run(scenario: &str, cfg: &Config) -> Res<()> {
                         .subject(format!("bench mailwire {i}"))
                         .text(send_text());
                     if let Some(a) = att {
-                        m = m.attach(Attachment::new("file.bin", "application/octet-stream", a.to_vec()));
+                        m = m.attach(Attachment::new(
+                            "file.bin",
+                            "application/octet-stream",
+                            a.to_vec(),
+                        ));
                     }
                     smtp.send(&m).await.map(|_| ())
                 }));
@@ -154,7 +160,9 @@ pub async fn run(scenario: &str, cfg: &Config) -> Res<()> {
             let mut check = 0usize;
             for &(o, l) in &ranges {
                 let m = Message::parse(&data[o..o + l])?;
-                check += m.attachments.len() + m.text.map_or(0, |t| t.len()) + m.html.map_or(0, |t| t.len());
+                check += m.attachments.len()
+                    + m.text.map_or(0, |t| t.len())
+                    + m.html.map_or(0, |t| t.len());
             }
             let mut v = p.finish(R, scenario, ranges.len() as u64, data.len() as u64);
             v["check"] = check.into();

@@ -158,8 +158,10 @@ impl Imap {
             let mut w = tokio::io::BufWriter::with_capacity(1 << 20, &mut wr);
             for (i, (m, flags)) in msgs.into_iter().enumerate() {
                 let tag = first + i as u32;
-                w.write_all(format!("Z{tag} APPEND {mbox} {flags} {{{}+}}\r\n", m.len()).as_bytes())
-                    .await?;
+                w.write_all(
+                    format!("Z{tag} APPEND {mbox} {flags} {{{}+}}\r\n", m.len()).as_bytes(),
+                )
+                .await?;
                 w.write_all(&m).await?;
                 w.write_all(b"\r\n").await?;
             }
@@ -175,7 +177,7 @@ impl Imap {
                 let line: Vec<u8> = buf.drain(..p + 2).collect();
                 if line.starts_with(b"Z") {
                     let l = String::from_utf8_lossy(&line);
-                    if !l.split(' ').nth(1).is_some_and(|s| s == "OK") {
+                    if l.split(' ').nth(1) != Some("OK") {
                         return Err(format!("APPEND failed: {l}").into());
                     }
                     done += 1;
@@ -204,7 +206,10 @@ pub async fn count(c: &mut Imap, mailbox: &str) -> Res<u64> {
     let lines = c.cmd(&format!("STATUS {mailbox} (MESSAGES)")).await?;
     for l in lines {
         if let Some(p) = l.find("MESSAGES ") {
-            let n: String = l[p + 9..].chars().take_while(|c| c.is_ascii_digit()).collect();
+            let n: String = l[p + 9..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit())
+                .collect();
             return Ok(n.parse()?);
         }
     }
@@ -261,7 +266,11 @@ impl Smtp {
         out.extend_from_slice(envelope.as_bytes());
         self.send(&out).await?;
         for i in 0..count {
-            let wants: &[u16] = if i == 0 { &[250, 250, 354] } else { &[250, 250, 250, 354] };
+            let wants: &[u16] = if i == 0 {
+                &[250, 250, 354]
+            } else {
+                &[250, 250, 250, 354]
+            };
             for &want in wants {
                 let got = self.reply().await?;
                 if got != want {
