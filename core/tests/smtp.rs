@@ -479,3 +479,70 @@ async fn long_xoauth2_token_is_sent_after_the_challenge() {
         .unwrap();
     wait_for_message(&to, &subject).await;
 }
+
+/// A scripted SMTP server: the first connection closes right after its first message; the
+/// others serve normally.
+async fn closing_after_first_message_server() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut n = 0;
+        loop {
+            let (sock, _) = listener.accept().await.unwrap();
+            n += 1;
+            let close_after_one = n == 1;
+            tokio::spawn(async move {
+                let (r, mut w) = sock.into_split();
+                let mut r = BufReader::new(r);
+                w.write_all(b"220 fake ESMTP\r\n").await.unwrap();
+                let mut in_data = false;
+                let mut line = String::new();
+                loop {
+                    line.clear();
+                    if r.read_line(&mut line).await.unwrap_or(0) == 0 {
+                        return;
+                    }
+                    if in_data {
+                        if line == ".\r\n" {
+                            in_data = false;
+                            w.write_all(b"250 2.0.0 queued\r\n").await.unwrap();
+                            if close_after_one {
+                                return; // drops the socket: the server went away
+                            }
+                        }
+                        continue;
+                    }
+                    let verb = line.get(..4).unwrap_or("").to_ascii_uppercase();
+                    let reply: &[u8] = match verb.as_str() {
+                        "EHLO" => b"250-fake\r\n250 PIPELINING\r\n",
+                        "DATA" => {
+                            in_data = true;
+                            b"354 go ahead\r\n"
+                        }
+                        "QUIT" => b"221 bye\r\n",
+                        _ => b"250 2.1.0 ok\r\n",
+                    };
+                    w.write_all(reply).await.unwrap();
+                }
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn a_recently_used_connection_that_died_is_retried_on_a_new_one() {
+    let port = closing_after_first_message_server().await;
+    let cfg = SmtpConfig::new("127.0.0.1", Auth::None)
+        .port(port)
+        .security(Security::Plain);
+    let client = SmtpClient::connect(cfg).await.unwrap();
+    let raw = b"From: a@x\r\nTo: b@y\r\nSubject: one\r\n\r\nhello\r\n";
+    client.send_raw("a@x", ["b@y"], raw).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // Reused without a NOOP (it was used a moment ago), found dead, retried on a new one.
+    let r = client.send_raw("a@x", ["b@y"], raw).await.unwrap();
+    assert_eq!(r.accepted, ["b@y"]);
+    assert_eq!(client.connections_opened(), 2);
+    client.close().await.unwrap();
+}
