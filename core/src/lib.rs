@@ -33,3 +33,8 @@ pub use imap::ImapClient;
 pub use message::{Address, Attachment, Message, OutgoingMessage};
 pub use progress::Progress;
 pub use smtp::SmtpClient;
+
+/// The README's examples, compiled as doctests so they cannot rot.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
