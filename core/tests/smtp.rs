@@ -450,6 +450,7 @@ async fn long_xoauth2_token_is_sent_after_the_challenge() {
 /// A scripted SMTP server: the first connection closes right after its first message; the
 /// others serve normally.
 async fn closing_after_first_message_server() -> u16 {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     tokio::spawn(async move {
