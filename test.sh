@@ -70,6 +70,9 @@ fi
 step "swift: XCTest in a Debian 13 root against the devserver (and the Swift quickstart)"
 swift/run-tests.sh "$libdir"
 
+step "bench: smoke run (tiny sizes; not a pass/fail of speed, only that it still runs)"
+bench/run --smoke
+
 step "done"
 echo
 echo "all suites passed"

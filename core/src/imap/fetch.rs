@@ -1,4 +1,5 @@
-//! Streaming summaries: one UID FETCH per UID-set chunk, items yielded as they arrive.
+//! Streaming fetches (summaries, whole messages): one UID FETCH per UID-set chunk, items
+//! yielded as they arrive.
 
 use std::collections::VecDeque;
 
@@ -9,10 +10,11 @@ use super::client::{ImapClient, Session};
 use super::command::{Command, UidSet, MAX_SET_LEN};
 use super::connection::Step;
 use super::parse;
-use super::types::{FetchOptions, MessageSummary};
+use super::types::{FetchOptions, MessageSummary, RawMessage};
 use crate::error::Result;
 
-/// Summaries arriving from the server, pulled with [`FetchStream::next`] or
+/// Items arriving from the server — [`MessageSummary`] from [`ImapClient::fetch`],
+/// [`RawMessage`] from [`ImapClient::fetch_raw_many`] — pulled with [`FetchStream::next`] or
 /// [`FetchStream::next_batch`], or turned into a [`Stream`] with
 /// [`FetchStream::into_stream`].
 ///
@@ -23,16 +25,49 @@ use crate::error::Result;
 ///
 /// Dropping it mid-way is fine: the rest of the response is read and discarded before the
 /// client's next call.
-pub struct FetchStream {
+pub struct FetchStream<T = MessageSummary> {
     session: Session,
     chunks: VecDeque<String>,
     items: String,
     tag: Option<String>,
-    ready: VecDeque<MessageSummary>,
+    ready: VecDeque<T>,
     finished: bool,
+    /// Whether a FETCH response answers this command (others are unsolicited).
+    is_item: fn(&[AttributeValue<'_>]) -> bool,
+    parse: fn(&[AttributeValue<'_>]) -> Option<T>,
 }
 
-impl std::fmt::Debug for FetchStream {
+fn has_size(attrs: &[AttributeValue<'_>]) -> bool {
+    attrs
+        .iter()
+        .any(|a| matches!(a, AttributeValue::Rfc822Size(_)))
+}
+
+fn has_body(attrs: &[AttributeValue<'_>]) -> bool {
+    attrs
+        .iter()
+        .any(|a| matches!(a, AttributeValue::BodySection { .. }))
+}
+
+fn raw_message(attrs: &[AttributeValue<'_>]) -> Option<RawMessage> {
+    let mut uid = 0;
+    let mut data = None;
+    for a in attrs {
+        match a {
+            AttributeValue::Uid(u) => uid = *u,
+            AttributeValue::BodySection { data: d, .. } => {
+                data = Some(d.as_deref().unwrap_or_default().to_vec())
+            }
+            _ => {}
+        }
+    }
+    (uid != 0).then(|| RawMessage {
+        uid,
+        data: data.unwrap_or_default(),
+    })
+}
+
+impl<T> std::fmt::Debug for FetchStream<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("FetchStream")
             .field("buffered", &self.ready.len())
@@ -75,6 +110,31 @@ impl ImapClient {
             tag: None,
             ready: VecDeque::new(),
             finished: false,
+            is_item: has_size,
+            parse: parse::summary,
+        })
+    }
+
+    /// Streams the whole source of each message of `uids` in `mailbox` (`BODY.PEEK[]`: never
+    /// sets `\Seen`), in the server's order, many messages per command — not one round trip
+    /// per message as [`ImapClient::fetch_raw`] in a loop would be. Messages that do not
+    /// exist are skipped.
+    pub async fn fetch_raw_many(
+        &self,
+        mailbox: &str,
+        uids: impl Into<UidSet>,
+    ) -> Result<FetchStream<RawMessage>> {
+        let uids = uids.into();
+        let session = self.selected(mailbox).await?;
+        Ok(FetchStream {
+            session,
+            chunks: uids.to_imap_chunks(MAX_SET_LEN).into(),
+            items: "(UID BODY.PEEK[])".to_string(),
+            tag: None,
+            ready: VecDeque::new(),
+            finished: false,
+            is_item: has_body,
+            parse: raw_message,
         })
     }
 
@@ -94,9 +154,9 @@ impl ImapClient {
     }
 }
 
-impl FetchStream {
-    /// The next summary, or `None` when all have arrived.
-    pub async fn next(&mut self) -> Result<Option<MessageSummary>> {
+impl<T: Send + 'static> FetchStream<T> {
+    /// The next item, or `None` when all have arrived.
+    pub async fn next(&mut self) -> Result<Option<T>> {
         loop {
             if let Some(s) = self.ready.pop_front() {
                 return Ok(Some(s));
@@ -110,7 +170,7 @@ impl FetchStream {
 
     /// Up to `max` summaries: whatever has arrived, waiting only when none has. Empty when
     /// the stream is exhausted.
-    pub async fn next_batch(&mut self, max: usize) -> Result<Vec<MessageSummary>> {
+    pub async fn next_batch(&mut self, max: usize) -> Result<Vec<T>> {
         let max = max.max(1);
         while self.ready.is_empty() && !self.finished {
             self.pump().await?;
@@ -123,8 +183,8 @@ impl FetchStream {
         Ok(self.ready.drain(..n).collect())
     }
 
-    /// Turns this into a [`Stream`] of summaries.
-    pub fn into_stream(self) -> impl Stream<Item = Result<MessageSummary>> + Send {
+    /// Turns this into a [`Stream`] of items.
+    pub fn into_stream(self) -> impl Stream<Item = Result<T>> + Send {
         futures_util::stream::try_unfold(self, |mut s| async move {
             Ok(s.next().await?.map(|item| (item, s)))
         })
@@ -155,15 +215,10 @@ impl FetchStream {
                 tag
             }
         };
+        let (is_item, parse) = (self.is_item, self.parse);
         let step = c
             .read_for(&tag, "UID FETCH", |c, r| match r {
-                Response::Fetch(_, attrs)
-                    if attrs
-                        .iter()
-                        .any(|a| matches!(a, AttributeValue::Rfc822Size(_))) =>
-                {
-                    parse::summary(attrs)
-                }
+                Response::Fetch(_, attrs) if is_item(attrs) => parse(attrs),
                 other => {
                     c.absorb(other);
                     None

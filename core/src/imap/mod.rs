@@ -19,5 +19,5 @@ pub use messages::Progress;
 pub use search::SearchQuery;
 pub use types::{
     AttachmentInfo, Envelope, FetchOptions, Flag, FlagChange, Mailbox, MailboxEvent, MailboxRole,
-    MailboxStatus, MessageSummary, SyncResult, SyncState, UidMap,
+    MailboxStatus, MessageSummary, RawMessage, SyncResult, SyncState, UidMap,
 };

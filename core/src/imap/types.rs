@@ -252,6 +252,15 @@ impl Default for FetchOptions {
     }
 }
 
+/// The whole source of one message, from [`ImapClient::fetch_raw_many`](crate::ImapClient::fetch_raw_many).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawMessage {
+    /// The message's UID.
+    pub uid: u32,
+    /// The message as stored on the server (RFC 5322 bytes).
+    pub data: Vec<u8>,
+}
+
 /// Source UID → destination UID, from COPYUID (UIDPLUS).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct UidMap {

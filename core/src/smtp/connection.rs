@@ -81,6 +81,8 @@ struct Io {
     command_timeout: Duration,
     /// Set once I/O failed or timed out, or the server said it is closing (421).
     broken: bool,
+    /// Replies read so far (tells whether the server answered anything of a transaction).
+    replies: u64,
 }
 
 impl Io {
@@ -90,6 +92,7 @@ impl Io {
             id,
             command_timeout,
             broken: false,
+            replies: 0,
         }
     }
 
@@ -128,6 +131,7 @@ impl Io {
         .await;
         let r = self.note(r);
         if let Ok(reply) = &r {
+            self.replies += 1;
             tracing::debug!(target: "mailwire::smtp", conn = self.id, "S: {} {}{}", reply.code,
                 reply.enhanced.as_deref().map(|e| format!("{e} ")).unwrap_or_default(), reply.text());
             if reply.code == 421 {
@@ -256,6 +260,11 @@ impl Connection {
     /// True when a transaction was started and not finished or reset.
     pub(crate) fn is_dirty(&self) -> bool {
         self.dirty
+    }
+
+    /// How many replies this connection has read.
+    pub(crate) fn replies_read(&self) -> u64 {
+        self.io.replies
     }
 
     /// Time since the connection last finished a command.

@@ -1,7 +1,9 @@
 //! SMTP submission: a pooled client that judges every recipient on its own.
 //!
 //! [`SmtpClient`] keeps up to [`SmtpConfig::pool_size`] authenticated connections, checks an
-//! idle one with `NOOP` before reusing it, and pipelines `MAIL FROM`, every `RCPT TO` and
+//! idle one with `NOOP` before reusing it (except one used within the last two seconds; a
+//! send on such a connection that dies before the server answered is retried once on
+//! another), and pipelines `MAIL FROM`, every `RCPT TO` and
 //! `DATA` in one write when the server offers PIPELINING. A refused recipient is reported in
 //! [`SendResult::rejected`] while the others still get the message; only when every recipient
 //! is refused does the send fail with [`ErrorKind::Rejected`].
@@ -237,11 +239,27 @@ impl SmtpClient {
             check_address(r, "recipient")?;
         }
         let mut lease = self.pool.acquire().await?;
-        let outcome = lease
+        let before = lease.conn()?.replies_read();
+        let mut outcome = lease
             .conn()?
             .send(from, &recipients, raw, progress.as_ref())
             .await;
+        // A pooled connection reused without a NOOP may have been closed by the server
+        // meanwhile: when it broke before the server answered anything of this transaction,
+        // nothing can have been accepted, so the send is safely retried once.
+        let retry = !lease.checked
+            && matches!(&outcome, Err(e) if e.breaks_connection())
+            && lease.conn()?.replies_read() == before;
         lease.release().await;
+        if retry {
+            tracing::debug!(target: "mailwire::smtp", "a reused connection had died; retrying on another");
+            let mut lease = self.pool.acquire().await?;
+            outcome = lease
+                .conn()?
+                .send(from, &recipients, raw, progress.as_ref())
+                .await;
+            lease.release().await;
+        }
         let (accepted, rejected) = outcome?;
         Ok(SendResult {
             message_id: message_id(raw),

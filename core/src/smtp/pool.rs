@@ -6,12 +6,19 @@
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
 use super::connection::Connection;
 use crate::config::SmtpConfig;
 use crate::error::{Error, Result};
+
+/// A connection that finished a command this recently is handed out without a `NOOP`
+/// check (saving a round trip per message); should it have died all the same, the send is
+/// retried once on another connection as long as the server answered nothing (see
+/// [`Lease::checked`]).
+const RECENTLY_USED: Duration = Duration::from_secs(2);
 
 pub(crate) struct Pool {
     config: Arc<SmtpConfig>,
@@ -86,12 +93,21 @@ impl Pool {
                 conn.quit().await;
                 continue;
             }
+            if conn.idle_for() <= RECENTLY_USED {
+                return Ok(Lease {
+                    conn: Some(conn),
+                    pool: self.clone(),
+                    _permit: permit,
+                    checked: false,
+                });
+            }
             match conn.noop().await {
                 Ok(()) => {
                     return Ok(Lease {
                         conn: Some(conn),
                         pool: self.clone(),
                         _permit: permit,
+                        checked: true,
                     })
                 }
                 Err(e) => {
@@ -104,6 +120,7 @@ impl Pool {
             conn: Some(conn),
             pool: self.clone(),
             _permit: permit,
+            checked: true,
         })
     }
 
@@ -124,6 +141,8 @@ pub(crate) struct Lease {
     conn: Option<Connection>,
     pool: Arc<Pool>,
     _permit: OwnedSemaphorePermit,
+    /// False for a recently used connection handed out without a `NOOP`.
+    pub(crate) checked: bool,
 }
 
 impl Lease {

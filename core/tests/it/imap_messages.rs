@@ -537,3 +537,37 @@ async fn fetch_streams_many_messages_in_order() {
     assert_eq!(all.len(), 10);
     c.delete_mailbox(&mb).await.unwrap();
 }
+
+#[tokio::test]
+async fn fetch_raw_many_streams_whole_messages_exactly() {
+    let (c, mb) = fresh("t14").await;
+    let mut sent = Vec::new();
+    for i in 0..40u32 {
+        let body = format!("{}\r\n", "line of text ".repeat((i as usize) * 50 + 1));
+        let m = simple_message("a@x", "b@y", &format!("raw{i}"), &body);
+        let uid = c.append(&mb, &m, &[], None).await.unwrap().unwrap();
+        sent.push((uid, m));
+    }
+    // Ask for two missing UIDs too: they are skipped.
+    let mut uids: Vec<u32> = sent.iter().map(|(u, _)| *u).collect();
+    uids.push(900_000);
+    uids.push(900_001);
+    let mut stream = c.fetch_raw_many(&mb, uids).await.unwrap();
+    let mut got = Vec::new();
+    loop {
+        let batch = stream.next_batch(16).await.unwrap();
+        if batch.is_empty() {
+            break;
+        }
+        got.extend(batch);
+    }
+    drop(stream);
+    assert_eq!(got.len(), sent.len());
+    for (g, (uid, m)) in got.iter().zip(&sent) {
+        assert_eq!(g.uid, *uid);
+        assert_eq!(&g.data, m, "UID {uid}");
+    }
+    // Never marks them seen.
+    assert!(c.search(&mb, &SearchQuery::Seen).await.unwrap().is_empty());
+    c.delete_mailbox(&mb).await.unwrap();
+}

@@ -6,7 +6,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::common::{port, smtp_config, unique, user, var, wait_for_message, wait_for_messages};
+use crate::common::{
+    host, port, smtp_config, unique, user, var, wait_for_message, wait_for_messages,
+};
 use mailwire::smtp::Progress;
 use mailwire::{Auth, ErrorKind, Security, SmtpClient, SmtpConfig, Timeouts};
 
@@ -497,4 +499,68 @@ async fn traces_show_the_dialogue_pipelined_with_credentials_redacted() {
     if std::env::var_os("SHOW_TRACE").is_some() {
         eprintln!("{log}");
     }
+}
+
+/// A TCP relay to the real Postfix that cuts its first connection right after the server
+/// accepted the first message (a connection dying between two sends); later connections
+/// are relayed untouched.
+async fn relay_cutting_the_first_connection() -> u16 {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let relay_port = listener.local_addr().unwrap().port();
+    let upstream = (host(), port("MAILWIRE_SMTP_PLAIN_PORT"));
+    tokio::spawn(async move {
+        let mut n = 0;
+        while let Ok((client, _)) = listener.accept().await {
+            n += 1;
+            let cut = n == 1;
+            let server = tokio::net::TcpStream::connect(upstream.clone())
+                .await
+                .unwrap();
+            tokio::spawn(async move {
+                let (mut cr, mut cw) = client.into_split();
+                let (mut sr, mut sw) = server.into_split();
+                let up = tokio::spawn(async move { tokio::io::copy(&mut cr, &mut sw).await });
+                let mut buf = vec![0u8; 16 * 1024];
+                while let Ok(k) = sr.read(&mut buf).await {
+                    if k == 0 || cw.write_all(&buf[..k]).await.is_err() {
+                        break;
+                    }
+                    if cut && buf[..k].windows(9).any(|w| w == b"250 2.0.0") {
+                        break; // the first message was queued: the connection dies now
+                    }
+                }
+                up.abort();
+            });
+        }
+    });
+    relay_port
+}
+
+#[tokio::test]
+async fn a_recently_used_connection_that_died_is_retried_on_a_new_one() {
+    let (from, to) = (user("t47"), user("t48"));
+    let mut cfg = smtp_config(&from, Security::Plain);
+    cfg.host = "127.0.0.1".into();
+    cfg.port = relay_cutting_the_first_connection().await;
+    let client = SmtpClient::connect(cfg).await.unwrap();
+    let first = unique("before-cut");
+    let raw = crate::common::simple_message(&from.address, &to.address, &first, "one\r\n");
+    client
+        .send_raw(&from.address, [&to.address], &raw)
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    // Reused without a NOOP (it was used a moment ago), found dead, retried on a new one.
+    let second = unique("after-cut");
+    let raw = crate::common::simple_message(&from.address, &to.address, &second, "two\r\n");
+    let r = client
+        .send_raw(&from.address, [&to.address], &raw)
+        .await
+        .unwrap();
+    assert_eq!(r.accepted, [to.address.clone()]);
+    assert_eq!(client.connections_opened(), 2);
+    wait_for_message(&to, &first).await;
+    wait_for_message(&to, &second).await;
+    client.close().await.unwrap();
 }
