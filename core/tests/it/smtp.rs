@@ -558,7 +558,7 @@ async fn a_recently_used_connection_that_died_is_retried_on_a_new_one() {
         .send_raw(&from.address, [&to.address], &raw)
         .await
         .unwrap();
-    assert_eq!(r.accepted, [to.address.clone()]);
+    assert_eq!(r.accepted, vec![to.address.clone()]);
     assert_eq!(client.connections_opened(), 2);
     wait_for_message(&to, &first).await;
     wait_for_message(&to, &second).await;
