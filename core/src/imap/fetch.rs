@@ -19,7 +19,10 @@ use crate::error::Result;
 /// [`FetchStream::into_stream`].
 ///
 /// It holds the client's connection until it is exhausted or dropped; other calls on the
-/// client wait meanwhile. Memory stays bounded: responses are parsed as they arrive.
+/// client wait meanwhile. **Do not call the same client inside the loop that drains it**
+/// (as with imapflow's `fetch`): that call waits for the stream, which waits for the loop.
+/// Collect first (`fetch_all`, or the UIDs) and act afterwards, or use a second client.
+/// Memory stays bounded: responses are parsed as they arrive.
 ///
 /// # Cancel safety
 ///
