@@ -48,7 +48,18 @@ pub(crate) struct Selected {
 #[derive(Debug)]
 struct Pending {
     tag: String,
-    idle: bool,
+    idle: IdleStage,
+}
+
+/// How far an IDLE command got, so a cancelled one can be ended properly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum IdleStage {
+    /// Not IDLE (or IDLE already ended with DONE): read until the tagged completion.
+    No,
+    /// IDLE was sent; the server's `+` has not been read yet.
+    Requested,
+    /// The server is idling: send DONE, then read until the tagged completion.
+    Idling,
 }
 
 /// Unsolicited events kept at most (the oldest are dropped past this).
@@ -282,18 +293,28 @@ impl Connection {
                 "the connection was interrupted",
             ));
         }
-        if let Some(p) = self.pending.take() {
-            tracing::debug!(target: TRACE, "settling unfinished command {}", p.tag);
-            if p.idle {
-                self.write_raw(b"DONE\r\n").await?;
+        // `pending` stays set at every await below, so a settle that is itself cancelled
+        // is resumed by the next one.
+        if let Some((tag, mut stage)) = self.pending.as_ref().map(|p| (p.tag.clone(), p.idle)) {
+            tracing::debug!(target: TRACE, "settling unfinished command {tag}");
+            if stage == IdleStage::Requested {
+                // The server must say `+` before it reads DONE.
+                match self.wait_continuation(&tag, "IDLE").await {
+                    Ok(()) => {
+                        stage = IdleStage::Idling;
+                        self.mark_idle(&tag, stage);
+                    }
+                    // It completed (refused IDLE) instead: nothing left to settle.
+                    Err(_) if self.pending.is_none() => return Ok(()),
+                    Err(e) => return Err(e),
+                }
             }
-            self.pending = Some(Pending {
-                tag: p.tag.clone(),
-                idle: false,
-            });
+            if stage == IdleStage::Idling {
+                self.send_done(&tag).await?;
+            }
             loop {
                 match self
-                    .read_for(&p.tag, "an interrupted command", |c, r| c.absorb(r))
+                    .read_for(&tag, "an interrupted command", |c, r| c.absorb(r))
                     .await
                 {
                     Ok(Step::Data(())) => {}
@@ -336,7 +357,7 @@ impl Connection {
                         self.broken = false;
                         self.pending = Some(Pending {
                             tag: tag.clone(),
-                            idle: false,
+                            idle: IdleStage::No,
                         });
                         self.wait_continuation(&tag, &cmd.verb).await?;
                         self.broken = true;
@@ -350,7 +371,7 @@ impl Connection {
         self.broken = false;
         self.pending = Some(Pending {
             tag: tag.clone(),
-            idle: false,
+            idle: IdleStage::No,
         });
         Ok(tag)
     }
@@ -379,11 +400,12 @@ impl Connection {
         }
     }
 
-    /// Marks the running command `tag` as IDLE (so a cancelled IDLE is ended with DONE).
-    pub(crate) fn mark_idle(&mut self, tag: &str) {
+    /// Records how far the running IDLE command `tag` got, so a cancelled IDLE is ended
+    /// with DONE (after the server's `+`, if that was not read yet).
+    pub(crate) fn mark_idle(&mut self, tag: &str, stage: IdleStage) {
         self.pending = Some(Pending {
             tag: tag.to_string(),
-            idle: true,
+            idle: stage,
         });
     }
 
@@ -395,10 +417,13 @@ impl Connection {
     /// Ends IDLE with DONE (the completion is then read with [`Connection::read_for`]).
     pub(crate) async fn send_done(&mut self, tag: &str) -> Result<()> {
         tracing::debug!(target: TRACE, "C: DONE");
+        // Cut off half-way, DONE could be neither resent nor skipped: reconnect instead.
+        self.broken = true;
         self.write_raw(b"DONE\r\n").await?;
+        self.broken = false;
         self.pending = Some(Pending {
             tag: tag.to_string(),
-            idle: false,
+            idle: IdleStage::No,
         });
         Ok(())
     }

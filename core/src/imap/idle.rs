@@ -7,7 +7,7 @@ use tokio::time::Instant;
 
 use super::client::ImapClient;
 use super::command::Command;
-use super::connection::Step;
+use super::connection::{IdleStage, Step};
 use super::types::MailboxEvent;
 use crate::error::{ErrorKind, Result};
 
@@ -58,8 +58,9 @@ impl ImapClient {
         loop {
             let cmd = Command::new("IDLE");
             let tag = c.send(&cmd).await?;
+            c.mark_idle(&tag, IdleStage::Requested);
             c.wait_continuation(&tag, "IDLE").await?;
-            c.mark_idle(&tag);
+            c.mark_idle(&tag, IdleStage::Idling);
             let round_end = deadline.min(later(reissue));
             let mut first_event: Option<Instant> = None;
             let mut server_ended = false;

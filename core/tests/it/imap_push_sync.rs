@@ -136,6 +136,38 @@ async fn a_cancelled_idle_leaves_the_client_usable() {
         .is_ok());
 }
 
+/// An IDLE dropped after it was sent but before the server's `+` arrived: the client waits
+/// for the `+`, sends DONE and reads the completion, instead of waiting for a completion the
+/// server will only send after DONE.
+#[tokio::test]
+async fn an_idle_cancelled_before_its_continuation_leaves_the_client_usable() {
+    use futures_util::FutureExt;
+    let mut config = imap_config("t63");
+    // Short enough that a client waiting for a completion that never comes fails the test
+    // quickly, long enough for a loaded machine.
+    config.timeouts.command = Duration::from_secs(8);
+    let c = mailwire::ImapClient::connect(config).await.unwrap();
+    let (cap, _guard) = Capture::start();
+    for round in 0..5 {
+        // INBOX is selected now, so the first poll of idle() writes IDLE and then waits.
+        c.search("INBOX", &mailwire::imap::SearchQuery::All)
+            .await
+            .unwrap();
+        let first_poll = c.idle("INBOX", Duration::from_secs(60)).now_or_never();
+        assert!(
+            first_poll.is_none(),
+            "idle returned at once in round {round}"
+        );
+        let st = c.mailbox_status("INBOX").await;
+        assert!(st.is_ok(), "round {round}: {st:?}");
+    }
+    c.noop().await.unwrap();
+    let trace = cap.text();
+    // Each IDLE was ended with DONE on the same connection: no stall, no reconnect.
+    assert_eq!(trace.matches("C: DONE").count(), 5, "{trace}");
+    assert!(!trace.contains("reconnecting"), "{trace}");
+}
+
 #[tokio::test]
 async fn sync_as_two_devices_sees_exactly_the_changes() {
     let phone = imap("t20").await;
