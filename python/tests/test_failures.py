@@ -174,8 +174,11 @@ async def test_sync_client_works_inside_a_running_event_loop(env: Env) -> None:
 def test_ctrl_c_interrupts_a_long_sync_idle(env: Env) -> None:
     script = textwrap.dedent(
         f"""
-        import sys, time
+        import signal, sys, time
         import mailwire
+        # What an interactive Python has; a parent started in the background (nohup, CI)
+        # may hand SIGINT down ignored, and Python then installs no handler.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         c = mailwire.ImapClient({env.host!r}, {env.imaps_port}, username="t58",
                                 password={env.password("t58")!r}, ca_pem={env.ca!r})
         print("ready", flush=True)
