@@ -3,14 +3,15 @@
 
 use std::sync::Arc;
 
+use napi::bindgen_prelude::{FnArgs, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
-use napi::{bindgen_prelude::Unknown, Status};
+use napi::Status;
 
 /// `(done, total) => void`: bytes done so far and the total when known.
 pub type ProgressFn = ThreadsafeFunction<
-    (f64, Option<f64>),
+    FnArgs<(f64, Option<f64>)>,
     Unknown<'static>,
-    (f64, Option<f64>),
+    FnArgs<(f64, Option<f64>)>,
     Status,
     false,
     true,
@@ -21,7 +22,7 @@ pub(crate) fn progress(f: ProgressFn) -> mailwire::Progress {
     let f = Arc::new(f);
     Arc::new(move |done, total| {
         f.call(
-            (done as f64, total.map(|t| t as f64)),
+            (done as f64, total.map(|t| t as f64)).into(),
             ThreadsafeFunctionCallMode::NonBlocking,
         );
     })

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 
-use napi::bindgen_prelude::Unknown;
+use napi::bindgen_prelude::{FnArgs, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
@@ -16,8 +16,14 @@ use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
 
 /// `(target, message) => void`.
-pub type TraceFn =
-    ThreadsafeFunction<(String, String), Unknown<'static>, (String, String), Status, false, true>;
+pub type TraceFn = ThreadsafeFunction<
+    FnArgs<(String, String)>,
+    Unknown<'static>,
+    FnArgs<(String, String)>,
+    Status,
+    false,
+    true,
+>;
 
 static ENABLED: AtomicBool = AtomicBool::new(false);
 static HOOK: Mutex<Option<TraceFn>> = Mutex::new(None);
@@ -72,7 +78,10 @@ impl Subscriber for JsTraces {
         let target = event.metadata().target().replace("::", ".");
         if let Ok(hook) = HOOK.lock() {
             if let Some(f) = hook.as_ref() {
-                f.call((target, text.0), ThreadsafeFunctionCallMode::NonBlocking);
+                f.call(
+                    (target, text.0).into(),
+                    ThreadsafeFunctionCallMode::NonBlocking,
+                );
             }
         }
     }
