@@ -157,16 +157,21 @@ export interface Watch {
 
 function uids(v: UidInput): native.Uids {
   if (typeof v === 'string') return v;
-  if (typeof v === 'number') return [v];
+  if (typeof v === 'number') return [checkUid(v)];
   if (v !== null && typeof v === 'object' && Symbol.iterator in v) {
     const out: number[] = [];
     for (const n of v) {
-      if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw invalidInput(`${n} is not a UID`);
+      if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw invalidInput(`${n} is not a UID (1 .. 2**32-1)`);
       out.push(n);
     }
     return out;
   }
   throw invalidInput('UIDs are a number, an array of numbers or a string such as "1:*"');
+}
+
+function checkUid(v: number): number {
+  if (!Number.isInteger(v) || v < 1 || v > 0xffffffff) throw invalidInput(`${v} is not a UID (1 .. 2**32-1)`);
+  return v;
 }
 
 function date(v: DateInput | undefined, what: string): Date | undefined {
@@ -346,17 +351,17 @@ export class ImapClient extends EventEmitter {
 
   /** The whole message source, without setting `\Seen`. */
   fetchRaw(mailbox: string, uid: number): Promise<Buffer> {
-    return call(() => this.#native.fetchRaw(mailbox, uid));
+    return call(() => this.#native.fetchRaw(mailbox, checkUid(uid)));
   }
 
   /** The message, downloaded and parsed (text, HTML, attachments). */
   fetchMessage(mailbox: string, uid: number): Promise<native.Message> {
-    return call(() => this.#native.fetchMessage(mailbox, uid));
+    return call(() => this.#native.fetchMessage(mailbox, checkUid(uid)));
   }
 
   /** One MIME part (`'2'`, `'1.3'` — `AttachmentInfo.part`), transfer-decoded. */
   download(mailbox: string, uid: number, part: string): Promise<Buffer> {
-    return call(() => this.#native.download(mailbox, uid, part));
+    return call(() => this.#native.download(mailbox, checkUid(uid), part));
   }
 
   /**
@@ -370,7 +375,7 @@ export class ImapClient extends EventEmitter {
     path: string,
     options: { onProgress?: (done: number, total: number | null) => void } = {},
   ): Promise<number> {
-    return call(() => this.#native.saveAttachment(mailbox, uid, part, path, options.onProgress));
+    return call(() => this.#native.saveAttachment(mailbox, checkUid(uid), part, path, options.onProgress));
   }
 
   /** Adds flags or keywords (`'\\Seen'`, `'$Forwarded'`). */
