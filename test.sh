@@ -57,6 +57,21 @@ rm -rf "$wheels"
 (cd /tmp && MAILWIRE_USER=t62 "$venv/bin/python" "$root/examples/python/quickstart_async.py" >/dev/null)
 echo "python: quickstart.py and quickstart_async.py ran"
 
+step "node: build the addon and the facade (debug), check the generated typings, node --test, quickstart"
+# `npm run build` = napi build (debug; the same target/ as every other crate) + tsc. The
+# typings napi-rs generates from the Rust signatures and doc comments (native.d.ts) and its
+# loader (native.js) are committed; a difference after the build means they are stale.
+command -v node >/dev/null || { echo "node (>= 20) is required" >&2; exit 1; }
+(
+  cd node
+  if [ -d node_modules ]; then npm install --no-audit --no-fund --loglevel=error; else npm ci --no-audit --no-fund --loglevel=error; fi
+  npm run -s build
+  npm run -s check:dts
+  npm test
+)
+(cd /tmp && MAILWIRE_USER=t76 node "$root/examples/node/quickstart.mjs" >/dev/null)
+echo "node: quickstart.mjs ran"
+
 step "ffi: build the cdylib, regenerate the Kotlin and Swift bindings, check they are current"
 libdir=$(bindings/ffi/generate.sh --check)
 

@@ -1,0 +1,533 @@
+/**
+ * `ImapClient`: the imapflow-shaped face of the core's IMAP client. Every method is one
+ * native call; `fetch` and `fetchRawMany` are async iterators over native batches; push
+ * (IDLE) is both a promise (`idle`) and EventEmitter events (`exists`, `expunge`, `flags`).
+ */
+import { EventEmitter } from 'node:events';
+
+import * as native from '../native';
+import { call, fromNative, invalidInput, MailError } from './errors';
+import { bytes, MailOptions, buildMessage } from './message';
+
+/** Connection options shared by IMAP and SMTP. */
+export interface ConnectionOptions {
+  /** Host name or IP address. */
+  host: string;
+  /** Port; default 993 (`tls`) or 143 (IMAP), 465 or 587 (SMTP). */
+  port?: number;
+  /** `'tls'` (default: TLS from the first byte), `'starttls'` (upgrade; never falls back to plaintext) or `'plain'`. */
+  security?: 'tls' | 'starttls' | 'plain';
+  /** `{user, pass}` or `{user, accessToken}` (XOAUTH2). */
+  auth?: { user: string; pass: string } | { user: string; accessToken: string };
+  /** Extra trusted CA certificate(s), PEM (as Node's `tls` takes them). */
+  ca?: string | Buffer;
+  /** `rejectUnauthorized: false` accepts any certificate (tests only); `servername` overrides the checked name. */
+  tls?: { rejectUnauthorized?: boolean; servername?: string };
+  /** Deadline in ms for each command and each read of a streaming response (default 60000). */
+  timeout?: number;
+  /** Deadline in ms for connect + TLS handshake and the greeting (default 15000, or `timeout`). */
+  connectTimeout?: number;
+}
+
+/** Options of {@link ImapClient.connect}. */
+export interface ImapOptions extends ConnectionOptions {
+  /** How long one IDLE runs before it is re-issued, in ms (default 25 minutes). */
+  idleReissue?: number;
+}
+
+/** UIDs: a number, an array of numbers, or a string (`'1:*'`, `'*'`, `'100:*'`, `'1:5,7'`). */
+export type UidInput = number | Iterable<number> | string;
+
+/** A date for a search: a `Date` or an ISO string (the UTC date part is used). */
+export type DateInput = Date | string;
+
+/**
+ * An imapflow-like search query: every given key must match. Flags take a boolean (false
+ * means "without"); strings match case-insensitive substrings.
+ */
+export interface SearchObject {
+  /** Every message. */
+  all?: boolean;
+  /** With (true) or without (false) `\Seen`. */
+  seen?: boolean;
+  /** `\Flagged` or not. */
+  flagged?: boolean;
+  /** `\Answered` or not. */
+  answered?: boolean;
+  /** `\Deleted` or not. */
+  deleted?: boolean;
+  /** `\Draft` or not. */
+  draft?: boolean;
+  /** From contains. */
+  from?: string;
+  /** To contains. */
+  to?: string;
+  /** Cc contains. */
+  cc?: string;
+  /** Bcc contains. */
+  bcc?: string;
+  /** Subject contains. */
+  subject?: string;
+  /** Body contains. */
+  body?: string;
+  /** Headers or body contain. */
+  text?: string;
+  /** Received on or after. */
+  since?: DateInput;
+  /** Received before. */
+  before?: DateInput;
+  /** Received on. */
+  on?: DateInput;
+  /** Date header on or after. */
+  sentSince?: DateInput;
+  /** Date header before. */
+  sentBefore?: DateInput;
+  /** Larger than this many bytes. */
+  larger?: number;
+  /** Smaller than this many bytes. */
+  smaller?: number;
+  /** UIDs in the set. */
+  uid?: UidInput;
+  /** With the keyword. */
+  keyword?: string;
+  /** Without the keyword (imapflow spells it `unKeyword`). */
+  unkeyword?: string;
+  /** Without the keyword. */
+  unKeyword?: string;
+  /** Headers that must contain the value (`true` or `''`: the header is present). */
+  header?: Record<string, string | boolean>;
+  /** Changed after this modseq. */
+  modseq?: number | bigint;
+  /** Any of these. */
+  or?: SearchObject[];
+  /** Not this. */
+  not?: SearchObject;
+}
+
+/** A search: an object of criteria or raw IMAP search keys (`'OR SEEN FLAGGED'`). */
+export type SearchQuery = SearchObject | string;
+
+/** Options of {@link ImapClient.fetch}. */
+export interface FetchOptions {
+  /** Fetch the envelope. Default true. */
+  envelope?: boolean;
+  /** Fetch BODYSTRUCTURE for the attachment list. Default true. */
+  attachments?: boolean;
+  /** Only messages whose modseq is higher (CONDSTORE). */
+  changedSince?: number | bigint;
+  /** Items per native batch (default 500). */
+  batchSize?: number;
+}
+
+/** Options of {@link ImapClient.idle}. */
+export interface IdleOptions {
+  /** How long to wait in ms (default: until something happens or `signal` aborts). */
+  timeout?: number;
+  /** Ends the wait early; the promise then rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+/** A push event as `exists`/`expunge`/`flags` listeners receive it. */
+export type ImapEvent = native.MailboxEvent & {
+  /** The mailbox it happened in. */
+  mailbox: string;
+  /** The mailbox (imapflow's name). */
+  path: string;
+};
+
+/** The events of {@link ImapClient}, as imapflow names them. */
+export interface ImapClientEvents {
+  /** The message count changed (new mail when it grew). */
+  exists: [ImapEvent];
+  /** Messages were removed. */
+  expunge: [ImapEvent];
+  /** A message's flags changed. */
+  flags: [ImapEvent];
+  /** A `watch` loop failed; it retries unless the client is closed. */
+  error: [MailError];
+  /** The client was logged out. */
+  close: [];
+}
+
+/** A running {@link ImapClient.watch}. */
+export interface Watch {
+  /** Stops watching; resolves when IDLE has ended. */
+  stop(): Promise<void>;
+}
+
+function uids(v: UidInput): native.Uids {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return [checkUid(v)];
+  if (v !== null && typeof v === 'object' && Symbol.iterator in v) {
+    const out: number[] = [];
+    for (const n of v) {
+      if (!Number.isInteger(n) || n < 0 || n > 0xffffffff) throw invalidInput(`${n} is not a UID (1 .. 2**32-1)`);
+      out.push(n);
+    }
+    return out;
+  }
+  throw invalidInput('UIDs are a number, an array of numbers or a string such as "1:*"');
+}
+
+function checkUid(v: number): number {
+  if (!Number.isInteger(v) || v < 1 || v > 0xffffffff) throw invalidInput(`${v} is not a UID (1 .. 2**32-1)`);
+  return v;
+}
+
+function date(v: DateInput | undefined, what: string): Date | undefined {
+  if (v === undefined) return undefined;
+  const d = v instanceof Date ? v : new Date(v);
+  if (Number.isNaN(d.getTime())) throw invalidInput(`${what} is not a date`);
+  return d;
+}
+
+function num(v: number | bigint | undefined): number | undefined {
+  return v === undefined ? undefined : Number(v);
+}
+
+function query(q: SearchQuery | undefined): native.SearchQuery {
+  if (q === undefined || q === null) return { all: true };
+  if (typeof q === 'string') return { raw: q };
+  if (typeof q !== 'object') throw invalidInput('a search query is an object or a string');
+  const header = q.header
+    ? Object.entries(q.header).map(([name, value]) => ({ name, value: value === true ? '' : String(value) }))
+    : undefined;
+  return {
+    all: q.all,
+    seen: q.seen,
+    flagged: q.flagged,
+    answered: q.answered,
+    deleted: q.deleted,
+    draft: q.draft,
+    from: q.from,
+    to: q.to,
+    cc: q.cc,
+    bcc: q.bcc,
+    subject: q.subject,
+    body: q.body,
+    text: q.text,
+    since: date(q.since, 'since'),
+    before: date(q.before, 'before'),
+    on: date(q.on, 'on'),
+    sentSince: date(q.sentSince, 'sentSince'),
+    sentBefore: date(q.sentBefore, 'sentBefore'),
+    larger: q.larger,
+    smaller: q.smaller,
+    uid: q.uid === undefined ? undefined : uids(q.uid),
+    keyword: q.keyword,
+    unkeyword: q.unkeyword ?? q.unKeyword,
+    header,
+    modseq: num(q.modseq),
+    or: q.or?.map(query),
+    not: q.not ? [query(q.not)] : undefined,
+  };
+}
+
+function flagList(flags: string | string[]): string[] {
+  return typeof flags === 'string' ? [flags] : flags;
+}
+
+/** Pulls native batches and yields their items; closes the native stream on `break`. */
+async function* drain<T>(
+  open: () => Promise<{ nextBatch(max: number): Promise<T[]>; close(): Promise<void> }>,
+  batchSize: number,
+): AsyncGenerator<T, void, undefined> {
+  const stream = await call(open);
+  let done = false;
+  try {
+    for (;;) {
+      const batch = await call(() => stream.nextBatch(batchSize));
+      if (batch.length === 0) {
+        done = true;
+        return;
+      }
+      yield* batch;
+    }
+  } finally {
+    if (!done) await stream.close().catch(() => {});
+  }
+}
+
+/**
+ * An IMAP client: one authenticated connection; calls are queued, never interleaved. The
+ * mailbox is an argument of every call. When the connection breaks, that call rejects
+ * (`ECONNECTION`/`ETIMEDOUT`) and the next one reconnects.
+ *
+ * ```js
+ * const client = await ImapClient.connect({ host, auth: { user, pass } });
+ * for await (const msg of client.fetch('INBOX', '1:*')) console.log(msg.envelope.subject);
+ * await client.logout();
+ * ```
+ */
+export class ImapClient extends EventEmitter {
+  readonly #native: native.NativeImapClient;
+  #watchers = new Set<native.IdleWatcher>();
+  #closed = false;
+
+  private constructor(n: native.NativeImapClient) {
+    super();
+    this.#native = n;
+  }
+
+  /** Connects and logs in. Rejects with `ECONNECTION`, `ETLS`, `EAUTH` or `ETIMEDOUT`. */
+  static async connect(options: ImapOptions): Promise<ImapClient> {
+    return new ImapClient(await call(() => native.NativeImapClient.connect(options as native.ConnectOptions)));
+  }
+
+  /** Whether the server announced `capability` (`'IDLE'`, `'MOVE'`), case-insensitive. */
+  hasCapability(capability: string): Promise<boolean> {
+    return call(() => this.#native.hasCapability(capability));
+  }
+
+  /** Sends NOOP: keeps the connection alive. */
+  noop(): Promise<void> {
+    return call(() => this.#native.noop());
+  }
+
+  /** Every mailbox, with its special-use `role` and subscription. */
+  listMailboxes(): Promise<native.Mailbox[]> {
+    return call(() => this.#native.listMailboxes());
+  }
+
+  /** Counters (messages, unseen, uidNext, …) of a mailbox, without selecting it. */
+  mailboxStatus(mailbox: string): Promise<native.MailboxStatus> {
+    return call(() => this.#native.mailboxStatus(mailbox));
+  }
+
+  /** Creates a mailbox; rejects with `EEXISTS` when it exists. */
+  createMailbox(mailbox: string): Promise<void> {
+    return call(() => this.#native.createMailbox(mailbox));
+  }
+
+  /** Renames a mailbox and its children. */
+  renameMailbox(from: string, to: string): Promise<void> {
+    return call(() => this.#native.renameMailbox(from, to));
+  }
+
+  /** Deletes a mailbox; rejects with `ENONEXISTENT` when it does not exist. */
+  deleteMailbox(mailbox: string): Promise<void> {
+    return call(() => this.#native.deleteMailbox(mailbox));
+  }
+
+  /** Subscribes to a mailbox. */
+  subscribe(mailbox: string): Promise<void> {
+    return call(() => this.#native.subscribe(mailbox));
+  }
+
+  /** Unsubscribes from a mailbox. */
+  unsubscribe(mailbox: string): Promise<void> {
+    return call(() => this.#native.unsubscribe(mailbox));
+  }
+
+  /** UIDs (ascending) of the messages matching `query` (default: all). */
+  search(mailbox: string, q?: SearchQuery): Promise<number[]> {
+    return call(() => this.#native.search(mailbox, query(q)));
+  }
+
+  /**
+   * Summaries (UID, flags, size, dates, envelope, attachment list) of `uids`, as they
+   * arrive: `for await (const s of client.fetch('INBOX', '1:*'))`. Never sets `\Seen`.
+   * The loop holds the connection: do not call this client inside it (collect first).
+   */
+  fetch(mailbox: string, range: UidInput, options: FetchOptions = {}): AsyncGenerator<native.MessageSummary, void, undefined> {
+    const { batchSize = 500, changedSince, ...rest } = options;
+    return drain(
+      () => this.#native.fetch(mailbox, uids(range), { ...rest, changedSince: num(changedSince) }),
+      batchSize,
+    );
+  }
+
+  /** Every summary of `uids` at once (see {@link fetch}). */
+  async fetchAll(mailbox: string, range: UidInput, options: FetchOptions = {}): Promise<native.MessageSummary[]> {
+    const out: native.MessageSummary[] = [];
+    for await (const s of this.fetch(mailbox, range, options)) out.push(s);
+    return out;
+  }
+
+  /** The whole source of each message of `uids`, many per command: `{uid, data}` items. */
+  fetchRawMany(mailbox: string, range: UidInput, options: { batchSize?: number } = {}): AsyncGenerator<native.RawMessage, void, undefined> {
+    return drain(() => this.#native.fetchRawMany(mailbox, uids(range)), options.batchSize ?? 64);
+  }
+
+  /** The whole message source, without setting `\Seen`. */
+  fetchRaw(mailbox: string, uid: number): Promise<Buffer> {
+    return call(() => this.#native.fetchRaw(mailbox, checkUid(uid)));
+  }
+
+  /** The message, downloaded and parsed (text, HTML, attachments). */
+  fetchMessage(mailbox: string, uid: number): Promise<native.Message> {
+    return call(() => this.#native.fetchMessage(mailbox, checkUid(uid)));
+  }
+
+  /** One MIME part (`'2'`, `'1.3'` — `AttachmentInfo.part`), transfer-decoded. */
+  download(mailbox: string, uid: number, part: string): Promise<Buffer> {
+    return call(() => this.#native.download(mailbox, checkUid(uid), part));
+  }
+
+  /**
+   * Streams one part to the file `path` (memory stays bounded), transfer-decoded; resolves
+   * to the bytes written. `onProgress(done, total)` gets the encoded bytes fetched.
+   */
+  saveAttachment(
+    mailbox: string,
+    uid: number,
+    part: string,
+    path: string,
+    options: { onProgress?: (done: number, total: number | null) => void } = {},
+  ): Promise<number> {
+    return call(() => this.#native.saveAttachment(mailbox, checkUid(uid), part, path, options.onProgress));
+  }
+
+  /** Adds flags or keywords (`'\\Seen'`, `'$Forwarded'`). */
+  addFlags(mailbox: string, range: UidInput, flags: string | string[]): Promise<void> {
+    return call(() => this.#native.addFlags(mailbox, uids(range), flagList(flags)));
+  }
+
+  /** Removes flags or keywords. */
+  removeFlags(mailbox: string, range: UidInput, flags: string | string[]): Promise<void> {
+    return call(() => this.#native.removeFlags(mailbox, uids(range), flagList(flags)));
+  }
+
+  /** Replaces the flags and keywords. */
+  setFlags(mailbox: string, range: UidInput, flags: string | string[]): Promise<void> {
+    return call(() => this.#native.setFlags(mailbox, uids(range), flagList(flags)));
+  }
+
+  /** Copies messages to `destination`; resolves to where they landed. */
+  copyMessages(mailbox: string, range: UidInput, destination: string): Promise<native.UidMap> {
+    return call(() => this.#native.copyMessages(mailbox, uids(range), destination));
+  }
+
+  /** Moves messages to `destination` (MOVE, or copy + delete); resolves to the new UIDs. */
+  moveMessages(mailbox: string, range: UidInput, destination: string): Promise<native.UidMap> {
+    return call(() => this.#native.moveMessages(mailbox, uids(range), destination));
+  }
+
+  /** Deletes messages: `\Deleted` + UID EXPUNGE of exactly these. */
+  deleteMessages(mailbox: string, range: UidInput): Promise<void> {
+    return call(() => this.#native.deleteMessages(mailbox, uids(range)));
+  }
+
+  /** Removes every message flagged `\Deleted`. */
+  expunge(mailbox: string): Promise<void> {
+    return call(() => this.#native.expunge(mailbox));
+  }
+
+  /**
+   * Uploads a message (raw bytes, a string, or a nodemailer-shaped object); resolves to its
+   * UID when the server reports it (UIDPLUS), else `null`.
+   */
+  async append(
+    mailbox: string,
+    content: Buffer | Uint8Array | string | MailOptions,
+    options: { flags?: string | string[]; date?: Date } = {},
+  ): Promise<number | null> {
+    const raw = typeof content === 'string' || content instanceof Uint8Array ? bytes(content) : await buildMessage(content);
+    const flags = options.flags === undefined ? undefined : flagList(options.flags);
+    return call(() => this.#native.append(mailbox, raw, flags, options.date));
+  }
+
+  /**
+   * Waits for changes in `mailbox` (IDLE) and resolves to them, empty when `timeout` passed
+   * first. Each change is also emitted as an `exists`, `expunge` or `flags` event.
+   */
+  async idle(mailbox: string, options: IdleOptions = {}): Promise<native.MailboxEvent[]> {
+    const { timeout, signal } = options;
+    if (timeout !== undefined && !(Number.isFinite(timeout) && timeout >= 0)) {
+      throw invalidInput(`timeout must be a number of milliseconds >= 0, not ${timeout}`);
+    }
+    signal?.throwIfAborted();
+    const w = this.#native.watch(mailbox);
+    this.#watchers.add(w);
+    const abort = () => w.cancel();
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      const events = await w.next(timeout);
+      this.#emitAll(mailbox, events);
+      return events;
+    } catch (e) {
+      if (signal?.aborted) throw signal.reason;
+      throw fromNative(e);
+    } finally {
+      signal?.removeEventListener('abort', abort);
+      this.#watchers.delete(w);
+    }
+  }
+
+  /**
+   * Keeps `mailbox` in IDLE and emits `exists`, `expunge` and `flags` events until
+   * `stop()` (or `logout`). The connection is busy meanwhile: other calls wait, so use a
+   * second client for work while watching.
+   */
+  watch(mailbox: string): Watch {
+    let stopped = false;
+    let current: native.IdleWatcher | undefined;
+    const loop = (async () => {
+      while (!stopped && !this.#closed) {
+        current = this.#native.watch(mailbox);
+        this.#watchers.add(current);
+        try {
+          this.#emitAll(mailbox, await current.next());
+        } catch (e) {
+          if (stopped || this.#closed) break;
+          const err = fromNative(e) as MailError;
+          if (err instanceof MailError && err.code === 'ECLOSED') break;
+          if (this.listenerCount('error') > 0) this.emit('error', err);
+          await new Promise((r) => setTimeout(r, 1000));
+        } finally {
+          this.#watchers.delete(current);
+        }
+      }
+    })();
+    return {
+      stop: async () => {
+        stopped = true;
+        current?.cancel();
+        await loop;
+      },
+    };
+  }
+
+  #emitAll(mailbox: string, events: native.MailboxEvent[]): void {
+    for (const e of events) this.emit(e.type, { ...e, mailbox, path: mailbox });
+  }
+
+  /**
+   * What changed in `mailbox` since `state` (the string from an earlier result; omit it
+   * the first time): new UIDs, flag changes, vanished UIDs (CONDSTORE/QRESYNC).
+   */
+  sync(mailbox: string, state?: string | null): Promise<native.SyncResult> {
+    return call(() => this.#native.sync(mailbox, state ?? undefined));
+  }
+
+  /** Logs out and closes the connection; later calls reject with `ECLOSED`. */
+  async logout(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const w of this.#watchers) w.cancel();
+    await call(() => this.#native.logout());
+    this.emit('close');
+  }
+
+  /** Same as {@link logout}. */
+  close(): Promise<void> {
+    return this.logout();
+  }
+
+  /** `await using client = await ImapClient.connect(…)` logs out at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.logout();
+  }
+
+  /** Typed `on` for the push events. */
+  override on<K extends keyof ImapClientEvents>(event: K, listener: (...args: ImapClientEvents[K]) => void): this;
+  override on(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.on(event, listener);
+  }
+
+  /** Typed `once` for the push events. */
+  override once<K extends keyof ImapClientEvents>(event: K, listener: (...args: ImapClientEvents[K]) => void): this;
+  override once(event: string | symbol, listener: (...args: any[]) => void): this {
+    return super.once(event, listener);
+  }
+}

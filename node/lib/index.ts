@@ -1,0 +1,55 @@
+/**
+ * mailwire for Node.js: async IMAP and SMTP and MIME parsing/building, on a native Rust
+ * core. Shaped like imapflow (IMAP) and nodemailer (SMTP); every failure is a
+ * {@link MailError} with a `.code`.
+ */
+import * as native from '../native';
+import { callSync } from './errors';
+
+export { MailError } from './errors';
+export type { ErrorCode, ErrorKind, MailErrorInit } from './errors';
+export { ImapClient } from './imap';
+export type {
+  ConnectionOptions,
+  DateInput,
+  FetchOptions,
+  IdleOptions,
+  ImapClientEvents,
+  ImapEvent,
+  ImapOptions,
+  SearchObject,
+  SearchQuery,
+  UidInput,
+  Watch,
+} from './imap';
+export { SmtpClient } from './smtp';
+export type { SendOptions, SmtpOptions } from './smtp';
+export { buildMessage, forward, parseMessage, reply } from './message';
+export type { AddressLike, ForwardOptions, MailAttachmentInput, MailOptions, ReplyOptions } from './message';
+export type {
+  Address,
+  Attachment,
+  AttachmentInfo,
+  Envelope,
+  FlagChange,
+  Header,
+  Mailbox,
+  MailboxEvent,
+  MailboxStatus,
+  Message,
+  MessageSummary,
+  RawMessage,
+  RecipientError,
+  SendResult,
+  SyncResult,
+  UidMap,
+} from '../native';
+
+/**
+ * Sends protocol traces to `hook(target, line)` (`target` is `mailwire.imap` or
+ * `mailwire.smtp`; passwords and tokens are redacted), or stops them with `null`. The hook
+ * does not keep the process alive.
+ */
+export function setTraceHook(hook: ((target: string, line: string) => void) | null): void {
+  callSync(() => native.setTraceHook(hook));
+}

@@ -1,0 +1,81 @@
+/**
+ * `SmtpClient`: the nodemailer-shaped face of the core's pooled SMTP client.
+ */
+import * as native from '../native';
+import { call } from './errors';
+import { ConnectionOptions } from './imap';
+import { buildMessage, bytes, MailOptions, toNative } from './message';
+
+/** Options of {@link SmtpClient.connect}. */
+export interface SmtpOptions extends ConnectionOptions {
+  /** Most connections the pool opens at once (nodemailer's name). Default 4. */
+  maxConnections?: number;
+  /** The name sent in EHLO. Default `localhost`. */
+  name?: string;
+  /** An idle pooled connection older than this (ms) is closed instead of reused. */
+  poolIdleTimeout?: number;
+}
+
+/** Options of {@link SmtpClient.send}. */
+export interface SendOptions {
+  /** Called with the bytes written and the message size, at a bounded rate. */
+  onProgress?: (done: number, total: number | null) => void;
+}
+
+/**
+ * A pool of SMTP submission connections. Each recipient is judged on its own: refused ones
+ * are listed in `rejected` with the server's reasons while the others get the message; only
+ * when every recipient is refused does `send` reject (`EREJECTED`).
+ *
+ * ```js
+ * const smtp = await SmtpClient.connect({ host, port: 587, security: 'starttls', auth: { user, pass } });
+ * const { messageId, accepted, rejected } = await smtp.send({ from, to, subject: 'Hi', text: 'Hello' });
+ * ```
+ */
+export class SmtpClient {
+  readonly #native: native.NativeSmtpClient;
+
+  private constructor(n: native.NativeSmtpClient) {
+    this.#native = n;
+  }
+
+  /** Opens and authenticates the first connection (so bad settings fail here). */
+  static async connect(options: SmtpOptions): Promise<SmtpClient> {
+    return new SmtpClient(await call(() => native.NativeSmtpClient.connect(options as native.ConnectOptions)));
+  }
+
+  /**
+   * Sends a nodemailer-shaped message (`{from, to, cc, bcc, subject, text, html,
+   * attachments}`), or `raw` bytes, or with an explicit `envelope`. Resolves to
+   * `{messageId, accepted, rejected}`.
+   */
+  async send(message: MailOptions, options: SendOptions = {}): Promise<native.SendResult> {
+    if (message?.envelope) {
+      const { envelope, ...rest } = message;
+      const raw = rest.raw !== undefined ? bytes(rest.raw) : await call(() => buildMessage(rest));
+      const to = Array.isArray(envelope.to) ? envelope.to : [envelope.to];
+      return call(() => this.#native.sendRaw(envelope.from ?? '', to, raw));
+    }
+    if (message?.raw !== undefined) {
+      const raw = bytes(message.raw);
+      return call(() => this.#native.sendMime(raw));
+    }
+    const m = await call(() => toNative(message));
+    return call(() => this.#native.send(m, options.onProgress));
+  }
+
+  /** nodemailer's name for {@link send}. */
+  sendMail(message: MailOptions, options: SendOptions = {}): Promise<native.SendResult> {
+    return this.send(message, options);
+  }
+
+  /** Quits every pooled connection; later sends reject with `ECLOSED`. */
+  close(): Promise<void> {
+    return call(() => this.#native.close());
+  }
+
+  /** `await using smtp = await SmtpClient.connect(…)` closes the pool at the end of the scope. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

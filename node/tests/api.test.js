@@ -1,0 +1,92 @@
+'use strict';
+// The package surface without a server: CommonJS and ESM entry points, typed results of
+// parseMessage/buildMessage, reply/forward, MailError, and the typings (unions, not enums).
+const assert = require('node:assert/strict');
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { test } = require('node:test');
+
+const mw = require('..');
+
+const PKG = path.join(__dirname, '..');
+
+test('require and import both expose the same API', async () => {
+  const esm = await import(path.join(PKG, 'index.mjs'));
+  for (const name of ['ImapClient', 'SmtpClient', 'MailError', 'parseMessage', 'buildMessage', 'reply', 'forward', 'setTraceHook']) {
+    assert.equal(typeof mw[name], 'function', name);
+    assert.equal(esm[name], mw[name], name);
+  }
+  // Through the package name, as users write it.
+  const out = execFileSync(process.execPath, ['--input-type=module', '-e', "import { ImapClient } from 'mailwire'; console.log(typeof ImapClient.connect)"], {
+    cwd: path.join(PKG, 'tests', 'fixtures'),
+    encoding: 'utf8',
+  });
+  assert.equal(out.trim(), 'function');
+});
+
+test('buildMessage and parseMessage round-trip a nodemailer-shaped message', async () => {
+  const raw = await mw.buildMessage({
+    from: 'Jane Doe <jane@example.org>',
+    to: ['a@example.org', { name: 'B, Person', address: 'b@example.org' }],
+    bcc: 'hidden@example.org',
+    subject: 'Grüße — hello',
+    text: 'plain',
+    html: '<b>rich</b>',
+    headers: { 'X-Custom': 'yes' },
+    messageId: '<fixed@example.org>',
+    date: new Date('2026-01-02T03:04:05Z'),
+    attachments: [{ filename: 'notes.txt', content: 'note text' }, { filename: 'b64.bin', content: 'AAEC', encoding: 'base64' }],
+  });
+  assert.ok(Buffer.isBuffer(raw));
+  assert.ok(!/^bcc:/im.test(raw.toString()));
+  const m = mw.parseMessage(raw);
+  assert.equal(m.subject, 'Grüße — hello');
+  assert.deepEqual(m.from, [{ name: 'Jane Doe', address: 'jane@example.org' }]);
+  assert.deepEqual(m.to.map((a) => a.address), ['a@example.org', 'b@example.org']);
+  assert.equal(m.to[1].name, 'B, Person');
+  assert.equal(m.messageId, 'fixed@example.org');
+  assert.ok(m.date instanceof Date && m.date.toISOString() === '2026-01-02T03:04:05.000Z');
+  assert.equal(m.text.trim(), 'plain');
+  assert.equal(m.html.trim(), '<b>rich</b>');
+  assert.ok(m.headers.some((h) => h.name === 'X-Custom' && h.value === 'yes'));
+  assert.equal(m.attachments[0].contentType, 'text/plain');
+  assert.equal(m.attachments[0].data.toString(), 'note text');
+  assert.deepEqual([...m.attachments[1].data], [0, 1, 2]);
+  assert.deepEqual(mw.parseMessage(raw.toString()).subject, m.subject, 'a string works too');
+});
+
+test('reply and forward offline', () => {
+  const original = mw.parseMessage(Buffer.from('From: A <a@x.org>\r\nTo: me@x.org, c@x.org\r\nCc: d@x.org\r\nSubject: Plan\r\nMessage-ID: <p1@x.org>\r\n\r\nline one\r\n'));
+  const r = mw.reply(original, { from: 'me@x.org', replyAll: true });
+  assert.equal(r.subject, 'Re: Plan');
+  assert.deepEqual(r.to.map((a) => a.address), ['a@x.org']);
+  assert.deepEqual(r.cc.map((a) => a.address), ['c@x.org', 'd@x.org']);
+  assert.equal(r.inReplyTo, 'p1@x.org');
+  assert.deepEqual(r.references, ['p1@x.org']);
+  const f = mw.forward(original, { from: 'me@x.org', to: ['z@x.org'] });
+  assert.equal(f.subject, 'Fwd: Plan');
+  assert.match(f.text, /Forwarded message/);
+});
+
+test('MailError carries code, kind and fields; bad input is EINVAL', () => {
+  assert.throws(() => mw.parseMessage(Buffer.alloc(0)), (e) => e instanceof mw.MailError && e instanceof Error && e.code === 'EINVAL' && e.kind === 'invalid_input');
+  const e = new mw.MailError({ kind: 'rejected', message: 'no', smtpCode: 550, enhancedCode: '5.1.1', permanent: true });
+  assert.equal(e.code, 'EREJECTED');
+  assert.equal(e.name, 'MailError');
+  assert.equal(e.smtpCode, 550);
+});
+
+test('the typings: string enums are unions, the facade compiles against them', () => {
+  const native = fs.readFileSync(path.join(PKG, 'native.d.ts'), 'utf8');
+  assert.doesNotMatch(native, /\benum\b/);
+  assert.match(native, /security\?: 'tls' \| 'starttls' \| 'plain'/);
+  const facade = fs.readFileSync(path.join(PKG, 'dist', 'index.d.ts'), 'utf8');
+  assert.match(facade, /ImapClient/);
+  // A user's TypeScript program type-checks against the published typings.
+  const ts = require('typescript');
+  const file = path.join(PKG, 'tests', 'fixtures', 'usage.ts');
+  const program = ts.createProgram([file], { noEmit: true, strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.NodeNext, moduleResolution: ts.ModuleResolutionKind.NodeNext, lib: ['lib.es2022.d.ts', 'lib.esnext.disposable.d.ts'], types: ['node'], typeRoots: [path.join(PKG, 'node_modules', '@types')] });
+  const diags = ts.getPreEmitDiagnostics(program).map((d) => ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+  assert.deepEqual(diags, []);
+});

@@ -1,0 +1,143 @@
+'use strict';
+// SMTP through the real Postfix: nodemailer-shaped messages, per-recipient results, raw
+// messages, reply and forward — checked by reading the delivered mail over IMAP.
+// Users t67 (sender), t68 and t69 (recipients).
+const assert = require('node:assert/strict');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { test, before, after } = require('node:test');
+
+const { ImapClient, SmtpClient, MailError, reply, forward } = require('..');
+const E = require('./env');
+
+let smtp;
+let inbox68;
+let inbox69;
+
+before(async () => {
+  smtp = await SmtpClient.connect(E.smtpOptions('t67'));
+  inbox68 = await ImapClient.connect(E.imapOptions('t68'));
+  inbox69 = await ImapClient.connect(E.imapOptions('t69'));
+});
+
+after(async () => {
+  await smtp.close();
+  await inbox68.logout();
+  await inbox69.logout();
+});
+
+test('send delivers text, html, attachments (content, path, cid) and reports the refused recipient with its reason', async () => {
+  const subject = E.unique('smtp');
+  const file = path.join(os.tmpdir(), `${E.unique('att')}.txt`);
+  fs.writeFileSync(file, 'from a file');
+  const progress = [];
+  const result = await smtp.send(
+    {
+      from: { name: 'T Sixty-Seven', address: E.address('t67') },
+      to: [E.address('t68'), `nobody@${E.domain}`],
+      cc: `Cc Person <${E.address('t69')}>`,
+      bcc: E.address('t67'),
+      subject,
+      text: 'plain body',
+      html: '<p>html body <img src="cid:logo@x"></p>',
+      attachments: [
+        { filename: 'a.bin', content: Buffer.from([0, 1, 2, 255]), contentType: 'application/octet-stream' },
+        { path: file },
+        { filename: 'logo.png', content: Buffer.from('PNGDATA'), contentType: 'image/png', cid: 'logo@x' },
+      ],
+    },
+    { onProgress: (done, total) => progress.push([done, total]) },
+  );
+  fs.unlinkSync(file);
+  assert.deepEqual(result.accepted.sort(), [E.address('t67'), E.address('t68'), E.address('t69')].sort());
+  assert.equal(result.rejected.length, 1);
+  const [refused] = result.rejected;
+  assert.equal(refused.address, `nobody@${E.domain}`);
+  assert.equal(refused.code, 550);
+  assert.equal(refused.enhancedCode, '5.1.1');
+  assert.equal(refused.permanent, true);
+  assert.ok(refused.message.length > 0);
+  assert.ok(result.messageId && !result.messageId.includes('<'));
+
+  const [uid] = await E.waitFor(inbox68, subject);
+  assert.ok(uid, 'arrived');
+  const msg = await inbox68.fetchMessage('INBOX', uid);
+  assert.equal(msg.messageId, result.messageId);
+  assert.equal(msg.text.trim(), 'plain body');
+  assert.match(msg.html, /html body/);
+  assert.deepEqual(msg.cc, [{ name: 'Cc Person', address: E.address('t69') }]);
+  const byName = Object.fromEntries(msg.attachments.map((a) => [a.filename ?? a.contentId, a]));
+  assert.ok(byName['a.bin'].data.equals(Buffer.from([0, 1, 2, 255])));
+  assert.equal(byName[path.basename(file)].data.toString(), 'from a file');
+  assert.equal(byName[path.basename(file)].contentType, 'text/plain');
+  const logo = msg.attachments.find((a) => a.contentId === 'logo@x');
+  assert.ok(logo && logo.inline && logo.data.toString() === 'PNGDATA');
+  const raw = await inbox68.fetchRaw('INBOX', uid);
+  assert.ok(!/^bcc:/im.test(raw.toString().split('\r\n\r\n')[0]), 'no Bcc header');
+  assert.ok((await E.waitFor(inbox69, subject)).length === 1, 'the Cc recipient got it too');
+  await new Promise((r) => setImmediate(r));
+  assert.ok(progress.length >= 1);
+});
+
+test('sendMail is an alias; all recipients refused rejects with EREJECTED and the SMTP codes', async () => {
+  const err = await smtp.sendMail({ from: E.address('t67'), to: `nobody@${E.domain}`, subject: 'x', text: 'x' }).catch((e) => e);
+  assert.ok(err instanceof MailError, String(err));
+  assert.equal(err.code, 'EREJECTED');
+  assert.equal(err.smtpCode, 550);
+  assert.equal(err.enhancedCode, '5.1.1');
+  assert.equal(err.permanent, true);
+  await assert.rejects(smtp.send({ from: E.address('t67'), subject: 'no recipients' }), (e) => e.code === 'EINVAL');
+  await assert.rejects(smtp.send({ from: E.address('t67'), to: 'bad\r\naddress@x', subject: 'x' }), (e) => e.code === 'EINVAL');
+});
+
+test('raw messages: `raw` takes the envelope from the headers, `envelope` overrides it', async () => {
+  const subject = E.unique('raw');
+  const raw = `From: ${E.address('t67')}\r\nTo: ${E.address('t68')}\r\nBcc: ${E.address('t69')}\r\nSubject: ${subject}\r\nMessage-ID: <${subject}@x>\r\n\r\nraw body\r\n`;
+  const r1 = await smtp.send({ raw });
+  assert.deepEqual(r1.accepted.sort(), [E.address('t68'), E.address('t69')].sort());
+  assert.equal(r1.messageId, `${subject}@x`);
+  const r2 = await smtp.send({ raw: Buffer.from(raw), envelope: { from: E.address('t67'), to: [E.address('t69')] } });
+  assert.deepEqual(r2.accepted, [E.address('t69')]);
+  assert.equal((await E.waitFor(inbox68, subject)).length, 1);
+  assert.equal((await E.waitFor(inbox69, subject, 2)).length, 2);
+});
+
+test('reply and forward build sendable messages that continue the thread and carry attachments', async () => {
+  const subject = E.unique('thread');
+  await smtp.send({ from: E.address('t67'), to: E.address('t68'), subject, text: 'question?', attachments: [{ filename: 'q.txt', content: 'q' }] });
+  const [uid] = await E.waitFor(inbox68, subject);
+  const original = await inbox68.fetchMessage('INBOX', uid);
+  const answer = reply(original, { from: E.address('t68'), text: 'answer!' });
+  assert.equal(answer.subject, `Re: ${subject}`);
+  assert.equal(answer.to[0].address, E.address('t67'));
+  assert.equal(answer.inReplyTo, original.messageId);
+  assert.match(answer.text, /^answer!/);
+  assert.match(answer.text, /> question\?/);
+  const fwd = forward(original, { from: E.address('t68'), to: E.address('t69'), text: 'FYI' });
+  assert.equal(fwd.subject, `Fwd: ${subject}`);
+  assert.equal(fwd.attachments[0].content.toString(), 'q');
+  const smtp68 = await SmtpClient.connect(E.smtpOptions('t68', { port: E.port.smtps, security: 'tls' }));
+  try {
+    await smtp68.send(answer);
+    await smtp68.send(fwd);
+  } finally {
+    await smtp68.close();
+  }
+  const smtpInbox = await ImapClient.connect(E.imapOptions('t67'));
+  try {
+    const [r] = await E.waitFor(smtpInbox, `Re: ${subject}`);
+    const got = await smtpInbox.fetchMessage('INBOX', r);
+    assert.deepEqual(got.inReplyTo, [original.messageId]);
+  } finally {
+    await smtpInbox.logout();
+  }
+  const [f] = await E.waitFor(inbox69, `Fwd: ${subject}`);
+  assert.equal((await inbox69.fetchMessage('INBOX', f)).attachments[0].filename, 'q.txt');
+});
+
+test('close ends the pool; later sends reject with ECLOSED', async () => {
+  const s = await SmtpClient.connect(E.smtpOptions('t67', { port: E.port.smtps, security: 'tls' }));
+  await s[Symbol.asyncDispose]();
+  await assert.rejects(s.send({ from: E.address('t67'), to: E.address('t68'), subject: 'x', text: 'x' }), (e) => e.code === 'ECLOSED');
+});
