@@ -33,7 +33,7 @@ class Attachment:
         cls,
         filename: str | None,
         content_type: str,
-        data: bytes,
+        data: bytes | bytearray | memoryview,
         *,
         content_id: str | None = None,
         inline: bool = False,
@@ -86,7 +86,7 @@ class Message:
     def raw(self) -> bytes: ...
     def as_email_message(self) -> Any: ...
 
-def parse_message(data: bytes) -> Message: ...
+def parse_message(data: bytes | bytearray | memoryview) -> Message: ...
 
 @final
 class OutgoingMessage:
