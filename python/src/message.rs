@@ -121,7 +121,8 @@ pub(crate) fn optional_address(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Optio
 
 /// A file attached to a message, or an inline image shown by the HTML as ``cid:<content_id>``.
 ///
-/// Compares by value (``==``); its content is one ``bytes`` object, made once.
+/// Compares by value (``==``). Its content becomes one ``bytes`` object on first access of
+/// ``data`` (parsed messages), or is the ``bytes`` object it was made with.
 #[pyclass(frozen, module = "mailwire._core")]
 pub struct Attachment {
     /// The file name, decoded, if the sender gave one.
@@ -136,16 +137,63 @@ pub struct Attachment {
     /// True for parts shown inside the body (inline images).
     #[pyo3(get)]
     pub inline: bool,
-    /// The content, transfer-decoded (the same ``bytes`` object on each access).
-    #[pyo3(get)]
-    pub data: Py<PyBytes>,
+    /// The content, transfer-decoded.
+    data: LazyBytes,
+}
+
+/// Content that crosses into Python as one ``bytes`` object, made (with the one copy that
+/// needs) only when Python asks for it; the Rust bytes are dropped then.
+struct LazyBytes {
+    object: PyOnceLock<Py<PyBytes>>,
+    pending: std::sync::Mutex<Vec<u8>>,
+}
+
+impl LazyBytes {
+    fn pending(data: Vec<u8>) -> Self {
+        LazyBytes {
+            object: PyOnceLock::new(),
+            pending: std::sync::Mutex::new(data),
+        }
+    }
+
+    fn ready(py: Python<'_>, object: Py<PyBytes>) -> Self {
+        let cell = PyOnceLock::new();
+        let _ = cell.set(py, object);
+        LazyBytes {
+            object: cell,
+            pending: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The ``bytes`` object, made on first use.
+    fn get<'py>(&self, py: Python<'py>) -> &Py<PyBytes> {
+        self.object.get_or_init(py, || {
+            let data = match self.pending.lock() {
+                Ok(mut p) => std::mem::take(&mut *p),
+                Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+            };
+            PyBytes::new(py, &data).unbind()
+        })
+    }
+
+    /// Runs `f` on the content, wherever it is now (no conversion).
+    fn with<R>(&self, py: Python<'_>, f: impl FnOnce(&[u8]) -> R) -> R {
+        if let Some(object) = self.object.get(py) {
+            return f(object.bind(py).as_bytes());
+        }
+        match self.pending.lock() {
+            Ok(p) => f(&p),
+            Err(poisoned) => f(&poisoned.into_inner()),
+        }
+    }
 }
 
 impl Attachment {
-    /// Moves a core attachment into Python: its content is copied once, into ``bytes``.
-    fn from_core(py: Python<'_>, a: core::Attachment) -> Self {
+    /// Moves a core attachment into Python (its content stays in Rust until ``data`` is
+    /// read).
+    fn from_core(a: core::Attachment) -> Self {
         Attachment {
-            data: PyBytes::new(py, &a.data).unbind(),
+            data: LazyBytes::pending(a.data),
             filename: a.filename,
             content_type: a.content_type,
             content_id: a.content_id,
@@ -160,7 +208,7 @@ impl Attachment {
             content_type: self.content_type.clone(),
             content_id: self.content_id.clone(),
             inline: self.inline,
-            data: self.data.bind(py).as_bytes().to_vec(),
+            data: self.data.with(py, <[u8]>::to_vec),
         }
     }
 }
@@ -171,7 +219,7 @@ fn attachment_objects(
     list: impl IntoIterator<Item = core::Attachment>,
 ) -> PyResult<Vec<Py<Attachment>>> {
     list.into_iter()
-        .map(|a| Py::new(py, Attachment::from_core(py, a)))
+        .map(|a| Py::new(py, Attachment::from_core(a)))
         .collect()
 }
 
@@ -209,6 +257,7 @@ impl Attachment {
     #[new]
     #[pyo3(signature = (filename, content_type, data, *, content_id = None, inline = false))]
     fn new(
+        py: Python<'_>,
         filename: Option<String>,
         content_type: String,
         data: &Bound<'_, PyAny>,
@@ -220,8 +269,14 @@ impl Attachment {
             content_type,
             content_id,
             inline,
-            data: bytes_object(data)?.unbind(),
+            data: LazyBytes::ready(py, bytes_object(data)?.unbind()),
         })
+    }
+
+    /// The content, transfer-decoded (the same ``bytes`` object on each access).
+    #[getter]
+    fn data(&self, py: Python<'_>) -> Py<PyBytes> {
+        self.data.get(py).clone_ref(py)
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> bool {
@@ -233,7 +288,7 @@ impl Attachment {
             && self.content_type == other.content_type
             && self.content_id == other.content_id
             && self.inline == other.inline
-            && self.data.bind(py).as_bytes() == other.data.bind(py).as_bytes()
+            && self.data.get(py).bind(py).as_bytes() == other.data.get(py).bind(py).as_bytes()
     }
 
     fn __repr__(&self, py: Python<'_>) -> String {
@@ -243,7 +298,7 @@ impl Attachment {
                 .as_ref()
                 .map_or_else(|| "None".to_string(), |f| format!("{f:?}")),
             self.content_type,
-            self.data.bind(py).as_bytes().len(),
+            self.data.with(py, <[u8]>::len),
             self.content_id
                 .as_ref()
                 .map(|c| format!(", content_id={c:?}"))

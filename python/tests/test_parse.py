@@ -107,6 +107,8 @@ def test_parse_message_values_are_made_once_and_share_the_input() -> None:
     assert m.text is m.text and m.html is m.html
     assert m.attachments[1].data is m.attachments[1].data
     assert m.attachments == m.attachments
+    fresh = mailwire.parse_message(RAW).attachments[1]
+    assert fresh == fresh and repr(fresh) == repr(m.attachments[1])
     # bytearray and memoryview input are copied once, and parse the same.
     for data in (bytearray(RAW), memoryview(RAW)):
         other = mailwire.parse_message(data)
