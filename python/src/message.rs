@@ -176,7 +176,8 @@ impl LazyBytes {
         })
     }
 
-    /// Runs `f` on the content, wherever it is now (no conversion).
+    /// Runs `f` on the content, wherever it is now (no conversion). Every caller holds the
+    /// GIL, so `get` cannot move the content between the two looks.
     fn with<R>(&self, py: Python<'_>, f: impl FnOnce(&[u8]) -> R) -> R {
         if let Some(object) = self.object.get(py) {
             return f(object.bind(py).as_bytes());

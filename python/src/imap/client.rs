@@ -1,6 +1,6 @@
 //! Glue for `mailwire::ImapClient`: the blocking `ImapClient` and the asyncio
 //! `AsyncImapClient`, generated from one list of methods so their names and arguments are
-//! the same by construction, plus the pull objects behind `fetch`.
+//! the same by construction, plus the pull objects behind `fetch` and `fetch_raw_many`.
 
 use std::sync::Arc;
 use std::time::Duration;
