@@ -39,12 +39,15 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<imap::client::AsyncImapClient>()?;
     m.add_class::<imap::client::FetchStream>()?;
     m.add_class::<imap::client::AsyncFetchStream>()?;
+    m.add_class::<imap::client::RawFetchStream>()?;
+    m.add_class::<imap::client::AsyncRawFetchStream>()?;
     m.add_class::<imap::search::SearchQuery>()?;
     m.add_class::<imap::types::Mailbox>()?;
     m.add_class::<imap::types::MailboxStatus>()?;
     m.add_class::<imap::types::Envelope>()?;
     m.add_class::<imap::types::AttachmentInfo>()?;
     m.add_class::<imap::types::MessageSummary>()?;
+    m.add_class::<imap::types::RawMessage>()?;
     m.add_class::<imap::types::UidMap>()?;
     m.add_class::<imap::types::MailboxEvent>()?;
     m.add_class::<imap::types::FlagChange>()?;

@@ -2,8 +2,10 @@
 
 use chrono::{DateTime, FixedOffset};
 use mailwire::message as core;
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyString};
+use pyo3::sync::PyOnceLock;
+use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString};
 
 use crate::error::{invalid_input, to_py_err};
 
@@ -118,8 +120,10 @@ pub(crate) fn optional_address(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Optio
 }
 
 /// A file attached to a message, or an inline image shown by the HTML as ``cid:<content_id>``.
-#[pyclass(frozen, eq, module = "mailwire._core")]
-#[derive(Clone, PartialEq)]
+///
+/// Compares by value (``==``). Its content becomes one ``bytes`` object on first access of
+/// ``data`` (parsed messages), or is the ``bytes`` object it was made with.
+#[pyclass(frozen, module = "mailwire._core")]
 pub struct Attachment {
     /// The file name, decoded, if the sender gave one.
     #[pyo3(get)]
@@ -133,31 +137,118 @@ pub struct Attachment {
     /// True for parts shown inside the body (inline images).
     #[pyo3(get)]
     pub inline: bool,
-    pub data: Vec<u8>,
+    /// The content, transfer-decoded.
+    data: LazyBytes,
 }
 
-impl From<core::Attachment> for Attachment {
-    fn from(a: core::Attachment) -> Self {
+/// Content that crosses into Python as one ``bytes`` object, made (with the one copy that
+/// needs) only when Python asks for it; the Rust bytes are dropped then.
+struct LazyBytes {
+    object: PyOnceLock<Py<PyBytes>>,
+    pending: std::sync::Mutex<Vec<u8>>,
+}
+
+impl LazyBytes {
+    fn pending(data: Vec<u8>) -> Self {
+        LazyBytes {
+            object: PyOnceLock::new(),
+            pending: std::sync::Mutex::new(data),
+        }
+    }
+
+    fn ready(py: Python<'_>, object: Py<PyBytes>) -> Self {
+        let cell = PyOnceLock::new();
+        let _ = cell.set(py, object);
+        LazyBytes {
+            object: cell,
+            pending: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The ``bytes`` object, made on first use.
+    fn get<'py>(&self, py: Python<'py>) -> &Py<PyBytes> {
+        self.object.get_or_init(py, || {
+            let data = match self.pending.lock() {
+                Ok(mut p) => std::mem::take(&mut *p),
+                Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+            };
+            PyBytes::new(py, &data).unbind()
+        })
+    }
+
+    /// Runs `f` on the content, wherever it is now (no conversion). Every caller holds the
+    /// GIL, so `get` cannot move the content between the two looks.
+    fn with<R>(&self, py: Python<'_>, f: impl FnOnce(&[u8]) -> R) -> R {
+        if let Some(object) = self.object.get(py) {
+            return f(object.bind(py).as_bytes());
+        }
+        match self.pending.lock() {
+            Ok(p) => f(&p),
+            Err(poisoned) => f(&poisoned.into_inner()),
+        }
+    }
+}
+
+impl Attachment {
+    /// Moves a core attachment into Python (its content stays in Rust until ``data`` is
+    /// read).
+    fn from_core(a: core::Attachment) -> Self {
         Attachment {
+            data: LazyBytes::pending(a.data),
             filename: a.filename,
             content_type: a.content_type,
             content_id: a.content_id,
             inline: a.inline,
-            data: a.data,
+        }
+    }
+
+    /// A core attachment with a copy of the content (for building messages).
+    fn to_core(&self, py: Python<'_>) -> core::Attachment {
+        core::Attachment {
+            filename: self.filename.clone(),
+            content_type: self.content_type.clone(),
+            content_id: self.content_id.clone(),
+            inline: self.inline,
+            data: self.data.with(py, <[u8]>::to_vec),
         }
     }
 }
 
-impl From<&Attachment> for core::Attachment {
-    fn from(a: &Attachment) -> Self {
-        core::Attachment {
-            filename: a.filename.clone(),
-            content_type: a.content_type.clone(),
-            content_id: a.content_id.clone(),
-            inline: a.inline,
-            data: a.data.clone(),
-        }
+/// Python objects for core attachments (contents copied once each).
+fn attachment_objects(
+    py: Python<'_>,
+    list: impl IntoIterator<Item = core::Attachment>,
+) -> PyResult<Vec<Py<Attachment>>> {
+    list.into_iter()
+        .map(|a| Py::new(py, Attachment::from_core(a)))
+        .collect()
+}
+
+/// ``bytes`` from ``bytes`` (the same object, no copy) or another bytes-like object
+/// (``bytearray``, ``memoryview``, a list of ints…: copied once); TypeError otherwise.
+fn bytes_object<'py>(obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyBytes>> {
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(b.clone());
     }
+    let py = obj.py();
+    let not_bytes = || {
+        PyTypeError::new_err(format!(
+            "expected bytes or a bytes-like object, got {}",
+            obj.get_type()
+                .name()
+                .map(|n| n.to_string())
+                .unwrap_or_default()
+        ))
+    };
+    // `bytes(n)` would make n zero bytes, `bytes(str)` needs an encoding.
+    if obj.is_instance_of::<PyInt>() || obj.is_instance_of::<PyString>() {
+        return Err(not_bytes());
+    }
+    py.get_type::<PyBytes>()
+        .call1((obj,))
+        .ok()
+        .and_then(|b| b.cast_into::<PyBytes>().ok())
+        .ok_or_else(not_bytes)
 }
 
 #[pymethods]
@@ -167,33 +258,48 @@ impl Attachment {
     #[new]
     #[pyo3(signature = (filename, content_type, data, *, content_id = None, inline = false))]
     fn new(
+        py: Python<'_>,
         filename: Option<String>,
         content_type: String,
-        data: Vec<u8>,
+        data: &Bound<'_, PyAny>,
         content_id: Option<String>,
         inline: bool,
-    ) -> Self {
-        Attachment {
+    ) -> PyResult<Self> {
+        Ok(Attachment {
             filename,
             content_type,
             content_id,
             inline,
-            data,
-        }
+            data: LazyBytes::ready(py, bytes_object(data)?.unbind()),
+        })
     }
 
-    /// The content, transfer-decoded (a new ``bytes`` object on each access).
+    /// The content, transfer-decoded (the same ``bytes`` object on each access).
     #[getter]
-    fn data<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.data)
+    fn data(&self, py: Python<'_>) -> Py<PyBytes> {
+        self.data.get(py).clone_ref(py)
     }
 
-    fn __repr__(&self) -> String {
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> bool {
+        let Ok(other) = other.cast::<Attachment>() else {
+            return false;
+        };
+        let other = other.get();
+        self.filename == other.filename
+            && self.content_type == other.content_type
+            && self.content_id == other.content_id
+            && self.inline == other.inline
+            && self.data.get(py).bind(py).as_bytes() == other.data.get(py).bind(py).as_bytes()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> String {
         format!(
-            "Attachment(filename={:?}, content_type={:?}, size={}{}{})",
-            self.filename,
+            "Attachment(filename={}, content_type={:?}, size={}{}{})",
+            self.filename
+                .as_ref()
+                .map_or_else(|| "None".to_string(), |f| format!("{f:?}")),
             self.content_type,
-            self.data.len(),
+            self.data.with(py, <[u8]>::len),
             self.content_id
                 .as_ref()
                 .map(|c| format!(", content_id={c:?}"))
@@ -208,7 +314,7 @@ fn attachment_list(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<core::Attachm
         return Ok(Vec::new());
     };
     if let Ok(a) = obj.cast::<Attachment>() {
-        return Ok(vec![core::Attachment::from(a.get())]);
+        return Ok(vec![a.get().to_core(obj.py())]);
     }
     let mut out = Vec::new();
     for item in obj.try_iter()? {
@@ -216,24 +322,86 @@ fn attachment_list(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Vec<core::Attachm
         let a = item.cast::<Attachment>().map_err(|_| {
             invalid_input(obj.py(), "attachments must be mailwire.Attachment objects")
         })?;
-        out.push(core::Attachment::from(a.get()));
+        out.push(a.get().to_core(obj.py()));
     }
     Ok(out)
 }
 
+/// The source of a parsed message: the caller's ``bytes`` object itself, or the bytes the
+/// core downloaded (turned into ``bytes`` on access).
+enum Source {
+    Shared(Py<PyBytes>),
+    Owned(Vec<u8>),
+}
+
 /// A received message, parsed: decoded headers, text and HTML bodies, attachments with their
 /// bytes. Made by ``parse_message`` or ``fetch_message``.
+///
+/// Bodies and attachments become Python objects on first access, once: the same ``str`` and
+/// ``bytes`` objects come back on each access.
 #[pyclass(frozen, module = "mailwire._core")]
 pub struct Message {
+    /// Everything but the attachments, which `pending` holds until they are converted.
     pub(crate) inner: core::Message,
-    pub(crate) raw: Vec<u8>,
+    raw: Source,
+    pending: std::sync::Mutex<Vec<core::Attachment>>,
+    text: PyOnceLock<Option<Py<PyString>>>,
+    html: PyOnceLock<Option<Py<PyString>>>,
+    attachments: PyOnceLock<Vec<Py<Attachment>>>,
 }
 
 impl Message {
+    fn new(mut inner: core::Message, raw: Source) -> Message {
+        let pending = std::mem::take(&mut inner.attachments);
+        Message {
+            inner,
+            raw,
+            pending: std::sync::Mutex::new(pending),
+            text: PyOnceLock::new(),
+            html: PyOnceLock::new(),
+            attachments: PyOnceLock::new(),
+        }
+    }
+
+    /// Parses bytes the core downloaded (no GIL needed).
     pub(crate) fn parse(raw: Vec<u8>) -> mailwire::Result<Message> {
         let inner = core::Message::parse(&raw)?;
-        Ok(Message { inner, raw })
+        Ok(Message::new(inner, Source::Owned(raw)))
     }
+
+    /// The attachment objects, made on first use (moving the contents out of `pending`).
+    fn attachment_objects(&self, py: Python<'_>) -> PyResult<&Vec<Py<Attachment>>> {
+        self.attachments.get_or_try_init(py, || {
+            let list = match self.pending.lock() {
+                Ok(mut pending) => std::mem::take(&mut *pending),
+                Err(poisoned) => std::mem::take(&mut *poisoned.into_inner()),
+            };
+            attachment_objects(py, list)
+        })
+    }
+
+    /// The core message with its attachments (copied back from Python), for building
+    /// replies and forwards.
+    pub(crate) fn to_core(&self, py: Python<'_>) -> PyResult<core::Message> {
+        let mut m = self.inner.clone();
+        m.attachments = self
+            .attachment_objects(py)?
+            .iter()
+            .map(|a| a.get().to_core(py))
+            .collect();
+        Ok(m)
+    }
+}
+
+/// A ``str`` made once from an optional body.
+fn cached_str<'a>(
+    py: Python<'_>,
+    cell: &'a PyOnceLock<Option<Py<PyString>>>,
+    value: &Option<String>,
+) -> &'a Option<Py<PyString>> {
+    cell.get_or_init(py, || {
+        value.as_deref().map(|v| PyString::new(py, v).unbind())
+    })
 }
 
 #[pymethods]
@@ -300,28 +468,31 @@ impl Message {
     }
     /// The plain-text body (a rendering of the HTML when there is only HTML).
     #[getter]
-    fn text(&self) -> Option<String> {
-        self.inner.text.clone()
+    fn text(&self, py: Python<'_>) -> Option<Py<PyString>> {
+        cached_str(py, &self.text, &self.inner.text)
+            .as_ref()
+            .map(|s| s.clone_ref(py))
     }
     /// The HTML body, only when the message really has one.
     #[getter]
-    fn html(&self) -> Option<String> {
-        self.inner.html.clone()
+    fn html(&self, py: Python<'_>) -> Option<Py<PyString>> {
+        cached_str(py, &self.html, &self.inner.html)
+            .as_ref()
+            .map(|s| s.clone_ref(py))
     }
-    /// Every attachment, inline images included, with its bytes.
+    /// Every attachment, inline images included, with its bytes (a new list of the same
+    /// Attachment objects on each access).
     #[getter]
-    fn attachments(&self) -> Vec<Attachment> {
-        self.inner
-            .attachments
-            .iter()
-            .cloned()
-            .map(Attachment::from)
-            .collect()
+    fn attachments<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        PyList::new(py, self.attachment_objects(py)?)
     }
-    /// The message source as received.
+    /// The message source as received (for ``parse_message(bytes)``, that very object).
     #[getter]
     fn raw<'py>(&self, py: Python<'py>) -> Bound<'py, PyBytes> {
-        PyBytes::new(py, &self.raw)
+        match &self.raw {
+            Source::Shared(b) => b.bind(py).clone(),
+            Source::Owned(v) => PyBytes::new(py, v),
+        }
     }
 
     /// The same message as a standard library ``email.message.EmailMessage``
@@ -330,35 +501,45 @@ impl Message {
         let policy = py.import("email.policy")?.getattr("default")?;
         let kwargs = PyDict::new(py);
         kwargs.set_item("policy", policy)?;
-        py.import("email")?.call_method(
-            "message_from_bytes",
-            (PyBytes::new(py, &self.raw),),
-            Some(&kwargs),
-        )
+        py.import("email")?
+            .call_method("message_from_bytes", (self.raw(py),), Some(&kwargs))
     }
 
-    fn __repr__(&self) -> String {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        let attachments = match self.attachments.get(py) {
+            Some(list) => list.len(),
+            None => self.pending.lock().map_or(0, |p| p.len()),
+        };
         format!(
-            "Message(subject={:?}, from_={:?}, date={:?}, attachments={})",
+            "Message(subject={:?}, from_={:?}, date={}, attachments={})",
             self.inner.subject.as_deref().unwrap_or(""),
             self.inner
                 .from
                 .first()
                 .map(|a| a.address.as_str())
                 .unwrap_or(""),
-            self.inner.date.map(|d| d.to_rfc3339()),
-            self.inner.attachments.len()
+            self.inner
+                .date
+                .map_or_else(|| "None".to_string(), |d| format!("{:?}", d.to_rfc3339())),
+            attachments
         )
     }
 }
 
-/// Parses a raw RFC 5322 message (an ``.eml`` file, IMAP ``fetch_raw`` output).
+/// Parses a raw RFC 5322 message (an ``.eml`` file, IMAP ``fetch_raw`` output): ``bytes``
+/// (read in place, never copied) or another bytes-like object (copied once).
 ///
 /// Lenient like mail readers; raises InvalidInputError only when the input has no header.
 #[pyfunction]
-pub fn parse_message(py: Python<'_>, data: Vec<u8>) -> PyResult<Message> {
-    py.detach(|| Message::parse(data))
-        .map_err(|e| to_py_err(py, e))
+pub fn parse_message(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Message> {
+    let source = bytes_object(data)?;
+    let bytes = source.as_bytes();
+    // `bytes` objects are immutable and `source` keeps this one alive: its buffer can be
+    // read without the GIL.
+    let inner = py
+        .detach(|| core::Message::parse(bytes))
+        .map_err(|e| to_py_err(py, e))?;
+    Ok(Message::new(inner, Source::Shared(source.unbind())))
 }
 
 /// A message to send (or to upload with ``append``). Immutable: ``replace(...)`` returns a
@@ -561,7 +742,8 @@ impl OutgoingMessage {
         text: Option<String>,
     ) -> PyResult<Self> {
         let from = one_address(from_)?;
-        let mut inner = core::OutgoingMessage::forward(&original.get().inner, from);
+        let original = original.get().to_core(original.py())?;
+        let mut inner = core::OutgoingMessage::forward(&original, from);
         inner.to = address_list(to)?;
         if let Some(note) = text {
             let body = inner.text.take().unwrap_or_default();
@@ -618,13 +800,8 @@ impl OutgoingMessage {
     }
     /// Attachments and inline images.
     #[getter]
-    fn attachments(&self) -> Vec<Attachment> {
-        self.inner
-            .attachments
-            .iter()
-            .cloned()
-            .map(Attachment::from)
-            .collect()
+    fn attachments(&self, py: Python<'_>) -> PyResult<Vec<Py<Attachment>>> {
+        attachment_objects(py, self.inner.attachments.iter().cloned())
     }
     /// Extra headers as (name, value) pairs.
     #[getter]

@@ -18,6 +18,7 @@ TWINS = [
     (_core.ImapClient, _core.AsyncImapClient),
     (_core.SmtpClient, _core.AsyncSmtpClient),
     (_core.FetchStream, _core.AsyncFetchStream),
+    (_core.RawFetchStream, _core.AsyncRawFetchStream),
 ]
 
 

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, final
 
-__all__ = ['ImapClient', 'AsyncImapClient', 'FetchStream', 'AsyncFetchStream', 'SearchQuery', 'Mailbox', 'MailboxStatus', 'Envelope', 'AttachmentInfo', 'MessageSummary', 'UidMap', 'MailboxEvent', 'FlagChange', 'SyncResult', 'SmtpClient', 'AsyncSmtpClient', 'SendResult', 'RecipientError', 'Address', 'Attachment', 'Message', 'OutgoingMessage', 'parse_message', '_set_tracing']
+__all__ = ['ImapClient', 'AsyncImapClient', 'FetchStream', 'AsyncFetchStream', 'RawFetchStream', 'AsyncRawFetchStream', 'SearchQuery', 'Mailbox', 'MailboxStatus', 'Envelope', 'AttachmentInfo', 'MessageSummary', 'RawMessage', 'UidMap', 'MailboxEvent', 'FlagChange', 'SyncResult', 'SmtpClient', 'AsyncSmtpClient', 'SendResult', 'RecipientError', 'Address', 'Attachment', 'Message', 'OutgoingMessage', 'parse_message', '_set_tracing']
 
 _Uids = int | Iterable[int] | range | str
 _Flags = str | Iterable[str]
@@ -33,7 +33,7 @@ class Attachment:
         cls,
         filename: str | None,
         content_type: str,
-        data: bytes,
+        data: bytes | bytearray | memoryview,
         *,
         content_id: str | None = None,
         inline: bool = False,
@@ -86,7 +86,7 @@ class Message:
     def raw(self) -> bytes: ...
     def as_email_message(self) -> Any: ...
 
-def parse_message(data: bytes) -> Message: ...
+def parse_message(data: bytes | bytearray | memoryview) -> Message: ...
 
 @final
 class OutgoingMessage:
@@ -293,6 +293,13 @@ class MessageSummary:
     def has_flag(self, flag: str) -> bool: ...
 
 @final
+class RawMessage:
+    @property
+    def uid(self) -> int: ...
+    @property
+    def data(self) -> bytes: ...
+
+@final
 class UidMap:
     @property
     def uid_validity(self) -> int | None: ...
@@ -373,6 +380,16 @@ class AsyncFetchStream:
     def close(self) -> None: ...
 
 @final
+class RawFetchStream:
+    def next_batch(self, max: int = 1000) -> list[RawMessage]: ...
+    def close(self) -> None: ...
+
+@final
+class AsyncRawFetchStream:
+    def next_batch(self, max: int = 1000) -> Awaitable[list[RawMessage]]: ...
+    def close(self) -> None: ...
+
+@final
 class ImapClient:
     @staticmethod
     def connect(
@@ -420,6 +437,7 @@ class ImapClient:
         changed_since: int | None = None,
     ) -> list[MessageSummary]: ...
     def fetch_raw(self, mailbox: str, uid: int) -> bytes: ...
+    def fetch_raw_many(self, mailbox: str, uids: _Uids) -> RawFetchStream: ...
     def fetch_range(
         self, mailbox: str, uid: int, offset: int, length: int, *, part: str | None = None
     ) -> bytes: ...
@@ -500,6 +518,7 @@ class AsyncImapClient:
         changed_since: int | None = None,
     ) -> Awaitable[list[MessageSummary]]: ...
     def fetch_raw(self, mailbox: str, uid: int) -> Awaitable[bytes]: ...
+    def fetch_raw_many(self, mailbox: str, uids: _Uids) -> Awaitable[AsyncRawFetchStream]: ...
     def fetch_range(
         self, mailbox: str, uid: int, offset: int, length: int, *, part: str | None = None
     ) -> Awaitable[bytes]: ...

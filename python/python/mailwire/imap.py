@@ -11,10 +11,11 @@ calls are real awaitables, and cancelling one cancels the work in Rust.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterable, Iterator
+from contextlib import aclosing
 from datetime import datetime
 from types import TracebackType
-from typing import Any, Union
+from typing import Any, Protocol, TypeVar, Union
 
 from . import _core, _util
 from ._core import (
@@ -24,6 +25,7 @@ from ._core import (
     Message,
     MessageSummary,
     OutgoingMessage,
+    RawMessage,
     SearchQuery,
     SyncResult,
     UidMap,
@@ -38,9 +40,42 @@ Uids = Union[int, Iterable[int], range, str]
 Query = Union[SearchQuery, str, dict[str, Any], None]
 #: Flags: one string (``"\\Seen"``, ``"$Work"``) or several.
 Flags = Union[str, Iterable[str]]
-#: What ``append`` uploads.
-RawMessage = Union[bytes, OutgoingMessage, Any]
+#: What ``append`` uploads: bytes, an OutgoingMessage or an ``email.message.EmailMessage``.
+Appendable = Union[bytes, OutgoingMessage, Any]
 Progress = Callable[[int, Union[int, None]], object]
+
+_T = TypeVar("_T")
+
+
+class _Stream(Protocol[_T]):
+    def next_batch(self, max: int = ...) -> list[_T]: ...
+    def close(self) -> None: ...
+
+
+class _AsyncStream(Protocol[_T]):
+    def next_batch(self, max: int = ...) -> Awaitable[list[_T]]: ...
+    def close(self) -> None: ...
+
+
+def _drain(stream: _Stream[_T], batch_size: int) -> Iterator[_T]:
+    """Yields the items of a native fetch stream, pulled ``batch_size`` at a time; closes
+    the stream at the end, on error, or when the caller stops iterating early."""
+    try:
+        while batch := stream.next_batch(batch_size):
+            yield from batch
+    finally:
+        stream.close()
+
+
+async def _adrain(stream: _AsyncStream[_T], batch_size: int) -> AsyncGenerator[_T, None]:
+    """The asyncio ``_drain`` (use it with ``contextlib.aclosing``, so that closing the
+    caller's generator closes the stream at once)."""
+    try:
+        while batch := await stream.next_batch(batch_size):
+            for item in batch:
+                yield item
+    finally:
+        stream.close()
 
 
 class ImapClient:
@@ -200,11 +235,7 @@ class ImapClient:
         stream = self._native.fetch(
             mailbox, uids, envelope=envelope, attachments=attachments, changed_since=changed_since
         )
-        try:
-            while batch := stream.next_batch(batch_size):
-                yield from batch
-        finally:
-            stream.close()
+        yield from _drain(stream, batch_size)
 
     def fetch_all(
         self,
@@ -223,6 +254,19 @@ class ImapClient:
     def fetch_raw(self, mailbox: str, uid: int) -> bytes:
         """The whole message source, without setting ``\\Seen``."""
         return self._native.fetch_raw(mailbox, uid)
+
+    def fetch_raw_many(
+        self, mailbox: str, uids: Uids, *, batch_size: int = 100
+    ) -> Iterator[RawMessage]:
+        """The whole source of each message of ``uids`` (``RawMessage``: ``uid`` and
+        ``data``), yielded as they arrive, many messages per command instead of one round
+        trip per ``fetch_raw``. Never sets ``\\Seen``; messages that do not exist are
+        skipped. At most ``batch_size`` messages are held in memory between iterations.
+
+        The connection is busy until the iterator is exhausted or closed: finish the loop
+        before making other calls on this client.
+        """
+        yield from _drain(self._native.fetch_raw_many(mailbox, uids), batch_size)
 
     def fetch_range(
         self, mailbox: str, uid: int, offset: int, length: int, *, part: str | None = None
@@ -282,7 +326,7 @@ class ImapClient:
     def append(
         self,
         mailbox: str,
-        message: RawMessage,
+        message: Appendable,
         *,
         flags: Flags | None = None,
         date: datetime | None = None,
@@ -486,12 +530,9 @@ class AsyncImapClient:
         stream = await self._c().fetch(
             mailbox, uids, envelope=envelope, attachments=attachments, changed_since=changed_since
         )
-        try:
-            while batch := await stream.next_batch(batch_size):
-                for summary in batch:
-                    yield summary
-        finally:
-            stream.close()
+        async with aclosing(_adrain(stream, batch_size)) as summaries:
+            async for summary in summaries:
+                yield summary
 
     async def fetch_all(
         self,
@@ -510,6 +551,17 @@ class AsyncImapClient:
     async def fetch_raw(self, mailbox: str, uid: int) -> bytes:
         """The whole message source, without setting ``\\Seen``."""
         return await self._c().fetch_raw(mailbox, uid)
+
+    async def fetch_raw_many(
+        self, mailbox: str, uids: Uids, *, batch_size: int = 100
+    ) -> AsyncIterator[RawMessage]:
+        """The whole source of each message of ``uids`` as they arrive (``async for``; see
+        ``ImapClient.fetch_raw_many``). Never sets ``\\Seen``. The connection is busy until
+        the iteration ends."""
+        stream = await self._c().fetch_raw_many(mailbox, uids)
+        async with aclosing(_adrain(stream, batch_size)) as messages:
+            async for message in messages:
+                yield message
 
     async def fetch_range(
         self, mailbox: str, uid: int, offset: int, length: int, *, part: str | None = None
@@ -569,7 +621,7 @@ class AsyncImapClient:
     async def append(
         self,
         mailbox: str,
-        message: RawMessage,
+        message: Appendable,
         *,
         flags: Flags | None = None,
         date: datetime | None = None,

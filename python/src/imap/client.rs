@@ -1,12 +1,15 @@
 //! Glue for `mailwire::ImapClient`: the blocking `ImapClient` and the asyncio
 //! `AsyncImapClient`, generated from one list of methods so their names and arguments are
-//! the same by construction, plus the pull objects behind `fetch`.
+//! the same by construction, plus the pull objects behind `fetch` and `fetch_raw_many`.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
-use mailwire::imap::{FetchOptions, FetchStream as CoreStream, Flag, SyncState, UidSet};
+use mailwire::imap::{
+    FetchOptions, FetchStream as CoreStream, Flag, MessageSummary, RawMessage as CoreRawMessage,
+    SyncState, UidSet,
+};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyRange, PyString};
 use tokio::sync::Mutex;
@@ -14,7 +17,7 @@ use tokio::sync::Mutex;
 use crate::config::{seconds, Common};
 use crate::error::{invalid_input, to_py_err};
 use crate::imap::search::to_query;
-use crate::imap::types::{self, SummaryBatch};
+use crate::imap::types::{self, RawBatch, SummaryBatch};
 use crate::message::{Message, OutgoingMessage};
 use crate::runtime::run;
 
@@ -97,22 +100,32 @@ fn message_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
         .map_err(|_| invalid_input(obj.py(), "expected bytes or an OutgoingMessage"))
 }
 
-/// The core stream behind a `fetch`, shared with the futures that read from it.
-type SharedStream = Arc<Mutex<Option<CoreStream>>>;
+/// The core stream behind a `fetch` or `fetch_raw_many`, shared with the futures that read
+/// from it.
+type SharedStream<T> = Arc<Mutex<Option<CoreStream<T>>>>;
 
-async fn next_batch(stream: SharedStream, max: usize) -> mailwire::Result<SummaryBatch> {
+/// Pulls the next batch of `stream` and wraps it in `batch` (the type that converts it to a
+/// Python list). Drops the core stream once exhausted or failed, which gives the connection
+/// back to the client at once.
+async fn next_batch<T, B>(
+    stream: SharedStream<T>,
+    max: usize,
+    batch: fn(Vec<T>) -> B,
+) -> mailwire::Result<B>
+where
+    T: Send + 'static,
+{
     let mut guard = stream.lock().await;
     let Some(s) = guard.as_mut() else {
-        return Ok(SummaryBatch(Vec::new()));
+        return Ok(batch(Vec::new()));
     };
-    let batch = s.next_batch(max).await;
-    match batch {
-        Ok(b) if b.is_empty() => {
-            // Exhausted: give the connection back to the client at once.
-            *guard = None;
-            Ok(SummaryBatch(b))
+    match s.next_batch(max).await {
+        Ok(b) => {
+            if b.is_empty() {
+                *guard = None;
+            }
+            Ok(batch(b))
         }
-        Ok(b) => Ok(SummaryBatch(b)),
         Err(e) => {
             *guard = None;
             Err(e)
@@ -120,30 +133,45 @@ async fn next_batch(stream: SharedStream, max: usize) -> mailwire::Result<Summar
     }
 }
 
+/// Stops a stream from Python: drops the core stream (the rest of the server's answer is
+/// discarded before the client's next call). A no-op while a batch is being pulled.
+fn close_stream<T>(stream: &SharedStream<T>) {
+    if let Ok(mut guard) = stream.try_lock() {
+        let _context = crate::runtime::runtime().map(|rt| rt.enter());
+        *guard = None;
+    }
+}
+
+/// One pull class over a core `FetchStream<$item>`, whose batches cross as `$batch` lists.
 macro_rules! fetch_stream_class {
-    ($name:ident, $pyname:literal, $mode:ident, $doc:literal) => {
+    ($name:ident, $pyname:literal, $mode:ident, $item:ty, $batch:path, $what:literal, $doc:literal) => {
         #[doc = $doc]
         #[pyclass(frozen, module = "mailwire._core", name = $pyname)]
         pub struct $name {
-            stream: SharedStream,
+            stream: SharedStream<$item>,
+        }
+
+        impl $name {
+            fn new(stream: CoreStream<$item>) -> Self {
+                $name {
+                    stream: Arc::new(Mutex::new(Some(stream))),
+                }
+            }
         }
 
         #[pymethods]
         impl $name {
-            /// Up to ``max`` summaries: what has arrived, waiting only when nothing has.
+            #[doc = concat!("Up to ``max`` ", $what, ": what has arrived, waiting only when nothing has.")]
             /// An empty list means the fetch is complete.
             #[pyo3(signature = (max = 1000))]
             fn next_batch<'py>(&self, py: Python<'py>, max: usize) -> PyResult<Bound<'py, PyAny>> {
-                run!($mode, py, next_batch(self.stream.clone(), max))
+                run!($mode, py, next_batch(self.stream.clone(), max, $batch))
             }
 
             /// Stops the fetch; the rest of the server's answer is discarded before the
             /// client's next call. Harmless when already complete.
             fn close(&self) {
-                if let Ok(mut guard) = self.stream.try_lock() {
-                    let _context = crate::runtime::runtime().map(|rt| rt.enter());
-                    *guard = None;
-                }
+                close_stream(&self.stream);
             }
         }
     };
@@ -153,17 +181,41 @@ fetch_stream_class!(
     FetchStream,
     "FetchStream",
     sync,
+    MessageSummary,
+    SummaryBatch,
+    "summaries",
     "Summaries of a ``fetch`` as they arrive, pulled in batches (blocking)."
 );
 fetch_stream_class!(
     AsyncFetchStream,
     "AsyncFetchStream",
     async,
+    MessageSummary,
+    SummaryBatch,
+    "summaries",
     "Summaries of a ``fetch`` as they arrive, pulled in batches (awaitable)."
+);
+fetch_stream_class!(
+    RawFetchStream,
+    "RawFetchStream",
+    sync,
+    CoreRawMessage,
+    RawBatch,
+    "messages",
+    "Whole messages of a ``fetch_raw_many`` as they arrive, pulled in batches (blocking)."
+);
+fetch_stream_class!(
+    AsyncRawFetchStream,
+    "AsyncRawFetchStream",
+    async,
+    CoreRawMessage,
+    RawBatch,
+    "messages",
+    "Whole messages of a ``fetch_raw_many`` as they arrive, pulled in batches (awaitable)."
 );
 
 macro_rules! imap_client_class {
-    ($name:ident, $pyname:literal, $mode:ident, $stream:ident, $doc:literal) => {
+    ($name:ident, $pyname:literal, $mode:ident, $stream:ident, $raw_stream:ident, $doc:literal) => {
         #[doc = $doc]
         #[pyclass(frozen, module = "mailwire._core", name = $pyname)]
         pub struct $name {
@@ -303,8 +355,19 @@ macro_rules! imap_client_class {
                 let options = FetchOptions { envelope, attachments, changed_since };
                 let c = self.inner.clone();
                 run!($mode, py, async move {
-                    let s = c.fetch(&mailbox, uids, options).await?;
-                    Ok($stream { stream: Arc::new(Mutex::new(Some(s))) })
+                    Ok($stream::new(c.fetch(&mailbox, uids, options).await?))
+                })
+            }
+
+            /// Starts fetching the whole source of each message of ``uids``, many messages
+            /// per command (``BODY.PEEK[]``: never sets ``\Seen``); pull them with
+            /// ``next_batch``. Messages that do not exist are skipped. The client's other
+            /// calls wait until the stream is exhausted or closed.
+            fn fetch_raw_many<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                let uids = uid_set(uids)?;
+                let c = self.inner.clone();
+                run!($mode, py, async move {
+                    Ok($raw_stream::new(c.fetch_raw_many(&mailbox, uids).await?))
                 })
             }
 
@@ -458,6 +521,7 @@ imap_client_class!(
     "ImapClient",
     sync,
     FetchStream,
+    RawFetchStream,
     "Blocking IMAP client over the Rust core: calls release the GIL and block in Rust."
 );
 imap_client_class!(
@@ -465,5 +529,6 @@ imap_client_class!(
     "AsyncImapClient",
     async,
     AsyncFetchStream,
+    AsyncRawFetchStream,
     "asyncio IMAP client over the Rust core: every call returns an awaitable."
 );

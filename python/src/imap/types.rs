@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 use mailwire::imap as core;
 use pyo3::prelude::*;
-use pyo3::types::{PyList, PyTuple};
+use pyo3::types::{PyBytes, PyList, PyTuple};
 
 use crate::message::{addresses, Address};
 
@@ -329,6 +329,55 @@ impl<'py> IntoPyObject<'py> for SummaryBatch {
             .0
             .into_iter()
             .map(|s| Py::new(py, MessageSummary::new(py, s)?))
+            .collect::<PyResult<Vec<_>>>()?;
+        PyList::new(py, items)
+    }
+}
+
+/// The whole source of one message, from ``fetch_raw_many``. Immutable.
+#[pyclass(frozen, module = "mailwire._core")]
+pub struct RawMessage {
+    /// The message's UID.
+    #[pyo3(get)]
+    uid: u32,
+    /// The message as stored on the server (RFC 5322 bytes; the same object on each access).
+    #[pyo3(get)]
+    data: Py<PyBytes>,
+}
+
+#[pymethods]
+impl RawMessage {
+    fn __repr__(&self, py: Python<'_>) -> String {
+        format!(
+            "RawMessage(uid={}, size={})",
+            self.uid,
+            self.data.bind(py).as_bytes().len()
+        )
+    }
+}
+
+/// A batch of raw messages, converted to a Python list in one go when it crosses the FFI
+/// (each message's bytes copied once, into its ``bytes`` object).
+pub(crate) struct RawBatch(pub(crate) Vec<core::RawMessage>);
+
+impl<'py> IntoPyObject<'py> for RawBatch {
+    type Target = PyList;
+    type Output = Bound<'py, PyList>;
+    type Error = PyErr;
+
+    fn into_pyobject(self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let items = self
+            .0
+            .into_iter()
+            .map(|m| {
+                Py::new(
+                    py,
+                    RawMessage {
+                        uid: m.uid,
+                        data: PyBytes::new(py, &m.data).unbind(),
+                    },
+                )
+            })
             .collect::<PyResult<Vec<_>>>()?;
         PyList::new(py, items)
     }
