@@ -49,8 +49,11 @@ export declare class NativeImapClient {
   unsubscribe(name: string): Promise<void>
   /** UIDs of the messages of `mailbox` matching `query`, ascending. */
   search(mailbox: string, query: SearchQuery): Promise<Array<number>>
-  /** Starts streaming summaries of `uids`; pull them with `nextBatch`. */
-  fetch(mailbox: string, uids: Uids, options?: FetchOptions | undefined | null): Promise<SummaryStream>
+  /**
+   * Starts streaming summaries of `uids`, `batchSize` per batch; pull them with
+   * `nextJson`.
+   */
+  fetch(mailbox: string, uids: Uids, options: FetchOptions | undefined | null, batchSize: number): Promise<SummaryStream>
   /** Starts streaming the whole source of `uids`, many messages per command. */
   fetchRawMany(mailbox: string, uids: Uids): Promise<RawStream>
   /** The whole message source, without setting `\Seen`. */
@@ -119,13 +122,17 @@ export declare class RawStream {
   close(): Promise<void>
 }
 
-/** Summaries arriving from a `fetch`, pulled in batches. */
+/**
+ * Summaries arriving from a `fetch`. A task reads ahead (up to two batches) while
+ * JavaScript consumes the current one; each batch crosses as one JSON string, built off
+ * the JavaScript thread.
+ */
 export declare class SummaryStream {
   /**
-   * Up to `max` summaries (whatever has arrived, waiting only when none has); empty at
-   * the end.
+   * The next batch as a JSON array of `MessageSummary` (dates as epoch milliseconds;
+   * whatever has arrived, waiting only when nothing has); `""` at the end.
    */
-  nextBatch(max: number): Promise<Array<MessageSummary>>
+  nextJson(): Promise<string>
   /** Stops the stream and frees the connection (the rest of the response is discarded). */
   close(): Promise<void>
 }
@@ -408,7 +415,10 @@ export interface Message {
   attachments: Array<Attachment>
 }
 
-/** What the server knows about a message, fetched without downloading it. */
+/**
+ * What the server knows about a message, fetched without downloading it (the typings;
+ * `fetch` hands batches over as JSON, see `summaries_json`).
+ */
 export interface MessageSummary {
   /** The UID. */
   uid: number

@@ -249,6 +249,34 @@ async function* drain<T>(
 }
 
 /**
+ * Yields the summaries of a native stream: each batch arrives as one JSON string (read
+ * ahead by the native side while this consumes the previous one); dates come as epoch
+ * milliseconds and become `Date`s here. Closes the native stream on `break`.
+ */
+async function* summaries(open: () => Promise<native.SummaryStream>): AsyncGenerator<native.MessageSummary, void, undefined> {
+  const stream = await call(open);
+  let done = false;
+  try {
+    for (;;) {
+      const json = await call(() => stream.nextJson());
+      if (json === '') {
+        done = true;
+        return;
+      }
+      const batch = JSON.parse(json) as Array<Record<string, any>>;
+      for (const s of batch) {
+        if (s.internalDate !== undefined) s.internalDate = new Date(s.internalDate);
+        const e = s.envelope;
+        if (e.date !== undefined) e.date = new Date(e.date);
+        yield s as native.MessageSummary;
+      }
+    }
+  } finally {
+    if (!done) await stream.close().catch(() => {});
+  }
+}
+
+/**
  * An IMAP client: one authenticated connection; calls are queued, never interleaved. The
  * mailbox is an argument of every call. When the connection breaks, that call rejects
  * (`ECONNECTION`/`ETIMEDOUT`) and the next one reconnects.
@@ -331,9 +359,8 @@ export class ImapClient extends EventEmitter {
    */
   fetch(mailbox: string, range: UidInput, options: FetchOptions = {}): AsyncGenerator<native.MessageSummary, void, undefined> {
     const { batchSize = 500, changedSince, ...rest } = options;
-    return drain(
-      () => this.#native.fetch(mailbox, uids(range), { ...rest, changedSince: num(changedSince) }),
-      batchSize,
+    return summaries(() =>
+      this.#native.fetch(mailbox, uids(range), { ...rest, changedSince: num(changedSince) }, batchSize),
     );
   }
 

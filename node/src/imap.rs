@@ -14,7 +14,7 @@ use tokio::sync::{watch, Mutex};
 
 use crate::config::{imap_config, millis, ConnectOptions};
 use crate::error::{invalid, IntoNapi, Result};
-use crate::message::{addrs, Address, Message};
+use crate::message::{Address, Message};
 use crate::progress::{progress, ProgressFn};
 
 /// UIDs: an array of numbers, or a string such as `"1:*"`, `"*"`, `"100:*"` or `"1:5,7"`.
@@ -124,6 +124,7 @@ pub struct MailboxStatus {
 
 /// The envelope of a message as the server parsed it.
 #[napi(object)]
+#[allow(dead_code)] // typings only: summaries cross as JSON
 pub struct Envelope {
     /// The Date header.
     pub date: Option<DateTime<FixedOffset>>,
@@ -149,6 +150,7 @@ pub struct Envelope {
 
 /// An attachment known from BODYSTRUCTURE, before anything is downloaded.
 #[napi(object)]
+#[allow(dead_code)] // typings only: summaries cross as JSON
 pub struct AttachmentInfo {
     /// The IMAP part number (`"2"`, `"1.3"`) for `download` / `saveAttachment`.
     pub part: String,
@@ -166,8 +168,10 @@ pub struct AttachmentInfo {
     pub encoding: String,
 }
 
-/// What the server knows about a message, fetched without downloading it.
+/// What the server knows about a message, fetched without downloading it (the typings;
+/// `fetch` hands batches over as JSON, see `summaries_json`).
 #[napi(object)]
+#[allow(dead_code)] // typings only: summaries cross as JSON
 pub struct MessageSummary {
     /// The UID.
     pub uid: u32,
@@ -183,44 +187,6 @@ pub struct MessageSummary {
     pub envelope: Envelope,
     /// The attachments, from BODYSTRUCTURE.
     pub attachments: Vec<AttachmentInfo>,
-}
-
-impl From<core::MessageSummary> for MessageSummary {
-    fn from(s: core::MessageSummary) -> Self {
-        let e = s.envelope;
-        MessageSummary {
-            uid: s.uid,
-            flags: flags_out(s.flags),
-            size: s.size,
-            internal_date: s.internal_date,
-            modseq: s.modseq.map(modseq),
-            envelope: Envelope {
-                date: e.date,
-                subject: e.subject,
-                from: addrs(e.from),
-                sender: addrs(e.sender),
-                reply_to: addrs(e.reply_to),
-                to: addrs(e.to),
-                cc: addrs(e.cc),
-                bcc: addrs(e.bcc),
-                message_id: e.message_id,
-                in_reply_to: e.in_reply_to,
-            },
-            attachments: s
-                .attachments
-                .into_iter()
-                .map(|a| AttachmentInfo {
-                    part: a.part,
-                    filename: a.filename,
-                    content_type: a.content_type,
-                    size: a.size,
-                    content_id: a.content_id,
-                    inline: a.inline,
-                    encoding: a.encoding,
-                })
-                .collect(),
-        }
-    }
 }
 
 /// The whole source of one message.
@@ -625,13 +591,15 @@ impl NativeImapClient {
         self.inner.search(&mailbox, &q).await.napi()
     }
 
-    /// Starts streaming summaries of `uids`; pull them with `nextBatch`.
+    /// Starts streaming summaries of `uids`, `batchSize` per batch; pull them with
+    /// `nextJson`.
     #[napi]
     pub async fn fetch(
         &self,
         mailbox: String,
         uids: Uids,
         options: Option<FetchOptions>,
+        batch_size: u32,
     ) -> Result<SummaryStream> {
         let mut opts = core::FetchOptions::default();
         if let Some(o) = options {
@@ -644,10 +612,7 @@ impl NativeImapClient {
         }
         let set = uid_set(uids)?;
         let stream = self.inner.fetch(&mailbox, set, opts).await.napi()?;
-        Ok(SummaryStream {
-            inner: Arc::new(Mutex::new(Some(stream))),
-            cancel: Canceller::new(),
-        })
+        Ok(SummaryStream::spawn(stream, batch_size.max(1) as usize))
     }
 
     /// Starts streaming the whole source of `uids`, many messages per command.
@@ -829,31 +794,139 @@ impl NativeImapClient {
     }
 }
 
-/// Summaries arriving from a `fetch`, pulled in batches.
+/// What the prefetching task hands to `SummaryStream::next_json`.
+enum Prefetched {
+    /// One batch.
+    Batch(Vec<core::MessageSummary>),
+    /// The stream ended normally.
+    End,
+    /// The stream failed (and ended).
+    Failed(mailwire::Error),
+}
+
+/// A batch of summaries as a JSON array in the shape of [`MessageSummary`] (dates as epoch
+/// milliseconds).
+fn summaries_json(batch: &[core::MessageSummary]) -> String {
+    let mut j = crate::json::Json::with_capacity(batch.len() * 640);
+    j.begin_array();
+    for s in batch {
+        j.begin_object();
+        j.num("uid", s.uid);
+        j.begin_array_at("flags");
+        for f in &s.flags {
+            j.item_str(f.as_imap());
+        }
+        j.end_array();
+        j.num("size", s.size);
+        j.opt_date("internalDate", s.internal_date.as_ref());
+        if let Some(m) = s.modseq {
+            j.num("modseq", modseq(m));
+        }
+        let e = &s.envelope;
+        j.begin_object_at("envelope");
+        j.opt_date("date", e.date.as_ref());
+        j.opt_str("subject", e.subject.as_deref());
+        j.addrs("from", &e.from);
+        j.addrs("sender", &e.sender);
+        j.addrs("replyTo", &e.reply_to);
+        j.addrs("to", &e.to);
+        j.addrs("cc", &e.cc);
+        j.addrs("bcc", &e.bcc);
+        j.opt_str("messageId", e.message_id.as_deref());
+        j.opt_str("inReplyTo", e.in_reply_to.as_deref());
+        j.end_object();
+        j.begin_array_at("attachments");
+        for a in &s.attachments {
+            j.begin_object();
+            j.str("part", &a.part);
+            j.opt_str("filename", a.filename.as_deref());
+            j.str("contentType", &a.content_type);
+            j.num("size", a.size);
+            j.opt_str("contentId", a.content_id.as_deref());
+            j.bool("inline", a.inline);
+            j.str("encoding", &a.encoding);
+            j.end_object();
+        }
+        j.end_array();
+        j.end_object();
+    }
+    j.end_array();
+    j.out
+}
+
+/// Summaries arriving from a `fetch`. A task reads ahead (up to two batches) while
+/// JavaScript consumes the current one; each batch crosses as one JSON string, built off
+/// the JavaScript thread.
 #[napi]
 pub struct SummaryStream {
-    inner: Arc<Mutex<Option<core::FetchStream>>>,
+    rx: Arc<Mutex<Option<tokio::sync::mpsc::Receiver<Prefetched>>>>,
+    task: Mutex<Option<tokio::task::JoinHandle<()>>>,
     cancel: Canceller,
+}
+
+impl SummaryStream {
+    /// Starts the read-ahead task over `stream`, `max` summaries per batch.
+    fn spawn(mut stream: core::FetchStream, max: usize) -> Self {
+        let cancel = Canceller::new();
+        let (tx, rx) = tokio::sync::mpsc::channel(2);
+        let mut cancelled = cancel.0.subscribe();
+        let task = tokio::spawn(async move {
+            loop {
+                let batch = tokio::select! {
+                    b = stream.next_batch(max) => b,
+                    _ = cancelled.wait_for(|c| *c) => return,
+                };
+                let msg = match batch {
+                    Ok(b) if b.is_empty() => Prefetched::End,
+                    Ok(b) => Prefetched::Batch(b),
+                    Err(e) => Prefetched::Failed(e),
+                };
+                let last = !matches!(msg, Prefetched::Batch(_));
+                tokio::select! {
+                    r = tx.send(msg) => if r.is_err() { return },
+                    _ = cancelled.wait_for(|c| *c) => return,
+                }
+                if last {
+                    return;
+                }
+            }
+        });
+        SummaryStream {
+            rx: Arc::new(Mutex::new(Some(rx))),
+            task: Mutex::new(Some(task)),
+            cancel,
+        }
+    }
 }
 
 #[napi]
 impl SummaryStream {
-    /// Up to `max` summaries (whatever has arrived, waiting only when none has); empty at
-    /// the end.
+    /// The next batch as a JSON array of `MessageSummary` (dates as epoch milliseconds;
+    /// whatever has arrived, waiting only when nothing has); `""` at the end.
     #[napi]
-    pub async fn next_batch(&self, max: u32) -> Result<Vec<MessageSummary>> {
-        let inner = self.inner.clone();
+    pub async fn next_json(&self) -> Result<String> {
+        let rx = self.rx.clone();
         self.cancel
             .run(async move {
-                let mut guard = inner.lock().await;
-                let Some(stream) = guard.as_mut() else {
-                    return Ok(Vec::new());
+                let mut guard = rx.lock().await;
+                let Some(r) = guard.as_mut() else {
+                    return Ok(String::new());
                 };
-                let batch = stream.next_batch(max as usize).await;
-                if !matches!(&batch, Ok(b) if !b.is_empty()) {
+                let msg = r.recv().await;
+                if !matches!(msg, Some(Prefetched::Batch(_))) {
                     *guard = None;
                 }
-                Ok(batch.napi()?.into_iter().map(Into::into).collect())
+                drop(guard);
+                match msg {
+                    // Serialized here, off the reading task: it goes on reading meanwhile.
+                    Some(Prefetched::Batch(batch)) => Ok(summaries_json(&batch)),
+                    Some(Prefetched::End) => Ok(String::new()),
+                    Some(Prefetched::Failed(e)) => Err(crate::error::to_napi(e)),
+                    None => Err(crate::error::to_napi(mailwire::Error::new(
+                        mailwire::ErrorKind::Closed,
+                        "the fetch ended unexpectedly",
+                    ))),
+                }
             })
             .await
     }
@@ -862,7 +935,11 @@ impl SummaryStream {
     #[napi]
     pub async fn close(&self) -> Result<()> {
         self.cancel.cancel();
-        self.inner.lock().await.take();
+        self.rx.lock().await.take();
+        let task = self.task.lock().await.take();
+        if let Some(t) = task {
+            let _ = t.await;
+        }
         Ok(())
     }
 }

@@ -9,6 +9,7 @@
 mod config;
 mod error;
 mod imap;
+mod json;
 mod message;
 mod progress;
 mod smtp;

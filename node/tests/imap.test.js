@@ -291,3 +291,18 @@ test('`await using` (TypeScript, compiled) logs the client out at the end of the
     fs.unlinkSync(file);
   }
 });
+
+test('summaries cross as JSON: quotes, backslashes, non-ASCII characters, dates and absent fields survive', async () => {
+  const subject = `${E.unique('json')} "q" \\ ü 北京 📈`;
+  const date = new Date('2026-03-04T05:06:07.000Z');
+  const raw = await buildMessage({ from: 'Zoë Müller <z@example.org>', to: E.address(USER), subject, text: 'x', date });
+  const uid = await client.append(box, raw, { flags: ['\\Seen'], date: new Date('2026-03-05T00:00:00.000Z') });
+  const [s] = await client.fetchAll(box, [uid]);
+  assert.equal(s.envelope.subject, subject);
+  assert.deepEqual(s.envelope.from, [{ name: 'Zoë Müller', address: 'z@example.org' }]);
+  assert.ok(s.envelope.date instanceof Date && s.envelope.date.getTime() === date.getTime());
+  assert.ok(s.internalDate instanceof Date && s.internalDate.toISOString() === '2026-03-05T00:00:00.000Z');
+  assert.ok(s.flags.includes('\\Seen'));
+  assert.ok(!('inReplyTo' in s.envelope) && !('filename' in s), 'absent fields are left out, as before');
+  assert.deepEqual(s.envelope.bcc, []);
+});
