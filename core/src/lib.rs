@@ -26,6 +26,7 @@ pub mod message;
 mod net;
 mod progress;
 pub mod smtp;
+pub mod trace;
 
 pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions};
 pub use error::{Error, ErrorKind, Result};

@@ -1,19 +1,13 @@
-//! Protocol traces: the core's `tracing` events (targets `mailwire::imap`,
-//! `mailwire::smtp`; credentials already redacted) forwarded to a JavaScript function set
-//! with `setTraceHook`. While no hook is set an event costs one atomic load.
+//! Protocol traces: the core's trace lines ([`mailwire::trace`]; credentials already
+//! redacted) forwarded to a JavaScript function set with `setTraceHook`. While no hook is
+//! set an event costs one atomic load.
 
-use std::fmt::Write as _;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Mutex, Once};
 
 use napi::bindgen_prelude::{FnArgs, Unknown};
 use napi::threadsafe_function::{ThreadsafeFunction, ThreadsafeFunctionCallMode};
 use napi::Status;
 use napi_derive::napi;
-use tracing::field::{Field, Visit};
-use tracing::span;
-use tracing::subscriber::Interest;
-use tracing::{Event, Metadata, Subscriber};
 
 /// `(target, message) => void`.
 pub type TraceFn = ThreadsafeFunction<
@@ -25,70 +19,19 @@ pub type TraceFn = ThreadsafeFunction<
     true,
 >;
 
-static ENABLED: AtomicBool = AtomicBool::new(false);
 static HOOK: Mutex<Option<TraceFn>> = Mutex::new(None);
 static INSTALL: Once = Once::new();
 
-struct Text(String);
-
-impl Visit for Text {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "message" {
-            self.0.insert_str(0, value);
-        } else {
-            let _ = write!(self.0, " {}={}", field.name(), value);
+/// Queues one trace line for the hook, if one is set.
+fn to_hook(target: &str, line: String) {
+    if let Ok(hook) = HOOK.lock() {
+        if let Some(f) = hook.as_ref() {
+            f.call(
+                (target.to_string(), line).into(),
+                ThreadsafeFunctionCallMode::NonBlocking,
+            );
         }
     }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if field.name() == "message" {
-            self.0.insert_str(0, &format!("{value:?}"));
-        } else {
-            let _ = write!(self.0, " {}={:?}", field.name(), value);
-        }
-    }
-}
-
-struct JsTraces;
-
-impl Subscriber for JsTraces {
-    fn register_callsite(&self, meta: &'static Metadata<'static>) -> Interest {
-        if meta.target().starts_with("mailwire") && meta.is_event() {
-            Interest::sometimes()
-        } else {
-            Interest::never()
-        }
-    }
-
-    fn enabled(&self, meta: &Metadata<'_>) -> bool {
-        ENABLED.load(Ordering::Relaxed) && meta.target().starts_with("mailwire")
-    }
-
-    fn new_span(&self, _span: &span::Attributes<'_>) -> span::Id {
-        span::Id::from_u64(1)
-    }
-
-    fn record(&self, _span: &span::Id, _values: &span::Record<'_>) {}
-
-    fn record_follows_from(&self, _span: &span::Id, _follows: &span::Id) {}
-
-    fn event(&self, event: &Event<'_>) {
-        let mut text = Text(String::new());
-        event.record(&mut text);
-        let target = event.metadata().target().replace("::", ".");
-        if let Ok(hook) = HOOK.lock() {
-            if let Some(f) = hook.as_ref() {
-                f.call(
-                    (target, text.0).into(),
-                    ThreadsafeFunctionCallMode::NonBlocking,
-                );
-            }
-        }
-    }
-
-    fn enter(&self, _span: &span::Id) {}
-
-    fn exit(&self, _span: &span::Id) {}
 }
 
 /// Sends protocol traces (`target` like `mailwire.imap`, and the line, passwords and tokens
@@ -99,12 +42,11 @@ impl Subscriber for JsTraces {
 )]
 pub fn set_trace_hook(hook: Option<TraceFn>) {
     INSTALL.call_once(|| {
-        let _ = tracing::subscriber::set_global_default(JsTraces);
+        mailwire::trace::forward_traces(to_hook);
     });
     let on = hook.is_some();
     if let Ok(mut h) = HOOK.lock() {
         *h = hook;
     }
-    ENABLED.store(on, Ordering::Relaxed);
-    tracing_core::callsite::rebuild_interest_cache();
+    mailwire::trace::set_forwarding(on);
 }
