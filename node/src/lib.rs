@@ -6,6 +6,7 @@
 // configuration too, where they look unused.
 #![cfg_attr(test, allow(dead_code, unused_imports))]
 
+mod bytes;
 mod config;
 mod error;
 mod imap;
@@ -13,6 +14,7 @@ mod json;
 mod message;
 mod progress;
 mod smtp;
+mod text;
 mod trace;
 
 pub use config::{AuthOptions, ConnectOptions, TlsSettings};

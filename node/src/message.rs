@@ -6,7 +6,9 @@ use mailwire::message as core;
 use napi::bindgen_prelude::{Buffer, Either};
 use napi_derive::napi;
 
+use crate::bytes::Bytes;
 use crate::error::{IntoNapi, Result};
+use crate::text::Text;
 
 /// An email address with an optional display name.
 #[napi(object)]
@@ -87,7 +89,8 @@ pub struct Attachment {
     /// Shown inline rather than as a separate attachment.
     pub inline: bool,
     /// The decoded content.
-    pub data: Buffer,
+    #[napi(ts_type = "Buffer")]
+    pub data: Bytes,
 }
 
 /// A parsed message (`parseMessage`, `fetchMessage`).
@@ -118,9 +121,11 @@ pub struct Message {
     /// Every header in order, values decoded.
     pub headers: Vec<Header>,
     /// The plain-text body.
-    pub text: Option<String>,
+    #[napi(ts_type = "string")]
+    pub text: Option<Text>,
     /// The HTML body, when the message has one.
-    pub html: Option<String>,
+    #[napi(ts_type = "string")]
+    pub html: Option<Text>,
     /// Attachments and inline parts, decoded.
     pub attachments: Vec<Attachment>,
 }
@@ -144,8 +149,8 @@ impl From<core::Message> for Message {
                 .into_iter()
                 .map(|(name, value)| Header { name, value })
                 .collect(),
-            text: m.text,
-            html: m.html,
+            text: m.text.map(Text),
+            html: m.html.map(Text),
             attachments: m
                 .attachments
                 .into_iter()
@@ -154,7 +159,7 @@ impl From<core::Message> for Message {
                     content_type: a.content_type,
                     content_id: a.content_id,
                     inline: a.inline,
-                    data: a.data.into(),
+                    data: Bytes(a.data),
                 })
                 .collect(),
         }
@@ -176,8 +181,8 @@ impl From<Message> for core::Message {
             in_reply_to: m.in_reply_to,
             references: m.references,
             headers: m.headers.into_iter().map(|h| (h.name, h.value)).collect(),
-            text: m.text,
-            html: m.html,
+            text: m.text.map(|t| t.0),
+            html: m.html.map(|t| t.0),
             attachments: m
                 .attachments
                 .into_iter()
@@ -186,7 +191,7 @@ impl From<Message> for core::Message {
                     content_type: a.content_type,
                     content_id: a.content_id,
                     inline: a.inline,
-                    data: a.data.to_vec(),
+                    data: a.data.0,
                 })
                 .collect(),
         }

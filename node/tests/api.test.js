@@ -56,6 +56,39 @@ test('buildMessage and parseMessage round-trip a nodemailer-shaped message', asy
   assert.deepEqual(mw.parseMessage(raw.toString()).subject, m.subject, 'a string works too');
 });
 
+test('bodies arrive as the exact strings, whatever their characters', async () => {
+  // ASCII, Latin-1 letters at the edges of the range (U+0080, U+00FF) and inside long ASCII
+  // runs, then characters beyond Latin-1 (BMP and astral): each takes another route into V8.
+  const long = 'x'.repeat(37);
+  const bodies = [
+    'only ascii here, nothing else',
+    `café ${long} Grüße ${long}\u0080 straße \u00ff`,
+    `é${long}ü`,
+    `Grüße — 中文 ${long} 📈 café`,
+    '',
+  ];
+  for (const text of bodies) {
+    const html = `<p>${text}</p>`;
+    const raw = await mw.buildMessage({ from: 'a@example.org', to: 'b@example.org', subject: 's', text, html });
+    const m = mw.parseMessage(raw);
+    assert.equal((m.text ?? '').replace(/\r?\n$/, ''), text);
+    assert.equal(m.html.replace(/\r?\n$/, ''), html);
+  }
+});
+
+test('attachments parsed in a synchronous loop are released by the garbage collector', async () => {
+  const pdf = Buffer.alloc(2 * 1024 * 1024, 7);
+  const raw = await mw.buildMessage({ from: 'a@example.org', to: 'b@example.org', subject: 's', text: 't',
+    attachments: [{ filename: 'big.pdf', content: pdf, contentType: 'application/pdf' }] });
+  const before = process.memoryUsage().rss;
+  let bytes = 0;
+  // 200 × 2 MB decoded without the event loop turning once.
+  for (let i = 0; i < 200; i++) bytes += mw.parseMessage(raw).attachments[0].data.length;
+  const grownMb = (process.memoryUsage().rss - before) / 1e6;
+  assert.equal(bytes, 200 * pdf.length);
+  assert.ok(grownMb < 200, `resident memory grew by ${grownMb.toFixed(0)} MB for 400 MB of attachments`);
+});
+
 test('reply and forward offline', () => {
   const original = mw.parseMessage(Buffer.from('From: A <a@x.org>\r\nTo: me@x.org, c@x.org\r\nCc: d@x.org\r\nSubject: Plan\r\nMessage-ID: <p1@x.org>\r\n\r\nline one\r\n'));
   const r = mw.reply(original, { from: 'me@x.org', replyAll: true });
