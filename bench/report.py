@@ -122,7 +122,11 @@ def targets(S):
             x = get(s, m)
             if x:
                 add(f"memory: {s} with {m} grows RSS < {lim} MB", f"{x['growth']:.1f} MB", x["growth"] < lim)
-        for s in [k for (k, n) in S if n == m and k.startswith("idle_")]:
+        # The target is per session at 1,000 sessions: judged on the largest N that ran (at
+        # 100 a runtime's fixed cost still shows through; even the raw reader is over).
+        idle = [k for (k, n) in S if n == m and k.startswith("idle_")]
+        if idle:
+            s = max(idle, key=lambda k: int(k.split("_")[1]))
             x = get(s, m)
             add(f"memory: {s} with {m} < 100 KB/session", f"{x['kb_per_session']:.1f} KB", x["kb_per_session"] < 100)
     rust = get("parse", "mailwire-rust")
