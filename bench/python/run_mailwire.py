@@ -1,6 +1,7 @@
 """mailwire's Python package, sync (ImapClient, SmtpClient) or asyncio (AsyncImapClient,
 AsyncSmtpClient): the same work as every other runner."""
 import asyncio, os, sys, time
+from concurrent.futures import ThreadPoolExecutor
 from common import *
 
 mode = sys.argv[1]
@@ -76,7 +77,6 @@ def run_sync():
         p = Probe()
         # The sync client is shared by threads (each call releases the GIL), as the async
         # runner shares one client between tasks: both keep the pool's connections busy.
-        from concurrent.futures import ThreadPoolExecutor
         with ThreadPoolExecutor(2 * cfg["send_concurrency"]) as pool:
             for _ in pool.map(lambda i: smtp.send(message(i, att)), range(count)):
                 pass

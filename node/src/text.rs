@@ -17,12 +17,6 @@ use napi::{check_status, sys, Result, ValueType};
 /// A `String` that crosses to JavaScript as a `string`, by the cheapest route V8 offers.
 pub struct Text(pub String);
 
-impl From<String> for Text {
-    fn from(s: String) -> Self {
-        Text(s)
-    }
-}
-
 impl TypeName for Text {
     fn type_name() -> &'static str {
         "String"
@@ -38,33 +32,20 @@ impl ValidateNapiValue for Text {}
 impl ToNapiValue for Text {
     unsafe fn to_napi_value(env: sys::napi_env, val: Self) -> Result<sys::napi_value> {
         let mut out = ptr::null_mut();
-        match latin1(&val.0) {
-            Some(bytes) => check_status!(
-                unsafe {
-                    sys::napi_create_string_latin1(
-                        env,
-                        bytes.as_ptr().cast(),
-                        bytes.len() as isize,
-                        &mut out,
-                    )
-                },
-                "Failed to create a JavaScript string"
-            )?,
-            None => {
-                let units = utf16(&val.0);
-                check_status!(
-                    unsafe {
-                        sys::napi_create_string_utf16(
-                            env,
-                            units.as_ptr(),
-                            units.len() as isize,
-                            &mut out,
-                        )
-                    },
-                    "Failed to create a JavaScript string"
-                )?
-            }
-        }
+        let status = match encode(&val.0) {
+            Encoded::Latin1(bytes) => unsafe {
+                sys::napi_create_string_latin1(
+                    env,
+                    bytes.as_ptr().cast(),
+                    bytes.len() as isize,
+                    &mut out,
+                )
+            },
+            Encoded::Utf16(units) => unsafe {
+                sys::napi_create_string_utf16(env, units.as_ptr(), units.len() as isize, &mut out)
+            },
+        };
+        check_status!(status, "Failed to create a JavaScript string")?;
         Ok(out)
     }
 }
@@ -75,13 +56,20 @@ impl FromNapiValue for Text {
     }
 }
 
-/// `s` in Latin-1 (borrowed when it is pure ASCII), or `None` when it holds a character
-/// beyond U+00FF.
-pub(crate) fn latin1(s: &str) -> Option<Cow<'_, [u8]>> {
+/// A string in one of V8's two representations.
+enum Encoded<'a> {
+    /// Every character is at most U+00FF (borrowed when the string is pure ASCII).
+    Latin1(Cow<'a, [u8]>),
+    Utf16(Vec<u16>),
+}
+
+/// `s` in Latin-1 when it fits, else in UTF-16, in one pass: at the first character beyond
+/// U+00FF the Latin-1 written so far is widened and the walk goes on from there.
+fn encode(s: &str) -> Encoded<'_> {
     let b = s.as_bytes();
     let first = ascii_run(b, 0);
     if first == b.len() {
-        return Some(Cow::Borrowed(b));
+        return Encoded::Latin1(Cow::Borrowed(b));
     }
     let mut out = Vec::with_capacity(b.len());
     out.extend_from_slice(&b[..first]);
@@ -91,7 +79,10 @@ pub(crate) fn latin1(s: &str) -> Option<Cow<'_, [u8]>> {
         // and encodes U+0080..U+00FF; anything higher needs more than one byte in Latin-1.
         let lead = b[i];
         if lead >= 0xC4 {
-            return None;
+            let mut wide = Vec::with_capacity(b.len());
+            wide.extend(out.iter().map(|&c| u16::from(c)));
+            utf16_from(s, i, &mut wide);
+            return Encoded::Utf16(wide);
         }
         out.push(((lead & 0x03) << 6) | (b[i + 1] & 0x3F));
         i += 2;
@@ -99,15 +90,13 @@ pub(crate) fn latin1(s: &str) -> Option<Cow<'_, [u8]>> {
         out.extend_from_slice(&b[i..end]);
         i = end;
     }
-    Some(Cow::Owned(out))
+    Encoded::Latin1(Cow::Owned(out))
 }
 
-/// `s` in UTF-16, ASCII runs copied word by word.
-pub(crate) fn utf16(s: &str) -> Vec<u16> {
+/// Appends `s[i..]` to `out` in UTF-16, ASCII runs copied word by word. (A UTF-8 string never
+/// has more UTF-16 units than bytes, so `out` sized to `s.len()` never grows.)
+fn utf16_from(s: &str, mut i: usize, out: &mut Vec<u16>) {
     let b = s.as_bytes();
-    // A UTF-8 string never has more UTF-16 units than bytes.
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
     while i < b.len() {
         let end = ascii_run(b, i);
         out.extend(b[i..end].iter().map(|&c| u16::from(c)));
@@ -119,7 +108,6 @@ pub(crate) fn utf16(s: &str) -> Vec<u16> {
         out.extend_from_slice(c.encode_utf16(&mut pair));
         i += c.len_utf8();
     }
-    out
 }
 
 /// The end of the run of ASCII bytes that starts at `i`.
