@@ -24,6 +24,8 @@ mod error;
 pub mod imap;
 pub mod message;
 mod net;
+#[doc(hidden)]
+pub mod panic;
 mod progress;
 pub mod smtp;
 pub mod trace;

@@ -215,6 +215,65 @@ impl UidSet {
         Some(self.ranges.iter().flat_map(|&(a, b)| a..=b).collect())
     }
 
+    /// Builds a set from inclusive `(first, last)` ranges in any order (each may be given
+    /// backwards), merging overlaps; 0 is left out. Ranges stay ranges: nothing is expanded,
+    /// so a server's `1:4294967295` costs one entry.
+    pub fn from_ranges(ranges: impl IntoIterator<Item = (u32, u32)>) -> Self {
+        let mut v: Vec<(u32, u32)> = ranges
+            .into_iter()
+            .map(|(a, b)| if a <= b { (a, b) } else { (b, a) })
+            .filter(|&(_, b)| b > 0)
+            .map(|(a, b)| (a.max(1), b))
+            .collect();
+        v.sort_unstable();
+        let mut out: Vec<(u32, u32)> = Vec::with_capacity(v.len());
+        for (a, b) in v {
+            match out.last_mut() {
+                Some((_, last)) if a <= last.saturating_add(1) => *last = (*last).max(b),
+                _ => out.push((a, b)),
+            }
+        }
+        UidSet { ranges: out }
+    }
+
+    /// The number of UIDs, counting an open end (`n:*`) up to `u32::MAX`. Never allocates.
+    pub fn count(&self) -> u64 {
+        self.ranges
+            .iter()
+            .map(|&(a, b)| u64::from(b - a) + 1)
+            .sum()
+    }
+
+    /// The ranges, ascending and disjoint, as inclusive `(first, last)`; a `last` of
+    /// `u32::MAX` means `*`.
+    pub fn ranges(&self) -> &[(u32, u32)] {
+        &self.ranges
+    }
+
+    /// The UIDs in ascending order, produced one at a time (an open end runs to
+    /// `u32::MAX`: bound the iteration yourself).
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.ranges.iter().flat_map(|&(a, b)| a..=b)
+    }
+
+    /// The UIDs of the set that are below `limit`.
+    pub fn below(&self, limit: u32) -> UidSet {
+        let ranges = self
+            .ranges
+            .iter()
+            .filter(|&&(a, _)| a < limit)
+            .map(|&(a, b)| (a, b.min(limit - 1)))
+            .collect();
+        UidSet { ranges }
+    }
+
+    /// Whether every UID of `self` is in `other`.
+    pub fn is_subset(&self, other: &UidSet) -> bool {
+        self.ranges
+            .iter()
+            .all(|&(a, b)| other.ranges.iter().any(|&(x, y)| x <= a && b <= y))
+    }
+
     /// The set in IMAP syntax, split into pieces of at most `max_len` characters.
     pub(crate) fn to_imap_chunks(&self, max_len: usize) -> Vec<String> {
         let mut out = Vec::new();

@@ -3,7 +3,7 @@
 
 use std::collections::VecDeque;
 
-use async_imap::imap_proto::{AttributeValue, Response};
+use imap_proto::{AttributeValue, Response};
 use futures_util::Stream;
 
 use super::client::{ImapClient, Session};
@@ -30,6 +30,8 @@ use crate::error::Result;
 /// client's next call.
 pub struct FetchStream<T = MessageSummary> {
     session: Session,
+    /// What was asked for: items for other UIDs are not the answer.
+    requested: UidSet,
     chunks: VecDeque<String>,
     items: String,
     tag: Option<String>,
@@ -44,6 +46,13 @@ fn has_size(attrs: &[AttributeValue<'_>]) -> bool {
     attrs
         .iter()
         .any(|a| matches!(a, AttributeValue::Rfc822Size(_)))
+}
+
+fn uid_of(attrs: &[AttributeValue<'_>]) -> Option<u32> {
+    attrs.iter().find_map(|a| match a {
+        AttributeValue::Uid(u) => Some(*u),
+        _ => None,
+    })
 }
 
 fn has_body(attrs: &[AttributeValue<'_>]) -> bool {
@@ -109,6 +118,7 @@ impl ImapClient {
         Ok(FetchStream {
             session,
             chunks: uids.to_imap_chunks(MAX_SET_LEN).into(),
+            requested: uids,
             items,
             tag: None,
             ready: VecDeque::new(),
@@ -132,6 +142,7 @@ impl ImapClient {
         Ok(FetchStream {
             session,
             chunks: uids.to_imap_chunks(MAX_SET_LEN).into(),
+            requested: uids,
             items: "(UID BODY.PEEK[])".to_string(),
             tag: None,
             ready: VecDeque::new(),
@@ -218,10 +229,14 @@ impl<T: Send + 'static> FetchStream<T> {
                 tag
             }
         };
-        let (is_item, parse) = (self.is_item, self.parse);
+        let (is_item, parse, requested) = (self.is_item, self.parse, &self.requested);
         let step = c
             .read_for(&tag, "UID FETCH", |c, r| match r {
-                Response::Fetch(_, attrs) if is_item(attrs) => parse(attrs),
+                Response::Fetch(_, attrs)
+                    if is_item(attrs) && uid_of(attrs).is_some_and(|u| requested.contains(u)) =>
+                {
+                    parse(attrs)
+                }
                 other => {
                     c.absorb(other);
                     None
@@ -230,7 +245,10 @@ impl<T: Send + 'static> FetchStream<T> {
             .await?;
         match step {
             Step::Done(_) => self.tag = None,
-            Step::Data(Some(s)) => self.ready.push_back(s),
+            Step::Data(Some(s)) => {
+                c.consumed();
+                self.ready.push_back(s)
+            }
             Step::Data(None) => {}
         }
         Ok(())
