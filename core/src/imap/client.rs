@@ -61,7 +61,15 @@ pub(crate) struct Session {
 
 impl Session {
     pub(crate) fn conn(&mut self) -> Result<&mut Connection> {
+        if self.is_closed() {
+            return Err(Error::closed());
+        }
         self.guard.conn.as_mut().ok_or_else(Error::closed)
+    }
+
+    /// Whether the client was closed (possibly while this call ran).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
     }
 }
 

@@ -238,10 +238,7 @@ impl UidSet {
 
     /// The number of UIDs, counting an open end (`n:*`) up to `u32::MAX`. Never allocates.
     pub fn count(&self) -> u64 {
-        self.ranges
-            .iter()
-            .map(|&(a, b)| u64::from(b - a) + 1)
-            .sum()
+        self.ranges.iter().map(|&(a, b)| u64::from(b - a) + 1).sum()
     }
 
     /// The ranges, ascending and disjoint, as inclusive `(first, last)`; a `last` of

@@ -229,10 +229,9 @@ impl Connection {
             .await;
         match r {
             Ok(inner) => inner,
-            Err(e) if e.kind() == ErrorKind::Timeout => Err(Error::timeout(
-                "waiting for the IMAP greeting",
-                limit,
-            )),
+            Err(e) if e.kind() == ErrorKind::Timeout => {
+                Err(Error::timeout("waiting for the IMAP greeting", limit))
+            }
             Err(e) => Err(e),
         }
     }
@@ -568,11 +567,16 @@ impl Connection {
         f: impl FnOnce(&mut Self, &Response<'_>) -> T,
     ) -> Result<Step<T>> {
         let now = Instant::now();
-        let progress_by = *self.progress_by.get_or_insert_with(|| later(self.no_progress));
+        let progress_by = *self
+            .progress_by
+            .get_or_insert_with(|| later(self.no_progress));
         if now >= progress_by || self.cmd_bytes > self.max_response {
             self.broken = true;
             return Err(if now >= progress_by {
-                Error::timeout(&format!("waiting for the answer to {verb}"), self.no_progress)
+                Error::timeout(
+                    &format!("waiting for the answer to {verb}"),
+                    self.no_progress,
+                )
             } else {
                 Error::protocol(format!(
                     "the IMAP server's answer to {verb} exceeded {} bytes",

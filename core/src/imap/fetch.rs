@@ -3,8 +3,8 @@
 
 use std::collections::VecDeque;
 
-use imap_proto::{AttributeValue, Response};
 use futures_util::Stream;
+use imap_proto::{AttributeValue, Response};
 
 use super::client::{ImapClient, Session};
 use super::command::{Command, UidSet, MAX_SET_LEN};
@@ -172,6 +172,10 @@ impl<T: Send + 'static> FetchStream<T> {
     /// The next item, or `None` when all have arrived.
     pub async fn next(&mut self) -> Result<Option<T>> {
         loop {
+            if self.session.is_closed() {
+                self.finished = true;
+                return Err(crate::Error::closed());
+            }
             if let Some(s) = self.ready.pop_front() {
                 return Ok(Some(s));
             }
@@ -186,6 +190,10 @@ impl<T: Send + 'static> FetchStream<T> {
     /// the stream is exhausted.
     pub async fn next_batch(&mut self, max: usize) -> Result<Vec<T>> {
         let max = max.max(1);
+        if self.session.is_closed() {
+            self.finished = true;
+            return Err(crate::Error::closed());
+        }
         while self.ready.is_empty() && !self.finished {
             self.pump().await?;
         }

@@ -16,7 +16,6 @@ use crate::error::{ErrorKind, Result};
 /// How long to keep collecting after the first event, so a burst arrives as one batch.
 const GRACE: Duration = Duration::from_millis(100);
 
-
 impl ImapClient {
     /// Waits up to `timeout` for changes in `mailbox` (new messages, expunges, flag changes)
     /// and returns them; empty when nothing happened. Only changes that arrive during the

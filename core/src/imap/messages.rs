@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use imap_proto::{AttributeValue, MailboxDatum, Response, ResponseCode, Status};
 use chrono::{DateTime, FixedOffset};
+use imap_proto::{AttributeValue, MailboxDatum, Response, ResponseCode, Status};
 use tokio::io::AsyncWriteExt;
 
 use super::client::{ImapClient, Session};

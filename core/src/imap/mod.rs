@@ -11,7 +11,7 @@ mod parse;
 mod search;
 mod sync;
 mod types;
-mod wire;
+pub(crate) mod wire;
 
 pub use client::ImapClient;
 pub use command::UidSet;

@@ -2,17 +2,17 @@
 
 use std::borrow::Cow;
 
+use chrono::{DateTime, FixedOffset};
 use imap_proto::{
     self, AttributeValue, BodyStructure, Capability, ContentEncoding, MailboxListData,
     NameAttribute, Response, ResponseCode, StatusAttribute,
 };
-use chrono::{DateTime, FixedOffset};
 
+use super::command::UidSet;
 use super::types::{
     AttachmentInfo, Envelope, Flag, Mailbox, MailboxEvent, MailboxRole, MailboxStatus,
     MessageSummary,
 };
-use super::command::UidSet;
 use crate::message::encoding::{decode_mailbox_name, decode_param_value, decode_words};
 use crate::message::Address;
 

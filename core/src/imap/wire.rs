@@ -51,8 +51,7 @@ impl Framer {
     /// The buffer to read more bytes into, with room for at least one read. Compacts first
     /// when most of it is consumed, so the buffer does not grow with the stream.
     pub(crate) fn read_buf(&mut self) -> &mut Vec<u8> {
-        if self.start > 0 && (self.start == self.buf.len() || self.start >= self.buf.len() / 2)
-        {
+        if self.start > 0 && (self.start == self.buf.len() || self.start >= self.buf.len() / 2) {
             self.buf.drain(..self.start);
             self.scan -= self.start;
             self.start = 0;
@@ -114,9 +113,8 @@ impl Framer {
     /// like a literal announcement: the rest is then the start of the next response).
     pub(crate) fn parse<T>(&mut self, len: usize, f: impl FnOnce(&Response<'_>) -> T) -> Result<T> {
         let frame = &self.buf[self.start..self.start + len];
-        let (used, out) = match parse_response(frame)? {
-            (resp, used) => (used, f(&resp)),
-        };
+        let (resp, used) = parse_response(frame)?;
+        let out = f(&resp);
         self.start += used;
         self.scan = self.start;
         Ok(out)
@@ -140,7 +138,10 @@ pub(crate) fn parse_response(frame: &[u8]) -> Result<(Response<'_>, usize)> {
         Ok(Ok(_)) => Err(unparsable(frame, "empty response")),
         Ok(Err(e)) if e.is_incomplete() => Err(unparsable(frame, "response ends too early")),
         Ok(Err(_)) => Err(unparsable(frame, "not valid IMAP")),
-        Err(panic) => Err(unparsable(frame, &crate::panic::panic_message(panic.as_ref()))),
+        Err(panic) => Err(unparsable(
+            frame,
+            &crate::panic::panic_message(panic.as_ref()),
+        )),
     }
 }
 
@@ -162,11 +163,7 @@ fn literal_announcement(line: &[u8]) -> Result<Option<usize>> {
         return Ok(None);
     };
     let body = body.strip_suffix(b"+").unwrap_or(body);
-    let digits = body
-        .iter()
-        .rev()
-        .take_while(|b| b.is_ascii_digit())
-        .count();
+    let digits = body.iter().rev().take_while(|b| b.is_ascii_digit()).count();
     if digits == 0 || body.len() == digits || body[body.len() - digits - 1] != b'{' {
         return Ok(None);
     }
@@ -177,6 +174,86 @@ fn literal_announcement(line: &[u8]) -> Result<Option<usize>> {
         .and_then(|t| t.parse::<u32>().ok())
         .ok_or_else(|| Error::protocol("the IMAP server announced a literal larger than 4 GB"))?;
     Ok(Some(n as usize))
+}
+
+/// The fuzz target `imap_stream`: `data` is a server's byte stream, its first byte choosing
+/// how it is cut into reads. Every complete response is parsed and converted as the client
+/// does; nothing may panic, and framing must not depend on where reads end.
+#[doc(hidden)]
+pub fn fuzz_stream(data: &[u8]) {
+    use super::parse;
+    use imap_proto::{AttributeValue, MailboxDatum, ResponseCode};
+
+    const LIMIT: usize = 1 << 20;
+    let Some((&seed, stream)) = data.split_first() else {
+        return;
+    };
+    let run = |chunk: usize| -> (Vec<Vec<u8>>, bool) {
+        let mut f = Framer::new(LIMIT);
+        let mut frames = Vec::new();
+        for piece in stream.chunks(chunk.max(1)) {
+            f.read_buf().extend_from_slice(piece);
+            loop {
+                match f.complete() {
+                    Ok(Some(len)) => {
+                        let frame = f.buf[f.start..f.start + len].to_vec();
+                        let r = f.parse(len, |resp| {
+                            let _ = parse::brief(resp);
+                            match resp {
+                                Response::Fetch(seq, attrs) => {
+                                    let _ = parse::summary(attrs);
+                                    let _ = parse::flag_change(*seq, attrs);
+                                    for a in attrs.iter() {
+                                        if let AttributeValue::BodyStructure(b) = a {
+                                            let _ = parse::part_encoding(b, "1.2");
+                                        }
+                                    }
+                                }
+                                Response::MailboxData(MailboxDatum::List(l)) => {
+                                    let _ = parse::mailbox(l);
+                                }
+                                Response::MailboxData(MailboxDatum::Status { status, .. }) => {
+                                    let _ = parse::status(status);
+                                }
+                                Response::Capabilities(c) => {
+                                    c.iter().for_each(|c| drop(parse::capability_name(c)));
+                                }
+                                Response::Done { outcome, .. } | Response::Data { outcome, .. } => {
+                                    let text = outcome.information.as_deref().unwrap_or("");
+                                    let _ = parse::split_code(outcome.code.as_ref(), text);
+                                    if let Some(
+                                        ResponseCode::CopyUid(_, a, b)
+                                        | ResponseCode::AppendUid(_, a @ b),
+                                    ) = &outcome.code
+                                    {
+                                        let (a, b) =
+                                            (parse::uid_set_members(a), parse::uid_set_members(b));
+                                        assert!(a.ranges().len() <= 1 + stream.len() / 2);
+                                        let _ = (a.count(), b.count());
+                                    }
+                                }
+                                _ => {}
+                            }
+                        });
+                        // A frame that does not parse ends the connection.
+                        if r.is_err() {
+                            return (frames, true);
+                        }
+                        frames.push(frame);
+                    }
+                    Ok(None) => break,
+                    Err(_) => return (frames, true),
+                }
+            }
+            // Memory follows what arrived, never what was announced.
+            assert!(f.buf.capacity() <= 2 * (stream.len() + READ_RESERVE));
+        }
+        (frames, false)
+    };
+    let (whole, failed) = run(stream.len());
+    let (cut, cut_failed) = run(usize::from(seed % 64) + 1);
+    assert_eq!(failed, cut_failed, "framing depends on how reads are cut");
+    assert_eq!(whole, cut, "framing depends on how reads are cut");
 }
 
 #[cfg(test)]
@@ -221,7 +298,8 @@ mod tests {
         assert_eq!(err.kind(), crate::ErrorKind::Protocol);
         assert!(f.buf.capacity() < 1 << 20);
         let mut f = Framer::new(1 << 20);
-        f.read_buf().extend_from_slice(b"* 1 FETCH (BODY[] {5000}\r\nabc");
+        f.read_buf()
+            .extend_from_slice(b"* 1 FETCH (BODY[] {5000}\r\nabc");
         assert_eq!(f.complete().unwrap(), None);
         assert!(f.buf.capacity() < 1 << 20);
         assert!(frames(&[&[b'x'; 2000]], 1000).is_err());
@@ -252,6 +330,18 @@ mod tests {
                 Ok(v) => assert_eq!(v.len(), 1),
                 Err(e) => assert_eq!(e.kind(), crate::ErrorKind::Protocol),
             }
+        }
+    }
+
+    #[test]
+    fn the_fuzz_driver_accepts_real_and_hostile_streams() {
+        for s in [
+            &b"\x07* OK [CAPABILITY IMAP4rev1 IDLE] hi\r\n* 3 FETCH (UID 9 FLAGS (\\Seen) BODY[] {4}\r\nab\r\n)\r\nA1 OK [COPYUID 7 1:4294967295 1:4294967295] x\r\n"[..],
+            b"\x01* OK [ALERT]\xc3\xa9\r\n",
+            b"\x02* 1 FETCH (UID 1 INTERNALDATE NIL)\r\n",
+            b"\x03* VANISHED 1:4294967295\r\n* 1 FETCH (BODY[] {536000000}\r\nabc",
+        ] {
+            fuzz_stream(s);
         }
     }
 

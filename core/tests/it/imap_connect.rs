@@ -26,7 +26,8 @@ async fn starttls_upgrades_and_plain_works_when_chosen() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     assert!(err.to_string().contains("allow_plaintext_auth"), "{err}");
     for sec in [Security::StartTls, Security::Plain] {
-        let cfg = imap_config_on_plain_port("t01", sec).allow_plaintext_auth(sec == Security::Plain);
+        let cfg =
+            imap_config_on_plain_port("t01", sec).allow_plaintext_auth(sec == Security::Plain);
         let c = ImapClient::connect(cfg).await.unwrap();
         let st = c.mailbox_status("INBOX").await.unwrap();
         assert!(st.uid_validity > 0, "{sec:?}");
