@@ -274,6 +274,7 @@ impl Connection {
         let cmd = Command::new("AUTHENTICATE XOAUTH2");
         let tag = self.send(&cmd).await?;
         let mut sent_token = false;
+        let mut answered_error = false;
         loop {
             match self
                 .read_for(&tag, &cmd.verb, |_, r| matches!(r, Response::Continue(_)))
@@ -281,7 +282,13 @@ impl Connection {
             {
                 Step::Done(t) => return Ok(t),
                 Step::Data(is_continue) => {
+                    if is_continue && sent_token && answered_error {
+                        return Err(Error::protocol(
+                            "the IMAP server kept asking for more after the XOAUTH2 exchange",
+                        ));
+                    }
                     if is_continue {
+                        answered_error = sent_token;
                         // First continuation asks for the token; a second one carries the
                         // error details and wants an empty answer.
                         let line = if sent_token { "" } else { payload_b64 };
@@ -354,6 +361,8 @@ impl Connection {
         // is resumed by the next one.
         if let Some((tag, mut stage)) = self.pending.as_ref().map(|p| (p.tag.clone(), p.idle)) {
             tracing::debug!(target: TRACE, "settling unfinished command {tag}");
+            // The cancelled caller may have left long ago: its deadline starts now.
+            self.progress_by = Some(later(self.no_progress));
             if stage == IdleStage::Requested {
                 // The server must say `+` before it reads DONE.
                 match self.wait_continuation(&tag, "IDLE").await {
