@@ -40,7 +40,7 @@ const MAX_GROWTH: usize = 9;
 /// BODYSTRUCTURE filenames and envelope subjects. The input is lines: the first is the
 /// parameter name to look up, the others `key=value` parameters; the whole input is also
 /// decoded as an encoded-word header value. Decoding never panics, and the output is at most
-/// [`MAX_GROWTH`] times the input. Text without `=?` comes through unchanged.
+/// `MAX_GROWTH` times the input. Text without `=?` comes through unchanged.
 pub fn bodystructure_names(data: &[u8]) {
     let subject = decode_words(data);
     assert!(
@@ -346,7 +346,7 @@ fn check_command_line(wire: &[u8], literals: usize, literal_plus: bool) {
 
 /// Search serialisation: a query with any text in every field is either refused with
 /// `InvalidInput` or becomes exactly one well-formed command line (see
-/// [`check_command_line`]), with and without LITERAL+, and the trace line has no CR or LF.
+/// `check_command_line`), with and without LITERAL+, and the trace line has no CR or LF.
 pub fn search_serialise(data: &[u8]) {
     let query = Reader { data, nodes: 0 }.query(0);
     for verb in ["UID SEARCH", "UID SEARCH CHARSET UTF-8"] {
