@@ -116,6 +116,9 @@ pub fn uid_set(data: &[u8]) {
     }
     let len = std::hint::black_box(&set).len();
     assert_eq!(len.map(|n| n as u64), expected, "{text:?}");
+    // count() counts an open end up to u32::MAX.
+    let counted: u64 = ranges.iter().map(|&(a, b)| u64::from(b - a) + 1).sum();
+    assert_eq!(set.count(), counted, "{text:?}");
 
     let printed = set.to_imap();
     let again: UidSet = printed

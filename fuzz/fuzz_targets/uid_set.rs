@@ -3,7 +3,8 @@
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-/// Counts allocations, to check that `UidSet::len` allocates nothing (let alone per UID).
+/// Counts allocations, to check that `UidSet::len` and `count` allocate nothing (let alone
+/// per UID).
 struct Counting;
 
 static ALLOCATIONS: AtomicUsize = AtomicUsize::new(0);
@@ -30,10 +31,11 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
     {
         let before = ALLOCATIONS.load(Ordering::Relaxed);
         std::hint::black_box(std::hint::black_box(&set).len());
+        std::hint::black_box(std::hint::black_box(&set).count());
         assert_eq!(
             ALLOCATIONS.load(Ordering::Relaxed),
             before,
-            "UidSet::len allocated"
+            "UidSet::len or count allocated"
         );
     }
 });
