@@ -66,7 +66,7 @@ fi
 execs="${execs:-?}"
 
 rev="$(git rev-parse --short=10 HEAD)"
-if ! git diff --quiet HEAD -- ../core ../Cargo.toml . 2>/dev/null; then
+if ! git diff --quiet HEAD -- ../core ../Cargo.toml . ':!STATS.md' 2>/dev/null; then
     rev="$rev+dirty"
 fi
 
