@@ -371,3 +371,7 @@ pub fn search_serialise(data: &[u8]) {
         }
     }
 }
+
+/// The IMAP response stream: framing and parsing of a server's bytes, fed in reads of a size
+/// chosen by the first byte; nothing may panic and framing must not depend on read sizes.
+pub use crate::imap::wire::fuzz_stream as imap_stream;

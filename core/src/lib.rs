@@ -27,11 +27,6 @@ mod net;
 #[doc(hidden)]
 pub mod panic;
 
-/// Entry points for the fuzz targets in `fuzz/` and their regression tests; not API.
-#[doc(hidden)]
-pub mod __fuzz_stream {
-    pub use crate::imap::wire::fuzz_stream as imap_stream;
-}
 mod progress;
 pub mod smtp;
 pub mod trace;

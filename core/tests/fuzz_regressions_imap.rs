@@ -60,6 +60,11 @@ fn bodystructure_names_inputs_replay() {
 }
 
 #[test]
+fn imap_stream_inputs_replay() {
+    replay("imap_stream", mailwire::__fuzz_imap::imap_stream);
+}
+
+#[test]
 fn uid_set_inputs_replay() {
     replay("uid_set", mailwire::__fuzz_imap::uid_set);
 }
