@@ -5,11 +5,13 @@ mod address;
 mod attachment;
 pub(crate) mod encoding;
 mod envelope;
+pub(crate) mod headers;
 mod outgoing;
 mod parsed;
 
 pub use address::Address;
 pub use attachment::Attachment;
+pub(crate) use envelope::is_blind as envelope_is_blind;
 pub use envelope::RawEnvelope;
 pub use outgoing::OutgoingMessage;
 pub use parsed::Message;

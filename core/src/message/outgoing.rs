@@ -77,6 +77,7 @@ const RESERVED_HEADERS: &[&str] = &[
     "to",
     "cc",
     "bcc",
+    "resent-bcc",
     "reply-to",
     "subject",
     "date",
@@ -932,6 +933,7 @@ mod tests {
             ("header name empty", ok().header("", "1")),
             ("header name non-ascii", ok().header("X-Ä", "1")),
             ("reserved header", ok().header("bcc", "e@x.org")),
+            ("reserved resent-bcc", ok().header("Resent-Bcc", "e@x.org")),
             ("reserved subject", ok().header("Subject", "again")),
             (
                 "filename crlf",

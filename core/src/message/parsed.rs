@@ -206,7 +206,7 @@ fn push_addr(addr: &mail_parser::Addr<'_>, out: &mut Vec<Address>) {
     }
 }
 
-fn push_addresses(list: &mail_parser::Address<'_>, out: &mut Vec<Address>) {
+pub(crate) fn push_addresses(list: &mail_parser::Address<'_>, out: &mut Vec<Address>) {
     match list {
         mail_parser::Address::List(addrs) => addrs.iter().for_each(|a| push_addr(a, out)),
         mail_parser::Address::Group(groups) => groups

@@ -643,19 +643,7 @@ async fn ehlo(io: &mut Io, hello: &str) -> Result<Capabilities> {
 
 /// The header section of a message: everything before the first empty line.
 pub(crate) fn header_section(raw: &[u8]) -> &[u8] {
-    let mut start = 0;
-    while start < raw.len() {
-        let end = raw[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(raw.len(), |p| start + p + 1);
-        let line = &raw[start..end];
-        if line == b"\r\n" || line == b"\n" {
-            return &raw[..start];
-        }
-        start = end;
-    }
-    raw
+    &raw[..crate::message::headers::header_bounds(raw).0]
 }
 
 /// Streaming transparency encoder (RFC 5321 §4.5.2): every line that starts with `.` gets

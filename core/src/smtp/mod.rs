@@ -22,6 +22,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::message::{OutgoingMessage, RawEnvelope};
 use pool::Pool;
 
+pub(crate) use connection::DotStuffer;
+pub(crate) use reply::read_reply;
+
 pub use crate::progress::Progress;
 
 /// The outcome of a send that reached at least one recipient.
@@ -198,7 +201,17 @@ impl SmtpClient {
 
     /// Sends a complete RFC 5322 message (built by other code, e.g. Python's `email`
     /// package): the envelope comes from its `Sender`/`From`, `To`, `Cc` and `Bcc` headers
-    /// ([`RawEnvelope`]), and the `Bcc` header is removed before transmission.
+    /// ([`RawEnvelope`]), and the `Bcc` (and `Resent-Bcc`) fields are removed before
+    /// transmission. One reading of the header section decides both, and the bytes sent are
+    /// rebuilt from it.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] before anything is sent when the message has no sender or
+    /// no recipient, or when its header section could be read in more than one way: a CR
+    /// that does not end a line, NUL or another control character, a line that is neither a
+    /// `Name: value` field (printable ASCII name) nor a continuation line. Otherwise as for
+    /// [`send_raw`](SmtpClient::send_raw).
     ///
     /// # Cancel safety
     ///
@@ -316,24 +329,19 @@ fn check_address(addr: &str, role: &str) -> Result<()> {
     Ok(())
 }
 
-/// The `Message-ID` header of `raw`, unfolded, without angle brackets.
+/// The `Message-ID` header of `raw`, unfolded, without angle brackets; read by the same
+/// header reader as the envelope of [`SmtpClient::send_mime`] (none when it refuses the
+/// header section).
 fn message_id(raw: &[u8]) -> Option<String> {
-    let headers = connection::header_section(raw);
-    let mut value: Option<Vec<u8>> = None;
-    for line in headers.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if let Some(v) = value.as_mut() {
-            if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
-                v.extend_from_slice(line);
-                continue;
-            }
-            break;
-        }
-        if line.len() >= 11 && line[..11].eq_ignore_ascii_case(b"message-id:") {
-            value = Some(line[11..].to_vec());
-        }
-    }
-    let value = String::from_utf8_lossy(&value?).trim().to_string();
+    let section = crate::message::headers::read_header_section(raw).ok()?;
+    let field = section.fields.iter().find(|f| f.is("Message-ID"))?;
+    let value: Vec<u8> = field
+        .value
+        .iter()
+        .copied()
+        .filter(|&b| b != b'\r' && b != b'\n')
+        .collect();
+    let value = String::from_utf8_lossy(&value).trim().to_string();
     let id = value
         .trim_start_matches('<')
         .split('>')

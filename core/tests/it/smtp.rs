@@ -564,3 +564,111 @@ async fn a_recently_used_connection_that_died_is_retried_on_a_new_one() {
     wait_for_message(&to, &second).await;
     client.close().await.unwrap();
 }
+
+/// The names of the header fields of `raw` as the most lenient reader sees them (lines split
+/// at CR or LF, spaces and control characters dropped from names, lower case).
+fn lenient_header_names(raw: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(raw);
+    let mut names = Vec::new();
+    for line in text.split(['\r', '\n']).filter(|l| !l.is_empty()) {
+        if line.starts_with([' ', '\t']) {
+            continue;
+        }
+        match line.split_once(':') {
+            Some((name, _)) => names.push(
+                name.chars()
+                    .filter(|c| c.is_ascii_graphic())
+                    .collect::<String>()
+                    .to_ascii_lowercase(),
+            ),
+            None => break,
+        }
+    }
+    names
+}
+
+#[tokio::test]
+async fn send_mime_hides_bcc_in_every_spelling_python_line_endings_included() {
+    let (from, to, blind, resent) = (user("t75"), user("t76"), user("t77"), user("t78"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::StartTls))
+        .await
+        .unwrap();
+    let subject = unique("bcc-spellings");
+    // LF line endings as Python's `email` writes them, the obsolete space before the colon,
+    // a folded value, and Resent-Bcc.
+    let raw = format!(
+        "From: {}\nTo: {}\nbcc :\n {}\nResent-Bcc: {}\nSubject: {subject}\n\nhello\n",
+        from.address, to.address, blind.address, resent.address
+    );
+    let r = client.send_mime(raw.as_bytes()).await.unwrap();
+    assert_eq!(r.accepted, vec![to.address.clone(), blind.address.clone()]);
+    for who in [&to, &blind] {
+        let got = wait_for_message(who, &subject).await;
+        let head_end = got
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a header section");
+        let head = &got[..head_end];
+        let names = lenient_header_names(head);
+        assert!(
+            !names.iter().any(|n| n == "bcc" || n == "resent-bcc"),
+            "{names:?}"
+        );
+        for hidden in [&blind.address, &resent.address] {
+            // Dovecot adds Delivered-To for the blind recipient's own copy.
+            let own_copy = who.address == *hidden;
+            let text =
+                String::from_utf8_lossy(head).replace(&format!("Delivered-To: {hidden}"), "");
+            assert!(
+                own_copy || !text.contains(hidden.as_str()),
+                "{hidden} disclosed to {}:\n{text}",
+                who.name
+            );
+        }
+        assert!(String::from_utf8_lossy(&got).ends_with("hello\r\n"));
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn send_mime_refuses_ambiguous_headers_before_any_command() {
+    let (from, to, blind) = (user("t75"), user("t76"), user("t77"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::Tls))
+        .await
+        .unwrap();
+    let (capture, _guard) = crate::common::Capture::start();
+    for (n, head) in [
+        format!("B\x0ccc: {}\r\n", blind.address),
+        format!("B\rcc: {}\r\n", blind.address),
+        format!("X-Note: y\rBcc: {}\r\n", blind.address),
+        format!("Bcc\0: {}\r\n", blind.address),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let subject = unique(&format!("ambiguous-{n}"));
+        let raw = format!(
+            "From: {}\r\nTo: {}\r\n{head}Subject: {subject}\r\n\r\nhello\r\n",
+            from.address, to.address
+        );
+        let err = client.send_mime(raw.as_bytes()).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{n}: {err:?}");
+        assert!(
+            !format!("{err} {err:?}").contains(&blind.address),
+            "{err:?}"
+        );
+    }
+    let log = capture.text();
+    assert!(
+        !log.contains("MAIL FROM"),
+        "a transaction was started:\n{log}"
+    );
+    // The connection is still good for a well-formed message.
+    let subject = unique("after-ambiguous");
+    let raw = format!(
+        "From: {}\r\nTo: {}\r\nBcc: {}\r\nSubject: {subject}\r\n\r\nfine\r\n",
+        from.address, to.address, blind.address
+    );
+    client.send_mime(raw.as_bytes()).await.unwrap();
+    assert!(capture.text().contains("MAIL FROM"));
+    wait_for_message(&blind, &subject).await;
+}
