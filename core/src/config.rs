@@ -96,6 +96,43 @@ impl Auth {
         }
     }
 
+    /// Refuses, before anything is sent, credentials that no protocol can carry: CR, LF or
+    /// NUL in a user name or password (a line break read from a file along with the password
+    /// is the usual cause), a control character or white space in an access token. The
+    /// error never contains the credentials.
+    pub(crate) fn check_sendable(&self) -> crate::Result<()> {
+        let line_break = |s: &str| s.contains(['\r', '\n', '\0']);
+        let refuse = |what: &str, chars: &str| {
+            Err(crate::Error::invalid_input(format!(
+                "the {what} contains {chars}, which cannot be sent (a line break read from a \
+                 file along with it is the usual cause)"
+            )))
+        };
+        match self {
+            Auth::Password { username, password } => {
+                if line_break(username) {
+                    return refuse("user name", "CR, LF or NUL");
+                }
+                if line_break(password) {
+                    return refuse("password", "CR, LF or NUL");
+                }
+            }
+            Auth::OAuth2 {
+                username,
+                access_token,
+            } => {
+                if username.contains(|c: char| c.is_control()) {
+                    return refuse("user name", "a control character");
+                }
+                if access_token.contains(|c: char| c.is_control() || c.is_whitespace()) {
+                    return refuse("access token", "a control character or white space");
+                }
+            }
+            Auth::None => {}
+        }
+        Ok(())
+    }
+
     /// The SASL XOAUTH2 initial response (not base64-encoded).
     pub(crate) fn xoauth2_payload(username: &str, token: &str) -> String {
         format!("user={username}\x01auth=Bearer {token}\x01\x01")
@@ -298,6 +335,36 @@ impl SmtpConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unsendable_credentials_are_refused_without_echo() {
+        for auth in [
+            Auth::password("u", "Secret-Pw-5521\n"),
+            Auth::password("u", "Secret-Pw-5521\r\n"),
+            Auth::password("u", "Secret\0Pw-5521"),
+            Auth::oauth2("u", "Secret-Tok-5521\n"),
+            Auth::oauth2("u", "Secret-Tok\x015521"),
+            Auth::oauth2("u", "Secret-Tok 5521"),
+        ] {
+            let err = auth.check_sendable().unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
+            let shown = format!("{err} {err:?}");
+            assert!(
+                !shown.contains("Secret") && !shown.contains("5521"),
+                "{shown}"
+            );
+            assert!(shown.contains("cannot be sent"), "{shown}");
+        }
+        assert!(Auth::password("u\n", "pw").check_sendable().is_err());
+        assert!(Auth::oauth2("u\x01", "tok").check_sendable().is_err());
+        assert!(Auth::password("u", "pässwörd with spaces")
+            .check_sendable()
+            .is_ok());
+        assert!(Auth::oauth2("u@x.org", "ya29.a0-_~+/=")
+            .check_sendable()
+            .is_ok());
+        assert!(Auth::None.check_sendable().is_ok());
+    }
 
     #[test]
     fn debug_never_shows_secrets() {

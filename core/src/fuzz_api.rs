@@ -84,9 +84,9 @@ pub fn smtp_reply(data: &[u8]) {
             Ok(reply) => {
                 assert!((200..600).contains(&reply.code), "{reply:?}");
                 assert!(!reply.lines.is_empty(), "{reply:?}");
-                let _ = reply
-                    .to_error(ErrorKind::Rejected, "refused", Some("secret"))
-                    .to_string();
+                let mut reply = reply;
+                reply.withhold(&["secret".to_string()]);
+                let _ = reply.to_error(ErrorKind::Rejected, "refused").to_string();
             }
             Err(_) => break,
         }

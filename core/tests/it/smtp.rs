@@ -672,3 +672,73 @@ async fn send_mime_refuses_ambiguous_headers_before_any_command() {
     assert!(capture.text().contains("MAIL FROM"));
     wait_for_message(&blind, &subject).await;
 }
+
+/// Everything a user could print of an error: Display, Debug, pretty Debug, the fields, and
+/// the chain of sources.
+fn everything_shown(err: &mailwire::Error) -> String {
+    let mut shown = format!(
+        "{err}\n{err:?}\n{err:#?}\n{}\n{:?}",
+        err.message(),
+        err.server_text()
+    );
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        shown.push_str(&format!("\n{s}\n{s:?}"));
+        source = s.source();
+    }
+    shown
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn secrets_with_line_breaks_or_nul_are_refused_and_never_shown() {
+    let (capture, _guard) = crate::common::Capture::start();
+    let from = user("t79");
+    for auth in [
+        Auth::password(&from.name, "Secret-Pw-5521\n"),
+        Auth::password(&from.name, "Secret-Pw-5521\r\n"),
+        Auth::password(&from.name, "Secret\r\nPw-5521"),
+        Auth::password(&from.name, "Secret\0Pw-5521"),
+        Auth::oauth2(&from.name, "Secret-Tok-5521\n"),
+        Auth::oauth2(&from.name, "Secret\x01Tok-5521"),
+    ] {
+        let mut cfg = smtp_config(&from, Security::Tls);
+        cfg.auth = auth;
+        assert!(!format!("{cfg:?}").contains("5521"));
+        let err = SmtpClient::connect(cfg).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err:?}");
+        let shown = everything_shown(&err);
+        assert!(
+            !shown.contains("Secret") && !shown.contains("5521"),
+            "leaked: {shown}"
+        );
+        assert!(err.to_string().contains("cannot be sent"), "{err}");
+    }
+    let log = capture.text();
+    assert!(!log.contains("5521"), "leaked into the trace:\n{log}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn short_wrong_password_gives_a_readable_auth_error() {
+    let (capture, _guard) = crate::common::Capture::start();
+    let from = user("t79");
+    for secret in ["p", "a"] {
+        let mut cfg = smtp_config(&from, Security::Tls);
+        cfg.auth = Auth::password(&from.name, secret);
+        let err = SmtpClient::connect(cfg).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Auth, "{err:?}");
+        assert_eq!(err.smtp_code(), Some(535));
+        assert_eq!(err.enhanced_code(), Some("5.7.8"));
+        // The description is never touched; the server's text is either Postfix's own or,
+        // when it happens to contain the secret, withheld as a whole — never mangled.
+        assert_eq!(err.message(), "authentication as \"t79\" with PLAIN failed");
+        let text = err.server_text().unwrap_or_default();
+        assert!(
+            text == "<server text withheld: it contained the credentials>"
+                || (text.contains("authentication failed") && !text.contains(secret)),
+            "{secret:?}: {text:?}"
+        );
+        assert!(!everything_shown(&err).contains("redacted"), "{err:?}");
+    }
+    let log = capture.text();
+    assert!(log.contains("S: 535 5.7.8"), "{log}");
+}
