@@ -133,6 +133,19 @@ impl Auth {
         Ok(())
     }
 
+    /// Refuses credentials over a [`Security::Plain`] connection unless `allowed`
+    /// (`allow_plaintext_auth`): checked before connecting.
+    pub(crate) fn check_plaintext(&self, security: Security, allowed: bool) -> crate::Result<()> {
+        if security == Security::Plain && !matches!(self, Auth::None) && !allowed {
+            return Err(crate::Error::invalid_input(
+                "refusing to send credentials over an unencrypted connection (security \"plain\"): \
+                 use \"tls\" or \"starttls\", or set allow_plaintext_auth for a test server you \
+                 trust (dangerous: anyone on the network path can read the password)",
+            ));
+        }
+        Ok(())
+    }
+
     /// The SASL XOAUTH2 initial response (not base64-encoded).
     pub(crate) fn xoauth2_payload(username: &str, token: &str) -> String {
         format!("user={username}\x01auth=Bearer {token}\x01\x01")
@@ -222,6 +235,12 @@ pub struct ImapConfig {
     pub tls: TlsOptions,
     /// Deadlines.
     pub timeouts: Timeouts,
+    /// Allows sending the password or token over a [`Security::Plain`] connection, where
+    /// anyone on the network path can read it. **Dangerous**: only for a test server on
+    /// loopback or a network you fully trust. Default `false`: with `Plain` security and
+    /// credentials, connecting fails with
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) before anything is sent.
+    pub allow_plaintext_auth: bool,
 }
 
 impl ImapConfig {
@@ -234,6 +253,7 @@ impl ImapConfig {
             auth,
             tls: TlsOptions::default(),
             timeouts: Timeouts::default(),
+            allow_plaintext_auth: false,
         }
     }
 
@@ -263,6 +283,13 @@ impl ImapConfig {
         self.timeouts = timeouts;
         self
     }
+
+    /// Sets the `allow_plaintext_auth` field. **Dangerous**: with
+    /// `true` and [`Security::Plain`], the credentials cross the network unencrypted.
+    pub fn allow_plaintext_auth(mut self, allow: bool) -> Self {
+        self.allow_plaintext_auth = allow;
+        self
+    }
 }
 
 /// Where and how to connect to an SMTP submission server.
@@ -286,6 +313,12 @@ pub struct SmtpConfig {
     pub pool_size: usize,
     /// An idle pooled connection older than this is closed instead of reused. Default 60 s.
     pub pool_idle_timeout: Duration,
+    /// Allows sending the password or token over a [`Security::Plain`] connection, where
+    /// anyone on the network path can read it. **Dangerous**: only for a test server on
+    /// loopback or a network you fully trust. Default `false`: with `Plain` security and
+    /// credentials, connecting fails with
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) before anything is sent.
+    pub allow_plaintext_auth: bool,
 }
 
 impl SmtpConfig {
@@ -301,6 +334,7 @@ impl SmtpConfig {
             hello_name: None,
             pool_size: 4,
             pool_idle_timeout: Duration::from_secs(60),
+            allow_plaintext_auth: false,
         }
     }
 
@@ -328,6 +362,13 @@ impl SmtpConfig {
     /// Sets all deadlines.
     pub fn timeouts(mut self, timeouts: Timeouts) -> Self {
         self.timeouts = timeouts;
+        self
+    }
+
+    /// Sets the `allow_plaintext_auth` field. **Dangerous**: with
+    /// `true` and [`Security::Plain`], the credentials cross the network unencrypted.
+    pub fn allow_plaintext_auth(mut self, allow: bool) -> Self {
+        self.allow_plaintext_auth = allow;
         self
     }
 }
@@ -364,6 +405,31 @@ mod tests {
             .check_sendable()
             .is_ok());
         assert!(Auth::None.check_sendable().is_ok());
+    }
+
+    #[test]
+    fn plaintext_auth_needs_its_own_opt_in() {
+        let cfg = SmtpConfig::new("h", Auth::password("u", "pw")).security(Security::Plain);
+        assert!(!cfg.allow_plaintext_auth);
+        let err = cfg
+            .auth
+            .check_plaintext(cfg.security, cfg.allow_plaintext_auth)
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("allow_plaintext_auth"), "{err}");
+        let cfg = cfg.allow_plaintext_auth(true);
+        assert!(cfg
+            .auth
+            .check_plaintext(cfg.security, cfg.allow_plaintext_auth)
+            .is_ok());
+        let imap = ImapConfig::new("h", Auth::oauth2("u", "t")).security(Security::Plain);
+        assert!(!imap.allow_plaintext_auth);
+        assert!(imap.auth.check_plaintext(imap.security, false).is_err());
+        assert!(imap.clone().allow_plaintext_auth(true).allow_plaintext_auth);
+        // Without credentials, or with TLS, nothing to refuse.
+        assert!(Auth::None.check_plaintext(Security::Plain, false).is_ok());
+        assert!(imap.auth.check_plaintext(Security::StartTls, false).is_ok());
+        assert!(imap.auth.check_plaintext(Security::Tls, false).is_ok());
     }
 
     #[test]

@@ -59,6 +59,10 @@ pub struct ConnectOptions {
     pub name: Option<String>,
     /// SMTP: an idle pooled connection older than this (milliseconds) is closed. Default 60000.
     pub pool_idle_timeout: Option<f64>,
+    /// Allow sending the password or token over `security: 'plain'`, unencrypted. Dangerous:
+    /// anyone on the network path can read it; only for a test server you trust. Default
+    /// `false`.
+    pub allow_plaintext_auth: Option<bool>,
 }
 
 /// Milliseconds from JavaScript as a duration; `what` names the option in the error.
@@ -138,7 +142,8 @@ pub(crate) fn imap_config(o: &ConnectOptions) -> Result<ImapConfig> {
     }
     let mut c = ImapConfig::new(&o.host, p.auth)
         .security(p.security)
-        .timeouts(timeouts);
+        .timeouts(timeouts)
+        .allow_plaintext_auth(o.allow_plaintext_auth.unwrap_or(false));
     c.tls = p.tls;
     if let Some(port) = port(o)? {
         c = c.port(port);
@@ -151,7 +156,8 @@ pub(crate) fn smtp_config(o: &ConnectOptions) -> Result<SmtpConfig> {
     let p = parts(o)?;
     let mut c = SmtpConfig::new(&o.host, p.auth)
         .security(p.security)
-        .timeouts(p.timeouts);
+        .timeouts(p.timeouts)
+        .allow_plaintext_auth(o.allow_plaintext_auth.unwrap_or(false));
     c.tls = p.tls;
     if let Some(port) = port(o)? {
         c = c.port(port);

@@ -22,6 +22,7 @@ pub(crate) struct Common {
     pub server_name: Option<String>,
     pub timeout: Option<f64>,
     pub connect_timeout: Option<f64>,
+    pub allow_plaintext_auth: bool,
 }
 
 pub(crate) fn seconds(py: Python<'_>, what: &str, s: f64) -> PyResult<Duration> {
@@ -77,7 +78,8 @@ impl Common {
         }
         let mut cfg = ImapConfig::new(self.host.clone(), auth)
             .security(security)
-            .timeouts(timeouts);
+            .timeouts(timeouts)
+            .allow_plaintext_auth(self.allow_plaintext_auth);
         if let Some(p) = self.port {
             cfg = cfg.port(p);
         }
@@ -94,7 +96,8 @@ impl Common {
         let (security, auth, tls, timeouts) = self.parts(py)?;
         let mut cfg = SmtpConfig::new(self.host.clone(), auth)
             .security(security)
-            .timeouts(timeouts);
+            .timeouts(timeouts)
+            .allow_plaintext_auth(self.allow_plaintext_auth);
         if let Some(p) = self.port {
             cfg = cfg.port(p);
         }

@@ -124,6 +124,10 @@ pub struct ImapConfig {
     /// Deadlines; the core's defaults when absent.
     #[uniffi(default = None)]
     pub timeouts: Option<Timeouts>,
+    /// Allow sending the password or token over `Plain` security, unencrypted. Dangerous:
+    /// anyone on the network path can read it; only for a test server you trust.
+    #[uniffi(default = false)]
+    pub allow_plaintext_auth: bool,
 }
 
 impl From<ImapConfig> for mailwire::ImapConfig {
@@ -137,7 +141,7 @@ impl From<ImapConfig> for mailwire::ImapConfig {
         if let Some(t) = c.timeouts {
             cfg = cfg.timeouts(t.into());
         }
-        cfg
+        cfg.allow_plaintext_auth(c.allow_plaintext_auth)
     }
 }
 
@@ -175,6 +179,10 @@ pub struct SmtpConfig {
     /// An idle pooled connection older than this is closed instead of reused (default 60 s).
     #[uniffi(default = None)]
     pub pool_idle_timeout: Option<Duration>,
+    /// Allow sending the password or token over `Plain` security, unencrypted. Dangerous:
+    /// anyone on the network path can read it; only for a test server you trust.
+    #[uniffi(default = false)]
+    pub allow_plaintext_auth: bool,
 }
 
 impl From<SmtpConfig> for mailwire::SmtpConfig {
@@ -193,7 +201,7 @@ impl From<SmtpConfig> for mailwire::SmtpConfig {
         if let Some(d) = c.pool_idle_timeout {
             cfg.pool_idle_timeout = d;
         }
-        cfg
+        cfg.allow_plaintext_auth(c.allow_plaintext_auth)
     }
 }
 

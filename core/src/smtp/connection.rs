@@ -181,6 +181,9 @@ impl Connection {
     /// Connects, secures, greets, says EHLO and authenticates.
     pub(crate) async fn open(config: Arc<SmtpConfig>, id: u64) -> Result<Connection> {
         config.auth.check_sendable()?;
+        config
+            .auth
+            .check_plaintext(config.security, config.allow_plaintext_auth)?;
         let t = config.timeouts;
         let host = config.host.as_str();
         let tcp = connect_tcp(host, config.port, t.connect).await?;

@@ -103,7 +103,11 @@ impl SmtpClient {
     ///
     /// [`ErrorKind::Connect`], [`ErrorKind::Tls`] (also when STARTTLS is asked for and not
     /// offered), [`ErrorKind::Auth`], [`ErrorKind::Timeout`], or [`ErrorKind::InvalidInput`]
-    /// for a `pool_size` of 0 or an empty host.
+    /// before connecting for a `pool_size` of 0, an empty host, credentials with
+    /// [`Security::Plain`](crate::Security::Plain) without `allow_plaintext_auth`, or
+    /// credentials no
+    /// protocol can carry (CR, LF or NUL in a password; a control character or space in a
+    /// token).
     ///
     /// # Cancel safety
     ///

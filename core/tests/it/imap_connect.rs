@@ -127,6 +127,7 @@ async fn a_silent_server_hits_the_greeting_deadline() {
     let cfg = ImapConfig::new("127.0.0.1", Auth::password("x", "y"))
         .port(port)
         .security(Security::Plain)
+        .allow_plaintext_auth(true)
         .timeouts(Timeouts {
             greeting: Duration::from_millis(500),
             ..Timeouts::default()

@@ -742,3 +742,33 @@ async fn short_wrong_password_gives_a_readable_auth_error() {
     let log = capture.text();
     assert!(log.contains("S: 535 5.7.8"), "{log}");
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn credentials_over_plain_need_allow_plaintext_auth_and_fail_before_connecting() {
+    let (capture, _guard) = crate::common::Capture::start();
+    let from = user("t79");
+    let mut cfg = smtp_config(&from, Security::Plain).allow_plaintext_auth(false);
+    let err = SmtpClient::connect(cfg.clone()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err:?}");
+    assert!(err.to_string().contains("allow_plaintext_auth"), "{err}");
+    for auth in [from.oauth2_auth(), from.password_auth()] {
+        cfg.auth = auth;
+        let err = SmtpClient::connect(cfg.clone()).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err:?}");
+    }
+    let log = capture.text();
+    assert!(
+        !log.contains("connected to"),
+        "a connection was opened:\n{log}"
+    );
+    // Without credentials nothing secret crosses the wire: the session starts (Postfix then
+    // refuses the unauthenticated relay, which is beside the point here).
+    cfg.auth = Auth::None;
+    SmtpClient::connect(cfg.clone()).await.unwrap();
+    // The explicit opt-in sends them.
+    cfg.auth = from.password_auth();
+    SmtpClient::connect(cfg.allow_plaintext_auth(true))
+        .await
+        .unwrap();
+    assert!(capture.text().contains("AUTH PLAIN <redacted>"));
+}

@@ -406,6 +406,7 @@ class ImapClient:
         timeout: float | None = None,
         connect_timeout: float | None = None,
         idle_reissue: float | None = None,
+        allow_plaintext_auth: bool = False,
     ) -> ImapClient: ...
     def has_capability(self, capability: str) -> bool: ...
     def noop(self) -> None: ...
@@ -487,6 +488,7 @@ class AsyncImapClient:
         timeout: float | None = None,
         connect_timeout: float | None = None,
         idle_reissue: float | None = None,
+        allow_plaintext_auth: bool = False,
     ) -> Awaitable[AsyncImapClient]: ...
     def has_capability(self, capability: str) -> Awaitable[bool]: ...
     def noop(self) -> Awaitable[None]: ...
@@ -569,6 +571,7 @@ class SmtpClient:
         connect_timeout: float | None = None,
         hello_name: str | None = None,
         pool_size: int | None = None,
+        allow_plaintext_auth: bool = False,
     ) -> SmtpClient: ...
     def send(self, message: OutgoingMessage, *, progress: _Progress | None = None) -> SendResult: ...
     def send_raw(
@@ -600,6 +603,7 @@ class AsyncSmtpClient:
         connect_timeout: float | None = None,
         hello_name: str | None = None,
         pool_size: int | None = None,
+        allow_plaintext_auth: bool = False,
     ) -> Awaitable[AsyncSmtpClient]: ...
     def send(
         self, message: OutgoingMessage, *, progress: _Progress | None = None

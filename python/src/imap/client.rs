@@ -228,10 +228,14 @@ macro_rules! imap_client_class {
             /// Connects and logs in. ``security`` is ``"tls"``, ``"starttls"`` or ``"plain"``;
             /// the port defaults to 993 (tls) or 143; ``ca_pem`` holds extra trusted CA
             /// certificates (PEM bytes); ``timeout`` (seconds) bounds every network wait.
+            /// ``allow_plaintext_auth=True`` permits sending the password or token over
+            /// ``"plain"`` security, unencrypted (dangerous: only for a test server you
+            /// trust); without it, credentials with ``"plain"`` raise ``InvalidInputError``.
             #[staticmethod]
             #[pyo3(signature = (host, port = None, *, security = "tls", username = None,
                 password = None, access_token = None, ca_pem = None, accept_invalid_certs = false,
-                server_name = None, timeout = None, connect_timeout = None, idle_reissue = None))]
+                server_name = None, timeout = None, connect_timeout = None, idle_reissue = None,
+                allow_plaintext_auth = false))]
             #[allow(clippy::too_many_arguments)]
             fn connect<'py>(
                 py: Python<'py>,
@@ -247,6 +251,7 @@ macro_rules! imap_client_class {
                 timeout: Option<f64>,
                 connect_timeout: Option<f64>,
                 idle_reissue: Option<f64>,
+                allow_plaintext_auth: bool,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let config = Common {
                     host,
@@ -260,6 +265,7 @@ macro_rules! imap_client_class {
                     server_name,
                     timeout,
                     connect_timeout,
+                    allow_plaintext_auth,
                 }
                 .imap(py, idle_reissue)?;
                 let description = format!(
