@@ -1,7 +1,7 @@
 //! Email messages: parsing received mail ([`Message`]), building new mail
 //! ([`OutgoingMessage`]), addresses ([`Address`]) and attachments ([`Attachment`]).
 
-mod address;
+pub(crate) mod address;
 mod attachment;
 pub(crate) mod encoding;
 mod envelope;

@@ -3,6 +3,7 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 
+use super::address::{sanitize_address, sanitize_name};
 use super::encoding::{decode_words, TransferDecoder};
 use super::{Address, Attachment};
 use crate::Result;
@@ -291,23 +292,22 @@ fn id_list(value: &mail_parser::HeaderValue<'_>) -> Vec<String> {
     }
 }
 
+/// Adds `addr` when it has an address; control characters in its name become spaces and
+/// are dropped from the address (see [`sanitize_name`]).
 fn push_addr(addr: &mail_parser::Addr<'_>, out: &mut Vec<Address>) {
-    if let Some(address) = addr
-        .address
-        .as_deref()
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-    {
-        out.push(Address {
-            name: addr
-                .name
-                .as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(str::to_string),
-            address: address.to_string(),
-        });
+    let Some(address) = addr.address.as_deref() else {
+        return;
+    };
+    let address = sanitize_address(address).trim().to_string();
+    if address.is_empty() {
+        return;
     }
+    let name = addr
+        .name
+        .as_deref()
+        .map(|n| sanitize_name(n).trim().to_string())
+        .filter(|n| !n.is_empty());
+    out.push(Address { name, address });
 }
 
 pub(crate) fn push_addresses(list: &mail_parser::Address<'_>, out: &mut Vec<Address>) {
@@ -674,6 +674,23 @@ mod tests {
         ];
         assert_eq!(got, expected);
         assert_eq!(m.attachments[2].content_id.as_deref(), Some("logo@x"));
+    }
+
+    #[test]
+    fn addresses_with_line_breaks_in_names_are_sanitised() {
+        let raw = concat!(
+            "From: =?utf-8?q?Mallory=0D=0ABcc:_all@x.org?= <m@x.org>\r\n",
+            "To: =?utf-8?b?Qm9iAA0K?= <bob@x.org>, \"Tab\tName\" <t@x.org>\r\n",
+            "\r\nbody\r\n",
+        );
+        let m = Message::parse(raw.as_bytes()).expect("parses");
+        assert_eq!(m.from[0].name.as_deref(), Some("Mallory  Bcc: all@x.org"));
+        assert_eq!(m.to[0].name.as_deref(), Some("Bob"));
+        assert_eq!(m.to[1].name.as_deref(), Some("Tab Name"));
+        for a in m.from.iter().chain(&m.to) {
+            let shown = a.to_string();
+            assert!(!shown.contains(['\r', '\n', '\0', '\t']), "{shown:?}");
+        }
     }
 
     #[test]
