@@ -8,7 +8,7 @@ use futures_util::FutureExt as _;
 
 use crate::error::ErrorKind;
 use crate::message::address::is_valid_address;
-use crate::message::encoding::decode_words;
+use crate::message::encoding::{decode_words, encode_header_value};
 use crate::message::headers::read_header_section;
 use crate::message::{Address, Message, RawEnvelope};
 use crate::smtp::{read_reply, DotStuffer};
@@ -29,8 +29,28 @@ pub fn message_parse(data: &[u8]) {
 /// printable ASCII (folded with CRLF + space).
 #[doc(hidden)]
 pub fn header_roundtrip(data: &[u8]) {
-    // TODO(issue 12 item 6): the round trip through mailwire's own encoder.
-    let _ = decode_words(data);
+    let text = String::from_utf8_lossy(data);
+    let encoded = encode_header_value(&text);
+    for line in encoded.split("\r\n") {
+        assert!(
+            line.bytes().all(|b| (0x20..0x7f).contains(&b)),
+            "not printable ASCII: {encoded:?}"
+        );
+        assert!(
+            !line.ends_with(' '),
+            "a line ends in white space: {encoded:?}"
+        );
+    }
+    assert!(
+        encoded.split("\r\n").skip(1).all(|l| l.starts_with(' ')),
+        "a folded line does not start with a space: {encoded:?}"
+    );
+    let unfolded = encoded.replace("\r\n", "");
+    assert_eq!(
+        decode_words(unfolded.as_bytes()),
+        text,
+        "encoded as {encoded:?}"
+    );
 }
 
 /// Parses `data` as an address list (the strict parser, and the lenient one of received
@@ -481,6 +501,46 @@ mod tests {
             }
             address_roundtrip(&input);
         }
+    }
+
+    #[test]
+    fn header_round_trip_holds_for_generated_text() {
+        let long_ascii = "x".repeat(80);
+        let long_utf8 = "é".repeat(40);
+        let pieces: &[&str] = &[
+            " ",
+            "  ",
+            "\t",
+            "a",
+            "Grüße",
+            "ü",
+            "日本語",
+            "🎉",
+            "=?",
+            "?=",
+            "=?utf-8?q?x?=",
+            "_",
+            "=",
+            "?",
+            "\r\n",
+            "\0",
+            "\"",
+            &long_ascii,
+            &long_utf8,
+            ",",
+            "\u{85}",
+            "\u{fffd}",
+        ];
+        let mut rng = Rng(0x0123_4567_89AB_CDEF);
+        for _ in 0..30_000 {
+            let mut text = String::new();
+            for _ in 0..rng.below(12) {
+                text.push_str(rng.pick(pieces));
+            }
+            header_roundtrip(text.as_bytes());
+        }
+        // Bytes that are not UTF-8 are read lossily, then round-trip as text.
+        header_roundtrip(b"caf\xe9 \xff\xfe  x");
     }
 
     #[test]
