@@ -10,8 +10,11 @@
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
 
+/// A fuzz entry point.
+type Target = fn(&[u8]);
+
 /// Every message-layer target, by the name of its directory and fuzz target.
-const TARGETS: &[(&str, fn(&[u8]))] = &[
+const TARGETS: &[(&str, Target)] = &[
     ("message_parse", mailwire::__fuzz::message_parse),
     ("header_roundtrip", mailwire::__fuzz::header_roundtrip),
     ("address_roundtrip", mailwire::__fuzz::address_roundtrip),
@@ -46,7 +49,7 @@ fn inputs(target: &str) -> Vec<PathBuf> {
 }
 
 /// Runs `check` on every input of `target` and reports every one that fails.
-fn replay(target: &str, check: fn(&[u8])) {
+fn replay(target: &str, check: Target) {
     let files = inputs(target);
     let failed: Vec<String> = files
         .iter()
