@@ -9,19 +9,20 @@ use futures_util::FutureExt as _;
 use crate::error::ErrorKind;
 use crate::message::address::is_valid_address;
 use crate::message::encoding::{decode_words, encode_header_value};
-use crate::message::headers::read_header_section;
+use crate::message::headers::{is_blind, read_header_section, without_blind_fields};
 use crate::message::{Address, Message, RawEnvelope};
 use crate::smtp::{read_reply, DotStuffer};
 
-/// Parses `data` as a message — which never fails — and checks the send preparation of
-/// `send_mime`: either it refuses the bytes with `InvalidInput`, or no blind (`Bcc`)
-/// recipient can be read from the bytes the server receives.
+/// Parses `data` as a message — which never fails — and checks the send preparations of
+/// `send_mime` and `send_raw`: either they refuse the bytes with `InvalidInput`, or no blind
+/// (`Bcc`) field or recipient can be read from the bytes the server receives.
 #[doc(hidden)]
 pub fn message_parse(data: &[u8]) {
     if let Err(e) = Message::parse(data) {
         panic!("Message::parse failed: {e:?}");
     }
     check_bcc_never_transmitted(data);
+    check_raw_send(data);
 }
 
 /// Encodes the UTF-8-lossy text of `data` as a header value and decodes it again: the text
@@ -255,6 +256,37 @@ fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     needle.is_empty() || haystack.windows(needle.len()).any(|w| w == needle)
 }
 
+/// Neither the most lenient reader nor the parser of received mail finds a `Bcc` or
+/// `Resent-Bcc` field in `received`.
+fn assert_no_blind_field_received(received: &[u8]) {
+    for name in lenient_field_names(received) {
+        assert!(
+            name != "bcc" && name != "resent-bcc",
+            "a {name:?} field is transmitted: {:?}",
+            String::from_utf8_lossy(received)
+        );
+    }
+    if let Ok(m) = Message::parse(received) {
+        assert!(m.bcc.is_empty(), "transmitted Bcc {:?}", m.bcc);
+        assert!(
+            !m.headers.iter().any(|(n, _)| {
+                n.eq_ignore_ascii_case("bcc") || n.eq_ignore_ascii_case("resent-bcc")
+            }),
+            "transmitted {:?}",
+            m.headers
+        );
+    }
+}
+
+/// The Bcc property of `send_raw`'s preparation: the bytes are refused with
+/// `InvalidInput`, or no blind field is read from what the server receives.
+fn check_raw_send(raw: &[u8]) {
+    match without_blind_fields(raw) {
+        Ok(data) => assert_no_blind_field_received(&transmitted(&data)),
+        Err(e) => assert_eq!(e.kind(), ErrorKind::InvalidInput, "{e:?}"),
+    }
+}
+
 /// The Bcc property of `send_mime`'s preparation: see [`message_parse`].
 fn check_bcc_never_transmitted(raw: &[u8]) {
     let env = match RawEnvelope::from_message(raw) {
@@ -265,26 +297,7 @@ fn check_bcc_never_transmitted(raw: &[u8]) {
         }
     };
     let received = transmitted(&env.data);
-
-    // 1. No reader, however lenient, finds a blind field in what the server receives.
-    for name in lenient_field_names(&received) {
-        assert!(
-            name != "bcc" && name != "resent-bcc",
-            "a {name:?} field is transmitted: {:?}",
-            String::from_utf8_lossy(&received)
-        );
-    }
-    // 2. Nor does the parser of received mail.
-    if let Ok(m) = Message::parse(&received) {
-        assert!(m.bcc.is_empty(), "transmitted Bcc {:?}", m.bcc);
-        assert!(
-            !m.headers.iter().any(|(n, _)| {
-                n.eq_ignore_ascii_case("bcc") || n.eq_ignore_ascii_case("resent-bcc")
-            }),
-            "transmitted {:?}",
-            m.headers
-        );
-    }
+    assert_no_blind_field_received(&received);
     // 3. A recipient that only a blind field names is nowhere in the transmitted bytes,
     //    unless the input has it outside the blind fields too (comparing without white
     //    space and line breaks, and ignoring case).
@@ -294,11 +307,7 @@ fn check_bcc_never_transmitted(raw: &[u8]) {
     };
     let mut visible = Vec::with_capacity(raw.len());
     let mut at = 0;
-    for f in section
-        .fields
-        .iter()
-        .filter(|f| crate::message::envelope_is_blind(f))
-    {
+    for f in section.fields.iter().filter(|f| is_blind(f)) {
         visible.extend_from_slice(&raw[at..f.span.start]);
         at = f.span.end;
     }
@@ -431,7 +440,15 @@ mod tests {
         let mut accepted = 0;
         for _ in 0..40_000 {
             let raw = random_message(&mut rng);
-            check_bcc_never_transmitted(&raw);
+            let checked = std::panic::catch_unwind(|| {
+                check_bcc_never_transmitted(&raw);
+                check_raw_send(&raw);
+            });
+            assert!(
+                checked.is_ok(),
+                "fails for {:?}",
+                String::from_utf8_lossy(&raw)
+            );
             if RawEnvelope::from_message(&raw).is_ok() {
                 accepted += 1;
             }

@@ -1,7 +1,7 @@
 //! The SMTP envelope of a complete message: who it is from and to, read from its headers,
 //! and the bytes to transmit with the Bcc header taken out.
 
-use super::headers::{read_header_section, Field};
+use super::headers::{read_header_section, rebuild_without_blind};
 use super::parsed::push_addresses;
 use super::Address;
 use crate::{Error, Result};
@@ -64,27 +64,13 @@ impl RawEnvelope {
                 "the message has no To, Cc or Bcc recipient",
             ));
         }
-        let mut data = Vec::with_capacity(raw.len() + section.fields.len());
-        for f in &section.fields {
-            if !is_blind(f) {
-                f.write_to(&mut data);
-            }
-        }
-        if section.has_separator {
-            data.extend_from_slice(b"\r\n");
-        }
-        data.extend_from_slice(&raw[section.body_start..]);
+        let data = rebuild_without_blind(raw, &section);
         Ok(RawEnvelope {
             from,
             recipients,
             data,
         })
     }
-}
-
-/// True for the fields that name blind recipients and are never transmitted.
-pub(crate) fn is_blind(field: &Field) -> bool {
-    field.is("Bcc") || field.is("Resent-Bcc")
 }
 
 /// The addresses in one address-list field value (as read by [`read_header_section`]: no

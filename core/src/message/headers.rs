@@ -159,6 +159,56 @@ pub(crate) fn read_header_section(raw: &[u8]) -> Result<HeaderSection> {
     })
 }
 
+/// True for the fields that name blind recipients and are never transmitted.
+pub(crate) fn is_blind(field: &Field) -> bool {
+    field.is("Bcc") || field.is("Resent-Bcc")
+}
+
+/// `raw` as transmitted: the fields of `section` except the blind ones, each line break in the
+/// header section written as CRLF, then the body as it is.
+pub(crate) fn rebuild_without_blind(raw: &[u8], section: &HeaderSection) -> Vec<u8> {
+    let mut data = Vec::with_capacity(raw.len() + section.fields.len());
+    for f in section.fields.iter().filter(|f| !is_blind(f)) {
+        f.write_to(&mut data);
+    }
+    if section.has_separator {
+        data.extend_from_slice(b"\r\n");
+    }
+    data.extend_from_slice(&raw[section.body_start..]);
+    data
+}
+
+/// True when any reader, however lenient, could find a blind field in the header section of
+/// `raw` (up to the empty line that ends it; no reader ends it later): with every byte but
+/// printable ASCII removed (line breaks, spaces, control characters) and in lower case, it
+/// contains `bcc:`. Readers differ in how they split lines and what they drop from a name
+/// (mail-parser reads `:\x0cB cc :` as a `Bcc` field), so this looks for the letters, not
+/// for fields.
+fn might_have_blind_field(raw: &[u8]) -> bool {
+    let squeezed: Vec<u8> = raw[..header_bounds(raw).0]
+        .iter()
+        .filter(|&&b| (0x21..0x7f).contains(&b))
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    squeezed.windows(4).any(|w| w == b"bcc:")
+}
+
+/// The bytes `send_raw` transmits: `raw` without its `Bcc` and `Resent-Bcc` fields (the
+/// header section rebuilt as by [`rebuild_without_blind`]), `raw` itself when it has none.
+/// A header section the strict reader refuses is sent unchanged — unless some reader could
+/// find a blind field in it: then the reader's [`ErrorKind::InvalidInput`](crate::ErrorKind)
+/// error is returned.
+pub(crate) fn without_blind_fields(raw: &[u8]) -> Result<std::borrow::Cow<'_, [u8]>> {
+    match read_header_section(raw) {
+        Ok(section) if section.fields.iter().any(is_blind) => {
+            Ok(rebuild_without_blind(raw, &section).into())
+        }
+        Ok(_) => Ok(raw.into()),
+        Err(e) if might_have_blind_field(raw) => Err(e),
+        Err(_) => Ok(raw.into()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -220,6 +270,34 @@ mod tests {
         ] {
             let err = read_header_section(raw).expect_err(&format!("{raw:?} refused"));
             assert_eq!(err.kind(), ErrorKind::InvalidInput);
+        }
+    }
+
+    #[test]
+    fn raw_sends_lose_blind_fields_or_are_refused() {
+        let clean = b"From: a@x.org\r\nTo: b@x.org\r\n\r\nbody";
+        assert!(matches!(
+            without_blind_fields(clean),
+            Ok(std::borrow::Cow::Borrowed(_))
+        ));
+        let with_bcc = b"From: a@x.org\nBcc: h@z.org,\n k@z.org\nTo: b@x.org\n\nbody\n";
+        assert_eq!(
+            without_blind_fields(with_bcc).unwrap().as_ref(),
+            b"From: a@x.org\r\nTo: b@x.org\r\n\r\nbody\n"
+        );
+        // Odd but harmless: sent as it is, as before.
+        let odd = b"From: a@x.org\r\nnot a header\r\n\r\nbody";
+        assert_eq!(without_blind_fields(odd).unwrap().as_ref(), odd);
+        // Odd and naming a blind field in some reading: refused.
+        for raw in [
+            &b"From: a@x.org\r\nB\x0ccc: h@z.org\r\n\r\nbody"[..],
+            b"From: a@x.org\r\nX: y\rBcc: h@z.org\r\n\r\nbody",
+            b"From: a@x.org\r\n\r\r\nB cc: h@z.org\r\n\r\nbody",
+            b"To: b@x.org\r\nno colon\r\n Bcc: h@z.org\r\n\r\nbody",
+            b"To: b@x.org\r\n:\x0cB cc : h@z.org\n\n",
+        ] {
+            let err = without_blind_fields(raw).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::InvalidInput, "{raw:?}");
         }
     }
 

@@ -11,7 +11,6 @@ mod parsed;
 
 pub use address::Address;
 pub use attachment::Attachment;
-pub(crate) use envelope::is_blind as envelope_is_blind;
 pub use envelope::RawEnvelope;
 pub use outgoing::OutgoingMessage;
 pub use parsed::Message;

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use crate::config::SmtpConfig;
 use crate::error::{Error, ErrorKind, Result};
+use crate::message::headers::without_blind_fields;
 use crate::message::{OutgoingMessage, RawEnvelope};
 use pool::Pool;
 
@@ -126,7 +127,10 @@ impl SmtpClient {
     }
 
     /// Sends `raw` (a complete RFC 5322 message) from `from` to `recipients` — the envelope;
-    /// the message's own headers are not looked at, so Bcc recipients are simply listed here.
+    /// the message's headers do not change it, so Bcc recipients are simply listed here.
+    /// `Bcc` and `Resent-Bcc` fields in `raw` are removed before transmission (the header
+    /// section is then rebuilt with CRLF line breaks, by the reader of
+    /// [`send_mime`](SmtpClient::send_mime)); a message without them is sent as it is.
     ///
     /// `from` may be empty for the null sender (`MAIL FROM:<>`). The message is dot-stuffed
     /// and bare line feeds become CRLF on the way out. The result's `message_id` is read from
@@ -134,8 +138,10 @@ impl SmtpClient {
     ///
     /// # Errors
     ///
-    /// - [`ErrorKind::InvalidInput`] before anything is sent: no recipients, or an address
-    ///   with CR, LF, NUL, another control character, `<` or `>`.
+    /// - [`ErrorKind::InvalidInput`] before anything is sent: no recipients, an address
+    ///   with CR, LF, NUL, another control character, `<` or `>`, or a header section that
+    ///   mail programs could read in different ways and that, in some reading, has a `Bcc`
+    ///   field (a bare CR or a control character in a field name, say).
     /// - [`ErrorKind::Rejected`] when the sender, every recipient, `DATA` or the message is
     ///   refused; the error carries the reply code (the first refusal's when all recipients
     ///   were refused), enhanced code and text, and `is_transient()` tells 4xx from 5xx.
@@ -153,7 +159,8 @@ impl SmtpClient {
         S: AsRef<str>,
     {
         let recipients = collect_recipients(recipients);
-        self.send_inner(from, recipients, raw, None).await
+        let raw = without_blind_fields(raw)?;
+        self.send_inner(from, recipients, &raw, None).await
     }
 
     /// [`send_raw`](SmtpClient::send_raw) with a [`Progress`] callback that receives the
@@ -174,7 +181,9 @@ impl SmtpClient {
         S: AsRef<str>,
     {
         let recipients = collect_recipients(recipients);
-        self.send_inner(from, recipients, raw, Some(progress)).await
+        let raw = without_blind_fields(raw)?;
+        self.send_inner(from, recipients, &raw, Some(progress))
+            .await
     }
 
     /// Sends a message built with [`OutgoingMessage`] to its To, Cc and Bcc recipients (Bcc

@@ -772,3 +772,36 @@ async fn credentials_over_plain_need_allow_plaintext_auth_and_fail_before_connec
         .unwrap();
     assert!(capture.text().contains("AUTH PLAIN <redacted>"));
 }
+
+#[tokio::test]
+async fn send_raw_removes_bcc_fields_and_refuses_ambiguous_ones() {
+    let (from, to, blind) = (user("t75"), user("t76"), user("t77"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::StartTls))
+        .await
+        .unwrap();
+    let subject = unique("raw-bcc");
+    let raw = format!(
+        "From: {}\r\nTo: {}\r\nBcc: {}\r\nSubject: {subject}\r\n\r\nraw\r\n",
+        from.address, to.address, blind.address
+    );
+    let r = client
+        .send_raw(&from.address, [&to.address, &blind.address], raw.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(r.accepted, vec![to.address.clone(), blind.address.clone()]);
+    let got = wait_for_message(&to, &subject).await;
+    let text = String::from_utf8_lossy(&got);
+    assert!(!text.contains(blind.address.as_str()), "{text}");
+    assert!(!lenient_header_names(&got).iter().any(|n| n == "bcc"));
+    wait_for_message(&blind, &subject).await;
+
+    let odd = format!(
+        "From: {}\r\nTo: {}\r\n:\x0cB cc : {}\r\n\r\nraw\r\n",
+        from.address, to.address, blind.address
+    );
+    let err = client
+        .send_raw(&from.address, [&to.address], odd.as_bytes())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err:?}");
+}
