@@ -14,7 +14,8 @@ if scenario is None:
 def imap_kwargs(role):
     u = user(cfg, role)
     return dict(port=imap_port(cfg), security="tls" if cfg["imap_security"] == "tls" else "plain",
-                username=u, password=password(cfg, u), ca_pem=cfg["ca"])
+                username=u, password=password(cfg, u), ca_pem=cfg["ca"],
+                allow_plaintext_auth=cfg["imap_security"] != "tls")  # the bench's loopback server
 
 def smtp_kwargs():
     u = user(cfg, "send")

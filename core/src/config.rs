@@ -96,6 +96,56 @@ impl Auth {
         }
     }
 
+    /// Refuses, before anything is sent, credentials that no protocol can carry: CR, LF or
+    /// NUL in a user name or password (a line break read from a file along with the password
+    /// is the usual cause), a control character or white space in an access token. The
+    /// error never contains the credentials.
+    pub(crate) fn check_sendable(&self) -> crate::Result<()> {
+        let line_break = |s: &str| s.contains(['\r', '\n', '\0']);
+        let refuse = |what: &str, chars: &str| {
+            Err(crate::Error::invalid_input(format!(
+                "the {what} contains {chars}, which cannot be sent (a line break read from a \
+                 file along with it is the usual cause)"
+            )))
+        };
+        match self {
+            Auth::Password { username, password } => {
+                if line_break(username) {
+                    return refuse("user name", "CR, LF or NUL");
+                }
+                if line_break(password) {
+                    return refuse("password", "CR, LF or NUL");
+                }
+            }
+            Auth::OAuth2 {
+                username,
+                access_token,
+            } => {
+                if username.contains(|c: char| c.is_control()) {
+                    return refuse("user name", "a control character");
+                }
+                if access_token.contains(|c: char| c.is_control() || c.is_whitespace()) {
+                    return refuse("access token", "a control character or white space");
+                }
+            }
+            Auth::None => {}
+        }
+        Ok(())
+    }
+
+    /// Refuses credentials over a [`Security::Plain`] connection unless `allowed`
+    /// (`allow_plaintext_auth`): checked before connecting.
+    pub(crate) fn check_plaintext(&self, security: Security, allowed: bool) -> crate::Result<()> {
+        if security == Security::Plain && !matches!(self, Auth::None) && !allowed {
+            return Err(crate::Error::invalid_input(
+                "refusing to send credentials over an unencrypted connection (security \"plain\"): \
+                 use \"tls\" or \"starttls\", or set allow_plaintext_auth for a test server you \
+                 trust (dangerous: anyone on the network path can read the password)",
+            ));
+        }
+        Ok(())
+    }
+
     /// The SASL XOAUTH2 initial response (not base64-encoded).
     pub(crate) fn xoauth2_payload(username: &str, token: &str) -> String {
         format!("user={username}\x01auth=Bearer {token}\x01\x01")
@@ -196,9 +246,11 @@ pub struct ImapConfig {
     /// receive in all. Memory grows only with bytes that arrive, never with sizes the
     /// server announces. Default 256 MiB.
     pub max_response_size: usize,
-    /// Allows sending the password or token over an unencrypted connection
-    /// ([`Security::Plain`]). **Dangerous**: anyone on the path can read it. Default false:
-    /// a plaintext login is refused before anything is sent.
+    /// Allows sending the password or token over a [`Security::Plain`] connection, where
+    /// anyone on the network path can read it. **Dangerous**: only for a test server on
+    /// loopback or a network you fully trust. Default `false`: with `Plain` security and
+    /// credentials, connecting fails with
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) before anything is sent.
     pub allow_plaintext_auth: bool,
 }
 
@@ -218,13 +270,6 @@ impl ImapConfig {
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             allow_plaintext_auth: false,
         }
-    }
-
-    /// Allows credentials over [`Security::Plain`] (see
-    /// [`ImapConfig::allow_plaintext_auth`]; dangerous).
-    pub fn allow_plaintext_auth(mut self, allow: bool) -> Self {
-        self.allow_plaintext_auth = allow;
-        self
     }
 
     /// Sets the port.
@@ -253,6 +298,13 @@ impl ImapConfig {
         self.timeouts = timeouts;
         self
     }
+
+    /// Sets the `allow_plaintext_auth` field. **Dangerous**: with
+    /// `true` and [`Security::Plain`], the credentials cross the network unencrypted.
+    pub fn allow_plaintext_auth(mut self, allow: bool) -> Self {
+        self.allow_plaintext_auth = allow;
+        self
+    }
 }
 
 /// Where and how to connect to an SMTP submission server.
@@ -276,6 +328,12 @@ pub struct SmtpConfig {
     pub pool_size: usize,
     /// An idle pooled connection older than this is closed instead of reused. Default 60 s.
     pub pool_idle_timeout: Duration,
+    /// Allows sending the password or token over a [`Security::Plain`] connection, where
+    /// anyone on the network path can read it. **Dangerous**: only for a test server on
+    /// loopback or a network you fully trust. Default `false`: with `Plain` security and
+    /// credentials, connecting fails with
+    /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) before anything is sent.
+    pub allow_plaintext_auth: bool,
 }
 
 impl SmtpConfig {
@@ -291,6 +349,7 @@ impl SmtpConfig {
             hello_name: None,
             pool_size: 4,
             pool_idle_timeout: Duration::from_secs(60),
+            allow_plaintext_auth: false,
         }
     }
 
@@ -320,11 +379,73 @@ impl SmtpConfig {
         self.timeouts = timeouts;
         self
     }
+
+    /// Sets the `allow_plaintext_auth` field. **Dangerous**: with
+    /// `true` and [`Security::Plain`], the credentials cross the network unencrypted.
+    pub fn allow_plaintext_auth(mut self, allow: bool) -> Self {
+        self.allow_plaintext_auth = allow;
+        self
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn unsendable_credentials_are_refused_without_echo() {
+        for auth in [
+            Auth::password("u", "Secret-Pw-5521\n"),
+            Auth::password("u", "Secret-Pw-5521\r\n"),
+            Auth::password("u", "Secret\0Pw-5521"),
+            Auth::oauth2("u", "Secret-Tok-5521\n"),
+            Auth::oauth2("u", "Secret-Tok\x015521"),
+            Auth::oauth2("u", "Secret-Tok 5521"),
+        ] {
+            let err = auth.check_sendable().unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
+            let shown = format!("{err} {err:?}");
+            assert!(
+                !shown.contains("Secret") && !shown.contains("5521"),
+                "{shown}"
+            );
+            assert!(shown.contains("cannot be sent"), "{shown}");
+        }
+        assert!(Auth::password("u\n", "pw").check_sendable().is_err());
+        assert!(Auth::oauth2("u\x01", "tok").check_sendable().is_err());
+        assert!(Auth::password("u", "pässwörd with spaces")
+            .check_sendable()
+            .is_ok());
+        assert!(Auth::oauth2("u@x.org", "ya29.a0-_~+/=")
+            .check_sendable()
+            .is_ok());
+        assert!(Auth::None.check_sendable().is_ok());
+    }
+
+    #[test]
+    fn plaintext_auth_needs_its_own_opt_in() {
+        let cfg = SmtpConfig::new("h", Auth::password("u", "pw")).security(Security::Plain);
+        assert!(!cfg.allow_plaintext_auth);
+        let err = cfg
+            .auth
+            .check_plaintext(cfg.security, cfg.allow_plaintext_auth)
+            .unwrap_err();
+        assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
+        assert!(err.to_string().contains("allow_plaintext_auth"), "{err}");
+        let cfg = cfg.allow_plaintext_auth(true);
+        assert!(cfg
+            .auth
+            .check_plaintext(cfg.security, cfg.allow_plaintext_auth)
+            .is_ok());
+        let imap = ImapConfig::new("h", Auth::oauth2("u", "t")).security(Security::Plain);
+        assert!(!imap.allow_plaintext_auth);
+        assert!(imap.auth.check_plaintext(imap.security, false).is_err());
+        assert!(imap.clone().allow_plaintext_auth(true).allow_plaintext_auth);
+        // Without credentials, or with TLS, nothing to refuse.
+        assert!(Auth::None.check_plaintext(Security::Plain, false).is_ok());
+        assert!(imap.auth.check_plaintext(Security::StartTls, false).is_ok());
+        assert!(imap.auth.check_plaintext(Security::Tls, false).is_ok());
+    }
 
     #[test]
     fn debug_never_shows_secrets() {

@@ -117,6 +117,24 @@ impl Error {
         self
     }
 
+    /// Withholds the description or the server text when it contains any of `secrets`
+    /// (a server may echo what it was sent, and a malformed reply is quoted in the error).
+    pub(crate) fn withhold(mut self, secrets: &[String]) -> Self {
+        for secret in secrets {
+            let s = Some(secret.as_str());
+            if crate::net::scrub(&self.inner.message, s) != self.inner.message {
+                self.inner.message = format!(
+                    "{} error whose text is withheld: it contained the credentials",
+                    self.inner.kind
+                );
+            }
+            if let Some(text) = &self.inner.server_text {
+                self.inner.server_text = Some(crate::net::scrub(text, s));
+            }
+        }
+        self
+    }
+
     pub(crate) fn invalid_input(message: impl Into<String>) -> Self {
         Error::new(ErrorKind::InvalidInput, message)
     }
@@ -281,6 +299,21 @@ mod tests {
         assert_eq!(e.to_string(), "recipient refused (550 5.1.1): User unknown");
         assert!(e.is_permanent());
         assert!(!e.is_transient());
+    }
+
+    #[test]
+    fn withhold_replaces_texts_that_contain_a_secret() {
+        let e = Error::protocol("malformed SMTP reply line \"5x hunter2\"")
+            .with_server_text("echo hunter2")
+            .withhold(&["other".into(), "hunter2".into()]);
+        let shown = format!("{e} {e:?}");
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert_eq!(e.kind(), ErrorKind::Protocol);
+        assert!(e
+            .message()
+            .starts_with("protocol error whose text is withheld"));
+        let e = Error::protocol("fine").withhold(&["hunter2".into()]);
+        assert_eq!(e.message(), "fine");
     }
 
     #[test]

@@ -218,10 +218,42 @@ impl rustls::client::danger::ServerCertVerifier for NoVerify {
     }
 }
 
-/// Removes `secret` from `text` (a server may echo what it was sent).
+/// What replaces a server text that contained the credentials.
+pub(crate) const WITHHELD: &str = "<server text withheld: it contained the credentials>";
+
+/// `text` unchanged, or [`WITHHELD`] when it contains the whole `secret` (ignoring ASCII
+/// case): a server may echo what it was sent. Never a partial replacement, which would leave
+/// the rest of the secret's context readable and, for a short secret, mangle every
+/// coincidental match.
 pub(crate) fn scrub(text: &str, secret: Option<&str>) -> String {
     match secret {
-        Some(s) if !s.is_empty() && text.contains(s) => text.replace(s, "<redacted>"),
+        Some(s) if !s.is_empty() && contains_ignoring_case(text, s) => WITHHELD.to_string(),
         _ => text.to_string(),
+    }
+}
+
+fn contains_ignoring_case(haystack: &str, needle: &str) -> bool {
+    let (h, n) = (haystack.as_bytes(), needle.as_bytes());
+    n.len() <= h.len() && h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scrub_withholds_the_whole_text_or_nothing() {
+        assert_eq!(scrub("bad password hunter2", Some("hunter2")), WITHHELD);
+        assert_eq!(scrub("bad password HUNTER2", Some("hunter2")), WITHHELD);
+        // A short secret: the text is withheld when it occurs, never mangled letter by letter.
+        assert_eq!(
+            scrub("5.7.8 Error: authentication failed", Some("p")),
+            "5.7.8 Error: authentication failed"
+        );
+        assert_eq!(scrub("upstream problem", Some("p")), WITHHELD);
+        assert_eq!(scrub("no match here", Some("hunter2")), "no match here");
+        assert_eq!(scrub("text", None), "text");
+        assert_eq!(scrub("text", Some("")), "text");
+        assert!(!scrub("Zugang abgelehnt: Geheim", Some("geheim")).contains("Geheim"));
     }
 }

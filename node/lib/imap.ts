@@ -29,6 +29,12 @@ export interface ConnectionOptions {
   timeout?: number;
   /** Deadline in ms for connect + TLS handshake and the greeting (default 15000, or `timeout`). */
   connectTimeout?: number;
+  /**
+   * Allow sending the password or token over `security: 'plain'`, unencrypted. Dangerous:
+   * anyone on the network path can read it; only for a test server you trust. Default `false`:
+   * credentials with `'plain'` fail with `EINVAL`.
+   */
+  allowPlaintextAuth?: boolean;
 }
 
 /** Options of {@link ImapClient.connect}. */

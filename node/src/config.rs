@@ -59,15 +59,16 @@ pub struct ConnectOptions {
     /// IMAP: the largest single response accepted from the server, in bytes (a whole
     /// message from `fetchRaw` is one response). Default 256 MiB.
     pub max_response_size: Option<f64>,
-    /// IMAP: allows sending the password or token over an unencrypted (`'plain'`)
-    /// connection. Dangerous: anyone on the path can read it. Default `false`.
-    pub allow_plaintext_auth: Option<bool>,
     /// SMTP: most connections the pool opens at once. Default 4.
     pub max_connections: Option<u32>,
     /// SMTP: the name sent in EHLO. Default `localhost`.
     pub name: Option<String>,
     /// SMTP: an idle pooled connection older than this (milliseconds) is closed. Default 60000.
     pub pool_idle_timeout: Option<f64>,
+    /// Allow sending the password or token over `security: 'plain'`, unencrypted. Dangerous:
+    /// anyone on the network path can read it; only for a test server you trust. Default
+    /// `false`.
+    pub allow_plaintext_auth: Option<bool>,
 }
 
 /// Milliseconds from JavaScript as a duration; `what` names the option in the error.
@@ -172,7 +173,8 @@ pub(crate) fn smtp_config(o: &ConnectOptions) -> Result<SmtpConfig> {
     let p = parts(o)?;
     let mut c = SmtpConfig::new(&o.host, p.auth)
         .security(p.security)
-        .timeouts(p.timeouts);
+        .timeouts(p.timeouts)
+        .allow_plaintext_auth(o.allow_plaintext_auth.unwrap_or(false));
     c.tls = p.tls;
     if let Some(port) = port(o)? {
         c = c.port(port);

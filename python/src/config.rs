@@ -22,6 +22,7 @@ pub(crate) struct Common {
     pub server_name: Option<String>,
     pub timeout: Option<f64>,
     pub connect_timeout: Option<f64>,
+    pub allow_plaintext_auth: bool,
 }
 
 /// Keyword arguments only IMAP has.
@@ -29,7 +30,6 @@ pub(crate) struct ImapOptions {
     pub idle_reissue: Option<f64>,
     pub no_progress_timeout: Option<f64>,
     pub max_response_size: Option<i128>,
-    pub allow_plaintext_auth: bool,
 }
 
 pub(crate) fn seconds(py: Python<'_>, what: &str, s: f64) -> PyResult<Duration> {
@@ -89,7 +89,7 @@ impl Common {
         let mut cfg = ImapConfig::new(self.host.clone(), auth)
             .security(security)
             .timeouts(timeouts)
-            .allow_plaintext_auth(options.allow_plaintext_auth);
+            .allow_plaintext_auth(self.allow_plaintext_auth);
         if let Some(p) = self.port {
             cfg = cfg.port(p);
         }
@@ -112,7 +112,8 @@ impl Common {
         let (security, auth, tls, timeouts) = self.parts(py)?;
         let mut cfg = SmtpConfig::new(self.host.clone(), auth)
             .security(security)
-            .timeouts(timeouts);
+            .timeouts(timeouts)
+            .allow_plaintext_auth(self.allow_plaintext_auth);
         if let Some(p) = self.port {
             cfg = cfg.port(p);
         }

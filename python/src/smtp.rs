@@ -103,11 +103,14 @@ macro_rules! smtp_client_class {
         impl $name {
             /// Opens and authenticates the first pooled connection. ``security`` is
             /// ``"tls"`` (port 465), ``"starttls"`` (587) or ``"plain"``.
+            /// ``allow_plaintext_auth=True`` permits sending the password or token over
+            /// ``"plain"`` security, unencrypted (dangerous: only for a test server you
+            /// trust); without it, credentials with ``"plain"`` raise ``InvalidInputError``.
             #[staticmethod]
             #[pyo3(signature = (host, port = None, *, security = "tls", username = None,
                 password = None, access_token = None, ca_pem = None, accept_invalid_certs = false,
                 server_name = None, timeout = None, connect_timeout = None, hello_name = None,
-                pool_size = None))]
+                pool_size = None, allow_plaintext_auth = false))]
             #[allow(clippy::too_many_arguments)]
             fn connect<'py>(
                 py: Python<'py>,
@@ -124,6 +127,7 @@ macro_rules! smtp_client_class {
                 connect_timeout: Option<f64>,
                 hello_name: Option<String>,
                 pool_size: Option<usize>,
+                allow_plaintext_auth: bool,
             ) -> PyResult<Bound<'py, PyAny>> {
                 let config = Common {
                     host,
@@ -137,6 +141,7 @@ macro_rules! smtp_client_class {
                     server_name,
                     timeout,
                     connect_timeout,
+                    allow_plaintext_auth,
                 }
                 .smtp(py, hello_name, pool_size)?;
                 let description = format!(

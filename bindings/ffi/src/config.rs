@@ -192,6 +192,10 @@ pub struct SmtpConfig {
     /// An idle pooled connection older than this is closed instead of reused (default 60 s).
     #[uniffi(default = None)]
     pub pool_idle_timeout: Option<Duration>,
+    /// Allow sending the password or token over `Plain` security, unencrypted. Dangerous:
+    /// anyone on the network path can read it; only for a test server you trust.
+    #[uniffi(default = false)]
+    pub allow_plaintext_auth: bool,
 }
 
 impl From<SmtpConfig> for mailwire::SmtpConfig {
@@ -210,7 +214,7 @@ impl From<SmtpConfig> for mailwire::SmtpConfig {
         if let Some(d) = c.pool_idle_timeout {
             cfg.pool_idle_timeout = d;
         }
-        cfg
+        cfg.allow_plaintext_auth(c.allow_plaintext_auth)
     }
 }
 

@@ -68,7 +68,17 @@ impl Command {
     }
 
     fn string_inner(mut self, s: &str, secret: bool) -> Result<Self> {
-        check_no_crlf(s, "a command argument")?;
+        if secret {
+            // The text of the error must not contain the secret, not even quoted.
+            if s.contains(['\r', '\n', '\0']) {
+                return Err(Error::invalid_input(
+                    "the password or token contains CR, LF or NUL, which IMAP cannot send (a \
+                     line break read from a file along with it is the usual cause)",
+                ));
+            }
+        } else {
+            check_no_crlf(s, "a command argument")?;
+        }
         self.sep("");
         if s.is_ascii() {
             let q = quote(s);
@@ -567,5 +577,17 @@ mod tests {
             .unwrap();
         assert!(!c.log.contains("pässword"));
         assert!(c.has_literal());
+        for secret in ["Secret-Pw-5521\n", "Secret\r\nPw-5521", "Secret\0Pw-5521"] {
+            let err = Command::new("LOGIN")
+                .string("u")
+                .and_then(|c| c.secret(secret))
+                .unwrap_err();
+            let shown = format!("{err} {err:?}");
+            assert!(
+                !shown.contains("Secret") && !shown.contains("5521"),
+                "{shown}"
+            );
+            assert!(shown.contains("CR, LF or NUL"), "{shown}");
+        }
     }
 }

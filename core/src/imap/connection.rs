@@ -115,6 +115,12 @@ impl Connection {
         close: watch::Receiver<bool>,
     ) -> Result<Connection> {
         let t = &config.timeouts;
+        // Refused before any byte goes out: credentials that cannot be sent, or that would
+        // cross the network in the clear without the explicit opt-in.
+        config.auth.check_sendable()?;
+        config
+            .auth
+            .check_plaintext(config.security, config.allow_plaintext_auth)?;
         let tcp = net::connect_tcp(&config.host, config.port, t.connect).await?;
         let stream = match config.security {
             Security::Tls => net::tls_handshake(tcp, &config.host, &config.tls, t.connect).await?,
@@ -172,13 +178,6 @@ impl Connection {
         }
         let plaintext = matches!(conn.stream, MaybeTls::Plain(_));
         if plaintext && config.auth.secret().is_some() {
-            if !config.allow_plaintext_auth {
-                return Err(Error::invalid_input(
-                    "refusing to send credentials over an unencrypted connection: use TLS or \
-                     STARTTLS, or set allow_plaintext_auth (dangerous: anyone on the path \
-                     can read the password)",
-                ));
-            }
             if conn.caps.is_empty() {
                 conn.refresh_capabilities().await?;
             }

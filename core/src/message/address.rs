@@ -163,6 +163,32 @@ fn split_unquoted(s: &str, sep: char) -> Vec<&str> {
     parts
 }
 
+/// `name` with every control character (CR, LF, NUL, TAB, ESC, …) replaced by a space: a
+/// display name is one line of text, whatever an encoded word decoded to.
+pub(crate) fn sanitize_name(name: &str) -> std::borrow::Cow<'_, str> {
+    if name.chars().any(char::is_control) {
+        name.chars()
+            .map(|c| if c.is_control() { ' ' } else { c })
+            .collect::<String>()
+            .into()
+    } else {
+        name.into()
+    }
+}
+
+/// `address` without control characters (folding left in a parsed header, say).
+pub(crate) fn sanitize_address(address: &str) -> std::borrow::Cow<'_, str> {
+    if address.chars().any(char::is_control) {
+        address
+            .chars()
+            .filter(|c| !c.is_control())
+            .collect::<String>()
+            .into()
+    } else {
+        address.into()
+    }
+}
+
 /// Turns a display-name phrase into the name: quoted parts are unquoted, unquoted parts have
 /// RFC 2047 words decoded. `None` for unbalanced quotes or stray angle brackets.
 fn parse_phrase(phrase: &str) -> Option<String> {
@@ -187,16 +213,18 @@ fn parse_phrase(phrase: &str) -> Option<String> {
         }
     }
     out.push_str(&decode_words(plain.as_bytes()));
-    Some(out.trim().to_string())
+    Some(sanitize_name(&out).trim().to_string())
 }
 
 fn is_atext(c: char) -> bool {
-    c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c) || !c.is_ascii()
+    c.is_ascii_alphanumeric()
+        || "!#$%&'*+-/=?^_`{|}~".contains(c)
+        || (!c.is_ascii() && !c.is_control())
 }
 
 /// A pragmatic check of `local@domain`: dot-atom or quoted local part, a domain name (IDN
 /// allowed) or an address literal.
-fn is_valid_address(a: &str) -> bool {
+pub(crate) fn is_valid_address(a: &str) -> bool {
     let Some((local, domain)) = a.rsplit_once('@') else {
         return false;
     };
@@ -237,11 +265,13 @@ fn name_needs_quotes(name: &str) -> bool {
 
 impl fmt::Display for Address {
     /// `Jane Doe <jane@example.com>`, `"Doe, Jane" <jane@example.com>`, or just
-    /// `jane@example.com` when there is no name.
+    /// `jane@example.com` when there is no name. Control characters (CR, LF, NUL, …) are
+    /// never printed: in the name they become spaces, in the address they are left out.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.name {
-            None => f.write_str(&self.address),
-            Some(name) if name_needs_quotes(name) => {
+        let address = sanitize_address(&self.address);
+        match self.name.as_deref().map(sanitize_name) {
+            None => f.write_str(&address),
+            Some(name) if name_needs_quotes(&name) => {
                 f.write_str("\"")?;
                 for c in name.chars() {
                     if c == '"' || c == '\\' {
@@ -249,9 +279,9 @@ impl fmt::Display for Address {
                     }
                     write!(f, "{c}")?;
                 }
-                write!(f, "\" <{}>", self.address)
+                write!(f, "\" <{address}>")
             }
-            Some(name) => write!(f, "{name} <{}>", self.address),
+            Some(name) => write!(f, "{name} <{address}>"),
         }
     }
 }
@@ -397,6 +427,24 @@ mod tests {
         ] {
             assert_eq!(Address::parse(&addr.to_string()).ok(), Some(addr));
         }
+    }
+
+    #[test]
+    fn names_never_carry_line_breaks_and_display_never_prints_them() {
+        // An encoded word may decode to anything; the name is one line all the same.
+        let a = Address::parse("=?utf-8?q?Eve=0D=0ABcc:_x@y.org=00?= <eve@x.org>").unwrap();
+        assert_eq!(a.name.as_deref(), Some("Eve  Bcc: x@y.org"));
+        assert_eq!(a.to_string(), "\"Eve  Bcc: x@y.org\" <eve@x.org>");
+        assert_eq!(Address::parse(&a.to_string()).ok(), Some(a));
+        // Built by hand, printed safely.
+        let raw = Address::new(Some("Eve\r\nBcc: x@y.org\0"), "eve@x.org\r\n");
+        let shown = raw.to_string();
+        assert!(!shown.contains(['\r', '\n', '\0']), "{shown:?}");
+        assert_eq!(shown, "\"Eve  Bcc: x@y.org \" <eve@x.org>");
+        assert_eq!(
+            Address::new(None::<String>, "a@b\n.org").to_string(),
+            "a@b.org"
+        );
     }
 
     #[test]

@@ -254,6 +254,266 @@ pub(crate) fn decode_words(raw: &[u8]) -> String {
 }
 
 // ---------------------------------------------------------------------------------------------
+// RFC 2047 encoding of the header values mailwire writes
+// ---------------------------------------------------------------------------------------------
+
+/// Longest encoded word, `=?utf-8?q?` and `?=` included: RFC 2047 §2 allows 75, and a line
+/// with an encoded word 76; 66 leaves room for `Reply-To: ` on the first line.
+const MAX_ENCODED_WORD: usize = 66;
+/// `=?utf-8?q?` / `=?utf-8?b?` plus `?=`.
+const ENCODED_WORD_OVERHEAD: usize = 12;
+/// A plain word longer than this is encoded (and so split), keeping lines under 998 octets.
+const MAX_PLAIN_WORD: usize = 900;
+/// Header lines are folded to stay within this many characters where the pieces allow.
+const FOLD_AT: usize = 78;
+
+/// One unit of a header value that is never split, and whether the header may be folded
+/// (CRLF inserted) before the single space that precedes it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Piece {
+    pub(crate) text: String,
+    pub(crate) fold_before: bool,
+}
+
+/// Where encoded text goes: unstructured text (`Subject`) or a display name (RFC 5322
+/// phrase), where only atoms may stay unencoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Context {
+    Text,
+    Phrase,
+}
+
+/// The characters the Q encoding keeps literal: those RFC 2047 §5(3) allows in a phrase,
+/// so one encoding serves every header.
+fn q_safe(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'!' | b'*' | b'+' | b'-' | b'/')
+}
+
+fn q_len(b: u8) -> usize {
+    if q_safe(b) || b == b' ' {
+        1
+    } else {
+        3
+    }
+}
+
+/// Splits `value` at the spaces followed by a non-space (the separators between words).
+/// Other spaces stay in the words: the value's leading spaces in the first word, a run of
+/// spaces at the end of the word before the separator.
+fn split_words(value: &str) -> Vec<&str> {
+    let b = value.as_bytes();
+    let mut words = Vec::new();
+    let mut start = 0;
+    for i in 1..b.len() {
+        if b[i] == b' ' && b.get(i + 1).is_some_and(|&n| n != b' ') {
+            words.push(&value[start..i]);
+            start = i + 1;
+        }
+    }
+    if start < b.len() {
+        words.push(&value[start..]);
+    }
+    words
+}
+
+fn is_atext_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~".contains(c)
+}
+
+fn needs_encoding(word: &str, first: bool, last: bool, ctx: Context) -> bool {
+    word.len() > MAX_PLAIN_WORD
+        || word.contains("=?")
+        || word.contains("?=")
+        || (first && word.starts_with(' '))
+        || (last && word.ends_with(' '))
+        || match ctx {
+            Context::Text => !word.bytes().all(|b| (0x20..0x7f).contains(&b)),
+            Context::Phrase => !word.chars().all(is_atext_char),
+        }
+}
+
+/// Appends `text` as UTF-8 encoded words of at most [`MAX_ENCODED_WORD`] characters, each
+/// holding whole characters; Q or B, whichever is shorter.
+fn encode_run(text: &str, fold_before: bool, out: &mut Vec<Piece>) {
+    let q_total: usize = text.bytes().map(q_len).sum();
+    let b_total = text.len().div_ceil(3) * 4;
+    let use_b = b_total < q_total;
+    let room = MAX_ENCODED_WORD - ENCODED_WORD_OVERHEAD;
+    let mut chunk_start = 0;
+    let mut chunk_len = 0;
+    let mut first = true;
+    let flush = |chunk: &str, out: &mut Vec<Piece>, first: &mut bool| {
+        let mut word = String::with_capacity(MAX_ENCODED_WORD);
+        if use_b {
+            use base64::Engine as _;
+            word.push_str("=?utf-8?b?");
+            word.push_str(&base64::engine::general_purpose::STANDARD.encode(chunk));
+        } else {
+            word.push_str("=?utf-8?q?");
+            for b in chunk.bytes() {
+                if q_safe(b) {
+                    word.push(char::from(b));
+                } else if b == b' ' {
+                    word.push('_');
+                } else {
+                    word.push_str(&format!("={b:02X}"));
+                }
+            }
+        }
+        word.push_str("?=");
+        out.push(Piece {
+            text: word,
+            fold_before: fold_before || !*first,
+        });
+        *first = false;
+    };
+    for (i, c) in text.char_indices() {
+        let c_len = if use_b {
+            c.len_utf8()
+        } else {
+            text.as_bytes()[i..i + c.len_utf8()]
+                .iter()
+                .map(|&b| q_len(b))
+                .sum()
+        };
+        let fits = if use_b {
+            (chunk_len + c_len).div_ceil(3) * 4 <= room
+        } else {
+            chunk_len + c_len <= room
+        };
+        if !fits && i > chunk_start {
+            flush(&text[chunk_start..i], out, &mut first);
+            chunk_start = i;
+            chunk_len = 0;
+        }
+        chunk_len += c_len;
+    }
+    if chunk_start < text.len() || first {
+        flush(&text[chunk_start..], out, &mut first);
+    }
+}
+
+/// The pieces of `value`: plain words as they are, and every run of words that must be
+/// encoded (non-ASCII or control characters, literal `=?`/`?=`, spaces at either end) as
+/// encoded words that include the spaces between those words, so a decoder — which drops
+/// white space between adjacent encoded words — gives back exactly `value`.
+fn encode_words(value: &str, ctx: Context) -> Vec<Piece> {
+    let words = split_words(value);
+    let n = words.len();
+    let mut enc: Vec<bool> = words
+        .iter()
+        .enumerate()
+        .map(|(i, w)| needs_encoding(w, i == 0, i + 1 == n, ctx))
+        .collect();
+    // More than one space between plain text and an encoded word is collapsed by some
+    // decoders (mail-parser): a plain word ending in spaces joins the encoded run after it.
+    for i in (0..n.saturating_sub(1)).rev() {
+        if !enc[i] && enc[i + 1] && words[i].ends_with(' ') {
+            enc[i] = true;
+        }
+    }
+    let mut pieces: Vec<Piece> = Vec::new();
+    let mut i = 0;
+    while i < n {
+        // Never fold after a plain word ending in a space: a line must not end in white space.
+        let fold_before = pieces.last().is_some_and(|p| !p.text.ends_with(' '));
+        if enc[i] {
+            let mut run = String::from(words[i]);
+            while i + 1 < n && enc[i + 1] {
+                i += 1;
+                run.push(' ');
+                run.push_str(words[i]);
+            }
+            encode_run(&run, fold_before, &mut pieces);
+        } else {
+            pieces.push(Piece {
+                text: words[i].to_string(),
+                fold_before,
+            });
+        }
+        i += 1;
+    }
+    pieces
+}
+
+/// The pieces of an unstructured header value (`Subject`, extra headers): unchanged when it
+/// is printable ASCII with single spaces between words, otherwise with RFC 2047 encoded words
+/// where needed. Decoding (and unfolding) gives back `value` exactly.
+pub(crate) fn encode_text(value: &str) -> Vec<Piece> {
+    encode_words(value, Context::Text)
+}
+
+/// The pieces of a display name: atoms as they are, a quoted string for other printable
+/// ASCII, encoded words for the rest. Leading and trailing white space is dropped.
+pub(crate) fn encode_phrase(name: &str) -> Vec<Piece> {
+    let name = name.trim_matches(' ');
+    if name.is_empty() {
+        return Vec::new();
+    }
+    let atoms = name
+        .split(' ')
+        .all(|w| !w.is_empty() && w.chars().all(is_atext_char));
+    if atoms && !name.contains("=?") && !name.contains("?=") {
+        return encode_words(name, Context::Phrase);
+    }
+    let quotable = name.bytes().all(|b| (0x20..0x7f).contains(&b))
+        && !name.contains("=?")
+        && name.len() <= MAX_PLAIN_WORD;
+    if quotable {
+        let mut q = String::with_capacity(name.len() + 4);
+        q.push('"');
+        for c in name.chars() {
+            if c == '"' || c == '\\' {
+                q.push('\\');
+            }
+            q.push(c);
+        }
+        q.push('"');
+        return vec![Piece {
+            text: q,
+            fold_before: false,
+        }];
+    }
+    encode_words(name, Context::Phrase)
+}
+
+/// `pieces` joined by single spaces, a CRLF put before the space ahead of a piece where the
+/// line would pass [`FOLD_AT`] characters (`used` are taken on the first line already).
+fn fold_value(used: usize, pieces: &[Piece]) -> String {
+    let mut out = String::new();
+    let mut line = used;
+    for (k, p) in pieces.iter().enumerate() {
+        if k > 0 {
+            if p.fold_before && line + 1 + p.text.len() > FOLD_AT {
+                out.push_str("\r\n");
+                line = 0;
+            }
+            out.push(' ');
+            line += 1;
+        }
+        out.push_str(&p.text);
+        line += p.text.len();
+    }
+    out
+}
+
+/// A complete header field, `Name: value` and CRLF, folded.
+pub(crate) fn header_field(name: &str, pieces: &[Piece]) -> String {
+    let value = fold_value(name.len() + 2, pieces);
+    if value.is_empty() {
+        format!("{name}:\r\n")
+    } else {
+        format!("{name}: {value}\r\n")
+    }
+}
+
+/// The header value (without name and final CRLF) of unstructured `text`, encoded and
+/// folded as [`header_field`] writes it in a `Subject`.
+pub(crate) fn encode_header_value(text: &str) -> String {
+    fold_value("Subject: ".len(), &encode_text(text))
+}
+
+// ---------------------------------------------------------------------------------------------
 // RFC 2231 parameter values
 // ---------------------------------------------------------------------------------------------
 
@@ -688,6 +948,85 @@ pub(crate) fn tests_b64(data: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn subject_as_parsed(encoded: &str) -> Option<String> {
+        let raw = format!("From: a@x.org\r\nSubject: {encoded}\r\n\r\nbody\r\n");
+        crate::Message::parse(raw.as_bytes()).ok()?.subject
+    }
+
+    #[test]
+    fn encoder_round_trips_spaces_and_literal_encoded_words() {
+        let long = "Quartalsbericht für das dritte Quartal mit Zahlen ".repeat(4);
+        for text in [
+            "Grüße  aus  Köln",
+            "ü  ö",
+            "literal =?utf-8?q?x?= text",
+            "=?utf-8?b?QUJD?=",
+            "a?=b and =?c",
+            " leading space",
+            "trailing space ",
+            "tab\there",
+            "日本語のテキスト 日本語のテキスト",
+            long.as_str(),
+            "Quarterly report",
+            "double  spaces  in  ascii",
+            "",
+        ] {
+            let encoded = encode_header_value(text);
+            let unfolded = encoded.replace("\r\n", "");
+            assert_eq!(decode_words(unfolded.as_bytes()), text, "{encoded:?}");
+            assert!(
+                encoded
+                    .split("\r\n")
+                    .all(|l| l.len() <= 78 - "Subject: ".len() || !l.trim_start().contains(' ')),
+                "not folded: {encoded:?}"
+            );
+            // The parser of received mail (mail-parser) reads the same text.
+            if !text.is_empty() && text.trim() == text {
+                assert_eq!(
+                    subject_as_parsed(&encoded).as_deref(),
+                    Some(text),
+                    "{encoded:?}"
+                );
+            }
+        }
+        // Plain ASCII stays readable; only what must be is encoded.
+        assert_eq!(encode_header_value("Quarterly report"), "Quarterly report");
+        assert_eq!(
+            encode_header_value("Bericht für Q3"),
+            "Bericht =?utf-8?q?f=C3=BCr?= Q3"
+        );
+        assert_eq!(encode_header_value("ü  ö"), "=?utf-8?b?w7wgIMO2?=");
+    }
+
+    #[test]
+    fn display_names_are_atoms_quoted_strings_or_encoded_words() {
+        let joined = |name: &str| {
+            encode_phrase(name)
+                .into_iter()
+                .map(|p| p.text)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(joined("Jane Doe"), "Jane Doe");
+        assert_eq!(joined("Doe, Jane"), "\"Doe, Jane\"");
+        assert_eq!(joined("say \"hi\""), "\"say \\\"hi\\\"\"");
+        for name in [
+            "Müller, Jürgen",
+            "Jürgen  Müller",
+            "=?utf-8?q?not_encoded?=",
+            "Zoë \"Z\" Ångström",
+            "a  b",
+        ] {
+            let phrase = joined(name);
+            assert!(phrase.is_ascii(), "{phrase}");
+            let a = crate::Address::parse(&format!("{phrase} <a@x.org>")).expect("parses");
+            assert_eq!(a.name.as_deref(), Some(name), "{phrase}");
+            let raw = format!("From: {phrase} <a@x.org>\r\n\r\nbody");
+            let m = crate::Message::parse(raw.as_bytes()).expect("parses");
+            assert_eq!(m.from[0].name.as_deref(), Some(name), "{phrase}");
+        }
+    }
 
     #[test]
     fn words_utf8_b_and_q() {

@@ -1,7 +1,9 @@
 //! The SMTP envelope of a complete message: who it is from and to, read from its headers,
 //! and the bytes to transmit with the Bcc header taken out.
 
-use super::{Address, Message};
+use super::headers::{read_header_section, rebuild_without_blind};
+use super::parsed::push_addresses;
+use super::Address;
 use crate::{Error, Result};
 
 /// A complete message split into its SMTP envelope and the bytes to transmit.
@@ -17,25 +19,44 @@ pub struct RawEnvelope {
 
 impl RawEnvelope {
     /// Reads the envelope of a complete RFC 5322 message (e.g. one written by Python's
-    /// `email` package) and removes its `Bcc` header, so blind recipients stay blind.
+    /// `email` package) and removes its `Bcc` and `Resent-Bcc` fields, so blind recipients
+    /// stay blind.
     ///
-    /// Fails with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) when there is
-    /// no sender or no recipient.
+    /// The header section is read once, strictly, and that one reading gives the envelope,
+    /// decides which fields are removed, and produces the bytes to transmit (line breaks in
+    /// the header section become CRLF; the body is kept as it is). `Resent-*` fields are not
+    /// used for the envelope.
+    ///
+    /// Fails with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput), before
+    /// anything could be sent, when there is no sender or no recipient, and for a header
+    /// section that mail programs could read in different ways: a CR that does not end a
+    /// line, NUL or another control character (TAB aside), a line that is neither a
+    /// `Name: value` field with a printable ASCII name nor a continuation line.
     pub fn from_message(raw: &[u8]) -> Result<RawEnvelope> {
-        let header_end = header_end(raw);
-        let head = Message::parse(&raw[..header_end])?;
-        let from = head
-            .sender
-            .clone()
-            .or_else(|| head.from.first().cloned())
+        let section = read_header_section(raw)?;
+        let addresses = |name: &str| -> Vec<Address> {
+            let mut out = Vec::new();
+            for f in section.fields.iter().filter(|f| f.is(name)) {
+                out.extend(parse_address_field(&f.value));
+            }
+            out
+        };
+        let from = addresses("Sender")
+            .into_iter()
+            .next()
+            .or_else(|| addresses("From").into_iter().next())
             .ok_or_else(|| Error::invalid_input("the message has no From header"))?;
         let mut recipients: Vec<Address> = Vec::new();
-        for a in head.to.iter().chain(&head.cc).chain(&head.bcc) {
+        for a in addresses("To")
+            .into_iter()
+            .chain(addresses("Cc"))
+            .chain(addresses("Bcc"))
+        {
             if !recipients
                 .iter()
                 .any(|r| r.address.eq_ignore_ascii_case(&a.address))
             {
-                recipients.push(a.clone());
+                recipients.push(a);
             }
         }
         if recipients.is_empty() {
@@ -43,8 +64,7 @@ impl RawEnvelope {
                 "the message has no To, Cc or Bcc recipient",
             ));
         }
-        let mut data = strip_header(&raw[..header_end], "bcc");
-        data.extend_from_slice(&raw[header_end..]);
+        let data = rebuild_without_blind(raw, &section);
         Ok(RawEnvelope {
             from,
             recipients,
@@ -53,45 +73,19 @@ impl RawEnvelope {
     }
 }
 
-/// The offset just past the header block (its blank line included), or the end.
-fn header_end(raw: &[u8]) -> usize {
-    let mut i = 0;
-    while i < raw.len() {
-        let line_end = raw[i..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(raw.len(), |p| i + p + 1);
-        let line = &raw[i..line_end];
-        if line == b"\r\n" || line == b"\n" {
-            return line_end;
+/// The addresses in one address-list field value (as read by [`read_header_section`]: no
+/// control characters, every line after the first starting with white space, so the parser
+/// sees exactly this one field).
+fn parse_address_field(value: &[u8]) -> Vec<Address> {
+    let mut one = Vec::with_capacity(value.len() + 7);
+    one.extend_from_slice(b"To:");
+    one.extend_from_slice(value);
+    one.extend_from_slice(b"\r\n\r\n");
+    let mut out = Vec::new();
+    if let Some(parsed) = mail_parser::MessageParser::default().parse(&one[..]) {
+        if let Some(list) = parsed.to() {
+            push_addresses(list, &mut out);
         }
-        i = line_end;
-    }
-    raw.len()
-}
-
-/// The header block without every field called `name` (continuation lines included).
-fn strip_header(head: &[u8], name: &str) -> Vec<u8> {
-    let mut out = Vec::with_capacity(head.len());
-    let mut skipping = false;
-    let mut i = 0;
-    while i < head.len() {
-        let line_end = head[i..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(head.len(), |p| i + p + 1);
-        let line = &head[i..line_end];
-        let continuation = matches!(line.first(), Some(b' ' | b'\t'));
-        if !continuation {
-            skipping = line
-                .iter()
-                .position(|&b| b == b':')
-                .is_some_and(|c| line[..c].trim_ascii().eq_ignore_ascii_case(name.as_bytes()));
-        }
-        if !skipping {
-            out.extend_from_slice(line);
-        }
-        i = line_end;
     }
     out
 }
@@ -113,6 +107,36 @@ mod tests {
         let data = String::from_utf8(env.data).unwrap();
         assert!(!data.contains("secret@z.org") && !data.contains("other@z.org"));
         assert!(data.contains("Subject: hi\r\n\r\nBcc: this line is body"));
+    }
+
+    #[test]
+    fn one_reading_gives_envelope_and_bytes() {
+        // LF line endings (Python's `email`), obsolete space before the colon, folding,
+        // Resent-Bcc, Sender before From.
+        let raw = b"From: Ann <ann@x.org>\nSender: sec@x.org\nbcc :\n hidden@z.org\nTo: bob@y.org\nResent-Bcc: also@z.org\nSubject: a\n b\n\nbody\rline\n";
+        let env = RawEnvelope::from_message(raw).unwrap();
+        assert_eq!(env.from.address, "sec@x.org");
+        let to: Vec<_> = env.recipients.iter().map(|a| a.address.as_str()).collect();
+        assert_eq!(to, ["bob@y.org", "hidden@z.org"]);
+        assert_eq!(
+            env.data,
+            b"From: Ann <ann@x.org>\r\nSender: sec@x.org\r\nTo: bob@y.org\r\nSubject: a\r\n b\r\n\r\nbody\rline\n"
+        );
+    }
+
+    #[test]
+    fn ambiguous_header_sections_are_refused_before_sending() {
+        for raw in [
+            &b"From: a@x.org\r\nTo: b@x.org\r\nB\x0ccc: hidden@z.org\r\n\r\nhi"[..],
+            b"From: a@x.org\r\nTo: b@x.org\r\nB\rcc: hidden@z.org\r\n\r\nhi",
+            b"From: a@x.org\r\nTo: b@x.org\r\nX: y\rBcc: hidden@z.org\r\n\r\nhi",
+            b"From: a@x.org\r\nTo: b@x.org\r\nBcc\0: hidden@z.org\r\n\r\nhi",
+            b"From: a@x.org\r\nno colon here\r\nBcc: hidden@z.org\r\nTo: b@x.org\r\n\r\nhi",
+        ] {
+            let err = RawEnvelope::from_message(raw).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{raw:?}");
+            assert!(!err.to_string().contains("hidden"), "{err}");
+        }
     }
 
     #[test]

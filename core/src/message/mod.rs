@@ -1,10 +1,11 @@
 //! Email messages: parsing received mail ([`Message`]), building new mail
 //! ([`OutgoingMessage`]), addresses ([`Address`]) and attachments ([`Attachment`]).
 
-mod address;
+pub(crate) mod address;
 mod attachment;
 pub(crate) mod encoding;
 mod envelope;
+pub(crate) mod headers;
 mod outgoing;
 mod parsed;
 

@@ -1,13 +1,12 @@
 //! Composing new messages, replies and forwards.
 
-use std::time::SystemTime;
-
 use chrono::{DateTime, FixedOffset};
 use lettre::message::header::{
-    self, ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue, Headers,
+    self, ContentTransferEncoding, ContentType, Header, HeaderName, HeaderValue,
 };
-use lettre::message::{Body, Mailbox, MultiPart, SinglePart};
+use lettre::message::{Body, MultiPart, SinglePart};
 
+use super::encoding::{encode_phrase, encode_text, header_field, Piece};
 use super::{Address, Attachment, Message};
 use crate::{Error, Result};
 
@@ -77,6 +76,7 @@ const RESERVED_HEADERS: &[&str] = &[
     "to",
     "cc",
     "bcc",
+    "resent-bcc",
     "reply-to",
     "subject",
     "date",
@@ -215,67 +215,71 @@ impl OutgoingMessage {
             a.validate()?;
         }
 
-        let mut builder = lettre::Message::builder().from(mailbox(&from)?);
-        for a in &self.to {
-            builder = builder.to(mailbox(a)?);
-        }
-        for a in &self.cc {
-            builder = builder.cc(mailbox(a)?);
-        }
-        for a in &self.reply_to {
-            builder = builder.reply_to(mailbox(a)?);
+        // The header section is written here, with mailwire's own RFC 2047 encoder (names
+        // and subject decode back exactly); lettre only builds the MIME parts. Bcc is never
+        // written: it is only in the envelope.
+        let mut head = String::new();
+        let date = match &self.date {
+            Some(d) => d.to_rfc2822(),
+            None => chrono::Utc::now().fixed_offset().to_rfc2822(),
+        };
+        head.push_str(&format!("Date: {date}\r\n"));
+        head.push_str(&address_field("From", std::slice::from_ref(&from)));
+        for (name, list) in [
+            ("To", &self.to),
+            ("Cc", &self.cc),
+            ("Reply-To", &self.reply_to),
+        ] {
+            if !list.is_empty() {
+                head.push_str(&address_field(name, list));
+            }
         }
         if let Some(subject) = &self.subject {
             check_line("subject", subject)?;
-            builder = builder.subject(subject.clone());
+            head.push_str(&header_field("Subject", &encode_text(subject)));
         }
         let message_id = match &self.message_id {
             Some(id) => id.clone(),
             None => generate_message_id(Some(&from)),
         };
-        builder = builder.message_id(Some(format!("<{}>", check_id("Message-ID", &message_id)?)));
+        head.push_str(&format!(
+            "Message-ID: <{}>\r\n",
+            check_id("Message-ID", &message_id)?
+        ));
         if let Some(id) = &self.in_reply_to {
-            builder = builder.in_reply_to(format!("<{}>", check_id("In-Reply-To", id)?));
+            head.push_str(&format!(
+                "In-Reply-To: <{}>\r\n",
+                check_id("In-Reply-To", id)?
+            ));
         }
         if !self.references.is_empty() {
             let ids = self
                 .references
                 .iter()
-                .map(|id| check_id("References", id).map(|id| format!("<{id}>")))
+                .map(|id| {
+                    check_id("References", id).map(|id| Piece {
+                        text: format!("<{id}>"),
+                        fold_before: true,
+                    })
+                })
                 .collect::<Result<Vec<_>>>()?;
-            builder = builder.references(ids.join(" "));
+            head.push_str(&header_field("References", &ids));
         }
-        if let Some(date) = &self.date {
-            builder = builder.date(SystemTime::from(*date));
-        }
-        // Bcc is never given to lettre: the envelope is set explicitly instead.
-        let (_, recipients) = self.envelope()?;
-        let envelope = lettre::address::Envelope::new(
-            Some(lettre_address(&from)?),
-            recipients
-                .iter()
-                .map(lettre_address)
-                .collect::<Result<Vec<_>>>()?,
-        )
-        .map_err(|e| Error::invalid_input("cannot build the envelope").with_source(e))?;
-        builder = builder.envelope(envelope);
+        head.push_str(&self.extra_headers()?);
+        head.push_str("MIME-Version: 1.0\r\n");
 
-        let extra = self.extra_headers()?;
-
-        let built = match self.body()? {
-            Part::Single(part) => builder.singlepart(part),
-            Part::Multi(part) => builder.multipart(part),
-        }
-        .map_err(|e| Error::invalid_input("cannot build the message").with_source(e))?;
-
-        let formatted = built.formatted();
-        let mut out = Vec::with_capacity(extra.len() + formatted.len());
-        out.extend_from_slice(extra.as_bytes());
-        out.extend_from_slice(&formatted);
+        let body = match self.body()? {
+            Part::Single(part) => part.formatted(),
+            Part::Multi(part) => part.formatted(),
+        };
+        let mut out = Vec::with_capacity(head.len() + body.len());
+        out.extend_from_slice(head.as_bytes());
+        out.extend_from_slice(&body);
         Ok(out)
     }
 
-    /// The extra headers, checked and formatted (`Name: value\r\n` each).
+    /// The extra headers, checked and formatted (`Name: value\r\n` each, encoded and folded
+    /// as needed).
     fn extra_headers(&self) -> Result<String> {
         let mut out = String::new();
         for (name, value) in &self.headers {
@@ -293,12 +297,7 @@ impl OutgoingMessage {
                 )));
             }
             check_line(name, value)?;
-            let header_name = HeaderName::new_from_ascii(name.clone()).map_err(|e| {
-                Error::invalid_input(format!("bad header name {name:?}")).with_source(e)
-            })?;
-            let mut headers = Headers::new();
-            headers.insert_raw(HeaderValue::new(header_name, value.clone()));
-            out.push_str(&headers.to_string());
+            out.push_str(&header_field(name, &encode_text(value)));
         }
         Ok(out)
     }
@@ -567,17 +566,33 @@ fn base64_body(data: Vec<u8>) -> Body {
     }
 }
 
-fn lettre_address(a: &Address) -> Result<lettre::Address> {
-    a.address.parse::<lettre::Address>().map_err(|e| {
-        Error::invalid_input(format!("not a valid email address: {:?}", a.address)).with_source(e)
-    })
-}
-
-fn mailbox(a: &Address) -> Result<Mailbox> {
-    Ok(Mailbox::new(
-        a.name.clone().filter(|n| !n.is_empty()),
-        lettre_address(a)?,
-    ))
+/// An address-list header field (`From`, `To`, …): display names encoded with mailwire's
+/// RFC 2047 encoder, folded between mailboxes and between the words of a name.
+fn address_field(name: &str, list: &[Address]) -> String {
+    let mut pieces: Vec<Piece> = Vec::new();
+    for (i, a) in list.iter().enumerate() {
+        let name_pieces = a.name.as_deref().map(encode_phrase).unwrap_or_default();
+        let mut addr = if name_pieces.is_empty() {
+            a.address.clone()
+        } else {
+            format!("<{}>", a.address)
+        };
+        if i + 1 < list.len() {
+            addr.push(',');
+        }
+        let had_name = !name_pieces.is_empty();
+        for (k, mut p) in name_pieces.into_iter().enumerate() {
+            if k == 0 {
+                p.fold_before = !pieces.is_empty();
+            }
+            pieces.push(p);
+        }
+        pieces.push(Piece {
+            text: addr,
+            fold_before: had_name || !pieces.is_empty(),
+        });
+    }
+    header_field(name, &pieces)
 }
 
 /// Refuses CR, LF and NUL in a header value.
@@ -803,13 +818,51 @@ mod tests {
             ]
         );
 
-        // Bcc-only messages build too.
+        // Bcc-only messages build too. The blind address has its own domain: the generated
+        // Message-ID ends in `@example.org` (the sender's domain), so a check for a
+        // recipient at that domain would fail whenever the random part ended the same way.
         let only_bcc = OutgoingMessage::new()
             .from(addr("a@example.org"))
-            .bcc(addr("b@example.org"))
+            .bcc(addr("b@blind.example"))
             .text("hi");
         let bytes = only_bcc.to_bytes().expect("builds");
-        assert!(!String::from_utf8_lossy(&bytes).contains("b@example.org"));
+        assert!(!String::from_utf8_lossy(&bytes).contains("blind.example"));
+    }
+
+    #[test]
+    fn subject_and_names_decode_back_exactly() {
+        // What lettre's encoder lost: double spaces between non-ASCII words, and literal
+        // encoded-word text (decoded by the reader instead of shown as typed).
+        let subject = "Grüße  aus  Köln: =?utf-8?q?not_encoded?= – ok";
+        let from = Address::new(Some("Jürgen  Müller"), "j@example.org");
+        let to = Address::new(Some("=?utf-8?q?literal?="), "l@example.net");
+        let cc = Address::new(Some("Doe, Jane"), "jane@example.com");
+        let long_name = "Zoë Ångström-Øvergård von und zu Langenhausen-Großmannsdorf";
+        let cc2 = Address::new(Some(long_name), "zoe@example.se");
+        let out = OutgoingMessage::new()
+            .from(from.clone())
+            .to(to.clone())
+            .cc(cc.clone())
+            .cc(cc2.clone())
+            .subject(subject)
+            .header("X-Note", "ü  ö =?x?=")
+            .text("hi");
+        let bytes = out.to_bytes().expect("builds");
+        let head = header_block(&bytes);
+        assert!(head.is_ascii(), "{head}");
+        assert!(
+            head.split("\r\n").all(|l| l.len() <= 78),
+            "lines are folded:\n{head:?}"
+        );
+        let m = parse(&bytes);
+        assert_eq!(m.subject.as_deref(), Some(subject));
+        assert_eq!(m.from, vec![from]);
+        assert_eq!(m.to, vec![to]);
+        assert_eq!(m.cc, vec![cc, cc2]);
+        assert!(m
+            .headers
+            .iter()
+            .any(|(n, v)| n == "X-Note" && v == "ü  ö =?x?="));
     }
 
     #[test]
@@ -930,6 +983,7 @@ mod tests {
             ("header name empty", ok().header("", "1")),
             ("header name non-ascii", ok().header("X-Ä", "1")),
             ("reserved header", ok().header("bcc", "e@x.org")),
+            ("reserved resent-bcc", ok().header("Resent-Bcc", "e@x.org")),
             ("reserved subject", ok().header("Subject", "again")),
             (
                 "filename crlf",

@@ -3,9 +3,10 @@
 use chrono::{DateTime, FixedOffset, NaiveDate};
 use mail_parser::{MessageParser, MimeHeaders, PartType};
 
+use super::address::{sanitize_address, sanitize_name};
 use super::encoding::{decode_words, TransferDecoder};
 use super::{Address, Attachment};
-use crate::{Error, Result};
+use crate::Result;
 
 /// A parsed email message: the envelope headers decoded, the text and HTML bodies, and every
 /// attachment with its bytes.
@@ -54,13 +55,29 @@ pub struct Message {
 impl Message {
     /// Parses a raw RFC 5322 message (as fetched from IMAP or read from an `.eml` file).
     ///
-    /// Parsing is lenient like mail readers are: missing MIME boundaries, bad base64, broken
-    /// headers or 8-bit bytes in headers still give a message with as much as could be read.
-    /// Fails with [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) only when the
-    /// input has no header at all (empty input, or not a mail message). Never panics.
+    /// Parsing is lenient like mail readers are, and never fails: missing MIME boundaries,
+    /// bad base64, broken headers or 8-bit bytes in headers still give a message with as much
+    /// as could be read. The header section ends where Python's `email` package ends it: at
+    /// the first empty line, or at the first line that is not a header field (the rest is the
+    /// body); a leading mbox `From ` line is skipped. So input without any header line (empty
+    /// input, plain text) is a message with no headers and the input as its text body.
+    ///
+    /// Every leaf part with a file name is an attachment, also an inline text part (as Python's
+    /// `email` and `mailparser` see it); the text and HTML bodies are the other text parts.
+    ///
+    /// Never panics; the `Result` is never an error (kept for compatibility).
     pub fn parse(raw: &[u8]) -> Result<Message> {
-        let not_mail = || Error::invalid_input("not a mail message: no header found");
-        let parsed = MessageParser::default().parse(raw).ok_or_else(not_mail)?;
+        let normalised = end_header_section_like_python(raw);
+        let raw: &[u8] = &normalised;
+        let empty_headers = b"\r\n";
+        let parsed = match MessageParser::default().parse(raw) {
+            Some(p) => p,
+            // Only empty input gives nothing: it is an empty message.
+            None => match MessageParser::default().parse(&empty_headers[..]) {
+                Some(p) => p,
+                None => return Ok(Message::empty()),
+            },
+        };
         let root = parsed.root_part();
         let raw_msg = parsed.raw_message();
         // mail-parser turns a colon-less line into a header too; only `name:` lines count.
@@ -70,9 +87,6 @@ impl Message {
                 && !h.name().is_empty()
                 && h.name().bytes().all(|b| b.is_ascii_graphic())
         };
-        if !root.headers.iter().any(|h| is_real(&h)) {
-            return Err(not_mail());
-        }
 
         let headers = root
             .headers
@@ -98,24 +112,52 @@ impl Message {
             out
         };
 
-        let text_count = parsed.text_body_count();
-        let text =
-            join((0..text_count).filter_map(|i| parsed.body_text(i).map(|t| t.into_owned())));
+        // A leaf part with a file name is an attachment, never body text (Python's `email`
+        // and `mailparser` agree; mail-parser alone would show an inline text part with a
+        // file name as body text).
+        let named = |id: &u32| {
+            parsed
+                .part(*id)
+                .is_some_and(|p| p.attachment_name().is_some() && !p.is_multipart())
+        };
+        let text = join(
+            parsed
+                .text_body
+                .iter()
+                .enumerate()
+                .filter(|(_, id)| !named(id))
+                .filter_map(|(i, _)| parsed.body_text(i).map(|t| t.into_owned())),
+        );
         let has_real_html = parsed
             .html_body
             .iter()
+            .filter(|id| !named(id))
             .any(|id| parsed.part(*id).is_some_and(|p| p.is_text_html()));
         let html = if has_real_html {
             join(
-                (0..parsed.html_body_count())
-                    .filter_map(|i| parsed.body_html(i).map(|t| t.into_owned())),
+                parsed
+                    .html_body
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, id)| !named(id))
+                    .filter_map(|(i, _)| parsed.body_html(i).map(|t| t.into_owned())),
             )
         } else {
             None
         };
 
-        let attachments = parsed
-            .attachments()
+        let mut attachment_ids: Vec<u32> = parsed
+            .attachments
+            .iter()
+            .chain(parsed.text_body.iter().filter(|id| named(id)))
+            .chain(parsed.html_body.iter().filter(|id| named(id)))
+            .copied()
+            .collect();
+        attachment_ids.sort_unstable();
+        attachment_ids.dedup();
+        let attachments = attachment_ids
+            .iter()
+            .filter_map(|id| parsed.part(*id))
             .map(|part| convert_attachment(part, raw_msg))
             .collect();
 
@@ -137,6 +179,69 @@ impl Message {
             attachments,
         })
     }
+}
+
+impl Message {
+    fn empty() -> Message {
+        Message {
+            from: Vec::new(),
+            to: Vec::new(),
+            cc: Vec::new(),
+            bcc: Vec::new(),
+            reply_to: Vec::new(),
+            sender: None,
+            subject: None,
+            date: None,
+            message_id: None,
+            in_reply_to: Vec::new(),
+            references: Vec::new(),
+            headers: Vec::new(),
+            text: Some(String::new()),
+            html: None,
+            attachments: Vec::new(),
+        }
+    }
+}
+
+/// True for a line Python's `email` reads as part of the header section: a field
+/// (`name:`, the name printable ASCII, possibly empty), a continuation line, or an mbox
+/// `From ` line.
+fn is_header_line(line: &[u8]) -> bool {
+    if line.starts_with(b"From ") || matches!(line.first(), Some(b' ' | b'\t')) {
+        return true;
+    }
+    match line.iter().position(|&b| b == b':') {
+        Some(colon) => line[..colon].iter().all(|&b| (0x21..0x7f).contains(&b)),
+        None => false,
+    }
+}
+
+/// `raw` with an empty line inserted where the header section ends without one: before
+/// the first line that is not a header line (so text without headers becomes a body), as
+/// Python's `email` package reads it. Borrowed when nothing needs to change.
+fn end_header_section_like_python(raw: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    let mut start = 0;
+    while start < raw.len() {
+        let end = raw[start..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(raw.len(), |p| start + p + 1);
+        let line = &raw[start..end];
+        let content = line.strip_suffix(b"\n").unwrap_or(line);
+        let content = content.strip_suffix(b"\r").unwrap_or(content);
+        if content.is_empty() {
+            break;
+        }
+        if !is_header_line(content) {
+            let mut out = Vec::with_capacity(raw.len() + 2);
+            out.extend_from_slice(&raw[..start]);
+            out.extend_from_slice(b"\r\n");
+            out.extend_from_slice(&raw[start..]);
+            return std::borrow::Cow::Owned(out);
+        }
+        start = end;
+    }
+    std::borrow::Cow::Borrowed(raw)
 }
 
 /// `raw[start..end]`, empty when the offsets are out of range.
@@ -187,26 +292,25 @@ fn id_list(value: &mail_parser::HeaderValue<'_>) -> Vec<String> {
     }
 }
 
+/// Adds `addr` when it has an address; control characters in its name become spaces and
+/// are dropped from the address (see [`sanitize_name`]).
 fn push_addr(addr: &mail_parser::Addr<'_>, out: &mut Vec<Address>) {
-    if let Some(address) = addr
-        .address
-        .as_deref()
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-    {
-        out.push(Address {
-            name: addr
-                .name
-                .as_deref()
-                .map(str::trim)
-                .filter(|n| !n.is_empty())
-                .map(str::to_string),
-            address: address.to_string(),
-        });
+    let Some(address) = addr.address.as_deref() else {
+        return;
+    };
+    let address = sanitize_address(address).trim().to_string();
+    if address.is_empty() {
+        return;
     }
+    let name = addr
+        .name
+        .as_deref()
+        .map(|n| sanitize_name(n).trim().to_string())
+        .filter(|n| !n.is_empty());
+    out.push(Address { name, address });
 }
 
-fn push_addresses(list: &mail_parser::Address<'_>, out: &mut Vec<Address>) {
+pub(crate) fn push_addresses(list: &mail_parser::Address<'_>, out: &mut Vec<Address>) {
     match list {
         mail_parser::Address::List(addrs) => addrs.iter().for_each(|a| push_addr(a, out)),
         mail_parser::Address::Group(groups) => groups
@@ -280,7 +384,6 @@ fn convert_attachment(part: &mail_parser::MessagePart<'_>, raw: &[u8]) -> Attach
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ErrorKind;
 
     const MULTIPART: &str = concat!(
         "Return-Path: <alice@example.org>\r\n",
@@ -468,17 +571,125 @@ mod tests {
         }
     }
 
+    /// The expected values are what CPython 3.11's `email.message_from_bytes` gives for the
+    /// same bytes (`m.items()`, `m.get_payload()`).
     #[test]
-    fn no_header_is_invalid_input() {
-        for raw in [
-            &b""[..],
-            b"\r\n\r\n",
-            b"   ",
-            b"hello world",
-            b"\x00\x01\x02binary",
-        ] {
-            let err = Message::parse(raw).err().map(|e| e.kind());
-            assert_eq!(err, Some(ErrorKind::InvalidInput), "{raw:?}");
+    fn input_without_headers_is_a_body_as_python_reads_it() {
+        type Case<'a> = (&'a [u8], &'a [(&'a str, &'a str)], &'a str);
+        let cases: &[Case<'_>] = &[
+            (b"", &[], ""),
+            (b"\r\n\r\n", &[], "\r\n"),
+            (b"hello world", &[], "hello world"),
+            (b"\x00\x01\x02binary", &[], "\x00\x01\x02binary"),
+            (
+                b"hello world\r\nSubject: x\r\n\r\nbody",
+                &[],
+                "hello world\r\nSubject: x\r\n\r\nbody",
+            ),
+            (b"\r\nbody line\r\n", &[], "body line\r\n"),
+            (
+                b"X: y\r\nnot a header\r\nSubject: z\r\n\r\nbody\r\n",
+                &[("X", "y")],
+                "not a header\r\nSubject: z\r\n\r\nbody\r\n",
+            ),
+            (
+                b"From a@b Thu Jan  1 00:00:00 1970\r\nSubject: mbox\r\n\r\nbody",
+                &[("Subject", "mbox")],
+                "body",
+            ),
+            (
+                b" continuation first\r\nSubject: x\r\n\r\nbody",
+                &[("Subject", "x")],
+                "body",
+            ),
+            (b": empty name\r\n\r\nbody", &[], "body"),
+            (b"   ", &[], ""),
+        ];
+        for (raw, headers, text) in cases {
+            let m = match Message::parse(raw) {
+                Ok(m) => m,
+                Err(e) => panic!("{raw:?}: {e}"),
+            };
+            let got: Vec<(&str, &str)> = m
+                .headers
+                .iter()
+                .map(|(n, v)| (n.as_str(), v.as_str()))
+                .collect();
+            assert_eq!(got, *headers, "{raw:?}");
+            assert_eq!(m.text.as_deref(), Some(*text), "{raw:?}");
+            assert!(m.attachments.is_empty() && m.html.is_none(), "{raw:?}");
+        }
+        let m = Message::parse(b"hello world").expect("parses");
+        assert_eq!(m.subject, None);
+        assert!(m.from.is_empty());
+    }
+
+    /// Duplicate names are kept, and an inline part with a file name is an attachment (not
+    /// body text), as CPython's `EmailMessage.iter_attachments()` and `mailparser` see it:
+    /// `[('text/plain', 'notes.txt', 'attachment', b'first'), ('text/plain', 'notes.txt',
+    /// 'attachment', b'second'), ('image/png', 'logo.png', 'inline', <PNG>), ('text/plain',
+    /// 'inline-note.txt', 'inline', b'inline text with a filename')]`, body `'Body text'`.
+    #[test]
+    fn duplicate_names_and_inline_parts_with_file_names_are_attachments() {
+        let raw = concat!(
+            "From: a@x.org\r\nTo: b@x.org\r\nSubject: dup\r\nMIME-Version: 1.0\r\n",
+            "Content-Type: multipart/mixed; boundary=\"b\"\r\n\r\n",
+            "--b\r\nContent-Type: text/plain\r\n\r\nBody text\r\n",
+            "--b\r\nContent-Type: text/plain; name=\"notes.txt\"\r\n",
+            "Content-Disposition: attachment; filename=\"notes.txt\"\r\n\r\nfirst\r\n",
+            "--b\r\nContent-Type: text/plain; name=\"notes.txt\"\r\n",
+            "Content-Disposition: attachment; filename=\"notes.txt\"\r\n\r\nsecond\r\n",
+            "--b\r\nContent-Type: image/png; name=\"logo.png\"\r\n",
+            "Content-Disposition: inline; filename=\"logo.png\"\r\nContent-ID: <logo@x>\r\n",
+            "Content-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n",
+            "--b\r\nContent-Type: text/plain\r\n",
+            "Content-Disposition: inline; filename=\"inline-note.txt\"\r\n\r\n",
+            "inline text with a filename\r\n",
+            "--b--\r\n",
+        );
+        let m = Message::parse(raw.as_bytes()).expect("parses");
+        assert_eq!(m.text.as_deref(), Some("Body text"));
+        let got: Vec<(&str, Option<&str>, bool, &[u8])> = m
+            .attachments
+            .iter()
+            .map(|a| {
+                (
+                    a.content_type.as_str(),
+                    a.filename.as_deref(),
+                    a.inline,
+                    a.data.as_slice(),
+                )
+            })
+            .collect();
+        let expected: Vec<(&str, Option<&str>, bool, &[u8])> = vec![
+            ("text/plain", Some("notes.txt"), false, b"first"),
+            ("text/plain", Some("notes.txt"), false, b"second"),
+            ("image/png", Some("logo.png"), true, b"\x89PNG\r\n\x1a\n"),
+            (
+                "text/plain",
+                Some("inline-note.txt"),
+                true,
+                b"inline text with a filename",
+            ),
+        ];
+        assert_eq!(got, expected);
+        assert_eq!(m.attachments[2].content_id.as_deref(), Some("logo@x"));
+    }
+
+    #[test]
+    fn addresses_with_line_breaks_in_names_are_sanitised() {
+        let raw = concat!(
+            "From: =?utf-8?q?Mallory=0D=0ABcc:_all@x.org?= <m@x.org>\r\n",
+            "To: =?utf-8?b?Qm9iAA0K?= <bob@x.org>, \"Tab\tName\" <t@x.org>\r\n",
+            "\r\nbody\r\n",
+        );
+        let m = Message::parse(raw.as_bytes()).expect("parses");
+        assert_eq!(m.from[0].name.as_deref(), Some("Mallory  Bcc: all@x.org"));
+        assert_eq!(m.to[0].name.as_deref(), Some("Bob"));
+        assert_eq!(m.to[1].name.as_deref(), Some("Tab Name"));
+        for a in m.from.iter().chain(&m.to) {
+            let shown = a.to_string();
+            assert!(!shown.contains(['\r', '\n', '\0', '\t']), "{shown:?}");
         }
     }
 

@@ -83,6 +83,9 @@ struct Io {
     broken: bool,
     /// Replies read so far (tells whether the server answered anything of a transaction).
     replies: u64,
+    /// The credentials and every form in which they were sent (base64 SASL responses): a
+    /// reply containing one is withheld when read.
+    secrets: Vec<String>,
 }
 
 impl Io {
@@ -93,6 +96,7 @@ impl Io {
             command_timeout,
             broken: false,
             replies: 0,
+            secrets: Vec::new(),
         }
     }
 
@@ -129,8 +133,9 @@ impl Io {
             read_reply(&mut self.stream),
         )
         .await;
-        let r = self.note(r);
-        if let Ok(reply) = &r {
+        let mut r = self.note(r).map_err(|e| e.withhold(&self.secrets));
+        if let Ok(reply) = &mut r {
+            reply.withhold(&self.secrets);
             self.replies += 1;
             tracing::debug!(target: "mailwire::smtp", conn = self.id, "S: {} {}{}", reply.code,
                 reply.enhanced.as_deref().map(|e| format!("{e} ")).unwrap_or_default(), reply.text());
@@ -175,6 +180,10 @@ impl std::fmt::Debug for Connection {
 impl Connection {
     /// Connects, secures, greets, says EHLO and authenticates.
     pub(crate) async fn open(config: Arc<SmtpConfig>, id: u64) -> Result<Connection> {
+        config.auth.check_sendable()?;
+        config
+            .auth
+            .check_plaintext(config.security, config.allow_plaintext_auth)?;
         let t = config.timeouts;
         let host = config.host.as_str();
         let tcp = connect_tcp(host, config.port, t.connect).await?;
@@ -193,11 +202,9 @@ impl Connection {
         .await?;
         tracing::debug!(target: "mailwire::smtp", conn = id, "S: {} {}", greeting.code, greeting.text());
         if greeting.code != 220 {
-            return Err(greeting.to_error(
-                ErrorKind::Connect,
-                format!("{host} refused the session"),
-                None,
-            ));
+            return Err(
+                greeting.to_error(ErrorKind::Connect, format!("{host} refused the session"))
+            );
         }
 
         let hello = config
@@ -223,7 +230,7 @@ impl Connection {
             }
             let reply = io.command("STARTTLS", "STARTTLS").await?;
             if reply.code != 220 {
-                return Err(reply.to_error(ErrorKind::Tls, "the server refused STARTTLS", None));
+                return Err(reply.to_error(ErrorKind::Tls, "the server refused STARTTLS"));
             }
             if !io.stream.buffer().is_empty() {
                 // Anything sent before the handshake could be injected by an attacker.
@@ -241,6 +248,7 @@ impl Connection {
             caps = ehlo(&mut io, &hello).await?;
         }
 
+        io.secrets.extend(config.auth.secret().map(str::to_string));
         let mut conn = Connection {
             io,
             config,
@@ -270,10 +278,6 @@ impl Connection {
     /// Time since the connection last finished a command.
     pub(crate) fn idle_for(&self) -> Duration {
         self.last_used.elapsed()
-    }
-
-    fn secret(&self) -> Option<&str> {
-        self.config.auth.secret()
     }
 
     async fn authenticate(&mut self) -> Result<()> {
@@ -330,7 +334,13 @@ impl Connection {
         responses: &[&[u8]],
     ) -> Result<()> {
         let mut queue: Vec<String> = Vec::new();
-        let mut reply = match initial.map(|i| B64.encode(i)) {
+        // Whatever is sent, in whatever form, must not come back in a reply text.
+        let initial = initial.map(|i| B64.encode(i));
+        let encoded: Vec<String> = responses.iter().map(|r| B64.encode(r)).collect();
+        self.io
+            .secrets
+            .extend(initial.iter().chain(&encoded).cloned());
+        let mut reply = match initial {
             Some(enc) if enc.len() <= MAX_INITIAL_RESPONSE => {
                 self.io
                     .command(
@@ -351,7 +361,7 @@ impl Connection {
                     .await?
             }
         };
-        queue.extend(responses.iter().map(|r| B64.encode(r)));
+        queue.extend(encoded);
         let mut queue = queue.into_iter();
         let mut failure_challenge = false;
         while reply.code == 334 {
@@ -383,7 +393,6 @@ impl Connection {
         Err(reply.to_error(
             kind,
             format!("authentication as {user:?} with {mech} failed"),
-            self.secret(),
         ))
     }
 
@@ -392,7 +401,7 @@ impl Connection {
         let reply = self.io.command("NOOP", "NOOP").await?;
         if reply.code != 250 {
             self.io.broken = true;
-            return Err(reply.to_error(ErrorKind::Connect, "NOOP failed", None));
+            return Err(reply.to_error(ErrorKind::Connect, "NOOP failed"));
         }
         self.last_used = Instant::now();
         Ok(())
@@ -403,7 +412,7 @@ impl Connection {
         let reply = self.io.command("RSET", "RSET").await?;
         if reply.code != 250 {
             self.io.broken = true;
-            return Err(reply.to_error(ErrorKind::Protocol, "RSET failed", None));
+            return Err(reply.to_error(ErrorKind::Protocol, "RSET failed"));
         }
         self.dirty = false;
         self.last_used = Instant::now();
@@ -473,11 +482,9 @@ impl Connection {
             } else {
                 ErrorKind::Protocol
             };
-            return Err(mail_reply.to_error(
-                kind,
-                format!("the server refused the sender <{from}>"),
-                None,
-            ));
+            return Err(
+                mail_reply.to_error(kind, format!("the server refused the sender <{from}>"))
+            );
         }
 
         let mut accepted = Vec::new();
@@ -505,9 +512,8 @@ impl Connection {
                         recipients.len(),
                         recipients.first().map(String::as_str).unwrap_or_default()
                     ),
-                    None,
                 ),
-                Some(r) => r.to_error(ErrorKind::Protocol, "unexpected reply to RCPT TO", None),
+                Some(r) => r.to_error(ErrorKind::Protocol, "unexpected reply to RCPT TO"),
                 None => Error::invalid_input("no recipients"),
             };
             self.abort(data_reply.as_ref()).await;
@@ -525,7 +531,7 @@ impl Connection {
             } else {
                 ErrorKind::Protocol
             };
-            return Err(data_reply.to_error(kind, "the server refused DATA", None));
+            return Err(data_reply.to_error(kind, "the server refused DATA"));
         }
 
         self.write_body(raw, progress).await?;
@@ -539,7 +545,7 @@ impl Connection {
             } else {
                 ErrorKind::Protocol
             };
-            return Err(end.to_error(kind, "the server refused the message", None));
+            return Err(end.to_error(kind, "the server refused the message"));
         }
         Ok((accepted, rejected))
     }
@@ -636,26 +642,14 @@ async fn ehlo(io: &mut Io, hello: &str) -> Result<Capabilities> {
         if reply.is_positive() {
             return Ok(Capabilities::default());
         }
-        return Err(reply.to_error(ErrorKind::Rejected, "the server refused HELO", None));
+        return Err(reply.to_error(ErrorKind::Rejected, "the server refused HELO"));
     }
-    Err(reply.to_error(ErrorKind::Rejected, "the server refused EHLO", None))
+    Err(reply.to_error(ErrorKind::Rejected, "the server refused EHLO"))
 }
 
 /// The header section of a message: everything before the first empty line.
 pub(crate) fn header_section(raw: &[u8]) -> &[u8] {
-    let mut start = 0;
-    while start < raw.len() {
-        let end = raw[start..]
-            .iter()
-            .position(|&b| b == b'\n')
-            .map_or(raw.len(), |p| start + p + 1);
-        let line = &raw[start..end];
-        if line == b"\r\n" || line == b"\n" {
-            return &raw[..start];
-        }
-        start = end;
-    }
-    raw
+    &raw[..crate::message::headers::header_bounds(raw).0]
 }
 
 /// Streaming transparency encoder (RFC 5321 §4.5.2): every line that starts with `.` gets

@@ -19,8 +19,12 @@ use std::sync::Arc;
 
 use crate::config::SmtpConfig;
 use crate::error::{Error, ErrorKind, Result};
+use crate::message::headers::without_blind_fields;
 use crate::message::{OutgoingMessage, RawEnvelope};
 use pool::Pool;
+
+pub(crate) use connection::DotStuffer;
+pub(crate) use reply::read_reply;
 
 pub use crate::progress::Progress;
 
@@ -100,7 +104,11 @@ impl SmtpClient {
     ///
     /// [`ErrorKind::Connect`], [`ErrorKind::Tls`] (also when STARTTLS is asked for and not
     /// offered), [`ErrorKind::Auth`], [`ErrorKind::Timeout`], or [`ErrorKind::InvalidInput`]
-    /// for a `pool_size` of 0 or an empty host.
+    /// before connecting for a `pool_size` of 0, an empty host, credentials with
+    /// [`Security::Plain`](crate::Security::Plain) without `allow_plaintext_auth`, or
+    /// credentials no
+    /// protocol can carry (CR, LF or NUL in a password; a control character or space in a
+    /// token).
     ///
     /// # Cancel safety
     ///
@@ -119,7 +127,10 @@ impl SmtpClient {
     }
 
     /// Sends `raw` (a complete RFC 5322 message) from `from` to `recipients` — the envelope;
-    /// the message's own headers are not looked at, so Bcc recipients are simply listed here.
+    /// the message's headers do not change it, so Bcc recipients are simply listed here.
+    /// `Bcc` and `Resent-Bcc` fields in `raw` are removed before transmission (the header
+    /// section is then rebuilt with CRLF line breaks, by the reader of
+    /// [`send_mime`](SmtpClient::send_mime)); a message without them is sent as it is.
     ///
     /// `from` may be empty for the null sender (`MAIL FROM:<>`). The message is dot-stuffed
     /// and bare line feeds become CRLF on the way out. The result's `message_id` is read from
@@ -127,8 +138,10 @@ impl SmtpClient {
     ///
     /// # Errors
     ///
-    /// - [`ErrorKind::InvalidInput`] before anything is sent: no recipients, or an address
-    ///   with CR, LF, NUL, another control character, `<` or `>`.
+    /// - [`ErrorKind::InvalidInput`] before anything is sent: no recipients, an address
+    ///   with CR, LF, NUL, another control character, `<` or `>`, or a header section that
+    ///   mail programs could read in different ways and that, in some reading, has a `Bcc`
+    ///   field (a bare CR or a control character in a field name, say).
     /// - [`ErrorKind::Rejected`] when the sender, every recipient, `DATA` or the message is
     ///   refused; the error carries the reply code (the first refusal's when all recipients
     ///   were refused), enhanced code and text, and `is_transient()` tells 4xx from 5xx.
@@ -146,7 +159,8 @@ impl SmtpClient {
         S: AsRef<str>,
     {
         let recipients = collect_recipients(recipients);
-        self.send_inner(from, recipients, raw, None).await
+        let raw = without_blind_fields(raw)?;
+        self.send_inner(from, recipients, &raw, None).await
     }
 
     /// [`send_raw`](SmtpClient::send_raw) with a [`Progress`] callback that receives the
@@ -167,7 +181,9 @@ impl SmtpClient {
         S: AsRef<str>,
     {
         let recipients = collect_recipients(recipients);
-        self.send_inner(from, recipients, raw, Some(progress)).await
+        let raw = without_blind_fields(raw)?;
+        self.send_inner(from, recipients, &raw, Some(progress))
+            .await
     }
 
     /// Sends a message built with [`OutgoingMessage`] to its To, Cc and Bcc recipients (Bcc
@@ -198,7 +214,17 @@ impl SmtpClient {
 
     /// Sends a complete RFC 5322 message (built by other code, e.g. Python's `email`
     /// package): the envelope comes from its `Sender`/`From`, `To`, `Cc` and `Bcc` headers
-    /// ([`RawEnvelope`]), and the `Bcc` header is removed before transmission.
+    /// ([`RawEnvelope`]), and the `Bcc` (and `Resent-Bcc`) fields are removed before
+    /// transmission. One reading of the header section decides both, and the bytes sent are
+    /// rebuilt from it.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidInput`] before anything is sent when the message has no sender or
+    /// no recipient, or when its header section could be read in more than one way: a CR
+    /// that does not end a line, NUL or another control character, a line that is neither a
+    /// `Name: value` field (printable ASCII name) nor a continuation line. Otherwise as for
+    /// [`send_raw`](SmtpClient::send_raw).
     ///
     /// # Cancel safety
     ///
@@ -316,24 +342,19 @@ fn check_address(addr: &str, role: &str) -> Result<()> {
     Ok(())
 }
 
-/// The `Message-ID` header of `raw`, unfolded, without angle brackets.
+/// The `Message-ID` header of `raw`, unfolded, without angle brackets; read by the same
+/// header reader as the envelope of [`SmtpClient::send_mime`] (none when it refuses the
+/// header section).
 fn message_id(raw: &[u8]) -> Option<String> {
-    let headers = connection::header_section(raw);
-    let mut value: Option<Vec<u8>> = None;
-    for line in headers.split(|&b| b == b'\n') {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        if let Some(v) = value.as_mut() {
-            if line.first().is_some_and(|b| *b == b' ' || *b == b'\t') {
-                v.extend_from_slice(line);
-                continue;
-            }
-            break;
-        }
-        if line.len() >= 11 && line[..11].eq_ignore_ascii_case(b"message-id:") {
-            value = Some(line[11..].to_vec());
-        }
-    }
-    let value = String::from_utf8_lossy(&value?).trim().to_string();
+    let section = crate::message::headers::read_header_section(raw).ok()?;
+    let field = section.fields.iter().find(|f| f.is("Message-ID"))?;
+    let value: Vec<u8> = field
+        .value
+        .iter()
+        .copied()
+        .filter(|&b| b != b'\r' && b != b'\n')
+        .collect();
+    let value = String::from_utf8_lossy(&value).trim().to_string();
     let id = value
         .trim_start_matches('<')
         .split('>')

@@ -37,16 +37,25 @@ impl Reply {
         self.code >= 400
     }
 
-    /// Turns the reply into an error of `kind`, carrying its codes and (scrubbed) text.
-    pub(crate) fn to_error(
-        &self,
-        kind: ErrorKind,
-        message: impl Into<String>,
-        secret: Option<&str>,
-    ) -> Error {
+    /// Turns the reply into an error of `kind`, carrying its codes and text. (Replies that
+    /// echoed the credentials were already withheld when read: [`Reply::withhold`].)
+    pub(crate) fn to_error(&self, kind: ErrorKind, message: impl Into<String>) -> Error {
         Error::new(kind, message)
             .with_smtp_code(self.code, self.enhanced.clone())
-            .with_server_text(crate::net::scrub(&self.text(), secret))
+            .with_server_text(self.text())
+    }
+
+    /// Replaces the whole text with a fixed notice when it contains any of `secrets` (see
+    /// [`crate::net::scrub`]), so no error, recipient report or trace line can repeat it.
+    pub(crate) fn withhold(&mut self, secrets: &[String]) {
+        let text = self.text();
+        for secret in secrets {
+            let scrubbed = crate::net::scrub(&text, Some(secret));
+            if scrubbed != text {
+                self.lines = vec![scrubbed];
+                return;
+            }
+        }
     }
 }
 
@@ -325,18 +334,26 @@ mod tests {
     }
 
     #[test]
-    fn to_error_carries_codes_and_scrubs() {
-        let r = Reply {
+    fn to_error_carries_codes_and_echoed_secrets_are_withheld() {
+        let mut r = Reply {
             code: 535,
             enhanced: Some("5.7.8".into()),
-            lines: vec!["bad hunter2".into()],
+            lines: vec!["bad".into(), "pass hunter2".into()],
         };
-        let e = r.to_error(ErrorKind::Auth, "authentication failed", Some("hunter2"));
+        r.withhold(&["other".into(), "hunter2".into()]);
+        let e = r.to_error(ErrorKind::Auth, "authentication failed");
         assert_eq!(e.smtp_code(), Some(535));
         assert_eq!(e.enhanced_code(), Some("5.7.8"));
         assert_eq!(
             e.to_string(),
-            "authentication failed (535 5.7.8): bad <redacted>"
+            "authentication failed (535 5.7.8): <server text withheld: it contained the credentials>"
         );
+        let mut r = Reply {
+            code: 535,
+            enhanced: None,
+            lines: vec!["Error: authentication failed".into()],
+        };
+        r.withhold(&["p".into()]);
+        assert_eq!(r.text(), "Error: authentication failed");
     }
 }

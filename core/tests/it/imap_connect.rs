@@ -86,6 +86,23 @@ async fn wrong_password_is_auth_error_without_the_password() {
 }
 
 #[tokio::test]
+async fn password_with_a_line_break_is_invalid_input_and_never_shown() {
+    for secret in ["Secret-Pw-5522\n", "Secret\r\nPw-5522", "Secret\0Pw-5522"] {
+        let cfg = ImapConfig::new(host(), Auth::password("t02", secret))
+            .port(port("MAILWIRE_IMAPS_PORT"))
+            .ca_pem(ca_pem());
+        let err = ImapClient::connect(cfg).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err:?}");
+        let shown = format!("{err} {err:?} {err:#?} {:?}", err.server_text());
+        assert!(
+            !shown.contains("Secret") && !shown.contains("5522"),
+            "{shown}"
+        );
+        assert!(shown.contains("CR, LF or NUL"), "{shown}");
+    }
+}
+
+#[tokio::test]
 async fn xoauth2_token_logs_in_and_bad_token_is_auth_error() {
     let cfg = ImapConfig::new(host(), Auth::oauth2(user("t03").address, user("t03").token))
         .port(port("MAILWIRE_IMAPS_PORT"))
@@ -116,6 +133,7 @@ async fn a_silent_server_hits_the_greeting_deadline() {
     let cfg = ImapConfig::new("127.0.0.1", Auth::password("x", "y"))
         .port(port)
         .security(Security::Plain)
+        .allow_plaintext_auth(true)
         .timeouts(Timeouts {
             greeting: Duration::from_millis(500),
             ..Timeouts::default()

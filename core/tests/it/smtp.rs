@@ -564,3 +564,244 @@ async fn a_recently_used_connection_that_died_is_retried_on_a_new_one() {
     wait_for_message(&to, &second).await;
     client.close().await.unwrap();
 }
+
+/// The names of the header fields of `raw` as the most lenient reader sees them (lines split
+/// at CR or LF, spaces and control characters dropped from names, lower case).
+fn lenient_header_names(raw: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(raw);
+    let mut names = Vec::new();
+    for line in text.split(['\r', '\n']).filter(|l| !l.is_empty()) {
+        if line.starts_with([' ', '\t']) {
+            continue;
+        }
+        match line.split_once(':') {
+            Some((name, _)) => names.push(
+                name.chars()
+                    .filter(|c| c.is_ascii_graphic())
+                    .collect::<String>()
+                    .to_ascii_lowercase(),
+            ),
+            None => break,
+        }
+    }
+    names
+}
+
+#[tokio::test]
+async fn send_mime_hides_bcc_in_every_spelling_python_line_endings_included() {
+    let (from, to, blind, resent) = (user("t75"), user("t76"), user("t77"), user("t78"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::StartTls))
+        .await
+        .unwrap();
+    let subject = unique("bcc-spellings");
+    // LF line endings as Python's `email` writes them, the obsolete space before the colon,
+    // a folded value, and Resent-Bcc.
+    let raw = format!(
+        "From: {}\nTo: {}\nbcc :\n {}\nResent-Bcc: {}\nSubject: {subject}\n\nhello\n",
+        from.address, to.address, blind.address, resent.address
+    );
+    let r = client.send_mime(raw.as_bytes()).await.unwrap();
+    assert_eq!(r.accepted, vec![to.address.clone(), blind.address.clone()]);
+    for who in [&to, &blind] {
+        let got = wait_for_message(who, &subject).await;
+        let head_end = got
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a header section");
+        let head = &got[..head_end];
+        let names = lenient_header_names(head);
+        assert!(
+            !names.iter().any(|n| n == "bcc" || n == "resent-bcc"),
+            "{names:?}"
+        );
+        for hidden in [&blind.address, &resent.address] {
+            // Dovecot adds Delivered-To for the blind recipient's own copy.
+            let own_copy = who.address == *hidden;
+            let text =
+                String::from_utf8_lossy(head).replace(&format!("Delivered-To: {hidden}"), "");
+            assert!(
+                own_copy || !text.contains(hidden.as_str()),
+                "{hidden} disclosed to {}:\n{text}",
+                who.name
+            );
+        }
+        assert!(String::from_utf8_lossy(&got).ends_with("hello\r\n"));
+    }
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn send_mime_refuses_ambiguous_headers_before_any_command() {
+    let (from, to, blind) = (user("t75"), user("t76"), user("t77"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::Tls))
+        .await
+        .unwrap();
+    let (capture, _guard) = crate::common::Capture::start();
+    for (n, head) in [
+        format!("B\x0ccc: {}\r\n", blind.address),
+        format!("B\rcc: {}\r\n", blind.address),
+        format!("X-Note: y\rBcc: {}\r\n", blind.address),
+        format!("Bcc\0: {}\r\n", blind.address),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let subject = unique(&format!("ambiguous-{n}"));
+        let raw = format!(
+            "From: {}\r\nTo: {}\r\n{head}Subject: {subject}\r\n\r\nhello\r\n",
+            from.address, to.address
+        );
+        let err = client.send_mime(raw.as_bytes()).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{n}: {err:?}");
+        assert!(
+            !format!("{err} {err:?}").contains(&blind.address),
+            "{err:?}"
+        );
+    }
+    let log = capture.text();
+    assert!(
+        !log.contains("MAIL FROM"),
+        "a transaction was started:\n{log}"
+    );
+    // The connection is still good for a well-formed message.
+    let subject = unique("after-ambiguous");
+    let raw = format!(
+        "From: {}\r\nTo: {}\r\nBcc: {}\r\nSubject: {subject}\r\n\r\nfine\r\n",
+        from.address, to.address, blind.address
+    );
+    client.send_mime(raw.as_bytes()).await.unwrap();
+    assert!(capture.text().contains("MAIL FROM"));
+    wait_for_message(&blind, &subject).await;
+}
+
+/// Everything a user could print of an error: Display, Debug, pretty Debug, the fields, and
+/// the chain of sources.
+fn everything_shown(err: &mailwire::Error) -> String {
+    let mut shown = format!(
+        "{err}\n{err:?}\n{err:#?}\n{}\n{:?}",
+        err.message(),
+        err.server_text()
+    );
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        shown.push_str(&format!("\n{s}\n{s:?}"));
+        source = s.source();
+    }
+    shown
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn secrets_with_line_breaks_or_nul_are_refused_and_never_shown() {
+    let (capture, _guard) = crate::common::Capture::start();
+    let from = user("t79");
+    for auth in [
+        Auth::password(&from.name, "Secret-Pw-5521\n"),
+        Auth::password(&from.name, "Secret-Pw-5521\r\n"),
+        Auth::password(&from.name, "Secret\r\nPw-5521"),
+        Auth::password(&from.name, "Secret\0Pw-5521"),
+        Auth::oauth2(&from.name, "Secret-Tok-5521\n"),
+        Auth::oauth2(&from.name, "Secret\x01Tok-5521"),
+    ] {
+        let mut cfg = smtp_config(&from, Security::Tls);
+        cfg.auth = auth;
+        assert!(!format!("{cfg:?}").contains("5521"));
+        let err = SmtpClient::connect(cfg).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err:?}");
+        let shown = everything_shown(&err);
+        assert!(
+            !shown.contains("Secret") && !shown.contains("5521"),
+            "leaked: {shown}"
+        );
+        assert!(err.to_string().contains("cannot be sent"), "{err}");
+    }
+    let log = capture.text();
+    assert!(!log.contains("5521"), "leaked into the trace:\n{log}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn short_wrong_password_gives_a_readable_auth_error() {
+    let (capture, _guard) = crate::common::Capture::start();
+    let from = user("t79");
+    for secret in ["p", "a"] {
+        let mut cfg = smtp_config(&from, Security::Tls);
+        cfg.auth = Auth::password(&from.name, secret);
+        let err = SmtpClient::connect(cfg).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Auth, "{err:?}");
+        assert_eq!(err.smtp_code(), Some(535));
+        assert_eq!(err.enhanced_code(), Some("5.7.8"));
+        // The description is never touched; the server's text is either Postfix's own or,
+        // when it happens to contain the secret, withheld as a whole — never mangled.
+        assert_eq!(err.message(), "authentication as \"t79\" with PLAIN failed");
+        let text = err.server_text().unwrap_or_default();
+        assert!(
+            text == "<server text withheld: it contained the credentials>"
+                || (text.contains("authentication failed") && !text.contains(secret)),
+            "{secret:?}: {text:?}"
+        );
+        assert!(!everything_shown(&err).contains("redacted"), "{err:?}");
+    }
+    let log = capture.text();
+    assert!(log.contains("S: 535 5.7.8"), "{log}");
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn credentials_over_plain_need_allow_plaintext_auth_and_fail_before_connecting() {
+    let (capture, _guard) = crate::common::Capture::start();
+    let from = user("t79");
+    let mut cfg = smtp_config(&from, Security::Plain).allow_plaintext_auth(false);
+    let err = SmtpClient::connect(cfg.clone()).await.unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err:?}");
+    assert!(err.to_string().contains("allow_plaintext_auth"), "{err}");
+    for auth in [from.oauth2_auth(), from.password_auth()] {
+        cfg.auth = auth;
+        let err = SmtpClient::connect(cfg.clone()).await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err:?}");
+    }
+    let log = capture.text();
+    assert!(
+        !log.contains("connected to"),
+        "a connection was opened:\n{log}"
+    );
+    // Without credentials nothing secret crosses the wire: the session starts (Postfix then
+    // refuses the unauthenticated relay, which is beside the point here).
+    cfg.auth = Auth::None;
+    SmtpClient::connect(cfg.clone()).await.unwrap();
+    // The explicit opt-in sends them.
+    cfg.auth = from.password_auth();
+    SmtpClient::connect(cfg.allow_plaintext_auth(true))
+        .await
+        .unwrap();
+    assert!(capture.text().contains("AUTH PLAIN <redacted>"));
+}
+
+#[tokio::test]
+async fn send_raw_removes_bcc_fields_and_refuses_ambiguous_ones() {
+    let (from, to, blind) = (user("t75"), user("t76"), user("t77"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::StartTls))
+        .await
+        .unwrap();
+    let subject = unique("raw-bcc");
+    let raw = format!(
+        "From: {}\r\nTo: {}\r\nBcc: {}\r\nSubject: {subject}\r\n\r\nraw\r\n",
+        from.address, to.address, blind.address
+    );
+    let r = client
+        .send_raw(&from.address, [&to.address, &blind.address], raw.as_bytes())
+        .await
+        .unwrap();
+    assert_eq!(r.accepted, vec![to.address.clone(), blind.address.clone()]);
+    let got = wait_for_message(&to, &subject).await;
+    let text = String::from_utf8_lossy(&got);
+    assert!(!text.contains(blind.address.as_str()), "{text}");
+    assert!(!lenient_header_names(&got).iter().any(|n| n == "bcc"));
+    wait_for_message(&blind, &subject).await;
+
+    let odd = format!(
+        "From: {}\r\nTo: {}\r\n:\x0cB cc : {}\r\n\r\nraw\r\n",
+        from.address, to.address, blind.address
+    );
+    let err = client
+        .send_raw(&from.address, [&to.address], odd.as_bytes())
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err:?}");
+}

@@ -595,6 +595,7 @@ class SmtpClient:
         connect_timeout: float | None = None,
         hello_name: str | None = None,
         pool_size: int | None = None,
+        allow_plaintext_auth: bool = False,
     ) -> SmtpClient: ...
     def send(self, message: OutgoingMessage, *, progress: _Progress | None = None) -> SendResult: ...
     def send_raw(
@@ -626,6 +627,7 @@ class AsyncSmtpClient:
         connect_timeout: float | None = None,
         hello_name: str | None = None,
         pool_size: int | None = None,
+        allow_plaintext_auth: bool = False,
     ) -> Awaitable[AsyncSmtpClient]: ...
     def send(
         self, message: OutgoingMessage, *, progress: _Progress | None = None

@@ -47,6 +47,7 @@ class SmtpClient:
         connect_timeout: float | None = None,
         hello_name: str | None = None,
         pool_size: int | None = None,
+        allow_plaintext_auth: bool = False,
     ) -> None:
         _util.sync_logging()
         self._native = _core.SmtpClient.connect(
@@ -63,6 +64,7 @@ class SmtpClient:
             connect_timeout=connect_timeout,
             hello_name=hello_name,
             pool_size=pool_size,
+            allow_plaintext_auth=allow_plaintext_auth,
         )
 
     @classmethod
@@ -82,6 +84,7 @@ class SmtpClient:
         connect_timeout: float | None = None,
         hello_name: str | None = None,
         pool_size: int | None = None,
+        allow_plaintext_auth: bool = False,
     ) -> SmtpClient:
         """Connects (the same as calling the class)."""
         return cls(
@@ -98,6 +101,7 @@ class SmtpClient:
             connect_timeout=connect_timeout,
             hello_name=hello_name,
             pool_size=pool_size,
+            allow_plaintext_auth=allow_plaintext_auth,
         )
 
     def __enter__(self) -> SmtpClient:
@@ -176,6 +180,7 @@ class AsyncSmtpClient:
         connect_timeout: float | None = None,
         hello_name: str | None = None,
         pool_size: int | None = None,
+        allow_plaintext_auth: bool = False,
     ) -> None:
         self._native: _core.AsyncSmtpClient | None = None
         self._args: dict[str, Any] | None = dict(
@@ -192,6 +197,7 @@ class AsyncSmtpClient:
             connect_timeout=connect_timeout,
             hello_name=hello_name,
             pool_size=pool_size,
+            allow_plaintext_auth=allow_plaintext_auth,
         )
 
     @classmethod
@@ -211,6 +217,7 @@ class AsyncSmtpClient:
         connect_timeout: float | None = None,
         hello_name: str | None = None,
         pool_size: int | None = None,
+        allow_plaintext_auth: bool = False,
     ) -> AsyncSmtpClient:
         """Connects."""
         client = cls(
@@ -227,6 +234,7 @@ class AsyncSmtpClient:
             connect_timeout=connect_timeout,
             hello_name=hello_name,
             pool_size=pool_size,
+            allow_plaintext_auth=allow_plaintext_auth,
         )
         await client._open()
         return client

@@ -273,6 +273,7 @@ macro_rules! imap_client_class {
                     server_name,
                     timeout,
                     connect_timeout,
+                    allow_plaintext_auth,
                 }
                 .imap(
                     py,
@@ -280,7 +281,6 @@ macro_rules! imap_client_class {
                         idle_reissue,
                         no_progress_timeout,
                         max_response_size,
-                        allow_plaintext_auth,
                     },
                 )?;
                 let description = format!(

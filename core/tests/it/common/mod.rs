@@ -125,7 +125,8 @@ pub fn smtp_config(user: &User, security: Security) -> SmtpConfig {
     };
     let mut cfg = SmtpConfig::new(host(), user.password_auth())
         .port(port)
-        .ca_pem(ca_pem());
+        .ca_pem(ca_pem())
+        .allow_plaintext_auth(security == Security::Plain);
     cfg.security = security;
     cfg
 }
@@ -263,9 +264,11 @@ pub fn imap_config(user: &str) -> ImapConfig {
         .ca_pem(ca_pem())
 }
 
-/// IMAP over STARTTLS or plain on the plain port.
+/// IMAP over STARTTLS or plain on the plain port (plain with `allow_plaintext_auth`).
 pub fn imap_config_on_plain_port(user: &str, security: Security) -> ImapConfig {
-    let mut c = imap_config(user).port(port("MAILWIRE_IMAP_PORT"));
+    let mut c = imap_config(user)
+        .port(port("MAILWIRE_IMAP_PORT"))
+        .allow_plaintext_auth(security == Security::Plain);
     c.security = security;
     c
 }
