@@ -103,7 +103,8 @@ test('reply and forward offline', () => {
 });
 
 test('MailError carries code, kind and fields; bad input is EINVAL', () => {
-  assert.throws(() => mw.parseMessage(Buffer.alloc(0)), (e) => e instanceof mw.MailError && e instanceof Error && e.code === 'EINVAL' && e.kind === 'invalid_input');
+  const bad = mw.parseMessage('Subject: x\r\n\r\nhi');
+  assert.throws(() => mw.reply(bad, { from: 'bad\r\nBcc: x@y' }), (e) => e instanceof mw.MailError && e instanceof Error && e.code === 'EINVAL' && e.kind === 'invalid_input');
   const e = new mw.MailError({ kind: 'rejected', message: 'no', smtpCode: 550, enhancedCode: '5.1.1', permanent: true });
   assert.equal(e.code, 'EREJECTED');
   assert.equal(e.name, 'MailError');
