@@ -24,6 +24,7 @@ mod error;
 pub mod imap;
 pub mod message;
 mod net;
+pub mod panic;
 mod progress;
 pub mod smtp;
 pub mod trace;
