@@ -18,13 +18,15 @@ import socket
 import ssl
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
+sys.path.insert(0, str(HERE))
+
+from run import Peer  # noqa: E402
 
 
 def ca_file() -> str:
@@ -32,44 +34,6 @@ def ca_file() -> str:
         return os.environ["MAILWIRE_CA"]
     state = os.environ.get("MAILWIRE_DEVSERVER_DIR") or str(ROOT / "devserver" / ".state")
     return os.path.join(state, "tls", "ca.pem")
-
-
-class Peer:
-    """peer.py SCENARIO in a child process; its SAW lines collected by a thread."""
-
-    def __init__(self, name: str) -> None:
-        self.proc = subprocess.Popen(
-            [sys.executable, str(HERE / "peer.py"), name],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            text=True,
-        )
-        assert self.proc.stdout is not None
-        first = self.proc.stdout.readline()
-        if not first.startswith("PORT "):
-            self.proc.kill()
-            raise RuntimeError(f"peer did not start: {first!r}")
-        self.port = int(first.split()[1])
-        self.saw: list[str] = []
-        self.reader = threading.Thread(target=self._read, daemon=True)
-        self.reader.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        for line in self.proc.stdout:
-            if line.startswith("SAW "):
-                self.saw.append(line[4:].strip())
-
-    def stop(self) -> list[str]:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        try:
-            self.proc.wait(5)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-        self.reader.join(2)
-        return self.saw
 
 
 class Raw:
