@@ -295,13 +295,15 @@ impl MessageSummary {
 impl MessageSummary {
     /// Whether the message carries ``flag`` (system flags compared case-insensitively).
     fn has_flag(&self, py: Python<'_>, flag: &str) -> PyResult<bool> {
-        let want = core::Flag::parse(flag);
-        for f in self.flags.bind(py).iter() {
-            if core::Flag::parse(f.extract::<&str>()?) == want {
-                return Ok(true);
+        crate::error::guard(py, || {
+            let want = core::Flag::parse(flag);
+            for f in self.flags.bind(py).iter() {
+                if core::Flag::parse(f.extract::<&str>()?) == want {
+                    return Ok(true);
+                }
             }
-        }
-        Ok(false)
+            Ok(false)
+        })
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
