@@ -164,6 +164,8 @@ def judge(spec: dict, report: dict | None, saw: list[str], v: Verdict) -> None:
     allowed = spec["expect"]
     if v.outcome not in allowed:
         detail = f": {v.message[:300]}" if v.message else ""
+        if "cannot write" in v.message:
+            detail += f" (files are limited to {FILE_LIMIT >> 20} MiB here: the client wrote that much)"
         v.problems.append(f"outcome {v.outcome}, expected {' or '.join(allowed)}{detail}")
     if v.elapsed is None or v.elapsed > spec["seconds"]:
         v.problems.append(f"took {v.elapsed} s, bound {spec['seconds']} s")
