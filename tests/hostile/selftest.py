@@ -147,8 +147,8 @@ def check_literal_silence(r: Raw) -> None:
 def check_envelope(r: Raw) -> None:
     login_select(r)
     out = r.cmd("A3", FETCH_SUMMARY)
-    assert b'ENVELOPE ("Mon, 01 Jan 2024 10:00:00 +0000" "hello" ((NIL NIL "a" "b")) NIL) ' in out, out
-    assert out.endswith(b"A3 OK FETCH completed\r\n"), out
+    assert out.endswith(b' ENVELOPE ("d" "s" ((NIL NIL "a" "b")) NIL\r\nA3 OK FETCH completed\r\n'), out
+    assert out.startswith(b"* 1 FETCH (UID 1 FLAGS "), out
 
 
 def check_split(r: Raw) -> None:
