@@ -13,5 +13,6 @@ export const {
   reply,
   forward,
   setTraceHook,
+  UidSet,
 } = mailwire;
 export default mailwire;

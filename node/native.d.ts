@@ -229,6 +229,21 @@ export interface ConnectOptions {
   connectTimeout?: number
   /** IMAP: how long one IDLE runs before it is re-issued, in milliseconds. Default 25 min. */
   idleReissue?: number
+  /**
+   * IMAP: how long a command may receive none of the data it asked for, in milliseconds,
+   * however much unrelated chatter the server sends meanwhile. Default 4 × `timeout`.
+   */
+  noProgressTimeout?: number
+  /**
+   * IMAP: the largest single response accepted from the server, in bytes (a whole
+   * message from `fetchRaw` is one response). Default 256 MiB.
+   */
+  maxResponseSize?: number
+  /**
+   * IMAP: allows sending the password or token over an unencrypted (`'plain'`)
+   * connection. Dangerous: anyone on the path can read it. Default `false`.
+   */
+  allowPlaintextAuth?: boolean
   /** SMTP: most connections the pool opens at once. Default 4. */
   maxConnections?: number
   /** SMTP: the name sent in EHLO. Default `localhost`. */
@@ -325,13 +340,18 @@ export interface Mailbox {
 export interface MailboxEvent {
   /**
    * `exists`: the mailbox now holds `count` messages; `expunge`: messages were removed
-   * (`uids` with QRESYNC, else `seq`); `flags`: the flags of a message changed.
+   * (`uids` with QRESYNC, else `seq`); `flags`: the flags of a message changed;
+   * `overflow`: more events arrived than the client keeps between two calls (10,000),
+   * the oldest `dropped` were discarded (resynchronise with `sync`).
    */
-  type: 'exists' | 'expunge' | 'flags'
+  type: 'exists' | 'expunge' | 'flags' | 'overflow'
   /** The new message count (`exists`). */
   count?: number
-  /** The removed UIDs (`expunge`, when the server told them). */
-  uids?: Array<number>
+  /**
+   * The removed UIDs as inclusive `[first, last]` ranges, ascending (`expunge`, when the
+   * server told them).
+   */
+  uids?: Array<[number, number]>
   /** The sequence number (`expunge` without QRESYNC, `flags`). */
   seq?: number
   /** The UID (`flags`, when the server sent it). */
@@ -340,6 +360,8 @@ export interface MailboxEvent {
   flags?: Array<string>
   /** The new modseq (`flags`, CONDSTORE). */
   modseq?: number
+  /** How many events were discarded (`overflow`). */
+  dropped?: number
 }
 
 /** Counters of a mailbox, from STATUS. */
@@ -570,8 +592,11 @@ export interface SyncResult {
   new: Array<number>
   /** Messages whose flags changed. */
   changed: Array<FlagChange>
-  /** UIDs that are gone, ascending. */
-  vanished: Array<number>
+  /**
+   * UIDs that are gone, as inclusive `[first, last]` ranges, ascending (the server
+   * reports ranges, which may include UIDs this client never saw).
+   */
+  vanished: Array<[number, number]>
   /** True when the saved state was void: drop the cache and take `new` as everything. */
   fullResync: boolean
 }

@@ -157,6 +157,11 @@ pub struct Timeouts {
     /// How long one IDLE command runs before it is re-issued (servers drop IDLE after 30
     /// minutes). Default 25 minutes.
     pub idle_reissue: Duration,
+    /// How long an IMAP command may go without receiving any of the data it asked for
+    /// before it fails with `Timeout`, however much unsolicited chatter the server sends
+    /// meanwhile (`command` alone restarts with every line). `None` (the default) means
+    /// 4 × `command`. Streaming fetches count each message received as progress.
+    pub no_progress: Option<Duration>,
 }
 
 impl Default for Timeouts {
@@ -166,6 +171,7 @@ impl Default for Timeouts {
             greeting: Duration::from_secs(15),
             command: Duration::from_secs(60),
             idle_reissue: Duration::from_secs(25 * 60),
+            no_progress: None,
         }
     }
 }
@@ -185,7 +191,19 @@ pub struct ImapConfig {
     pub tls: TlsOptions,
     /// Deadlines.
     pub timeouts: Timeouts,
+    /// The largest single response accepted from the server, in bytes (a whole message
+    /// fetched with `fetch_raw` is one response), and the most a non-streaming command may
+    /// receive in all. Memory grows only with bytes that arrive, never with sizes the
+    /// server announces. Default 256 MiB.
+    pub max_response_size: usize,
+    /// Allows sending the password or token over an unencrypted connection
+    /// ([`Security::Plain`]). **Dangerous**: anyone on the path can read it. Default false:
+    /// a plaintext login is refused before anything is sent.
+    pub allow_plaintext_auth: bool,
 }
+
+/// The default [`ImapConfig::max_response_size`]: 256 MiB.
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 256 * 1024 * 1024;
 
 impl ImapConfig {
     /// Settings for implicit TLS on port 993 with `auth`.
@@ -197,7 +215,16 @@ impl ImapConfig {
             auth,
             tls: TlsOptions::default(),
             timeouts: Timeouts::default(),
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+            allow_plaintext_auth: false,
         }
+    }
+
+    /// Allows credentials over [`Security::Plain`] (see
+    /// [`ImapConfig::allow_plaintext_auth`]; dangerous).
+    pub fn allow_plaintext_auth(mut self, allow: bool) -> Self {
+        self.allow_plaintext_auth = allow;
+        self
     }
 
     /// Sets the port.

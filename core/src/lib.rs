@@ -24,10 +24,18 @@ mod error;
 pub mod imap;
 pub mod message;
 mod net;
+#[doc(hidden)]
 pub mod panic;
+
 mod progress;
 pub mod smtp;
 pub mod trace;
+
+/// Fuzz entry points for the IMAP decoders and search serialisation (used by `fuzz/` and the
+/// regression tests); not part of the API.
+#[doc(hidden)]
+#[path = "fuzz_imap.rs"]
+pub mod __fuzz_imap;
 
 pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions};
 pub use error::{Error, ErrorKind, Result};

@@ -121,13 +121,12 @@ async fn call(spec: Value) -> mailwire::Result<Value> {
         command: Duration::from_secs_f64(client["timeout"].as_f64().unwrap_or(5.0)),
         ..Timeouts::default()
     };
-    let config = ImapConfig::new("127.0.0.1", Auth::password("hostile", "not-a-secret"))
+    let mut config = ImapConfig::new("127.0.0.1", Auth::password("hostile", "not-a-secret"))
         .security(security)
         .port(spec["port"].as_u64().unwrap_or(0) as u16)
         .ca_pem(ca)
         .timeouts(timeouts);
-    // `allow_plaintext_auth` (scenario `logindisabled-plain`): the core has no such setting
-    // yet and sends LOGIN on a plain connection anyway; set it here once it exists.
+    config.allow_plaintext_auth = client["allow_plaintext_auth"].as_bool().unwrap_or(false);
     let imap = ImapClient::connect(config).await?;
     let words: Vec<&str> = spec["call"]
         .as_str()

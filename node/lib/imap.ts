@@ -1,13 +1,15 @@
 /**
  * `ImapClient`: the imapflow-shaped face of the core's IMAP client. Every method is one
  * native call; `fetch` and `fetchRawMany` are async iterators over native batches; push
- * (IDLE) is both a promise (`idle`) and EventEmitter events (`exists`, `expunge`, `flags`).
+ * (IDLE) is both a promise (`idle`) and EventEmitter events (`exists`, `expunge`, `flags`,
+ * `overflow`). UID ranges from the server arrive as {@link UidSet}s, never expanded.
  */
 import { EventEmitter } from 'node:events';
 
 import * as native from '../native';
 import { call, fromNative, invalidInput, MailError } from './errors';
 import { bytes, MailOptions, buildMessage } from './message';
+import { UidSet } from './uidset';
 
 /** Connection options shared by IMAP and SMTP. */
 export interface ConnectionOptions {
@@ -33,10 +35,25 @@ export interface ConnectionOptions {
 export interface ImapOptions extends ConnectionOptions {
   /** How long one IDLE runs before it is re-issued, in ms (default 25 minutes). */
   idleReissue?: number;
+  /**
+   * How long a command may receive none of the data it asked for, in ms, however much
+   * unrelated chatter the server sends meanwhile (default 4 × `timeout`).
+   */
+  noProgressTimeout?: number;
+  /** The largest single response accepted from the server, in bytes (default 256 MiB). */
+  maxResponseSize?: number;
+  /**
+   * Allows sending the password or token over `security: 'plain'`. Dangerous: anyone on
+   * the path can read it. Default `false`: such a login is refused before anything is sent.
+   */
+  allowPlaintextAuth?: boolean;
 }
 
-/** UIDs: a number, an array of numbers, or a string (`'1:*'`, `'*'`, `'100:*'`, `'1:5,7'`). */
-export type UidInput = number | Iterable<number> | string;
+/**
+ * UIDs: a number, an array of numbers, a {@link UidSet} (passed on as ranges), or a string
+ * (`'1:*'`, `'*'`, `'100:*'`, `'1:5,7'`).
+ */
+export type UidInput = number | Iterable<number> | UidSet | string;
 
 /** A date for a search: a `Date` or an ISO string (the UTC date part is used). */
 export type DateInput = Date | string;
@@ -127,8 +144,25 @@ export interface IdleOptions {
   signal?: AbortSignal;
 }
 
-/** A push event as `exists`/`expunge`/`flags` listeners receive it. */
-export type ImapEvent = native.MailboxEvent & {
+/**
+ * Something that changed in a mailbox: `exists` (`count`), `expunge` (`uids` when the
+ * server told them, else `seq`), `flags` (`uid`, `seq`, `flags`, `modseq`) or `overflow`
+ * (more events arrived than the client keeps between two calls, 10,000: the oldest
+ * `dropped` were discarded; resynchronise with `sync`).
+ */
+export type MailboxEvent = Omit<native.MailboxEvent, 'uids'> & {
+  /** The removed UIDs (`expunge`, when the server told them), as ranges. */
+  uids?: UidSet;
+};
+
+/** What changed in a mailbox since a saved state; store `state` for the next `sync`. */
+export type SyncResult = Omit<native.SyncResult, 'vanished'> & {
+  /** UIDs that are gone, as ranges (which may include UIDs this client never saw). */
+  vanished: UidSet;
+};
+
+/** A push event as `exists`/`expunge`/`flags`/`overflow` listeners receive it. */
+export type ImapEvent = MailboxEvent & {
   /** The mailbox it happened in. */
   mailbox: string;
   /** The mailbox (imapflow's name). */
@@ -143,6 +177,8 @@ export interface ImapClientEvents {
   expunge: [ImapEvent];
   /** A message's flags changed. */
   flags: [ImapEvent];
+  /** Events were dropped (`dropped` of them): resynchronise with `sync`. */
+  overflow: [ImapEvent];
   /** A `watch` loop failed; it retries unless the client is closed. */
   error: [MailError];
   /** The client was logged out. */
@@ -157,6 +193,7 @@ export interface Watch {
 
 function uids(v: UidInput): native.Uids {
   if (typeof v === 'string') return v;
+  if (v instanceof UidSet) return v.size === 0 ? [] : v.toString();
   if (typeof v === 'number') return [checkUid(v)];
   if (v !== null && typeof v === 'object' && Symbol.iterator in v) {
     const out: number[] = [];
@@ -221,6 +258,11 @@ function query(q: SearchQuery | undefined): native.SearchQuery {
     or: q.or?.map(query),
     not: q.not ? [query(q.not)] : undefined,
   };
+}
+
+function event(e: native.MailboxEvent): MailboxEvent {
+  const { uids, ...rest } = e;
+  return uids == null ? rest : { ...rest, uids: new UidSet(uids) };
 }
 
 function flagList(flags: string | string[]): string[] {
@@ -456,9 +498,9 @@ export class ImapClient extends EventEmitter {
 
   /**
    * Waits for changes in `mailbox` (IDLE) and resolves to them, empty when `timeout` passed
-   * first. Each change is also emitted as an `exists`, `expunge` or `flags` event.
+   * first. Each change is also emitted as an `exists`, `expunge`, `flags` or `overflow` event.
    */
-  async idle(mailbox: string, options: IdleOptions = {}): Promise<native.MailboxEvent[]> {
+  async idle(mailbox: string, options: IdleOptions = {}): Promise<MailboxEvent[]> {
     const { timeout, signal } = options;
     if (timeout !== undefined && !(Number.isFinite(timeout) && timeout >= 0)) {
       throw invalidInput(`timeout must be a number of milliseconds >= 0, not ${timeout}`);
@@ -469,7 +511,7 @@ export class ImapClient extends EventEmitter {
     const abort = () => w.cancel();
     signal?.addEventListener('abort', abort, { once: true });
     try {
-      const events = await w.next(timeout);
+      const events = (await w.next(timeout)).map(event);
       this.#emitAll(mailbox, events);
       return events;
     } catch (e) {
@@ -482,7 +524,7 @@ export class ImapClient extends EventEmitter {
   }
 
   /**
-   * Keeps `mailbox` in IDLE and emits `exists`, `expunge` and `flags` events until
+   * Keeps `mailbox` in IDLE and emits `exists`, `expunge`, `flags` and `overflow` events until
    * `stop()` (or `logout`). The connection is busy meanwhile: other calls wait, so use a
    * second client for work while watching.
    */
@@ -494,7 +536,7 @@ export class ImapClient extends EventEmitter {
         current = this.#native.watch(mailbox);
         this.#watchers.add(current);
         try {
-          this.#emitAll(mailbox, await current.next());
+          this.#emitAll(mailbox, (await current.next()).map(event));
         } catch (e) {
           if (stopped || this.#closed) break;
           const err = fromNative(e) as MailError;
@@ -515,7 +557,7 @@ export class ImapClient extends EventEmitter {
     };
   }
 
-  #emitAll(mailbox: string, events: native.MailboxEvent[]): void {
+  #emitAll(mailbox: string, events: MailboxEvent[]): void {
     for (const e of events) this.emit(e.type, { ...e, mailbox, path: mailbox });
   }
 
@@ -523,8 +565,9 @@ export class ImapClient extends EventEmitter {
    * What changed in `mailbox` since `state` (the string from an earlier result; omit it
    * the first time): new UIDs, flag changes, vanished UIDs (CONDSTORE/QRESYNC).
    */
-  sync(mailbox: string, state?: string | null): Promise<native.SyncResult> {
-    return call(() => this.#native.sync(mailbox, state ?? undefined));
+  async sync(mailbox: string, state?: string | null): Promise<SyncResult> {
+    const r = await call(() => this.#native.sync(mailbox, state ?? undefined));
+    return { ...r, vanished: new UidSet(r.vanished) };
   }
 
   /** Logs out and closes the connection; later calls reject with `ECLOSED`. */

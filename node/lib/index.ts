@@ -17,11 +17,15 @@ export type {
   ImapClientEvents,
   ImapEvent,
   ImapOptions,
+  MailboxEvent,
   SearchObject,
   SearchQuery,
+  SyncResult,
   UidInput,
   Watch,
 } from './imap';
+export { UidSet } from './uidset';
+export type { UidRange } from './uidset';
 export { SmtpClient } from './smtp';
 export type { SendOptions, SmtpOptions } from './smtp';
 export { buildMessage, forward, parseMessage, reply } from './message';
@@ -34,14 +38,12 @@ export type {
   FlagChange,
   Header,
   Mailbox,
-  MailboxEvent,
   MailboxStatus,
   Message,
   MessageSummary,
   RawMessage,
   RecipientError,
   SendResult,
-  SyncResult,
   UidMap,
 } from '../native';
 

@@ -53,6 +53,15 @@ pub struct ConnectOptions {
     pub connect_timeout: Option<f64>,
     /// IMAP: how long one IDLE runs before it is re-issued, in milliseconds. Default 25 min.
     pub idle_reissue: Option<f64>,
+    /// IMAP: how long a command may receive none of the data it asked for, in milliseconds,
+    /// however much unrelated chatter the server sends meanwhile. Default 4 × `timeout`.
+    pub no_progress_timeout: Option<f64>,
+    /// IMAP: the largest single response accepted from the server, in bytes (a whole
+    /// message from `fetchRaw` is one response). Default 256 MiB.
+    pub max_response_size: Option<f64>,
+    /// IMAP: allows sending the password or token over an unencrypted (`'plain'`)
+    /// connection. Dangerous: anyone on the path can read it. Default `false`.
+    pub allow_plaintext_auth: Option<bool>,
     /// SMTP: most connections the pool opens at once. Default 4.
     pub max_connections: Option<u32>,
     /// SMTP: the name sent in EHLO. Default `localhost`.
@@ -136,10 +145,22 @@ pub(crate) fn imap_config(o: &ConnectOptions) -> Result<ImapConfig> {
     if let Some(t) = o.idle_reissue {
         timeouts.idle_reissue = millis("idleReissue", t)?;
     }
+    if let Some(t) = o.no_progress_timeout {
+        timeouts.no_progress = Some(millis("noProgressTimeout", t)?);
+    }
     let mut c = ImapConfig::new(&o.host, p.auth)
         .security(p.security)
-        .timeouts(timeouts);
+        .timeouts(timeouts)
+        .allow_plaintext_auth(o.allow_plaintext_auth == Some(true));
     c.tls = p.tls;
+    if let Some(n) = o.max_response_size {
+        if !(n.fract() == 0.0 && n >= 1.0 && n <= usize::MAX as f64) {
+            return Err(invalid(format!(
+                "maxResponseSize must be a whole number of bytes >= 1, not {n}"
+            )));
+        }
+        c.max_response_size = n as usize;
+    }
     if let Some(port) = port(o)? {
         c = c.port(port);
     }

@@ -39,6 +39,8 @@ fn uid_set(uids: Uids) -> Result<UidSet> {
     }
 }
 
+/// Parses IMAP set syntax (`5`, `1:5,7`, `10:*`, `*`) into ranges; nothing is expanded, so
+/// `"1:4294967295"` is one range.
 fn parse_uid_string(s: &str) -> Result<UidSet> {
     let s = s.trim();
     let bad = || {
@@ -46,33 +48,30 @@ fn parse_uid_string(s: &str) -> Result<UidSet> {
             "{s:?} is not a UID set: use numbers, \"1:*\", \"N:*\" or \"1:5,7\""
         ))
     };
-    if s == "*" || s.eq_ignore_ascii_case("all") || s == "1:*" {
+    if s == "*" || s.eq_ignore_ascii_case("all") {
         return Ok(UidSet::all());
     }
-    if let Some(first) = s.strip_suffix(":*") {
-        if !first.contains(',') {
-            return first
-                .parse::<u32>()
-                .map(UidSet::from_uid)
-                .map_err(|_| bad());
+    let uid = |t: &str| -> Result<u32> {
+        match t.trim() {
+            "*" => Ok(u32::MAX),
+            t => t.parse::<u32>().map_err(|_| bad()),
         }
-    }
-    const MAX_EXPANDED: usize = 10_000_000;
-    let mut out = Vec::new();
+    };
+    let mut ranges = Vec::new();
     for item in s.split(',') {
         let (a, b) = match item.split_once(':') {
-            Some((a, b)) => (a.trim(), b.trim()),
-            None => (item.trim(), item.trim()),
+            Some((a, b)) => (uid(a)?, uid(b)?),
+            None => (uid(item)?, uid(item)?),
         };
-        let a: u32 = a.parse().map_err(|_| bad())?;
-        let b: u32 = b.parse().map_err(|_| bad())?;
-        let (lo, hi) = (a.min(b).max(1), a.max(b));
-        if out.len() + (hi - lo) as usize >= MAX_EXPANDED {
-            return Err(invalid(format!("{s:?} names too many UIDs")));
-        }
-        out.extend(lo..=hi);
+        ranges.push((a, b));
     }
-    Ok(UidSet::from(out))
+    Ok(UidSet::from_ranges(ranges))
+}
+
+/// A UID set as `[first, last]` pairs (inclusive, ascending; a `last` of 4294967295 means
+/// `*`): the ranges cross as they are, never expanded.
+fn ranges_out(set: &UidSet) -> Vec<Vec<u32>> {
+    set.ranges().iter().map(|&(a, b)| vec![a, b]).collect()
 }
 
 fn flags_in(flags: Vec<String>) -> Vec<core::Flag> {
@@ -231,13 +230,17 @@ impl From<core::UidMap> for UidMap {
 #[napi(object)]
 pub struct MailboxEvent {
     /// `exists`: the mailbox now holds `count` messages; `expunge`: messages were removed
-    /// (`uids` with QRESYNC, else `seq`); `flags`: the flags of a message changed.
-    #[napi(ts_type = "'exists' | 'expunge' | 'flags'")]
+    /// (`uids` with QRESYNC, else `seq`); `flags`: the flags of a message changed;
+    /// `overflow`: more events arrived than the client keeps between two calls (10,000),
+    /// the oldest `dropped` were discarded (resynchronise with `sync`).
+    #[napi(ts_type = "'exists' | 'expunge' | 'flags' | 'overflow'")]
     pub r#type: String,
     /// The new message count (`exists`).
     pub count: Option<u32>,
-    /// The removed UIDs (`expunge`, when the server told them).
-    pub uids: Option<Vec<u32>>,
+    /// The removed UIDs as inclusive `[first, last]` ranges, ascending (`expunge`, when the
+    /// server told them).
+    #[napi(ts_type = "Array<[number, number]>")]
+    pub uids: Option<Vec<Vec<u32>>>,
     /// The sequence number (`expunge` without QRESYNC, `flags`).
     pub seq: Option<u32>,
     /// The UID (`flags`, when the server sent it).
@@ -246,6 +249,8 @@ pub struct MailboxEvent {
     pub flags: Option<Vec<String>>,
     /// The new modseq (`flags`, CONDSTORE).
     pub modseq: Option<i64>,
+    /// How many events were discarded (`overflow`).
+    pub dropped: Option<i64>,
 }
 
 fn event(e: core::MailboxEvent) -> MailboxEvent {
@@ -257,6 +262,7 @@ fn event(e: core::MailboxEvent) -> MailboxEvent {
         uid: None,
         flags: None,
         modseq: None,
+        dropped: None,
     };
     match e {
         core::MailboxEvent::Exists { count } => {
@@ -265,7 +271,7 @@ fn event(e: core::MailboxEvent) -> MailboxEvent {
         }
         core::MailboxEvent::Expunge { uids, seq } => {
             out.r#type = "expunge".into();
-            out.uids = Some(uids);
+            out.uids = Some(ranges_out(&uids));
             out.seq = seq;
         }
         core::MailboxEvent::Flags {
@@ -279,6 +285,10 @@ fn event(e: core::MailboxEvent) -> MailboxEvent {
             out.seq = Some(seq);
             out.flags = Some(flags_out(flags));
             out.modseq = m.map(modseq);
+        }
+        core::MailboxEvent::Overflow { dropped } => {
+            out.r#type = "overflow".into();
+            out.dropped = Some(i64::try_from(dropped).unwrap_or(i64::MAX));
         }
     }
     out
@@ -304,8 +314,10 @@ pub struct SyncResult {
     pub new: Vec<u32>,
     /// Messages whose flags changed.
     pub changed: Vec<FlagChange>,
-    /// UIDs that are gone, ascending.
-    pub vanished: Vec<u32>,
+    /// UIDs that are gone, as inclusive `[first, last]` ranges, ascending (the server
+    /// reports ranges, which may include UIDs this client never saw).
+    #[napi(ts_type = "Array<[number, number]>")]
+    pub vanished: Vec<Vec<u32>>,
     /// True when the saved state was void: drop the cache and take `new` as everything.
     pub full_resync: bool,
 }
@@ -838,7 +850,7 @@ impl NativeImapClient {
                         modseq: c.modseq.map(modseq),
                     })
                     .collect(),
-                vanished: r.vanished,
+                vanished: ranges_out(&r.vanished),
                 full_resync: r.full_resync,
             })
         })

@@ -13,7 +13,7 @@ const PKG = path.join(__dirname, '..');
 
 test('require and import both expose the same API', async () => {
   const esm = await import(path.join(PKG, 'index.mjs'));
-  for (const name of ['ImapClient', 'SmtpClient', 'MailError', 'parseMessage', 'buildMessage', 'reply', 'forward', 'setTraceHook']) {
+  for (const name of ['ImapClient', 'SmtpClient', 'MailError', 'UidSet', 'parseMessage', 'buildMessage', 'reply', 'forward', 'setTraceHook']) {
     assert.equal(typeof mw[name], 'function', name);
     assert.equal(esm[name], mw[name], name);
   }
@@ -108,6 +108,41 @@ test('MailError carries code, kind and fields; bad input is EINVAL', () => {
   assert.equal(e.code, 'EREJECTED');
   assert.equal(e.name, 'MailError');
   assert.equal(e.smtpCode, 550);
+});
+
+test('UidSet keeps ranges as ranges: size, has, lazy iteration, IMAP text, JSON', () => {
+  const { UidSet } = mw;
+  const MAX = 2 ** 32 - 1;
+  const s = new UidSet([[7, 7], [3, 1], [4, 5]]); // any order, backwards, adjacent: merged
+  assert.deepEqual(s.ranges, [[1, 5], [7, 7]]);
+  assert.ok(Object.isFrozen(s.ranges) && Object.isFrozen(s.ranges[0]));
+  assert.equal(s.size, 6);
+  assert.equal(String(s), '1:5,7');
+  assert.equal(JSON.stringify({ vanished: s }), '{"vanished":"1:5,7"}');
+  assert.equal(require('node:util').inspect(s), 'UidSet(1:5,7)');
+  assert.deepEqual([...s], [1, 2, 3, 4, 5, 7]);
+  assert.ok(s.has(1) && s.has(5) && s.has(7));
+  for (const v of [0, 6, 8, 2.5, NaN, -1, MAX]) assert.equal(s.has(v), false, String(v));
+
+  // What a hostile server can announce: one range, every operation as cheap as on a small set.
+  const all = new UidSet([[1, MAX]]);
+  assert.equal(all.size, MAX);
+  assert.equal(String(all), '1:*');
+  assert.ok(all.has(MAX) && all.has(1) && !all.has(0));
+  const first = [];
+  for (const u of all) {
+    if (first.push(u) === 3) break;
+  }
+  assert.deepEqual(first, [1, 2, 3]);
+
+  const empty = new UidSet();
+  assert.equal(empty.size, 0);
+  assert.equal(String(empty), '');
+  assert.deepEqual([...empty], []);
+  assert.deepEqual(new UidSet([[0, 0]]).ranges, [], '0 is not a UID');
+  for (const bad of [[[1, 2 ** 32]], [[-1, 3]], [[1.5, 2]], [['1', 2]]]) {
+    assert.throws(() => new UidSet(bad), (e) => e instanceof mw.MailError && e.code === 'EINVAL', JSON.stringify(bad));
+  }
 });
 
 test('the typings: string enums are unions, the facade compiles against them', () => {

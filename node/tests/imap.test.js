@@ -6,7 +6,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { test, before, after } = require('node:test');
 
-const { ImapClient, MailError, buildMessage } = require('..');
+const { ImapClient, MailError, UidSet, buildMessage } = require('..');
 const E = require('./env');
 
 const USER = 't65';
@@ -224,6 +224,8 @@ test('idle resolves with pushed changes and emits exists/expunge/flags events; w
     await w.stop();
     assert.ok(got.flags[0].flags.includes('\\Flagged'), JSON.stringify(got.flags));
     assert.equal(got.expunge.length >= 1, true);
+    // QRESYNC is on: the server names the expunged UIDs (VANISHED), kept as ranges.
+    assert.ok(got.expunge.some((e) => e.uids instanceof UidSet && e.uids.has(uid)), String(got.expunge.map((e) => e.uids)));
 
     const ac = new AbortController();
     const started = Date.now();
@@ -256,7 +258,9 @@ test('sync reports new, changed and vanished UIDs since a saved state string', a
     assert.ok(second.changed[0].flags.includes('\\Seen'));
     await client.deleteMessages(s, u2);
     const third = await client.sync(s, second.state);
-    assert.deepEqual(third.vanished, [u2]);
+    assert.deepEqual([...third.vanished], [u2]);
+    assert.ok(third.vanished instanceof UidSet && third.vanished.has(u2));
+    assert.deepEqual(third.vanished.ranges, [[u2, u2]]);
     await assert.rejects(client.sync(s, 'not a state'), (e) => e instanceof MailError && e.code === 'EINVAL');
   } finally {
     await client.deleteMailbox(s);

@@ -24,6 +24,14 @@ pub(crate) struct Common {
     pub connect_timeout: Option<f64>,
 }
 
+/// Keyword arguments only IMAP has.
+pub(crate) struct ImapOptions {
+    pub idle_reissue: Option<f64>,
+    pub no_progress_timeout: Option<f64>,
+    pub max_response_size: Option<i128>,
+    pub allow_plaintext_auth: bool,
+}
+
 pub(crate) fn seconds(py: Python<'_>, what: &str, s: f64) -> PyResult<Duration> {
     Duration::try_from_secs_f64(s).map_err(|_| {
         invalid_input(
@@ -70,16 +78,26 @@ impl Common {
         Ok((security, self.auth(py)?, tls, timeouts))
     }
 
-    pub(crate) fn imap(&self, py: Python<'_>, idle_reissue: Option<f64>) -> PyResult<ImapConfig> {
+    pub(crate) fn imap(&self, py: Python<'_>, options: ImapOptions) -> PyResult<ImapConfig> {
         let (security, auth, tls, mut timeouts) = self.parts(py)?;
-        if let Some(t) = idle_reissue {
+        if let Some(t) = options.idle_reissue {
             timeouts.idle_reissue = seconds(py, "idle_reissue", t)?;
+        }
+        if let Some(t) = options.no_progress_timeout {
+            timeouts.no_progress = Some(seconds(py, "no_progress_timeout", t)?);
         }
         let mut cfg = ImapConfig::new(self.host.clone(), auth)
             .security(security)
-            .timeouts(timeouts);
+            .timeouts(timeouts)
+            .allow_plaintext_auth(options.allow_plaintext_auth);
         if let Some(p) = self.port {
             cfg = cfg.port(p);
+        }
+        if let Some(n) = options.max_response_size {
+            cfg.max_response_size =
+                usize::try_from(n).ok().filter(|&n| n > 0).ok_or_else(|| {
+                    invalid_input(py, "max_response_size must be a positive number of bytes")
+                })?;
         }
         cfg.tls = tls;
         Ok(cfg)

@@ -75,6 +75,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<imap::types::MessageSummary>()?;
     m.add_class::<imap::types::RawMessage>()?;
     m.add_class::<imap::types::UidMap>()?;
+    m.add_class::<imap::types::UidSet>()?;
+    m.add_class::<imap::types::UidSetIterator>()?;
     m.add_class::<imap::types::MailboxEvent>()?;
     m.add_class::<imap::types::FlagChange>()?;
     m.add_class::<imap::types::SyncResult>()?;

@@ -219,6 +219,8 @@ def test_sync_state_string(imap: ImapClient, mailbox: str, env: Env) -> None:
     third = imap.sync(mailbox, second.state)
     assert [c.uid for c in third.changed] == [a] and "\\Flagged" in third.changed[0].flags
     assert third.vanished == [b]
+    assert isinstance(third.vanished, mailwire.UidSet) and b in third.vanished
+    assert len(third.vanished) == 1 and third.vanished.ranges == [(b, b)]
     with pytest.raises(mailwire.InvalidInputError):
         imap.sync(mailbox, "not a state")
 

@@ -74,6 +74,10 @@ pub struct Timeouts {
     pub command: Duration,
     /// How long one IDLE runs before it is re-issued (25 minutes).
     pub idle_reissue: Duration,
+    /// IMAP: how long a command may receive none of the data it asked for, however much
+    /// unrelated chatter the server sends meanwhile; absent: 4 × `command`.
+    #[uniffi(default = None)]
+    pub no_progress: Option<Duration>,
 }
 
 impl From<Timeouts> for mailwire::Timeouts {
@@ -83,6 +87,7 @@ impl From<Timeouts> for mailwire::Timeouts {
             greeting: t.greeting,
             command: t.command,
             idle_reissue: t.idle_reissue,
+            no_progress: t.no_progress,
         }
     }
 }
@@ -96,6 +101,7 @@ pub fn default_timeouts() -> Timeouts {
         greeting: t.greeting,
         command: t.command,
         idle_reissue: t.idle_reissue,
+        no_progress: t.no_progress,
     }
 }
 
@@ -124,6 +130,14 @@ pub struct ImapConfig {
     /// Deadlines; the core's defaults when absent.
     #[uniffi(default = None)]
     pub timeouts: Option<Timeouts>,
+    /// The largest single response accepted from the server, in bytes (a whole message from
+    /// `fetchRaw` is one response); absent: 256 MiB.
+    #[uniffi(default = None)]
+    pub max_response_size: Option<u64>,
+    /// Allows sending the password or token over `Plain` security. Dangerous: anyone on the
+    /// path can read it. Default false: such a login is refused before anything is sent.
+    #[uniffi(default = false)]
+    pub allow_plaintext_auth: bool,
 }
 
 impl From<ImapConfig> for mailwire::ImapConfig {
@@ -137,7 +151,10 @@ impl From<ImapConfig> for mailwire::ImapConfig {
         if let Some(t) = c.timeouts {
             cfg = cfg.timeouts(t.into());
         }
-        cfg
+        if let Some(n) = c.max_response_size {
+            cfg.max_response_size = usize::try_from(n).unwrap_or(usize::MAX);
+        }
+        cfg.allow_plaintext_auth(c.allow_plaintext_auth)
     }
 }
 

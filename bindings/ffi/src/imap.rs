@@ -453,13 +453,35 @@ impl From<core::UidMap> for UidMap {
     }
 }
 
+/// A run of consecutive UIDs, `first` to `last` inclusive (`first <= last`). The server
+/// reports removed UIDs as ranges and they stay ranges: a `last` of 4294967295 means `*`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Record)]
+pub struct UidRange {
+    /// The first UID of the range.
+    pub first: u32,
+    /// The last UID of the range (inclusive).
+    pub last: u32,
+}
+
+/// The ranges of `set`, ascending and disjoint, as they are (never expanded).
+fn uid_ranges(set: &core::UidSet) -> Vec<UidRange> {
+    set.ranges()
+        .iter()
+        .map(|&(first, last)| UidRange { first, last })
+        .collect()
+}
+
 /// Something that changed in a mailbox, pushed by the server during IDLE.
 #[derive(Debug, Clone, uniffi::Enum)]
 pub enum MailboxEvent {
     /// The mailbox now holds `count` messages (new mail when it grew).
     Exists { count: u32 },
-    /// Messages were removed: their UIDs when the server told them (QRESYNC), else `seq`.
-    Expunge { uids: Vec<u32>, seq: Option<u32> },
+    /// Messages were removed: their UIDs as ascending ranges when the server told them
+    /// (QRESYNC), else `seq`.
+    Expunge {
+        uids: Vec<UidRange>,
+        seq: Option<u32>,
+    },
     /// The flags of a message changed.
     Flags {
         uid: Option<u32>,
@@ -467,13 +489,19 @@ pub enum MailboxEvent {
         flags: Vec<Flag>,
         modseq: Option<u64>,
     },
+    /// More events arrived than the client keeps between two calls (10,000): the oldest
+    /// `dropped` were discarded. Resynchronise the mailbox with `sync`.
+    Overflow { dropped: u64 },
 }
 
 impl From<core::MailboxEvent> for MailboxEvent {
     fn from(e: core::MailboxEvent) -> Self {
         match e {
             core::MailboxEvent::Exists { count } => MailboxEvent::Exists { count },
-            core::MailboxEvent::Expunge { uids, seq } => MailboxEvent::Expunge { uids, seq },
+            core::MailboxEvent::Expunge { uids, seq } => MailboxEvent::Expunge {
+                uids: uid_ranges(&uids),
+                seq,
+            },
             core::MailboxEvent::Flags {
                 uid,
                 seq,
@@ -485,6 +513,7 @@ impl From<core::MailboxEvent> for MailboxEvent {
                 flags: flags(f),
                 modseq,
             },
+            core::MailboxEvent::Overflow { dropped } => MailboxEvent::Overflow { dropped },
         }
     }
 }
@@ -513,8 +542,9 @@ pub struct SyncResult {
     pub new: Vec<u32>,
     /// Messages whose flags changed.
     pub changed: Vec<FlagChange>,
-    /// UIDs that are gone, ascending.
-    pub vanished: Vec<u32>,
+    /// UIDs that are gone, as ascending ranges (the server reports ranges, which may include
+    /// UIDs this client never saw).
+    pub vanished: Vec<UidRange>,
     /// The saved state was void: drop the cache of this mailbox and take `new` as all.
     pub full_resync: bool,
 }
@@ -827,7 +857,7 @@ impl ImapClient {
                         modseq: c.modseq,
                     })
                     .collect(),
-                vanished: r.vanished,
+                vanished: uid_ranges(&r.vanished),
                 full_resync: r.full_resync,
             })
         })

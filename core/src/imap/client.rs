@@ -1,11 +1,12 @@
 //! [`ImapClient`]: one authenticated connection shared by every task that holds a clone.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use async_imap::imap_proto::{MailboxDatum, Response, ResponseCode, Status};
-use tokio::sync::{Mutex, OwnedMutexGuard};
+use imap_proto::{MailboxDatum, Response, ResponseCode, Status};
+use tokio::sync::{watch, Mutex, OwnedMutexGuard};
 
-use super::command::Command;
+use super::command::{Command, UidSet};
 use super::connection::{Connection, Selected, Tagged};
 use crate::config::ImapConfig;
 use crate::error::{Error, Result};
@@ -31,11 +32,14 @@ pub struct ImapClient {
 pub(crate) struct Shared {
     pub(crate) config: ImapConfig,
     state: Arc<Mutex<State>>,
+    /// Set by `logout`: no call starts any more.
+    closed: Arc<AtomicBool>,
+    /// Turned true by `logout`: reads in flight end with `Closed` at once.
+    close: watch::Sender<bool>,
 }
 
 struct State {
     conn: Option<Connection>,
-    closed: bool,
 }
 
 impl std::fmt::Debug for ImapClient {
@@ -52,17 +56,29 @@ impl std::fmt::Debug for ImapClient {
 /// when the session ends, so the next call reconnects.
 pub(crate) struct Session {
     guard: OwnedMutexGuard<State>,
+    closed: Arc<AtomicBool>,
 }
 
 impl Session {
     pub(crate) fn conn(&mut self) -> Result<&mut Connection> {
+        if self.is_closed() {
+            return Err(Error::closed());
+        }
         self.guard.conn.as_mut().ok_or_else(Error::closed)
+    }
+
+    /// Whether the client was closed (possibly while this call ran).
+    pub(crate) fn is_closed(&self) -> bool {
+        self.closed.load(Ordering::SeqCst)
     }
 }
 
 impl Drop for Session {
     fn drop(&mut self) {
-        if self.guard.conn.as_ref().is_some_and(|c| !c.is_usable()) {
+        if self.closed.load(Ordering::SeqCst) {
+            // Closed while this call ran: the connection goes with it.
+            self.guard.conn = None;
+        } else if self.guard.conn.as_ref().is_some_and(|c| !c.is_usable()) {
             tracing::debug!(target: "mailwire::imap", "dropping a broken connection");
             self.guard.conn = None;
         }
@@ -74,14 +90,14 @@ impl ImapClient {
     ///
     /// Fails with `Connect`, `Tls`, `Auth` or `Timeout` (see [`ErrorKind`](crate::ErrorKind)).
     pub async fn connect(config: ImapConfig) -> Result<ImapClient> {
-        let conn = Connection::open(&config).await?;
+        let (close, close_rx) = watch::channel(false);
+        let conn = Connection::open(&config, close_rx).await?;
         Ok(ImapClient {
             shared: Arc::new(Shared {
                 config,
-                state: Arc::new(Mutex::new(State {
-                    conn: Some(conn),
-                    closed: false,
-                })),
+                state: Arc::new(Mutex::new(State { conn: Some(conn) })),
+                closed: Arc::new(AtomicBool::new(false)),
+                close,
             }),
         })
     }
@@ -89,19 +105,20 @@ impl ImapClient {
     /// Takes the connection for one call, reconnecting when the last one broke.
     pub(crate) async fn session(&self) -> Result<Session> {
         let mut guard = self.shared.state.clone().lock_owned().await;
-        if guard.closed {
+        let closed = self.shared.closed.clone();
+        if closed.load(Ordering::SeqCst) {
             return Err(Error::closed());
         }
         if let Some(conn) = guard.conn.as_mut() {
             if conn.is_usable() && conn.settle().await.is_ok() {
-                return Ok(Session { guard });
+                return Ok(Session { guard, closed });
             }
             guard.conn = None;
         }
         tracing::debug!(target: "mailwire::imap", "reconnecting to {}", self.shared.config.host);
-        let conn = Connection::open(&self.shared.config).await?;
+        let conn = Connection::open(&self.shared.config, self.shared.close.subscribe()).await?;
         guard.conn = Some(conn);
-        Ok(Session { guard })
+        Ok(Session { guard, closed })
     }
 
     /// Whether the server announced `capability` (e.g. `"IDLE"`, `"MOVE"`), case-insensitive.
@@ -120,12 +137,22 @@ impl ImapClient {
     }
 
     /// Logs out and closes the connection. Later calls fail with
-    /// [`ErrorKind::Closed`](crate::ErrorKind::Closed).
+    /// [`ErrorKind::Closed`](crate::ErrorKind::Closed), and so does work in flight — a
+    /// running fetch stream or IDLE ends at once instead of being waited for (then the
+    /// connection is dropped without LOGOUT). Safe to call from inside a fetch loop.
     pub async fn logout(&self) -> Result<()> {
-        let mut guard = self.shared.state.clone().lock_owned().await;
-        guard.closed = true;
-        if let Some(conn) = guard.conn.take() {
-            conn.logout().await;
+        self.shared.closed.store(true, Ordering::SeqCst);
+        match self.shared.state.clone().try_lock_owned() {
+            Ok(mut guard) => {
+                if let Some(conn) = guard.conn.take() {
+                    conn.logout().await;
+                }
+            }
+            Err(_) => {
+                // Another call holds the connection: end its reads; it drops the
+                // connection when it returns (see `Session`'s drop).
+                self.shared.close.send_replace(true);
+            }
         }
         Ok(())
     }
@@ -134,7 +161,7 @@ impl ImapClient {
 /// What a SELECT told us besides the counters kept in [`Selected`].
 #[derive(Debug, Default)]
 pub(crate) struct SelectInfo {
-    pub(crate) vanished: Vec<u32>,
+    pub(crate) vanished: UidSet,
     pub(crate) changed: Vec<(u32, Vec<super::types::Flag>, Option<u64>)>,
 }
 
@@ -160,12 +187,13 @@ impl Connection {
             cmd = cmd.raw("(CONDSTORE)");
         }
         self.selected = None;
-        self.events.clear();
+        self.clear_events();
         let mut sel = Selected {
             name: name.to_string(),
             ..Selected::default()
         };
         let mut info = SelectInfo::default();
+        let mut vanished: Vec<(u32, u32)> = Vec::new();
         let result: Result<Tagged> = self
             .run(cmd, |r| {
                 match r {
@@ -180,7 +208,7 @@ impl Connection {
                         _ => {}
                     },
                     Response::Vanished { uids, .. } => {
-                        info.vanished.extend(uids.iter().flat_map(|r| r.clone()));
+                        vanished.extend(uids.iter().map(|r| (*r.start(), *r.end())));
                     }
                     Response::Fetch(_, attrs) => {
                         if let Some(super::types::MailboxEvent::Flags {
@@ -199,6 +227,7 @@ impl Connection {
             })
             .await;
         result?;
+        info.vanished = UidSet::from_ranges(vanished);
         self.selected = Some(sel);
         Ok(info)
     }

@@ -37,9 +37,11 @@ impl Command {
         }
     }
 
-    /// Writes the separating space, except after `(` and before `)`.
+    /// Writes the separating space, except after `(` and before `)`. Decided on the bytes
+    /// sent, not on the trace: a literal whose text ends in `(` still needs its space.
     fn sep(&mut self, next: &str) {
-        if self.log.ends_with('(') || next.starts_with(')') {
+        let after_open = matches!(self.pieces.last(), Some(Piece::Text(t)) if t.ends_with(b"("));
+        if after_open || next.starts_with(')') {
             return;
         }
         self.push_text(" ");
@@ -102,6 +104,28 @@ impl Command {
     /// Whether any piece is a literal (they need CHARSET on SEARCH).
     pub(crate) fn has_literal(&self) -> bool {
         self.pieces.iter().any(|p| matches!(p, Piece::Literal(_)))
+    }
+
+    /// The bytes of the whole command as they go on the wire: `tag`, the pieces, each literal
+    /// announced as `{n}` (or `{n+}` with LITERAL+) followed by CRLF and its bytes, and the
+    /// final CRLF. The continuation requests a synchronising literal waits for are not part
+    /// of it; this is what the fuzz targets check.
+    pub(crate) fn wire_bytes(&self, tag: &str, literal_plus: bool) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64);
+        out.extend_from_slice(tag.as_bytes());
+        out.push(b' ');
+        for piece in &self.pieces {
+            match piece {
+                Piece::Text(t) => out.extend_from_slice(t),
+                Piece::Literal(data) => {
+                    let plus = if literal_plus { "+" } else { "" };
+                    out.extend_from_slice(format!("{{{}{plus}}}\r\n", data.len()).as_bytes());
+                    out.extend_from_slice(data);
+                }
+            }
+        }
+        out.extend_from_slice(b"\r\n");
+        out
     }
 }
 
@@ -215,13 +239,70 @@ impl UidSet {
         Some(self.ranges.iter().flat_map(|&(a, b)| a..=b).collect())
     }
 
+    /// Builds a set from inclusive `(first, last)` ranges in any order (each may be given
+    /// backwards), merging overlaps; 0 is left out. Ranges stay ranges: nothing is expanded,
+    /// so a server's `1:4294967295` costs one entry.
+    pub fn from_ranges(ranges: impl IntoIterator<Item = (u32, u32)>) -> Self {
+        let mut v: Vec<(u32, u32)> = ranges
+            .into_iter()
+            .map(|(a, b)| if a <= b { (a, b) } else { (b, a) })
+            .filter(|&(_, b)| b > 0)
+            .map(|(a, b)| (a.max(1), b))
+            .collect();
+        v.sort_unstable();
+        let mut out: Vec<(u32, u32)> = Vec::with_capacity(v.len());
+        for (a, b) in v {
+            match out.last_mut() {
+                Some((_, last)) if a <= last.saturating_add(1) => *last = (*last).max(b),
+                _ => out.push((a, b)),
+            }
+        }
+        UidSet { ranges: out }
+    }
+
+    /// The number of UIDs, counting an open end (`n:*`) up to `u32::MAX`. Never allocates.
+    pub fn count(&self) -> u64 {
+        self.ranges.iter().map(|&(a, b)| u64::from(b - a) + 1).sum()
+    }
+
+    /// The ranges, ascending and disjoint, as inclusive `(first, last)`; a `last` of
+    /// `u32::MAX` means `*`.
+    pub fn ranges(&self) -> &[(u32, u32)] {
+        &self.ranges
+    }
+
+    /// The UIDs in ascending order, produced one at a time (an open end runs to
+    /// `u32::MAX`: bound the iteration yourself).
+    pub fn iter(&self) -> impl Iterator<Item = u32> + '_ {
+        self.ranges.iter().flat_map(|&(a, b)| a..=b)
+    }
+
+    /// The UIDs of the set that are below `limit`.
+    pub fn below(&self, limit: u32) -> UidSet {
+        let ranges = self
+            .ranges
+            .iter()
+            .filter(|&&(a, _)| a < limit)
+            .map(|&(a, b)| (a, b.min(limit - 1)))
+            .collect();
+        UidSet { ranges }
+    }
+
+    /// Whether every UID of `self` is in `other`.
+    pub fn is_subset(&self, other: &UidSet) -> bool {
+        self.ranges
+            .iter()
+            .all(|&(a, b)| other.ranges.iter().any(|&(x, y)| x <= a && b <= y))
+    }
+
     /// The set in IMAP syntax, split into pieces of at most `max_len` characters.
     pub(crate) fn to_imap_chunks(&self, max_len: usize) -> Vec<String> {
         let mut out = Vec::new();
         let mut cur = String::new();
         for &(a, b) in &self.ranges {
             let item = match (a == b, b == u32::MAX) {
-                (_, true) => format!("{a}:*"),
+                (true, true) => "*".to_string(),
+                (false, true) => format!("{a}:*"),
                 (true, false) => a.to_string(),
                 (false, false) => format!("{a}:{b}"),
             };
@@ -297,6 +378,63 @@ impl From<std::ops::RangeInclusive<u32>> for UidSet {
     }
 }
 
+impl std::str::FromStr for UidSet {
+    type Err = Error;
+
+    /// Parses the IMAP syntax: comma-separated UIDs and ranges (`5`, `1:5,7`, `10:*`, `*`),
+    /// without spaces. A range may be written either way round (`5:1` is `1:5`); overlapping
+    /// and adjacent items are merged. Ranges stay ranges: `1:4294967294` is one pair of
+    /// numbers, never four billion. UID 0, an empty item, a sign, a space or a number above
+    /// 4294967295 is [`InvalidInput`](crate::ErrorKind::InvalidInput). `*` is the highest UID
+    /// in the mailbox; `4294967295` is read as `*` too.
+    ///
+    /// ```
+    /// use mailwire::imap::UidSet;
+    /// let set: UidSet = "7,1:5,10:*".parse().unwrap();
+    /// assert_eq!(set.to_string(), "1:5,7,10:*");
+    /// assert!("0".parse::<UidSet>().is_err());
+    /// ```
+    fn from_str(s: &str) -> Result<Self> {
+        /// The text may be long: its start only, quoted.
+        fn shown(s: &str) -> String {
+            let start: String = s.chars().take(40).collect();
+            let more = if start.len() < s.len() { "…" } else { "" };
+            format!("{start:?}{more}")
+        }
+        fn refuse(s: &str, why: &str) -> Error {
+            Error::invalid_input(format!(
+                "{} is not a UID set ({why}): write UIDs and ranges like 5, 1:5,7 or 10:*, \
+                 without spaces; UIDs start at 1",
+                shown(s)
+            ))
+        }
+        fn uid(s: &str, item: &str) -> Result<u32> {
+            if item == "*" {
+                return Ok(u32::MAX);
+            }
+            if item.is_empty() || !item.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(refuse(s, &format!("{} is not a number or *", shown(item))));
+            }
+            match item.parse::<u32>() {
+                Ok(0) => Err(refuse(s, "0 is not a UID")),
+                Ok(n) => Ok(n),
+                Err(_) => Err(refuse(s, "a UID is at most 4294967295")),
+            }
+        }
+        if s.is_empty() {
+            return Err(refuse(s, "it is empty"));
+        }
+        let ranges = s
+            .split(',')
+            .map(|item| match item.split_once(':') {
+                Some((a, b)) => Ok((uid(s, a)?, uid(s, b)?)),
+                None => uid(s, item).map(|a| (a, a)),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(UidSet::from_ranges(ranges))
+    }
+}
+
 impl std::fmt::Display for UidSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(&self.to_imap())
@@ -325,6 +463,93 @@ mod tests {
             .flat_map(|c| c.split(',').map(|x| x.parse::<u32>().unwrap()))
             .collect();
         assert_eq!(back, many.to_vec().unwrap());
+    }
+
+    #[test]
+    fn uid_sets_parse_the_imap_grammar() {
+        let p = |s: &str| s.parse::<UidSet>().map(|set| set.to_imap());
+        assert_eq!(p("5").unwrap(), "5");
+        assert_eq!(p("1:5,7").unwrap(), "1:5,7");
+        assert_eq!(p("10:*").unwrap(), "10:*");
+        assert_eq!(p("*").unwrap(), "*");
+        assert_eq!(p("*:10").unwrap(), "10:*");
+        // Either order, sorted, overlapping and adjacent items merged.
+        assert_eq!(p("9:7,1,3:2,4").unwrap(), "1:4,7:9");
+        assert_eq!(p("5,1:10,20:*,30").unwrap(), "1:10,20:*");
+        assert_eq!(p("0007").unwrap(), "7");
+        assert_eq!(p("4294967295").unwrap(), "*");
+        let set: UidSet = "7,1:5".parse().unwrap();
+        assert_eq!(set, UidSet::from(vec![1, 2, 3, 4, 5, 7]));
+        assert!(set.contains(5) && !set.contains(6) && set.contains(7));
+    }
+
+    #[test]
+    fn uid_sets_refuse_zero_and_anything_else() {
+        for bad in [
+            "",
+            "0",
+            "0:5",
+            "5:0",
+            "1,0",
+            ",",
+            "1,",
+            ",1",
+            "1,,2",
+            ":",
+            "1:",
+            ":5",
+            "1:2:3",
+            "-1",
+            "+1",
+            " 1",
+            "1 ",
+            "1, 2",
+            "a",
+            "1:a",
+            "**",
+            "4294967296",
+            "99999999999",
+            "1;2",
+            "٣",
+        ] {
+            let err = bad.parse::<UidSet>().unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{bad:?}");
+            assert!(err.message().contains("UIDs start at 1"), "{bad:?}: {err}");
+        }
+        let long = "x".repeat(10_000);
+        let err = long.parse::<UidSet>().unwrap_err();
+        assert!(err.message().len() < 300, "the whole input is echoed");
+    }
+
+    #[test]
+    fn parsed_ranges_stay_ranges() {
+        let set: UidSet = "1:4294967294".parse().unwrap();
+        assert_eq!(set.len(), Some(4_294_967_294));
+        assert_eq!(set.ranges(), &[(1, 4_294_967_294)]);
+        let set: UidSet = "4294967294:1,1:*".parse().unwrap();
+        assert_eq!(set.len(), None);
+        assert_eq!(set.to_imap(), "1:*");
+        assert_eq!(set.to_imap().parse::<UidSet>().unwrap(), set);
+    }
+
+    #[test]
+    fn wire_bytes_announce_literals() {
+        let c = Command::new("UID SEARCH")
+            .raw("SUBJECT")
+            .string("é(")
+            .unwrap()
+            .raw("SEEN");
+        // The literal ends in "(": the space before the next key is still sent.
+        assert_eq!(
+            c.wire_bytes("A1", false),
+            b"A1 UID SEARCH SUBJECT {3}\r\n\xc3\xa9( SEEN\r\n"
+        );
+        assert_eq!(
+            c.wire_bytes("A1", true),
+            b"A1 UID SEARCH SUBJECT {3+}\r\n\xc3\xa9( SEEN\r\n"
+        );
+        let c = Command::new("X").raw("(").raw("A").raw(")");
+        assert_eq!(c.wire_bytes("t", false), b"t X (A)\r\n");
     }
 
     #[test]

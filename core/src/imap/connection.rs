@@ -1,18 +1,24 @@
 //! One IMAP connection: connect, TLS, login, and running tagged commands with a deadline on
-//! every wait. async-imap supplies the framing and imap-proto the parser; the command
-//! stream (tags, literals, tagged status, unsolicited responses) is ours, because async-imap
-//! reports a tagged BAD as success and drops COPYUID/APPENDUID and unsolicited responses.
+//! every wait. The framing is ours ([`super::wire`]), the parser imap-proto's; the command
+//! stream (tags, literals, tagged status, unsolicited responses) is ours too.
+//!
+//! Every read has two deadlines: `timeout` for the read itself, and a progress deadline for
+//! the command (`Timeouts::no_progress`, 4 × `timeout` by default) that only responses
+//! belonging to the command push back — untagged chatter cannot hold a call.
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
 
-use async_imap::imap_proto::{self, MailboxDatum, Response, ResponseCode, Status};
 use base64::Engine;
-use tokio::io::AsyncWriteExt;
+use imap_proto::{self, MailboxDatum, Response, ResponseCode, Status};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::watch;
+use tokio::time::Instant;
 
-use super::command::{Command, Piece};
+use super::command::{Command, Piece, UidSet};
 use super::parse;
 use super::types::MailboxEvent;
+use super::wire::Framer;
 use crate::config::{Auth, ImapConfig, Security};
 use crate::error::{Error, ErrorKind, Result};
 use crate::net::{self, MaybeTls};
@@ -62,19 +68,33 @@ pub(crate) enum IdleStage {
     Idling,
 }
 
-/// Unsolicited events kept at most (the oldest are dropped past this).
-const MAX_EVENTS: usize = 100_000;
+/// Unsolicited events kept at most; past this the oldest are dropped and counted in a
+/// [`MailboxEvent::Overflow`].
+pub(crate) const MAX_EVENTS: usize = 10_000;
 
 pub(crate) struct Connection {
-    client: async_imap::Client<MaybeTls>,
+    stream: MaybeTls,
+    framer: Framer,
+    /// Becomes true when the client is closed: in-flight reads end with `Closed`.
+    close: watch::Receiver<bool>,
     caps: HashSet<String>,
     next_tag: u64,
     pub(crate) timeout: Duration,
+    /// How long a command may go without a response of its own.
+    no_progress: Duration,
+    /// When the running command fails with `Timeout` unless a response of its own arrives.
+    progress_by: Option<Instant>,
+    /// Set by [`Connection::absorb`]: the response just read was not the command's.
+    chatter: bool,
+    /// Bytes read for the running command since its last consumed item.
+    cmd_bytes: usize,
+    max_response: usize,
     pub(crate) selected: Option<Selected>,
     pending: Option<Pending>,
     /// Set while bytes of a command are half written; such a connection cannot be reused.
     broken: bool,
-    pub(crate) events: Vec<MailboxEvent>,
+    events: VecDeque<MailboxEvent>,
+    events_dropped: u64,
     secret: Option<String>,
 }
 
@@ -88,8 +108,12 @@ impl std::fmt::Debug for Connection {
 }
 
 impl Connection {
-    /// Connects, secures, reads the greeting and logs in.
-    pub(crate) async fn open(config: &ImapConfig) -> Result<Connection> {
+    /// Connects, secures, reads the greeting and logs in. `close` ends in-flight reads
+    /// with `Closed` once it turns true.
+    pub(crate) async fn open(
+        config: &ImapConfig,
+        close: watch::Receiver<bool>,
+    ) -> Result<Connection> {
         let t = &config.timeouts;
         let tcp = net::connect_tcp(&config.host, config.port, t.connect).await?;
         let stream = match config.security {
@@ -97,14 +121,22 @@ impl Connection {
             Security::StartTls | Security::Plain => MaybeTls::Plain(tcp),
         };
         let mut conn = Connection {
-            client: async_imap::Client::new(stream),
+            stream,
+            framer: Framer::new(config.max_response_size),
+            close,
             caps: HashSet::new(),
             next_tag: 1,
             timeout: t.command,
+            no_progress: t.no_progress.unwrap_or(t.command.saturating_mul(4)),
+            progress_by: None,
+            chatter: false,
+            cmd_bytes: 0,
+            max_response: config.max_response_size,
             selected: None,
             pending: None,
             broken: false,
-            events: Vec::new(),
+            events: VecDeque::new(),
+            events_dropped: 0,
             secret: config.auth.secret().map(str::to_string),
         };
         conn.read_greeting(t.greeting).await?;
@@ -122,13 +154,41 @@ impl Connection {
             conn.run(Command::new("STARTTLS"), |_| Ok(false))
                 .await
                 .map_err(|e| Error::new(ErrorKind::Tls, "STARTTLS was refused").with_source(e))?;
-            let tcp = match conn.client.into_inner() {
+            // Nothing may follow the server's answer in plaintext: bytes there were not
+            // protected by TLS (a man in the middle injecting responses).
+            if !conn.framer.take_rest().is_empty() {
+                return Err(Error::new(
+                    ErrorKind::Tls,
+                    "the IMAP server sent plaintext after accepting STARTTLS; refusing to \
+                     continue (a man in the middle may be injecting responses)",
+                ));
+            }
+            let tcp = match conn.stream {
                 MaybeTls::Plain(tcp) => tcp,
                 MaybeTls::Tls(_) => return Err(Error::protocol("STARTTLS on a TLS connection")),
             };
-            let tls = net::tls_handshake(tcp, &config.host, &config.tls, t.connect).await?;
-            conn.client = async_imap::Client::new(tls);
+            conn.stream = net::tls_handshake(tcp, &config.host, &config.tls, t.connect).await?;
             conn.caps.clear();
+        }
+        let plaintext = matches!(conn.stream, MaybeTls::Plain(_));
+        if plaintext && config.auth.secret().is_some() {
+            if !config.allow_plaintext_auth {
+                return Err(Error::invalid_input(
+                    "refusing to send credentials over an unencrypted connection: use TLS or \
+                     STARTTLS, or set allow_plaintext_auth (dangerous: anyone on the path \
+                     can read the password)",
+                ));
+            }
+            if conn.caps.is_empty() {
+                conn.refresh_capabilities().await?;
+            }
+            if conn.has_cap("LOGINDISABLED") && matches!(config.auth, Auth::Password { .. }) {
+                return Err(Error::new(
+                    ErrorKind::Auth,
+                    "the IMAP server disabled LOGIN on this unencrypted connection \
+                     (LOGINDISABLED); the password was not sent",
+                ));
+            }
         }
         conn.login(&config.auth).await?;
         conn.refresh_capabilities().await?;
@@ -143,39 +203,36 @@ impl Connection {
     }
 
     async fn read_greeting(&mut self, limit: Duration) -> Result<()> {
-        let resp = net::deadline("waiting for the IMAP greeting", limit, async {
-            self.client
-                .read_response()
-                .await
-                .map_err(|e| Error::io("reading the IMAP greeting", e))?
-                .ok_or_else(|| {
-                    Error::new(
-                        ErrorKind::Connect,
-                        "the server closed the connection before its greeting",
-                    )
-                })
-        })
-        .await?;
-        match resp.parsed() {
-            Response::Data {
-                status: Status::Ok | Status::PreAuth,
-                outcome,
-            } => {
-                if let Some(ResponseCode::Capabilities(caps)) = &outcome.code {
-                    self.caps = caps.iter().map(parse::capability_name).collect();
+        let r = self
+            .read_within(limit, |c, resp| match resp {
+                Response::Data {
+                    status: Status::Ok | Status::PreAuth,
+                    outcome,
+                } => {
+                    if let Some(ResponseCode::Capabilities(caps)) = &outcome.code {
+                        c.caps = caps.iter().map(parse::capability_name).collect();
+                    }
+                    Ok(())
                 }
-                Ok(())
+                Response::Data {
+                    status: Status::Bye,
+                    outcome,
+                } => Err(
+                    Error::new(ErrorKind::Connect, "the server refused the connection")
+                        .with_server_text(outcome.information.as_deref().unwrap_or_default()),
+                ),
+                other => Err(Error::protocol(format!(
+                    "unexpected IMAP greeting: {}",
+                    parse::brief(other)
+                ))),
+            })
+            .await;
+        match r {
+            Ok(inner) => inner,
+            Err(e) if e.kind() == ErrorKind::Timeout => {
+                Err(Error::timeout("waiting for the IMAP greeting", limit))
             }
-            Response::Data {
-                status: Status::Bye,
-                outcome,
-            } => Err(
-                Error::new(ErrorKind::Connect, "the server refused the connection")
-                    .with_server_text(outcome.information.as_deref().unwrap_or_default()),
-            ),
-            other => Err(Error::protocol(format!(
-                "unexpected IMAP greeting: {other:?}"
-            ))),
+            Err(e) => Err(e),
         }
     }
 
@@ -217,6 +274,7 @@ impl Connection {
         let cmd = Command::new("AUTHENTICATE XOAUTH2");
         let tag = self.send(&cmd).await?;
         let mut sent_token = false;
+        let mut answered_error = false;
         loop {
             match self
                 .read_for(&tag, &cmd.verb, |_, r| matches!(r, Response::Continue(_)))
@@ -224,7 +282,13 @@ impl Connection {
             {
                 Step::Done(t) => return Ok(t),
                 Step::Data(is_continue) => {
+                    if is_continue && sent_token && answered_error {
+                        return Err(Error::protocol(
+                            "the IMAP server kept asking for more after the XOAUTH2 exchange",
+                        ));
+                    }
                     if is_continue {
+                        answered_error = sent_token;
                         // First continuation asks for the token; a second one carries the
                         // error details and wants an empty answer.
                         let line = if sent_token { "" } else { payload_b64 };
@@ -267,7 +331,7 @@ impl Connection {
 
     async fn write_raw(&mut self, bytes: &[u8]) -> Result<()> {
         let limit = self.timeout;
-        let stream = self.client.get_mut();
+        let stream = &mut self.stream;
         let r = net::deadline("sending an IMAP command", limit, async {
             stream
                 .write_all(bytes)
@@ -297,6 +361,8 @@ impl Connection {
         // is resumed by the next one.
         if let Some((tag, mut stage)) = self.pending.as_ref().map(|p| (p.tag.clone(), p.idle)) {
             tracing::debug!(target: TRACE, "settling unfinished command {tag}");
+            // The cancelled caller may have left long ago: its deadline starts now.
+            self.progress_by = Some(later(self.no_progress));
             if stage == IdleStage::Requested {
                 // The server must say `+` before it reads DONE.
                 match self.wait_continuation(&tag, "IDLE").await {
@@ -334,6 +400,8 @@ impl Connection {
         let tag = format!("A{}", self.next_tag);
         self.next_tag += 1;
         tracing::debug!(target: TRACE, "C: {tag} {}", cmd.log);
+        self.progress_by = Some(later(self.no_progress));
+        self.cmd_bytes = 0;
         let literal_plus = self.has_cap("LITERAL+");
         self.broken = true;
         let mut line: Vec<u8> = Vec::with_capacity(64);
@@ -421,11 +489,41 @@ impl Connection {
         self.broken = true;
         self.write_raw(b"DONE\r\n").await?;
         self.broken = false;
+        self.progress_by = Some(later(self.no_progress));
         self.pending = Some(Pending {
             tag: tag.to_string(),
             idle: IdleStage::No,
         });
         Ok(())
+    }
+
+    /// Reads until a complete response is buffered; returns its length. Ends with `Closed`
+    /// as soon as the client is closed.
+    async fn read_frame(&mut self) -> Result<usize> {
+        let Connection {
+            stream,
+            framer,
+            close,
+            ..
+        } = self;
+        loop {
+            if let Some(len) = framer.complete()? {
+                return Ok(len);
+            }
+            let n = tokio::select! {
+                biased;
+                _ = close.wait_for(|closed| *closed) => return Err(Error::closed()),
+                n = stream.read_buf(framer.read_buf()) => {
+                    n.map_err(|e| Error::io("reading from the IMAP server", e))?
+                }
+            };
+            if n == 0 {
+                return Err(Error::new(
+                    ErrorKind::Connect,
+                    "the IMAP server closed the connection",
+                ));
+            }
+        }
     }
 
     /// Reads one response within `limit` and hands it to `f`. A timeout leaves the
@@ -435,55 +533,68 @@ impl Connection {
         limit: Duration,
         f: impl FnOnce(&mut Self, &Response<'_>) -> T,
     ) -> Result<T> {
-        let r = tokio::time::timeout(limit, self.client.read_response()).await;
-        let resp = match r {
+        let len = match tokio::time::timeout(limit, self.read_frame()).await {
             Err(_) => return Err(Error::timeout("waiting for the IMAP server", limit)),
             Ok(Err(e)) => {
                 self.broken = true;
-                let msg = e.to_string();
-                if msg.contains("during parsing") {
-                    let shown: String = msg.chars().take(300).collect();
-                    return Err(
-                        Error::protocol("the IMAP server sent an unparsable response")
-                            .with_server_text(net::scrub(&shown, self.secret.as_deref())),
-                    );
-                }
-                return Err(Error::io("reading from the IMAP server", e));
+                return Err(e);
             }
-            Ok(Ok(None)) => {
-                self.broken = true;
-                return Err(Error::new(
-                    ErrorKind::Connect,
-                    "the IMAP server closed the connection",
-                ));
-            }
-            Ok(Ok(Some(resp))) => resp,
+            Ok(Ok(len)) => len,
         };
-        let parsed = resp.parsed();
-        if tracing::enabled!(target: TRACE, tracing::Level::TRACE) {
-            tracing::trace!(target: TRACE, "S: {}", parse::brief(parsed));
-        }
-        if let Response::Data {
-            status: Status::Bye,
-            ..
-        } = parsed
-        {
-            // The server is closing; the command in progress will see the EOF next.
-            self.broken = true;
-        }
-        Ok(f(self, parsed))
+        self.cmd_bytes = self.cmd_bytes.saturating_add(len);
+        // The framer is moved out while `f` borrows the response from it and `self`.
+        let mut framer = std::mem::replace(&mut self.framer, Framer::new(0));
+        let r = framer.parse(len, |parsed| {
+            if tracing::enabled!(target: TRACE, tracing::Level::TRACE) {
+                tracing::trace!(target: TRACE, "S: {}", parse::brief(parsed));
+            }
+            if let Response::Data {
+                status: Status::Bye,
+                ..
+            } = parsed
+            {
+                // The server is closing; the command in progress will see the EOF next.
+                self.broken = true;
+            }
+            f(self, parsed)
+        });
+        self.framer = framer;
+        r.inspect_err(|_| self.broken = true)
     }
 
     /// Reads the next response of command `tag`: data (handed to `f`), or its tagged
     /// completion (an error for NO/BAD). Any failure, a timeout included, marks the
     /// connection broken: its state is unknown.
+    ///
+    /// Fails with `Timeout` when the command's progress deadline passes (untagged chatter
+    /// does not push it back: see [`Connection::absorb`]) and with `Protocol` when the
+    /// responses to one command exceed the response size limit.
     pub(crate) async fn read_for<T>(
         &mut self,
         tag: &str,
         verb: &str,
         f: impl FnOnce(&mut Self, &Response<'_>) -> T,
     ) -> Result<Step<T>> {
-        let limit = self.timeout;
+        let now = Instant::now();
+        let progress_by = *self
+            .progress_by
+            .get_or_insert_with(|| later(self.no_progress));
+        if now >= progress_by || self.cmd_bytes > self.max_response {
+            self.broken = true;
+            return Err(if now >= progress_by {
+                Error::timeout(
+                    &format!("waiting for the answer to {verb}"),
+                    self.no_progress,
+                )
+            } else {
+                Error::protocol(format!(
+                    "the IMAP server's answer to {verb} exceeded {} bytes",
+                    self.max_response
+                ))
+            });
+        }
+        let limit = self.timeout.min(progress_by - now);
+        self.chatter = false;
         let r = self
             .read_within(limit, |c, r| {
                 if let Response::Done {
@@ -494,19 +605,40 @@ impl Connection {
                 {
                     if t.0 == tag {
                         c.pending = None;
+                        c.progress_by = None;
                         return c.check(verb, status, outcome).map(Step::Done);
                     }
                 }
                 Ok(Step::Data(f(c, r)))
             })
             .await;
+        if !self.chatter {
+            self.progress_by = Some(later(self.no_progress));
+        }
         match r {
             Ok(step) => step,
             Err(e) => {
                 self.broken = true;
+                if e.kind() == ErrorKind::Timeout && limit < self.timeout {
+                    return Err(Error::timeout(
+                        &format!("waiting for the answer to {verb}"),
+                        self.no_progress,
+                    ));
+                }
                 Err(e)
             }
         }
+    }
+
+    /// The most UID pairs a COPYUID may add to a map: the response size limit over 8.
+    pub(crate) fn max_uid_pairs(&self) -> usize {
+        self.max_response / 8
+    }
+
+    /// Marks the running command's data so far as consumed (a streaming fetch handed an
+    /// item on), resetting its response size budget.
+    pub(crate) fn consumed(&mut self) {
+        self.cmd_bytes = 0;
     }
 
     /// Runs `cmd` to completion; `on` sees every response and returns true for those it
@@ -569,8 +701,10 @@ impl Connection {
         }
     }
 
-    /// Records unsolicited mailbox changes.
+    /// Records unsolicited mailbox changes. Whatever is handed here was not the running
+    /// command's own data, so it does not count as its progress.
     pub(crate) fn absorb(&mut self, resp: &Response<'_>) {
+        self.chatter = true;
         let event = match resp {
             Response::MailboxData(MailboxDatum::Exists(n)) => {
                 if let Some(s) = &mut self.selected {
@@ -583,7 +717,7 @@ impl Connection {
                     s.exists = s.exists.saturating_sub(1);
                 }
                 MailboxEvent::Expunge {
-                    uids: Vec::new(),
+                    uids: UidSet::default(),
                     seq: Some(*seq),
                 }
             }
@@ -591,9 +725,10 @@ impl Connection {
                 earlier: false,
                 uids,
             } => {
-                let uids: Vec<u32> = uids.iter().flat_map(|r| r.clone()).collect();
+                let uids = UidSet::from_ranges(uids.iter().map(|r| (*r.start(), *r.end())));
                 if let Some(s) = &mut self.selected {
-                    s.exists = s.exists.saturating_sub(uids.len() as u32);
+                    let gone = u32::try_from(uids.count()).unwrap_or(u32::MAX);
+                    s.exists = s.exists.saturating_sub(gone);
                 }
                 MailboxEvent::Expunge { uids, seq: None }
             }
@@ -603,10 +738,47 @@ impl Connection {
             },
             _ => return,
         };
-        if self.events.len() >= MAX_EVENTS {
-            self.events.remove(0);
+        self.push_event(event);
+    }
+
+    /// Queues `event`: a new message count replaces a count just before it; past
+    /// [`MAX_EVENTS`] the oldest event is dropped and counted.
+    fn push_event(&mut self, event: MailboxEvent) {
+        if let (MailboxEvent::Exists { count }, Some(MailboxEvent::Exists { count: last })) =
+            (&event, self.events.back_mut())
+        {
+            *last = *count;
+            return;
         }
-        self.events.push(event);
+        if self.events.len() >= MAX_EVENTS {
+            self.events.pop_front();
+            self.events_dropped += 1;
+        }
+        self.events.push_back(event);
+    }
+
+    /// Whether events are waiting.
+    pub(crate) fn has_events(&self) -> bool {
+        !self.events.is_empty() || self.events_dropped > 0
+    }
+
+    /// Forgets the waiting events.
+    pub(crate) fn clear_events(&mut self) {
+        self.events.clear();
+        self.events_dropped = 0;
+    }
+
+    /// Takes the waiting events, oldest first, led by an [`MailboxEvent::Overflow`] when
+    /// some had to be dropped.
+    pub(crate) fn take_events(&mut self) -> Vec<MailboxEvent> {
+        let mut out = Vec::with_capacity(self.events.len() + 1);
+        if self.events_dropped > 0 {
+            out.push(MailboxEvent::Overflow {
+                dropped: std::mem::take(&mut self.events_dropped),
+            });
+        }
+        out.extend(self.events.drain(..));
+        out
     }
 
     /// Sends LOGOUT and closes, best effort.
@@ -618,8 +790,15 @@ impl Connection {
             let _ = self.run(Command::new("LOGOUT"), |_| Ok(true)).await;
         })
         .await;
-        let _ = self.client.get_mut().shutdown().await;
+        let _ = self.stream.shutdown().await;
     }
+}
+
+/// `now + d`, saturating instead of overflowing for huge durations.
+pub(crate) fn later(d: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(d)
+        .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
 }
 
 fn clone_code(c: &ResponseCode<'_>) -> ResponseCode<'static> {

@@ -3,8 +3,8 @@
 
 use std::collections::VecDeque;
 
-use async_imap::imap_proto::{AttributeValue, Response};
 use futures_util::Stream;
+use imap_proto::{AttributeValue, Response};
 
 use super::client::{ImapClient, Session};
 use super::command::{Command, UidSet, MAX_SET_LEN};
@@ -30,6 +30,8 @@ use crate::error::Result;
 /// client's next call.
 pub struct FetchStream<T = MessageSummary> {
     session: Session,
+    /// What was asked for: items for other UIDs are not the answer.
+    requested: UidSet,
     chunks: VecDeque<String>,
     items: String,
     tag: Option<String>,
@@ -44,6 +46,13 @@ fn has_size(attrs: &[AttributeValue<'_>]) -> bool {
     attrs
         .iter()
         .any(|a| matches!(a, AttributeValue::Rfc822Size(_)))
+}
+
+fn uid_of(attrs: &[AttributeValue<'_>]) -> Option<u32> {
+    attrs.iter().find_map(|a| match a {
+        AttributeValue::Uid(u) => Some(*u),
+        _ => None,
+    })
 }
 
 fn has_body(attrs: &[AttributeValue<'_>]) -> bool {
@@ -109,6 +118,7 @@ impl ImapClient {
         Ok(FetchStream {
             session,
             chunks: uids.to_imap_chunks(MAX_SET_LEN).into(),
+            requested: uids,
             items,
             tag: None,
             ready: VecDeque::new(),
@@ -132,6 +142,7 @@ impl ImapClient {
         Ok(FetchStream {
             session,
             chunks: uids.to_imap_chunks(MAX_SET_LEN).into(),
+            requested: uids,
             items: "(UID BODY.PEEK[])".to_string(),
             tag: None,
             ready: VecDeque::new(),
@@ -161,6 +172,10 @@ impl<T: Send + 'static> FetchStream<T> {
     /// The next item, or `None` when all have arrived.
     pub async fn next(&mut self) -> Result<Option<T>> {
         loop {
+            if self.session.is_closed() {
+                self.finished = true;
+                return Err(crate::Error::closed());
+            }
             if let Some(s) = self.ready.pop_front() {
                 return Ok(Some(s));
             }
@@ -175,6 +190,10 @@ impl<T: Send + 'static> FetchStream<T> {
     /// the stream is exhausted.
     pub async fn next_batch(&mut self, max: usize) -> Result<Vec<T>> {
         let max = max.max(1);
+        if self.session.is_closed() {
+            self.finished = true;
+            return Err(crate::Error::closed());
+        }
         while self.ready.is_empty() && !self.finished {
             self.pump().await?;
         }
@@ -218,10 +237,14 @@ impl<T: Send + 'static> FetchStream<T> {
                 tag
             }
         };
-        let (is_item, parse) = (self.is_item, self.parse);
+        let (is_item, parse, requested) = (self.is_item, self.parse, &self.requested);
         let step = c
             .read_for(&tag, "UID FETCH", |c, r| match r {
-                Response::Fetch(_, attrs) if is_item(attrs) => parse(attrs),
+                Response::Fetch(_, attrs)
+                    if is_item(attrs) && uid_of(attrs).is_some_and(|u| requested.contains(u)) =>
+                {
+                    parse(attrs)
+                }
                 other => {
                     c.absorb(other);
                     None
@@ -230,7 +253,10 @@ impl<T: Send + 'static> FetchStream<T> {
             .await?;
         match step {
             Step::Done(_) => self.tag = None,
-            Step::Data(Some(s)) => self.ready.push_back(s),
+            Step::Data(Some(s)) => {
+                c.consumed();
+                self.ready.push_back(s)
+            }
             Step::Data(None) => {}
         }
         Ok(())

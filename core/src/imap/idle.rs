@@ -2,25 +2,19 @@
 
 use std::time::Duration;
 
-use async_imap::imap_proto::Response;
+use imap_proto::Response;
 use tokio::time::Instant;
 
 use super::client::ImapClient;
 use super::command::Command;
-use super::connection::{IdleStage, Step};
+// `later` saturates at about 30 years instead of panicking on an overflowing `Instant`
+// (a caller may pass a huge timeout to mean "forever").
+use super::connection::{later, IdleStage, Step};
 use super::types::MailboxEvent;
 use crate::error::{ErrorKind, Result};
 
 /// How long to keep collecting after the first event, so a burst arrives as one batch.
 const GRACE: Duration = Duration::from_millis(100);
-
-/// `now + d`, saturating at about 30 years instead of panicking on an overflowing `Instant`
-/// (a caller may pass a huge timeout to mean "forever").
-fn later(d: Duration) -> Instant {
-    let now = Instant::now();
-    now.checked_add(d)
-        .unwrap_or_else(|| now + Duration::from_secs(86_400 * 365 * 30))
-}
 
 impl ImapClient {
     /// Waits up to `timeout` for changes in `mailbox` (new messages, expunges, flag changes)
@@ -43,14 +37,14 @@ impl ImapClient {
             .max(Duration::from_secs(1));
         let mut s = self.selected(mailbox).await?;
         let c = s.conn()?;
-        c.events.clear();
+        c.clear_events();
         let deadline = later(timeout);
         if !c.has_cap("IDLE") {
             loop {
                 c.run(Command::new("NOOP"), |_| Ok(false)).await?;
                 let now = Instant::now();
-                if !c.events.is_empty() || now >= deadline {
-                    return Ok(std::mem::take(&mut c.events));
+                if c.has_events() || now >= deadline {
+                    return Ok(c.take_events());
                 }
                 tokio::time::sleep((deadline - now).min(Duration::from_secs(5))).await;
             }
@@ -91,7 +85,7 @@ impl ImapClient {
                         break;
                     }
                     Ok(false) => {
-                        if !c.events.is_empty() && first_event.is_none() {
+                        if c.has_events() && first_event.is_none() {
                             first_event = Some(Instant::now());
                         }
                     }
@@ -109,8 +103,8 @@ impl ImapClient {
                 // Its completion was read above; the command is over.
                 c.clear_pending();
             }
-            if !c.events.is_empty() || Instant::now() >= deadline {
-                return Ok(std::mem::take(&mut c.events));
+            if c.has_events() || Instant::now() >= deadline {
+                return Ok(c.take_events());
             }
         }
     }

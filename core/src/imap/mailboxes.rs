@@ -1,6 +1,6 @@
 //! Listing and managing mailboxes.
 
-use async_imap::imap_proto::{MailboxDatum, Response};
+use imap_proto::{MailboxDatum, Response};
 
 use super::client::ImapClient;
 use super::command::{check_mailbox_name, Command};
@@ -39,10 +39,10 @@ impl ImapClient {
                 .any(|a| a.eq_ignore_ascii_case("\\NonExistent"))
         });
         if !extended {
-            let mut subscribed = Vec::new();
+            let mut subscribed = std::collections::HashSet::new();
             c.run(Command::new("LSUB").raw("\"\"").raw("\"*\""), |r| {
                 if let Response::MailboxData(MailboxDatum::List(l)) = r {
-                    subscribed.push(parse::mailbox(l).name);
+                    subscribed.insert(parse::mailbox(l).name);
                     return Ok(true);
                 }
                 Ok(false)

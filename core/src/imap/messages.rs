@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use async_imap::imap_proto::{AttributeValue, MailboxDatum, Response, ResponseCode, Status};
 use chrono::{DateTime, FixedOffset};
+use imap_proto::{AttributeValue, MailboxDatum, Response, ResponseCode, Status};
 use tokio::io::AsyncWriteExt;
 
 use super::client::{ImapClient, Session};
@@ -173,6 +173,16 @@ impl ImapClient {
                     .await?
                     .body
                     .unwrap_or_default();
+                // The server decides neither the piece size nor the total: more than asked
+                // for, or well past the size BODYSTRUCTURE declared, is not the part.
+                if chunk.len() > CHUNK as usize
+                    || u64::from(offset) + chunk.len() as u64 > part_limit(octets)
+                {
+                    return Err(Error::protocol(format!(
+                        "the IMAP server sent more of part {part} than the {octets} bytes its \
+                         BODYSTRUCTURE declared"
+                    )));
+                }
                 out.clear();
                 decoder.push(&chunk, &mut out);
                 file.write_all(&out).await.map_err(write_err)?;
@@ -269,7 +279,7 @@ impl ImapClient {
                 .await
                 .map_err(|e| not_found_as(e, dest))?;
             if let Some(code) = &t.code {
-                add_copyuid(&mut map, code);
+                add_copyuid(&mut map, code, &uids, c.max_uid_pairs());
             }
         }
         Ok(map)
@@ -287,6 +297,7 @@ impl ImapClient {
         let mut s = self.selected(mailbox).await?;
         let c = s.conn()?;
         let mut map = UidMap::default();
+        let max_pairs = c.max_uid_pairs();
         if c.has_cap("MOVE") {
             for chunk in uids.to_imap_chunks(MAX_SET_LEN) {
                 let t = c
@@ -297,7 +308,7 @@ impl ImapClient {
                         } = r
                         {
                             if let Some(code) = &outcome.code {
-                                add_copyuid(&mut map, code);
+                                add_copyuid(&mut map, code, &uids, max_pairs);
                                 return Ok(true);
                             }
                         }
@@ -306,7 +317,7 @@ impl ImapClient {
                     .await
                     .map_err(|e| not_found_as(e, dest))?;
                 if let Some(code) = &t.code {
-                    add_copyuid(&mut map, code);
+                    add_copyuid(&mut map, code, &uids, max_pairs);
                 }
             }
             return Ok(map);
@@ -369,9 +380,11 @@ impl ImapClient {
             .run(cmd, |_| Ok(false))
             .await
             .map_err(|e| not_found_as(e, mailbox))?;
+        // One message was appended: anything but one UID is not an answer to it.
         Ok(match t.code {
             Some(ResponseCode::AppendUid(_, uids)) => {
-                parse::uid_set_members(&uids).first().copied()
+                let set = parse::uid_set_members(&uids);
+                (set.count() == 1).then(|| set.ranges()[0].0)
             }
             _ => None,
         })
@@ -454,13 +467,35 @@ async fn fetch_one(
     Ok(got)
 }
 
-fn add_copyuid(map: &mut UidMap, code: &ResponseCode<'_>) {
+/// Adds the pairs of a COPYUID code — only when it answers what was asked: its source UIDs
+/// are among `requested`, both sides have as many UIDs, and no more than `max_pairs` in
+/// all. A server claiming anything else is not believed (the map stays without them, as on
+/// a server without UIDPLUS), so its numbers never size an allocation.
+fn add_copyuid(map: &mut UidMap, code: &ResponseCode<'_>, requested: &UidSet, max_pairs: usize) {
     if let ResponseCode::CopyUid(validity, src, dst) = code {
-        map.uid_validity = Some(*validity);
         let src = parse::uid_set_members(src);
         let dst = parse::uid_set_members(dst);
-        map.pairs.extend(src.into_iter().zip(dst));
+        let n = src.count();
+        let fits = n == dst.count()
+            && src.is_subset(requested)
+            && (map.pairs.len() as u64).saturating_add(n) <= max_pairs as u64;
+        if !fits {
+            tracing::debug!(
+                target: "mailwire::imap",
+                "ignoring a COPYUID that does not match the request ({n} UIDs)"
+            );
+            return;
+        }
+        map.uid_validity = Some(*validity);
+        map.pairs.extend(src.iter().zip(dst.iter()));
     }
+}
+
+/// The most `save_attachment` accepts of a part whose BODYSTRUCTURE size is `octets`: the
+/// size plus 1/64 and 64 KiB of slack, for servers that count line ends loosely.
+fn part_limit(octets: u32) -> u64 {
+    let octets = u64::from(octets);
+    octets + octets / 64 + 64 * 1024
 }
 
 /// A part number is digits joined by dots (`1`, `2.1`).

@@ -11,6 +11,7 @@ mod parse;
 mod search;
 mod sync;
 mod types;
+pub(crate) mod wire;
 
 pub use client::ImapClient;
 pub use command::UidSet;

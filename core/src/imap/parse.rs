@@ -2,12 +2,13 @@
 
 use std::borrow::Cow;
 
-use async_imap::imap_proto::{
+use chrono::{DateTime, FixedOffset};
+use imap_proto::{
     self, AttributeValue, BodyStructure, Capability, ContentEncoding, MailboxListData,
     NameAttribute, Response, ResponseCode, StatusAttribute,
 };
-use chrono::{DateTime, FixedOffset};
 
+use super::command::UidSet;
 use super::types::{
     AttachmentInfo, Envelope, Flag, Mailbox, MailboxEvent, MailboxRole, MailboxStatus,
     MessageSummary,
@@ -387,17 +388,13 @@ pub(crate) fn status(attrs: &[StatusAttribute]) -> MailboxStatus {
     s
 }
 
-/// Expands COPYUID/APPENDUID UID sets.
-pub(crate) fn uid_set_members(members: &[imap_proto::rfc4315::UidSetMember]) -> Vec<u32> {
+/// The UIDs of a COPYUID/APPENDUID set, ranges kept as ranges.
+pub(crate) fn uid_set_members(members: &[imap_proto::rfc4315::UidSetMember]) -> UidSet {
     use imap_proto::rfc4315::UidSetMember as M;
-    let mut out = Vec::new();
-    for m in members {
-        match m {
-            M::Uid(u) => out.push(*u),
-            M::UidRange(r) => out.extend(r.clone()),
-        }
-    }
-    out
+    UidSet::from_ranges(members.iter().map(|m| match m {
+        M::Uid(u) => (*u, *u),
+        M::UidRange(r) => (*r.start(), *r.end()),
+    }))
 }
 
 #[cfg(test)]

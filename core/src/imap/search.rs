@@ -1,10 +1,10 @@
 //! A typed IMAP SEARCH query, compiled to the wire with every string quoted or sent as a
 //! literal.
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::command::{check_keyword, check_no_crlf, Command, UidSet};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// What to search for. Combine with [`SearchQuery::and`], [`SearchQuery::or`] and
 /// [`SearchQuery::not`]; string matches are case-insensitive substrings, as IMAP defines.
@@ -80,7 +80,10 @@ pub enum SearchQuery {
     Or(Box<SearchQuery>, Box<SearchQuery>),
     /// Not this.
     Not(Box<SearchQuery>),
-    /// Raw IMAP search keys sent as is (`"OR SEEN FLAGGED"`); CR/LF refused.
+    /// Raw IMAP search keys sent as is (`"OR SEEN FLAGGED"`). Refused unless it is a
+    /// well-formed sequence of atoms, quoted strings and balanced parentheses on one line: no
+    /// CR, LF, NUL or literal (`{…}`), so nothing in it can end the command or change how the
+    /// rest of the line is read.
     Raw(String),
 }
 
@@ -124,8 +127,14 @@ impl SearchQuery {
 
     /// Appends the keys to `cmd`.
     pub(crate) fn write(&self, cmd: Command) -> Result<Command> {
-        fn date(d: &NaiveDate) -> String {
-            d.format("%-d-%b-%Y").to_string()
+        fn date(d: &NaiveDate) -> Result<String> {
+            // IMAP dates have a four-digit year; chrono writes others with a sign.
+            if !(1..=9999).contains(&d.year()) {
+                return Err(Error::invalid_input(format!(
+                    "a search date must be in the years 1 to 9999, not {d}"
+                )));
+            }
+            Ok(d.format("%-d-%b-%Y").to_string())
         }
         Ok(match self {
             SearchQuery::All => cmd.raw("ALL"),
@@ -145,11 +154,11 @@ impl SearchQuery {
             SearchQuery::Subject(s) => cmd.raw("SUBJECT").string(s)?,
             SearchQuery::Body(s) => cmd.raw("BODY").string(s)?,
             SearchQuery::Text(s) => cmd.raw("TEXT").string(s)?,
-            SearchQuery::Since(d) => cmd.raw("SINCE").raw(&date(d)),
-            SearchQuery::Before(d) => cmd.raw("BEFORE").raw(&date(d)),
-            SearchQuery::On(d) => cmd.raw("ON").raw(&date(d)),
-            SearchQuery::SentSince(d) => cmd.raw("SENTSINCE").raw(&date(d)),
-            SearchQuery::SentBefore(d) => cmd.raw("SENTBEFORE").raw(&date(d)),
+            SearchQuery::Since(d) => cmd.raw("SINCE").raw(&date(d)?),
+            SearchQuery::Before(d) => cmd.raw("BEFORE").raw(&date(d)?),
+            SearchQuery::On(d) => cmd.raw("ON").raw(&date(d)?),
+            SearchQuery::SentSince(d) => cmd.raw("SENTSINCE").raw(&date(d)?),
+            SearchQuery::SentBefore(d) => cmd.raw("SENTBEFORE").raw(&date(d)?),
             SearchQuery::Larger(n) => cmd.raw(&format!("LARGER {n}")),
             SearchQuery::Smaller(n) => cmd.raw(&format!("SMALLER {n}")),
             SearchQuery::Uid(set) => {
@@ -190,11 +199,97 @@ impl SearchQuery {
             }
             SearchQuery::Not(q) => q.write(cmd.raw("NOT").raw("("))?.raw(")"),
             SearchQuery::Raw(s) => {
-                check_no_crlf(s, "a raw search")?;
+                check_raw(s)?;
                 cmd.raw(s)
             }
         })
     }
+}
+
+/// Checks raw search text as a server's tokenizer would read it: atoms, quoted strings (with
+/// `\"` and `\\` escapes only) and parentheses, separated by spaces, on one line, with no
+/// literal. Anything else could end the command early, swallow the keys after it into a
+/// string, or announce a literal that eats the next command.
+fn check_raw(s: &str) -> Result<()> {
+    check_no_crlf(s, "a raw search")?;
+    let refuse = |why: &str| {
+        Error::invalid_input(format!(
+            "a raw search must be IMAP search keys on one line ({why}): {s:?}"
+        ))
+    };
+    if s.trim_matches(' ').is_empty() {
+        return Err(refuse("it is empty"));
+    }
+    /// What the previous byte ended.
+    #[derive(PartialEq)]
+    enum Prev {
+        /// The start, a space or `(`: a new token may begin.
+        Gap,
+        /// Inside an atom.
+        Atom,
+        /// A quoted string or `)`: only a space or `)` may follow.
+        Closed,
+    }
+    let b = s.as_bytes();
+    let mut depth = 0usize;
+    let mut prev = Prev::Gap;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b' ' => prev = Prev::Gap,
+            b'(' => {
+                if prev != Prev::Gap {
+                    return Err(refuse("a space is needed before ("));
+                }
+                depth += 1;
+            }
+            b')' => {
+                depth = depth
+                    .checked_sub(1)
+                    .ok_or_else(|| refuse("a ) closes nothing"))?;
+                prev = Prev::Closed;
+            }
+            b'"' => {
+                if prev != Prev::Gap {
+                    return Err(refuse("a space is needed before a quoted string"));
+                }
+                i += 1;
+                loop {
+                    match b.get(i) {
+                        None => return Err(refuse("a quoted string is not closed")),
+                        Some(b'"') => break,
+                        Some(b'\\') => {
+                            if !matches!(b.get(i + 1), Some(b'"' | b'\\')) {
+                                return Err(refuse(
+                                    "only \\\" and \\\\ may follow \\ in a quoted string",
+                                ));
+                            }
+                            i += 2;
+                        }
+                        Some(_) => i += 1,
+                    }
+                }
+                prev = Prev::Closed;
+            }
+            b'{' => {
+                return Err(refuse(
+                    "literals cannot be written in raw text; use the typed keys",
+                ))
+            }
+            b'\\' => return Err(refuse("\\ is only allowed inside a quoted string")),
+            _ => {
+                if prev == Prev::Closed {
+                    return Err(refuse("a space is needed after ) or a quoted string"));
+                }
+                prev = Prev::Atom;
+            }
+        }
+        i += 1;
+    }
+    if depth > 0 {
+        return Err(refuse("a ( is not closed"));
+    }
+    Ok(())
 }
 
 impl From<&str> for SearchQuery {
@@ -226,5 +321,60 @@ mod tests {
         assert!(SearchQuery::Raw("ALL\r\nX".into())
             .write(Command::new("S"))
             .is_err());
+    }
+
+    #[test]
+    fn raw_text_that_could_escape_is_refused() {
+        let ok = |s: &str| {
+            SearchQuery::Raw(s.into())
+                .write(Command::new("UID SEARCH"))
+                .map(|c| c.wire_bytes("A1", false))
+        };
+        assert_eq!(
+            ok(r#"OR SEEN (FROM "a \"b\" \\ c" UNDELETED)"#).unwrap(),
+            b"A1 UID SEARCH OR SEEN (FROM \"a \\\"b\\\" \\\\ c\" UNDELETED)\r\n"
+        );
+        assert!(
+            ok("HEADER X-Grüße ü").is_ok(),
+            "8-bit atoms are the server's to judge"
+        );
+        for bad in [
+            "",
+            "  ",
+            "SUBJECT \"open",
+            "SUBJECT \"a\\\"",
+            "SUBJECT \"a\\x\"",
+            "ALL) OR (ALL",
+            "(ALL",
+            "ALL)",
+            "SUBJECT {5}",
+            "SUBJECT {5+}",
+            "SUBJECT a{5}",
+            "SUBJECT a\\b",
+            "SUBJECT \"a\"b",
+            "SUBJECT a\"b\"",
+            "(SEEN)(FLAGGED)",
+            "SEEN(FLAGGED)",
+            "SUBJECT x\0",
+            "SUBJECT x\ry",
+        ] {
+            let err = ok(bad).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidInput, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn dates_outside_four_digit_years_are_refused() {
+        let d = |y| NaiveDate::from_ymd_opt(y, 3, 7).unwrap();
+        let c = SearchQuery::Since(d(2024))
+            .write(Command::new("S"))
+            .unwrap();
+        assert_eq!(c.log, "S SINCE 7-Mar-2024");
+        let c = SearchQuery::Before(d(1)).write(Command::new("S")).unwrap();
+        assert_eq!(c.log, "S BEFORE 7-Mar-0001");
+        for y in [0, -1, 10_000] {
+            let err = SearchQuery::On(d(y)).write(Command::new("S")).unwrap_err();
+            assert_eq!(err.kind(), crate::ErrorKind::InvalidInput);
+        }
     }
 }

@@ -1,9 +1,9 @@
 //! Incremental sync with CONDSTORE/QRESYNC: what changed since a saved [`SyncState`].
 
-use async_imap::imap_proto::{MailboxDatum, Response};
+use imap_proto::{MailboxDatum, Response};
 
 use super::client::ImapClient;
-use super::command::Command;
+use super::command::{Command, UidSet};
 use super::mailboxes::not_found_as;
 use super::types::{FlagChange, SyncResult, SyncState};
 use crate::error::Result;
@@ -43,11 +43,22 @@ impl ImapClient {
                         changed.push(FlagChange { uid, flags, modseq });
                     }
                 }
-                let mut vanished = info.vanished;
-                vanished.retain(|u| *u < old.uid_next || new.contains(u));
-                vanished.sort_unstable();
-                vanished.dedup();
-                new.retain(|u| !vanished.contains(u));
+                // UIDs from UIDNEXT on were never seen by this client, unless reported
+                // new in this very answer.
+                let new_gone: Vec<u32> = new
+                    .iter()
+                    .copied()
+                    .filter(|u| info.vanished.contains(*u))
+                    .collect();
+                let vanished = UidSet::from_ranges(
+                    info.vanished
+                        .below(old.uid_next)
+                        .ranges()
+                        .iter()
+                        .copied()
+                        .chain(new_gone.iter().map(|&u| (u, u))),
+                );
+                new.retain(|u| !vanished.contains(*u));
                 new.sort_unstable();
                 changed.sort_by_key(|f| f.uid);
                 Ok(SyncResult {
@@ -73,7 +84,7 @@ impl ImapClient {
                     state: new_state,
                     new: all,
                     changed: Vec::new(),
-                    vanished: Vec::new(),
+                    vanished: UidSet::default(),
                     full_resync: true,
                 })
             }

@@ -5,6 +5,7 @@ use std::str::FromStr;
 
 use chrono::{DateTime, FixedOffset};
 
+use super::command::UidSet;
 use crate::error::{Error, Result};
 use crate::message::Address;
 
@@ -290,8 +291,9 @@ pub enum MailboxEvent {
     },
     /// Messages were removed.
     Expunge {
-        /// Their UIDs, when the server told them (QRESYNC); empty otherwise.
-        uids: Vec<u32>,
+        /// Their UIDs, when the server told them (QRESYNC); empty otherwise. Kept as
+        /// ranges, as the server sent them.
+        uids: UidSet,
         /// The sequence number, when the server sent a classic EXPUNGE.
         seq: Option<u32>,
     },
@@ -305,6 +307,13 @@ pub enum MailboxEvent {
         flags: Vec<Flag>,
         /// The new modseq (CONDSTORE).
         modseq: Option<u64>,
+    },
+    /// More events arrived than the client keeps between two calls
+    /// (10,000): the oldest `dropped` were discarded. Resynchronise the mailbox (e.g. with
+    /// [`sync`](crate::ImapClient::sync)) instead of trusting the events alone.
+    Overflow {
+        /// How many events were discarded.
+        dropped: u64,
     },
 }
 
@@ -377,8 +386,9 @@ pub struct SyncResult {
     pub new: Vec<u32>,
     /// Messages whose flags changed.
     pub changed: Vec<FlagChange>,
-    /// UIDs of messages that are gone, ascending.
-    pub vanished: Vec<u32>,
+    /// UIDs of messages that are gone, as ranges (the server reports them as ranges, which
+    /// may include UIDs this client never saw).
+    pub vanished: UidSet,
     /// True when the saved state was void (first sync or UIDVALIDITY changed): drop every
     /// cached message of this mailbox and take `new` as the whole content.
     pub full_resync: bool,

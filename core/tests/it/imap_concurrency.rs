@@ -90,3 +90,52 @@ async fn a_dropped_fetch_leaves_the_client_usable() {
     assert_eq!(status.messages, 40);
     c.delete_mailbox(&mb).await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn logout_inside_a_fetch_loop_ends_the_loop_with_closed_at_once() {
+    let c = imap("t22").await;
+    let name = unique("CloseLoop");
+    c.create_mailbox(&name).await.unwrap();
+    for i in 0..30 {
+        let m = simple_message("a@x", "b@y", &format!("close {i}"), &"x".repeat(50_000));
+        c.append(&name, &m, &[], None).await.unwrap();
+    }
+    // Inside the loop: the stream holds the connection, and logout must not wait for it.
+    let mut stream = c.fetch_raw_many(&name, UidSet::all()).await.unwrap();
+    let first = stream.next().await.unwrap();
+    assert!(first.is_some());
+    let start = std::time::Instant::now();
+    tokio::time::timeout(Duration::from_secs(5), c.logout())
+        .await
+        .expect("logout waited behind the fetch")
+        .unwrap();
+    let err = stream.next().await.unwrap_err();
+    assert_eq!(err.kind(), mailwire::ErrorKind::Closed, "{err}");
+    assert!(
+        start.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        start.elapsed()
+    );
+    drop(stream);
+    assert_eq!(
+        c.list_mailboxes().await.unwrap_err().kind(),
+        mailwire::ErrorKind::Closed
+    );
+
+    // From another task while IDLE waits: the IDLE call ends with Closed promptly.
+    let c = imap("t22").await;
+    let idler = c.clone();
+    let idle = tokio::spawn(async move { idler.idle("INBOX", Duration::from_secs(60)).await });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let start = std::time::Instant::now();
+    c.logout().await.unwrap();
+    let r = tokio::time::timeout(Duration::from_secs(5), idle)
+        .await
+        .expect("IDLE outlived logout")
+        .unwrap();
+    assert_eq!(r.unwrap_err().kind(), mailwire::ErrorKind::Closed);
+    assert!(start.elapsed() < Duration::from_secs(2));
+    let c = imap("t22").await;
+    c.delete_mailbox(&name).await.unwrap();
+    c.logout().await.unwrap();
+}

@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use crate::common::*;
-use mailwire::imap::{Flag, MailboxEvent, SyncState};
+use mailwire::imap::{Flag, MailboxEvent, SyncState, UidSet};
 
 #[tokio::test]
 async fn idle_returns_empty_on_timeout() {
@@ -87,7 +87,7 @@ async fn idle_reports_flag_changes_and_expunges_with_uids() {
     assert!(
         events
             .iter()
-            .any(|e| matches!(e, MailboxEvent::Expunge { uids, .. } if uids == &vec![u2])),
+            .any(|e| matches!(e, MailboxEvent::Expunge { uids, .. } if *uids == UidSet::from(u2))),
         "{events:?}"
     );
     c.delete_mailbox(&mb).await.unwrap();
@@ -216,7 +216,7 @@ async fn sync_as_two_devices_sees_exactly_the_changes() {
     let second = phone.sync(&mb, Some(state)).await.unwrap();
     assert!(!second.full_resync);
     assert_eq!(second.new, vec![added]);
-    assert_eq!(second.vanished, vec![uids[3], uids[4]]);
+    assert_eq!(second.vanished, UidSet::from(vec![uids[3], uids[4]]));
     let changed: Vec<u32> = second.changed.iter().map(|c| c.uid).collect();
     assert_eq!(changed, vec![uids[1], uids[2]]);
     assert!(second.changed[0].flags.contains(&Flag::Seen));

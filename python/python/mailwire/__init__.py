@@ -27,6 +27,7 @@ from ._core import (
     SendResult,
     SyncResult,
     UidMap,
+    UidSet,
     parse_message,
 )
 from .errors import (
@@ -80,5 +81,6 @@ __all__ = [
     "TimeoutError",
     "TlsError",
     "UidMap",
+    "UidSet",
     "parse_message",
 ]

@@ -104,6 +104,9 @@ class ImapClient:
         timeout: float | None = None,
         connect_timeout: float | None = None,
         idle_reissue: float | None = None,
+        no_progress_timeout: float | None = None,
+        max_response_size: int | None = None,
+        allow_plaintext_auth: bool = False,
     ) -> None:
         _util.sync_logging()
         self._native = _core.ImapClient.connect(
@@ -119,6 +122,9 @@ class ImapClient:
             timeout=timeout,
             connect_timeout=connect_timeout,
             idle_reissue=idle_reissue,
+            no_progress_timeout=no_progress_timeout,
+            max_response_size=max_response_size,
+            allow_plaintext_auth=allow_plaintext_auth,
         )
 
     @classmethod
@@ -137,6 +143,9 @@ class ImapClient:
         timeout: float | None = None,
         connect_timeout: float | None = None,
         idle_reissue: float | None = None,
+        no_progress_timeout: float | None = None,
+        max_response_size: int | None = None,
+        allow_plaintext_auth: bool = False,
     ) -> ImapClient:
         """Connects and logs in (the same as calling the class)."""
         return cls(
@@ -152,6 +161,9 @@ class ImapClient:
             timeout=timeout,
             connect_timeout=connect_timeout,
             idle_reissue=idle_reissue,
+            no_progress_timeout=no_progress_timeout,
+            max_response_size=max_response_size,
+            allow_plaintext_auth=allow_plaintext_auth,
         )
 
     def __enter__(self) -> ImapClient:
@@ -378,6 +390,9 @@ class AsyncImapClient:
         timeout: float | None = None,
         connect_timeout: float | None = None,
         idle_reissue: float | None = None,
+        no_progress_timeout: float | None = None,
+        max_response_size: int | None = None,
+        allow_plaintext_auth: bool = False,
     ) -> None:
         self._native: _core.AsyncImapClient | None = None
         self._args: dict[str, Any] | None = dict(
@@ -393,6 +408,9 @@ class AsyncImapClient:
             timeout=timeout,
             connect_timeout=connect_timeout,
             idle_reissue=idle_reissue,
+            no_progress_timeout=no_progress_timeout,
+            max_response_size=max_response_size,
+            allow_plaintext_auth=allow_plaintext_auth,
         )
 
     @classmethod
@@ -411,6 +429,9 @@ class AsyncImapClient:
         timeout: float | None = None,
         connect_timeout: float | None = None,
         idle_reissue: float | None = None,
+        no_progress_timeout: float | None = None,
+        max_response_size: int | None = None,
+        allow_plaintext_auth: bool = False,
     ) -> AsyncImapClient:
         """Connects and logs in."""
         client = cls(
@@ -426,6 +447,9 @@ class AsyncImapClient:
             timeout=timeout,
             connect_timeout=connect_timeout,
             idle_reissue=idle_reissue,
+            no_progress_timeout=no_progress_timeout,
+            max_response_size=max_response_size,
+            allow_plaintext_auth=allow_plaintext_auth,
         )
         await client._open()
         return client

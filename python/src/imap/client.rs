@@ -14,16 +14,20 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyRange, PyString};
 use tokio::sync::Mutex;
 
-use crate::config::{seconds, Common};
+use crate::config::{seconds, Common, ImapOptions};
 use crate::error::{invalid_input, to_py_err};
 use crate::imap::search::to_query;
 use crate::imap::types::{self, RawBatch, SummaryBatch};
 use crate::message::{Message, OutgoingMessage};
 use crate::runtime::run;
 
-/// UIDs from an int, an iterable of ints, a ``range``, or ``"*"`` / ``"N:*"`` (open-ended).
+/// UIDs from an int, an iterable of ints, a ``range``, a ``UidSet`` (taken as ranges), or
+/// ``"*"`` / ``"N:*"`` (open-ended).
 pub(crate) fn uid_set(obj: &Bound<'_, PyAny>) -> PyResult<UidSet> {
     let py = obj.py();
+    if let Ok(s) = obj.cast::<types::UidSet>() {
+        return Ok(s.get().inner.clone());
+    }
     if let Ok(s) = obj.cast::<PyString>() {
         let s = s.to_str()?.trim();
         if s == "*" || s.eq_ignore_ascii_case("all") || s == "1:*" {
@@ -232,11 +236,17 @@ macro_rules! imap_client_class {
         impl $name {
             /// Connects and logs in. ``security`` is ``"tls"``, ``"starttls"`` or ``"plain"``;
             /// the port defaults to 993 (tls) or 143; ``ca_pem`` holds extra trusted CA
-            /// certificates (PEM bytes); ``timeout`` (seconds) bounds every network wait.
+            /// certificates (PEM bytes); ``timeout`` (seconds) bounds every network wait;
+            /// ``no_progress_timeout`` (seconds, default 4 × ``timeout``) bounds how long a
+            /// command may receive none of the data it asked for; ``max_response_size``
+            /// (bytes, default 256 MiB) is the largest response accepted;
+            /// ``allow_plaintext_auth`` lets credentials go over ``"plain"`` (dangerous).
             #[staticmethod]
             #[pyo3(signature = (host, port = None, *, security = "tls", username = None,
                 password = None, access_token = None, ca_pem = None, accept_invalid_certs = false,
-                server_name = None, timeout = None, connect_timeout = None, idle_reissue = None))]
+                server_name = None, timeout = None, connect_timeout = None, idle_reissue = None,
+                no_progress_timeout = None, max_response_size = None,
+                allow_plaintext_auth = false))]
             #[allow(clippy::too_many_arguments)]
             fn connect<'py>(
                 py: Python<'py>,
@@ -252,6 +262,9 @@ macro_rules! imap_client_class {
                 timeout: Option<f64>,
                 connect_timeout: Option<f64>,
                 idle_reissue: Option<f64>,
+                no_progress_timeout: Option<f64>,
+                max_response_size: Option<i128>,
+                allow_plaintext_auth: bool,
             ) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
                     let config = Common {
@@ -267,7 +280,15 @@ macro_rules! imap_client_class {
                         timeout,
                         connect_timeout,
                     }
-                    .imap(py, idle_reissue)?;
+                    .imap(
+                        py,
+                        ImapOptions {
+                            idle_reissue,
+                            no_progress_timeout,
+                            max_response_size,
+                            allow_plaintext_auth,
+                        },
+                    )?;
                     let description = format!(
                         "host={:?}, port={}, security={:?}, username={:?}",
                         config.host,

@@ -4,7 +4,7 @@
 use chrono::{DateTime, FixedOffset};
 use mailwire::imap as core;
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyList, PyTuple};
+use pyo3::types::{PyBytes, PyFrozenSet, PyList, PyRange, PySet, PyTuple};
 
 use crate::message::{addresses, Address};
 
@@ -430,22 +430,198 @@ impl UidMap {
     }
 }
 
+/// A set of UIDs kept as ranges, as the server sent them (``VANISHED 1:100000`` is one
+/// range, never a list of 100,000 ints). Immutable.
+///
+/// ``len()`` counts the UIDs, ``in`` tests one, iterating yields them one at a time in
+/// ascending order, ``ranges`` gives the inclusive ``(first, last)`` pairs and ``str()`` the
+/// IMAP syntax (``"1:5,7"``). It compares equal to another ``UidSet`` with the same UIDs, to
+/// a ``set``/``frozenset`` of the same UIDs, and to a list, tuple or ``range`` that lists
+/// them in ascending order; none of these comparisons expands the ranges. It can be passed
+/// back wherever UIDs are accepted.
+#[pyclass(frozen, module = "mailwire._core", name = "UidSet")]
+#[derive(Clone, Default)]
+pub struct UidSet {
+    pub(crate) inner: core::UidSet,
+}
+
+impl From<core::UidSet> for UidSet {
+    fn from(inner: core::UidSet) -> Self {
+        UidSet { inner }
+    }
+}
+
+/// `obj` as a UID, or None when it is not an int from 1 to 2**32-1.
+fn as_uid(obj: &Bound<'_, PyAny>) -> Option<u32> {
+    obj.extract::<u32>().ok().filter(|&u| u > 0)
+}
+
+impl UidSet {
+    /// Whether iterating `self` yields exactly the items of `other`, in order; stops at the
+    /// first difference, so it walks at most `len(other)` UIDs of `self`.
+    fn same_sequence(&self, other: &Bound<'_, PyAny>, len: usize) -> PyResult<bool> {
+        if len as u64 != self.inner.count() {
+            return Ok(false);
+        }
+        let mut mine = self.inner.iter();
+        for item in other.try_iter()? {
+            match (as_uid(&item?), mine.next()) {
+                (Some(a), Some(b)) if a == b => {}
+                _ => return Ok(false),
+            }
+        }
+        Ok(mine.next().is_none())
+    }
+
+    /// Whether `other` (a set) holds exactly the UIDs of `self`.
+    fn same_members(&self, other: &Bound<'_, PyAny>, len: usize) -> PyResult<bool> {
+        if len as u64 != self.inner.count() {
+            return Ok(false);
+        }
+        for item in other.try_iter()? {
+            match as_uid(&item?) {
+                Some(u) if self.inner.contains(u) => {}
+                _ => return Ok(false),
+            }
+        }
+        Ok(true)
+    }
+}
+
+#[pymethods]
+impl UidSet {
+    /// A set from inclusive ``(first, last)`` ranges in any order; overlaps are merged and
+    /// 0 is left out. ``UidSet([(1, 5), (7, 7)])`` is ``1:5,7``.
+    #[new]
+    #[pyo3(signature = (ranges = Vec::new()))]
+    fn new(py: Python<'_>, ranges: Vec<(u32, u32)>) -> PyResult<Self> {
+        crate::error::guard(py, || Ok(core::UidSet::from_ranges(ranges).into()))
+    }
+
+    /// The inclusive ``(first, last)`` ranges, ascending and disjoint; a ``last`` of
+    /// ``2**32-1`` means ``*`` (up to the highest UID).
+    #[getter]
+    fn ranges(&self) -> Vec<(u32, u32)> {
+        self.inner.ranges().to_vec()
+    }
+
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        crate::error::guard(py, || {
+            Ok(usize::try_from(self.inner.count()).unwrap_or(usize::MAX))
+        })
+    }
+
+    fn __bool__(&self) -> bool {
+        !self.inner.is_empty()
+    }
+
+    fn __contains__(&self, uid: &Bound<'_, PyAny>) -> PyResult<bool> {
+        crate::error::guard(uid.py(), || {
+            Ok(as_uid(uid).is_some_and(|u| self.inner.contains(u)))
+        })
+    }
+
+    fn __iter__(slf: Bound<'_, Self>) -> UidSetIterator {
+        UidSetIterator {
+            set: slf.unbind(),
+            range: 0,
+            next: None,
+        }
+    }
+
+    fn __eq__(&self, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let py = other.py();
+        let equal = if let Ok(o) = other.cast::<UidSet>() {
+            o.get().inner == self.inner
+        } else if let Ok(r) = other.cast::<PyRange>() {
+            let step: i64 = r.getattr("step")?.extract()?;
+            let (start, stop): (i64, i64) = (
+                r.getattr("start")?.extract()?,
+                r.getattr("stop")?.extract()?,
+            );
+            if step == 1 && stop > start {
+                // One run of consecutive UIDs: compare as a range, whatever its length.
+                match (u32::try_from(start), u32::try_from(stop - 1)) {
+                    (Ok(a), Ok(b)) if a > 0 => self.inner.ranges() == [(a, b)],
+                    _ => false,
+                }
+            } else {
+                self.same_sequence(other, r.len()?)?
+            }
+        } else if other.cast::<PyList>().is_ok() || other.cast::<PyTuple>().is_ok() {
+            self.same_sequence(other, other.len()?)?
+        } else if other.cast::<PySet>().is_ok() || other.cast::<PyFrozenSet>().is_ok() {
+            self.same_members(other, other.len()?)?
+        } else {
+            return Ok(py.NotImplemented());
+        };
+        Ok(equal.into_pyobject(py)?.to_owned().into_any().unbind())
+    }
+
+    fn __hash__(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        self.inner.hash(&mut h);
+        h.finish()
+    }
+
+    fn __str__(&self, py: Python<'_>) -> PyResult<String> {
+        crate::error::guard(py, || Ok(self.inner.to_string()))
+    }
+
+    fn __repr__(&self) -> String {
+        // IMAP set syntax has only digits, ':', ',' and '*': nothing to escape.
+        format!("UidSet('{}')", self.inner)
+    }
+}
+
+/// Iterates a ``UidSet`` one UID at a time, ascending, without building a list.
+#[pyclass(module = "mailwire._core")]
+pub struct UidSetIterator {
+    set: Py<UidSet>,
+    /// The index of the range being walked.
+    range: usize,
+    /// The next UID to yield within that range (None: its first).
+    next: Option<u32>,
+}
+
+#[pymethods]
+impl UidSetIterator {
+    fn __iter__(slf: PyRef<'_, Self>) -> PyRef<'_, Self> {
+        slf
+    }
+
+    fn __next__(&mut self) -> Option<u32> {
+        let ranges = self.set.get().inner.ranges();
+        let &(first, last) = ranges.get(self.range)?;
+        let uid = self.next.unwrap_or(first);
+        if uid == last {
+            self.range += 1;
+            self.next = None;
+        } else {
+            self.next = Some(uid + 1);
+        }
+        Some(uid)
+    }
+}
+
 /// Something that changed in a mailbox, pushed by the server during IDLE.
 ///
 /// ``kind`` is ``"exists"`` (``count`` is the new message count), ``"expunge"`` (``uids``
-/// when the server told them, else ``seq``) or ``"flags"`` (``uid``, ``seq``, ``flags``,
-/// ``modseq``).
+/// when the server told them, else ``seq``), ``"flags"`` (``uid``, ``seq``, ``flags``,
+/// ``modseq``) or ``"overflow"`` (more events arrived than the client keeps between two
+/// calls, 10,000: the oldest ``dropped`` were discarded; resynchronise with ``sync``).
 #[pyclass(frozen, module = "mailwire._core")]
 pub struct MailboxEvent {
-    /// ``"exists"``, ``"expunge"`` or ``"flags"``.
+    /// ``"exists"``, ``"expunge"``, ``"flags"`` or ``"overflow"``.
     #[pyo3(get)]
     kind: &'static str,
     /// The new message count (``exists``).
     #[pyo3(get)]
     count: Option<u32>,
-    /// UIDs removed (``expunge`` with QRESYNC).
+    /// UIDs removed (``expunge`` with QRESYNC), as ranges; empty otherwise.
     #[pyo3(get)]
-    uids: Vec<u32>,
+    uids: UidSet,
     /// The sequence number (``expunge``, ``flags``).
     #[pyo3(get)]
     seq: Option<u32>,
@@ -458,6 +634,9 @@ pub struct MailboxEvent {
     /// The new modseq (``flags``).
     #[pyo3(get)]
     modseq: Option<u64>,
+    /// How many events were discarded (``overflow``).
+    #[pyo3(get)]
+    dropped: Option<u64>,
 }
 
 impl From<core::MailboxEvent> for MailboxEvent {
@@ -465,17 +644,18 @@ impl From<core::MailboxEvent> for MailboxEvent {
         let mut out = MailboxEvent {
             kind: "exists",
             count: None,
-            uids: Vec::new(),
+            uids: UidSet::default(),
             seq: None,
             uid: None,
             flags: Vec::new(),
             modseq: None,
+            dropped: None,
         };
         match e {
             core::MailboxEvent::Exists { count } => out.count = Some(count),
             core::MailboxEvent::Expunge { uids, seq } => {
                 out.kind = "expunge";
-                out.uids = uids;
+                out.uids = uids.into();
                 out.seq = seq;
             }
             core::MailboxEvent::Flags {
@@ -489,6 +669,10 @@ impl From<core::MailboxEvent> for MailboxEvent {
                 out.seq = Some(seq);
                 out.flags = flag_strings(&flags);
                 out.modseq = modseq;
+            }
+            core::MailboxEvent::Overflow { dropped } => {
+                out.kind = "overflow";
+                out.dropped = Some(dropped);
             }
         }
         out
@@ -505,8 +689,13 @@ impl MailboxEvent {
         match self.kind {
             "exists" => format!("MailboxEvent('exists', count={})", self.count.unwrap_or(0)),
             "expunge" => format!(
-                "MailboxEvent('expunge', uids={:?}, seq={:?})",
-                self.uids, self.seq
+                "MailboxEvent('expunge', uids={}, seq={:?})",
+                self.uids.__repr__(),
+                self.seq
+            ),
+            "overflow" => format!(
+                "MailboxEvent('overflow', dropped={})",
+                self.dropped.unwrap_or(0)
             ),
             _ => format!(
                 "MailboxEvent('flags', uid={:?}, seq={:?}, flags={:?})",
@@ -550,9 +739,10 @@ pub struct SyncResult {
     /// Messages whose flags changed.
     #[pyo3(get)]
     changed: Vec<FlagChange>,
-    /// UIDs of messages that are gone, ascending.
+    /// UIDs of messages that are gone, as ranges (the server reports ranges, which may
+    /// include UIDs this client never saw).
     #[pyo3(get)]
-    vanished: Vec<u32>,
+    vanished: UidSet,
     /// True when the saved state was void: drop the cache, ``new`` is the whole content.
     #[pyo3(get)]
     full_resync: bool,
@@ -572,7 +762,7 @@ impl From<core::SyncResult> for SyncResult {
                     modseq: c.modseq,
                 })
                 .collect(),
-            vanished: r.vanished,
+            vanished: r.vanished.into(),
             full_resync: r.full_resync,
         }
     }
@@ -586,7 +776,7 @@ impl SyncResult {
             self.state,
             self.new.len(),
             self.changed.len(),
-            self.vanished.len(),
+            self.vanished.inner.count(),
             if self.full_resync { "True" } else { "False" }
         )
     }

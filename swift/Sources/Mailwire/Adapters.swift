@@ -115,3 +115,22 @@ extension ImapClient {
         watch(mailbox: mailbox).events()
     }
 }
+
+extension UidRange {
+    /// The UIDs of this range as a `ClosedRange` (`range.uids.contains(uid)`,
+    /// `for uid in range.uids`): a view, nothing is expanded.
+    public var uids: ClosedRange<UInt32> { Swift.min(first, last)...Swift.max(first, last) }
+}
+
+extension Array where Element == UidRange {
+    /// Whether `uid` is in one of these ranges (as `SyncResult.vanished` and expunge events
+    /// hold them).
+    public func containsUid(_ uid: UInt32) -> Bool { contains { $0.uids.contains(uid) } }
+
+    /// How many UIDs these ranges hold, counted from the bounds (nothing is expanded).
+    public var uidCount: UInt64 { reduce(0) { $0 + UInt64($1.uids.count) } }
+
+    /// The UIDs of these ranges one at a time, in order; lazy, so a server-sized range
+    /// costs nothing until iterated.
+    public var uidSequence: AnySequence<UInt32> { AnySequence(lazy.flatMap { $0.uids }) }
+}

@@ -3272,6 +3272,16 @@ public struct ImapConfig {
      * Deadlines; the core's defaults when absent.
      */
     public var timeouts: Timeouts?
+    /**
+     * The largest single response accepted from the server, in bytes (a whole message from
+     * `fetchRaw` is one response); absent: 256 MiB.
+     */
+    public var maxResponseSize: UInt64?
+    /**
+     * Allows sending the password or token over `Plain` security. Dangerous: anyone on the
+     * path can read it. Default false: such a login is refused before anything is sent.
+     */
+    public var allowPlaintextAuth: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3299,7 +3309,15 @@ public struct ImapConfig {
          */serverName: String? = nil, 
         /**
          * Deadlines; the core's defaults when absent.
-         */timeouts: Timeouts? = nil) {
+         */timeouts: Timeouts? = nil, 
+        /**
+         * The largest single response accepted from the server, in bytes (a whole message from
+         * `fetchRaw` is one response); absent: 256 MiB.
+         */maxResponseSize: UInt64? = nil, 
+        /**
+         * Allows sending the password or token over `Plain` security. Dangerous: anyone on the
+         * path can read it. Default false: such a login is refused before anything is sent.
+         */allowPlaintextAuth: Bool = false) {
         self.host = host
         self.auth = auth
         self.port = port
@@ -3308,6 +3326,8 @@ public struct ImapConfig {
         self.acceptInvalidCerts = acceptInvalidCerts
         self.serverName = serverName
         self.timeouts = timeouts
+        self.maxResponseSize = maxResponseSize
+        self.allowPlaintextAuth = allowPlaintextAuth
     }
 
     
@@ -3333,7 +3353,9 @@ public struct FfiConverterTypeImapConfig: FfiConverterRustBuffer {
                 caPem: FfiConverterOptionData.read(from: &buf), 
                 acceptInvalidCerts: FfiConverterBool.read(from: &buf), 
                 serverName: FfiConverterOptionString.read(from: &buf), 
-                timeouts: FfiConverterOptionTypeTimeouts.read(from: &buf)
+                timeouts: FfiConverterOptionTypeTimeouts.read(from: &buf), 
+                maxResponseSize: FfiConverterOptionUInt64.read(from: &buf), 
+                allowPlaintextAuth: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -3346,6 +3368,8 @@ public struct FfiConverterTypeImapConfig: FfiConverterRustBuffer {
         FfiConverterBool.write(value.acceptInvalidCerts, into: &buf)
         FfiConverterOptionString.write(value.serverName, into: &buf)
         FfiConverterOptionTypeTimeouts.write(value.timeouts, into: &buf)
+        FfiConverterOptionUInt64.write(value.maxResponseSize, into: &buf)
+        FfiConverterBool.write(value.allowPlaintextAuth, into: &buf)
     }
 }
 
@@ -4726,9 +4750,10 @@ public struct SyncResult: Equatable, Hashable {
      */
     public var changed: [FlagChange]
     /**
-     * UIDs that are gone, ascending.
+     * UIDs that are gone, as ascending ranges (the server reports ranges, which may include
+     * UIDs this client never saw).
      */
-    public var vanished: [UInt32]
+    public var vanished: [UidRange]
     /**
      * The saved state was void: drop the cache of this mailbox and take `new` as all.
      */
@@ -4747,8 +4772,9 @@ public struct SyncResult: Equatable, Hashable {
          * Messages whose flags changed.
          */changed: [FlagChange], 
         /**
-         * UIDs that are gone, ascending.
-         */vanished: [UInt32], 
+         * UIDs that are gone, as ascending ranges (the server reports ranges, which may include
+         * UIDs this client never saw).
+         */vanished: [UidRange], 
         /**
          * The saved state was void: drop the cache of this mailbox and take `new` as all.
          */fullResync: Bool) {
@@ -4778,7 +4804,7 @@ public struct FfiConverterTypeSyncResult: FfiConverterRustBuffer {
                 state: FfiConverterString.read(from: &buf), 
                 new: FfiConverterSequenceUInt32.read(from: &buf), 
                 changed: FfiConverterSequenceTypeFlagChange.read(from: &buf), 
-                vanished: FfiConverterSequenceUInt32.read(from: &buf), 
+                vanished: FfiConverterSequenceTypeUidRange.read(from: &buf), 
                 fullResync: FfiConverterBool.read(from: &buf)
         )
     }
@@ -4787,7 +4813,7 @@ public struct FfiConverterTypeSyncResult: FfiConverterRustBuffer {
         FfiConverterString.write(value.state, into: &buf)
         FfiConverterSequenceUInt32.write(value.new, into: &buf)
         FfiConverterSequenceTypeFlagChange.write(value.changed, into: &buf)
-        FfiConverterSequenceUInt32.write(value.vanished, into: &buf)
+        FfiConverterSequenceTypeUidRange.write(value.vanished, into: &buf)
         FfiConverterBool.write(value.fullResync, into: &buf)
     }
 }
@@ -4828,6 +4854,11 @@ public struct Timeouts: Equatable, Hashable {
      * How long one IDLE runs before it is re-issued (25 minutes).
      */
     public var idleReissue: TimeInterval
+    /**
+     * IMAP: how long a command may receive none of the data it asked for, however much
+     * unrelated chatter the server sends meanwhile; absent: 4 × `command`.
+     */
+    public var noProgress: TimeInterval?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4843,11 +4874,16 @@ public struct Timeouts: Equatable, Hashable {
          */command: TimeInterval, 
         /**
          * How long one IDLE runs before it is re-issued (25 minutes).
-         */idleReissue: TimeInterval) {
+         */idleReissue: TimeInterval, 
+        /**
+         * IMAP: how long a command may receive none of the data it asked for, however much
+         * unrelated chatter the server sends meanwhile; absent: 4 × `command`.
+         */noProgress: TimeInterval? = nil) {
         self.connect = connect
         self.greeting = greeting
         self.command = command
         self.idleReissue = idleReissue
+        self.noProgress = noProgress
     }
 
     
@@ -4869,7 +4905,8 @@ public struct FfiConverterTypeTimeouts: FfiConverterRustBuffer {
                 connect: FfiConverterDuration.read(from: &buf), 
                 greeting: FfiConverterDuration.read(from: &buf), 
                 command: FfiConverterDuration.read(from: &buf), 
-                idleReissue: FfiConverterDuration.read(from: &buf)
+                idleReissue: FfiConverterDuration.read(from: &buf), 
+                noProgress: FfiConverterOptionDuration.read(from: &buf)
         )
     }
 
@@ -4878,6 +4915,7 @@ public struct FfiConverterTypeTimeouts: FfiConverterRustBuffer {
         FfiConverterDuration.write(value.greeting, into: &buf)
         FfiConverterDuration.write(value.command, into: &buf)
         FfiConverterDuration.write(value.idleReissue, into: &buf)
+        FfiConverterOptionDuration.write(value.noProgress, into: &buf)
     }
 }
 
@@ -5032,6 +5070,76 @@ public func FfiConverterTypeUidPair_lift(_ buf: RustBuffer) throws -> UidPair {
 #endif
 public func FfiConverterTypeUidPair_lower(_ value: UidPair) -> RustBuffer {
     return FfiConverterTypeUidPair.lower(value)
+}
+
+
+/**
+ * A run of consecutive UIDs, `first` to `last` inclusive (`first <= last`). The server
+ * reports removed UIDs as ranges and they stay ranges: a `last` of 4294967295 means `*`.
+ */
+public struct UidRange: Equatable, Hashable {
+    /**
+     * The first UID of the range.
+     */
+    public var first: UInt32
+    /**
+     * The last UID of the range (inclusive).
+     */
+    public var last: UInt32
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The first UID of the range.
+         */first: UInt32, 
+        /**
+         * The last UID of the range (inclusive).
+         */last: UInt32) {
+        self.first = first
+        self.last = last
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension UidRange: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUidRange: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UidRange {
+        return
+            try UidRange(
+                first: FfiConverterUInt32.read(from: &buf), 
+                last: FfiConverterUInt32.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: UidRange, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.first, into: &buf)
+        FfiConverterUInt32.write(value.last, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUidRange_lift(_ buf: RustBuffer) throws -> UidRange {
+    return try FfiConverterTypeUidRange.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUidRange_lower(_ value: UidRange) -> RustBuffer {
+    return FfiConverterTypeUidRange.lower(value)
 }
 
 
@@ -5473,14 +5581,21 @@ public enum MailboxEvent: Equatable, Hashable {
     case exists(count: UInt32
     )
     /**
-     * Messages were removed: their UIDs when the server told them (QRESYNC), else `seq`.
+     * Messages were removed: their UIDs as ascending ranges when the server told them
+     * (QRESYNC), else `seq`.
      */
-    case expunge(uids: [UInt32], seq: UInt32?
+    case expunge(uids: [UidRange], seq: UInt32?
     )
     /**
      * The flags of a message changed.
      */
     case flags(uid: UInt32?, seq: UInt32, flags: [Flag], modseq: UInt64?
+    )
+    /**
+     * More events arrived than the client keeps between two calls (10,000): the oldest
+     * `dropped` were discarded. Resynchronise the mailbox with `sync`.
+     */
+    case overflow(dropped: UInt64
     )
 
 
@@ -5506,10 +5621,13 @@ public struct FfiConverterTypeMailboxEvent: FfiConverterRustBuffer {
         case 1: return .exists(count: try FfiConverterUInt32.read(from: &buf)
         )
         
-        case 2: return .expunge(uids: try FfiConverterSequenceUInt32.read(from: &buf), seq: try FfiConverterOptionUInt32.read(from: &buf)
+        case 2: return .expunge(uids: try FfiConverterSequenceTypeUidRange.read(from: &buf), seq: try FfiConverterOptionUInt32.read(from: &buf)
         )
         
         case 3: return .flags(uid: try FfiConverterOptionUInt32.read(from: &buf), seq: try FfiConverterUInt32.read(from: &buf), flags: try FfiConverterSequenceTypeFlag.read(from: &buf), modseq: try FfiConverterOptionUInt64.read(from: &buf)
+        )
+        
+        case 4: return .overflow(dropped: try FfiConverterUInt64.read(from: &buf)
         )
         
         default: throw UniffiInternalError.unexpectedEnumCase
@@ -5527,7 +5645,7 @@ public struct FfiConverterTypeMailboxEvent: FfiConverterRustBuffer {
         
         case let .expunge(uids,seq):
             writeInt(&buf, Int32(2))
-            FfiConverterSequenceUInt32.write(uids, into: &buf)
+            FfiConverterSequenceTypeUidRange.write(uids, into: &buf)
             FfiConverterOptionUInt32.write(seq, into: &buf)
             
         
@@ -5537,6 +5655,11 @@ public struct FfiConverterTypeMailboxEvent: FfiConverterRustBuffer {
             FfiConverterUInt32.write(seq, into: &buf)
             FfiConverterSequenceTypeFlag.write(flags, into: &buf)
             FfiConverterOptionUInt64.write(modseq, into: &buf)
+            
+        
+        case let .overflow(dropped):
+            writeInt(&buf, Int32(4))
+            FfiConverterUInt64.write(dropped, into: &buf)
             
         }
     }
@@ -6434,6 +6557,31 @@ fileprivate struct FfiConverterSequenceTypeUidPair: FfiConverterRustBuffer {
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeUidPair.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeUidRange: FfiConverterRustBuffer {
+    typealias SwiftType = [UidRange]
+
+    public static func write(_ value: [UidRange], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeUidRange.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [UidRange] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [UidRange]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeUidRange.read(from: &buf))
         }
         return seq
     }

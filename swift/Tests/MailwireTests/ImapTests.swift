@@ -233,12 +233,53 @@ final class ImapTests: XCTestCase {
         let next = try await c.sync(mailbox: mb, state: first.state)
         XCTAssertFalse(next.fullResync)
         XCTAssertEqual(next.new, [u3])
-        XCTAssertEqual(next.vanished, [u2])
+        XCTAssertEqual(next.vanished, [UidRange(first: u2, last: u2)])
+        XCTAssertTrue(next.vanished.containsUid(u2) && !next.vanished.containsUid(u1))
+        XCTAssertEqual(Array(next.vanished.uidSequence), [u2])
         XCTAssertEqual(next.changed.map { $0.uid }, [u1])
         XCTAssertTrue(next.changed[0].flags.contains(.seen))
         let bad = await mailError { _ = try await c.sync(mailbox: mb, state: "not a state") }
         guard case .InvalidInput = bad else { return XCTFail("\(String(describing: bad))") }
         try await c.deleteMailbox(name: mb)
+        try await c.logout()
+    }
+
+    func testUidRangesStayRanges() {
+        // What a hostile server can announce (VANISHED 1:4294967295): counted, tested and
+        // iterated without building an array.
+        let all = [UidRange(first: 1, last: UInt32.max)]
+        XCTAssertEqual(all.uidCount, 4_294_967_295)
+        XCTAssertTrue(all.containsUid(UInt32.max) && !all.containsUid(0))
+        XCTAssertEqual(Array(all.uidSequence.prefix(3)), [1, 2, 3])
+        let some = [UidRange(first: 1, last: 3), UidRange(first: 7, last: 7)]
+        XCTAssertEqual(some.uidCount, 4)
+        XCTAssertEqual(Array(some.uidSequence), [1, 2, 3, 7])
+        XCTAssertFalse(some.containsUid(5))
+    }
+
+    func testResponseSizeLimitAndPlaintextLoginReachTheCore() async throws {
+        // Dovecot's greeting with its capabilities is longer than 20 bytes.
+        var small = Dev.imap("t90")
+        small.maxResponseSize = 20
+        let tooBig = await mailError { _ = try await ImapClient.connect(config: small) }
+        guard case .Protocol = tooBig else { return XCTFail("\(String(describing: tooBig))") }
+        var t = defaultTimeouts()
+        t.noProgress = 30
+        var sane = Dev.imap("t90", timeouts: t)
+        sane.maxResponseSize = 1 << 20
+        try await ImapClient.connect(config: sane).logout()
+        var plain = Dev.imap("t90")
+        plain.port = UInt16(Dev.v("MAILWIRE_IMAP_PORT"))!
+        plain.security = .plain
+        let refused = await mailError { _ = try await ImapClient.connect(config: plain) }
+        guard case .InvalidInput(let text, _, _, _, _, _) = refused else {
+            return XCTFail("\(String(describing: refused))")
+        }
+        XCTAssertFalse(text.contains(Dev.password("t90")))
+        plain.allowPlaintextAuth = true
+        let c = try await ImapClient.connect(config: plain)
+        let boxes = try await c.listMailboxes()
+        XCTAssertTrue(boxes.contains { $0.name == "INBOX" })
         try await c.logout()
     }
 

@@ -272,7 +272,7 @@ pub fn imap_config_on_plain_port(user: &str, security: Security) -> ImapConfig {
 
 /// The devserver's legacy address: plain IMAP without STARTTLS and without MOVE.
 pub fn imap_legacy_config(user: &str) -> ImapConfig {
-    let mut c = imap_config_on_plain_port(user, Security::Plain);
+    let mut c = imap_config_on_plain_port(user, Security::Plain).allow_plaintext_auth(true);
     c.host = var("MAILWIRE_LEGACY_HOST");
     c
 }

@@ -53,3 +53,18 @@ fun IdleWatcher.asFlow(): Flow<MailboxEvent> = flow {
 fun ImapClient.watchFlow(mailbox: String): Flow<MailboxEvent> = flow {
     watch(mailbox).asFlow().collect { emit(it) }
 }
+
+/**
+ * The UIDs of this range as a Kotlin [UIntRange] (`uid in range.uids`, `for (uid in
+ * range.uids)`): a view, nothing is expanded.
+ */
+val UidRange.uids: UIntRange get() = first..last
+
+/** Whether [uid] is in one of these ranges (as `SyncResult.vanished` and expunge events hold them). */
+fun List<UidRange>.containsUid(uid: UInt): Boolean = any { uid in it.uids }
+
+/** How many UIDs these ranges hold, counted from the bounds (nothing is expanded). */
+fun List<UidRange>.uidCount(): Long = sumOf { it.last.toLong() - it.first.toLong() + 1 }
+
+/** The UIDs of these ranges one at a time, in order; lazy, so a server-sized range costs nothing until iterated. */
+fun List<UidRange>.uidSequence(): Sequence<UInt> = asSequence().flatMap { it.uids.asSequence() }

@@ -5191,6 +5191,18 @@ data class ImapConfig (
      * Deadlines; the core's defaults when absent.
      */
     var `timeouts`: Timeouts? = null 
+    , 
+    /**
+     * The largest single response accepted from the server, in bytes (a whole message from
+     * `fetchRaw` is one response); absent: 256 MiB.
+     */
+    var `maxResponseSize`: kotlin.ULong? = null 
+    , 
+    /**
+     * Allows sending the password or token over `Plain` security. Dangerous: anyone on the
+     * path can read it. Default false: such a login is refused before anything is sent.
+     */
+    var `allowPlaintextAuth`: kotlin.Boolean = false 
     
 ): Disposable{
     
@@ -5209,7 +5221,9 @@ data class ImapConfig (
         this.`caPem`,
         this.`acceptInvalidCerts`,
         this.`serverName`,
-        this.`timeouts`
+        this.`timeouts`,
+        this.`maxResponseSize`,
+        this.`allowPlaintextAuth`
     )
     }
     
@@ -5230,6 +5244,8 @@ public object FfiConverterTypeImapConfig: FfiConverterRustBuffer<ImapConfig> {
             FfiConverterBoolean.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalTypeTimeouts.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -5241,7 +5257,9 @@ public object FfiConverterTypeImapConfig: FfiConverterRustBuffer<ImapConfig> {
             FfiConverterOptionalByteArray.allocationSize(value.`caPem`) +
             FfiConverterBoolean.allocationSize(value.`acceptInvalidCerts`) +
             FfiConverterOptionalString.allocationSize(value.`serverName`) +
-            FfiConverterOptionalTypeTimeouts.allocationSize(value.`timeouts`)
+            FfiConverterOptionalTypeTimeouts.allocationSize(value.`timeouts`) +
+            FfiConverterOptionalULong.allocationSize(value.`maxResponseSize`) +
+            FfiConverterBoolean.allocationSize(value.`allowPlaintextAuth`)
     )
 
     override fun write(value: ImapConfig, buf: ByteBuffer) {
@@ -5253,6 +5271,8 @@ public object FfiConverterTypeImapConfig: FfiConverterRustBuffer<ImapConfig> {
             FfiConverterBoolean.write(value.`acceptInvalidCerts`, buf)
             FfiConverterOptionalString.write(value.`serverName`, buf)
             FfiConverterOptionalTypeTimeouts.write(value.`timeouts`, buf)
+            FfiConverterOptionalULong.write(value.`maxResponseSize`, buf)
+            FfiConverterBoolean.write(value.`allowPlaintextAuth`, buf)
     }
 }
 
@@ -6298,9 +6318,10 @@ data class SyncResult (
     var `changed`: List<FlagChange>
     , 
     /**
-     * UIDs that are gone, ascending.
+     * UIDs that are gone, as ascending ranges (the server reports ranges, which may include
+     * UIDs this client never saw).
      */
-    var `vanished`: List<kotlin.UInt>
+    var `vanished`: List<UidRange>
     , 
     /**
      * The saved state was void: drop the cache of this mailbox and take `new` as all.
@@ -6325,7 +6346,7 @@ public object FfiConverterTypeSyncResult: FfiConverterRustBuffer<SyncResult> {
             FfiConverterString.read(buf),
             FfiConverterSequenceUInt.read(buf),
             FfiConverterSequenceTypeFlagChange.read(buf),
-            FfiConverterSequenceUInt.read(buf),
+            FfiConverterSequenceTypeUidRange.read(buf),
             FfiConverterBoolean.read(buf),
         )
     }
@@ -6334,7 +6355,7 @@ public object FfiConverterTypeSyncResult: FfiConverterRustBuffer<SyncResult> {
             FfiConverterString.allocationSize(value.`state`) +
             FfiConverterSequenceUInt.allocationSize(value.`new`) +
             FfiConverterSequenceTypeFlagChange.allocationSize(value.`changed`) +
-            FfiConverterSequenceUInt.allocationSize(value.`vanished`) +
+            FfiConverterSequenceTypeUidRange.allocationSize(value.`vanished`) +
             FfiConverterBoolean.allocationSize(value.`fullResync`)
     )
 
@@ -6342,7 +6363,7 @@ public object FfiConverterTypeSyncResult: FfiConverterRustBuffer<SyncResult> {
             FfiConverterString.write(value.`state`, buf)
             FfiConverterSequenceUInt.write(value.`new`, buf)
             FfiConverterSequenceTypeFlagChange.write(value.`changed`, buf)
-            FfiConverterSequenceUInt.write(value.`vanished`, buf)
+            FfiConverterSequenceTypeUidRange.write(value.`vanished`, buf)
             FfiConverterBoolean.write(value.`fullResync`, buf)
     }
 }
@@ -6372,6 +6393,12 @@ data class Timeouts (
      * How long one IDLE runs before it is re-issued (25 minutes).
      */
     var `idleReissue`: java.time.Duration
+    , 
+    /**
+     * IMAP: how long a command may receive none of the data it asked for, however much
+     * unrelated chatter the server sends meanwhile; absent: 4 × `command`.
+     */
+    var `noProgress`: java.time.Duration? = null 
     
 ){
     
@@ -6392,6 +6419,7 @@ public object FfiConverterTypeTimeouts: FfiConverterRustBuffer<Timeouts> {
             FfiConverterDuration.read(buf),
             FfiConverterDuration.read(buf),
             FfiConverterDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
         )
     }
 
@@ -6399,7 +6427,8 @@ public object FfiConverterTypeTimeouts: FfiConverterRustBuffer<Timeouts> {
             FfiConverterDuration.allocationSize(value.`connect`) +
             FfiConverterDuration.allocationSize(value.`greeting`) +
             FfiConverterDuration.allocationSize(value.`command`) +
-            FfiConverterDuration.allocationSize(value.`idleReissue`)
+            FfiConverterDuration.allocationSize(value.`idleReissue`) +
+            FfiConverterOptionalDuration.allocationSize(value.`noProgress`)
     )
 
     override fun write(value: Timeouts, buf: ByteBuffer) {
@@ -6407,6 +6436,7 @@ public object FfiConverterTypeTimeouts: FfiConverterRustBuffer<Timeouts> {
             FfiConverterDuration.write(value.`greeting`, buf)
             FfiConverterDuration.write(value.`command`, buf)
             FfiConverterDuration.write(value.`idleReissue`, buf)
+            FfiConverterOptionalDuration.write(value.`noProgress`, buf)
     }
 }
 
@@ -6501,6 +6531,54 @@ public object FfiConverterTypeUidPair: FfiConverterRustBuffer<UidPair> {
     override fun write(value: UidPair, buf: ByteBuffer) {
             FfiConverterUInt.write(value.`source`, buf)
             FfiConverterUInt.write(value.`destination`, buf)
+    }
+}
+
+
+
+/**
+ * A run of consecutive UIDs, `first` to `last` inclusive (`first <= last`). The server
+ * reports removed UIDs as ranges and they stay ranges: a `last` of 4294967295 means `*`.
+ */
+data class UidRange (
+    /**
+     * The first UID of the range.
+     */
+    var `first`: kotlin.UInt
+    , 
+    /**
+     * The last UID of the range (inclusive).
+     */
+    var `last`: kotlin.UInt
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUidRange: FfiConverterRustBuffer<UidRange> {
+    override fun read(buf: ByteBuffer): UidRange {
+        return UidRange(
+            FfiConverterUInt.read(buf),
+            FfiConverterUInt.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: UidRange) = (
+            FfiConverterUInt.allocationSize(value.`first`) +
+            FfiConverterUInt.allocationSize(value.`last`)
+    )
+
+    override fun write(value: UidRange, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`first`, buf)
+            FfiConverterUInt.write(value.`last`, buf)
     }
 }
 
@@ -7229,10 +7307,11 @@ sealed class MailboxEvent {
     }
     
     /**
-     * Messages were removed: their UIDs when the server told them (QRESYNC), else `seq`.
+     * Messages were removed: their UIDs as ascending ranges when the server told them
+     * (QRESYNC), else `seq`.
      */
     data class Expunge(
-        val `uids`: List<kotlin.UInt>, 
+        val `uids`: List<dev.mailwire.UidRange>, 
         val `seq`: kotlin.UInt?) : MailboxEvent()
         
     {
@@ -7249,6 +7328,19 @@ sealed class MailboxEvent {
         val `seq`: kotlin.UInt, 
         val `flags`: List<dev.mailwire.Flag>, 
         val `modseq`: kotlin.ULong?) : MailboxEvent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * More events arrived than the client keeps between two calls (10,000): the oldest
+     * `dropped` were discarded. Resynchronise the mailbox with `sync`.
+     */
+    data class Overflow(
+        val `dropped`: kotlin.ULong) : MailboxEvent()
         
     {
         
@@ -7276,7 +7368,7 @@ public object FfiConverterTypeMailboxEvent : FfiConverterRustBuffer<MailboxEvent
                 FfiConverterUInt.read(buf),
                 )
             2 -> MailboxEvent.Expunge(
-                FfiConverterSequenceUInt.read(buf),
+                FfiConverterSequenceTypeUidRange.read(buf),
                 FfiConverterOptionalUInt.read(buf),
                 )
             3 -> MailboxEvent.Flags(
@@ -7284,6 +7376,9 @@ public object FfiConverterTypeMailboxEvent : FfiConverterRustBuffer<MailboxEvent
                 FfiConverterUInt.read(buf),
                 FfiConverterSequenceTypeFlag.read(buf),
                 FfiConverterOptionalULong.read(buf),
+                )
+            4 -> MailboxEvent.Overflow(
+                FfiConverterULong.read(buf),
                 )
             else -> throw RuntimeException("invalid enum value, something is very wrong!!")
         }
@@ -7301,7 +7396,7 @@ public object FfiConverterTypeMailboxEvent : FfiConverterRustBuffer<MailboxEvent
             // Add the size for the Int that specifies the variant plus the size needed for all fields
             (
                 4UL
-                + FfiConverterSequenceUInt.allocationSize(value.`uids`)
+                + FfiConverterSequenceTypeUidRange.allocationSize(value.`uids`)
                 + FfiConverterOptionalUInt.allocationSize(value.`seq`)
             )
         }
@@ -7315,6 +7410,13 @@ public object FfiConverterTypeMailboxEvent : FfiConverterRustBuffer<MailboxEvent
                 + FfiConverterOptionalULong.allocationSize(value.`modseq`)
             )
         }
+        is MailboxEvent.Overflow -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterULong.allocationSize(value.`dropped`)
+            )
+        }
     }
 
     override fun write(value: MailboxEvent, buf: ByteBuffer) {
@@ -7326,7 +7428,7 @@ public object FfiConverterTypeMailboxEvent : FfiConverterRustBuffer<MailboxEvent
             }
             is MailboxEvent.Expunge -> {
                 buf.putInt(2)
-                FfiConverterSequenceUInt.write(value.`uids`, buf)
+                FfiConverterSequenceTypeUidRange.write(value.`uids`, buf)
                 FfiConverterOptionalUInt.write(value.`seq`, buf)
                 Unit
             }
@@ -7336,6 +7438,11 @@ public object FfiConverterTypeMailboxEvent : FfiConverterRustBuffer<MailboxEvent
                 FfiConverterUInt.write(value.`seq`, buf)
                 FfiConverterSequenceTypeFlag.write(value.`flags`, buf)
                 FfiConverterOptionalULong.write(value.`modseq`, buf)
+                Unit
+            }
+            is MailboxEvent.Overflow -> {
+                buf.putInt(4)
+                FfiConverterULong.write(value.`dropped`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -8271,6 +8378,34 @@ public object FfiConverterSequenceTypeUidPair: FfiConverterRustBuffer<List<UidPa
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeUidPair.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeUidRange: FfiConverterRustBuffer<List<UidRange>> {
+    override fun read(buf: ByteBuffer): List<UidRange> {
+        val len = buf.getInt()
+        return List<UidRange>(len) {
+            FfiConverterTypeUidRange.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<UidRange>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeUidRange.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<UidRange>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeUidRange.write(it, buf)
         }
     }
 }

@@ -244,12 +244,44 @@ class ImapTest {
         val next = c.sync(mb, first.state)
         assertFalse(next.fullResync)
         assertEquals(listOf(u3), next.new)
-        assertEquals(listOf(u2), next.vanished)
+        assertEquals(listOf(UidRange(u2, u2)), next.vanished)
+        assertTrue(next.vanished.containsUid(u2) && !next.vanished.containsUid(u1))
+        assertEquals(listOf(u2), next.vanished.uidSequence().toList())
         assertEquals(u1, next.changed.single().uid)
         assertTrue(Flag.Seen in next.changed.single().flags)
         val bad = runCatching { c.sync(mb, "not a state") }.exceptionOrNull()
         assertTrue(bad is MailException.InvalidInput, "$bad")
         c.deleteMailbox(mb)
+        c.logout()
+    }
+
+    @Test
+    fun uidRangesStayRanges() {
+        // What a hostile server can announce (VANISHED 1:4294967295): counted, tested and
+        // iterated without building a list.
+        val all = listOf(UidRange(1u, UInt.MAX_VALUE))
+        assertEquals(4294967295L, all.uidCount())
+        assertTrue(all.containsUid(UInt.MAX_VALUE) && !all.containsUid(0u))
+        assertEquals(listOf(1u, 2u, 3u), all.uidSequence().take(3).toList())
+        val some = listOf(UidRange(1u, 3u), UidRange(7u, 7u))
+        assertEquals(4L, some.uidCount())
+        assertEquals(listOf(1u, 2u, 3u, 7u), some.uidSequence().toList())
+        assertFalse(some.containsUid(5u))
+    }
+
+    @Test
+    fun responseSizeLimitAndPlaintextLoginReachTheCore() = runBlocking {
+        // Dovecot's greeting with its capabilities is longer than 20 bytes.
+        val small = runCatching { ImapClient.connect(Dev.imap("t80").copy(maxResponseSize = 20uL)) }
+        assertTrue(small.exceptionOrNull() is MailException.Protocol, "${small.exceptionOrNull()}")
+        val t = defaultTimeouts().copy(noProgress = Duration.ofSeconds(30))
+        ImapClient.connect(Dev.imap("t80", timeouts = t).copy(maxResponseSize = 1uL shl 20)).logout()
+        val plain = Dev.imap("t80").copy(port = Dev.v("MAILWIRE_IMAP_PORT").toUShort(), security = Security.PLAIN)
+        val refused = runCatching { ImapClient.connect(plain) }.exceptionOrNull()
+        assertTrue(refused is MailException.InvalidInput, "$refused")
+        assertFalse("${refused?.message}".contains(Dev.password("t80")))
+        val c = ImapClient.connect(plain.copy(allowPlaintextAuth = true))
+        assertTrue(c.listMailboxes().any { it.name == "INBOX" })
         c.logout()
     }
 
