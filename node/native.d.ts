@@ -137,6 +137,18 @@ export declare class SummaryStream {
   close(): Promise<void>
 }
 
+/**
+ * Panics inside Rust with `msg`. Test-only: proves that a panic in a sync export becomes a
+ * `MailError` with code `EPROTOCOL` carrying its text, and that the process lives on.
+ */
+export declare function _debugPanic(msg: string): void
+
+/**
+ * Rejects after a panic inside the Rust future. Test-only: proves that a panic in an async
+ * export rejects with a `MailError` with code `EPROTOCOL` carrying its text.
+ */
+export declare function _debugPanicAsync(msg: string): Promise<void>
+
 /** An email address with an optional display name. */
 export interface Address {
   /** The display name, decoded, without quotes. */

@@ -4,7 +4,7 @@
  * {@link MailError} with a `.code`.
  */
 import * as native from '../native';
-import { callSync } from './errors';
+import { call, callSync } from './errors';
 
 export { MailError } from './errors';
 export type { ErrorCode, ErrorKind, MailErrorInit } from './errors';
@@ -54,4 +54,22 @@ export type {
  */
 export function setTraceHook(hook: ((target: string, line: string) => void) | null): void {
   callSync(() => native.setTraceHook(hook));
+}
+
+/**
+ * Test-only: panics inside the native layer, to prove that a panic (a bug) throws a
+ * {@link MailError} with code `EPROTOCOL` carrying its text and never ends the process.
+ * @internal
+ */
+export function _debugPanic(msg: string): void {
+  callSync(() => native._debugPanic(msg));
+}
+
+/**
+ * Test-only: the async counterpart of {@link _debugPanic}; rejects with a
+ * {@link MailError} with code `EPROTOCOL`.
+ * @internal
+ */
+export async function _debugPanicAsync(msg: string): Promise<void> {
+  await call(() => native._debugPanicAsync(msg));
 }

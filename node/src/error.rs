@@ -2,6 +2,11 @@
 //! rejected promise a custom `code`, so the error travels as `MAILWIRE_ERROR` followed by a
 //! JSON object (kind, message, server text and codes); the facade (`lib/errors.ts`) turns it
 //! into a `MailError` with `.code` (`EAUTH`, `ETIMEDOUT`, …).
+//!
+//! [`guard`] and [`guard_async`] are the last line of defence: every export runs through
+//! one, so a panic (a bug) becomes an `EPROTOCOL` error carrying its text. Unguarded, a
+//! panic in a sync export would abort the Node process, and one in an async export would
+//! reject with a bare message and no code.
 
 use std::fmt::Write as _;
 
@@ -69,6 +74,19 @@ pub(crate) fn to_napi(e: mailwire::Error) -> napi::Error {
     }
     out.push('}');
     napi::Error::from_reason(out)
+}
+
+/// Runs a sync export; a panic inside it becomes an `EPROTOCOL` error with its text.
+pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    mailwire::panic::catch(f).unwrap_or_else(|e| Err(to_napi(e)))
+}
+
+/// Runs the body of an async export; a panic in any of its polls rejects the promise with
+/// an `EPROTOCOL` error with its text.
+pub(crate) async fn guard_async<T>(fut: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    mailwire::panic::catch_future(fut)
+        .await
+        .unwrap_or_else(|e| Err(to_napi(e)))
 }
 
 /// An `InvalidInput` error for a bad argument caught in the glue.

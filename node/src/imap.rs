@@ -519,88 +519,102 @@ impl NativeImapClient {
     /// Connects and logs in. Rejects with `ECONNECTION`, `ETLS`, `EAUTH` or `ETIMEDOUT`.
     #[napi(factory)]
     pub async fn connect(options: ConnectOptions) -> Result<NativeImapClient> {
-        let config = imap_config(&options)?;
-        let inner = mailwire::ImapClient::connect(config).await.napi()?;
-        Ok(NativeImapClient { inner })
+        crate::error::guard_async(async {
+            let config = imap_config(&options)?;
+            let inner = mailwire::ImapClient::connect(config).await.napi()?;
+            Ok(NativeImapClient { inner })
+        })
+        .await
     }
 
     /// Whether the server announced `capability` (`"IDLE"`, `"MOVE"`), case-insensitive.
     #[napi]
     pub async fn has_capability(&self, capability: String) -> Result<bool> {
-        self.inner.has_capability(&capability).await.napi()
+        crate::error::guard_async(async { self.inner.has_capability(&capability).await.napi() })
+            .await
     }
 
     /// Sends NOOP: keeps the connection alive and collects pending events.
     #[napi]
     pub async fn noop(&self) -> Result<()> {
-        self.inner.noop().await.napi()
+        crate::error::guard_async(async { self.inner.noop().await.napi() }).await
     }
 
     /// Every mailbox, with special-use roles and subscription.
     #[napi]
     pub async fn list_mailboxes(&self) -> Result<Vec<Mailbox>> {
-        let list = self.inner.list_mailboxes().await.napi()?;
-        Ok(list
-            .into_iter()
-            .map(|m| Mailbox {
-                name: m.name,
-                delimiter: m.delimiter,
-                attributes: m.attributes,
-                role: m.role.map(|r| r.as_str().to_string()),
-                subscribed: m.subscribed,
-            })
-            .collect())
+        crate::error::guard_async(async {
+            let list = self.inner.list_mailboxes().await.napi()?;
+            Ok(list
+                .into_iter()
+                .map(|m| Mailbox {
+                    name: m.name,
+                    delimiter: m.delimiter,
+                    attributes: m.attributes,
+                    role: m.role.map(|r| r.as_str().to_string()),
+                    subscribed: m.subscribed,
+                })
+                .collect())
+        })
+        .await
     }
 
     /// Counters of a mailbox without selecting it.
     #[napi]
     pub async fn mailbox_status(&self, name: String) -> Result<MailboxStatus> {
-        let s = self.inner.mailbox_status(&name).await.napi()?;
-        Ok(MailboxStatus {
-            messages: s.messages,
-            unseen: s.unseen,
-            recent: s.recent,
-            uid_next: s.uid_next,
-            uid_validity: s.uid_validity,
-            highest_modseq: s.highest_modseq.map(modseq),
+        crate::error::guard_async(async {
+            let s = self.inner.mailbox_status(&name).await.napi()?;
+            Ok(MailboxStatus {
+                messages: s.messages,
+                unseen: s.unseen,
+                recent: s.recent,
+                uid_next: s.uid_next,
+                uid_validity: s.uid_validity,
+                highest_modseq: s.highest_modseq.map(modseq),
+            })
         })
+        .await
     }
 
     /// Creates a mailbox (`EEXISTS` when it exists).
     #[napi]
     pub async fn create_mailbox(&self, name: String) -> Result<()> {
-        self.inner.create_mailbox(&name).await.napi()
+        crate::error::guard_async(async { self.inner.create_mailbox(&name).await.napi() }).await
     }
 
     /// Renames a mailbox and its children.
     #[napi]
     pub async fn rename_mailbox(&self, from: String, to: String) -> Result<()> {
-        self.inner.rename_mailbox(&from, &to).await.napi()
+        crate::error::guard_async(async { self.inner.rename_mailbox(&from, &to).await.napi() })
+            .await
     }
 
     /// Deletes a mailbox (`ENONEXISTENT` when it does not exist).
     #[napi]
     pub async fn delete_mailbox(&self, name: String) -> Result<()> {
-        self.inner.delete_mailbox(&name).await.napi()
+        crate::error::guard_async(async { self.inner.delete_mailbox(&name).await.napi() }).await
     }
 
     /// Subscribes to a mailbox.
     #[napi]
     pub async fn subscribe(&self, name: String) -> Result<()> {
-        self.inner.subscribe(&name).await.napi()
+        crate::error::guard_async(async { self.inner.subscribe(&name).await.napi() }).await
     }
 
     /// Unsubscribes from a mailbox.
     #[napi]
     pub async fn unsubscribe(&self, name: String) -> Result<()> {
-        self.inner.unsubscribe(&name).await.napi()
+        crate::error::guard_async(async { self.inner.unsubscribe(&name).await.napi() }).await
     }
 
     /// UIDs of the messages of `mailbox` matching `query`, ascending.
     #[napi]
     pub async fn search(&self, mailbox: String, query: SearchQuery) -> Result<Vec<u32>> {
-        let q = self::query(query)?;
-        self.inner.search(&mailbox, &q).await.napi()
+        crate::error::guard_async(async {
+            let q = self::query(query)?;
+            self.inner.search(&mailbox, &q).await.napi()
+        })
+        .await
     }
 
     /// Starts streaming summaries of `uids`, `batchSize` per batch; pull them with
@@ -613,52 +627,67 @@ impl NativeImapClient {
         options: Option<FetchOptions>,
         batch_size: u32,
     ) -> Result<SummaryStream> {
-        let mut opts = core::FetchOptions::default();
-        if let Some(o) = options {
-            opts.envelope = o.envelope.unwrap_or(true);
-            opts.attachments = o.attachments.unwrap_or(true);
-            opts.changed_since = o
-                .changed_since
-                .map(|m| u64::try_from(m).map_err(|_| invalid("changedSince must be >= 0")))
-                .transpose()?;
-        }
-        let set = uid_set(uids)?;
-        let stream = self.inner.fetch(&mailbox, set, opts).await.napi()?;
-        Ok(SummaryStream::spawn(stream, batch_size.max(1) as usize))
+        crate::error::guard_async(async {
+            let mut opts = core::FetchOptions::default();
+            if let Some(o) = options {
+                opts.envelope = o.envelope.unwrap_or(true);
+                opts.attachments = o.attachments.unwrap_or(true);
+                opts.changed_since = o
+                    .changed_since
+                    .map(|m| u64::try_from(m).map_err(|_| invalid("changedSince must be >= 0")))
+                    .transpose()?;
+            }
+            let set = uid_set(uids)?;
+            let stream = self.inner.fetch(&mailbox, set, opts).await.napi()?;
+            Ok(SummaryStream::spawn(stream, batch_size.max(1) as usize))
+        })
+        .await
     }
 
     /// Starts streaming the whole source of `uids`, many messages per command.
     #[napi]
     pub async fn fetch_raw_many(&self, mailbox: String, uids: Uids) -> Result<RawStream> {
-        let set = uid_set(uids)?;
-        let stream = self.inner.fetch_raw_many(&mailbox, set).await.napi()?;
-        Ok(RawStream {
-            inner: Arc::new(Mutex::new(Some(stream))),
-            cancel: Canceller::new(),
+        crate::error::guard_async(async {
+            let set = uid_set(uids)?;
+            let stream = self.inner.fetch_raw_many(&mailbox, set).await.napi()?;
+            Ok(RawStream {
+                inner: Arc::new(Mutex::new(Some(stream))),
+                cancel: Canceller::new(),
+            })
         })
+        .await
     }
 
     /// The whole message source, without setting `\Seen`.
     #[napi]
     pub async fn fetch_raw(&self, mailbox: String, uid: u32) -> Result<Buffer> {
-        Ok(self.inner.fetch_raw(&mailbox, uid).await.napi()?.into())
+        crate::error::guard_async(async {
+            Ok(self.inner.fetch_raw(&mailbox, uid).await.napi()?.into())
+        })
+        .await
     }
 
     /// The message, downloaded and parsed.
     #[napi]
     pub async fn fetch_message(&self, mailbox: String, uid: u32) -> Result<Message> {
-        Ok(self.inner.fetch_message(&mailbox, uid).await.napi()?.into())
+        crate::error::guard_async(async {
+            Ok(self.inner.fetch_message(&mailbox, uid).await.napi()?.into())
+        })
+        .await
     }
 
     /// One MIME part (`"2"`, `"1.3"`), transfer-decoded.
     #[napi]
     pub async fn download(&self, mailbox: String, uid: u32, part: String) -> Result<Buffer> {
-        Ok(self
-            .inner
-            .download(&mailbox, uid, &part)
-            .await
-            .napi()?
-            .into())
+        crate::error::guard_async(async {
+            Ok(self
+                .inner
+                .download(&mailbox, uid, &part)
+                .await
+                .napi()?
+                .into())
+        })
+        .await
     }
 
     /// Streams one part to `path`, transfer-decoded; returns the bytes written. `progress`
@@ -674,22 +703,28 @@ impl NativeImapClient {
         path: String,
         progress: Option<ProgressFn>,
     ) -> Result<f64> {
-        let n = self
-            .inner
-            .save_attachment(&mailbox, uid, &part, &path, progress.map(self::progress))
-            .await
-            .napi()?;
-        Ok(n as f64)
+        crate::error::guard_async(async {
+            let n = self
+                .inner
+                .save_attachment(&mailbox, uid, &part, &path, progress.map(self::progress))
+                .await
+                .napi()?;
+            Ok(n as f64)
+        })
+        .await
     }
 
     /// Adds flags or keywords.
     #[napi]
     pub async fn add_flags(&self, mailbox: String, uids: Uids, flags: Vec<String>) -> Result<()> {
-        let set = uid_set(uids)?;
-        self.inner
-            .add_flags(&mailbox, set, &flags_in(flags))
-            .await
-            .napi()
+        crate::error::guard_async(async {
+            let set = uid_set(uids)?;
+            self.inner
+                .add_flags(&mailbox, set, &flags_in(flags))
+                .await
+                .napi()
+        })
+        .await
     }
 
     /// Removes flags or keywords.
@@ -700,58 +735,73 @@ impl NativeImapClient {
         uids: Uids,
         flags: Vec<String>,
     ) -> Result<()> {
-        let set = uid_set(uids)?;
-        self.inner
-            .remove_flags(&mailbox, set, &flags_in(flags))
-            .await
-            .napi()
+        crate::error::guard_async(async {
+            let set = uid_set(uids)?;
+            self.inner
+                .remove_flags(&mailbox, set, &flags_in(flags))
+                .await
+                .napi()
+        })
+        .await
     }
 
     /// Replaces the flags and keywords.
     #[napi]
     pub async fn set_flags(&self, mailbox: String, uids: Uids, flags: Vec<String>) -> Result<()> {
-        let set = uid_set(uids)?;
-        self.inner
-            .set_flags(&mailbox, set, &flags_in(flags))
-            .await
-            .napi()
+        crate::error::guard_async(async {
+            let set = uid_set(uids)?;
+            self.inner
+                .set_flags(&mailbox, set, &flags_in(flags))
+                .await
+                .napi()
+        })
+        .await
     }
 
     /// Copies messages to `dest`; returns where they landed (UIDPLUS).
     #[napi]
     pub async fn copy_messages(&self, mailbox: String, uids: Uids, dest: String) -> Result<UidMap> {
-        let set = uid_set(uids)?;
-        Ok(self
-            .inner
-            .copy_messages(&mailbox, set, &dest)
-            .await
-            .napi()?
-            .into())
+        crate::error::guard_async(async {
+            let set = uid_set(uids)?;
+            Ok(self
+                .inner
+                .copy_messages(&mailbox, set, &dest)
+                .await
+                .napi()?
+                .into())
+        })
+        .await
     }
 
     /// Moves messages to `dest` (MOVE, or copy + delete without it).
     #[napi]
     pub async fn move_messages(&self, mailbox: String, uids: Uids, dest: String) -> Result<UidMap> {
-        let set = uid_set(uids)?;
-        Ok(self
-            .inner
-            .move_messages(&mailbox, set, &dest)
-            .await
-            .napi()?
-            .into())
+        crate::error::guard_async(async {
+            let set = uid_set(uids)?;
+            Ok(self
+                .inner
+                .move_messages(&mailbox, set, &dest)
+                .await
+                .napi()?
+                .into())
+        })
+        .await
     }
 
     /// Flags the messages `\Deleted` and expunges exactly them.
     #[napi]
     pub async fn delete_messages(&self, mailbox: String, uids: Uids) -> Result<()> {
-        let set = uid_set(uids)?;
-        self.inner.delete_messages(&mailbox, set).await.napi()
+        crate::error::guard_async(async {
+            let set = uid_set(uids)?;
+            self.inner.delete_messages(&mailbox, set).await.napi()
+        })
+        .await
     }
 
     /// Removes every message flagged `\Deleted`.
     #[napi]
     pub async fn expunge(&self, mailbox: String) -> Result<()> {
-        self.inner.expunge(&mailbox).await.napi()
+        crate::error::guard_async(async { self.inner.expunge(&mailbox).await.napi() }).await
     }
 
     /// Uploads a message; returns its UID when the server reports it.
@@ -763,46 +813,54 @@ impl NativeImapClient {
         flags: Option<Vec<String>>,
         date: Option<DateTime<FixedOffset>>,
     ) -> Result<Option<u32>> {
-        let flags = flags_in(flags.unwrap_or_default());
-        self.inner.append(&mailbox, &raw, &flags, date).await.napi()
+        crate::error::guard_async(async {
+            let flags = flags_in(flags.unwrap_or_default());
+            self.inner.append(&mailbox, &raw, &flags, date).await.napi()
+        })
+        .await
     }
 
     /// An IDLE watcher on `mailbox`: `next(timeout)` waits for changes, `cancel()` ends it.
-    #[napi]
-    pub fn watch(&self, mailbox: String) -> IdleWatcher {
-        IdleWatcher {
-            client: self.inner.clone(),
-            mailbox,
-            cancel: Canceller::new(),
-        }
+    #[napi(catch_unwind)]
+    pub fn watch(&self, mailbox: String) -> Result<IdleWatcher> {
+        crate::error::guard(|| {
+            Ok(IdleWatcher {
+                client: self.inner.clone(),
+                mailbox,
+                cancel: Canceller::new(),
+            })
+        })
     }
 
     /// What changed in `mailbox` since `state` (a string from an earlier result).
     #[napi]
     pub async fn sync(&self, mailbox: String, state: Option<String>) -> Result<SyncResult> {
-        let state = state.map(|s| s.parse()).transpose().napi()?;
-        let r = self.inner.sync(&mailbox, state).await.napi()?;
-        Ok(SyncResult {
-            state: r.state.to_string(),
-            new: r.new,
-            changed: r
-                .changed
-                .into_iter()
-                .map(|c| FlagChange {
-                    uid: c.uid,
-                    flags: flags_out(c.flags),
-                    modseq: c.modseq.map(modseq),
-                })
-                .collect(),
-            vanished: ranges_out(&r.vanished),
-            full_resync: r.full_resync,
+        crate::error::guard_async(async {
+            let state = state.map(|s| s.parse()).transpose().napi()?;
+            let r = self.inner.sync(&mailbox, state).await.napi()?;
+            Ok(SyncResult {
+                state: r.state.to_string(),
+                new: r.new,
+                changed: r
+                    .changed
+                    .into_iter()
+                    .map(|c| FlagChange {
+                        uid: c.uid,
+                        flags: flags_out(c.flags),
+                        modseq: c.modseq.map(modseq),
+                    })
+                    .collect(),
+                vanished: ranges_out(&r.vanished),
+                full_resync: r.full_resync,
+            })
         })
+        .await
     }
 
     /// Logs out; later calls reject with `ECLOSED`.
     #[napi]
     pub async fn logout(&self) -> Result<()> {
-        self.inner.logout().await.napi()
+        crate::error::guard_async(async { self.inner.logout().await.napi() }).await
     }
 }
 
@@ -885,7 +943,8 @@ impl SummaryStream {
         let task = tokio::spawn(async move {
             loop {
                 let batch = tokio::select! {
-                    b = stream.next_batch(max) => b,
+                    // A panic reading ahead fails the stream instead of ending the task.
+                    b = mailwire::panic::catch_future(stream.next_batch(max)) => b.and_then(|r| r),
                     _ = cancelled.wait_for(|c| *c) => return,
                 };
                 let msg = match batch {
@@ -917,42 +976,48 @@ impl SummaryStream {
     /// whatever has arrived, waiting only when nothing has); `""` at the end.
     #[napi]
     pub async fn next_json(&self) -> Result<String> {
-        let rx = self.rx.clone();
-        self.cancel
-            .run(async move {
-                let mut guard = rx.lock().await;
-                let Some(r) = guard.as_mut() else {
-                    return Ok(String::new());
-                };
-                let msg = r.recv().await;
-                if !matches!(msg, Some(Prefetched::Batch(_))) {
-                    *guard = None;
-                }
-                drop(guard);
-                match msg {
-                    // Serialized here, off the reading task: it goes on reading meanwhile.
-                    Some(Prefetched::Batch(batch)) => Ok(summaries_json(&batch)),
-                    Some(Prefetched::End) => Ok(String::new()),
-                    Some(Prefetched::Failed(e)) => Err(crate::error::to_napi(e)),
-                    None => Err(crate::error::to_napi(mailwire::Error::new(
-                        mailwire::ErrorKind::Closed,
-                        "the fetch ended unexpectedly",
-                    ))),
-                }
-            })
-            .await
+        crate::error::guard_async(async {
+            let rx = self.rx.clone();
+            self.cancel
+                .run(async move {
+                    let mut guard = rx.lock().await;
+                    let Some(r) = guard.as_mut() else {
+                        return Ok(String::new());
+                    };
+                    let msg = r.recv().await;
+                    if !matches!(msg, Some(Prefetched::Batch(_))) {
+                        *guard = None;
+                    }
+                    drop(guard);
+                    match msg {
+                        // Serialized here, off the reading task: it goes on reading meanwhile.
+                        Some(Prefetched::Batch(batch)) => Ok(summaries_json(&batch)),
+                        Some(Prefetched::End) => Ok(String::new()),
+                        Some(Prefetched::Failed(e)) => Err(crate::error::to_napi(e)),
+                        None => Err(crate::error::to_napi(mailwire::Error::new(
+                            mailwire::ErrorKind::Closed,
+                            "the fetch ended unexpectedly",
+                        ))),
+                    }
+                })
+                .await
+        })
+        .await
     }
 
     /// Stops the stream and frees the connection (the rest of the response is discarded).
     #[napi]
     pub async fn close(&self) -> Result<()> {
-        self.cancel.cancel();
-        self.rx.lock().await.take();
-        let task = self.task.lock().await.take();
-        if let Some(t) = task {
-            let _ = t.await;
-        }
-        Ok(())
+        crate::error::guard_async(async {
+            self.cancel.cancel();
+            self.rx.lock().await.take();
+            let task = self.task.lock().await.take();
+            if let Some(t) = task {
+                let _ = t.await;
+            }
+            Ok(())
+        })
+        .await
     }
 }
 
@@ -968,35 +1033,41 @@ impl RawStream {
     /// Up to `max` messages; empty at the end.
     #[napi]
     pub async fn next_batch(&self, max: u32) -> Result<Vec<RawMessage>> {
-        let inner = self.inner.clone();
-        self.cancel
-            .run(async move {
-                let mut guard = inner.lock().await;
-                let Some(stream) = guard.as_mut() else {
-                    return Ok(Vec::new());
-                };
-                let batch = stream.next_batch(max as usize).await;
-                if !matches!(&batch, Ok(b) if !b.is_empty()) {
-                    *guard = None;
-                }
-                Ok(batch
-                    .napi()?
-                    .into_iter()
-                    .map(|m| RawMessage {
-                        uid: m.uid,
-                        data: m.data.into(),
-                    })
-                    .collect())
-            })
-            .await
+        crate::error::guard_async(async {
+            let inner = self.inner.clone();
+            self.cancel
+                .run(async move {
+                    let mut guard = inner.lock().await;
+                    let Some(stream) = guard.as_mut() else {
+                        return Ok(Vec::new());
+                    };
+                    let batch = stream.next_batch(max as usize).await;
+                    if !matches!(&batch, Ok(b) if !b.is_empty()) {
+                        *guard = None;
+                    }
+                    Ok(batch
+                        .napi()?
+                        .into_iter()
+                        .map(|m| RawMessage {
+                            uid: m.uid,
+                            data: m.data.into(),
+                        })
+                        .collect())
+                })
+                .await
+        })
+        .await
     }
 
     /// Stops the stream and frees the connection.
     #[napi]
     pub async fn close(&self) -> Result<()> {
-        self.cancel.cancel();
-        self.inner.lock().await.take();
-        Ok(())
+        crate::error::guard_async(async {
+            self.cancel.cancel();
+            self.inner.lock().await.take();
+            Ok(())
+        })
+        .await
     }
 }
 
@@ -1014,29 +1085,35 @@ impl IdleWatcher {
     /// Rejects with `ECLOSED` when cancelled.
     #[napi]
     pub async fn next(&self, timeout: Option<f64>) -> Result<Vec<MailboxEvent>> {
-        let timeout = match timeout {
-            Some(t) => millis("timeout", t)?,
-            None => Duration::from_secs(24 * 3600),
-        };
-        let client = self.client.clone();
-        let mailbox = self.mailbox.clone();
-        self.cancel
-            .run(async move {
-                let events = client.idle(&mailbox, timeout).await.napi()?;
-                Ok(events.into_iter().map(event).collect())
-            })
-            .await
+        crate::error::guard_async(async {
+            let timeout = match timeout {
+                Some(t) => millis("timeout", t)?,
+                None => Duration::from_secs(24 * 3600),
+            };
+            let client = self.client.clone();
+            let mailbox = self.mailbox.clone();
+            self.cancel
+                .run(async move {
+                    let events = client.idle(&mailbox, timeout).await.napi()?;
+                    Ok(events.into_iter().map(event).collect())
+                })
+                .await
+        })
+        .await
     }
 
     /// Whether `cancel` was called.
-    #[napi(getter)]
-    pub fn cancelled(&self) -> bool {
-        self.cancel.is_cancelled()
+    #[napi(getter, catch_unwind)]
+    pub fn cancelled(&self) -> Result<bool> {
+        crate::error::guard(|| Ok(self.cancel.is_cancelled()))
     }
 
     /// Ends the watch (a pending `next` rejects with `ECLOSED`); harmless twice.
-    #[napi]
-    pub fn cancel(&self) {
-        self.cancel.cancel();
+    #[napi(catch_unwind)]
+    pub fn cancel(&self) -> Result<()> {
+        crate::error::guard(|| {
+            self.cancel.cancel();
+            Ok(())
+        })
     }
 }

@@ -21,3 +21,23 @@ pub use config::{AuthOptions, ConnectOptions, TlsSettings};
 pub use imap::{IdleWatcher, NativeImapClient, RawStream, SummaryStream};
 pub use message::{build_message, forward_to, parse_message, reply_to};
 pub use smtp::NativeSmtpClient;
+
+use napi_derive::napi;
+
+/// Panics inside Rust with `msg`. Test-only: proves that a panic in a sync export becomes a
+/// `MailError` with code `EPROTOCOL` carrying its text, and that the process lives on.
+#[napi(js_name = "_debugPanic", catch_unwind)]
+pub fn debug_panic(msg: String) -> error::Result<()> {
+    error::guard(|| mailwire::panic::__debug_panic(&msg))
+}
+
+/// Rejects after a panic inside the Rust future. Test-only: proves that a panic in an async
+/// export rejects with a `MailError` with code `EPROTOCOL` carrying its text.
+#[napi(js_name = "_debugPanicAsync")]
+pub async fn debug_panic_async(msg: String) -> error::Result<()> {
+    error::guard_async(async {
+        mailwire::panic::__debug_panic_async(msg).await;
+        Ok(())
+    })
+    .await
+}

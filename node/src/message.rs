@@ -7,7 +7,7 @@ use napi::bindgen_prelude::{Buffer, Either};
 use napi_derive::napi;
 
 use crate::bytes::Bytes;
-use crate::error::{IntoNapi, Result};
+use crate::error::{guard, IntoNapi, Result};
 use crate::text::Text;
 
 /// An email address with an optional display name.
@@ -319,51 +319,55 @@ fn mail_options(m: core::OutgoingMessage) -> MailOptions {
 
 /// Parses a complete RFC 5322 message: headers decoded, text and HTML bodies, attachments.
 /// Throws `EINVAL` for empty input.
-#[napi(js_name = "parseMessage")]
+#[napi(js_name = "parseMessage", catch_unwind)]
 pub fn parse_message(raw: Buffer) -> Result<Message> {
-    Ok(core::Message::parse(&raw).napi()?.into())
+    guard(|| Ok(core::Message::parse(&raw).napi()?.into()))
 }
 
 /// The message as RFC 5322 bytes (Bcc left out), exactly as `send` would transmit it.
-#[napi(js_name = "buildMessage")]
+#[napi(js_name = "buildMessage", catch_unwind)]
 pub fn build_message(message: MailOptions) -> Result<Buffer> {
-    Ok(outgoing(message)?.to_bytes().napi()?.into())
+    guard(|| Ok(outgoing(message)?.to_bytes().napi()?.into()))
 }
 
 /// A reply to `original` from `from`: To is its Reply-To (or From); with `replyAll` its To
 /// and Cc become Cc; `Re:` subject, In-Reply-To and References continue the thread, and the
 /// text quotes the original (with `text` above the quote).
-#[napi(js_name = "replyTo")]
+#[napi(js_name = "replyTo", catch_unwind)]
 pub fn reply_to(
     original: Message,
     from: AddressInput,
     reply_all: bool,
     text: Option<String>,
 ) -> Result<MailOptions> {
-    let from = parse_one(from)?;
-    let mut m = core::OutgoingMessage::reply(&original.into(), reply_all, from);
-    if let Some(answer) = text {
-        let quoted = m.text.take().unwrap_or_default();
-        m.text = Some(format!("{answer}\n\n{quoted}"));
-    }
-    Ok(mail_options(m))
+    guard(|| {
+        let from = parse_one(from)?;
+        let mut m = core::OutgoingMessage::reply(&original.into(), reply_all, from);
+        if let Some(answer) = text {
+            let quoted = m.text.take().unwrap_or_default();
+            m.text = Some(format!("{answer}\n\n{quoted}"));
+        }
+        Ok(mail_options(m))
+    })
 }
 
 /// A forward of `original` from `from` to `to`: `Fwd:` subject, a forwarded-message block
 /// (with `text` above it), every attachment carried over.
-#[napi(js_name = "forwardTo")]
+#[napi(js_name = "forwardTo", catch_unwind)]
 pub fn forward_to(
     original: Message,
     from: AddressInput,
     to: Vec<AddressInput>,
     text: Option<String>,
 ) -> Result<MailOptions> {
-    let from = parse_one(from)?;
-    let mut m = core::OutgoingMessage::forward(&original.into(), from);
-    m.to = parse_addrs(Some(to))?;
-    if let Some(note) = text {
-        let body = m.text.take().unwrap_or_default();
-        m.text = Some(format!("{note}\n\n{body}"));
-    }
-    Ok(mail_options(m))
+    guard(|| {
+        let from = parse_one(from)?;
+        let mut m = core::OutgoingMessage::forward(&original.into(), from);
+        m.to = parse_addrs(Some(to))?;
+        if let Some(note) = text {
+            let body = m.text.take().unwrap_or_default();
+            m.text = Some(format!("{note}\n\n{body}"));
+        }
+        Ok(mail_options(m))
+    })
 }

@@ -68,9 +68,12 @@ impl NativeSmtpClient {
     /// `EAUTH` or `ETIMEDOUT`.
     #[napi(factory)]
     pub async fn connect(options: ConnectOptions) -> Result<NativeSmtpClient> {
-        let config = smtp_config(&options)?;
-        let inner = mailwire::SmtpClient::connect(config).await.napi()?;
-        Ok(NativeSmtpClient { inner })
+        crate::error::guard_async(async {
+            let config = smtp_config(&options)?;
+            let inner = mailwire::SmtpClient::connect(config).await.napi()?;
+            Ok(NativeSmtpClient { inner })
+        })
+        .await
     }
 
     /// Sends `message` to its To, Cc and Bcc; refused recipients are listed in `rejected`,
@@ -83,12 +86,15 @@ impl NativeSmtpClient {
         message: MailOptions,
         progress: Option<ProgressFn>,
     ) -> Result<SendResult> {
-        let m = outgoing(message)?;
-        let r = match progress {
-            Some(p) => self.inner.send_with_progress(&m, self::progress(p)).await,
-            None => self.inner.send(&m).await,
-        };
-        Ok(r.napi()?.into())
+        crate::error::guard_async(async {
+            let m = outgoing(message)?;
+            let r = match progress {
+                Some(p) => self.inner.send_with_progress(&m, self::progress(p)).await,
+                None => self.inner.send(&m).await,
+            };
+            Ok(r.napi()?.into())
+        })
+        .await
     }
 
     /// Sends a complete message with an explicit envelope (`from` may be empty).
@@ -99,23 +105,27 @@ impl NativeSmtpClient {
         recipients: Vec<String>,
         raw: Buffer,
     ) -> Result<SendResult> {
-        Ok(self
-            .inner
-            .send_raw(&from, &recipients, &raw)
-            .await
-            .napi()?
-            .into())
+        crate::error::guard_async(async {
+            Ok(self
+                .inner
+                .send_raw(&from, &recipients, &raw)
+                .await
+                .napi()?
+                .into())
+        })
+        .await
     }
 
     /// Sends a complete message; the envelope comes from its headers, Bcc is stripped.
     #[napi]
     pub async fn send_mime(&self, raw: Buffer) -> Result<SendResult> {
-        Ok(self.inner.send_mime(&raw).await.napi()?.into())
+        crate::error::guard_async(async { Ok(self.inner.send_mime(&raw).await.napi()?.into()) })
+            .await
     }
 
     /// Quits every pooled connection; later sends reject with `ECLOSED`.
     #[napi]
     pub async fn close(&self) -> Result<()> {
-        self.inner.close().await.napi()
+        crate::error::guard_async(async { self.inner.close().await.napi() }).await
     }
 }

@@ -38,15 +38,19 @@ fn to_hook(target: &str, line: String) {
 /// redacted) to `hook`, or stops them with `null`. The hook does not keep the process alive.
 #[napi(
     js_name = "setTraceHook",
-    ts_args_type = "hook: ((target: string, message: string) => void) | null"
+    ts_args_type = "hook: ((target: string, message: string) => void) | null",
+    catch_unwind
 )]
-pub fn set_trace_hook(hook: Option<TraceFn>) {
-    INSTALL.call_once(|| {
-        mailwire::trace::forward_traces(to_hook);
-    });
-    let on = hook.is_some();
-    if let Ok(mut h) = HOOK.lock() {
-        *h = hook;
-    }
-    mailwire::trace::set_forwarding(on);
+pub fn set_trace_hook(hook: Option<TraceFn>) -> crate::error::Result<()> {
+    crate::error::guard(|| {
+        INSTALL.call_once(|| {
+            mailwire::trace::forward_traces(to_hook);
+        });
+        let on = hook.is_some();
+        if let Ok(mut h) = HOOK.lock() {
+            *h = hook;
+        }
+        mailwire::trace::set_forwarding(on);
+        Ok(())
+    })
 }

@@ -1,4 +1,5 @@
-//! `mailwire::Error` → the Python exception classes of `mailwire.errors` (one per kind).
+//! `mailwire::Error` → the Python exception classes of `mailwire.errors` (one per kind), and
+//! [`guard`], which turns a panic in a sync entry point into a `ProtocolError`.
 
 use mailwire::{Error, ErrorKind};
 use pyo3::exceptions::PyException;
@@ -52,6 +53,13 @@ fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
         err.set_cause(py, Some(PyException::new_err(source.to_string())));
     }
     Ok(err)
+}
+
+/// Runs a sync entry point; a panic inside it becomes a `ProtocolError` with the panic's
+/// text. pyo3 alone would raise `PanicException`, a `BaseException` that escapes
+/// `except Exception` and usually ends the program.
+pub(crate) fn guard<T>(py: Python<'_>, f: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    mailwire::panic::catch(f).unwrap_or_else(|e| Err(to_py_err(py, e)))
 }
 
 /// An `InvalidInputError` (also a `ValueError`) for bad arguments found in the glue.

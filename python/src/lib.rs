@@ -31,6 +31,32 @@ impl<'py> IntoPyObject<'py> for Bytes {
     }
 }
 
+/// Panics inside Rust with ``msg``, in the calling thread or (``in_runtime=True``) inside a
+/// core future the call blocks on. Test-only: proves that a panic becomes a
+/// ``ProtocolError`` carrying its text and that the interpreter lives on.
+#[pyfunction]
+#[pyo3(signature = (msg, *, in_runtime = false))]
+fn _debug_panic(py: Python<'_>, msg: String, in_runtime: bool) -> PyResult<()> {
+    if in_runtime {
+        runtime::block_on(py, async move {
+            mailwire::panic::__debug_panic_async(msg).await;
+            Ok(())
+        })
+    } else {
+        error::guard(py, || mailwire::panic::__debug_panic(&msg))
+    }
+}
+
+/// An awaitable that panics with ``msg`` inside the runtime. Test-only: proves that it
+/// resolves with a ``ProtocolError`` carrying the panic's text instead of never resolving.
+#[pyfunction]
+fn _debug_panic_async(py: Python<'_>, msg: String) -> PyResult<Bound<'_, PyAny>> {
+    runtime::awaitable(py, async move {
+        mailwire::panic::__debug_panic_async(msg).await;
+        Ok(())
+    })
+}
+
 /// The native layer of mailwire (use the `mailwire` package instead).
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
@@ -64,6 +90,8 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<message::OutgoingMessage>()?;
     m.add_function(wrap_pyfunction!(message::parse_message, m)?)?;
     m.add_function(wrap_pyfunction!(logging::_set_tracing, m)?)?;
+    m.add_function(wrap_pyfunction!(_debug_panic, m)?)?;
+    m.add_function(wrap_pyfunction!(_debug_panic_async, m)?)?;
     let shutdown = wrap_pyfunction!(runtime::_shutdown, m)?;
     m.py()
         .import("atexit")?

@@ -7,7 +7,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyBytes, PyDict, PyInt, PyList, PyString};
 
-use crate::error::{invalid_input, to_py_err};
+use crate::error::{guard, invalid_input, to_py_err};
 
 /// An email address with an optional display name, such as ``Jane Doe <jane@example.com>``.
 ///
@@ -58,13 +58,15 @@ impl Address {
     /// ``"Doe, Jane" <jane@example.com>``; raises InvalidInputError otherwise.
     #[staticmethod]
     fn parse(py: Python<'_>, text: &str) -> PyResult<Address> {
-        core::Address::parse(text)
-            .map(Address::from)
-            .map_err(|e| to_py_err(py, e))
+        guard(py, || {
+            core::Address::parse(text)
+                .map(Address::from)
+                .map_err(|e| to_py_err(py, e))
+        })
     }
 
-    fn __str__(&self) -> String {
-        core::Address::from(self).to_string()
+    fn __str__(&self, py: Python<'_>) -> PyResult<String> {
+        guard(py, || Ok(core::Address::from(self).to_string()))
     }
 
     fn __repr__(&self) -> String {
@@ -265,19 +267,21 @@ impl Attachment {
         content_id: Option<String>,
         inline: bool,
     ) -> PyResult<Self> {
-        Ok(Attachment {
-            filename,
-            content_type,
-            content_id,
-            inline,
-            data: LazyBytes::ready(py, bytes_object(data)?.unbind()),
+        guard(py, || {
+            Ok(Attachment {
+                filename,
+                content_type,
+                content_id,
+                inline,
+                data: LazyBytes::ready(py, bytes_object(data)?.unbind()),
+            })
         })
     }
 
     /// The content, transfer-decoded (the same ``bytes`` object on each access).
     #[getter]
-    fn data(&self, py: Python<'_>) -> Py<PyBytes> {
-        self.data.get(py).clone_ref(py)
+    fn data(&self, py: Python<'_>) -> PyResult<Py<PyBytes>> {
+        guard(py, || Ok(self.data.get(py).clone_ref(py)))
     }
 
     fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> bool {
@@ -468,23 +472,27 @@ impl Message {
     }
     /// The plain-text body (a rendering of the HTML when there is only HTML).
     #[getter]
-    fn text(&self, py: Python<'_>) -> Option<Py<PyString>> {
-        cached_str(py, &self.text, &self.inner.text)
-            .as_ref()
-            .map(|s| s.clone_ref(py))
+    fn text(&self, py: Python<'_>) -> PyResult<Option<Py<PyString>>> {
+        guard(py, || {
+            Ok(cached_str(py, &self.text, &self.inner.text)
+                .as_ref()
+                .map(|s| s.clone_ref(py)))
+        })
     }
     /// The HTML body, only when the message really has one.
     #[getter]
-    fn html(&self, py: Python<'_>) -> Option<Py<PyString>> {
-        cached_str(py, &self.html, &self.inner.html)
-            .as_ref()
-            .map(|s| s.clone_ref(py))
+    fn html(&self, py: Python<'_>) -> PyResult<Option<Py<PyString>>> {
+        guard(py, || {
+            Ok(cached_str(py, &self.html, &self.inner.html)
+                .as_ref()
+                .map(|s| s.clone_ref(py)))
+        })
     }
     /// Every attachment, inline images included, with its bytes (a new list of the same
     /// Attachment objects on each access).
     #[getter]
     fn attachments<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
-        PyList::new(py, self.attachment_objects(py)?)
+        guard(py, || PyList::new(py, self.attachment_objects(py)?))
     }
     /// The message source as received (for ``parse_message(bytes)``, that very object).
     #[getter]
@@ -532,14 +540,16 @@ impl Message {
 /// Lenient like mail readers; raises InvalidInputError only when the input has no header.
 #[pyfunction]
 pub fn parse_message(py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<Message> {
-    let source = bytes_object(data)?;
-    let bytes = source.as_bytes();
-    // `bytes` objects are immutable and `source` keeps this one alive: its buffer can be
-    // read without the GIL.
-    let inner = py
-        .detach(|| core::Message::parse(bytes))
-        .map_err(|e| to_py_err(py, e))?;
-    Ok(Message::new(inner, Source::Shared(source.unbind())))
+    guard(py, || {
+        let source = bytes_object(data)?;
+        let bytes = source.as_bytes();
+        // `bytes` objects are immutable and `source` keeps this one alive: its buffer can be
+        // read without the GIL.
+        let inner = py
+            .detach(|| core::Message::parse(bytes))
+            .map_err(|e| to_py_err(py, e))?;
+        Ok(Message::new(inner, Source::Shared(source.unbind())))
+    })
 }
 
 /// A message to send (or to upload with ``append``). Immutable: ``replace(...)`` returns a
@@ -632,6 +642,7 @@ impl OutgoingMessage {
         message_id = None, in_reply_to = None, references = None, date = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
+        py: Python<'_>,
         from_: Option<&Bound<'_, PyAny>>,
         to: Option<&Bound<'_, PyAny>>,
         cc: Option<&Bound<'_, PyAny>>,
@@ -648,23 +659,25 @@ impl OutgoingMessage {
         date: Option<DateTime<FixedOffset>>,
     ) -> PyResult<Self> {
         let mut inner = core::OutgoingMessage::new();
-        apply(
-            &mut inner,
-            from_,
-            to,
-            cc,
-            bcc,
-            reply_to,
-            subject,
-            text,
-            html,
-            attachments,
-            headers,
-            message_id,
-            in_reply_to,
-            references,
-            date,
-        )?;
+        guard(py, || {
+            apply(
+                &mut inner,
+                from_,
+                to,
+                cc,
+                bcc,
+                reply_to,
+                subject,
+                text,
+                html,
+                attachments,
+                headers,
+                message_id,
+                in_reply_to,
+                references,
+                date,
+            )
+        })?;
         Ok(OutgoingMessage { inner })
     }
 
@@ -675,6 +688,7 @@ impl OutgoingMessage {
     #[allow(clippy::too_many_arguments)]
     fn replace(
         &self,
+        py: Python<'_>,
         from_: Option<&Bound<'_, PyAny>>,
         to: Option<&Bound<'_, PyAny>>,
         cc: Option<&Bound<'_, PyAny>>,
@@ -691,23 +705,25 @@ impl OutgoingMessage {
         date: Option<DateTime<FixedOffset>>,
     ) -> PyResult<Self> {
         let mut inner = self.inner.clone();
-        apply(
-            &mut inner,
-            from_,
-            to,
-            cc,
-            bcc,
-            reply_to,
-            subject,
-            text,
-            html,
-            attachments,
-            headers,
-            message_id,
-            in_reply_to,
-            references,
-            date,
-        )?;
+        guard(py, || {
+            apply(
+                &mut inner,
+                from_,
+                to,
+                cc,
+                bcc,
+                reply_to,
+                subject,
+                text,
+                html,
+                attachments,
+                headers,
+                message_id,
+                in_reply_to,
+                references,
+                date,
+            )
+        })?;
         Ok(OutgoingMessage { inner })
     }
 
@@ -722,13 +738,15 @@ impl OutgoingMessage {
         reply_all: bool,
         text: Option<String>,
     ) -> PyResult<Self> {
-        let from = one_address(from_)?;
-        let mut inner = core::OutgoingMessage::reply(&original.get().inner, reply_all, from);
-        if let Some(answer) = text {
-            let quoted = inner.text.take().unwrap_or_default();
-            inner.text = Some(format!("{answer}\n\n{quoted}"));
-        }
-        Ok(OutgoingMessage { inner })
+        guard(from_.py(), || {
+            let from = one_address(from_)?;
+            let mut inner = core::OutgoingMessage::reply(&original.get().inner, reply_all, from);
+            if let Some(answer) = text {
+                let quoted = inner.text.take().unwrap_or_default();
+                inner.text = Some(format!("{answer}\n\n{quoted}"));
+            }
+            Ok(OutgoingMessage { inner })
+        })
     }
 
     /// A forward of ``original`` from ``from_`` to ``to`` (add recipients with ``replace``
@@ -741,21 +759,25 @@ impl OutgoingMessage {
         to: Option<&Bound<'_, PyAny>>,
         text: Option<String>,
     ) -> PyResult<Self> {
-        let from = one_address(from_)?;
-        let original = original.get().to_core(original.py())?;
-        let mut inner = core::OutgoingMessage::forward(&original, from);
-        inner.to = address_list(to)?;
-        if let Some(note) = text {
-            let body = inner.text.take().unwrap_or_default();
-            inner.text = Some(format!("{note}\n\n{body}"));
-        }
-        Ok(OutgoingMessage { inner })
+        guard(from_.py(), || {
+            let from = one_address(from_)?;
+            let original = original.get().to_core(original.py())?;
+            let mut inner = core::OutgoingMessage::forward(&original, from);
+            inner.to = address_list(to)?;
+            if let Some(note) = text {
+                let body = inner.text.take().unwrap_or_default();
+                inner.text = Some(format!("{note}\n\n{body}"));
+            }
+            Ok(OutgoingMessage { inner })
+        })
     }
 
     /// The message as RFC 5322 bytes (Bcc left out), as it would be sent.
     fn to_bytes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyBytes>> {
-        let bytes = self.inner.to_bytes().map_err(|e| to_py_err(py, e))?;
-        Ok(PyBytes::new(py, &bytes))
+        guard(py, || {
+            let bytes = self.inner.to_bytes().map_err(|e| to_py_err(py, e))?;
+            Ok(PyBytes::new(py, &bytes))
+        })
     }
 
     /// The author.
@@ -801,7 +823,9 @@ impl OutgoingMessage {
     /// Attachments and inline images.
     #[getter]
     fn attachments(&self, py: Python<'_>) -> PyResult<Vec<Py<Attachment>>> {
-        attachment_objects(py, self.inner.attachments.iter().cloned())
+        guard(py, || {
+            attachment_objects(py, self.inner.attachments.iter().cloned())
+        })
     }
     /// Extra headers as (name, value) pairs.
     #[getter]

@@ -1,6 +1,11 @@
 //! The one tokio runtime of the extension, and the two ways Python waits for core futures:
 //! blocking with the GIL released (sync classes) or as an asyncio awaitable (async classes).
 //!
+//! Both catch panics (the last line of defence): a panic while a call runs, or while its
+//! value is converted, becomes a `ProtocolError` carrying the panic's text, so the
+//! interpreter never sees pyo3's `PanicException` (which escapes `except Exception`) and an
+//! awaitable always resolves.
+//!
 //! Every time a runtime thread needs Python (to resolve an awaitable, call a progress
 //! callback, log a trace) it goes through [`with_python`], which an `atexit` hook closes
 //! before the interpreter finalizes: a thread still holding the GIL then would crash it.
@@ -64,6 +69,14 @@ pub fn _shutdown(py: Python<'_>) {
     });
 }
 
+/// `fut`, with a panic in any of its polls turned into a `Protocol` error.
+async fn guarded<F, T>(fut: F) -> mailwire::Result<T>
+where
+    F: Future<Output = mailwire::Result<T>>,
+{
+    mailwire::panic::catch_future(fut).await.and_then(|r| r)
+}
+
 /// Runs `fut` to completion on the runtime with the GIL released, waking every 100 ms to
 /// run Python's signal handlers. When a handler raises (Ctrl-C → `KeyboardInterrupt`) the
 /// future is dropped, which cancels the call (the core is cancel-safe), and the exception
@@ -80,7 +93,7 @@ where
         ));
     }
     let rt = runtime()?;
-    let mut fut = Box::pin(fut);
+    let mut fut = Box::pin(guarded(fut));
     loop {
         let step = py.detach(|| {
             rt.block_on(async { tokio::time::timeout(SIGNAL_CHECK, fut.as_mut()).await })
@@ -105,11 +118,13 @@ where
     T: for<'a> IntoPyObject<'a> + Send,
 {
     let value = block_on(py, fut)?;
-    Ok(value
-        .into_pyobject(py)
-        .map_err(Into::into)?
-        .into_any()
-        .into_bound())
+    crate::error::guard(py, || {
+        Ok(value
+            .into_pyobject(py)
+            .map_err(Into::into)?
+            .into_any()
+            .into_bound())
+    })
 }
 
 /// Cancels the Rust side when the asyncio future is cancelled.
@@ -170,19 +185,22 @@ where
     )?;
     let event_loop = event_loop.unbind();
     let target = py_fut.clone().unbind();
+    let fut = guarded(fut);
     rt.spawn(async move {
         let result = tokio::select! {
             r = fut => r,
             _ = rx => return,
         };
         with_python(|py| {
-            let (ok, value) = match result {
+            let converted = mailwire::panic::catch(|| match result {
                 Ok(v) => match v.into_pyobject(py) {
                     Ok(obj) => (true, obj.into_any().into_bound().unbind()),
                     Err(e) => (false, Into::<PyErr>::into(e).into_value(py).into_any()),
                 },
                 Err(e) => (false, to_py_err(py, e).into_value(py).into_any()),
-            };
+            });
+            let (ok, value) =
+                converted.unwrap_or_else(|e| (false, to_py_err(py, e).into_value(py).into_any()));
             if let Err(e) =
                 event_loop.call_method1(py, "call_soon_threadsafe", (resolve, target, ok, value))
             {

@@ -129,31 +129,33 @@ macro_rules! smtp_client_class {
                 pool_size: Option<usize>,
                 allow_plaintext_auth: bool,
             ) -> PyResult<Bound<'py, PyAny>> {
-                let config = Common {
-                    host,
-                    port,
-                    security: security.to_string(),
-                    username,
-                    password,
-                    access_token,
-                    ca_pem,
-                    accept_invalid_certs,
-                    server_name,
-                    timeout,
-                    connect_timeout,
-                    allow_plaintext_auth,
-                }
-                .smtp(py, hello_name, pool_size)?;
-                let description = format!(
-                    "host={:?}, port={}, security={:?}, username={:?}",
-                    config.host,
-                    config.port,
-                    config.security.as_str(),
-                    config.auth.username().unwrap_or("")
-                );
-                run!($mode, py, async move {
-                    let inner = mailwire::SmtpClient::connect(config).await?;
-                    Ok($name { inner, description })
+                crate::error::guard(py, || {
+                    let config = Common {
+                        host,
+                        port,
+                        security: security.to_string(),
+                        username,
+                        password,
+                        access_token,
+                        ca_pem,
+                        accept_invalid_certs,
+                        server_name,
+                        timeout,
+                        connect_timeout,
+                        allow_plaintext_auth,
+                    }
+                    .smtp(py, hello_name, pool_size)?;
+                    let description = format!(
+                        "host={:?}, port={}, security={:?}, username={:?}",
+                        config.host,
+                        config.port,
+                        config.security.as_str(),
+                        config.auth.username().unwrap_or("")
+                    );
+                    run!($mode, py, async move {
+                        let inner = mailwire::SmtpClient::connect(config).await?;
+                        Ok($name { inner, description })
+                    })
                 })
             }
 
@@ -161,15 +163,17 @@ macro_rules! smtp_client_class {
             /// recipients are listed in ``rejected``; RejectedError only when all are.
             #[pyo3(signature = (message, *, progress = None))]
             fn send<'py>(&self, py: Python<'py>, message: &Bound<'py, OutgoingMessage>, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-                let progress = crate::config::progress(progress);
-                let message = message.get().inner.clone();
-                let c = self.inner.clone();
-                run!($mode, py, async move {
-                    let r = match progress {
-                        Some(p) => c.send_with_progress(&message, p).await?,
-                        None => c.send(&message).await?,
-                    };
-                    Ok(SendResult::from(r))
+                crate::error::guard(py, || {
+                    let progress = crate::config::progress(progress);
+                    let message = message.get().inner.clone();
+                    let c = self.inner.clone();
+                    run!($mode, py, async move {
+                        let r = match progress {
+                            Some(p) => c.send_with_progress(&message, p).await?,
+                            None => c.send(&message).await?,
+                        };
+                        Ok(SendResult::from(r))
+                    })
                 })
             }
 
@@ -177,29 +181,35 @@ macro_rules! smtp_client_class {
             /// (the envelope; the headers are not looked at).
             #[pyo3(signature = (from_addr, to_addrs, data, *, progress = None))]
             fn send_raw<'py>(&self, py: Python<'py>, from_addr: String, to_addrs: Vec<String>, data: Vec<u8>, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-                let progress = crate::config::progress(progress);
-                let c = self.inner.clone();
-                run!($mode, py, async move {
-                    let r = match progress {
-                        Some(p) => c.send_raw_with_progress(&from_addr, &to_addrs, &data, p).await?,
-                        None => c.send_raw(&from_addr, &to_addrs, &data).await?,
-                    };
-                    Ok(SendResult::from(r))
+                crate::error::guard(py, || {
+                    let progress = crate::config::progress(progress);
+                    let c = self.inner.clone();
+                    run!($mode, py, async move {
+                        let r = match progress {
+                            Some(p) => c.send_raw_with_progress(&from_addr, &to_addrs, &data, p).await?,
+                            None => c.send_raw(&from_addr, &to_addrs, &data).await?,
+                        };
+                        Ok(SendResult::from(r))
+                    })
                 })
             }
 
             /// Sends a complete message with the envelope taken from its Sender/From, To,
             /// Cc and Bcc headers; the Bcc header is removed before transmission.
             fn send_mime<'py>(&self, py: Python<'py>, data: Vec<u8>) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move { Ok(SendResult::from(c.send_mime(&data).await?)) })
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { Ok(SendResult::from(c.send_mime(&data).await?)) })
+                })
             }
 
             /// Sends QUIT on idle connections and closes the pool; later sends raise
             /// ClosedError.
             fn close<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.close().await })
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.close().await })
+                })
             }
 
             fn __repr__(&self) -> String {

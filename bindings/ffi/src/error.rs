@@ -1,5 +1,8 @@
 //! The one error enum of DESIGN §4: a case per [`mailwire::ErrorKind`], each carrying the
-//! readable text and what the server said.
+//! readable text and what the server said; and the last line of defence, [`guard`] and
+//! [`guard_async`], through which every export that can fail runs, so that a panic (a bug)
+//! is a `Protocol` error with its text. uniffi alone reports a panic as an internal error
+//! (Kotlin `InternalException`, Swift `UniffiInternalError.rustPanic`), outside `MailError`.
 
 use mailwire::ErrorKind;
 
@@ -160,3 +163,34 @@ impl From<mailwire::Error> for MailError {
 
 /// Shorthand for the exported functions.
 pub(crate) type Result<T> = std::result::Result<T, MailError>;
+
+/// Runs a sync export; a panic inside it becomes `MailError::Protocol` with its text.
+pub(crate) fn guard<T>(f: impl FnOnce() -> Result<T>) -> Result<T> {
+    mailwire::panic::catch(f).unwrap_or_else(|e| Err(e.into()))
+}
+
+/// Runs the body of an async export; a panic in any of its polls becomes
+/// `MailError::Protocol` with its text.
+pub(crate) async fn guard_async<T>(fut: impl std::future::Future<Output = Result<T>>) -> Result<T> {
+    mailwire::panic::catch_future(fut)
+        .await
+        .unwrap_or_else(|e| Err(e.into()))
+}
+
+/// Panics inside Rust with `msg`. Test-only: proves that a panic becomes
+/// `MailError.Protocol` carrying its text, and that the process lives on.
+#[uniffi::export]
+pub fn debug_panic(msg: String) -> Result<()> {
+    guard(|| mailwire::panic::__debug_panic(&msg))
+}
+
+/// Fails after a panic inside the Rust future. Test-only: proves that a panic in an async
+/// call becomes `MailError.Protocol` carrying its text.
+#[uniffi::export(async_runtime = "tokio")]
+pub async fn debug_panic_async(msg: String) -> Result<()> {
+    guard_async(async {
+        mailwire::panic::__debug_panic_async(msg).await;
+        Ok(())
+    })
+    .await
+}

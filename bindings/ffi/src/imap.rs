@@ -566,64 +566,72 @@ impl ImapClient {
     /// Connects and logs in. Fails with `Connect`, `Tls`, `Auth` or `Timeout`.
     #[uniffi::constructor]
     pub async fn connect(config: ImapConfig) -> Result<Arc<Self>> {
-        let inner = mailwire::ImapClient::connect(config.into()).await?;
-        Ok(Arc::new(ImapClient { inner }))
+        crate::error::guard_async(async {
+            let inner = mailwire::ImapClient::connect(config.into()).await?;
+            Ok(Arc::new(ImapClient { inner }))
+        })
+        .await
     }
 
     /// Whether the server announced `capability` (`"IDLE"`, `"MOVE"`), case-insensitive.
     pub async fn has_capability(&self, capability: String) -> Result<bool> {
-        Ok(self.inner.has_capability(&capability).await?)
+        crate::error::guard_async(async { Ok(self.inner.has_capability(&capability).await?) }).await
     }
 
     /// Sends NOOP: keeps the connection alive.
     pub async fn noop(&self) -> Result<()> {
-        Ok(self.inner.noop().await?)
+        crate::error::guard_async(async { Ok(self.inner.noop().await?) }).await
     }
 
     /// Every mailbox, with special-use roles and subscription.
     pub async fn list_mailboxes(&self) -> Result<Vec<Mailbox>> {
-        Ok(self
-            .inner
-            .list_mailboxes()
-            .await?
-            .into_iter()
-            .map(Into::into)
-            .collect())
+        crate::error::guard_async(async {
+            Ok(self
+                .inner
+                .list_mailboxes()
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect())
+        })
+        .await
     }
 
     /// Counters of `name` (messages, unseen, …). `NotFound` when it does not exist.
     pub async fn mailbox_status(&self, name: String) -> Result<MailboxStatus> {
-        Ok(self.inner.mailbox_status(&name).await?.into())
+        crate::error::guard_async(async { Ok(self.inner.mailbox_status(&name).await?.into()) })
+            .await
     }
 
     /// Creates a mailbox; `AlreadyExists` when it exists.
     pub async fn create_mailbox(&self, name: String) -> Result<()> {
-        Ok(self.inner.create_mailbox(&name).await?)
+        crate::error::guard_async(async { Ok(self.inner.create_mailbox(&name).await?) }).await
     }
 
     /// Renames a mailbox.
     pub async fn rename_mailbox(&self, from: String, to: String) -> Result<()> {
-        Ok(self.inner.rename_mailbox(&from, &to).await?)
+        crate::error::guard_async(async { Ok(self.inner.rename_mailbox(&from, &to).await?) }).await
     }
 
     /// Deletes a mailbox; `NotFound` when it does not exist.
     pub async fn delete_mailbox(&self, name: String) -> Result<()> {
-        Ok(self.inner.delete_mailbox(&name).await?)
+        crate::error::guard_async(async { Ok(self.inner.delete_mailbox(&name).await?) }).await
     }
 
     /// Subscribes to a mailbox.
     pub async fn subscribe(&self, name: String) -> Result<()> {
-        Ok(self.inner.subscribe(&name).await?)
+        crate::error::guard_async(async { Ok(self.inner.subscribe(&name).await?) }).await
     }
 
     /// Unsubscribes from a mailbox.
     pub async fn unsubscribe(&self, name: String) -> Result<()> {
-        Ok(self.inner.unsubscribe(&name).await?)
+        crate::error::guard_async(async { Ok(self.inner.unsubscribe(&name).await?) }).await
     }
 
     /// UIDs of the messages in `mailbox` matching `query`, ascending.
     pub async fn search(&self, mailbox: String, query: SearchQuery) -> Result<Vec<u32>> {
-        Ok(self.inner.search(&mailbox, &query.into()).await?)
+        crate::error::guard_async(async { Ok(self.inner.search(&mailbox, &query.into()).await?) })
+            .await
     }
 
     /// Starts streaming summaries of `uids`; read them with `next` / `nextBatch`, or through
@@ -635,8 +643,11 @@ impl ImapClient {
         uids: Vec<u32>,
         options: FetchOptions,
     ) -> Result<Arc<FetchStream>> {
-        let stream = self.inner.fetch(&mailbox, uids, options.into()).await?;
-        Ok(Arc::new(FetchStream::new(stream)))
+        crate::error::guard_async(async {
+            let stream = self.inner.fetch(&mailbox, uids, options.into()).await?;
+            Ok(Arc::new(FetchStream::new(stream)))
+        })
+        .await
     }
 
     /// All summaries of `uids` at once.
@@ -646,13 +657,16 @@ impl ImapClient {
         uids: Vec<u32>,
         options: FetchOptions,
     ) -> Result<Vec<MessageSummary>> {
-        let all = self.inner.fetch_all(&mailbox, uids, options.into()).await?;
-        Ok(all.into_iter().map(Into::into).collect())
+        crate::error::guard_async(async {
+            let all = self.inner.fetch_all(&mailbox, uids, options.into()).await?;
+            Ok(all.into_iter().map(Into::into).collect())
+        })
+        .await
     }
 
     /// The raw RFC 5322 bytes of a message. `NotFound` for an unknown UID.
     pub async fn fetch_raw(&self, mailbox: String, uid: u32) -> Result<Vec<u8>> {
-        Ok(self.inner.fetch_raw(&mailbox, uid).await?)
+        crate::error::guard_async(async { Ok(self.inner.fetch_raw(&mailbox, uid).await?) }).await
     }
 
     /// Bytes `offset .. offset + len` of the raw message (`part` absent) or of one part.
@@ -664,20 +678,27 @@ impl ImapClient {
         offset: u32,
         len: u32,
     ) -> Result<Vec<u8>> {
-        Ok(self
-            .inner
-            .fetch_range(&mailbox, uid, part.as_deref(), offset, len)
-            .await?)
+        crate::error::guard_async(async {
+            Ok(self
+                .inner
+                .fetch_range(&mailbox, uid, part.as_deref(), offset, len)
+                .await?)
+        })
+        .await
     }
 
     /// The message, downloaded and parsed.
     pub async fn fetch_message(&self, mailbox: String, uid: u32) -> Result<Message> {
-        Ok(self.inner.fetch_message(&mailbox, uid).await?.into())
+        crate::error::guard_async(async {
+            Ok(self.inner.fetch_message(&mailbox, uid).await?.into())
+        })
+        .await
     }
 
     /// One MIME part (`AttachmentInfo.part`), transfer-decoded.
     pub async fn download(&self, mailbox: String, uid: u32, part: String) -> Result<Vec<u8>> {
-        Ok(self.inner.download(&mailbox, uid, &part).await?)
+        crate::error::guard_async(async { Ok(self.inner.download(&mailbox, uid, &part).await?) })
+            .await
     }
 
     /// Streams one part to the file `path`, transfer-decoded, memory bounded; returns the
@@ -691,18 +712,24 @@ impl ImapClient {
         path: String,
         progress: Option<Arc<dyn ProgressListener>>,
     ) -> Result<u64> {
-        Ok(self
-            .inner
-            .save_attachment(&mailbox, uid, &part, path, to_core(progress))
-            .await?)
+        crate::error::guard_async(async {
+            Ok(self
+                .inner
+                .save_attachment(&mailbox, uid, &part, path, to_core(progress))
+                .await?)
+        })
+        .await
     }
 
     /// Adds flags or keywords.
     pub async fn add_flags(&self, mailbox: String, uids: Vec<u32>, flags: Vec<Flag>) -> Result<()> {
-        Ok(self
-            .inner
-            .add_flags(&mailbox, uids, &core_flags(flags))
-            .await?)
+        crate::error::guard_async(async {
+            Ok(self
+                .inner
+                .add_flags(&mailbox, uids, &core_flags(flags))
+                .await?)
+        })
+        .await
     }
 
     /// Removes flags or keywords.
@@ -712,18 +739,24 @@ impl ImapClient {
         uids: Vec<u32>,
         flags: Vec<Flag>,
     ) -> Result<()> {
-        Ok(self
-            .inner
-            .remove_flags(&mailbox, uids, &core_flags(flags))
-            .await?)
+        crate::error::guard_async(async {
+            Ok(self
+                .inner
+                .remove_flags(&mailbox, uids, &core_flags(flags))
+                .await?)
+        })
+        .await
     }
 
     /// Replaces the flags and keywords.
     pub async fn set_flags(&self, mailbox: String, uids: Vec<u32>, flags: Vec<Flag>) -> Result<()> {
-        Ok(self
-            .inner
-            .set_flags(&mailbox, uids, &core_flags(flags))
-            .await?)
+        crate::error::guard_async(async {
+            Ok(self
+                .inner
+                .set_flags(&mailbox, uids, &core_flags(flags))
+                .await?)
+        })
+        .await
     }
 
     /// Copies messages to `dest`; returns the new UIDs.
@@ -733,11 +766,14 @@ impl ImapClient {
         uids: Vec<u32>,
         dest: String,
     ) -> Result<UidMap> {
-        Ok(self
-            .inner
-            .copy_messages(&mailbox, uids, &dest)
-            .await?
-            .into())
+        crate::error::guard_async(async {
+            Ok(self
+                .inner
+                .copy_messages(&mailbox, uids, &dest)
+                .await?
+                .into())
+        })
+        .await
     }
 
     /// Moves messages to `dest`; returns the new UIDs.
@@ -747,21 +783,25 @@ impl ImapClient {
         uids: Vec<u32>,
         dest: String,
     ) -> Result<UidMap> {
-        Ok(self
-            .inner
-            .move_messages(&mailbox, uids, &dest)
-            .await?
-            .into())
+        crate::error::guard_async(async {
+            Ok(self
+                .inner
+                .move_messages(&mailbox, uids, &dest)
+                .await?
+                .into())
+        })
+        .await
     }
 
     /// Deletes exactly these messages (`\Deleted` + UID EXPUNGE).
     pub async fn delete_messages(&self, mailbox: String, uids: Vec<u32>) -> Result<()> {
-        Ok(self.inner.delete_messages(&mailbox, uids).await?)
+        crate::error::guard_async(async { Ok(self.inner.delete_messages(&mailbox, uids).await?) })
+            .await
     }
 
     /// Removes every message flagged `\Deleted`.
     pub async fn expunge(&self, mailbox: String) -> Result<()> {
-        Ok(self.inner.expunge(&mailbox).await?)
+        crate::error::guard_async(async { Ok(self.inner.expunge(&mailbox).await?) }).await
     }
 
     /// Uploads a message; returns its UID when the server reports it.
@@ -773,15 +813,19 @@ impl ImapClient {
         flags: Vec<Flag>,
         date: Option<SystemTime>,
     ) -> Result<Option<u32>> {
-        Ok(self
-            .inner
-            .append(&mailbox, &data, &core_flags(flags), date.map(time_to))
-            .await?)
+        crate::error::guard_async(async {
+            Ok(self
+                .inner
+                .append(&mailbox, &data, &core_flags(flags), date.map(time_to))
+                .await?)
+        })
+        .await
     }
 
     /// Waits up to `timeout` for changes in `mailbox`; empty when nothing happened.
     pub async fn idle(&self, mailbox: String, timeout: Duration) -> Result<Vec<MailboxEvent>> {
-        Ok(events(self.inner.idle(&mailbox, timeout).await?))
+        crate::error::guard_async(async { Ok(events(self.inner.idle(&mailbox, timeout).await?)) })
+            .await
     }
 
     /// A watcher of `mailbox`: each `next` waits (IDLE) until something changes. Read it
@@ -798,28 +842,31 @@ impl ImapClient {
     /// for the first sync). `InvalidInput` for a malformed state.
     #[uniffi::method(default(state = None))]
     pub async fn sync(&self, mailbox: String, state: Option<String>) -> Result<SyncResult> {
-        let state = state.map(|s| s.parse()).transpose()?;
-        let r = self.inner.sync(&mailbox, state).await?;
-        Ok(SyncResult {
-            state: r.state.to_string(),
-            new: r.new,
-            changed: r
-                .changed
-                .into_iter()
-                .map(|c| FlagChange {
-                    uid: c.uid,
-                    flags: flags(c.flags),
-                    modseq: c.modseq,
-                })
-                .collect(),
-            vanished: uid_ranges(&r.vanished),
-            full_resync: r.full_resync,
+        crate::error::guard_async(async {
+            let state = state.map(|s| s.parse()).transpose()?;
+            let r = self.inner.sync(&mailbox, state).await?;
+            Ok(SyncResult {
+                state: r.state.to_string(),
+                new: r.new,
+                changed: r
+                    .changed
+                    .into_iter()
+                    .map(|c| FlagChange {
+                        uid: c.uid,
+                        flags: flags(c.flags),
+                        modseq: c.modseq,
+                    })
+                    .collect(),
+                vanished: uid_ranges(&r.vanished),
+                full_resync: r.full_resync,
+            })
         })
+        .await
     }
 
     /// Logs out; later calls fail with `Closed`.
     pub async fn logout(&self) -> Result<()> {
-        Ok(self.inner.logout().await?)
+        crate::error::guard_async(async { Ok(self.inner.logout().await?) }).await
     }
 }
 
@@ -883,45 +930,51 @@ impl FetchStream {
 impl FetchStream {
     /// The next summary, or nothing when all have arrived.
     pub async fn next(&self) -> Result<Option<MessageSummary>> {
-        if self.cancel.is_cancelled() {
-            return Ok(None);
-        }
-        self.cancel
-            .run(async {
-                let mut guard = self.inner.lock().await;
-                let Some(stream) = guard.as_mut() else {
-                    return Ok(None);
-                };
-                let item = stream.next().await;
-                if !matches!(item, Ok(Some(_))) {
-                    *guard = None; // exhausted or failed: release the connection
-                }
-                Ok(item?.map(Into::into))
-            })
-            .await
-            .inspect_err(|_| self.release())
+        crate::error::guard_async(async {
+            if self.cancel.is_cancelled() {
+                return Ok(None);
+            }
+            self.cancel
+                .run(async {
+                    let mut guard = self.inner.lock().await;
+                    let Some(stream) = guard.as_mut() else {
+                        return Ok(None);
+                    };
+                    let item = stream.next().await;
+                    if !matches!(item, Ok(Some(_))) {
+                        *guard = None; // exhausted or failed: release the connection
+                    }
+                    Ok(item?.map(Into::into))
+                })
+                .await
+                .inspect_err(|_| self.release())
+        })
+        .await
     }
 
     /// Up to `max` summaries: whatever has arrived, waiting only when none has. Empty when
     /// the stream is exhausted.
     pub async fn next_batch(&self, max: u32) -> Result<Vec<MessageSummary>> {
-        if self.cancel.is_cancelled() {
-            return Ok(Vec::new());
-        }
-        self.cancel
-            .run(async {
-                let mut guard = self.inner.lock().await;
-                let Some(stream) = guard.as_mut() else {
-                    return Ok(Vec::new());
-                };
-                let batch = stream.next_batch(max as usize).await;
-                if !matches!(&batch, Ok(b) if !b.is_empty()) {
-                    *guard = None;
-                }
-                Ok(batch?.into_iter().map(Into::into).collect())
-            })
-            .await
-            .inspect_err(|_| self.release())
+        crate::error::guard_async(async {
+            if self.cancel.is_cancelled() {
+                return Ok(Vec::new());
+            }
+            self.cancel
+                .run(async {
+                    let mut guard = self.inner.lock().await;
+                    let Some(stream) = guard.as_mut() else {
+                        return Ok(Vec::new());
+                    };
+                    let batch = stream.next_batch(max as usize).await;
+                    if !matches!(&batch, Ok(b) if !b.is_empty()) {
+                        *guard = None;
+                    }
+                    Ok(batch?.into_iter().map(Into::into).collect())
+                })
+                .await
+                .inspect_err(|_| self.release())
+        })
+        .await
     }
 
     /// Stops the stream: an in-flight `next` fails with `Closed`, later ones return nothing,
@@ -960,9 +1013,12 @@ const WATCH_ROUND: Duration = Duration::from_secs(24 * 3600);
 impl IdleWatcher {
     /// Waits until the mailbox changes and returns what changed.
     pub async fn next(&self) -> Result<Vec<MailboxEvent>> {
-        self.cancel
-            .run(async { Ok(events(self.client.idle(&self.mailbox, WATCH_ROUND).await?)) })
-            .await
+        crate::error::guard_async(async {
+            self.cancel
+                .run(async { Ok(events(self.client.idle(&self.mailbox, WATCH_ROUND).await?)) })
+                .await
+        })
+        .await
     }
 
     /// Whether `cancel` was called.

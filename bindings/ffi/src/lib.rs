@@ -3,7 +3,8 @@
 //! This crate only converts: records for options and results, objects for clients and
 //! streams, one error enum. Every behaviour lives in the `mailwire` core. Each async export
 //! runs on the tokio runtime (`async_runtime = "tokio"`). Panics never cross the boundary:
-//! uniffi catches them and raises the language's internal-error type.
+//! every export that can fail catches them and fails with `MailError.Protocol` carrying the
+//! panic's text (see `error::guard`); uniffi itself catches any other.
 //!
 //! The glue files mirror the core's modules: `config` (connection settings), `error`,
 //! `imap` (client, fetch stream, IDLE watcher), `smtp`, `message` (parse and compose).
@@ -16,7 +17,7 @@ mod progress;
 mod smtp;
 
 pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts};
-pub use error::MailError;
+pub use error::{debug_panic, debug_panic_async, MailError};
 pub use imap::{FetchStream, IdleWatcher, ImapClient};
 pub use message::{Address, Attachment, Message, OutgoingMessage};
 pub use progress::ProgressListener;

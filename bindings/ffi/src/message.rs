@@ -4,7 +4,7 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, FixedOffset, Utc};
 
-use crate::error::Result;
+use crate::error::{guard, Result};
 
 pub(crate) fn time_from(d: DateTime<FixedOffset>) -> SystemTime {
     SystemTime::from(d)
@@ -284,30 +284,36 @@ impl From<mailwire::OutgoingMessage> for OutgoingMessage {
 /// with `InvalidInput` only when the input has no header at all.
 #[uniffi::export]
 pub fn parse_message(data: Vec<u8>) -> Result<Message> {
-    Ok(mailwire::Message::parse(&data)?.into())
+    guard(|| Ok(mailwire::Message::parse(&data)?.into()))
 }
 
 /// Parses `jane@example.com` or `Jane Doe <jane@example.com>`; `InvalidInput` otherwise.
 #[uniffi::export]
 pub fn parse_address(text: String) -> Result<Address> {
-    Ok(mailwire::Address::parse(&text)?.into())
+    guard(|| Ok(mailwire::Address::parse(&text)?.into()))
 }
 
 /// Serialises a message to RFC 5322 bytes (for `append`, drafts, `.eml` files).
 #[uniffi::export]
 pub fn message_to_bytes(message: OutgoingMessage) -> Result<Vec<u8>> {
-    Ok(<mailwire::OutgoingMessage as From<OutgoingMessage>>::from(message).to_bytes()?)
+    guard(|| Ok(<mailwire::OutgoingMessage as From<OutgoingMessage>>::from(message).to_bytes()?))
 }
 
 /// A reply to `original` from `from`: addressed, `Re: ` subject, threaded, text quoted.
-/// With `reply_all` the original To and Cc go to Cc.
+/// With `reply_all` the original To and Cc go to Cc. Fails only with `Protocol`, when
+/// mailwire itself has a bug.
 #[uniffi::export]
-pub fn reply_to_message(original: Message, reply_all: bool, from: Address) -> OutgoingMessage {
-    mailwire::OutgoingMessage::reply(&original.into(), reply_all, from.into()).into()
+pub fn reply_to_message(
+    original: Message,
+    reply_all: bool,
+    from: Address,
+) -> Result<OutgoingMessage> {
+    guard(|| Ok(mailwire::OutgoingMessage::reply(&original.into(), reply_all, from.into()).into()))
 }
 
-/// A forward of `original` from `from` (recipients still to be set).
+/// A forward of `original` from `from` (recipients still to be set). Fails only with
+/// `Protocol`, when mailwire itself has a bug.
 #[uniffi::export]
-pub fn forward_message(original: Message, from: Address) -> OutgoingMessage {
-    mailwire::OutgoingMessage::forward(&original.into(), from.into()).into()
+pub fn forward_message(original: Message, from: Address) -> Result<OutgoingMessage> {
+    guard(|| Ok(mailwire::OutgoingMessage::forward(&original.into(), from.into()).into()))
 }

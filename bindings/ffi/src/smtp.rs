@@ -66,8 +66,11 @@ impl SmtpClient {
     /// Connects and authenticates (the connection goes into the pool).
     #[uniffi::constructor]
     pub async fn connect(config: SmtpConfig) -> Result<Arc<Self>> {
-        let inner = mailwire::SmtpClient::connect(config.into()).await?;
-        Ok(Arc::new(SmtpClient { inner }))
+        crate::error::guard_async(async {
+            let inner = mailwire::SmtpClient::connect(config.into()).await?;
+            Ok(Arc::new(SmtpClient { inner }))
+        })
+        .await
     }
 
     /// Sends to the To, Cc and Bcc recipients of `message`.
@@ -77,12 +80,15 @@ impl SmtpClient {
         message: OutgoingMessage,
         progress: Option<Arc<dyn ProgressListener>>,
     ) -> Result<SendResult> {
-        let message = <mailwire::OutgoingMessage as From<OutgoingMessage>>::from(message);
-        let r = match to_core(progress) {
-            Some(p) => self.inner.send_with_progress(&message, p).await?,
-            None => self.inner.send(&message).await?,
-        };
-        Ok(r.into())
+        crate::error::guard_async(async {
+            let message = <mailwire::OutgoingMessage as From<OutgoingMessage>>::from(message);
+            let r = match to_core(progress) {
+                Some(p) => self.inner.send_with_progress(&message, p).await?,
+                None => self.inner.send(&message).await?,
+            };
+            Ok(r.into())
+        })
+        .await
     }
 
     /// Sends raw RFC 5322 bytes with an explicit envelope.
@@ -92,17 +98,20 @@ impl SmtpClient {
         recipients: Vec<String>,
         data: Vec<u8>,
     ) -> Result<SendResult> {
-        Ok(self.inner.send_raw(&from, recipients, &data).await?.into())
+        crate::error::guard_async(async {
+            Ok(self.inner.send_raw(&from, recipients, &data).await?.into())
+        })
+        .await
     }
 
     /// Sends a complete message; the envelope comes from its headers, `Bcc` is removed.
     pub async fn send_mime(&self, data: Vec<u8>) -> Result<SendResult> {
-        Ok(self.inner.send_mime(&data).await?.into())
+        crate::error::guard_async(async { Ok(self.inner.send_mime(&data).await?.into()) }).await
     }
 
     /// Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
     /// (Kotlin: `shutdown()`, since `close()` releases the native object there.)
     pub async fn close(&self) -> Result<()> {
-        Ok(self.inner.close().await?)
+        crate::error::guard_async(async { Ok(self.inner.close().await?) }).await
     }
 }

@@ -8,7 +8,7 @@ from collections.abc import Awaitable, Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any, final
 
-__all__ = ['ImapClient', 'AsyncImapClient', 'FetchStream', 'AsyncFetchStream', 'RawFetchStream', 'AsyncRawFetchStream', 'SearchQuery', 'Mailbox', 'MailboxStatus', 'Envelope', 'AttachmentInfo', 'MessageSummary', 'RawMessage', 'UidMap', 'UidSet', 'UidSetIterator', 'MailboxEvent', 'FlagChange', 'SyncResult', 'SmtpClient', 'AsyncSmtpClient', 'SendResult', 'RecipientError', 'Address', 'Attachment', 'Message', 'OutgoingMessage', 'parse_message', '_set_tracing']
+__all__ = ['ImapClient', 'AsyncImapClient', 'FetchStream', 'AsyncFetchStream', 'RawFetchStream', 'AsyncRawFetchStream', 'SearchQuery', 'Mailbox', 'MailboxStatus', 'Envelope', 'AttachmentInfo', 'MessageSummary', 'RawMessage', 'UidMap', 'UidSet', 'UidSetIterator', 'MailboxEvent', 'FlagChange', 'SyncResult', 'SmtpClient', 'AsyncSmtpClient', 'SendResult', 'RecipientError', 'Address', 'Attachment', 'Message', 'OutgoingMessage', 'parse_message', '_set_tracing', '_debug_panic', '_debug_panic_async']
 
 _Uids = int | Iterable[int] | range | str
 _Flags = str | Iterable[str]
@@ -644,3 +644,8 @@ class AsyncSmtpClient:
     def close(self) -> Awaitable[None]: ...
 
 def _set_tracing(enabled: bool) -> None: ...
+def _debug_panic(msg: str, *, in_runtime: bool = False) -> None:
+    """Test-only: panics inside Rust; raises ``ProtocolError`` carrying ``msg``."""
+
+def _debug_panic_async(msg: str) -> Awaitable[None]:
+    """Test-only: an awaitable whose Rust future panics; raises ``ProtocolError``."""

@@ -169,13 +169,18 @@ macro_rules! fetch_stream_class {
             /// An empty list means the fetch is complete.
             #[pyo3(signature = (max = 1000))]
             fn next_batch<'py>(&self, py: Python<'py>, max: usize) -> PyResult<Bound<'py, PyAny>> {
-                run!($mode, py, next_batch(self.stream.clone(), max, $batch))
+                crate::error::guard(py, || {
+                    run!($mode, py, next_batch(self.stream.clone(), max, $batch))
+                })
             }
 
             /// Stops the fetch; the rest of the server's answer is discarded before the
             /// client's next call. Harmless when already complete.
-            fn close(&self) {
-                close_stream(&self.stream);
+            fn close(&self, py: Python<'_>) -> PyResult<()> {
+                crate::error::guard(py, || {
+                    close_stream(&self.stream);
+                    Ok(())
+                })
             }
         }
     };
@@ -261,110 +266,134 @@ macro_rules! imap_client_class {
                 max_response_size: Option<i128>,
                 allow_plaintext_auth: bool,
             ) -> PyResult<Bound<'py, PyAny>> {
-                let config = Common {
-                    host,
-                    port,
-                    security: security.to_string(),
-                    username,
-                    password,
-                    access_token,
-                    ca_pem,
-                    accept_invalid_certs,
-                    server_name,
-                    timeout,
-                    connect_timeout,
-                    allow_plaintext_auth,
-                }
-                .imap(
-                    py,
-                    ImapOptions {
-                        idle_reissue,
-                        no_progress_timeout,
-                        max_response_size,
-                    },
-                )?;
-                let description = format!(
-                    "host={:?}, port={}, security={:?}, username={:?}",
-                    config.host,
-                    config.port,
-                    config.security.as_str(),
-                    config.auth.username().unwrap_or("")
-                );
-                run!($mode, py, async move {
-                    let inner = mailwire::ImapClient::connect(config).await?;
-                    Ok($name { inner, description })
+                crate::error::guard(py, || {
+                    let config = Common {
+                        host,
+                        port,
+                        security: security.to_string(),
+                        username,
+                        password,
+                        access_token,
+                        ca_pem,
+                        accept_invalid_certs,
+                        server_name,
+                        timeout,
+                        connect_timeout,
+                        allow_plaintext_auth,
+                    }
+                    .imap(
+                        py,
+                        ImapOptions {
+                            idle_reissue,
+                            no_progress_timeout,
+                            max_response_size,
+                        },
+                    )?;
+                    let description = format!(
+                        "host={:?}, port={}, security={:?}, username={:?}",
+                        config.host,
+                        config.port,
+                        config.security.as_str(),
+                        config.auth.username().unwrap_or("")
+                    );
+                    run!($mode, py, async move {
+                        let inner = mailwire::ImapClient::connect(config).await?;
+                        Ok($name { inner, description })
+                    })
                 })
             }
 
             /// Whether the server announced ``capability`` (``"IDLE"``, ``"MOVE"``…).
             fn has_capability<'py>(&self, py: Python<'py>, capability: String) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.has_capability(&capability).await })
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.has_capability(&capability).await })
+                })
             }
 
             /// Sends NOOP (keeps the connection alive, collects pending events).
             fn noop<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.noop().await })
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.noop().await })
+                })
             }
 
             /// Logs out; later calls raise ClosedError.
             fn logout<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.logout().await })
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.logout().await })
+                })
             }
 
             /// Every mailbox, with its special-use role and subscription.
             fn list_mailboxes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move { Ok(types::mailboxes(c.list_mailboxes().await?)) })
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { Ok(types::mailboxes(c.list_mailboxes().await?)) })
+                })
             }
 
             /// Message, unseen and recent counts, UIDNEXT, UIDVALIDITY, HIGHESTMODSEQ.
             fn mailbox_status<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move {
-                    Ok(types::MailboxStatus::from(c.mailbox_status(&mailbox).await?))
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move {
+                        Ok(types::MailboxStatus::from(c.mailbox_status(&mailbox).await?))
+                    })
                 })
             }
 
             /// Creates a mailbox (AlreadyExistsError when it exists).
             fn create_mailbox<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.create_mailbox(&mailbox).await })
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.create_mailbox(&mailbox).await })
+                })
             }
 
             /// Renames a mailbox.
             fn rename_mailbox<'py>(&self, py: Python<'py>, mailbox: String, new_name: String) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.rename_mailbox(&mailbox, &new_name).await })
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.rename_mailbox(&mailbox, &new_name).await })
+                })
             }
 
             /// Deletes a mailbox (NotFoundError when missing).
             fn delete_mailbox<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.delete_mailbox(&mailbox).await })
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.delete_mailbox(&mailbox).await })
+                })
             }
 
             /// Subscribes to a mailbox.
             fn subscribe<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.subscribe(&mailbox).await })
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.subscribe(&mailbox).await })
+                })
             }
 
             /// Unsubscribes from a mailbox.
             fn unsubscribe<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.unsubscribe(&mailbox).await })
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.unsubscribe(&mailbox).await })
+                })
             }
 
             /// UIDs (ascending) of the messages matching ``query``: a SearchQuery, a raw
             /// IMAP string, a dict of criteria, or None for every message.
             #[pyo3(signature = (mailbox, query = None))]
             fn search<'py>(&self, py: Python<'py>, mailbox: String, query: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-                let q = to_query(query)?;
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.search(&mailbox, &q).await })
+                crate::error::guard(py, || {
+                    let q = to_query(query)?;
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.search(&mailbox, &q).await })
+                })
             }
 
             /// Starts fetching summaries (UID, flags, size, dates, envelope, attachment list)
@@ -372,11 +401,13 @@ macro_rules! imap_client_class {
             /// other calls wait until the stream is exhausted or closed.
             #[pyo3(signature = (mailbox, uids, *, envelope = true, attachments = true, changed_since = None))]
             fn fetch<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, envelope: bool, attachments: bool, changed_since: Option<u64>) -> PyResult<Bound<'py, PyAny>> {
-                let uids = uid_set(uids)?;
-                let options = FetchOptions { envelope, attachments, changed_since };
-                let c = self.inner.clone();
-                run!($mode, py, async move {
-                    Ok($stream::new(c.fetch(&mailbox, uids, options).await?))
+                crate::error::guard(py, || {
+                    let uids = uid_set(uids)?;
+                    let options = FetchOptions { envelope, attachments, changed_since };
+                    let c = self.inner.clone();
+                    run!($mode, py, async move {
+                        Ok($stream::new(c.fetch(&mailbox, uids, options).await?))
+                    })
                 })
             }
 
@@ -385,54 +416,66 @@ macro_rules! imap_client_class {
             /// ``next_batch``. Messages that do not exist are skipped. The client's other
             /// calls wait until the stream is exhausted or closed.
             fn fetch_raw_many<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-                let uids = uid_set(uids)?;
-                let c = self.inner.clone();
-                run!($mode, py, async move {
-                    Ok($raw_stream::new(c.fetch_raw_many(&mailbox, uids).await?))
+                crate::error::guard(py, || {
+                    let uids = uid_set(uids)?;
+                    let c = self.inner.clone();
+                    run!($mode, py, async move {
+                        Ok($raw_stream::new(c.fetch_raw_many(&mailbox, uids).await?))
+                    })
                 })
             }
 
             /// All summaries of ``uids`` at once, as a list.
             #[pyo3(signature = (mailbox, uids, *, envelope = true, attachments = true, changed_since = None))]
             fn fetch_all<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, envelope: bool, attachments: bool, changed_since: Option<u64>) -> PyResult<Bound<'py, PyAny>> {
-                let uids = uid_set(uids)?;
-                let options = FetchOptions { envelope, attachments, changed_since };
-                let c = self.inner.clone();
-                run!($mode, py, async move {
-                    Ok(SummaryBatch(c.fetch_all(&mailbox, uids, options).await?))
+                crate::error::guard(py, || {
+                    let uids = uid_set(uids)?;
+                    let options = FetchOptions { envelope, attachments, changed_since };
+                    let c = self.inner.clone();
+                    run!($mode, py, async move {
+                        Ok(SummaryBatch(c.fetch_all(&mailbox, uids, options).await?))
+                    })
                 })
             }
 
             /// The whole message source (bytes), without setting ``\Seen``.
             fn fetch_raw<'py>(&self, py: Python<'py>, mailbox: String, uid: u32) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move {
-                    Ok(crate::Bytes(c.fetch_raw(&mailbox, uid).await?))
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move {
+                        Ok(crate::Bytes(c.fetch_raw(&mailbox, uid).await?))
+                    })
                 })
             }
 
             /// Bytes ``offset .. offset + length`` of the message (or of ``part``) as stored.
             #[pyo3(signature = (mailbox, uid, offset, length, *, part = None))]
             fn fetch_range<'py>(&self, py: Python<'py>, mailbox: String, uid: u32, offset: u32, length: u32, part: Option<String>) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move {
-                    Ok(crate::Bytes(c.fetch_range(&mailbox, uid, part.as_deref(), offset, length).await?))
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move {
+                        Ok(crate::Bytes(c.fetch_range(&mailbox, uid, part.as_deref(), offset, length).await?))
+                    })
                 })
             }
 
             /// The message, downloaded and parsed.
             fn fetch_message<'py>(&self, py: Python<'py>, mailbox: String, uid: u32) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move {
-                    Message::parse(c.fetch_raw(&mailbox, uid).await?)
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move {
+                        Message::parse(c.fetch_raw(&mailbox, uid).await?)
+                    })
                 })
             }
 
             /// One MIME part (``"2"``, ``"1.3"``), transfer-decoded, as bytes.
             fn download<'py>(&self, py: Python<'py>, mailbox: String, uid: u32, part: String) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move {
-                    Ok(crate::Bytes(c.download(&mailbox, uid, &part).await?))
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move {
+                        Ok(crate::Bytes(c.download(&mailbox, uid, &part).await?))
+                    })
                 })
             }
 
@@ -441,93 +484,115 @@ macro_rules! imap_client_class {
             #[pyo3(signature = (mailbox, uid, part, path, *, progress = None))]
             #[allow(clippy::too_many_arguments)]
             fn save_attachment<'py>(&self, py: Python<'py>, mailbox: String, uid: u32, part: String, path: std::path::PathBuf, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyAny>> {
-                let progress = crate::config::progress(progress);
-                let c = self.inner.clone();
-                run!($mode, py, async move {
-                    c.save_attachment(&mailbox, uid, &part, &path, progress).await
+                crate::error::guard(py, || {
+                    let progress = crate::config::progress(progress);
+                    let c = self.inner.clone();
+                    run!($mode, py, async move {
+                        c.save_attachment(&mailbox, uid, &part, &path, progress).await
+                    })
                 })
             }
 
             /// Adds flags or keywords to the messages.
             fn add_flags<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, flags: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-                let (uids, flags) = (uid_set(uids)?, flag_list(flags)?);
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.add_flags(&mailbox, uids, &flags).await })
+                crate::error::guard(py, || {
+                    let (uids, flags) = (uid_set(uids)?, flag_list(flags)?);
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.add_flags(&mailbox, uids, &flags).await })
+                })
             }
 
             /// Removes flags or keywords from the messages.
             fn remove_flags<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, flags: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-                let (uids, flags) = (uid_set(uids)?, flag_list(flags)?);
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.remove_flags(&mailbox, uids, &flags).await })
+                crate::error::guard(py, || {
+                    let (uids, flags) = (uid_set(uids)?, flag_list(flags)?);
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.remove_flags(&mailbox, uids, &flags).await })
+                })
             }
 
             /// Replaces the flags and keywords of the messages.
             fn set_flags<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, flags: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-                let (uids, flags) = (uid_set(uids)?, flag_list(flags)?);
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.set_flags(&mailbox, uids, &flags).await })
+                crate::error::guard(py, || {
+                    let (uids, flags) = (uid_set(uids)?, flag_list(flags)?);
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.set_flags(&mailbox, uids, &flags).await })
+                })
             }
 
             /// Copies messages to ``dest``; returns the new UIDs.
             fn copy_messages<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, dest: String) -> PyResult<Bound<'py, PyAny>> {
-                let uids = uid_set(uids)?;
-                let c = self.inner.clone();
-                run!($mode, py, async move {
-                    Ok(types::UidMap::from(c.copy_messages(&mailbox, uids, &dest).await?))
+                crate::error::guard(py, || {
+                    let uids = uid_set(uids)?;
+                    let c = self.inner.clone();
+                    run!($mode, py, async move {
+                        Ok(types::UidMap::from(c.copy_messages(&mailbox, uids, &dest).await?))
+                    })
                 })
             }
 
             /// Moves messages to ``dest`` (MOVE, or COPY + expunge); returns the new UIDs.
             fn move_messages<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, dest: String) -> PyResult<Bound<'py, PyAny>> {
-                let uids = uid_set(uids)?;
-                let c = self.inner.clone();
-                run!($mode, py, async move {
-                    Ok(types::UidMap::from(c.move_messages(&mailbox, uids, &dest).await?))
+                crate::error::guard(py, || {
+                    let uids = uid_set(uids)?;
+                    let c = self.inner.clone();
+                    run!($mode, py, async move {
+                        Ok(types::UidMap::from(c.move_messages(&mailbox, uids, &dest).await?))
+                    })
                 })
             }
 
             /// Deletes messages: ``\Deleted`` and UID EXPUNGE of exactly these UIDs.
             fn delete_messages<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
-                let uids = uid_set(uids)?;
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.delete_messages(&mailbox, uids).await })
+                crate::error::guard(py, || {
+                    let uids = uid_set(uids)?;
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.delete_messages(&mailbox, uids).await })
+                })
             }
 
             /// Removes every message flagged ``\Deleted``.
             fn expunge<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.expunge(&mailbox).await })
+                crate::error::guard(py, || {
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.expunge(&mailbox).await })
+                })
             }
 
             /// Uploads a message (bytes or OutgoingMessage) with ``flags`` and internal
             /// ``date`` (aware datetime); returns its UID when the server reports it.
             #[pyo3(signature = (mailbox, message, *, flags = None, date = None))]
             fn append<'py>(&self, py: Python<'py>, mailbox: String, message: &Bound<'py, PyAny>, flags: Option<&Bound<'py, PyAny>>, date: Option<DateTime<FixedOffset>>) -> PyResult<Bound<'py, PyAny>> {
-                let raw = message_bytes(message)?;
-                let flags = match flags { Some(f) => flag_list(f)?, None => Vec::new() };
-                let c = self.inner.clone();
-                run!($mode, py, async move { c.append(&mailbox, &raw, &flags, date).await })
+                crate::error::guard(py, || {
+                    let raw = message_bytes(message)?;
+                    let flags = match flags { Some(f) => flag_list(f)?, None => Vec::new() };
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { c.append(&mailbox, &raw, &flags, date).await })
+                })
             }
 
             /// Waits up to ``timeout`` seconds for changes in ``mailbox``; returns the events
             /// (empty on timeout).
             fn idle<'py>(&self, py: Python<'py>, mailbox: String, timeout: f64) -> PyResult<Bound<'py, PyAny>> {
-                let timeout: Duration = seconds(py, "timeout", timeout)?;
-                let c = self.inner.clone();
-                run!($mode, py, async move { Ok(types::events(c.idle(&mailbox, timeout).await?)) })
+                crate::error::guard(py, || {
+                    let timeout: Duration = seconds(py, "timeout", timeout)?;
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { Ok(types::events(c.idle(&mailbox, timeout).await?)) })
+                })
             }
 
             /// What changed since ``state`` (the string of a previous result's ``state``;
             /// None for a full resync).
             #[pyo3(signature = (mailbox, state = None))]
             fn sync<'py>(&self, py: Python<'py>, mailbox: String, state: Option<String>) -> PyResult<Bound<'py, PyAny>> {
-                let state = match state {
-                    Some(s) => Some(s.parse::<SyncState>().map_err(|e| to_py_err(py, e))?),
-                    None => None,
-                };
-                let c = self.inner.clone();
-                run!($mode, py, async move { Ok(types::SyncResult::from(c.sync(&mailbox, state).await?)) })
+                crate::error::guard(py, || {
+                    let state = match state {
+                        Some(s) => Some(s.parse::<SyncState>().map_err(|e| to_py_err(py, e))?),
+                        None => None,
+                    };
+                    let c = self.inner.clone();
+                    run!($mode, py, async move { Ok(types::SyncResult::from(c.sync(&mailbox, state).await?)) })
+                })
             }
 
             fn __repr__(&self) -> String {

@@ -295,13 +295,15 @@ impl MessageSummary {
 impl MessageSummary {
     /// Whether the message carries ``flag`` (system flags compared case-insensitively).
     fn has_flag(&self, py: Python<'_>, flag: &str) -> PyResult<bool> {
-        let want = core::Flag::parse(flag);
-        for f in self.flags.bind(py).iter() {
-            if core::Flag::parse(f.extract::<&str>()?) == want {
-                return Ok(true);
+        crate::error::guard(py, || {
+            let want = core::Flag::parse(flag);
+            for f in self.flags.bind(py).iter() {
+                if core::Flag::parse(f.extract::<&str>()?) == want {
+                    return Ok(true);
+                }
             }
-        }
-        Ok(false)
+            Ok(false)
+        })
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -492,8 +494,8 @@ impl UidSet {
     /// 0 is left out. ``UidSet([(1, 5), (7, 7)])`` is ``1:5,7``.
     #[new]
     #[pyo3(signature = (ranges = Vec::new()))]
-    fn new(ranges: Vec<(u32, u32)>) -> Self {
-        core::UidSet::from_ranges(ranges).into()
+    fn new(py: Python<'_>, ranges: Vec<(u32, u32)>) -> PyResult<Self> {
+        crate::error::guard(py, || Ok(core::UidSet::from_ranges(ranges).into()))
     }
 
     /// The inclusive ``(first, last)`` ranges, ascending and disjoint; a ``last`` of
@@ -503,16 +505,20 @@ impl UidSet {
         self.inner.ranges().to_vec()
     }
 
-    fn __len__(&self) -> usize {
-        usize::try_from(self.inner.count()).unwrap_or(usize::MAX)
+    fn __len__(&self, py: Python<'_>) -> PyResult<usize> {
+        crate::error::guard(py, || {
+            Ok(usize::try_from(self.inner.count()).unwrap_or(usize::MAX))
+        })
     }
 
     fn __bool__(&self) -> bool {
         !self.inner.is_empty()
     }
 
-    fn __contains__(&self, uid: &Bound<'_, PyAny>) -> bool {
-        as_uid(uid).is_some_and(|u| self.inner.contains(u))
+    fn __contains__(&self, uid: &Bound<'_, PyAny>) -> PyResult<bool> {
+        crate::error::guard(uid.py(), || {
+            Ok(as_uid(uid).is_some_and(|u| self.inner.contains(u)))
+        })
     }
 
     fn __iter__(slf: Bound<'_, Self>) -> UidSetIterator {
@@ -559,8 +565,8 @@ impl UidSet {
         h.finish()
     }
 
-    fn __str__(&self) -> String {
-        self.inner.to_string()
+    fn __str__(&self, py: Python<'_>) -> PyResult<String> {
+        crate::error::guard(py, || Ok(self.inner.to_string()))
     }
 
     fn __repr__(&self) -> String {

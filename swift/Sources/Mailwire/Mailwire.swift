@@ -6695,10 +6695,40 @@ public func defaultTimeouts() -> Timeouts  {
 })
 }
 /**
- * A forward of `original` from `from` (recipients still to be set).
+ * Panics inside Rust with `msg`. Test-only: proves that a panic becomes
+ * `MailError.Protocol` carrying its text, and that the process lives on.
  */
-public func forwardMessage(original: Message, from: Address) -> OutgoingMessage  {
-    return try!  FfiConverterTypeOutgoingMessage_lift(try! rustCall() {
+public func debugPanic(msg: String)throws   {try rustCallWithError(FfiConverterTypeMailError_lift) {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_func_debug_panic(
+        FfiConverterString.lower(msg),uniffiCallStatus
+    )
+}
+}
+/**
+ * Fails after a panic inside the Rust future. Test-only: proves that a panic in an async
+ * call becomes `MailError.Protocol` carrying its text.
+ */
+public func debugPanicAsync(msg: String)async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_func_debug_panic_async(FfiConverterString.lower(msg)
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_void,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_void,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+/**
+ * A forward of `original` from `from` (recipients still to be set). Fails only with
+ * `Protocol`, when mailwire itself has a bug.
+ */
+public func forwardMessage(original: Message, from: Address)throws  -> OutgoingMessage  {
+    return try  FfiConverterTypeOutgoingMessage_lift(try rustCallWithError(FfiConverterTypeMailError_lift) {
         uniffiCallStatus in
     uniffi_mailwire_ffi_fn_func_forward_message(
         FfiConverterTypeMessage_lower(original),
@@ -6742,10 +6772,11 @@ public func parseMessage(data: Data)throws  -> Message  {
 }
 /**
  * A reply to `original` from `from`: addressed, `Re: ` subject, threaded, text quoted.
- * With `reply_all` the original To and Cc go to Cc.
+ * With `reply_all` the original To and Cc go to Cc. Fails only with `Protocol`, when
+ * mailwire itself has a bug.
  */
-public func replyToMessage(original: Message, replyAll: Bool, from: Address) -> OutgoingMessage  {
-    return try!  FfiConverterTypeOutgoingMessage_lift(try! rustCall() {
+public func replyToMessage(original: Message, replyAll: Bool, from: Address)throws  -> OutgoingMessage  {
+    return try  FfiConverterTypeOutgoingMessage_lift(try rustCallWithError(FfiConverterTypeMailError_lift) {
         uniffiCallStatus in
     uniffi_mailwire_ffi_fn_func_reply_to_message(
         FfiConverterTypeMessage_lower(original),
@@ -6773,7 +6804,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_func_default_timeouts() != 54473) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_func_forward_message() != 37935) {
+    if (uniffi_mailwire_ffi_checksum_func_debug_panic() != 43491) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_func_debug_panic_async() != 8720) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_func_forward_message() != 54069) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_func_message_to_bytes() != 29795) {
@@ -6785,7 +6822,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_func_parse_message() != 16210) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_func_reply_to_message() != 2229) {
+    if (uniffi_mailwire_ffi_checksum_func_reply_to_message() != 57380) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_auth_username() != 11341) {

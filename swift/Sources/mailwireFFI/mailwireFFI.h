@@ -566,6 +566,16 @@ RustBuffer uniffi_mailwire_ffi_fn_func_default_timeouts(RustCallStatus *_Nonnull
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEBUG_PANIC
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEBUG_PANIC
+void uniffi_mailwire_ffi_fn_func_debug_panic(RustBuffer msg, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEBUG_PANIC_ASYNC
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEBUG_PANIC_ASYNC
+uint64_t uniffi_mailwire_ffi_fn_func_debug_panic_async(RustBuffer msg
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_FORWARD_MESSAGE
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_FORWARD_MESSAGE
 RustBuffer uniffi_mailwire_ffi_fn_func_forward_message(RustBuffer original, RustBuffer from, RustCallStatus *_Nonnull out_status
@@ -854,6 +864,18 @@ void ffi_mailwire_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus 
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_DEFAULT_TIMEOUTS
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_DEFAULT_TIMEOUTS
 uint16_t uniffi_mailwire_ffi_checksum_func_default_timeouts(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_DEBUG_PANIC
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_DEBUG_PANIC
+uint16_t uniffi_mailwire_ffi_checksum_func_debug_panic(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_DEBUG_PANIC_ASYNC
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_DEBUG_PANIC_ASYNC
+uint16_t uniffi_mailwire_ffi_checksum_func_debug_panic_async(void
     
 );
 #endif

@@ -706,6 +706,10 @@ internal object IntegrityCheckingUniffiLib {
     internal fun ensureInitialized() = Unit
     external fun uniffi_mailwire_ffi_checksum_func_default_timeouts(
     ): Int
+    external fun uniffi_mailwire_ffi_checksum_func_debug_panic(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_func_debug_panic_async(
+    ): Int
     external fun uniffi_mailwire_ffi_checksum_func_forward_message(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_func_message_to_bytes(
@@ -951,6 +955,10 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_mailwire_ffi_fn_func_default_timeouts(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_mailwire_ffi_fn_func_debug_panic(`msg`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_mailwire_ffi_fn_func_debug_panic_async(`msg`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_mailwire_ffi_fn_func_forward_message(`original`: RustBuffer.ByValue,`from`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mailwire_ffi_fn_func_message_to_bytes(`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1083,7 +1091,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_func_default_timeouts() and 0xFFFF) != 54473) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_func_forward_message() and 0xFFFF) != 37935) {
+    if ((lib.uniffi_mailwire_ffi_checksum_func_debug_panic() and 0xFFFF) != 43491) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_func_debug_panic_async() and 0xFFFF) != 8720) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_func_forward_message() and 0xFFFF) != 54069) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_func_message_to_bytes() and 0xFFFF) != 29795) {
@@ -1095,7 +1109,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_func_parse_message() and 0xFFFF) != 16210) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_func_reply_to_message() and 0xFFFF) != 2229) {
+    if ((lib.uniffi_mailwire_ffi_checksum_func_reply_to_message() and 0xFFFF) != 57380) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_auth_username() and 0xFFFF) != 11341) {
@@ -8473,10 +8487,48 @@ public object FfiConverterSequenceTypeMailboxEvent: FfiConverterRustBuffer<List<
     
 
         /**
-         * A forward of `original` from `from` (recipients still to be set).
-         */ fun `forwardMessage`(`original`: Message, `from`: Address): OutgoingMessage {
+         * Panics inside Rust with `msg`. Test-only: proves that a panic becomes
+         * `MailError.Protocol` carrying its text, and that the process lives on.
+         */
+    @Throws(MailException::class) fun `debugPanic`(`msg`: kotlin.String)
+        = 
+    uniffiRustCallWithError(MailException) { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_func_debug_panic(
+    
+        
+        FfiConverterString.lower(`msg`),_status)
+}
+    
+    
+
+        /**
+         * Fails after a panic inside the Rust future. Test-only: proves that a panic in an async
+         * call becomes `MailError.Protocol` carrying its text.
+         */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `debugPanicAsync`(`msg`: kotlin.String) {
+        return uniffiRustCallAsync(
+        UniffiLib.uniffi_mailwire_ffi_fn_func_debug_panic_async(
+        FfiConverterString.lower(`msg`),),
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+        /**
+         * A forward of `original` from `from` (recipients still to be set). Fails only with
+         * `Protocol`, when mailwire itself has a bug.
+         */
+    @Throws(MailException::class) fun `forwardMessage`(`original`: Message, `from`: Address): OutgoingMessage {
             return FfiConverterTypeOutgoingMessage.lift(
-    uniffiRustCall() { _status ->
+    uniffiRustCallWithError(MailException) { _status ->
     UniffiLib.uniffi_mailwire_ffi_fn_func_forward_message(
     
         
@@ -8535,10 +8587,12 @@ public object FfiConverterSequenceTypeMailboxEvent: FfiConverterRustBuffer<List<
 
         /**
          * A reply to `original` from `from`: addressed, `Re: ` subject, threaded, text quoted.
-         * With `reply_all` the original To and Cc go to Cc.
-         */ fun `replyToMessage`(`original`: Message, `replyAll`: kotlin.Boolean, `from`: Address): OutgoingMessage {
+         * With `reply_all` the original To and Cc go to Cc. Fails only with `Protocol`, when
+         * mailwire itself has a bug.
+         */
+    @Throws(MailException::class) fun `replyToMessage`(`original`: Message, `replyAll`: kotlin.Boolean, `from`: Address): OutgoingMessage {
             return FfiConverterTypeOutgoingMessage.lift(
-    uniffiRustCall() { _status ->
+    uniffiRustCallWithError(MailException) { _status ->
     UniffiLib.uniffi_mailwire_ffi_fn_func_reply_to_message(
     
         
