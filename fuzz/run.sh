@@ -50,10 +50,15 @@ crashes_before="$(find "$artifacts" -maxdepth 1 -type f \( -name 'crash-*' -o -n
 
 start=$SECONDS
 status=0
-cargo +nightly fuzz run "${features[@]}" "$target" "$corpus" -- \
+# CPU seconds (user + system) of the fuzzer, measured by GNU time: on a shared machine the
+# wall time overstates the fuzzing done.
+cpu_file="$artifacts/cpu"
+/usr/bin/time -f '%U %S' -o "$cpu_file" \
+    cargo +nightly fuzz run "${features[@]}" "$target" "$corpus" -- \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
     -print_final_stats=1 >"$log" 2>&1 || status=$?
 elapsed=$((SECONDS - start))
+cpu="$(awk 'END { printf "%d", $1 + $2 }' "$cpu_file" 2>/dev/null || echo '?')"
 
 crashes_after="$(find "$artifacts" -maxdepth 1 -type f \( -name 'crash-*' -o -name 'oom-*' -o -name 'timeout-*' -o -name 'leak-*' \) | wc -l)"
 crashes=$((crashes_after - crashes_before))
@@ -76,15 +81,16 @@ if [ ! -f "$stats" ]; then
         echo "# Fuzzing runs"
         echo
         echo "One line per \`fuzz/run.sh TARGET SECONDS\` run (single job, one core): seconds is the"
-        echo "wall time the fuzzer ran (shorter than asked when it stopped on a crash); executions is"
+        echo "wall time the fuzzer ran (shorter than asked when it stopped on a crash), CPU seconds its"
+        echo "user + system time; executions is"
         echo "libFuzzer's final \`stat::number_of_executed_units\`; crashes counts new files in"
         echo "\`fuzz/artifacts/TARGET/\` (crash, oom, timeout, leak)."
         echo
-        echo "| target | date (UTC) | rev | seconds | executions | crashes |"
-        echo "|---|---|---|---:|---:|---:|"
+        echo "| target | date (UTC) | rev | seconds | CPU seconds | executions | crashes |"
+        echo "|---|---|---|---:|---:|---:|---:|"
     } >"$stats"
 fi
-echo "| $target | $(date -u +%Y-%m-%dT%H:%MZ) | $rev | $elapsed | $execs | $crashes |" >>"$stats"
+echo "| $target | $(date -u +%Y-%m-%dT%H:%MZ) | $rev | $elapsed | $cpu | $execs | $crashes |" >>"$stats"
 
 tail -n 1 "$stats"
 if [ "$crashes" -gt 0 ] || [ "$status" -ne 0 ]; then
