@@ -20,9 +20,8 @@ async fn implicit_tls_with_the_test_ca_logs_in() {
 #[tokio::test]
 async fn starttls_upgrades_and_plain_works_when_chosen() {
     // Credentials over plaintext need their own opt-in, refused before anything is sent.
-    let err = ImapClient::connect(imap_config_on_plain_port("t01", Security::Plain))
-        .await
-        .unwrap_err();
+    let refused = imap_config_on_plain_port("t01", Security::Plain).allow_plaintext_auth(false);
+    let err = ImapClient::connect(refused).await.unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err}");
     assert!(err.to_string().contains("allow_plaintext_auth"), "{err}");
     for sec in [Security::StartTls, Security::Plain] {
