@@ -124,10 +124,11 @@ def test_parse_message_values_are_made_once_and_share_the_input() -> None:
     assert [x.data for x in f.attachments] == [x.data for x in m.attachments]
 
 
-def test_parse_message_without_header_raises() -> None:
-    try:
-        mailwire.parse_message(b"")
-    except mailwire.InvalidInputError:
-        pass
-    else:
-        raise AssertionError("expected InvalidInputError")
+def test_parse_message_without_headers_is_a_body_as_email_reads_it() -> None:
+    import email
+
+    for raw in (b"", b"just a line of text\n", b"no colon here\n\nsecond paragraph\n"):
+        m = mailwire.parse_message(raw)
+        py = email.message_from_bytes(raw)
+        assert m.subject is None and m.headers == [] and len(py.keys()) == 0
+        assert (m.text or "") == py.get_payload()
