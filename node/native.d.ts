@@ -239,17 +239,18 @@ export interface ConnectOptions {
    * message from `fetchRaw` is one response). Default 256 MiB.
    */
   maxResponseSize?: number
-  /**
-   * IMAP: allows sending the password or token over an unencrypted (`'plain'`)
-   * connection. Dangerous: anyone on the path can read it. Default `false`.
-   */
-  allowPlaintextAuth?: boolean
   /** SMTP: most connections the pool opens at once. Default 4. */
   maxConnections?: number
   /** SMTP: the name sent in EHLO. Default `localhost`. */
   name?: string
   /** SMTP: an idle pooled connection older than this (milliseconds) is closed. Default 60000. */
   poolIdleTimeout?: number
+  /**
+   * Allow sending the password or token over `security: 'plain'`, unencrypted. Dangerous:
+   * anyone on the network path can read it; only for a test server you trust. Default
+   * `false`.
+   */
+  allowPlaintextAuth?: boolean
 }
 
 /** The envelope of a message as the server parsed it. */

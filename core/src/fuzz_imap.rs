@@ -375,3 +375,6 @@ pub fn search_serialise(data: &[u8]) {
 /// The IMAP response stream: framing and parsing of a server's bytes, fed in reads of a size
 /// chosen by the first byte; nothing may panic and framing must not depend on read sizes.
 pub use crate::imap::wire::fuzz_stream as imap_stream;
+
+/// Frames and parses a response stream handed over in reads of a given size (measurement).
+pub use crate::imap::wire::frame_and_parse;

@@ -176,6 +176,22 @@ fn literal_announcement(line: &[u8]) -> Result<Option<usize>> {
     Ok(Some(n as usize))
 }
 
+/// Frames and parses `stream` as the client does, handed over `read` bytes at a time;
+/// returns the number of responses. For the framing measurement in `core/examples/`.
+#[doc(hidden)]
+pub fn frame_and_parse(stream: &[u8], read: usize) -> crate::Result<usize> {
+    let mut f = Framer::new(crate::config::DEFAULT_MAX_RESPONSE_SIZE);
+    let mut n = 0;
+    for piece in stream.chunks(read.max(1)) {
+        f.read_buf().extend_from_slice(piece);
+        while let Some(len) = f.complete()? {
+            f.parse(len, |_| ())?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
 /// The fuzz target `imap_stream`: `data` is a server's byte stream, its first byte choosing
 /// how it is cut into reads. Every complete response is parsed and converted as the client
 /// does; nothing may panic, and framing must not depend on where reads end.
