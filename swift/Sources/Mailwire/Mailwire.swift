@@ -4622,6 +4622,11 @@ public struct SmtpConfig {
      * An idle pooled connection older than this is closed instead of reused (default 60 s).
      */
     public var poolIdleTimeout: TimeInterval?
+    /**
+     * Allow sending the password or token over `Plain` security, unencrypted. Dangerous:
+     * anyone on the network path can read it; only for a test server you trust.
+     */
+    public var allowPlaintextAuth: Bool
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -4658,7 +4663,11 @@ public struct SmtpConfig {
          */poolSize: UInt32 = UInt32(4), 
         /**
          * An idle pooled connection older than this is closed instead of reused (default 60 s).
-         */poolIdleTimeout: TimeInterval? = nil) {
+         */poolIdleTimeout: TimeInterval? = nil, 
+        /**
+         * Allow sending the password or token over `Plain` security, unencrypted. Dangerous:
+         * anyone on the network path can read it; only for a test server you trust.
+         */allowPlaintextAuth: Bool = false) {
         self.host = host
         self.auth = auth
         self.port = port
@@ -4670,6 +4679,7 @@ public struct SmtpConfig {
         self.helloName = helloName
         self.poolSize = poolSize
         self.poolIdleTimeout = poolIdleTimeout
+        self.allowPlaintextAuth = allowPlaintextAuth
     }
 
     
@@ -4698,7 +4708,8 @@ public struct FfiConverterTypeSmtpConfig: FfiConverterRustBuffer {
                 timeouts: FfiConverterOptionTypeTimeouts.read(from: &buf), 
                 helloName: FfiConverterOptionString.read(from: &buf), 
                 poolSize: FfiConverterUInt32.read(from: &buf), 
-                poolIdleTimeout: FfiConverterOptionDuration.read(from: &buf)
+                poolIdleTimeout: FfiConverterOptionDuration.read(from: &buf), 
+                allowPlaintextAuth: FfiConverterBool.read(from: &buf)
         )
     }
 
@@ -4714,6 +4725,7 @@ public struct FfiConverterTypeSmtpConfig: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.helloName, into: &buf)
         FfiConverterUInt32.write(value.poolSize, into: &buf)
         FfiConverterOptionDuration.write(value.poolIdleTimeout, into: &buf)
+        FfiConverterBool.write(value.allowPlaintextAuth, into: &buf)
     }
 }
 

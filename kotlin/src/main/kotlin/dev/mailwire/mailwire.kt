@@ -6219,6 +6219,12 @@ data class SmtpConfig (
      * An idle pooled connection older than this is closed instead of reused (default 60 s).
      */
     var `poolIdleTimeout`: java.time.Duration? = null 
+    , 
+    /**
+     * Allow sending the password or token over `Plain` security, unencrypted. Dangerous:
+     * anyone on the network path can read it; only for a test server you trust.
+     */
+    var `allowPlaintextAuth`: kotlin.Boolean = false 
     
 ): Disposable{
     
@@ -6240,7 +6246,8 @@ data class SmtpConfig (
         this.`timeouts`,
         this.`helloName`,
         this.`poolSize`,
-        this.`poolIdleTimeout`
+        this.`poolIdleTimeout`,
+        this.`allowPlaintextAuth`
     )
     }
     
@@ -6264,6 +6271,7 @@ public object FfiConverterTypeSmtpConfig: FfiConverterRustBuffer<SmtpConfig> {
             FfiConverterOptionalString.read(buf),
             FfiConverterUInt.read(buf),
             FfiConverterOptionalDuration.read(buf),
+            FfiConverterBoolean.read(buf),
         )
     }
 
@@ -6278,7 +6286,8 @@ public object FfiConverterTypeSmtpConfig: FfiConverterRustBuffer<SmtpConfig> {
             FfiConverterOptionalTypeTimeouts.allocationSize(value.`timeouts`) +
             FfiConverterOptionalString.allocationSize(value.`helloName`) +
             FfiConverterUInt.allocationSize(value.`poolSize`) +
-            FfiConverterOptionalDuration.allocationSize(value.`poolIdleTimeout`)
+            FfiConverterOptionalDuration.allocationSize(value.`poolIdleTimeout`) +
+            FfiConverterBoolean.allocationSize(value.`allowPlaintextAuth`)
     )
 
     override fun write(value: SmtpConfig, buf: ByteBuffer) {
@@ -6293,6 +6302,7 @@ public object FfiConverterTypeSmtpConfig: FfiConverterRustBuffer<SmtpConfig> {
             FfiConverterOptionalString.write(value.`helloName`, buf)
             FfiConverterUInt.write(value.`poolSize`, buf)
             FfiConverterOptionalDuration.write(value.`poolIdleTimeout`, buf)
+            FfiConverterBoolean.write(value.`allowPlaintextAuth`, buf)
     }
 }
 
