@@ -175,3 +175,22 @@ test('protocol traces reach the hook without passwords or tokens', async () => {
   assert.match(text, /LOGIN/);
   for (const secret of [E.password('t73'), E.token('t73'), wrong]) assert.ok(!text.includes(secret), `leaked ${secret}`);
 });
+
+test('secrets with CR, LF or NUL are EINVAL and appear in no part of the error', async () => {
+  // A password or token read from a file often ends in a newline (issue 12).
+  for (const tail of ['\n', '\r\n', '\0', '\r']) {
+    const secret = `Zq-unusual-Secret-9${tail}`;
+    const attempts = [
+      ImapClient.connect(E.imapOptions('t70', { auth: { user: 't70', pass: secret } })),
+      ImapClient.connect(E.imapOptions('t70', { auth: { user: 't70', accessToken: secret } })),
+      SmtpClient.connect(E.smtpOptions('t70', { auth: { user: 't70', pass: secret } })),
+    ];
+    for (const attempt of attempts) {
+      const e = await attempt.catch((x) => x);
+      assert.ok(e instanceof MailError, String(e));
+      assert.equal(e.code, 'EINVAL');
+      const texts = [e.message, String(e.stack), JSON.stringify(e), util.inspect(e, { depth: 5 })];
+      for (const t of texts) assert.ok(!t.includes('Zq-unusual-Secret-9'), t);
+    }
+  }
+});

@@ -276,3 +276,25 @@ def test_huge_or_odd_arguments_never_panic(imap: ImapClient) -> None:
         mailwire.ImapClient("h", security="carrier-pigeon")
     with pytest.raises(mailwire.InvalidInputError):
         mailwire.ImapClient("h", username="u", password="p", access_token="t")
+
+
+@pytest.mark.parametrize("tail", ["\n", "\r\n", "\x00", "\r"])
+def test_secrets_with_line_breaks_or_nul_never_appear_in_errors(env: Env, tail: str) -> None:
+    """A password or token read from a file often ends in a newline (issue 12): it cannot be
+    sent, and the refusal must not echo it, in any face of the error."""
+    secret = "Zq-unusual-Secret-9" + tail
+    cases = [
+        lambda: ImapClient(env.host, env.imaps_port, username="t54", password=secret, ca_pem=env.ca),
+        lambda: ImapClient(env.host, env.imaps_port, username="t54", access_token=secret, ca_pem=env.ca),
+        lambda: mailwire.SmtpClient(
+            env.host, env.smtps_port, username="t54", password=secret, ca_pem=env.ca
+        ),
+    ]
+    for connect in cases:
+        with pytest.raises(mailwire.InvalidInputError) as info:
+            connect()
+        e = info.value
+        texts = [str(e), repr(e), str(e.args), str(e.server_text), str(e.__cause__), str(vars(e))]
+        for text in texts:
+            assert "Zq-unusual-Secret-9" not in text, text
+        assert "password" in str(e) or "token" in str(e)

@@ -11,6 +11,23 @@ final class ErrorAndSmtpTests: XCTestCase {
         XCTAssertFalse(e!.text.contains("wrong"))
     }
 
+    func testSecretsWithLineBreaksOrNulAreInvalidInputAndNeverShown() async throws {
+        // A password read from a file often ends in a newline (issue 12).
+        for tail in ["\n", "\r\n", "\u{0}", "\r"] {
+            let secret = "Zq-unusual-Secret-9" + tail
+            let errors = [
+                await mailError { _ = try await ImapClient.connect(config: Dev.imap("t96", password: secret)) },
+                await mailError { _ = try await SmtpClient.connect(config: Dev.smtp("t96", password: secret)) },
+            ]
+            for e in errors {
+                guard case .InvalidInput = e else { return XCTFail("\(String(describing: e))") }
+                for text in [e!.text, e!.localizedDescription, String(describing: e!), String(reflecting: e!)] {
+                    XCTAssertFalse(text.contains("Zq-unusual-Secret-9"), text)
+                }
+            }
+        }
+    }
+
     func testUntrustedCertificateIsTls() async throws {
         let e = await mailError { _ = try await ImapClient.connect(config: Dev.imap("t97", ca: nil)) }
         guard case .Tls = e else { return XCTFail("\(String(describing: e))") }

@@ -25,6 +25,23 @@ class ErrorsTest {
     }
 
     @Test
+    fun secretsWithLineBreaksOrNulAreInvalidInputAndNeverShown() = runBlocking {
+        // A password read from a file often ends in a newline (issue 12).
+        for (tail in listOf("\n", "\r\n", "\u0000", "\r")) {
+            val secret = "Zq-unusual-Secret-9$tail"
+            val errors = listOf(
+                raises<MailException.InvalidInput> { runBlocking { ImapClient.connect(Dev.imap("t86", password = secret)) } },
+                raises<MailException.InvalidInput> { runBlocking { SmtpClient.connect(Dev.smtp("t86", password = secret)) } },
+            )
+            for (e in errors) {
+                for (text in listOf(e.message ?: "", e.toString(), e.stackTraceToString())) {
+                    assertFalse(text.contains("Zq-unusual-Secret-9"), text)
+                }
+            }
+        }
+    }
+
+    @Test
     fun untrustedCertificateIsTls() = runBlocking {
         raises<MailException.Tls> { runBlocking { ImapClient.connect(Dev.imap("t87").copy(caPem = null)) } }
         Unit
