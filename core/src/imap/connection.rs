@@ -511,7 +511,7 @@ impl Connection {
             }
             let n = tokio::select! {
                 biased;
-                _ = close.wait_for(|closed| *closed) => return Err(Error::closed()),
+                _ = closed(close) => return Err(Error::closed()),
                 n = stream.read_buf(framer.read_buf()) => {
                     n.map_err(|e| Error::io("reading from the IMAP server", e))?
                 }
@@ -790,6 +790,14 @@ impl Connection {
         })
         .await;
         let _ = self.stream.shutdown().await;
+    }
+}
+
+/// Resolves once the client is closed; never when every handle to the client is gone
+/// (a fetch stream may outlive the client it came from and must keep reading).
+async fn closed(close: &mut watch::Receiver<bool>) {
+    if close.wait_for(|closed| *closed).await.is_err() {
+        std::future::pending::<()>().await;
     }
 }
 

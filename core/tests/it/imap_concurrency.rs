@@ -139,3 +139,25 @@ async fn logout_inside_a_fetch_loop_ends_the_loop_with_closed_at_once() {
     c.delete_mailbox(&name).await.unwrap();
     c.logout().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_fetch_stream_outlives_the_client_it_came_from() {
+    let c = imap("t22").await;
+    let name = unique("Outlive");
+    c.create_mailbox(&name).await.unwrap();
+    for i in 0..3 {
+        let m = simple_message("a@x", "b@y", &format!("outlive {i}"), "x");
+        c.append(&name, &m, &[], None).await.unwrap();
+    }
+    let mut stream = c.fetch_raw_many(&name, UidSet::all()).await.unwrap();
+    drop(c);
+    let mut n = 0;
+    while let Some(m) = stream.next().await.unwrap() {
+        assert!(!m.data.is_empty());
+        n += 1;
+    }
+    assert_eq!(n, 3);
+    drop(stream);
+    let c = imap("t22").await;
+    c.delete_mailbox(&name).await.unwrap();
+}
