@@ -61,6 +61,12 @@ fn _debug_panic_async(py: Python<'_>, msg: String) -> PyResult<Bound<'_, PyAny>>
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     logging::install();
+    m.add("DEFAULT_FETCH_BATCH", mailwire::DEFAULT_FETCH_BATCH)?;
+    m.add("DEFAULT_RAW_FETCH_BATCH", mailwire::DEFAULT_RAW_FETCH_BATCH)?;
+    m.add(
+        "DEFAULT_IDLE_TIMEOUT",
+        mailwire::DEFAULT_IDLE_TIMEOUT.as_secs_f64(),
+    )?;
     m.add_class::<imap::client::ImapClient>()?;
     m.add_class::<imap::client::AsyncImapClient>()?;
     m.add_class::<imap::client::FetchStream>()?;

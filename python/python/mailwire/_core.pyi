@@ -15,6 +15,14 @@ _Flags = str | Iterable[str]
 _Addresses = str | Address | Iterable[str | Address] | None
 _Progress = Callable[[int, int | None], object]
 
+
+DEFAULT_FETCH_BATCH: int
+"""Summaries handed over per crossing when ``batch_size`` is not given (the core's default)."""
+DEFAULT_RAW_FETCH_BATCH: int
+"""Whole messages handed over per crossing of ``fetch_raw_many`` by default."""
+DEFAULT_IDLE_TIMEOUT: float
+"""Seconds one ``idle()`` call (and one round of ``watch``) waits by default: 29 minutes."""
+
 @final
 class Address:
     def __new__(cls, address: str, name: str | None = None) -> Address: ...

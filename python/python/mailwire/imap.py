@@ -236,7 +236,7 @@ class ImapClient:
         envelope: bool = True,
         attachments: bool = True,
         changed_since: int | None = None,
-        batch_size: int = 1000,
+        batch_size: int = _core.DEFAULT_FETCH_BATCH,
     ) -> Iterator[MessageSummary]:
         """Summaries (UID, flags, size, dates, envelope, attachment list) of ``uids``,
         yielded as they arrive; fetched in batches under the hood. Never sets ``\\Seen``.
@@ -268,7 +268,7 @@ class ImapClient:
         return self._native.fetch_raw(mailbox, uid)
 
     def fetch_raw_many(
-        self, mailbox: str, uids: Uids, *, batch_size: int = 100
+        self, mailbox: str, uids: Uids, *, batch_size: int = _core.DEFAULT_RAW_FETCH_BATCH
     ) -> Iterator[RawMessage]:
         """The whole source of each message of ``uids`` (``RawMessage``: ``uid`` and
         ``data``), yielded as they arrive, many messages per command instead of one round
@@ -347,12 +347,12 @@ class ImapClient:
         returns its UID when the server reports it."""
         return self._native.append(mailbox, _util.message_bytes(message), flags=flags, date=date)
 
-    def idle(self, mailbox: str, timeout: float = 300.0) -> list[MailboxEvent]:
+    def idle(self, mailbox: str, timeout: float = _core.DEFAULT_IDLE_TIMEOUT) -> list[MailboxEvent]:
         """Waits up to ``timeout`` seconds for changes in ``mailbox`` (IDLE); returns the
         events, empty on timeout. Ctrl-C interrupts it."""
         return self._native.idle(mailbox, timeout)
 
-    def watch(self, mailbox: str, *, timeout: float = 300.0) -> Iterator[MailboxEvent]:
+    def watch(self, mailbox: str, *, timeout: float = _core.DEFAULT_IDLE_TIMEOUT) -> Iterator[MailboxEvent]:
         """Yields the changes of ``mailbox`` as they happen, forever (IDLE in a loop of
         ``timeout`` seconds)."""
         while True:
@@ -547,7 +547,7 @@ class AsyncImapClient:
         envelope: bool = True,
         attachments: bool = True,
         changed_since: int | None = None,
-        batch_size: int = 1000,
+        batch_size: int = _core.DEFAULT_FETCH_BATCH,
     ) -> AsyncIterator[MessageSummary]:
         """Summaries of ``uids`` as they arrive (``async for``); fetched in batches under
         the hood. Never sets ``\\Seen``. The connection is busy until the iteration ends."""
@@ -577,7 +577,7 @@ class AsyncImapClient:
         return await self._c().fetch_raw(mailbox, uid)
 
     async def fetch_raw_many(
-        self, mailbox: str, uids: Uids, *, batch_size: int = 100
+        self, mailbox: str, uids: Uids, *, batch_size: int = _core.DEFAULT_RAW_FETCH_BATCH
     ) -> AsyncIterator[RawMessage]:
         """The whole source of each message of ``uids`` as they arrive (``async for``; see
         ``ImapClient.fetch_raw_many``). Never sets ``\\Seen``. The connection is busy until
@@ -656,12 +656,12 @@ class AsyncImapClient:
             mailbox, _util.message_bytes(message), flags=flags, date=date
         )
 
-    async def idle(self, mailbox: str, timeout: float = 300.0) -> list[MailboxEvent]:
+    async def idle(self, mailbox: str, timeout: float = _core.DEFAULT_IDLE_TIMEOUT) -> list[MailboxEvent]:
         """Waits up to ``timeout`` seconds for changes in ``mailbox`` (IDLE); returns the
         events, empty on timeout. Cancelling it ends IDLE."""
         return await self._c().idle(mailbox, timeout)
 
-    async def watch(self, mailbox: str, *, timeout: float = 300.0) -> AsyncIterator[MailboxEvent]:
+    async def watch(self, mailbox: str, *, timeout: float = _core.DEFAULT_IDLE_TIMEOUT) -> AsyncIterator[MailboxEvent]:
         """Yields the changes of ``mailbox`` as they happen, forever (``async for``; IDLE in
         a loop of ``timeout`` seconds). Break out of the loop or cancel the task to stop."""
         while True:
