@@ -274,7 +274,16 @@ def test_huge_or_odd_arguments_never_panic(imap: ImapClient) -> None:
     with pytest.raises(mailwire.InvalidInputError):
         imap.fetch_all("INBOX", range(5, 1, -1))
     assert imap.fetch_all("INBOX", []) == []
-    assert imap.fetch_all("INBOX", [0]) == []
+    # UID 0 does not exist: InvalidInput in every face, never silently dropped.
+    for zero in ([0], [0, 1], 0, range(0, 3)):
+        with pytest.raises(mailwire.InvalidInputError, match="UID 0"):
+            imap.fetch_all("INBOX", zero)
+    with pytest.raises(mailwire.InvalidInputError, match="UID 0"):
+        imap.add_flags("INBOX", [0], ["\\Seen"])
+    # Strings follow the core's one UID grammar, as in every face.
+    for bad in ("0", "1:x", "all", " 5", "1,,2"):
+        with pytest.raises(mailwire.InvalidInputError, match="not a UID set"):
+            imap.fetch_all("INBOX", bad)
     with pytest.raises(mailwire.InvalidInputError):
         imap.idle("INBOX", float("nan"))
     assert imap.idle("INBOX", 0.01) == []

@@ -21,27 +21,16 @@ use crate::imap::types::{self, RawBatch, SummaryBatch};
 use crate::message::{Message, OutgoingMessage};
 use crate::runtime::run;
 
-/// UIDs from an int, an iterable of ints, a ``range``, a ``UidSet`` (taken as ranges), or
-/// ``"*"`` / ``"N:*"`` (open-ended).
+/// UIDs from an int, an iterable of ints, a ``range``, a ``UidSet`` (taken as ranges), or a
+/// string in the core's one UID grammar (``"5"``, ``"1:5,7"``, ``"10:*"``, ``"*"``). UID 0
+/// is kept for the core to refuse, as in every face.
 pub(crate) fn uid_set(obj: &Bound<'_, PyAny>) -> PyResult<UidSet> {
     let py = obj.py();
     if let Ok(s) = obj.cast::<types::UidSet>() {
         return Ok(s.get().inner.clone());
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        let s = s.to_str()?.trim();
-        if s == "*" || s.eq_ignore_ascii_case("all") || s == "1:*" {
-            return Ok(UidSet::all());
-        }
-        if let Some(first) = s.strip_suffix(":*").and_then(|f| f.parse::<u32>().ok()) {
-            return Ok(UidSet::from_uid(first));
-        }
-        return Err(invalid_input(
-            py,
-            format!(
-                "{s:?} is not a UID set: use an int, a list of ints, a range, \"*\" or \"N:*\""
-            ),
-        ));
+        return s.to_str()?.parse().map_err(|e| to_py_err(py, e));
     }
     if let Ok(uid) = obj.extract::<u32>() {
         return Ok(UidSet::from(uid));
@@ -52,7 +41,7 @@ pub(crate) fn uid_set(obj: &Bound<'_, PyAny>) -> PyResult<UidSet> {
             r.getattr("stop")?.extract()?,
             r.getattr("step")?.extract()?,
         );
-        if step != 1 || start < 1 || stop > i64::from(u32::MAX) + 1 {
+        if step != 1 || start < 0 || stop > i64::from(u32::MAX) + 1 {
             return Err(invalid_input(
                 py,
                 "a UID range needs step 1 and bounds within 1..2**32",
