@@ -6,27 +6,25 @@ use pyo3::prelude::*;
 
 use crate::config::Common;
 use crate::message::OutgoingMessage;
+use crate::record::record;
 use crate::runtime::run;
 
-/// One recipient the server refused at ``RCPT TO``.
-#[pyclass(frozen, module = "mailwire._core")]
-#[derive(Clone)]
-pub struct RecipientError {
-    /// The recipient address, as given.
-    #[pyo3(get)]
-    address: String,
-    /// The SMTP reply code (``550``, ``452``…).
-    #[pyo3(get)]
-    code: u16,
-    /// The enhanced status code (``"5.1.1"``), when sent.
-    #[pyo3(get)]
-    enhanced_code: Option<String>,
-    /// The server's text, without the codes.
-    #[pyo3(get)]
-    message: String,
-    /// True for a 5xx reply (sending again fails the same way).
-    #[pyo3(get)]
-    permanent: bool,
+record! {
+    /// One recipient the server refused at ``RCPT TO``.
+    #[pyclass(frozen, from_py_object, module = "mailwire._core")]
+    #[derive(Clone)]
+    pub struct RecipientError {
+        /// The recipient address, as given.
+        address: String,
+        /// The SMTP reply code (``550``, ``452``…).
+        code: u16,
+        /// The enhanced status code (``"5.1.1"``), when sent.
+        enhanced_code: Option<String>,
+        /// The server's text, without the codes.
+        message: String,
+        /// True for a 5xx reply (sending again fails the same way).
+        permanent: bool,
+    }
 }
 
 impl From<CoreRecipientError> for RecipientError {
@@ -41,28 +39,17 @@ impl From<CoreRecipientError> for RecipientError {
     }
 }
 
-#[pymethods]
-impl RecipientError {
-    fn __repr__(&self) -> String {
-        format!(
-            "RecipientError({:?}, code={}, enhanced_code={:?}, message={:?})",
-            self.address, self.code, self.enhanced_code, self.message
-        )
+record! {
+    /// The outcome of a send that reached at least one recipient.
+    #[pyclass(frozen, module = "mailwire._core")]
+    pub struct SendResult {
+        /// The Message-ID, without angle brackets.
+        message_id: Option<String>,
+        /// Recipients the server accepted.
+        accepted: Vec<String>,
+        /// Recipients the server refused, with its reply.
+        rejected: Vec<RecipientError>,
     }
-}
-
-/// The outcome of a send that reached at least one recipient.
-#[pyclass(frozen, module = "mailwire._core")]
-pub struct SendResult {
-    /// The Message-ID, without angle brackets.
-    #[pyo3(get)]
-    message_id: Option<String>,
-    /// Recipients the server accepted.
-    #[pyo3(get)]
-    accepted: Vec<String>,
-    /// Recipients the server refused, with its reply.
-    #[pyo3(get)]
-    rejected: Vec<RecipientError>,
 }
 
 impl From<CoreSendResult> for SendResult {
@@ -72,21 +59,6 @@ impl From<CoreSendResult> for SendResult {
             accepted: r.accepted,
             rejected: r.rejected.into_iter().map(RecipientError::from).collect(),
         }
-    }
-}
-
-#[pymethods]
-impl SendResult {
-    fn __repr__(&self) -> String {
-        format!(
-            "SendResult(message_id={:?}, accepted={:?}, rejected={:?})",
-            self.message_id,
-            self.accepted,
-            self.rejected
-                .iter()
-                .map(|r| r.address.as_str())
-                .collect::<Vec<_>>()
-        )
     }
 }
 
