@@ -7,7 +7,7 @@ use std::time::Duration;
 use mailwire::{Auth, ImapConfig, Progress, Security, SmtpConfig, Timeouts, TlsOptions};
 use pyo3::prelude::*;
 
-use crate::error::{invalid_input, to_py_err};
+use crate::error::invalid_input;
 
 /// Connection keyword arguments shared by IMAP and SMTP.
 pub(crate) struct Common {
@@ -59,7 +59,19 @@ impl Common {
     }
 
     fn parts(&self, py: Python<'_>) -> PyResult<(Security, Auth, TlsOptions, Timeouts)> {
-        let security = Security::parse(&self.security).map_err(|e| to_py_err(py, e))?;
+        // Exactly the documented spellings: the core also takes aliases ("ssl", "none"…)
+        // that DESIGN §2 does not promise.
+        let security = match self.security.as_str() {
+            "tls" => Security::Tls,
+            "starttls" => Security::StartTls,
+            "plain" => Security::Plain,
+            other => {
+                return Err(invalid_input(
+                    py,
+                    format!("security must be \"tls\" | \"starttls\" | \"plain\", not {other:?}"),
+                ))
+            }
+        };
         let tls = TlsOptions {
             ca_pem: self.ca_pem.clone(),
             accept_invalid_certs: self.accept_invalid_certs,
@@ -108,6 +120,7 @@ impl Common {
         py: Python<'_>,
         hello_name: Option<String>,
         pool_size: Option<usize>,
+        pool_idle_timeout: Option<f64>,
     ) -> PyResult<SmtpConfig> {
         let (security, auth, tls, timeouts) = self.parts(py)?;
         let mut cfg = SmtpConfig::new(self.host.clone(), auth)
@@ -121,6 +134,9 @@ impl Common {
         cfg.hello_name = hello_name;
         if let Some(n) = pool_size {
             cfg.pool_size = n;
+        }
+        if let Some(t) = pool_idle_timeout {
+            cfg.pool_idle_timeout = seconds(py, "pool_idle_timeout", t)?;
         }
         Ok(cfg)
     }

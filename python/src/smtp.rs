@@ -74,7 +74,9 @@ macro_rules! smtp_client_class {
         #[pymethods]
         impl $name {
             /// Opens and authenticates the first pooled connection. ``security`` is
-            /// ``"tls"`` (port 465), ``"starttls"`` (587) or ``"plain"``.
+            /// ``"tls"`` (port 465), ``"starttls"`` (587) or ``"plain"``. At most
+            /// ``pool_size`` (default 4) connections are open at once; one left idle longer
+            /// than ``pool_idle_timeout`` seconds (default 60) is closed instead of reused.
             /// ``allow_plaintext_auth=True`` permits sending the password or token over
             /// ``"plain"`` security, unencrypted (dangerous: only for a test server you
             /// trust); without it, credentials with ``"plain"`` raise ``InvalidInputError``.
@@ -82,7 +84,7 @@ macro_rules! smtp_client_class {
             #[pyo3(signature = (host, port = None, *, security = "tls", username = None,
                 password = None, access_token = None, ca_pem = None, accept_invalid_certs = false,
                 server_name = None, timeout = None, connect_timeout = None, hello_name = None,
-                pool_size = None, allow_plaintext_auth = false))]
+                pool_size = None, pool_idle_timeout = None, allow_plaintext_auth = false))]
             #[allow(clippy::too_many_arguments)]
             fn connect<'py>(
                 py: Python<'py>,
@@ -99,6 +101,7 @@ macro_rules! smtp_client_class {
                 connect_timeout: Option<f64>,
                 hello_name: Option<String>,
                 pool_size: Option<usize>,
+                pool_idle_timeout: Option<f64>,
                 allow_plaintext_auth: bool,
             ) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
@@ -116,7 +119,7 @@ macro_rules! smtp_client_class {
                         connect_timeout,
                         allow_plaintext_auth,
                     }
-                    .smtp(py, hello_name, pool_size)?;
+                    .smtp(py, hello_name, pool_size, pool_idle_timeout)?;
                     let description = format!(
                         "host={:?}, port={}, security={:?}, username={:?}",
                         config.host,

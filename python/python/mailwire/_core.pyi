@@ -16,7 +16,7 @@ from collections.abc import (
     ValuesView,
 )
 from datetime import date, datetime
-from typing import Any, TypeVar, final, overload
+from typing import Any, Literal, TypeVar, final, overload
 
 __all__ = ['__version__', 'ImapClient', 'AsyncImapClient', 'FetchStream', 'AsyncFetchStream', 'RawFetchStream', 'AsyncRawFetchStream', 'SearchQuery', 'Mailbox', 'MailboxStatus', 'Envelope', 'AttachmentInfo', 'MessageSummary', 'RawMessage', 'UidMap', 'UidSet', 'UidSetIterator', 'MailboxEvent', 'FlagChange', 'SyncResult', 'SmtpClient', 'AsyncSmtpClient', 'SendResult', 'RecipientError', 'Address', 'Attachment', 'Message', 'OutgoingMessage', 'parse_message', '_set_tracing', '_debug_panic', '_debug_panic_async']
 
@@ -24,6 +24,7 @@ _Uids = int | Iterable[int] | range | str
 _Flags = str | Iterable[str]
 _Addresses = str | Address | Iterable[str | Address] | None
 _Progress = Callable[[int, int | None], object]
+_Security = Literal["tls", "starttls", "plain"]
 _T = TypeVar("_T")
 
 __version__: str
@@ -518,7 +519,7 @@ class ImapClient:
         host: str,
         port: int | None = None,
         *,
-        security: str = "tls",
+        security: _Security = "tls",
         username: str | None = None,
         password: str | None = None,
         access_token: str | None = None,
@@ -602,7 +603,7 @@ class AsyncImapClient:
         host: str,
         port: int | None = None,
         *,
-        security: str = "tls",
+        security: _Security = "tls",
         username: str | None = None,
         password: str | None = None,
         access_token: str | None = None,
@@ -686,7 +687,7 @@ class SmtpClient:
         host: str,
         port: int | None = None,
         *,
-        security: str = "tls",
+        security: _Security = "tls",
         username: str | None = None,
         password: str | None = None,
         access_token: str | None = None,
@@ -697,6 +698,7 @@ class SmtpClient:
         connect_timeout: float | None = None,
         hello_name: str | None = None,
         pool_size: int | None = None,
+        pool_idle_timeout: float | None = None,
         allow_plaintext_auth: bool = False,
     ) -> SmtpClient: ...
     def send(self, message: OutgoingMessage, *, progress: _Progress | None = None) -> SendResult: ...
@@ -718,7 +720,7 @@ class AsyncSmtpClient:
         host: str,
         port: int | None = None,
         *,
-        security: str = "tls",
+        security: _Security = "tls",
         username: str | None = None,
         password: str | None = None,
         access_token: str | None = None,
@@ -729,6 +731,7 @@ class AsyncSmtpClient:
         connect_timeout: float | None = None,
         hello_name: str | None = None,
         pool_size: int | None = None,
+        pool_idle_timeout: float | None = None,
         allow_plaintext_auth: bool = False,
     ) -> Awaitable[AsyncSmtpClient]: ...
     def send(

@@ -6,12 +6,15 @@ import copy
 import email.message
 import logging
 import os
-from typing import Any, Union
+from typing import Any, Literal, Union
 
 from . import _core
 from .errors import InvalidInputError
 
 CaPem = Union[bytes, str, "os.PathLike[str]", None]
+#: How a connection is secured: implicit TLS, STARTTLS, or none (any other string is
+#: refused with InvalidInputError).
+Security = Literal["tls", "starttls", "plain"]
 
 _logger = logging.getLogger("mailwire")
 

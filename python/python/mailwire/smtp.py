@@ -36,7 +36,7 @@ class SmtpClient:
         host: str,
         port: int | None = None,
         *,
-        security: str = "tls",
+        security: _util.Security = "tls",
         username: str | None = None,
         password: str | None = None,
         access_token: str | None = None,
@@ -47,6 +47,7 @@ class SmtpClient:
         connect_timeout: float | None = None,
         hello_name: str | None = None,
         pool_size: int | None = None,
+        pool_idle_timeout: float | None = None,
         allow_plaintext_auth: bool = False,
     ) -> None:
         _util.sync_logging()
@@ -64,6 +65,7 @@ class SmtpClient:
             connect_timeout=connect_timeout,
             hello_name=hello_name,
             pool_size=pool_size,
+            pool_idle_timeout=pool_idle_timeout,
             allow_plaintext_auth=allow_plaintext_auth,
         )
 
@@ -73,7 +75,7 @@ class SmtpClient:
         host: str,
         port: int | None = None,
         *,
-        security: str = "tls",
+        security: _util.Security = "tls",
         username: str | None = None,
         password: str | None = None,
         access_token: str | None = None,
@@ -84,6 +86,7 @@ class SmtpClient:
         connect_timeout: float | None = None,
         hello_name: str | None = None,
         pool_size: int | None = None,
+        pool_idle_timeout: float | None = None,
         allow_plaintext_auth: bool = False,
     ) -> SmtpClient:
         """Connects (the same as calling the class)."""
@@ -101,6 +104,7 @@ class SmtpClient:
             connect_timeout=connect_timeout,
             hello_name=hello_name,
             pool_size=pool_size,
+            pool_idle_timeout=pool_idle_timeout,
             allow_plaintext_auth=allow_plaintext_auth,
         )
 
@@ -169,7 +173,7 @@ class AsyncSmtpClient:
         host: str,
         port: int | None = None,
         *,
-        security: str = "tls",
+        security: _util.Security = "tls",
         username: str | None = None,
         password: str | None = None,
         access_token: str | None = None,
@@ -180,6 +184,7 @@ class AsyncSmtpClient:
         connect_timeout: float | None = None,
         hello_name: str | None = None,
         pool_size: int | None = None,
+        pool_idle_timeout: float | None = None,
         allow_plaintext_auth: bool = False,
     ) -> None:
         self._native: _core.AsyncSmtpClient | None = None
@@ -197,6 +202,7 @@ class AsyncSmtpClient:
             connect_timeout=connect_timeout,
             hello_name=hello_name,
             pool_size=pool_size,
+            pool_idle_timeout=pool_idle_timeout,
             allow_plaintext_auth=allow_plaintext_auth,
         )
 
@@ -206,7 +212,7 @@ class AsyncSmtpClient:
         host: str,
         port: int | None = None,
         *,
-        security: str = "tls",
+        security: _util.Security = "tls",
         username: str | None = None,
         password: str | None = None,
         access_token: str | None = None,
@@ -217,6 +223,7 @@ class AsyncSmtpClient:
         connect_timeout: float | None = None,
         hello_name: str | None = None,
         pool_size: int | None = None,
+        pool_idle_timeout: float | None = None,
         allow_plaintext_auth: bool = False,
     ) -> AsyncSmtpClient:
         """Connects."""
@@ -234,6 +241,7 @@ class AsyncSmtpClient:
             connect_timeout=connect_timeout,
             hello_name=hello_name,
             pool_size=pool_size,
+            pool_idle_timeout=pool_idle_timeout,
             allow_plaintext_auth=allow_plaintext_auth,
         )
         await client._open()
