@@ -171,10 +171,18 @@ macro_rules! smtp_client_class {
 
             /// Sends a complete message with the envelope taken from its Sender/From, To,
             /// Cc and Bcc headers; the Bcc header is removed before transmission.
-            fn send_mime<'py>(&self, py: Python<'py>, data: Vec<u8>) -> PyResult<Bound<'py, PyAny>> {
+            #[pyo3(signature = (data, *, progress = None))]
+            fn send_mime<'py>(&self, py: Python<'py>, data: Vec<u8>, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
+                    let progress = crate::config::progress(progress);
                     let c = self.inner.clone();
-                    run!($mode, py, async move { Ok(SendResult::from(c.send_mime(&data).await?)) })
+                    run!($mode, py, async move {
+                        let r = match progress {
+                            Some(p) => c.send_mime_with_progress(&data, p).await?,
+                            None => c.send_mime(&data).await?,
+                        };
+                        Ok(SendResult::from(r))
+                    })
                 })
             }
 
