@@ -582,6 +582,23 @@ impl Message {
     }
 }
 
+/// The bytes of a stdlib ``email.message.Message`` with CRLF line endings, as SMTP and IMAP
+/// carry it (without its Bcc header when `strip_bcc`); None for another object.
+pub(crate) fn email_bytes(obj: &Bound<'_, PyAny>, strip_bcc: bool) -> PyResult<Option<Vec<u8>>> {
+    let py = obj.py();
+    let class = py.import("email.message")?.getattr("Message")?;
+    if !obj.is_instance(&class)? {
+        return Ok(None);
+    }
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("strip_bcc", strip_bcc)?;
+    let bytes = py
+        .import("mailwire._util")?
+        .getattr("email_bytes")?
+        .call((obj,), Some(&kwargs))?;
+    Ok(Some(bytes.extract()?))
+}
+
 /// Parses a raw RFC 5322 message (an ``.eml`` file, IMAP ``fetch_raw`` output): ``bytes``
 /// (read in place, never copied) or another bytes-like object (copied once).
 ///

@@ -56,7 +56,7 @@ def smtp_trace(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFi
             yield caplog
     finally:
         logging.getLogger("mailwire").setLevel(logging.NOTSET)
-        mailwire._util.sync_logging()  # traces off again
+        mailwire._core._set_tracing(False)  # traces off again
 
 
 def _connections(caplog: pytest.LogCaptureFixture) -> list[str]:
