@@ -63,6 +63,12 @@ fn _debug_panic_async(py: Python<'_>, msg: String) -> PyResult<Bound<'_, PyAny>>
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     logging::install();
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("DEFAULT_FETCH_BATCH", mailwire::DEFAULT_FETCH_BATCH)?;
+    m.add("DEFAULT_RAW_FETCH_BATCH", mailwire::DEFAULT_RAW_FETCH_BATCH)?;
+    m.add(
+        "DEFAULT_IDLE_TIMEOUT",
+        mailwire::DEFAULT_IDLE_TIMEOUT.as_secs_f64(),
+    )?;
     m.add_class::<imap::client::ImapClient>()?;
     m.add_class::<imap::client::AsyncImapClient>()?;
     m.add_class::<imap::client::FetchStream>()?;

@@ -44,10 +44,16 @@ def test_wrong_password_is_auth_error_without_the_password(env: Env) -> None:
     assert e.kind == "auth" and isinstance(e, mailwire.MailError)
     for text in (str(e), repr(e), str(e.server_text), str(e.__cause__)):
         assert secret not in text
-    with pytest.raises(mailwire.AuthError):
+    # The core's error fields, the same in every face: a refused login is permanent in IMAP
+    # as in SMTP, never transient; the description is the text without the server's part.
+    assert (e.response_code, e.permanent, e.transient) == ("AUTHENTICATIONFAILED", True, False)
+    assert str(e).startswith(e.description) and e.description != str(e)
+    with pytest.raises(mailwire.AuthError) as smtp_info:
         mailwire.SmtpClient(
             env.host, env.smtps_port, username="t54", password=secret, ca_pem=env.ca
         )
+    s = smtp_info.value
+    assert (s.smtp_code, s.permanent, s.transient) == (535, True, False)
 
 
 async def test_async_wrong_password_is_auth_error(env: Env) -> None:

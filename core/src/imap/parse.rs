@@ -414,7 +414,7 @@ pub(crate) fn status(attrs: &[StatusAttribute]) -> MailboxStatus {
 /// The UIDs of a COPYUID/APPENDUID set, ranges kept as ranges.
 pub(crate) fn uid_set_members(members: &[imap_proto::rfc4315::UidSetMember]) -> UidSet {
     use imap_proto::rfc4315::UidSetMember as M;
-    UidSet::from_ranges(members.iter().map(|m| match m {
+    UidSet::from_server_ranges(members.iter().map(|m| match m {
         M::Uid(u) => (*u, *u),
         M::UidRange(r) => (*r.start(), *r.end()),
     }))

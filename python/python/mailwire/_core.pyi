@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeAlias, TypedDict, TypeVar, final, overload
 
 from typing_extensions import Self, Unpack, disjoint_base
 
-__all__ = ['__version__', 'ImapClient', 'AsyncImapClient', 'FetchStream', 'AsyncFetchStream', 'RawFetchStream', 'AsyncRawFetchStream', 'SearchQuery', 'Mailbox', 'MailboxStatus', 'Envelope', 'AttachmentInfo', 'MessageSummary', 'RawMessage', 'UidMap', 'UidSet', 'UidSetIterator', 'MailboxEvent', 'FlagChange', 'SyncResult', 'SmtpClient', 'AsyncSmtpClient', 'SendResult', 'RecipientError', 'Address', 'Attachment', 'Message', 'OutgoingMessage', 'parse_message', '_set_tracing', '_debug_panic', '_debug_panic_async']
+__all__ = ['__version__', 'DEFAULT_FETCH_BATCH', 'DEFAULT_RAW_FETCH_BATCH', 'DEFAULT_IDLE_TIMEOUT', 'ImapClient', 'AsyncImapClient', 'FetchStream', 'AsyncFetchStream', 'RawFetchStream', 'AsyncRawFetchStream', 'SearchQuery', 'Mailbox', 'MailboxStatus', 'Envelope', 'AttachmentInfo', 'MessageSummary', 'RawMessage', 'UidMap', 'UidSet', 'UidSetIterator', 'MailboxEvent', 'FlagChange', 'SyncResult', 'SmtpClient', 'AsyncSmtpClient', 'SendResult', 'RecipientError', 'Address', 'Attachment', 'Message', 'OutgoingMessage', 'parse_message', '_set_tracing', '_debug_panic', '_debug_panic_async']
 
 _Uids = int | Iterable[int] | range | str
 _Flags = str | Iterable[str]
@@ -58,6 +58,14 @@ class _SmtpOptions(_Options, total=False):
     pool_idle_timeout: float | None
 
 __version__: str
+
+
+DEFAULT_FETCH_BATCH: int
+"""Summaries handed over per crossing when ``batch_size`` is not given (the core's default)."""
+DEFAULT_RAW_FETCH_BATCH: int
+"""Whole messages handed over per crossing of ``fetch_raw_many`` by default."""
+DEFAULT_IDLE_TIMEOUT: float
+"""Seconds one ``idle()`` call (and one round of ``watch``) waits by default: 29 minutes."""
 
 @final
 class Address:
@@ -613,7 +621,7 @@ class ImapClient:
         flags: _Flags | None = None,
         date: datetime | None = None,
     ) -> int | None: ...
-    def idle(self, mailbox: str, timeout: float = 300.0) -> list[MailboxEvent]: ...
+    def idle(self, mailbox: str, timeout: float = ...) -> list[MailboxEvent]: ...
     def sync(self, mailbox: str, state: str | None = None) -> SyncResult: ...
 
 @disjoint_base
@@ -687,7 +695,7 @@ class AsyncImapClient:
         flags: _Flags | None = None,
         date: datetime | None = None,
     ) -> _Later[int | None]: ...
-    def idle(self, mailbox: str, timeout: float = 300.0) -> _Later[list[MailboxEvent]]: ...
+    def idle(self, mailbox: str, timeout: float = ...) -> _Later[list[MailboxEvent]]: ...
     def sync(self, mailbox: str, state: str | None = None) -> _Later[SyncResult]: ...
 
 @disjoint_base

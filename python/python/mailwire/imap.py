@@ -93,7 +93,7 @@ class ImapClient(_core.ImapClient):
         envelope: bool = True,
         attachments: bool = True,
         changed_since: int | None = None,
-        batch_size: int = 1000,
+        batch_size: int = _core.DEFAULT_FETCH_BATCH,
     ) -> Iterator[MessageSummary]:
         """Summaries (UID, flags, size, dates, envelope, attachment list) of ``uids``,
         yielded as they arrive; fetched in batches under the hood. Never sets ``\\Seen``.
@@ -107,7 +107,7 @@ class ImapClient(_core.ImapClient):
         yield from _drain(stream, batch_size)
 
     def fetch_raw_many(
-        self, mailbox: str, uids: Uids, *, batch_size: int = 100
+        self, mailbox: str, uids: Uids, *, batch_size: int = _core.DEFAULT_RAW_FETCH_BATCH
     ) -> Iterator[RawMessage]:
         """The whole source of each message of ``uids`` (``RawMessage``: ``uid`` and
         ``data``), yielded as they arrive, many messages per command instead of one round
@@ -119,7 +119,7 @@ class ImapClient(_core.ImapClient):
         """
         yield from _drain(self._fetch_raw_many(mailbox, uids), batch_size)
 
-    def watch(self, mailbox: str, *, timeout: float = 300.0) -> Iterator[MailboxEvent]:
+    def watch(self, mailbox: str, *, timeout: float = _core.DEFAULT_IDLE_TIMEOUT) -> Iterator[MailboxEvent]:
         """Yields the changes of ``mailbox`` as they happen, forever (IDLE in a loop of
         ``timeout`` seconds)."""
         while True:
@@ -160,7 +160,7 @@ class AsyncImapClient(_core.AsyncImapClient):
         envelope: bool = True,
         attachments: bool = True,
         changed_since: int | None = None,
-        batch_size: int = 1000,
+        batch_size: int = _core.DEFAULT_FETCH_BATCH,
     ) -> AsyncIterator[MessageSummary]:
         """Summaries of ``uids`` as they arrive (``async for``); fetched in batches under
         the hood. Never sets ``\\Seen``. The connection is busy until the iteration ends."""
@@ -172,7 +172,7 @@ class AsyncImapClient(_core.AsyncImapClient):
                 yield summary
 
     async def fetch_raw_many(
-        self, mailbox: str, uids: Uids, *, batch_size: int = 100
+        self, mailbox: str, uids: Uids, *, batch_size: int = _core.DEFAULT_RAW_FETCH_BATCH
     ) -> AsyncIterator[RawMessage]:
         """The whole source of each message of ``uids`` as they arrive (``async for``; see
         ``ImapClient.fetch_raw_many``). Never sets ``\\Seen``. The connection is busy until
@@ -182,7 +182,7 @@ class AsyncImapClient(_core.AsyncImapClient):
             async for message in messages:
                 yield message
 
-    async def watch(self, mailbox: str, *, timeout: float = 300.0) -> AsyncIterator[MailboxEvent]:
+    async def watch(self, mailbox: str, *, timeout: float = _core.DEFAULT_IDLE_TIMEOUT) -> AsyncIterator[MailboxEvent]:
         """Yields the changes of ``mailbox`` as they happen, forever (``async for``; IDLE in
         a loop of ``timeout`` seconds). Break out of the loop or cancel the task to stop."""
         while True:

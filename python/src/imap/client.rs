@@ -612,7 +612,7 @@ macro_rules! imap_client_class {
 
             /// Waits up to ``timeout`` seconds for changes in ``mailbox`` (IDLE); returns the
             /// events, empty on timeout. Ctrl-C (blocking) or cancelling (asyncio) ends it.
-            #[pyo3(signature = (mailbox, timeout = 300.0))]
+            #[pyo3(signature = (mailbox, timeout = mailwire::DEFAULT_IDLE_TIMEOUT.as_secs_f64()))]
             fn idle<'py>(&self, py: Python<'py>, mailbox: String, timeout: f64) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
                     let timeout: Duration = seconds(py, "timeout", timeout)?;
