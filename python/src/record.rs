@@ -91,6 +91,7 @@ macro_rules! record {
             #[doc = concat!("A ``", stringify!($name), "`` from its fields (results come from the clients; this is for pickling and tests).")]
             #[new]
             #[pyo3(signature = ($($field),*))]
+            #[allow(clippy::too_many_arguments)]
             fn __new__($($field: $ty),*) -> Self {
                 $name { $($field),* }
             }

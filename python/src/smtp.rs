@@ -68,7 +68,7 @@ impl From<CoreSendResult> for SendResult {
 
 /// What ``send`` was given, ready for the core.
 enum Outgoing {
-    Message(CoreOutgoing),
+    Message(Box<CoreOutgoing>),
     Mime(Vec<u8>),
     Raw(String, Vec<String>, Vec<u8>),
 }
@@ -100,7 +100,7 @@ impl Outgoing {
         let (data, mime) = if let Ok(m) = message.cast::<OutgoingMessage>() {
             let m = &m.get().inner;
             match envelope {
-                None => return Ok(Outgoing::Message(m.clone())),
+                None => return Ok(Outgoing::Message(Box::new(m.clone()))),
                 Some(_) => (m.to_bytes().map_err(|e| to_py_err(py, e))?, false),
             }
         } else if let Some(b) = email_bytes(message, envelope.is_some())? {
