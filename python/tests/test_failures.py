@@ -257,7 +257,7 @@ def test_protocol_traces_reach_logging_without_secrets(
                 ImapClient(env.host, env.imaps_port, username="t60", password=wrong, ca_pem=env.ca)
     finally:
         logging.getLogger("mailwire").setLevel(logging.NOTSET)
-        mailwire._util.sync_logging()  # traces off again
+        mailwire._core._set_tracing(False)  # traces off again
     records = [r for r in caplog.records if r.name.startswith("mailwire")]
     text = "\n".join(r.getMessage() for r in records)
     assert any(r.name == "mailwire.imap" and r.levelno == logging.DEBUG for r in records)

@@ -221,8 +221,8 @@ impl Connection {
                         .with_server_text(outcome.information.as_deref().unwrap_or_default()),
                 ),
                 other => Err(Error::protocol(format!(
-                    "unexpected IMAP greeting: {}",
-                    parse::brief(other)
+                    "the IMAP server greeted with {} instead of OK, PREAUTH or BYE",
+                    parse::kind(other)
                 ))),
             })
             .await;
