@@ -33,6 +33,10 @@ export declare class NativeImapClient {
   hasCapability(capability: string): Promise<boolean>
   /** Sends NOOP: keeps the connection alive and collects pending events. */
   noop(): Promise<void>
+  /** Logs out; later calls reject with `ECLOSED`. */
+  logout(): Promise<void>
+  /** An IDLE watcher on `mailbox`: `next(timeout)` waits for changes, `cancel()` ends it. */
+  watch(mailbox: string): IdleWatcher
   /** Every mailbox, with special-use roles and subscription. */
   listMailboxes(): Promise<Array<Mailbox>>
   /** Counters of a mailbox without selecting it. */
@@ -47,15 +51,6 @@ export declare class NativeImapClient {
   subscribe(name: string): Promise<void>
   /** Unsubscribes from a mailbox. */
   unsubscribe(name: string): Promise<void>
-  /** UIDs of the messages of `mailbox` matching `query`, ascending. */
-  search(mailbox: string, query: SearchQuery): Promise<Array<number>>
-  /**
-   * Starts streaming summaries of `uids`, `batchSize` per batch; pull them with
-   * `nextJson`.
-   */
-  fetch(mailbox: string, uids: Uids, options: FetchOptions | undefined | null, batchSize: number): Promise<SummaryStream>
-  /** Starts streaming the whole source of `uids`, many messages per command. */
-  fetchRawMany(mailbox: string, uids: Uids): Promise<RawStream>
   /** The whole message source, without setting `\Seen`. */
   fetchRaw(mailbox: string, uid: number): Promise<Buffer>
   /** The message, downloaded and parsed. */
@@ -67,6 +62,13 @@ export declare class NativeImapClient {
    * gets the encoded bytes fetched and the part's encoded size.
    */
   saveAttachment(mailbox: string, uid: number, part: string, path: string, progress?: (done: number, total: number | null) => void): Promise<number>
+  /**
+   * Starts streaming summaries of `uids`, `batchSize` per batch; pull them with
+   * `nextJson`.
+   */
+  fetch(mailbox: string, uids: Uids, options: FetchOptions | undefined | null, batchSize: number): Promise<SummaryStream>
+  /** Starts streaming the whole source of `uids`, many messages per command. */
+  fetchRawMany(mailbox: string, uids: Uids): Promise<RawStream>
   /** Adds flags or keywords. */
   addFlags(mailbox: string, uids: Uids, flags: Array<string>): Promise<void>
   /** Removes flags or keywords. */
@@ -83,12 +85,10 @@ export declare class NativeImapClient {
   expunge(mailbox: string): Promise<void>
   /** Uploads a message; returns its UID when the server reports it. */
   append(mailbox: string, raw: Buffer, flags?: Array<string> | undefined | null, date?: Date | undefined | null): Promise<number | null>
-  /** An IDLE watcher on `mailbox`: `next(timeout)` waits for changes, `cancel()` ends it. */
-  watch(mailbox: string): IdleWatcher
+  /** UIDs of the messages of `mailbox` matching `query`, ascending. */
+  search(mailbox: string, query: SearchQuery): Promise<Array<number>>
   /** What changed in `mailbox` since `state` (a string from an earlier result). */
   sync(mailbox: string, state?: string | undefined | null): Promise<SyncResult>
-  /** Logs out; later calls reject with `ECLOSED`. */
-  logout(): Promise<void>
 }
 
 /**
