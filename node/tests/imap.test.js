@@ -233,6 +233,14 @@ test('idle resolves with pushed changes and emits exists/expunge/flags events; w
     await assert.rejects(watcher.idle(watched, { timeout: 60000, signal: ac.signal }), /enough/);
     assert.ok(Date.now() - started < 3000);
     assert.equal((await watcher.mailboxStatus(watched)).messages, 0, 'usable after an aborted IDLE');
+
+    // An aborted signal stops a watch as stop() does: the connection is free again.
+    const ac2 = new AbortController();
+    const w2 = watcher.watch(watched, { signal: ac2.signal });
+    ac2.abort();
+    const late = new Promise((_, reject) => setTimeout(() => reject(new Error('the aborted watch still holds the connection')), 10000).unref());
+    assert.equal((await Promise.race([watcher.mailboxStatus(watched), late])).messages, 0);
+    await w2.stop();
     await watcher.deleteMailbox(watched);
   } finally {
     await watcher.logout();
