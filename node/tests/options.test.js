@@ -3,6 +3,7 @@
 // and bad values are EINVAL before anything is sent, good ones reach the core; unknown keys in
 // any options object are EINVAL naming them. User t77.
 const assert = require('node:assert/strict');
+const tls = require('node:tls');
 const { test } = require('node:test');
 
 const { ImapClient, SmtpClient, MailError, buildMessage, parseMessage, reply, forward } = require('..');
@@ -97,4 +98,19 @@ test('unknown options are EINVAL naming the option, in every options object', as
     await smtp.close();
     await c.logout();
   }
+});
+
+test('ca takes what Node tls and nodemailer take: a Buffer, a string, or an array of them', async () => {
+  const other = tls.rootCertificates[0]; // a real CA, not the devserver's
+  for (const ca of [E.ca, E.ca.toString(), [E.ca], [other, E.ca.toString()], [Buffer.from(other), E.ca]]) {
+    const c = await ImapClient.connect(E.imapOptions(USER, { ca }));
+    assert.ok((await c.mailboxStatus('INBOX')).uidValidity > 0);
+    await c.logout();
+  }
+  const smtp = await SmtpClient.connect(E.smtpOptions(USER, { ca: [other, E.ca] }));
+  await smtp.close();
+  // The array is what is trusted: without the devserver's CA in it the certificate is refused.
+  await assert.rejects(ImapClient.connect(E.imapOptions(USER, { ca: [other] })), isCode('ETLS'));
+  await assert.rejects(SmtpClient.connect(E.smtpOptions(USER, { ca: [other] })), isCode('ETLS'));
+  await assert.rejects(ImapClient.connect(E.imapOptions(USER, { ca: [42] })), isCode('EINVAL'));
 });
