@@ -107,9 +107,9 @@ export declare class NativeSmtpClient {
    */
   send(message: MailOptions, progress?: (done: number, total: number | null) => void): Promise<SendResult>
   /** Sends a complete message with an explicit envelope (`from` may be empty). */
-  sendRaw(from: string, recipients: Array<string>, raw: Buffer): Promise<SendResult>
+  sendRaw(from: string, recipients: Array<string>, raw: Buffer, progress?: (done: number, total: number | null) => void): Promise<SendResult>
   /** Sends a complete message; the envelope comes from its headers, Bcc is stripped. */
-  sendMime(raw: Buffer): Promise<SendResult>
+  sendMime(raw: Buffer, progress?: (done: number, total: number | null) => void): Promise<SendResult>
   /** Quits every pooled connection; later sends reject with `ECLOSED`. */
   close(): Promise<void>
 }
@@ -485,15 +485,21 @@ export interface RawMessage {
   data: Buffer
 }
 
-/** A recipient the server refused. */
+/** A recipient the server refused (an entry of `rejectedErrors`). */
 export interface RecipientError {
+  /** The refused address (nodemailer's name). */
+  recipient: string
   /** The refused address. */
   address: string
   /** The SMTP reply code (`550`). */
   code: number
+  /** The SMTP reply code (`550`), under nodemailer's name. */
+  responseCode: number
   /** The enhanced status code (`5.1.1`), when sent. */
   enhancedCode?: string
-  /** The server's text. */
+  /** The whole reply, code first (`550 5.1.1 <x@y>: Recipient address rejected`). */
+  response: string
+  /** The server's text, without the codes. */
   message: string
   /** A 5xx reply: retrying will not help. */
   permanent: boolean
@@ -569,14 +575,28 @@ export interface SearchQuery {
   raw?: string
 }
 
-/** What happened to a sent message. */
+/** The SMTP envelope a message was sent with. */
+export interface SendEnvelope {
+  /** The sender (`MAIL FROM`; empty for the null sender). */
+  from: string
+  /** Every recipient (`RCPT TO`), accepted or not. */
+  to: Array<string>
+}
+
+/** What happened to a sent message, shaped like nodemailer's `info`. */
 export interface SendResult {
-  /** The Message-ID (without angle brackets). */
+  /** The Message-ID in angle brackets (`<…@…>`), as nodemailer gives it. */
   messageId?: string
-  /** Recipients the server accepted. */
+  /** The addresses the server accepted. */
   accepted: Array<string>
-  /** Recipients the server refused, with its reasons. */
-  rejected: Array<RecipientError>
+  /** The addresses the server refused (why: `rejectedErrors`). */
+  rejected: Array<string>
+  /** Why each address of `rejected` was refused, in the same order. */
+  rejectedErrors: Array<RecipientError>
+  /** The server's final reply to the message (`250 2.0.0 Ok: queued as …`). */
+  response: string
+  /** The envelope used. */
+  envelope: SendEnvelope
 }
 
 /**

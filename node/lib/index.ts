@@ -48,6 +48,7 @@ export type {
   MessageSummary,
   RawMessage,
   RecipientError,
+  SendEnvelope,
   SendResult,
   UidMap,
 } from '../native';

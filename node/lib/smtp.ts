@@ -29,12 +29,12 @@ const SEND_KEYS: Keys<SendOptions> = { onProgress: true };
 
 /**
  * A pool of SMTP submission connections. Each recipient is judged on its own: refused ones
- * are listed in `rejected` with the server's reasons while the others get the message; only
- * when every recipient is refused does `send` reject (`EREJECTED`).
+ * are listed in `rejected` (their reasons in `rejectedErrors`) while the others get the
+ * message; only when every recipient is refused does `send` reject (`EREJECTED`).
  *
  * ```js
  * const smtp = await SmtpClient.connect({ host, port: 587, security: 'starttls', auth: { user, pass } });
- * const { messageId, accepted, rejected } = await smtp.send({ from, to, subject: 'Hi', text: 'Hello' });
+ * const { messageId, accepted, rejected, response } = await smtp.send({ from, to, subject: 'Hi', text: 'Hello' });
  * ```
  */
 export class SmtpClient {
@@ -51,8 +51,9 @@ export class SmtpClient {
 
   /**
    * Sends a nodemailer-shaped message (`{from, to, cc, bcc, subject, text, html,
-   * attachments}`), or `raw` bytes, or with an explicit `envelope`. Resolves to
-   * `{messageId, accepted, rejected}`.
+   * attachments}`), or `raw` bytes, or with an explicit `envelope`. Resolves to nodemailer's
+   * `info` shape: `{messageId: '<…>', accepted, rejected, rejectedErrors, response,
+   * envelope}`. `onProgress` is called on every path.
    */
   async send(message: MailOptions, options: SendOptions = {}): Promise<native.SendResult> {
     checkMail(message);
@@ -61,11 +62,11 @@ export class SmtpClient {
       const { envelope, ...rest } = message;
       const raw = rest.raw !== undefined ? bytes(rest.raw) : await call(() => buildMessage(rest));
       const to = Array.isArray(envelope.to) ? envelope.to : [envelope.to];
-      return call(() => this.#native.sendRaw(envelope.from ?? '', to, raw));
+      return call(() => this.#native.sendRaw(envelope.from ?? '', to, raw, onProgress));
     }
     if (message.raw !== undefined) {
       const raw = bytes(message.raw);
-      return call(() => this.#native.sendMime(raw));
+      return call(() => this.#native.sendMime(raw, onProgress));
     }
     const m = await call(() => toNative(message));
     return call(() => this.#native.send(m, onProgress));
