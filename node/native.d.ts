@@ -442,7 +442,7 @@ export interface Message {
   references: Array<string>
   /** Every header in order, values decoded. */
   headers: Array<Header>
-  /** The plain-text body. */
+  /** The plain-text body, lines ending in `\n` (as mailparser gives it). */
   text?: string
   /** The HTML body, when the message has one. */
   html?: string

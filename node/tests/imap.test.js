@@ -129,6 +129,8 @@ test('fetchMessage, fetchRaw, fetchRawMany, download (Buffer) and saveAttachment
   const msg = await client.fetchMessage(box, uid);
   assert.equal(msg.subject, m);
   assert.equal(msg.text.trim(), 'see attachment');
+  const lines = await client.append(box, E.sampleMessage(`${m} lines`, { body: 'one\r\ntwo\r\n\r\nfour' }));
+  assert.equal((await client.fetchMessage(box, lines)).text, 'one\ntwo\n\nfour\n', 'line endings as mailparser gives them');
   assert.equal(msg.attachments[0].filename, 'data.bin');
   assert.ok(msg.attachments[0].data.equals(data));
 
