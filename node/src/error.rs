@@ -57,12 +57,8 @@ pub(crate) fn to_napi(e: mailwire::Error) -> napi::Error {
         let _ = write!(out, ",\"smtpCode\":{code}");
     }
     field(&mut out, "enhancedCode", e.enhanced_code());
-    let _ = write!(
-        out,
-        ",\"transient\":{},\"permanent\":{}",
-        e.is_transient(),
-        e.is_permanent()
-    );
+    let (transient, permanent) = retry_fields(&e);
+    let _ = write!(out, ",\"transient\":{transient},\"permanent\":{permanent}");
     let mut cause = std::error::Error::source(&e);
     let mut causes = Vec::new();
     while let Some(c) = cause {
@@ -74,6 +70,19 @@ pub(crate) fn to_napi(e: mailwire::Error) -> napi::Error {
     }
     out.push('}');
     napi::Error::from_reason(out)
+}
+
+/// `transient` and `permanent` of `e`, the same for IMAP and SMTP: the core derives them
+/// from SMTP reply codes only, so a login the IMAP server refused would be neither, while
+/// SMTP's 535 is permanent. A refused login is permanent in both, unless the server said
+/// it is temporary (an SMTP 4xx, IMAP's `[UNAVAILABLE]`), which is transient in both.
+/// (A candidate for the core's `Error::fields()`.)
+fn retry_fields(e: &mailwire::Error) -> (bool, bool) {
+    if e.kind() != ErrorKind::Auth || e.smtp_code().is_some() {
+        return (e.is_transient(), e.is_permanent());
+    }
+    let unavailable = e.response_code() == Some("UNAVAILABLE");
+    (unavailable, !unavailable)
 }
 
 /// Runs a sync export; a panic inside it becomes an `EPROTOCOL` error with its text.
