@@ -55,6 +55,12 @@ export declare class NativeImapClient {
   fetchRaw(mailbox: string, uid: number): Promise<Buffer>
   /** The message, downloaded and parsed. */
   fetchMessage(mailbox: string, uid: number): Promise<Message>
+  /**
+   * Bytes `offset .. offset + length` of the message source, or of one MIME `part`, as
+   * stored (not transfer-decoded), without setting `\Seen`: shorter at the end of the
+   * data, empty past it.
+   */
+  fetchRange(mailbox: string, uid: number, offset: number, length: number, part?: string | undefined | null): Promise<Buffer>
   /** One MIME part (`"2"`, `"1.3"`), transfer-decoded. */
   download(mailbox: string, uid: number, part: string): Promise<Buffer>
   /**

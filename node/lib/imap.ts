@@ -269,6 +269,11 @@ function checkUid(v: number): number {
   return v;
 }
 
+function count(v: number, what: string): number {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw invalidInput(`${what} must be a whole number of bytes (0 .. 2**32-1), not ${v}`);
+  return v;
+}
+
 function date(v: DateInput | undefined, what: string): Date | undefined {
   if (v === undefined) return undefined;
   const d = v instanceof Date ? v : new Date(v);
@@ -485,6 +490,16 @@ export class ImapClient extends EventEmitter {
   /** The message, downloaded and parsed (text, HTML, attachments). */
   fetchMessage(mailbox: string, uid: number): Promise<native.Message> {
     return call(() => this.#native.fetchMessage(mailbox, checkUid(uid)));
+  }
+
+  /**
+   * Bytes `offset .. offset + length` of the message source, or of one MIME `part` (`'2'`,
+   * `'1.3'`), as stored (not transfer-decoded), without setting `\Seen`: shorter at the end
+   * of the data, empty past it. For a preview, or to resume a large download.
+   */
+  async fetchRange(mailbox: string, uid: number, offset: number, length: number, options: FetchRangeOptions = {}): Promise<Buffer> {
+    const { part } = checkKeys(options, FETCH_RANGE_KEYS, 'fetchRange options') ?? {};
+    return call(() => this.#native.fetchRange(mailbox, checkUid(uid), count(offset, 'offset'), count(length, 'length'), part));
   }
 
   /** One MIME part (`'2'`, `'1.3'` — `AttachmentInfo.part`), transfer-decoded. */

@@ -158,6 +158,25 @@ test('fetchMessage, fetchRaw, fetchRawMany, download (Buffer) and saveAttachment
   assert.ok(!again.flags.includes('\\Seen'), 'downloads never set \\Seen');
 });
 
+test('fetchRange reads a byte range of the source or of one part, as stored, without \\Seen', async () => {
+  const data = Buffer.alloc(5000);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 13) % 256;
+  const raw = await withAttachment(E.unique('range'), data);
+  const uid = await client.append(box, raw);
+  assert.ok((await client.fetchRange(box, uid, 0, 10)).equals(raw.subarray(0, 10)));
+  assert.ok((await client.fetchRange(box, uid, 100, 50)).equals(raw.subarray(100, 150)));
+  assert.ok((await client.fetchRange(box, uid, raw.length - 5, 100)).equals(raw.subarray(raw.length - 5)), 'shorter at the end');
+  assert.equal((await client.fetchRange(box, uid, raw.length + 10, 10)).length, 0, 'empty past it');
+  const [summary] = await client.fetchAll(box, uid);
+  const part = summary.attachments[0].part;
+  const head = await client.fetchRange(box, uid, 0, 40, { part });
+  assert.equal(head.toString(), data.toString('base64').slice(0, 40), 'the part as stored: base64');
+  assert.ok(!(await client.fetchAll(box, uid))[0].flags.includes('\\Seen'));
+  await assert.rejects(client.fetchRange(box, uid, -1, 10), (e) => e.code === 'EINVAL' && /offset/.test(e.message));
+  await assert.rejects(client.fetchRange(box, uid, 0, 10, { part: '1\r\nX' }), (e) => e.code === 'EINVAL');
+  await assert.rejects(client.fetchRange(box, uid + 1000, 0, 10), (e) => e.code === 'ENONEXISTENT');
+});
+
 test('addFlags, removeFlags, setFlags, copyMessages, moveMessages, deleteMessages (checked by an independent client)', async () => {
   const m = E.unique('org');
   const dest = E.unique('dest');

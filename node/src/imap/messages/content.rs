@@ -1,5 +1,5 @@
-//! One message at a time: its whole source, parsed, one MIME part (in memory or streamed
-//! to a file).
+//! One message at a time: its whole source, parsed, a byte range of it, one MIME part (in
+//! memory or streamed to a file).
 
 use napi::bindgen_prelude::Buffer;
 use napi_derive::napi;
@@ -25,6 +25,29 @@ impl NativeImapClient {
     pub async fn fetch_message(&self, mailbox: String, uid: u32) -> Result<Message> {
         crate::error::guard_async(async {
             Ok(self.inner.fetch_message(&mailbox, uid).await.napi()?.into())
+        })
+        .await
+    }
+
+    /// Bytes `offset .. offset + length` of the message source, or of one MIME `part`, as
+    /// stored (not transfer-decoded), without setting `\Seen`: shorter at the end of the
+    /// data, empty past it.
+    #[napi]
+    pub async fn fetch_range(
+        &self,
+        mailbox: String,
+        uid: u32,
+        offset: u32,
+        length: u32,
+        part: Option<String>,
+    ) -> Result<Buffer> {
+        crate::error::guard_async(async {
+            Ok(self
+                .inner
+                .fetch_range(&mailbox, uid, part.as_deref(), offset, length)
+                .await
+                .napi()?
+                .into())
         })
         .await
     }
