@@ -355,6 +355,11 @@ export interface MailboxEvent {
   /** The new message count (`exists`). */
   count?: number
   /**
+   * The count just before (`exists`, imapflow's name): when it grew, the messages with
+   * sequence numbers `prevCount + 1 ..= count` are new.
+   */
+  prevCount?: number
+  /**
    * The removed UIDs as inclusive `[first, last]` ranges, ascending (`expunge`, when the
    * server told them).
    */

@@ -203,10 +203,10 @@ export interface WatchOptions {
 const WATCH_KEYS: Keys<WatchOptions> = { signal: true };
 
 /**
- * Something that changed in a mailbox: `exists` (`count`), `expunge` (`uids` when the
- * server told them, else `seq`), `flags` (`uid`, `seq`, `flags`, `modseq`) or `overflow`
- * (more events arrived than the client keeps between two calls, 10,000: the oldest
- * `dropped` were discarded; resynchronise with `sync`).
+ * Something that changed in a mailbox: `exists` (`count`, and `prevCount` just before),
+ * `expunge` (`uids` when the server told them, else `seq`), `flags` (`uid`, `seq`, `flags`,
+ * `modseq`) or `overflow` (more events arrived than the client keeps between two calls,
+ * 10,000: the oldest `dropped` were discarded; resynchronise with `sync`).
  */
 export type MailboxEvent = Omit<native.MailboxEvent, 'uids'> & {
   /** The removed UIDs (`expunge`, when the server told them), as ranges. */

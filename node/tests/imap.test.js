@@ -228,8 +228,9 @@ test('idle resolves with pushed changes and emits exists/expunge/flags events; w
     await new Promise((r) => setTimeout(r, 300));
     const uid = await other.append(watched, E.sampleMessage('pushed'));
     const events = await pending;
-    assert.ok(events.some((e) => e.type === 'exists' && e.count === 1), JSON.stringify(events));
+    assert.ok(events.some((e) => e.type === 'exists' && e.count === 1 && e.prevCount === 0), JSON.stringify(events));
     assert.equal(exists.length, 1);
+    assert.deepEqual([exists[0].prevCount, exists[0].count], [0, 1], 'imapflow: prevCount is the count before');
     assert.equal(exists[0].mailbox, watched);
     assert.equal(exists[0].path, watched);
 

@@ -21,6 +21,9 @@ pub struct MailboxEvent {
     pub r#type: String,
     /// The new message count (`exists`).
     pub count: Option<u32>,
+    /// The count just before (`exists`, imapflow's name): when it grew, the messages with
+    /// sequence numbers `prevCount + 1 ..= count` are new.
+    pub prev_count: Option<u32>,
     /// The removed UIDs as inclusive `[first, last]` ranges, ascending (`expunge`, when the
     /// server told them).
     #[napi(ts_type = "Array<[number, number]>")]
@@ -41,6 +44,7 @@ fn event(e: core::MailboxEvent) -> MailboxEvent {
     let mut out = MailboxEvent {
         r#type: String::new(),
         count: None,
+        prev_count: None,
         uids: None,
         seq: None,
         uid: None,
@@ -49,9 +53,10 @@ fn event(e: core::MailboxEvent) -> MailboxEvent {
         dropped: None,
     };
     match e {
-        core::MailboxEvent::Exists { count } => {
+        core::MailboxEvent::Exists { count, prev_count } => {
             out.r#type = "exists".into();
             out.count = Some(count);
+            out.prev_count = Some(prev_count);
         }
         core::MailboxEvent::Expunge { uids, seq } => {
             out.r#type = "expunge".into();
