@@ -41,15 +41,8 @@ export interface ConnectionOptions {
 
 /** The keys of {@link ConnectionOptions}, for the options of each protocol to extend. */
 export const CONNECTION_KEYS: Keys<ConnectionOptions> = {
-  host: true,
-  port: true,
-  security: true,
-  auth: true,
-  ca: true,
-  tls: true,
-  timeout: true,
-  connectTimeout: true,
-  allowPlaintextAuth: true,
+  host: true, port: true, security: true, auth: true, ca: true, tls: true, timeout: true,
+  connectTimeout: true, allowPlaintextAuth: true,
 };
 
 const AUTH_KEYS: Keys<NonNullable<ConnectionOptions['auth']>> = { user: true, pass: true, accessToken: true };

@@ -106,34 +106,10 @@ export interface SearchObject {
 export type SearchQuery = SearchObject | string;
 
 const SEARCH_KEYS: Keys<SearchObject> = {
-  all: true,
-  seen: true,
-  flagged: true,
-  answered: true,
-  deleted: true,
-  draft: true,
-  from: true,
-  to: true,
-  cc: true,
-  bcc: true,
-  subject: true,
-  body: true,
-  text: true,
-  since: true,
-  before: true,
-  on: true,
-  sentSince: true,
-  sentBefore: true,
-  larger: true,
-  smaller: true,
-  uid: true,
-  keyword: true,
-  unkeyword: true,
-  unKeyword: true,
-  header: true,
-  modseq: true,
-  or: true,
-  not: true,
+  all: true, seen: true, flagged: true, answered: true, deleted: true, draft: true, from: true,
+  to: true, cc: true, bcc: true, subject: true, body: true, text: true, since: true, before: true,
+  on: true, sentSince: true, sentBefore: true, larger: true, smaller: true, uid: true,
+  keyword: true, unkeyword: true, unKeyword: true, header: true, modseq: true, or: true, not: true,
 };
 
 /** Options of {@link ImapClient.fetch}. */

@@ -65,22 +65,9 @@ export interface MailOptions {
 }
 
 const MAIL_KEYS: Keys<MailOptions> = {
-  from: true,
-  to: true,
-  cc: true,
-  bcc: true,
-  replyTo: true,
-  subject: true,
-  text: true,
-  html: true,
-  attachments: true,
-  headers: true,
-  messageId: true,
-  inReplyTo: true,
-  references: true,
-  date: true,
-  raw: true,
-  envelope: true,
+  from: true, to: true, cc: true, bcc: true, replyTo: true, subject: true, text: true, html: true,
+  attachments: true, headers: true, messageId: true, inReplyTo: true, references: true, date: true,
+  raw: true, envelope: true,
 };
 const ATTACHMENT_KEYS: Keys<MailAttachmentInput> = { filename: true, content: true, path: true, contentType: true, cid: true, encoding: true };
 const ENVELOPE_KEYS: Keys<NonNullable<MailOptions['envelope']>> = { from: true, to: true };
