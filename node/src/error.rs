@@ -43,46 +43,30 @@ fn field(out: &mut String, name: &str, value: Option<&str>) {
     }
 }
 
-/// Encodes `e` as a napi error the facade decodes.
+/// Encodes `e` as a napi error the facade decodes: the core's [`mailwire::ErrorFields`],
+/// camelCased, nothing added.
 pub(crate) fn to_napi(e: mailwire::Error) -> napi::Error {
+    let f = e.fields();
     let mut out = String::from(MARKER);
     out.push_str("{\"kind\":");
-    json_str(&mut out, e.kind().as_str());
+    json_str(&mut out, f.kind.as_str());
     out.push_str(",\"message\":");
-    json_str(&mut out, &e.to_string());
-    field(&mut out, "description", Some(e.message()));
-    field(&mut out, "serverText", e.server_text());
-    field(&mut out, "responseCode", e.response_code());
-    if let Some(code) = e.smtp_code() {
+    json_str(&mut out, &f.message);
+    field(&mut out, "description", Some(&f.description));
+    field(&mut out, "serverText", f.server_text.as_deref());
+    field(&mut out, "responseCode", f.response_code.as_deref());
+    if let Some(code) = f.smtp_code {
         let _ = write!(out, ",\"smtpCode\":{code}");
     }
-    field(&mut out, "enhancedCode", e.enhanced_code());
-    let (transient, permanent) = retry_fields(&e);
-    let _ = write!(out, ",\"transient\":{transient},\"permanent\":{permanent}");
-    let mut cause = std::error::Error::source(&e);
-    let mut causes = Vec::new();
-    while let Some(c) = cause {
-        causes.push(c.to_string());
-        cause = c.source();
-    }
-    if !causes.is_empty() {
-        field(&mut out, "cause", Some(&causes.join(": ")));
-    }
+    field(&mut out, "enhancedCode", f.enhanced_code.as_deref());
+    let _ = write!(
+        out,
+        ",\"transient\":{},\"permanent\":{}",
+        f.transient, f.permanent
+    );
+    field(&mut out, "cause", f.cause.as_deref());
     out.push('}');
     napi::Error::from_reason(out)
-}
-
-/// `transient` and `permanent` of `e`, the same for IMAP and SMTP: the core derives them
-/// from SMTP reply codes only, so a login the IMAP server refused would be neither, while
-/// SMTP's 535 is permanent. A refused login is permanent in both, unless the server said
-/// it is temporary (an SMTP 4xx, IMAP's `[UNAVAILABLE]`), which is transient in both.
-/// (A candidate for the core's `Error::fields()`.)
-fn retry_fields(e: &mailwire::Error) -> (bool, bool) {
-    if e.kind() != ErrorKind::Auth || e.smtp_code().is_some() {
-        return (e.is_transient(), e.is_permanent());
-    }
-    let unavailable = e.response_code() == Some("UNAVAILABLE");
-    (unavailable, !unavailable)
 }
 
 /// Runs a sync export; a panic inside it becomes an `EPROTOCOL` error with its text.

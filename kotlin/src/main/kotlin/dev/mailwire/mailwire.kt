@@ -6764,8 +6764,10 @@ public object FfiConverterTypeFlag : FfiConverterRustBuffer<Flag>{
 
 
 /**
- * A mailwire failure. The case tells what went wrong; every case carries the readable
- * `text` (also the exception message), the server's own text and its codes.
+ * A mailwire failure. The case tells what went wrong; every case carries the core's error
+ * fields (`mailwire::ErrorFields`): the readable `text` (also the exception message), the
+ * `description` without the server's text, the server's own text and codes, `permanent`,
+ * `transient` and the underlying `cause`.
  *
  * Kotlin: `MailException.Connect`, … (`e.message` is `text`). Swift: `MailError.Connect(…)`
  * (`localizedDescription` is `text`).
@@ -6787,7 +6789,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6808,7 +6816,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6829,7 +6843,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6850,7 +6870,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6871,7 +6897,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6892,7 +6924,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6913,7 +6951,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6934,7 +6978,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6955,7 +7005,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6976,7 +7032,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -7007,7 +7069,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             2 -> MailException.Tls(
                 FfiConverterString.read(buf),
@@ -7015,7 +7080,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             3 -> MailException.Auth(
                 FfiConverterString.read(buf),
@@ -7023,7 +7091,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             4 -> MailException.Timeout(
                 FfiConverterString.read(buf),
@@ -7031,7 +7102,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             5 -> MailException.NotFound(
                 FfiConverterString.read(buf),
@@ -7039,7 +7113,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             6 -> MailException.AlreadyExists(
                 FfiConverterString.read(buf),
@@ -7047,7 +7124,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             7 -> MailException.Rejected(
                 FfiConverterString.read(buf),
@@ -7055,7 +7135,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             8 -> MailException.Protocol(
                 FfiConverterString.read(buf),
@@ -7063,7 +7146,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             9 -> MailException.InvalidInput(
                 FfiConverterString.read(buf),
@@ -7071,7 +7157,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             10 -> MailException.Closed(
                 FfiConverterString.read(buf),
@@ -7079,7 +7168,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
@@ -7095,7 +7187,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.Tls -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7105,7 +7200,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.Auth -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7115,7 +7213,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.Timeout -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7125,7 +7226,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.NotFound -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7135,7 +7239,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.AlreadyExists -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7145,7 +7252,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.Rejected -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7155,7 +7265,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.Protocol -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7165,7 +7278,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.InvalidInput -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7175,7 +7291,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.Closed -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7185,7 +7304,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
         }
     }
@@ -7199,7 +7321,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.Tls -> {
@@ -7209,7 +7334,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.Auth -> {
@@ -7219,7 +7347,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.Timeout -> {
@@ -7229,7 +7360,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.NotFound -> {
@@ -7239,7 +7373,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.AlreadyExists -> {
@@ -7249,7 +7386,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.Rejected -> {
@@ -7259,7 +7399,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.Protocol -> {
@@ -7269,7 +7412,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.InvalidInput -> {
@@ -7279,7 +7425,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.Closed -> {
@@ -7289,7 +7438,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
