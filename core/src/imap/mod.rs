@@ -12,6 +12,7 @@ mod parse;
 mod search;
 mod sync;
 mod types;
+mod watch;
 pub(crate) mod wire;
 
 pub use client::ImapClient;
@@ -24,3 +25,4 @@ pub use types::{
     AttachmentInfo, Envelope, FetchOptions, Flag, FlagChange, Mailbox, MailboxEvent, MailboxRole,
     MailboxStatus, MessageSummary, RawMessage, SyncResult, SyncState, UidMap,
 };
+pub use watch::{CancelHandle, Watcher};
