@@ -355,7 +355,7 @@ pub struct SearchQuery {
     pub smaller: Option<u32>,
     /// UID among these.
     #[uniffi(default = None)]
-    pub uids: Option<Vec<u32>>,
+    pub uids: Option<Arc<UidSet>>,
     /// With this keyword.
     #[uniffi(default = None)]
     pub keyword: Option<String>,
@@ -405,7 +405,7 @@ impl From<SearchQuery> for core::SearchQuery {
         k.extend(q.sent_before.map(|t| S::SentBefore(day(t))));
         k.extend(q.larger.map(S::Larger));
         k.extend(q.smaller.map(S::Smaller));
-        k.extend(q.uids.map(|u| S::Uid(u.into())));
+        k.extend(q.uids.map(|u| S::Uid(u.core())));
         k.extend(q.keyword.map(S::Keyword));
         k.extend(q.unkeyword.map(S::Unkeyword));
         k.extend(q.headers.into_iter().map(|h| S::Header(h.name, h.value)));
@@ -469,6 +469,84 @@ fn uid_ranges(set: &core::UidSet) -> Vec<UidRange> {
         .iter()
         .map(|&(first, last)| UidRange { first, last })
         .collect()
+}
+
+/// The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
+/// `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
+/// `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
+/// the same UIDs are equal. UID 0 is `InvalidInput`, never dropped.
+#[derive(Debug, PartialEq, Eq, Hash, uniffi::Object)]
+#[uniffi::export(Display, Eq, Hash)]
+pub struct UidSet(core::UidSet);
+
+impl std::fmt::Display for UidSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// `InvalidInput` unless every UID is above 0.
+fn no_zero(uids: &[u32]) -> Result<()> {
+    if uids.contains(&0) {
+        let e = mailwire::Error::new(mailwire::ErrorKind::InvalidInput, "0 is not a UID");
+        return Err(e.into());
+    }
+    Ok(())
+}
+
+#[uniffi::export]
+impl UidSet {
+    /// The IMAP syntax: UIDs and ranges separated by commas, without spaces (`5`, `1:5,7`,
+    /// `10:*`, `*`); `*` is the highest UID in the mailbox. `InvalidInput` for anything else,
+    /// UID 0 included.
+    #[uniffi::constructor]
+    pub fn parse(text: String) -> Result<Arc<Self>> {
+        crate::error::guard(|| Ok(Arc::new(UidSet(text.parse()?))))
+    }
+
+    /// These UIDs, in any order, duplicates allowed. `InvalidInput` when one is 0.
+    #[uniffi::constructor]
+    pub fn of(uids: Vec<u32>) -> Result<Arc<Self>> {
+        crate::error::guard(|| {
+            no_zero(&uids)?;
+            Ok(Arc::new(UidSet(uids.into())))
+        })
+    }
+
+    /// The UIDs from `first` to `last` inclusive (either order). `InvalidInput` when one is 0.
+    #[uniffi::constructor]
+    pub fn range(first: u32, last: u32) -> Result<Arc<Self>> {
+        crate::error::guard(|| {
+            no_zero(&[first, last])?;
+            Ok(Arc::new(UidSet(core::UidSet::range(first, last))))
+        })
+    }
+
+    /// The UIDs from `first` up to the highest one (`first:*`). `InvalidInput` for 0.
+    #[uniffi::constructor]
+    pub fn from_uid(first: u32) -> Result<Arc<Self>> {
+        crate::error::guard(|| {
+            no_zero(&[first])?;
+            Ok(Arc::new(UidSet(core::UidSet::from_uid(first))))
+        })
+    }
+
+    /// Every message in the mailbox (`1:*`).
+    #[uniffi::constructor]
+    pub fn all() -> Arc<Self> {
+        Arc::new(UidSet(core::UidSet::all()))
+    }
+
+    /// The ranges, ascending and disjoint; a `last` of 4294967295 means `*`.
+    pub fn ranges(&self) -> Vec<UidRange> {
+        uid_ranges(&self.0)
+    }
+}
+
+impl UidSet {
+    fn core(&self) -> core::UidSet {
+        self.0.clone()
+    }
 }
 
 /// Something that changed in a mailbox, pushed by the server during IDLE.
@@ -640,11 +718,14 @@ impl ImapClient {
     pub async fn fetch(
         &self,
         mailbox: String,
-        uids: Vec<u32>,
+        uids: Arc<UidSet>,
         options: FetchOptions,
     ) -> Result<Arc<FetchStream>> {
         crate::error::guard_async(async {
-            let stream = self.inner.fetch(&mailbox, uids, options.into()).await?;
+            let stream = self
+                .inner
+                .fetch(&mailbox, uids.core(), options.into())
+                .await?;
             Ok(Arc::new(FetchStream::new(stream)))
         })
         .await
@@ -654,11 +735,14 @@ impl ImapClient {
     pub async fn fetch_all(
         &self,
         mailbox: String,
-        uids: Vec<u32>,
+        uids: Arc<UidSet>,
         options: FetchOptions,
     ) -> Result<Vec<MessageSummary>> {
         crate::error::guard_async(async {
-            let all = self.inner.fetch_all(&mailbox, uids, options.into()).await?;
+            let all = self
+                .inner
+                .fetch_all(&mailbox, uids.core(), options.into())
+                .await?;
             Ok(all.into_iter().map(Into::into).collect())
         })
         .await
@@ -722,11 +806,16 @@ impl ImapClient {
     }
 
     /// Adds flags or keywords.
-    pub async fn add_flags(&self, mailbox: String, uids: Vec<u32>, flags: Vec<Flag>) -> Result<()> {
+    pub async fn add_flags(
+        &self,
+        mailbox: String,
+        uids: Arc<UidSet>,
+        flags: Vec<Flag>,
+    ) -> Result<()> {
         crate::error::guard_async(async {
             Ok(self
                 .inner
-                .add_flags(&mailbox, uids, &core_flags(flags))
+                .add_flags(&mailbox, uids.core(), &core_flags(flags))
                 .await?)
         })
         .await
@@ -736,24 +825,29 @@ impl ImapClient {
     pub async fn remove_flags(
         &self,
         mailbox: String,
-        uids: Vec<u32>,
+        uids: Arc<UidSet>,
         flags: Vec<Flag>,
     ) -> Result<()> {
         crate::error::guard_async(async {
             Ok(self
                 .inner
-                .remove_flags(&mailbox, uids, &core_flags(flags))
+                .remove_flags(&mailbox, uids.core(), &core_flags(flags))
                 .await?)
         })
         .await
     }
 
     /// Replaces the flags and keywords.
-    pub async fn set_flags(&self, mailbox: String, uids: Vec<u32>, flags: Vec<Flag>) -> Result<()> {
+    pub async fn set_flags(
+        &self,
+        mailbox: String,
+        uids: Arc<UidSet>,
+        flags: Vec<Flag>,
+    ) -> Result<()> {
         crate::error::guard_async(async {
             Ok(self
                 .inner
-                .set_flags(&mailbox, uids, &core_flags(flags))
+                .set_flags(&mailbox, uids.core(), &core_flags(flags))
                 .await?)
         })
         .await
@@ -763,13 +857,13 @@ impl ImapClient {
     pub async fn copy_messages(
         &self,
         mailbox: String,
-        uids: Vec<u32>,
+        uids: Arc<UidSet>,
         dest: String,
     ) -> Result<UidMap> {
         crate::error::guard_async(async {
             Ok(self
                 .inner
-                .copy_messages(&mailbox, uids, &dest)
+                .copy_messages(&mailbox, uids.core(), &dest)
                 .await?
                 .into())
         })
@@ -780,13 +874,13 @@ impl ImapClient {
     pub async fn move_messages(
         &self,
         mailbox: String,
-        uids: Vec<u32>,
+        uids: Arc<UidSet>,
         dest: String,
     ) -> Result<UidMap> {
         crate::error::guard_async(async {
             Ok(self
                 .inner
-                .move_messages(&mailbox, uids, &dest)
+                .move_messages(&mailbox, uids.core(), &dest)
                 .await?
                 .into())
         })
@@ -794,9 +888,11 @@ impl ImapClient {
     }
 
     /// Deletes exactly these messages (`\Deleted` + UID EXPUNGE).
-    pub async fn delete_messages(&self, mailbox: String, uids: Vec<u32>) -> Result<()> {
-        crate::error::guard_async(async { Ok(self.inner.delete_messages(&mailbox, uids).await?) })
-            .await
+    pub async fn delete_messages(&self, mailbox: String, uids: Arc<UidSet>) -> Result<()> {
+        crate::error::guard_async(async {
+            Ok(self.inner.delete_messages(&mailbox, uids.core()).await?)
+        })
+        .await
     }
 
     /// Removes every message flagged `\Deleted`.

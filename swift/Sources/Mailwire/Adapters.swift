@@ -102,7 +102,7 @@ extension ImapClient {
     /// Summaries (envelope, flags, size, attachment list) of `uids` in `mailbox` as an
     /// `AsyncThrowingStream`. Never sets `\Seen`.
     public func fetchStream(
-        mailbox: String, uids: [UInt32],
+        mailbox: String, uids: UidSet,
         options: FetchOptions = FetchOptions(envelope: true, attachments: true, changedSince: nil),
         batchSize: UInt32 = 256
     ) async throws -> AsyncThrowingStream<MessageSummary, Error> {
@@ -133,4 +133,9 @@ extension Array where Element == UidRange {
     /// The UIDs of these ranges one at a time, in order; lazy, so a server-sized range
     /// costs nothing until iterated.
     public var uidSequence: AnySequence<UInt32> { AnySequence(lazy.flatMap { $0.uids }) }
+}
+
+extension UidSet {
+    /// `try .of(uid)`, `try .of(a, b, c)`: these UIDs. `MailError.InvalidInput` when one is 0.
+    public static func of(_ uids: UInt32...) throws -> UidSet { try of(uids: uids) }
 }

@@ -1228,7 +1228,7 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     /**
      * Adds flags or keywords.
      */
-    func addFlags(mailbox: String, uids: [UInt32], flags: [Flag]) async throws 
+    func addFlags(mailbox: String, uids: UidSet, flags: [Flag]) async throws 
     
     /**
      * Uploads a message; returns its UID when the server reports it.
@@ -1238,7 +1238,7 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     /**
      * Copies messages to `dest`; returns the new UIDs.
      */
-    func copyMessages(mailbox: String, uids: [UInt32], dest: String) async throws  -> UidMap
+    func copyMessages(mailbox: String, uids: UidSet, dest: String) async throws  -> UidMap
     
     /**
      * Creates a mailbox; `AlreadyExists` when it exists.
@@ -1253,7 +1253,7 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     /**
      * Deletes exactly these messages (`\Deleted` + UID EXPUNGE).
      */
-    func deleteMessages(mailbox: String, uids: [UInt32]) async throws 
+    func deleteMessages(mailbox: String, uids: UidSet) async throws 
     
     /**
      * One MIME part (`AttachmentInfo.part`), transfer-decoded.
@@ -1270,12 +1270,12 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
      * the `Flow` / `AsyncThrowingStream` adapters. The stream holds the connection until it
      * is exhausted or cancelled: other calls wait meanwhile. Never sets `\Seen`.
      */
-    func fetch(mailbox: String, uids: [UInt32], options: FetchOptions) async throws  -> FetchStream
+    func fetch(mailbox: String, uids: UidSet, options: FetchOptions) async throws  -> FetchStream
     
     /**
      * All summaries of `uids` at once.
      */
-    func fetchAll(mailbox: String, uids: [UInt32], options: FetchOptions) async throws  -> [MessageSummary]
+    func fetchAll(mailbox: String, uids: UidSet, options: FetchOptions) async throws  -> [MessageSummary]
     
     /**
      * The message, downloaded and parsed.
@@ -1320,7 +1320,7 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     /**
      * Moves messages to `dest`; returns the new UIDs.
      */
-    func moveMessages(mailbox: String, uids: [UInt32], dest: String) async throws  -> UidMap
+    func moveMessages(mailbox: String, uids: UidSet, dest: String) async throws  -> UidMap
     
     /**
      * Sends NOOP: keeps the connection alive.
@@ -1330,7 +1330,7 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     /**
      * Removes flags or keywords.
      */
-    func removeFlags(mailbox: String, uids: [UInt32], flags: [Flag]) async throws 
+    func removeFlags(mailbox: String, uids: UidSet, flags: [Flag]) async throws 
     
     /**
      * Renames a mailbox.
@@ -1351,7 +1351,7 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     /**
      * Replaces the flags and keywords.
      */
-    func setFlags(mailbox: String, uids: [UInt32], flags: [Flag]) async throws 
+    func setFlags(mailbox: String, uids: UidSet, flags: [Flag]) async throws 
     
     /**
      * Subscribes to a mailbox.
@@ -1459,12 +1459,12 @@ public static func connect(config: ImapConfig)async throws  -> ImapClient  {
     /**
      * Adds flags or keywords.
      */
-open func addFlags(mailbox: String, uids: [UInt32], flags: [Flag])async throws   {
+open func addFlags(mailbox: String, uids: UidSet, flags: [Flag])async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_add_flags(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids),FfiConverterSequenceTypeFlag.lower(flags)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterSequenceTypeFlag.lower(flags)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_void,
@@ -1497,12 +1497,12 @@ open func append(mailbox: String, data: Data, flags: [Flag] = [], date: Date? = 
     /**
      * Copies messages to `dest`; returns the new UIDs.
      */
-open func copyMessages(mailbox: String, uids: [UInt32], dest: String)async throws  -> UidMap  {
+open func copyMessages(mailbox: String, uids: UidSet, dest: String)async throws  -> UidMap  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_copy_messages(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids),FfiConverterString.lower(dest)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterString.lower(dest)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
@@ -1554,12 +1554,12 @@ open func deleteMailbox(name: String)async throws   {
     /**
      * Deletes exactly these messages (`\Deleted` + UID EXPUNGE).
      */
-open func deleteMessages(mailbox: String, uids: [UInt32])async throws   {
+open func deleteMessages(mailbox: String, uids: UidSet)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_delete_messages(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_void,
@@ -1613,12 +1613,12 @@ open func expunge(mailbox: String)async throws   {
      * the `Flow` / `AsyncThrowingStream` adapters. The stream holds the connection until it
      * is exhausted or cancelled: other calls wait meanwhile. Never sets `\Seen`.
      */
-open func fetch(mailbox: String, uids: [UInt32], options: FetchOptions)async throws  -> FetchStream  {
+open func fetch(mailbox: String, uids: UidSet, options: FetchOptions)async throws  -> FetchStream  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_fetch(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids),FfiConverterTypeFetchOptions_lower(options)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterTypeFetchOptions_lower(options)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_u64,
@@ -1632,12 +1632,12 @@ open func fetch(mailbox: String, uids: [UInt32], options: FetchOptions)async thr
     /**
      * All summaries of `uids` at once.
      */
-open func fetchAll(mailbox: String, uids: [UInt32], options: FetchOptions)async throws  -> [MessageSummary]  {
+open func fetchAll(mailbox: String, uids: UidSet, options: FetchOptions)async throws  -> [MessageSummary]  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_fetch_all(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids),FfiConverterTypeFetchOptions_lower(options)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterTypeFetchOptions_lower(options)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
@@ -1803,12 +1803,12 @@ open func mailboxStatus(name: String)async throws  -> MailboxStatus  {
     /**
      * Moves messages to `dest`; returns the new UIDs.
      */
-open func moveMessages(mailbox: String, uids: [UInt32], dest: String)async throws  -> UidMap  {
+open func moveMessages(mailbox: String, uids: UidSet, dest: String)async throws  -> UidMap  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_move_messages(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids),FfiConverterString.lower(dest)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterString.lower(dest)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
@@ -1841,12 +1841,12 @@ open func noop()async throws   {
     /**
      * Removes flags or keywords.
      */
-open func removeFlags(mailbox: String, uids: [UInt32], flags: [Flag])async throws   {
+open func removeFlags(mailbox: String, uids: UidSet, flags: [Flag])async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_remove_flags(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids),FfiConverterSequenceTypeFlag.lower(flags)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterSequenceTypeFlag.lower(flags)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_void,
@@ -1918,12 +1918,12 @@ open func search(mailbox: String, query: SearchQuery)async throws  -> [UInt32]  
     /**
      * Replaces the flags and keywords.
      */
-open func setFlags(mailbox: String, uids: [UInt32], flags: [Flag])async throws   {
+open func setFlags(mailbox: String, uids: UidSet, flags: [Flag])async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_set_flags(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids),FfiConverterSequenceTypeFlag.lower(flags)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterSequenceTypeFlag.lower(flags)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_void,
@@ -2498,6 +2498,238 @@ public func FfiConverterTypeSmtpClient_lift(_ handle: UInt64) throws -> SmtpClie
 #endif
 public func FfiConverterTypeSmtpClient_lower(_ value: SmtpClient) -> UInt64 {
     return FfiConverterTypeSmtpClient.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
+ * `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
+ * `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
+ * the same UIDs are equal. UID 0 is `InvalidInput`, never dropped.
+ */
+public protocol UidSetProtocol: AnyObject, Sendable {
+    
+    /**
+     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`.
+     */
+    func ranges()  -> [UidRange]
+    
+}
+/**
+ * The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
+ * `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
+ * `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
+ * the same UIDs are equal. UID 0 is `InvalidInput`, never dropped.
+ */
+open class UidSet: UidSetProtocol, @unchecked Sendable, Equatable, Hashable, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_mailwire_ffi_fn_clone_uidset(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_mailwire_ffi_fn_free_uidset(handle, $0) }
+    }
+
+    
+    /**
+     * Every message in the mailbox (`1:*`).
+     */
+public static func all() -> UidSet  {
+    return try!  FfiConverterTypeUidSet_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_constructor_uidset_all(uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The UIDs from `first` up to the highest one (`first:*`). `InvalidInput` for 0.
+     */
+public static func fromUid(first: UInt32)throws  -> UidSet  {
+    return try  FfiConverterTypeUidSet_lift(try rustCallWithError(FfiConverterTypeMailError_lift) {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_constructor_uidset_from_uid(
+        FfiConverterUInt32.lower(first),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * These UIDs, in any order, duplicates allowed. `InvalidInput` when one is 0.
+     */
+public static func of(uids: [UInt32])throws  -> UidSet  {
+    return try  FfiConverterTypeUidSet_lift(try rustCallWithError(FfiConverterTypeMailError_lift) {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_constructor_uidset_of(
+        FfiConverterSequenceUInt32.lower(uids),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The IMAP syntax: UIDs and ranges separated by commas, without spaces (`5`, `1:5,7`,
+     * `10:*`, `*`); `*` is the highest UID in the mailbox. `InvalidInput` for anything else,
+     * UID 0 included.
+     */
+public static func parse(text: String)throws  -> UidSet  {
+    return try  FfiConverterTypeUidSet_lift(try rustCallWithError(FfiConverterTypeMailError_lift) {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_constructor_uidset_parse(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The UIDs from `first` to `last` inclusive (either order). `InvalidInput` when one is 0.
+     */
+public static func range(first: UInt32, last: UInt32)throws  -> UidSet  {
+    return try  FfiConverterTypeUidSet_lift(try rustCallWithError(FfiConverterTypeMailError_lift) {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_constructor_uidset_range(
+        FfiConverterUInt32.lower(first),
+        FfiConverterUInt32.lower(last),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`.
+     */
+open func ranges() -> [UidRange]  {
+    return try!  FfiConverterSequenceTypeUidRange.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_uidset_ranges(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Eq` implementation - only `eq` is used.
+public static func == (self: UidSet, other: UidSet) -> Bool {
+    return try!  FfiConverterBool.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_eq_eq(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeUidSet_lower(other),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Hash` implementation
+public func hash(into hasher: inout Hasher) {
+    let val = try!  FfiConverterUInt64.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_hash(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+    hasher.combine(val)
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUidSet: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = UidSet
+
+    public static func lift(_ handle: UInt64) throws -> UidSet {
+        return UidSet(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: UidSet) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UidSet {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: UidSet, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUidSet_lift(_ handle: UInt64) throws -> UidSet {
+    return try FfiConverterTypeUidSet.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUidSet_lower(_ value: UidSet) -> UInt64 {
+    return FfiConverterTypeUidSet.lower(value)
 }
 
 
@@ -4209,7 +4441,7 @@ public func FfiConverterTypeRecipientError_lower(_ value: RecipientError) -> Rus
  * case-insensitive substrings; dates compare by day (UTC). Nothing set matches every
  * message. For OR / NOT combinations use `raw` IMAP search keys (`"OR SEEN FLAGGED"`).
  */
-public struct SearchQuery: Equatable, Hashable {
+public struct SearchQuery {
     /**
      * `true`: with `\Seen`; `false`: without.
      */
@@ -4285,7 +4517,7 @@ public struct SearchQuery: Equatable, Hashable {
     /**
      * UID among these.
      */
-    public var uids: [UInt32]?
+    public var uids: UidSet?
     /**
      * With this keyword.
      */
@@ -4366,7 +4598,7 @@ public struct SearchQuery: Equatable, Hashable {
          */smaller: UInt32? = nil, 
         /**
          * UID among these.
-         */uids: [UInt32]? = nil, 
+         */uids: UidSet? = nil, 
         /**
          * With this keyword.
          */keyword: String? = nil, 
@@ -4442,7 +4674,7 @@ public struct FfiConverterTypeSearchQuery: FfiConverterRustBuffer {
                 sentBefore: FfiConverterOptionTimestamp.read(from: &buf), 
                 larger: FfiConverterOptionUInt32.read(from: &buf), 
                 smaller: FfiConverterOptionUInt32.read(from: &buf), 
-                uids: FfiConverterOptionSequenceUInt32.read(from: &buf), 
+                uids: FfiConverterOptionTypeUidSet.read(from: &buf), 
                 keyword: FfiConverterOptionString.read(from: &buf), 
                 unkeyword: FfiConverterOptionString.read(from: &buf), 
                 headers: FfiConverterSequenceTypeHeaderMatch.read(from: &buf), 
@@ -4470,7 +4702,7 @@ public struct FfiConverterTypeSearchQuery: FfiConverterRustBuffer {
         FfiConverterOptionTimestamp.write(value.sentBefore, into: &buf)
         FfiConverterOptionUInt32.write(value.larger, into: &buf)
         FfiConverterOptionUInt32.write(value.smaller, into: &buf)
-        FfiConverterOptionSequenceUInt32.write(value.uids, into: &buf)
+        FfiConverterOptionTypeUidSet.write(value.uids, into: &buf)
         FfiConverterOptionString.write(value.keyword, into: &buf)
         FfiConverterOptionString.write(value.unkeyword, into: &buf)
         FfiConverterSequenceTypeHeaderMatch.write(value.headers, into: &buf)
@@ -6133,6 +6365,30 @@ fileprivate struct FfiConverterOptionTypeProgressListener: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeUidSet: FfiConverterRustBuffer {
+    typealias SwiftType = UidSet?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeUidSet.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeUidSet.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeAddress: FfiConverterRustBuffer {
     typealias SwiftType = Address?
 
@@ -6245,30 +6501,6 @@ fileprivate struct FfiConverterOptionTypeSecurity: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeSecurity.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionSequenceUInt32: FfiConverterRustBuffer {
-    typealias SwiftType = [UInt32]?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterSequenceUInt32.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterSequenceUInt32.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6858,13 +7090,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_idlewatcher_next() != 42097) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_add_flags() != 16277) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_add_flags() != 46815) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_append() != 38474) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_copy_messages() != 42571) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_copy_messages() != 40309) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_create_mailbox() != 47595) {
@@ -6873,7 +7105,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_delete_mailbox() != 60787) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_delete_messages() != 49128) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_delete_messages() != 27051) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_download() != 56729) {
@@ -6882,10 +7114,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_expunge() != 22294) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_fetch() != 26571) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_fetch() != 4987) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_fetch_all() != 6467) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_fetch_all() != 40025) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_fetch_message() != 25918) {
@@ -6912,13 +7144,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_mailbox_status() != 36196) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_move_messages() != 1967) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_move_messages() != 30856) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_noop() != 55307) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_remove_flags() != 57308) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_remove_flags() != 57675) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_rename_mailbox() != 34611) {
@@ -6930,7 +7162,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_search() != 14563) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_set_flags() != 41326) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_set_flags() != 103) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_subscribe() != 38842) {
@@ -6943,6 +7175,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_watch() != 42117) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_uidset_ranges() != 30745) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress() != 50748) {
@@ -6970,6 +7205,21 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_constructor_imapclient_connect() != 31113) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_constructor_uidset_all() != 60392) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_constructor_uidset_from_uid() != 28834) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_constructor_uidset_of() != 54507) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_constructor_uidset_parse() != 60690) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_constructor_uidset_range() != 47959) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_constructor_smtpclient_connect() != 6336) {

@@ -362,7 +362,7 @@ uint64_t uniffi_mailwire_ffi_fn_constructor_imapclient_connect(RustBuffer config
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_ADD_FLAGS
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_ADD_FLAGS
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_add_flags(uint64_t ptr, RustBuffer mailbox, RustBuffer uids, RustBuffer flags
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_add_flags(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer flags
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_APPEND
@@ -372,7 +372,7 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_append(uint64_t ptr, RustBuffe
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_COPY_MESSAGES
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_COPY_MESSAGES
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_copy_messages(uint64_t ptr, RustBuffer mailbox, RustBuffer uids, RustBuffer dest
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_copy_messages(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer dest
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_CREATE_MAILBOX
@@ -387,7 +387,7 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_delete_mailbox(uint64_t ptr, R
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_DELETE_MESSAGES
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_DELETE_MESSAGES
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_delete_messages(uint64_t ptr, RustBuffer mailbox, RustBuffer uids
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_delete_messages(uint64_t ptr, RustBuffer mailbox, uint64_t uids
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_DOWNLOAD
@@ -402,12 +402,12 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_expunge(uint64_t ptr, RustBuff
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_fetch(uint64_t ptr, RustBuffer mailbox, RustBuffer uids, RustBuffer options
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_fetch(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer options
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH_ALL
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH_ALL
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_fetch_all(uint64_t ptr, RustBuffer mailbox, RustBuffer uids, RustBuffer options
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_fetch_all(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer options
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH_MESSAGE
@@ -452,7 +452,7 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_mailbox_status(uint64_t ptr, R
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_MOVE_MESSAGES
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_MOVE_MESSAGES
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_move_messages(uint64_t ptr, RustBuffer mailbox, RustBuffer uids, RustBuffer dest
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_move_messages(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer dest
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_NOOP
@@ -462,7 +462,7 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_noop(uint64_t ptr
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_REMOVE_FLAGS
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_REMOVE_FLAGS
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_remove_flags(uint64_t ptr, RustBuffer mailbox, RustBuffer uids, RustBuffer flags
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_remove_flags(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer flags
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_RENAME_MAILBOX
@@ -482,7 +482,7 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_search(uint64_t ptr, RustBuffe
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_SET_FLAGS
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_SET_FLAGS
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_set_flags(uint64_t ptr, RustBuffer mailbox, RustBuffer uids, RustBuffer flags
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_set_flags(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer flags
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_SUBSCRIBE
@@ -503,6 +503,67 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_unsubscribe(uint64_t ptr, Rust
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_WATCH
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_WATCH
 uint64_t uniffi_mailwire_ffi_fn_method_imapclient_watch(uint64_t ptr, RustBuffer mailbox, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_UIDSET
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_UIDSET
+uint64_t uniffi_mailwire_ffi_fn_clone_uidset(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_UIDSET
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_UIDSET
+void uniffi_mailwire_ffi_fn_free_uidset(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_ALL
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_ALL
+uint64_t uniffi_mailwire_ffi_fn_constructor_uidset_all(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_FROM_UID
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_FROM_UID
+uint64_t uniffi_mailwire_ffi_fn_constructor_uidset_from_uid(uint32_t first, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_OF
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_OF
+uint64_t uniffi_mailwire_ffi_fn_constructor_uidset_of(RustBuffer uids, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_PARSE
+uint64_t uniffi_mailwire_ffi_fn_constructor_uidset_parse(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_RANGE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_RANGE
+uint64_t uniffi_mailwire_ffi_fn_constructor_uidset_range(uint32_t first, uint32_t last, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_RANGES
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_RANGES
+RustBuffer uniffi_mailwire_ffi_fn_method_uidset_ranges(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_EQ_EQ
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_EQ_EQ
+int8_t uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_eq_eq(uint64_t ptr, uint64_t other, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_EQ_NE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_EQ_NE
+int8_t uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_eq_ne(uint64_t ptr, uint64_t other, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_HASH
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_HASH
+uint64_t uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_hash(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_PROGRESSLISTENER
@@ -1125,6 +1186,12 @@ uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_watch(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_UIDSET_RANGES
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_UIDSET_RANGES
+uint16_t uniffi_mailwire_ffi_checksum_method_uidset_ranges(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_PROGRESSLISTENER_ON_PROGRESS
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_PROGRESSLISTENER_ON_PROGRESS
 uint16_t uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress(void
@@ -1176,6 +1243,36 @@ uint16_t uniffi_mailwire_ffi_checksum_constructor_auth_password(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_IMAPCLIENT_CONNECT
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_IMAPCLIENT_CONNECT
 uint16_t uniffi_mailwire_ffi_checksum_constructor_imapclient_connect(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_ALL
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_ALL
+uint16_t uniffi_mailwire_ffi_checksum_constructor_uidset_all(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_FROM_UID
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_FROM_UID
+uint16_t uniffi_mailwire_ffi_checksum_constructor_uidset_from_uid(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_OF
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_OF
+uint16_t uniffi_mailwire_ffi_checksum_constructor_uidset_of(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_PARSE
+uint16_t uniffi_mailwire_ffi_checksum_constructor_uidset_parse(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_RANGE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_RANGE
+uint16_t uniffi_mailwire_ffi_checksum_constructor_uidset_range(void
     
 );
 #endif

@@ -68,12 +68,12 @@ final class ErrorAndSmtpTests: XCTestCase {
         _ = try await c.append(mailbox: mb, data: Dev.rawMessage("outage"))
         for _ in 0..<12 {
             let all = try await c.search(mailbox: mb, query: SearchQuery())
-            _ = try await c.copyMessages(mailbox: mb, uids: all, dest: mb)
+            _ = try await c.copyMessages(mailbox: mb, uids: .of(uids: all), dest: mb)
         }
         let all = try await c.search(mailbox: mb, query: SearchQuery())
         XCTAssertEqual(all.count, 4096)
         let uids = all.enumerated().filter { $0.offset % 2 == 0 }.map { $0.element }
-        let stream = try await c.fetch(mailbox: mb, uids: uids, options: FetchOptions())
+        let stream = try await c.fetch(mailbox: mb, uids: .of(uids: uids), options: FetchOptions())
         let first = try await stream.nextBatch(max: 1)
         XCTAssertEqual(first.count, 1)
         try Dev.killSessions("t94")

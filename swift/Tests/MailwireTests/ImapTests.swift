@@ -84,7 +84,7 @@ final class ImapTests: XCTestCase {
         var uids: [UInt32] = []
         for i in 1...40 { uids.append(try await c.append(mailbox: mb, data: try richMessage("report \(i)", pdf))!) }
         var summaries: [MessageSummary] = []
-        for try await s in try await c.fetchStream(mailbox: mb, uids: uids, batchSize: 7) { summaries.append(s) }
+        for try await s in try await c.fetchStream(mailbox: mb, uids: .of(uids: uids), batchSize: 7) { summaries.append(s) }
         XCTAssertEqual(summaries.map { $0.uid }, uids)
         let s = summaries[3]
         XCTAssertEqual(s.envelope.subject, "report 4")
@@ -95,14 +95,14 @@ final class ImapTests: XCTestCase {
         XCTAssertEqual(s.attachments.first?.contentType, "application/pdf")
         XCTAssertFalse(summaries.contains { $0.flags.contains(.seen) })
         // The pull object directly, and fetchAll.
-        let stream = try await c.fetch(mailbox: mb, uids: Array(uids.prefix(3)), options: FetchOptions(attachments: false))
+        let stream = try await c.fetch(mailbox: mb, uids: .of(uids: Array(uids.prefix(3))), options: FetchOptions(attachments: false))
         let first = try await stream.next()
         XCTAssertEqual(first?.uid, uids[0])
         let rest = try await stream.nextBatch(max: 10)
         XCTAssertEqual(rest.count, 2)
         let end = try await stream.next()
         XCTAssertNil(end)
-        let all = try await c.fetchAll(mailbox: mb, uids: uids, options: FetchOptions())
+        let all = try await c.fetchAll(mailbox: mb, uids: .of(uids: uids), options: FetchOptions())
         XCTAssertEqual(all.map { $0.uid }, uids)
         try await c.deleteMailbox(name: mb)
         try await c.logout()
@@ -114,7 +114,7 @@ final class ImapTests: XCTestCase {
         try await c.createMailbox(name: mb)
         let pdf = Data((0..<300_000).map { UInt8($0 * 7 % 256) })
         let uid = try await c.append(mailbox: mb, data: try richMessage("with pdf", pdf))!
-        let part = try await c.fetchAll(mailbox: mb, uids: [uid], options: FetchOptions())[0].attachments[0].part
+        let part = try await c.fetchAll(mailbox: mb, uids: .of(uid), options: FetchOptions())[0].attachments[0].part
         let downloaded = try await c.download(mailbox: mb, uid: uid, part: part)
         XCTAssertEqual(downloaded, pdf)
         let path = NSTemporaryDirectory() + Dev.unique("mailwire-sw") + ".pdf"
@@ -140,16 +140,16 @@ final class ImapTests: XCTestCase {
         try await c.createMailbox(name: mb)
         let uid = try await c.append(mailbox: mb, data: Dev.rawMessage("flags"))!
         func flags() async throws -> Set<Flag> {
-            let s = try await c.fetchAll(mailbox: mb, uids: [uid], options: FetchOptions(envelope: false, attachments: false))
+            let s = try await c.fetchAll(mailbox: mb, uids: .of(uid), options: FetchOptions(envelope: false, attachments: false))
             return Set(s[0].flags.filter { $0 != .recent })
         }
-        try await c.addFlags(mailbox: mb, uids: [uid], flags: [.seen, .flagged, .keyword(name: "$Label1")])
+        try await c.addFlags(mailbox: mb, uids: .of(uid), flags: [.seen, .flagged, .keyword(name: "$Label1")])
         var f = try await flags()
         XCTAssertEqual(f, [.seen, .flagged, .keyword(name: "$Label1")])
-        try await c.removeFlags(mailbox: mb, uids: [uid], flags: [.flagged])
+        try await c.removeFlags(mailbox: mb, uids: .of(uid), flags: [.flagged])
         f = try await flags()
         XCTAssertEqual(f, [.seen, .keyword(name: "$Label1")])
-        try await c.setFlags(mailbox: mb, uids: [uid], flags: [.answered])
+        try await c.setFlags(mailbox: mb, uids: .of(uid), flags: [.answered])
         f = try await flags()
         XCTAssertEqual(f, [.answered])
         let other = try await ImapClient.connect(config: Dev.imap("t91"))
@@ -167,25 +167,25 @@ final class ImapTests: XCTestCase {
         try await c.createMailbox(name: dst)
         var u: [UInt32] = []
         for i in 1...4 { u.append(try await c.append(mailbox: src, data: Dev.rawMessage("m\(i)"))!) }
-        let copied = try await c.copyMessages(mailbox: src, uids: [u[0]], dest: dst)
+        let copied = try await c.copyMessages(mailbox: src, uids: .of(u[0]), dest: dst)
         XCTAssertEqual(copied.pairs.map { $0.source }, [u[0]])
-        let moved = try await c.moveMessages(mailbox: src, uids: [u[1], u[2]], dest: dst)
+        let moved = try await c.moveMessages(mailbox: src, uids: .of(u[1], u[2]), dest: dst)
         XCTAssertEqual(moved.pairs.map { $0.source }, [u[1], u[2]])
         XCTAssertNotNil(moved.uidValidity)
         var r = try await c.search(mailbox: src, query: SearchQuery())
         XCTAssertEqual(r, [u[0], u[3]])
         r = try await c.search(mailbox: dst, query: SearchQuery())
         XCTAssertEqual(r, (copied.pairs + moved.pairs).map { $0.destination }.sorted())
-        try await c.deleteMessages(mailbox: src, uids: [u[0]])
+        try await c.deleteMessages(mailbox: src, uids: .of(u[0]))
         r = try await c.search(mailbox: src, query: SearchQuery())
         XCTAssertEqual(r, [u[3]])
-        try await c.addFlags(mailbox: src, uids: [u[3]], flags: [.deleted])
+        try await c.addFlags(mailbox: src, uids: .of(u[3]), flags: [.deleted])
         try await c.expunge(mailbox: src)
         r = try await c.search(mailbox: src, query: SearchQuery())
         XCTAssertEqual(r, [])
         let date = Date(timeIntervalSince1970: 1_715_000_000)
         let uid = try await c.append(mailbox: dst, data: Dev.rawMessage("appended"), flags: [.draft], date: date)!
-        let s = try await c.fetchAll(mailbox: dst, uids: [uid], options: FetchOptions())[0]
+        let s = try await c.fetchAll(mailbox: dst, uids: .of(uid), options: FetchOptions())[0]
         XCTAssertTrue(s.flags.contains(.draft))
         XCTAssertEqual(s.internalDate, date)
         try await c.deleteMailbox(name: src)
@@ -227,8 +227,8 @@ final class ImapTests: XCTestCase {
         let first = try await c.sync(mailbox: mb)
         XCTAssertTrue(first.fullResync)
         XCTAssertEqual(first.new, [u1, u2])
-        try await c.addFlags(mailbox: mb, uids: [u1], flags: [.seen])
-        try await c.deleteMessages(mailbox: mb, uids: [u2])
+        try await c.addFlags(mailbox: mb, uids: .of(u1), flags: [.seen])
+        try await c.deleteMessages(mailbox: mb, uids: .of(u2))
         let u3 = try await c.append(mailbox: mb, data: Dev.rawMessage("s3"))!
         let next = try await c.sync(mailbox: mb, state: first.state)
         XCTAssertFalse(next.fullResync)
@@ -240,6 +240,55 @@ final class ImapTests: XCTestCase {
         XCTAssertTrue(next.changed[0].flags.contains(.seen))
         let bad = await mailError { _ = try await c.sync(mailbox: mb, state: "not a state") }
         guard case .InvalidInput = bad else { return XCTFail("\(String(describing: bad))") }
+        try await c.deleteMailbox(name: mb)
+        try await c.logout()
+    }
+
+    func testUidSetsFromTextListsRangesAndAllReachTheServer() async throws {
+        // The IMAP grammar, parsed by the core: printed back compressed and sorted.
+        XCTAssertEqual(try UidSet.parse(text: "7,1:5,10:*").description, "1:5,7,10:*")
+        XCTAssertEqual(try UidSet.parse(text: "1:3,5"), try UidSet.of(5, 3, 2, 1))
+        XCTAssertEqual(
+            try UidSet.parse(text: "7,1:5,10:*").ranges(),
+            [UidRange(first: 1, last: 5), UidRange(first: 7, last: 7), UidRange(first: 10, last: UInt32.max)])
+        XCTAssertEqual(UidSet.all().description, "1:*")
+        XCTAssertEqual(try UidSet.fromUid(first: 4).description, "4:*")
+        XCTAssertEqual(try UidSet.range(first: 9, last: 2).description, "2:9")
+        // UID 0 and malformed text are refused, never dropped.
+        let bad: [() throws -> UidSet] = [
+            { try .parse(text: "0") }, { try .parse(text: "1,0:3") }, { try .parse(text: "1, 2") },
+            { try .parse(text: "") }, { try .of(0) }, { try .of(3, 0) }, { try .range(first: 0, last: 5) },
+            { try .fromUid(first: 0) },
+        ]
+        for make in bad {
+            let e = await mailError { _ = try make() }
+            guard case .InvalidInput = e else { return XCTFail("\(String(describing: e))") }
+        }
+        let c = try await ImapClient.connect(config: Dev.imap("t90"))
+        let mb = Dev.unique("SwUidSet")
+        try await c.createMailbox(name: mb)
+        var u: [UInt32] = []
+        for i in 1...5 { u.append(try await c.append(mailbox: mb, data: Dev.rawMessage("u\(i)"))!) }
+        func fetched(_ set: UidSet) async throws -> [UInt32] {
+            try await c.fetchAll(mailbox: mb, uids: set, options: FetchOptions(envelope: false, attachments: false)).map { $0.uid }
+        }
+        var got = try await fetched(.all())
+        XCTAssertEqual(got, u)
+        got = try await fetched(.parse(text: "\(u[3]):*"))
+        XCTAssertEqual(got, Array(u[3...]))
+        got = try await fetched(.fromUid(first: u[3]))
+        XCTAssertEqual(got, Array(u[3...]))
+        got = try await fetched(.parse(text: "\(u[3]):\(u[2]),\(u[0])"))
+        XCTAssertEqual(got, [u[0], u[2], u[3]])
+        try await c.addFlags(mailbox: mb, uids: .range(first: u[0], last: u[1]), flags: [.seen])
+        got = try await c.search(mailbox: mb, query: SearchQuery(seen: true))
+        XCTAssertEqual(got, [u[0], u[1]])
+        got = try await c.search(mailbox: mb, query: SearchQuery(seen: true, uids: .parse(text: "\(u[1]):*")))
+        XCTAssertEqual(got, [u[1]])
+        // `*` is the highest UID in the mailbox.
+        try await c.deleteMessages(mailbox: mb, uids: .parse(text: "*"))
+        got = try await c.search(mailbox: mb, query: SearchQuery())
+        XCTAssertEqual(got, Array(u.dropLast()))
         try await c.deleteMailbox(name: mb)
         try await c.logout()
     }
@@ -291,7 +340,7 @@ final class ImapTests: XCTestCase {
         for i in 1...300 { uids.append(try await c.append(mailbox: mb, data: Dev.rawMessage("c\(i)"))!) }
         // Breaking out after five items ends the fetch; the connection is handed back.
         var got: [UInt32] = []
-        for try await s in try await c.fetchStream(mailbox: mb, uids: uids, batchSize: 1) {
+        for try await s in try await c.fetchStream(mailbox: mb, uids: .of(uids: uids), batchSize: 1) {
             got.append(s.uid)
             if got.count == 5 { break }
         }
@@ -313,7 +362,7 @@ final class ImapTests: XCTestCase {
         // Cancelling the Task consuming a fetch mid-way.
         let fetching = Task { () -> Int in
             var n = 0
-            for try await _ in try await c.fetchStream(mailbox: mb, uids: uids, batchSize: 1) {
+            for try await _ in try await c.fetchStream(mailbox: mb, uids: .of(uids: uids), batchSize: 1) {
                 n += 1
                 try await Task.sleep(nanoseconds: 20_000_000)
             }
@@ -324,7 +373,7 @@ final class ImapTests: XCTestCase {
         if case .success(let n) = await fetching.result { XCTAssertLessThan(n, 300) }
         try await c.noop()
         // cancel() on the pull object: the stream ends.
-        let stream = try await c.fetch(mailbox: mb, uids: uids, options: FetchOptions())
+        let stream = try await c.fetch(mailbox: mb, uids: .of(uids: uids), options: FetchOptions())
         stream.cancel()
         let none = try await stream.next()
         XCTAssertNil(none)

@@ -26,7 +26,7 @@ fun FetchStream.asFlow(batchSize: UInt = 256u): Flow<MessageSummary> = flow {
  */
 fun ImapClient.fetchFlow(
     mailbox: String,
-    uids: List<UInt>,
+    uids: UidSet,
     options: FetchOptions = FetchOptions(),
     batchSize: UInt = 256u,
 ): Flow<MessageSummary> = flow {
@@ -68,3 +68,6 @@ fun List<UidRange>.uidCount(): Long = sumOf { it.last.toLong() - it.first.toLong
 
 /** The UIDs of these ranges one at a time, in order; lazy, so a server-sized range costs nothing until iterated. */
 fun List<UidRange>.uidSequence(): Sequence<UInt> = asSequence().flatMap { it.uids.asSequence() }
+
+/** `UidSet.of(uid)`, `UidSet.of(a, b, c)`: these UIDs. [MailException.InvalidInput] when one is 0. */
+fun UidSet.Companion.of(vararg uids: UInt): UidSet = of(uids.toList())

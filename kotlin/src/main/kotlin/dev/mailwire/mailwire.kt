@@ -792,6 +792,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_watch(
     ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_uidset_ranges(
+    ): Int
     external fun uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_smtpclient_close(
@@ -809,6 +811,16 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_mailwire_ffi_checksum_constructor_auth_password(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_constructor_imapclient_connect(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_constructor_uidset_all(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_constructor_uidset_from_uid(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_constructor_uidset_of(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_constructor_uidset_parse(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_constructor_uidset_range(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_constructor_smtpclient_connect(
     ): Int
@@ -873,25 +885,25 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_mailwire_ffi_fn_constructor_imapclient_connect(`config`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_add_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,`flags`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_add_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`flags`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_append(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,`flags`: RustBuffer.ByValue,`date`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_copy_messages(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,`dest`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_copy_messages(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`dest`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_create_mailbox(`ptr`: Long,`name`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_delete_mailbox(`ptr`: Long,`name`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_delete_messages(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_delete_messages(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_download(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uid`: Int,`part`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_expunge(`ptr`: Long,`mailbox`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_fetch(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_fetch(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_fetch_all(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_fetch_all(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_fetch_message(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uid`: Int,
     ): Long
@@ -909,11 +921,11 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_mailbox_status(`ptr`: Long,`name`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_move_messages(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,`dest`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_move_messages(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`dest`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_noop(`ptr`: Long,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_remove_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,`flags`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_remove_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`flags`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_rename_mailbox(`ptr`: Long,`from`: RustBuffer.ByValue,`to`: RustBuffer.ByValue,
     ): Long
@@ -921,7 +933,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_search(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_set_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,`flags`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_set_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`flags`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_subscribe(`ptr`: Long,`name`: RustBuffer.ByValue,
     ): Long
@@ -930,6 +942,30 @@ internal object UniffiLib {
     external fun uniffi_mailwire_ffi_fn_method_imapclient_unsubscribe(`ptr`: Long,`name`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_watch(`ptr`: Long,`mailbox`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_clone_uidset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_free_uidset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_mailwire_ffi_fn_constructor_uidset_all(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_constructor_uidset_from_uid(`first`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_constructor_uidset_of(`uids`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_constructor_uidset_parse(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_constructor_uidset_range(`first`: Int,`last`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_method_uidset_ranges(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_eq_eq(`ptr`: Long,`other`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_eq_ne(`ptr`: Long,`other`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_hash(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_mailwire_ffi_fn_clone_progresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1133,13 +1169,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_idlewatcher_next() and 0xFFFF) != 42097) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_add_flags() and 0xFFFF) != 16277) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_add_flags() and 0xFFFF) != 46815) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_append() and 0xFFFF) != 38474) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_copy_messages() and 0xFFFF) != 42571) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_copy_messages() and 0xFFFF) != 40309) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_create_mailbox() and 0xFFFF) != 47595) {
@@ -1148,7 +1184,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_delete_mailbox() and 0xFFFF) != 60787) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_delete_messages() and 0xFFFF) != 49128) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_delete_messages() and 0xFFFF) != 27051) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_download() and 0xFFFF) != 56729) {
@@ -1157,10 +1193,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_expunge() and 0xFFFF) != 22294) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch() and 0xFFFF) != 26571) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch() and 0xFFFF) != 4987) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch_all() and 0xFFFF) != 6467) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch_all() and 0xFFFF) != 40025) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch_message() and 0xFFFF) != 25918) {
@@ -1187,13 +1223,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_mailbox_status() and 0xFFFF) != 36196) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_move_messages() and 0xFFFF) != 1967) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_move_messages() and 0xFFFF) != 30856) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_noop() and 0xFFFF) != 55307) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_remove_flags() and 0xFFFF) != 57308) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_remove_flags() and 0xFFFF) != 57675) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_rename_mailbox() and 0xFFFF) != 34611) {
@@ -1205,7 +1241,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_search() and 0xFFFF) != 14563) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_set_flags() and 0xFFFF) != 41326) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_set_flags() and 0xFFFF) != 103) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_subscribe() and 0xFFFF) != 38842) {
@@ -1218,6 +1254,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_watch() and 0xFFFF) != 42117) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_uidset_ranges() and 0xFFFF) != 30745) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress() and 0xFFFF) != 50748) {
@@ -1245,6 +1284,21 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_constructor_imapclient_connect() and 0xFFFF) != 31113) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_all() and 0xFFFF) != 60392) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_from_uid() and 0xFFFF) != 28834) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_of() and 0xFFFF) != 54507) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_parse() and 0xFFFF) != 60690) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_range() and 0xFFFF) != 47959) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_constructor_smtpclient_connect() and 0xFFFF) != 6336) {
@@ -2822,7 +2876,7 @@ public interface ImapClientInterface {
     /**
      * Adds flags or keywords.
      */
-    suspend fun `addFlags`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `flags`: List<Flag>)
+    suspend fun `addFlags`(`mailbox`: kotlin.String, `uids`: UidSet, `flags`: List<Flag>)
     
     /**
      * Uploads a message; returns its UID when the server reports it.
@@ -2832,7 +2886,7 @@ public interface ImapClientInterface {
     /**
      * Copies messages to `dest`; returns the new UIDs.
      */
-    suspend fun `copyMessages`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `dest`: kotlin.String): UidMap
+    suspend fun `copyMessages`(`mailbox`: kotlin.String, `uids`: UidSet, `dest`: kotlin.String): UidMap
     
     /**
      * Creates a mailbox; `AlreadyExists` when it exists.
@@ -2847,7 +2901,7 @@ public interface ImapClientInterface {
     /**
      * Deletes exactly these messages (`\Deleted` + UID EXPUNGE).
      */
-    suspend fun `deleteMessages`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>)
+    suspend fun `deleteMessages`(`mailbox`: kotlin.String, `uids`: UidSet)
     
     /**
      * One MIME part (`AttachmentInfo.part`), transfer-decoded.
@@ -2864,12 +2918,12 @@ public interface ImapClientInterface {
      * the `Flow` / `AsyncThrowingStream` adapters. The stream holds the connection until it
      * is exhausted or cancelled: other calls wait meanwhile. Never sets `\Seen`.
      */
-    suspend fun `fetch`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `options`: FetchOptions): FetchStream
+    suspend fun `fetch`(`mailbox`: kotlin.String, `uids`: UidSet, `options`: FetchOptions): FetchStream
     
     /**
      * All summaries of `uids` at once.
      */
-    suspend fun `fetchAll`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `options`: FetchOptions): List<MessageSummary>
+    suspend fun `fetchAll`(`mailbox`: kotlin.String, `uids`: UidSet, `options`: FetchOptions): List<MessageSummary>
     
     /**
      * The message, downloaded and parsed.
@@ -2914,7 +2968,7 @@ public interface ImapClientInterface {
     /**
      * Moves messages to `dest`; returns the new UIDs.
      */
-    suspend fun `moveMessages`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `dest`: kotlin.String): UidMap
+    suspend fun `moveMessages`(`mailbox`: kotlin.String, `uids`: UidSet, `dest`: kotlin.String): UidMap
     
     /**
      * Sends NOOP: keeps the connection alive.
@@ -2924,7 +2978,7 @@ public interface ImapClientInterface {
     /**
      * Removes flags or keywords.
      */
-    suspend fun `removeFlags`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `flags`: List<Flag>)
+    suspend fun `removeFlags`(`mailbox`: kotlin.String, `uids`: UidSet, `flags`: List<Flag>)
     
     /**
      * Renames a mailbox.
@@ -2945,7 +2999,7 @@ public interface ImapClientInterface {
     /**
      * Replaces the flags and keywords.
      */
-    suspend fun `setFlags`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `flags`: List<Flag>)
+    suspend fun `setFlags`(`mailbox`: kotlin.String, `uids`: UidSet, `flags`: List<Flag>)
     
     /**
      * Subscribes to a mailbox.
@@ -3088,14 +3142,14 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `addFlags`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `flags`: List<Flag>) {
+    override suspend fun `addFlags`(`mailbox`: kotlin.String, `uids`: UidSet, `flags`: List<Flag>) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_add_flags(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
         FfiConverterSequenceTypeFlag.lower(`flags`),
             )
         },
@@ -3144,14 +3198,14 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `copyMessages`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `dest`: kotlin.String) : UidMap {
+    override suspend fun `copyMessages`(`mailbox`: kotlin.String, `uids`: UidSet, `dest`: kotlin.String) : UidMap {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_copy_messages(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
         FfiConverterString.lower(`dest`),
             )
         },
@@ -3223,14 +3277,14 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `deleteMessages`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>) {
+    override suspend fun `deleteMessages`(`mailbox`: kotlin.String, `uids`: UidSet) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_delete_messages(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_void(future, callback, continuation) },
@@ -3305,14 +3359,14 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `fetch`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `options`: FetchOptions) : FetchStream {
+    override suspend fun `fetch`(`mailbox`: kotlin.String, `uids`: UidSet, `options`: FetchOptions) : FetchStream {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_fetch(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
         FfiConverterTypeFetchOptions.lower(`options`),
             )
         },
@@ -3332,14 +3386,14 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `fetchAll`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `options`: FetchOptions) : List<MessageSummary> {
+    override suspend fun `fetchAll`(`mailbox`: kotlin.String, `uids`: UidSet, `options`: FetchOptions) : List<MessageSummary> {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_fetch_all(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
         FfiConverterTypeFetchOptions.lower(`options`),
             )
         },
@@ -3565,14 +3619,14 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `moveMessages`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `dest`: kotlin.String) : UidMap {
+    override suspend fun `moveMessages`(`mailbox`: kotlin.String, `uids`: UidSet, `dest`: kotlin.String) : UidMap {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_move_messages(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
         FfiConverterString.lower(`dest`),
             )
         },
@@ -3617,14 +3671,14 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `removeFlags`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `flags`: List<Flag>) {
+    override suspend fun `removeFlags`(`mailbox`: kotlin.String, `uids`: UidSet, `flags`: List<Flag>) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_remove_flags(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
         FfiConverterSequenceTypeFlag.lower(`flags`),
             )
         },
@@ -3728,14 +3782,14 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `setFlags`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `flags`: List<Flag>) {
+    override suspend fun `setFlags`(`mailbox`: kotlin.String, `uids`: UidSet, `flags`: List<Flag>) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_set_flags(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
         FfiConverterSequenceTypeFlag.lower(`flags`),
             )
         },
@@ -4621,6 +4675,396 @@ public object FfiConverterTypeSmtpClient: FfiConverter<SmtpClient, Long> {
     override fun allocationSize(value: SmtpClient) = 8UL
 
     override fun write(value: SmtpClient, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
+ * `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
+ * `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
+ * the same UIDs are equal. UID 0 is `InvalidInput`, never dropped.
+ */
+public interface UidSetInterface {
+    
+    /**
+     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`.
+     */
+    fun `ranges`(): List<UidRange>
+    
+    companion object
+}
+
+/**
+ * The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
+ * `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
+ * `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
+ * the same UIDs are equal. UID 0 is `InvalidInput`, never dropped.
+ */
+open class UidSet: Disposable, AutoCloseable, UidSetInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_mailwire_ffi_fn_free_uidset(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_mailwire_ffi_fn_clone_uidset(handle, status)
+        }
+    }
+
+    
+    /**
+     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`.
+     */override fun `ranges`(): List<UidRange> {
+            return FfiConverterSequenceTypeUidRange.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_uidset_ranges(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    // The local Rust `Eq` implementation - only `eq` is used.
+    override fun equals(other: Any?): Boolean {
+        if (other !is UidSet) return false
+        return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_eq_eq(
+        it,
+        
+        FfiConverterTypeUidSet.lower(`other`),_status)
+}
+    }
+    )
+    }
+    // The local Rust `Hash` implementation
+    override fun hashCode(): Int {
+        return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_hash(
+        it,
+        _status)
+}
+    }
+    ).toInt()
+    }
+
+    
+    companion object {
+        
+    /**
+     * Every message in the mailbox (`1:*`).
+     */ fun `all`(): UidSet {
+            return FfiConverterTypeUidSet.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_constructor_uidset_all(
+    
+        _status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * The UIDs from `first` up to the highest one (`first:*`). `InvalidInput` for 0.
+     */
+    @Throws(MailException::class) fun `fromUid`(`first`: kotlin.UInt): UidSet {
+            return FfiConverterTypeUidSet.lift(
+    uniffiRustCallWithError(MailException) { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_constructor_uidset_from_uid(
+    
+        
+        FfiConverterUInt.lower(`first`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * These UIDs, in any order, duplicates allowed. `InvalidInput` when one is 0.
+     */
+    @Throws(MailException::class) fun `of`(`uids`: List<kotlin.UInt>): UidSet {
+            return FfiConverterTypeUidSet.lift(
+    uniffiRustCallWithError(MailException) { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_constructor_uidset_of(
+    
+        
+        FfiConverterSequenceUInt.lower(`uids`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * The IMAP syntax: UIDs and ranges separated by commas, without spaces (`5`, `1:5,7`,
+     * `10:*`, `*`); `*` is the highest UID in the mailbox. `InvalidInput` for anything else,
+     * UID 0 included.
+     */
+    @Throws(MailException::class) fun `parse`(`text`: kotlin.String): UidSet {
+            return FfiConverterTypeUidSet.lift(
+    uniffiRustCallWithError(MailException) { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_constructor_uidset_parse(
+    
+        
+        FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * The UIDs from `first` to `last` inclusive (either order). `InvalidInput` when one is 0.
+     */
+    @Throws(MailException::class) fun `range`(`first`: kotlin.UInt, `last`: kotlin.UInt): UidSet {
+            return FfiConverterTypeUidSet.lift(
+    uniffiRustCallWithError(MailException) { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_constructor_uidset_range(
+    
+        
+        FfiConverterUInt.lower(`first`),
+        FfiConverterUInt.lower(`last`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUidSet: FfiConverter<UidSet, Long> {
+    override fun lower(value: UidSet): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): UidSet {
+        return UidSet(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): UidSet {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: UidSet) = 8UL
+
+    override fun write(value: UidSet, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -5980,7 +6424,7 @@ data class SearchQuery (
     /**
      * UID among these.
      */
-    var `uids`: List<kotlin.UInt>? = null 
+    var `uids`: UidSet? = null 
     , 
     /**
      * With this keyword.
@@ -6007,11 +6451,42 @@ data class SearchQuery (
      */
     var `raw`: kotlin.String? = null 
     
-){
+): Disposable{
     
 
     
 
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`seen`,
+        this.`flagged`,
+        this.`answered`,
+        this.`deleted`,
+        this.`draft`,
+        this.`from`,
+        this.`to`,
+        this.`cc`,
+        this.`bcc`,
+        this.`subject`,
+        this.`body`,
+        this.`text`,
+        this.`since`,
+        this.`before`,
+        this.`sentSince`,
+        this.`sentBefore`,
+        this.`larger`,
+        this.`smaller`,
+        this.`uids`,
+        this.`keyword`,
+        this.`unkeyword`,
+        this.`headers`,
+        this.`modseq`,
+        this.`raw`
+    )
+    }
     
     companion object
 }
@@ -6040,7 +6515,7 @@ public object FfiConverterTypeSearchQuery: FfiConverterRustBuffer<SearchQuery> {
             FfiConverterOptionalTimestamp.read(buf),
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalUInt.read(buf),
-            FfiConverterOptionalSequenceUInt.read(buf),
+            FfiConverterOptionalTypeUidSet.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterSequenceTypeHeaderMatch.read(buf),
@@ -6068,7 +6543,7 @@ public object FfiConverterTypeSearchQuery: FfiConverterRustBuffer<SearchQuery> {
             FfiConverterOptionalTimestamp.allocationSize(value.`sentBefore`) +
             FfiConverterOptionalUInt.allocationSize(value.`larger`) +
             FfiConverterOptionalUInt.allocationSize(value.`smaller`) +
-            FfiConverterOptionalSequenceUInt.allocationSize(value.`uids`) +
+            FfiConverterOptionalTypeUidSet.allocationSize(value.`uids`) +
             FfiConverterOptionalString.allocationSize(value.`keyword`) +
             FfiConverterOptionalString.allocationSize(value.`unkeyword`) +
             FfiConverterSequenceTypeHeaderMatch.allocationSize(value.`headers`) +
@@ -6095,7 +6570,7 @@ public object FfiConverterTypeSearchQuery: FfiConverterRustBuffer<SearchQuery> {
             FfiConverterOptionalTimestamp.write(value.`sentBefore`, buf)
             FfiConverterOptionalUInt.write(value.`larger`, buf)
             FfiConverterOptionalUInt.write(value.`smaller`, buf)
-            FfiConverterOptionalSequenceUInt.write(value.`uids`, buf)
+            FfiConverterOptionalTypeUidSet.write(value.`uids`, buf)
             FfiConverterOptionalString.write(value.`keyword`, buf)
             FfiConverterOptionalString.write(value.`unkeyword`, buf)
             FfiConverterSequenceTypeHeaderMatch.write(value.`headers`, buf)
@@ -7870,6 +8345,38 @@ public object FfiConverterOptionalTypeProgressListener: FfiConverterRustBuffer<P
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeUidSet: FfiConverterRustBuffer<UidSet?> {
+    override fun read(buf: ByteBuffer): UidSet? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeUidSet.read(buf)
+    }
+
+    override fun allocationSize(value: UidSet?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeUidSet.allocationSize(value)
+        }
+    }
+
+    override fun write(value: UidSet?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeUidSet.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeAddress: FfiConverterRustBuffer<Address?> {
     override fun read(buf: ByteBuffer): Address? {
         if (buf.get().toInt() == 0) {
@@ -8020,38 +8527,6 @@ public object FfiConverterOptionalTypeSecurity: FfiConverterRustBuffer<Security?
         } else {
             buf.put(1)
             FfiConverterTypeSecurity.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalSequenceUInt: FfiConverterRustBuffer<List<kotlin.UInt>?> {
-    override fun read(buf: ByteBuffer): List<kotlin.UInt>? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterSequenceUInt.read(buf)
-    }
-
-    override fun allocationSize(value: List<kotlin.UInt>?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterSequenceUInt.allocationSize(value)
-        }
-    }
-
-    override fun write(value: List<kotlin.UInt>?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterSequenceUInt.write(value, buf)
         }
     }
 }

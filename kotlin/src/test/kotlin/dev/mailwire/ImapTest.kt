@@ -88,7 +88,7 @@ class ImapTest {
         assertEquals(listOf(b), c.search(mb, SearchQuery(larger = 4000u)))
         assertEquals(listOf(d), c.search(mb, SearchQuery(keyword = "\$Work")))
         assertEquals(listOf(b, d), c.search(mb, SearchQuery(raw = "OR SEEN FLAGGED")))
-        assertEquals(listOf(d), c.search(mb, SearchQuery(uids = listOf(b, d), seen = false)))
+        assertEquals(listOf(d), c.search(mb, SearchQuery(uids = UidSet.of(b, d), seen = false)))
         c.deleteMailbox(mb)
         c.logout()
     }
@@ -100,7 +100,7 @@ class ImapTest {
         c.createMailbox(mb)
         val pdf = ByteArray(30_000) { (it % 251).toByte() }
         val uids = (1..40).map { c.append(mb, richMessage("report $it", pdf))!! }
-        val summaries = c.fetchFlow(mb, uids, batchSize = 7u).toList()
+        val summaries = c.fetchFlow(mb, UidSet.of(uids), batchSize = 7u).toList()
         assertEquals(uids, summaries.map { it.uid })
         val s = summaries[3]
         assertEquals("report 4", s.envelope.subject)
@@ -113,12 +113,12 @@ class ImapTest {
         // Fetching never marks messages seen.
         assertTrue(summaries.all { Flag.Seen !in it.flags })
         // The pull object directly, and fetchAll.
-        val stream = c.fetch(mb, uids.take(3), FetchOptions(attachments = false))
+        val stream = c.fetch(mb, UidSet.of(uids.take(3)), FetchOptions(attachments = false))
         assertEquals(uids[0], stream.next()!!.uid)
         assertEquals(2, stream.nextBatch(10u).size)
         assertNull(stream.next())
         stream.close()
-        assertEquals(uids, c.fetchAll(mb, uids, FetchOptions()).map { it.uid })
+        assertEquals(uids, c.fetchAll(mb, UidSet.of(uids), FetchOptions()).map { it.uid })
         c.deleteMailbox(mb)
         c.logout()
     }
@@ -130,7 +130,7 @@ class ImapTest {
         c.createMailbox(mb)
         val pdf = ByteArray(300_000) { (it * 7 % 256).toByte() }
         val uid = c.append(mb, richMessage("with pdf", pdf))!!
-        val part = c.fetchAll(mb, listOf(uid), FetchOptions()).single().attachments.single().part
+        val part = c.fetchAll(mb, UidSet.of(uid), FetchOptions()).single().attachments.single().part
         assertArrayEquals(pdf, c.download(mb, uid, part))
         val file = File.createTempFile("mailwire-kt", ".pdf")
         val seen = AtomicLong()
@@ -157,12 +157,12 @@ class ImapTest {
         val mb = Dev.unique("KtFlags")
         c.createMailbox(mb)
         val uid = c.append(mb, Dev.rawMessage("flags"))!!
-        suspend fun flags() = c.fetchAll(mb, listOf(uid), FetchOptions(envelope = false, attachments = false)).single().flags.filter { it != Flag.Recent }.toSet()
-        c.addFlags(mb, listOf(uid), listOf(Flag.Seen, Flag.Flagged, Flag.Keyword("\$Label1")))
+        suspend fun flags() = c.fetchAll(mb, UidSet.of(uid), FetchOptions(envelope = false, attachments = false)).single().flags.filter { it != Flag.Recent }.toSet()
+        c.addFlags(mb, UidSet.of(uid), listOf(Flag.Seen, Flag.Flagged, Flag.Keyword("\$Label1")))
         assertEquals(setOf(Flag.Seen, Flag.Flagged, Flag.Keyword("\$Label1")), flags())
-        c.removeFlags(mb, listOf(uid), listOf(Flag.Flagged))
+        c.removeFlags(mb, UidSet.of(uid), listOf(Flag.Flagged))
         assertEquals(setOf(Flag.Seen, Flag.Keyword("\$Label1")), flags())
-        c.setFlags(mb, listOf(uid), listOf(Flag.Answered))
+        c.setFlags(mb, UidSet.of(uid), listOf(Flag.Answered))
         assertEquals(setOf(Flag.Answered), flags())
         // Checked with an independent client too.
         val other = connect("t81")
@@ -180,22 +180,22 @@ class ImapTest {
         c.createMailbox(src)
         c.createMailbox(dst)
         val u = (1..4).map { c.append(src, Dev.rawMessage("m$it"))!! }
-        val copied = c.copyMessages(src, listOf(u[0]), dst)
+        val copied = c.copyMessages(src, UidSet.of(u[0]), dst)
         assertEquals(u[0], copied.pairs.single().source)
-        val moved = c.moveMessages(src, listOf(u[1], u[2]), dst)
+        val moved = c.moveMessages(src, UidSet.of(u[1], u[2]), dst)
         assertEquals(listOf(u[1], u[2]), moved.pairs.map { it.source })
         assertNotNull(moved.uidValidity)
         assertEquals(listOf(u[0], u[3]), c.search(src, SearchQuery()))
         assertEquals((listOf(copied.pairs.single().destination) + moved.pairs.map { it.destination }).sorted(), c.search(dst, SearchQuery()))
-        c.deleteMessages(src, listOf(u[0]))
+        c.deleteMessages(src, UidSet.of(u[0]))
         assertEquals(listOf(u[3]), c.search(src, SearchQuery()))
-        c.addFlags(src, listOf(u[3]), listOf(Flag.Deleted))
+        c.addFlags(src, UidSet.of(u[3]), listOf(Flag.Deleted))
         c.expunge(src)
         assertEquals(emptyList<UInt>(), c.search(src, SearchQuery()))
         // append with flags and date; the UID comes back (UIDPLUS)
         val when_ = java.time.Instant.parse("2024-05-06T07:08:09Z")
         val uid = c.append(dst, Dev.rawMessage("appended"), listOf(Flag.Draft), when_)!!
-        val s = c.fetchAll(dst, listOf(uid), FetchOptions()).single()
+        val s = c.fetchAll(dst, UidSet.of(uid), FetchOptions()).single()
         assertTrue(Flag.Draft in s.flags)
         assertEquals(when_, s.internalDate)
         c.deleteMailbox(src)
@@ -238,8 +238,8 @@ class ImapTest {
         val first = c.sync(mb)
         assertTrue(first.fullResync)
         assertEquals(listOf(u1, u2), first.new)
-        c.addFlags(mb, listOf(u1), listOf(Flag.Seen))
-        c.deleteMessages(mb, listOf(u2))
+        c.addFlags(mb, UidSet.of(u1), listOf(Flag.Seen))
+        c.deleteMessages(mb, UidSet.of(u2))
         val u3 = c.append(mb, Dev.rawMessage("s3"))!!
         val next = c.sync(mb, first.state)
         assertFalse(next.fullResync)
@@ -251,6 +251,40 @@ class ImapTest {
         assertTrue(Flag.Seen in next.changed.single().flags)
         val bad = runCatching { c.sync(mb, "not a state") }.exceptionOrNull()
         assertTrue(bad is MailException.InvalidInput, "$bad")
+        c.deleteMailbox(mb)
+        c.logout()
+    }
+
+    @Test
+    fun uidSetsFromTextListsRangesAndAllReachTheServer() = runBlocking {
+        // The IMAP grammar, parsed by the core: printed back compressed and sorted.
+        assertEquals("1:5,7,10:*", UidSet.parse("7,1:5,10:*").toString())
+        assertEquals(UidSet.parse("1:3,5"), UidSet.of(5u, 3u, 2u, 1u))
+        assertEquals(listOf(UidRange(1u, 5u), UidRange(7u, 7u), UidRange(10u, UInt.MAX_VALUE)), UidSet.parse("7,1:5,10:*").ranges())
+        assertEquals("1:*", UidSet.all().toString())
+        assertEquals("4:*", UidSet.fromUid(4u).toString())
+        assertEquals("2:9", UidSet.range(9u, 2u).toString())
+        // UID 0 and malformed text are refused, never dropped.
+        for (bad in listOf({ UidSet.parse("0") }, { UidSet.parse("1,0:3") }, { UidSet.parse("1, 2") }, { UidSet.parse("") },
+            { UidSet.of(0u) }, { UidSet.of(3u, 0u) }, { UidSet.range(0u, 5u) }, { UidSet.fromUid(0u) })) {
+            val e = runCatching { bad() }.exceptionOrNull()
+            assertTrue(e is MailException.InvalidInput, "$e")
+        }
+        val c = connect("t80")
+        val mb = Dev.unique("KtUidSet")
+        c.createMailbox(mb)
+        val u = (1..5).map { c.append(mb, Dev.rawMessage("u$it"))!! }
+        suspend fun fetched(set: UidSet) = c.fetchAll(mb, set, FetchOptions(envelope = false, attachments = false)).map { it.uid }
+        assertEquals(u, fetched(UidSet.all()))
+        assertEquals(u.drop(3), fetched(UidSet.parse("${u[3]}:*")))
+        assertEquals(u.drop(3), fetched(UidSet.fromUid(u[3])))
+        assertEquals(listOf(u[0], u[2], u[3]), fetched(UidSet.parse("${u[3]}:${u[2]},${u[0]}")))
+        c.addFlags(mb, UidSet.range(u[0], u[1]), listOf(Flag.Seen))
+        assertEquals(listOf(u[0], u[1]), c.search(mb, SearchQuery(seen = true)))
+        assertEquals(listOf(u[1]), c.search(mb, SearchQuery(seen = true, uids = UidSet.parse("${u[1]}:*"))))
+        // `*` is the highest UID in the mailbox.
+        c.deleteMessages(mb, UidSet.parse("*"))
+        assertEquals(u.dropLast(1), c.search(mb, SearchQuery()))
         c.deleteMailbox(mb)
         c.logout()
     }
@@ -292,7 +326,7 @@ class ImapTest {
         c.createMailbox(mb)
         val uids = (1..300).map { c.append(mb, Dev.rawMessage("c$it"))!! }
         // take(5) cancels the fetch after five items; the connection is handed back.
-        assertEquals(uids.take(5), c.fetchFlow(mb, uids, batchSize = 1u).take(5).toList().map { it.uid })
+        assertEquals(uids.take(5), c.fetchFlow(mb, UidSet.of(uids), batchSize = 1u).take(5).toList().map { it.uid })
         assertEquals(300u, c.mailboxStatus(mb).messages)
         // Cancelling a watch in IDLE: the next call runs at once, not after the IDLE.
         val job = launch { c.watchFlow(mb).collect { } }
@@ -309,7 +343,7 @@ class ImapTest {
         idle.join()
         withTimeout(5_000) { c.noop() }
         // cancel() on the pull object ends an in-flight next with Closed.
-        val stream = c.fetch(mb, uids, FetchOptions())
+        val stream = c.fetch(mb, UidSet.of(uids), FetchOptions())
         stream.cancel()
         assertNull(stream.next())
         stream.close()
