@@ -726,7 +726,22 @@ impl ImapClient {
                 .inner
                 .fetch(&mailbox, uids.core(), options.into())
                 .await?;
-            Ok(Arc::new(FetchStream::new(stream)))
+            Ok(Arc::new(FetchStream(Pull::new(stream))))
+        })
+        .await
+    }
+
+    /// Starts streaming the whole source of each message of `uids` (never sets `\Seen`),
+    /// many messages per command; read them with `next` / `nextBatch` or the adapters. UIDs
+    /// that do not exist are skipped. Holds the connection as `fetch` does.
+    pub async fn fetch_raw_many(
+        &self,
+        mailbox: String,
+        uids: Arc<UidSet>,
+    ) -> Result<Arc<RawFetchStream>> {
+        crate::error::guard_async(async {
+            let stream = self.inner.fetch_raw_many(&mailbox, uids.core()).await?;
+            Ok(Arc::new(RawFetchStream(Pull::new(stream))))
         })
         .await
     }
@@ -1003,72 +1018,84 @@ fn cancelled() -> MailError {
     mailwire::Error::new(mailwire::ErrorKind::Closed, "the stream was cancelled").into()
 }
 
+/// The pull logic of the fetch streams: one core stream, handed back to the client when it
+/// is exhausted, fails or is cancelled.
+struct Pull<T> {
+    inner: Mutex<Option<core::FetchStream<T>>>,
+    cancel: Canceller,
+}
+
+impl<T: Send + 'static> Pull<T> {
+    fn new(stream: core::FetchStream<T>) -> Self {
+        Pull {
+            inner: Mutex::new(Some(stream)),
+            cancel: Canceller::new(),
+        }
+    }
+
+    async fn next_batch(&self, max: u32) -> Result<Vec<T>> {
+        if self.cancel.is_cancelled() {
+            return Ok(Vec::new());
+        }
+        self.cancel
+            .run(async {
+                let mut guard = self.inner.lock().await;
+                let Some(stream) = guard.as_mut() else {
+                    return Ok(Vec::new());
+                };
+                let batch = stream.next_batch(max as usize).await;
+                if !matches!(&batch, Ok(b) if !b.is_empty()) {
+                    *guard = None; // exhausted or failed: release the connection
+                }
+                Ok(batch?)
+            })
+            .await
+            .inspect_err(|_| self.release())
+    }
+
+    async fn next(&self) -> Result<Option<T>> {
+        Ok(self.next_batch(1).await?.pop())
+    }
+
+    fn cancel(&self) {
+        self.cancel.cancel();
+        self.release();
+    }
+
+    /// Drops the core stream (which finishes the response in the background of the next
+    /// call) unless a call still holds it; that call drops it when it sees the cancel.
+    fn release(&self) {
+        if let Ok(mut guard) = self.inner.try_lock() {
+            *guard = None;
+        }
+    }
+}
+
 /// Summaries streamed from `ImapClient.fetch`. Pull them with `next` / `nextBatch` (or the
 /// `Flow` / `AsyncThrowingStream` adapters). `cancel` stops it at once (an in-flight call
 /// fails with `Closed`, later calls find the stream ended) and hands the connection back to
 /// the client.
 #[derive(uniffi::Object)]
-pub struct FetchStream {
-    inner: Mutex<Option<core::FetchStream>>,
-    cancel: Canceller,
-}
-
-impl FetchStream {
-    fn new(stream: core::FetchStream) -> Self {
-        FetchStream {
-            inner: Mutex::new(Some(stream)),
-            cancel: Canceller::new(),
-        }
-    }
-}
+pub struct FetchStream(Pull<core::MessageSummary>);
 
 #[uniffi::export(async_runtime = "tokio")]
 impl FetchStream {
     /// The next summary, or nothing when all have arrived.
     pub async fn next(&self) -> Result<Option<MessageSummary>> {
-        crate::error::guard_async(async {
-            if self.cancel.is_cancelled() {
-                return Ok(None);
-            }
-            self.cancel
-                .run(async {
-                    let mut guard = self.inner.lock().await;
-                    let Some(stream) = guard.as_mut() else {
-                        return Ok(None);
-                    };
-                    let item = stream.next().await;
-                    if !matches!(item, Ok(Some(_))) {
-                        *guard = None; // exhausted or failed: release the connection
-                    }
-                    Ok(item?.map(Into::into))
-                })
-                .await
-                .inspect_err(|_| self.release())
-        })
-        .await
+        crate::error::guard_async(async { Ok(self.0.next().await?.map(Into::into)) }).await
     }
 
     /// Up to `max` summaries: whatever has arrived, waiting only when none has. Empty when
     /// the stream is exhausted.
     pub async fn next_batch(&self, max: u32) -> Result<Vec<MessageSummary>> {
         crate::error::guard_async(async {
-            if self.cancel.is_cancelled() {
-                return Ok(Vec::new());
-            }
-            self.cancel
-                .run(async {
-                    let mut guard = self.inner.lock().await;
-                    let Some(stream) = guard.as_mut() else {
-                        return Ok(Vec::new());
-                    };
-                    let batch = stream.next_batch(max as usize).await;
-                    if !matches!(&batch, Ok(b) if !b.is_empty()) {
-                        *guard = None;
-                    }
-                    Ok(batch?.into_iter().map(Into::into).collect())
-                })
-                .await
-                .inspect_err(|_| self.release())
+            Ok(self
+                .0
+                .next_batch(max)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect())
         })
         .await
     }
@@ -1076,18 +1103,50 @@ impl FetchStream {
     /// Stops the stream: an in-flight `next` fails with `Closed`, later ones return nothing,
     /// and the client's connection is free for the next call. Harmless to call twice.
     pub fn cancel(&self) {
-        self.cancel.cancel();
-        self.release();
+        self.0.cancel();
     }
 }
 
-impl FetchStream {
-    /// Drops the core stream (which finishes the response in the background of the next
-    /// call) unless a call still holds it; that call drops it when it sees the cancel.
-    fn release(&self) {
-        if let Ok(mut guard) = self.inner.try_lock() {
-            *guard = None;
-        }
+/// The whole source of one message, from `ImapClient.fetchRawMany`.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RawMessage {
+    /// The message's UID.
+    pub uid: u32,
+    /// The message as stored on the server (RFC 5322 bytes).
+    pub data: Vec<u8>,
+}
+
+/// Whole messages streamed from `ImapClient.fetchRawMany`, as they arrive; pulled and
+/// cancelled as `FetchStream` is.
+#[derive(uniffi::Object)]
+pub struct RawFetchStream(Pull<core::RawMessage>);
+
+#[uniffi::export(async_runtime = "tokio")]
+impl RawFetchStream {
+    /// The next message, or nothing when all have arrived.
+    pub async fn next(&self) -> Result<Option<RawMessage>> {
+        crate::error::guard_async(async { Ok(self.0.next().await?.map(raw)) }).await
+    }
+
+    /// Up to `max` messages: whatever has arrived, waiting only when none has. Empty when the
+    /// stream is exhausted.
+    pub async fn next_batch(&self, max: u32) -> Result<Vec<RawMessage>> {
+        crate::error::guard_async(async {
+            Ok(self.0.next_batch(max).await?.into_iter().map(raw).collect())
+        })
+        .await
+    }
+
+    /// Stops the stream, as `FetchStream.cancel` does. Harmless to call twice.
+    pub fn cancel(&self) {
+        self.0.cancel();
+    }
+}
+
+fn raw(m: core::RawMessage) -> RawMessage {
+    RawMessage {
+        uid: m.uid,
+        data: m.data,
     }
 }
 

@@ -18,7 +18,7 @@ mod smtp;
 
 pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts};
 pub use error::{debug_panic, debug_panic_async, MailError};
-pub use imap::{FetchStream, IdleWatcher, ImapClient};
+pub use imap::{FetchStream, IdleWatcher, ImapClient, RawFetchStream, UidSet};
 pub use message::{Address, Attachment, Message, OutgoingMessage};
 pub use progress::ProgressListener;
 pub use smtp::SmtpClient;

@@ -46,29 +46,46 @@ private final class Batches<Element>: @unchecked Sendable {
     }
 }
 
+/// What `nextBatch` pulls, one item at a time, until it returns nothing. Cancelling the
+/// consuming Task calls `cancel` and throws `CancellationError`.
+private func pulled<Element>(
+    _ nextBatch: @escaping () async throws -> [Element], cancel: @escaping @Sendable () -> Void
+) -> AsyncThrowingStream<Element, Error> {
+    let buffer = Batches<Element>()
+    return AsyncThrowingStream(unfolding: {
+        if let next = buffer.pop() { return next }
+        do {
+            let batch = try await withTaskCancellationHandler {
+                try await nextBatch()
+            } onCancel: {
+                cancel()
+            }
+            try Task.checkCancellation()
+            buffer.refill(batch)
+            return buffer.pop()
+        } catch {
+            cancel()
+            if Task.isCancelled { throw CancellationError() }
+            throw error
+        }
+    })
+}
+
 extension FetchStream {
     /// The summaries of this stream, pulled `batchSize` at a time (memory stays bounded by
     /// the batch). Cancelling the consuming Task cancels the stream and throws
     /// `CancellationError`.
     public func values(batchSize: UInt32 = 256) -> AsyncThrowingStream<MessageSummary, Error> {
-        let buffer = Batches<MessageSummary>()
-        return AsyncThrowingStream(unfolding: {
-            if let next = buffer.pop() { return next }
-            do {
-                let batch = try await withTaskCancellationHandler {
-                    try await self.nextBatch(max: batchSize)
-                } onCancel: {
-                    self.cancel()
-                }
-                try Task.checkCancellation()
-                buffer.refill(batch)
-                return buffer.pop()
-            } catch {
-                self.cancel()
-                if Task.isCancelled { throw CancellationError() }
-                throw error
-            }
-        })
+        pulled({ try await self.nextBatch(max: batchSize) }, cancel: { self.cancel() })
+    }
+}
+
+extension RawFetchStream {
+    /// The whole messages of this stream, pulled `batchSize` at a time (memory stays bounded
+    /// by the batch). Cancelling the consuming Task cancels the stream and throws
+    /// `CancellationError`.
+    public func values(batchSize: UInt32 = 64) -> AsyncThrowingStream<RawMessage, Error> {
+        pulled({ try await self.nextBatch(max: batchSize) }, cancel: { self.cancel() })
     }
 }
 
@@ -107,6 +124,14 @@ extension ImapClient {
         batchSize: UInt32 = 256
     ) async throws -> AsyncThrowingStream<MessageSummary, Error> {
         try await fetch(mailbox: mailbox, uids: uids, options: options).values(batchSize: batchSize)
+    }
+
+    /// The whole source of each message of `uids` in `mailbox` as an `AsyncThrowingStream`,
+    /// many messages per command. Never sets `\Seen`.
+    public func fetchRawStream(
+        mailbox: String, uids: UidSet, batchSize: UInt32 = 64
+    ) async throws -> AsyncThrowingStream<RawMessage, Error> {
+        try await fetchRawMany(mailbox: mailbox, uids: uids).values(batchSize: batchSize)
     }
 
     /// Changes of `mailbox` pushed by the server with IDLE. The client's connection is busy

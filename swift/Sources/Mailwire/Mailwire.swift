@@ -1293,6 +1293,13 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     func fetchRaw(mailbox: String, uid: UInt32) async throws  -> Data
     
     /**
+     * Starts streaming the whole source of each message of `uids` (never sets `\Seen`),
+     * many messages per command; read them with `next` / `nextBatch` or the adapters. UIDs
+     * that do not exist are skipped. Holds the connection as `fetch` does.
+     */
+    func fetchRawMany(mailbox: String, uids: UidSet) async throws  -> RawFetchStream
+    
+    /**
      * Whether the server announced `capability` (`"IDLE"`, `"MOVE"`), case-insensitive.
      */
     func hasCapability(capability: String) async throws  -> Bool
@@ -1701,6 +1708,27 @@ open func fetchRaw(mailbox: String, uid: UInt32)async throws  -> Data  {
             completeFunc: ffi_mailwire_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_mailwire_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterData.lift,
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+    /**
+     * Starts streaming the whole source of each message of `uids` (never sets `\Seen`),
+     * many messages per command; read them with `next` / `nextBatch` or the adapters. UIDs
+     * that do not exist are skipped. Holds the connection as `fetch` does.
+     */
+open func fetchRawMany(mailbox: String, uids: UidSet)async throws  -> RawFetchStream  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_imapclient_fetch_raw_many(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids)
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_u64,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_u64,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeRawFetchStream_lift,
             errorHandler: FfiConverterTypeMailError_lift
         )
 }
@@ -2266,6 +2294,186 @@ public func FfiConverterTypeProgressListener_lift(_ handle: UInt64) throws -> Pr
 #endif
 public func FfiConverterTypeProgressListener_lower(_ value: ProgressListener) -> UInt64 {
     return FfiConverterTypeProgressListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Whole messages streamed from `ImapClient.fetchRawMany`, as they arrive; pulled and
+ * cancelled as `FetchStream` is.
+ */
+public protocol RawFetchStreamProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops the stream, as `FetchStream.cancel` does. Harmless to call twice.
+     */
+    func cancel() 
+    
+    /**
+     * The next message, or nothing when all have arrived.
+     */
+    func next() async throws  -> RawMessage?
+    
+    /**
+     * Up to `max` messages: whatever has arrived, waiting only when none has. Empty when the
+     * stream is exhausted.
+     */
+    func nextBatch(max: UInt32) async throws  -> [RawMessage]
+    
+}
+/**
+ * Whole messages streamed from `ImapClient.fetchRawMany`, as they arrive; pulled and
+ * cancelled as `FetchStream` is.
+ */
+open class RawFetchStream: RawFetchStreamProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_mailwire_ffi_fn_clone_rawfetchstream(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_mailwire_ffi_fn_free_rawfetchstream(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops the stream, as `FetchStream.cancel` does. Harmless to call twice.
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_rawfetchstream_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The next message, or nothing when all have arrived.
+     */
+open func next()async throws  -> RawMessage?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_rawfetchstream_next(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeRawMessage.lift,
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+    /**
+     * Up to `max` messages: whatever has arrived, waiting only when none has. Empty when the
+     * stream is exhausted.
+     */
+open func nextBatch(max: UInt32)async throws  -> [RawMessage]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_rawfetchstream_next_batch(
+                        self.uniffiCloneHandle(),FfiConverterUInt32.lower(max)
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeRawMessage.lift,
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRawFetchStream: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = RawFetchStream
+
+    public static func lift(_ handle: UInt64) throws -> RawFetchStream {
+        return RawFetchStream(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: RawFetchStream) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RawFetchStream {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RawFetchStream, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawFetchStream_lift(_ handle: UInt64) throws -> RawFetchStream {
+    return try FfiConverterTypeRawFetchStream.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawFetchStream_lower(_ value: RawFetchStream) -> UInt64 {
+    return FfiConverterTypeRawFetchStream.lower(value)
 }
 
 
@@ -4334,6 +4542,75 @@ public func FfiConverterTypeOutgoingMessage_lift(_ buf: RustBuffer) throws -> Ou
 #endif
 public func FfiConverterTypeOutgoingMessage_lower(_ value: OutgoingMessage) -> RustBuffer {
     return FfiConverterTypeOutgoingMessage.lower(value)
+}
+
+
+/**
+ * The whole source of one message, from `ImapClient.fetchRawMany`.
+ */
+public struct RawMessage: Equatable, Hashable {
+    /**
+     * The message's UID.
+     */
+    public var uid: UInt32
+    /**
+     * The message as stored on the server (RFC 5322 bytes).
+     */
+    public var data: Data
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The message's UID.
+         */uid: UInt32, 
+        /**
+         * The message as stored on the server (RFC 5322 bytes).
+         */data: Data) {
+        self.uid = uid
+        self.data = data
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RawMessage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRawMessage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RawMessage {
+        return
+            try RawMessage(
+                uid: FfiConverterUInt32.read(from: &buf), 
+                data: FfiConverterData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RawMessage, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.uid, into: &buf)
+        FfiConverterData.write(value.data, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawMessage_lift(_ buf: RustBuffer) throws -> RawMessage {
+    return try FfiConverterTypeRawMessage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawMessage_lower(_ value: RawMessage) -> RustBuffer {
+    return FfiConverterTypeRawMessage.lower(value)
 }
 
 
@@ -6437,6 +6714,30 @@ fileprivate struct FfiConverterOptionTypeMessageSummary: FfiConverterRustBuffer 
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeRawMessage: FfiConverterRustBuffer {
+    typealias SwiftType = RawMessage?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRawMessage.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRawMessage.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeTimeouts: FfiConverterRustBuffer {
     typealias SwiftType = Timeouts?
 
@@ -6751,6 +7052,31 @@ fileprivate struct FfiConverterSequenceTypeMessageSummary: FfiConverterRustBuffe
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeMessageSummary.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeRawMessage: FfiConverterRustBuffer {
+    typealias SwiftType = [RawMessage]
+
+    public static func write(_ value: [RawMessage], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRawMessage.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RawMessage] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RawMessage]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRawMessage.read(from: &buf))
         }
         return seq
     }
@@ -7129,6 +7455,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw() != 830) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw_many() != 39003) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_has_capability() != 9523) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7175,6 +7504,15 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_watch() != 42117) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_rawfetchstream_cancel() != 33520) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_rawfetchstream_next() != 63557) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_rawfetchstream_next_batch() != 28601) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_uidset_ranges() != 30745) {

@@ -425,6 +425,11 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_fetch_range(uint64_t ptr, Rust
 uint64_t uniffi_mailwire_ffi_fn_method_imapclient_fetch_raw(uint64_t ptr, RustBuffer mailbox, uint32_t uid
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH_RAW_MANY
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH_RAW_MANY
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_fetch_raw_many(uint64_t ptr, RustBuffer mailbox, uint64_t uids
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_HAS_CAPABILITY
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_HAS_CAPABILITY
 uint64_t uniffi_mailwire_ffi_fn_method_imapclient_has_capability(uint64_t ptr, RustBuffer capability
@@ -503,6 +508,31 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_unsubscribe(uint64_t ptr, Rust
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_WATCH
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_WATCH
 uint64_t uniffi_mailwire_ffi_fn_method_imapclient_watch(uint64_t ptr, RustBuffer mailbox, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_RAWFETCHSTREAM
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_RAWFETCHSTREAM
+uint64_t uniffi_mailwire_ffi_fn_clone_rawfetchstream(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_RAWFETCHSTREAM
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_RAWFETCHSTREAM
+void uniffi_mailwire_ffi_fn_free_rawfetchstream(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_RAWFETCHSTREAM_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_RAWFETCHSTREAM_CANCEL
+void uniffi_mailwire_ffi_fn_method_rawfetchstream_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_RAWFETCHSTREAM_NEXT
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_RAWFETCHSTREAM_NEXT
+uint64_t uniffi_mailwire_ffi_fn_method_rawfetchstream_next(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_RAWFETCHSTREAM_NEXT_BATCH
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_RAWFETCHSTREAM_NEXT_BATCH
+uint64_t uniffi_mailwire_ffi_fn_method_rawfetchstream_next_batch(uint64_t ptr, uint32_t max
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_UIDSET
@@ -1090,6 +1120,12 @@ uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_FETCH_RAW_MANY
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_FETCH_RAW_MANY
+uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw_many(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_HAS_CAPABILITY
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_HAS_CAPABILITY
 uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_has_capability(void
@@ -1183,6 +1219,24 @@ uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_unsubscribe(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_WATCH
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_WATCH
 uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_watch(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_RAWFETCHSTREAM_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_RAWFETCHSTREAM_CANCEL
+uint16_t uniffi_mailwire_ffi_checksum_method_rawfetchstream_cancel(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_RAWFETCHSTREAM_NEXT
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_RAWFETCHSTREAM_NEXT
+uint16_t uniffi_mailwire_ffi_checksum_method_rawfetchstream_next(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_RAWFETCHSTREAM_NEXT_BATCH
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_RAWFETCHSTREAM_NEXT_BATCH
+uint16_t uniffi_mailwire_ffi_checksum_method_rawfetchstream_next_batch(void
     
 );
 #endif

@@ -108,6 +108,40 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    func testFetchRawManyStreamsWholeMessagesWithoutMarkingThemSeen() async throws {
+        let c = try await ImapClient.connect(config: Dev.imap("t91"))
+        let mb = Dev.unique("SwRawMany")
+        try await c.createMailbox(name: mb)
+        let sent = (1...6).map { Dev.rawMessage("raw \($0)", body: String(repeating: "body \($0) ", count: $0 * 500)) }
+        var u: [UInt32] = []
+        for m in sent { u.append(try await c.append(mailbox: mb, data: m)!) }
+        var got: [RawMessage] = []
+        for try await m in try await c.fetchRawStream(mailbox: mb, uids: .all(), batchSize: 4) { got.append(m) }
+        XCTAssertEqual(got.map { $0.uid }, u)
+        XCTAssertEqual(got.map { $0.data }, sent)
+        var unseen = try await c.search(mailbox: mb, query: SearchQuery(seen: false))
+        XCTAssertEqual(unseen, u)
+        // The pull object directly; UIDs that do not exist are skipped.
+        let stream = try await c.fetchRawMany(mailbox: mb, uids: .parse(text: "\(u[1]):\(u[2]),4000000"))
+        let first = try await stream.next()
+        XCTAssertEqual(first?.uid, u[1])
+        let rest = try await stream.nextBatch(max: 10)
+        XCTAssertEqual(rest.map { $0.uid }, [u[2]])
+        let end = try await stream.next()
+        XCTAssertNil(end)
+        // Breaking out after two cancels the rest; the connection is free for the next call.
+        var two: [UInt32] = []
+        for try await m in try await c.fetchRawStream(mailbox: mb, uids: .all(), batchSize: 1) {
+            two.append(m.uid)
+            if two.count == 2 { break }
+        }
+        XCTAssertEqual(two, Array(u.prefix(2)))
+        unseen = try await c.search(mailbox: mb, query: SearchQuery(seen: false))
+        XCTAssertEqual(unseen, u)
+        try await c.deleteMailbox(name: mb)
+        try await c.logout()
+    }
+
     func testDownloadPartSaveAttachmentAndFetchMessage() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t91"))
         let mb = Dev.unique("SwDownload")

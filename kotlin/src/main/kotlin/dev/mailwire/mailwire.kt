@@ -760,6 +760,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw(
     ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw_many(
+    ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_has_capability(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_idle(
@@ -791,6 +793,12 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_unsubscribe(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_watch(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_rawfetchstream_cancel(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_rawfetchstream_next(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_rawfetchstream_next_batch(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_uidset_ranges(
     ): Int
@@ -911,6 +919,8 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_fetch_raw(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uid`: Int,
     ): Long
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_fetch_raw_many(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,
+    ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_has_capability(`ptr`: Long,`capability`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_idle(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`timeout`: RustBuffer.ByValue,
@@ -942,6 +952,16 @@ internal object UniffiLib {
     external fun uniffi_mailwire_ffi_fn_method_imapclient_unsubscribe(`ptr`: Long,`name`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_watch(`ptr`: Long,`mailbox`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_clone_rawfetchstream(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_free_rawfetchstream(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_mailwire_ffi_fn_method_rawfetchstream_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_mailwire_ffi_fn_method_rawfetchstream_next(`ptr`: Long,
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_method_rawfetchstream_next_batch(`ptr`: Long,`max`: Int,
     ): Long
     external fun uniffi_mailwire_ffi_fn_clone_uidset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1208,6 +1228,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw() and 0xFFFF) != 830) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw_many() and 0xFFFF) != 39003) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_has_capability() and 0xFFFF) != 9523) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1254,6 +1277,15 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_watch() and 0xFFFF) != 42117) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_rawfetchstream_cancel() and 0xFFFF) != 33520) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_rawfetchstream_next() and 0xFFFF) != 63557) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_rawfetchstream_next_batch() and 0xFFFF) != 28601) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_uidset_ranges() and 0xFFFF) != 30745) {
@@ -2941,6 +2973,13 @@ public interface ImapClientInterface {
     suspend fun `fetchRaw`(`mailbox`: kotlin.String, `uid`: kotlin.UInt): kotlin.ByteArray
     
     /**
+     * Starts streaming the whole source of each message of `uids` (never sets `\Seen`),
+     * many messages per command; read them with `next` / `nextBatch` or the adapters. UIDs
+     * that do not exist are skipped. Holds the connection as `fetch` does.
+     */
+    suspend fun `fetchRawMany`(`mailbox`: kotlin.String, `uids`: UidSet): RawFetchStream
+    
+    /**
      * Whether the server announced `capability` (`"IDLE"`, `"MOVE"`), case-insensitive.
      */
     suspend fun `hasCapability`(`capability`: kotlin.String): kotlin.Boolean
@@ -3483,6 +3522,34 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
         { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterByteArray.lift(it) },
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Starts streaming the whole source of each message of `uids` (never sets `\Seen`),
+     * many messages per command; read them with `next` / `nextBatch` or the adapters. UIDs
+     * that do not exist are skipped. Holds the connection as `fetch` does.
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `fetchRawMany`(`mailbox`: kotlin.String, `uids`: UidSet) : RawFetchStream {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_fetch_raw_many(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`mailbox`),
+        FfiConverterTypeUidSet.lower(`uids`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeRawFetchStream.lift(it) },
         // Error FFI converter
         MailException.ErrorHandler,
     )
@@ -4282,6 +4349,335 @@ public object FfiConverterTypeProgressListener: FfiConverter<ProgressListener, L
     override fun allocationSize(value: ProgressListener) = 8UL
 
     override fun write(value: ProgressListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Whole messages streamed from `ImapClient.fetchRawMany`, as they arrive; pulled and
+ * cancelled as `FetchStream` is.
+ */
+public interface RawFetchStreamInterface {
+    
+    /**
+     * Stops the stream, as `FetchStream.cancel` does. Harmless to call twice.
+     */
+    fun `cancel`()
+    
+    /**
+     * The next message, or nothing when all have arrived.
+     */
+    suspend fun `next`(): RawMessage?
+    
+    /**
+     * Up to `max` messages: whatever has arrived, waiting only when none has. Empty when the
+     * stream is exhausted.
+     */
+    suspend fun `nextBatch`(`max`: kotlin.UInt): List<RawMessage>
+    
+    companion object
+}
+
+/**
+ * Whole messages streamed from `ImapClient.fetchRawMany`, as they arrive; pulled and
+ * cancelled as `FetchStream` is.
+ */
+open class RawFetchStream: Disposable, AutoCloseable, RawFetchStreamInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_mailwire_ffi_fn_free_rawfetchstream(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_mailwire_ffi_fn_clone_rawfetchstream(handle, status)
+        }
+    }
+
+    
+    /**
+     * Stops the stream, as `FetchStream.cancel` does. Harmless to call twice.
+     */override fun `cancel`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_rawfetchstream_cancel(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The next message, or nothing when all have arrived.
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `next`() : RawMessage? {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_rawfetchstream_next(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterOptionalTypeRawMessage.lift(it) },
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Up to `max` messages: whatever has arrived, waiting only when none has. Empty when the
+     * stream is exhausted.
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `nextBatch`(`max`: kotlin.UInt) : List<RawMessage> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_rawfetchstream_next_batch(
+                uniffiHandle,
+                
+        FfiConverterUInt.lower(`max`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeRawMessage.lift(it) },
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRawFetchStream: FfiConverter<RawFetchStream, Long> {
+    override fun lower(value: RawFetchStream): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): RawFetchStream {
+        return RawFetchStream(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): RawFetchStream {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: RawFetchStream) = 8UL
+
+    override fun write(value: RawFetchStream, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -6249,6 +6645,53 @@ public object FfiConverterTypeOutgoingMessage: FfiConverterRustBuffer<OutgoingMe
             FfiConverterOptionalString.write(value.`inReplyTo`, buf)
             FfiConverterSequenceString.write(value.`references`, buf)
             FfiConverterOptionalTimestamp.write(value.`date`, buf)
+    }
+}
+
+
+
+/**
+ * The whole source of one message, from `ImapClient.fetchRawMany`.
+ */
+data class RawMessage (
+    /**
+     * The message's UID.
+     */
+    var `uid`: kotlin.UInt
+    , 
+    /**
+     * The message as stored on the server (RFC 5322 bytes).
+     */
+    var `data`: kotlin.ByteArray
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRawMessage: FfiConverterRustBuffer<RawMessage> {
+    override fun read(buf: ByteBuffer): RawMessage {
+        return RawMessage(
+            FfiConverterUInt.read(buf),
+            FfiConverterByteArray.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RawMessage) = (
+            FfiConverterUInt.allocationSize(value.`uid`) +
+            FfiConverterByteArray.allocationSize(value.`data`)
+    )
+
+    override fun write(value: RawMessage, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`uid`, buf)
+            FfiConverterByteArray.write(value.`data`, buf)
     }
 }
 
@@ -8441,6 +8884,38 @@ public object FfiConverterOptionalTypeMessageSummary: FfiConverterRustBuffer<Mes
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeRawMessage: FfiConverterRustBuffer<RawMessage?> {
+    override fun read(buf: ByteBuffer): RawMessage? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRawMessage.read(buf)
+    }
+
+    override fun allocationSize(value: RawMessage?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRawMessage.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RawMessage?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRawMessage.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeTimeouts: FfiConverterRustBuffer<Timeouts?> {
     override fun read(buf: ByteBuffer): Timeouts? {
         if (buf.get().toInt() == 0) {
@@ -8807,6 +9282,34 @@ public object FfiConverterSequenceTypeMessageSummary: FfiConverterRustBuffer<Lis
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeMessageSummary.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeRawMessage: FfiConverterRustBuffer<List<RawMessage>> {
+    override fun read(buf: ByteBuffer): List<RawMessage> {
+        val len = buf.getInt()
+        return List<RawMessage>(len) {
+            FfiConverterTypeRawMessage.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RawMessage>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRawMessage.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RawMessage>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRawMessage.write(it, buf)
         }
     }
 }

@@ -124,6 +124,30 @@ class ImapTest {
     }
 
     @Test
+    fun fetchRawManyStreamsWholeMessagesWithoutMarkingThemSeen() = runBlocking {
+        val c = connect("t81")
+        val mb = Dev.unique("KtRawMany")
+        c.createMailbox(mb)
+        val sent = (1..6).map { Dev.rawMessage("raw $it", body = "body $it ".repeat(it * 500)) }
+        val u = sent.map { c.append(mb, it)!! }
+        val got = c.fetchRawFlow(mb, UidSet.all(), batchSize = 4u).toList()
+        assertEquals(u, got.map { it.uid })
+        for ((i, m) in got.withIndex()) assertArrayEquals(sent[i], m.data)
+        assertEquals(u, c.search(mb, SearchQuery(seen = false)))
+        // The pull object directly; UIDs that do not exist are skipped.
+        val stream = c.fetchRawMany(mb, UidSet.parse("${u[1]}:${u[2]},4000000"))
+        assertEquals(u[1], stream.next()!!.uid)
+        assertEquals(listOf(u[2]), stream.nextBatch(10u).map { it.uid })
+        assertNull(stream.next())
+        stream.close()
+        // take(2) cancels the rest; the connection is free for the next call.
+        assertEquals(u.take(2), c.fetchRawFlow(mb, UidSet.all(), batchSize = 1u).take(2).toList().map { it.uid })
+        assertEquals(6u, c.mailboxStatus(mb).messages)
+        c.deleteMailbox(mb)
+        c.logout()
+    }
+
+    @Test
     fun downloadPartSaveAttachmentAndFetchMessage() = runBlocking {
         val c = connect("t81")
         val mb = Dev.unique("KtDownload")
