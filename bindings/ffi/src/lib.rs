@@ -7,7 +7,8 @@
 //! panic's text (see `error::guard`); uniffi itself catches any other.
 //!
 //! The glue files mirror the core's modules: `config` (connection settings), `error`,
-//! `imap` (client, fetch stream, IDLE watcher), `smtp`, `message` (parse and compose).
+//! `imap` (client, fetch streams, IDLE watcher), `smtp`, `message` (parse and compose),
+//! `trace` (protocol traces).
 
 mod config;
 mod error;
@@ -15,6 +16,7 @@ mod imap;
 mod message;
 mod progress;
 mod smtp;
+mod trace;
 
 pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts};
 pub use error::{debug_panic, debug_panic_async, MailError};
@@ -22,5 +24,6 @@ pub use imap::{FetchStream, IdleWatcher, ImapClient, RawFetchStream, UidSet};
 pub use message::{Address, Attachment, Message, OutgoingMessage};
 pub use progress::ProgressListener;
 pub use smtp::SmtpClient;
+pub use trace::{set_trace_listener, TraceListener};
 
 uniffi::setup_scaffolding!("mailwire");

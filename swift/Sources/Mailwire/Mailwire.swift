@@ -2714,6 +2714,225 @@ public func FfiConverterTypeSmtpClient_lower(_ value: SmtpClient) -> UInt64 {
 
 
 /**
+ * Receives mailwire's protocol traces: the commands sent (`C: A3 SELECT "INBOX"`), the
+ * replies (`S: 250 2.0.0 Ok`), connects and reconnects. Passwords, tokens and AUTH payloads
+ * appear as `<redacted>`. Called on a background thread, synchronously with the protocol
+ * work: keep it quick, and call no mailwire client from it.
+ */
+public protocol TraceListener: AnyObject, Sendable {
+    
+    /**
+     * One line; `target` is `mailwire.imap` or `mailwire.smtp`.
+     */
+    func onTrace(target: String, line: String) 
+    
+}
+/**
+ * Receives mailwire's protocol traces: the commands sent (`C: A3 SELECT "INBOX"`), the
+ * replies (`S: 250 2.0.0 Ok`), connects and reconnects. Passwords, tokens and AUTH payloads
+ * appear as `<redacted>`. Called on a background thread, synchronously with the protocol
+ * work: keep it quick, and call no mailwire client from it.
+ */
+open class TraceListenerImpl: TraceListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_mailwire_ffi_fn_clone_tracelistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_mailwire_ffi_fn_free_tracelistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * One line; `target` is `mailwire.imap` or `mailwire.smtp`.
+     */
+open func onTrace(target: String, line: String)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_tracelistener_on_trace(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(target),
+        FfiConverterString.lower(line),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceTraceListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceTraceListener = UniffiVTableCallbackInterfaceTraceListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeTraceListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface TraceListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeTraceListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface TraceListener: handle missing in uniffiClone")
+            }
+        },
+        onTrace: { (
+            uniffiHandle: UInt64,
+            target: RustBuffer,
+            line: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeTraceListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onTrace(
+                     target: try FfiConverterString.lift(target),
+                     line: try FfiConverterString.lift(line)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceTraceListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceTraceListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitTraceListener() {
+    uniffi_mailwire_ffi_fn_init_callback_vtable_tracelistener(UniffiCallbackInterfaceTraceListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTraceListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<TraceListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = TraceListener
+
+    public static func lift(_ handle: UInt64) throws -> TraceListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return TraceListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: TraceListener) -> UInt64 {
+         if let rustImpl = value as? TraceListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TraceListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TraceListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTraceListener_lift(_ handle: UInt64) throws -> TraceListener {
+    return try FfiConverterTypeTraceListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTraceListener_lower(_ value: TraceListener) -> UInt64 {
+    return FfiConverterTypeTraceListener.lower(value)
+}
+
+
+
+
+
+
+/**
  * The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
  * `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
  * `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
@@ -6642,6 +6861,30 @@ fileprivate struct FfiConverterOptionTypeProgressListener: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeTraceListener: FfiConverterRustBuffer {
+    typealias SwiftType = TraceListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTraceListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTraceListener.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeUidSet: FfiConverterRustBuffer {
     typealias SwiftType = UidSet?
 
@@ -7355,6 +7598,17 @@ public func replyToMessage(original: Message, replyAll: Bool, from: Address)thro
     )
 })
 }
+/**
+ * Sends protocol traces of every client in this process to `listener`, or stops them with
+ * null (the default).
+ */
+public func setTraceListener(listener: TraceListener?)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_func_set_trace_listener(
+        FfiConverterOptionTypeTraceListener.lower(listener),uniffiCallStatus
+    )
+}
+}
 
 private enum InitializationResult {
     case ok
@@ -7393,6 +7647,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_func_reply_to_message() != 57380) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_func_set_trace_listener() != 30759) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_auth_username() != 11341) {
@@ -7533,6 +7790,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw() != 26101) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mailwire_ffi_checksum_method_tracelistener_on_trace() != 4780) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mailwire_ffi_checksum_constructor_auth_none() != 47650) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7565,6 +7825,7 @@ private let initializationResult: InitializationResult = {
     }
 
     uniffiCallbackInitProgressListener()
+    uniffiCallbackInitTraceListener()
     return InitializationResult.ok
 }()
 

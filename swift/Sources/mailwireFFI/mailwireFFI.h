@@ -250,6 +250,13 @@ typedef void (*UniffiCallbackInterfaceProgressListenerMethod0)(uint64_t, uint64_
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TRACE_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TRACE_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceTraceListenerMethod0)(uint64_t, RustBuffer, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_PROGRESS_LISTENER
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_PROGRESS_LISTENER
 typedef struct UniffiVTableCallbackInterfaceProgressListener {
@@ -257,6 +264,15 @@ typedef struct UniffiVTableCallbackInterfaceProgressListener {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceProgressListenerMethod0 _Nonnull onProgress;
 } UniffiVTableCallbackInterfaceProgressListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TRACE_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TRACE_LISTENER
+typedef struct UniffiVTableCallbackInterfaceTraceListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceTraceListenerMethod0 _Nonnull onTrace;
+} UniffiVTableCallbackInterfaceTraceListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_AUTH
@@ -651,6 +667,26 @@ uint64_t uniffi_mailwire_ffi_fn_method_smtpclient_send_mime(uint64_t ptr, RustBu
 uint64_t uniffi_mailwire_ffi_fn_method_smtpclient_send_raw(uint64_t ptr, RustBuffer from, RustBuffer recipients, RustBuffer data
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_TRACELISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_TRACELISTENER
+uint64_t uniffi_mailwire_ffi_fn_clone_tracelistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_TRACELISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_TRACELISTENER
+void uniffi_mailwire_ffi_fn_free_tracelistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_INIT_CALLBACK_VTABLE_TRACELISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_INIT_CALLBACK_VTABLE_TRACELISTENER
+void uniffi_mailwire_ffi_fn_init_callback_vtable_tracelistener(const UniffiVTableCallbackInterfaceTraceListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_TRACELISTENER_ON_TRACE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_TRACELISTENER_ON_TRACE
+void uniffi_mailwire_ffi_fn_method_tracelistener_on_trace(uint64_t ptr, RustBuffer target, RustBuffer line, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEFAULT_TIMEOUTS
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEFAULT_TIMEOUTS
 RustBuffer uniffi_mailwire_ffi_fn_func_default_timeouts(RustCallStatus *_Nonnull out_status
@@ -690,6 +726,11 @@ RustBuffer uniffi_mailwire_ffi_fn_func_parse_message(RustBuffer data, RustCallSt
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_REPLY_TO_MESSAGE
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_REPLY_TO_MESSAGE
 RustBuffer uniffi_mailwire_ffi_fn_func_reply_to_message(RustBuffer original, int8_t reply_all, RustBuffer from, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_SET_TRACE_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_SET_TRACE_LISTENER
+void uniffi_mailwire_ffi_fn_func_set_trace_listener(RustBuffer listener, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_MAILWIRE_FFI_RUSTBUFFER_ALLOC
@@ -1000,6 +1041,12 @@ uint16_t uniffi_mailwire_ffi_checksum_func_reply_to_message(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_SET_TRACE_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_SET_TRACE_LISTENER
+uint16_t uniffi_mailwire_ffi_checksum_func_set_trace_listener(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_AUTH_USERNAME
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_AUTH_USERNAME
 uint16_t uniffi_mailwire_ffi_checksum_method_auth_username(void
@@ -1273,6 +1320,12 @@ uint16_t uniffi_mailwire_ffi_checksum_method_smtpclient_send_mime(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_SMTPCLIENT_SEND_RAW
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_SMTPCLIENT_SEND_RAW
 uint16_t uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_TRACELISTENER_ON_TRACE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_TRACELISTENER_ON_TRACE
+uint16_t uniffi_mailwire_ffi_checksum_method_tracelistener_on_trace(void
     
 );
 #endif
