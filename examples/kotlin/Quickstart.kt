@@ -99,6 +99,6 @@ fun main(args: Array<String>) = runBlocking {
     val moved = imap.moveMessages("INBOX", UidSet.of(uid), archive)
     println("moved      to $archive as uid ${moved.pairs.firstOrNull()?.destination}")
 
-    smtp.shutdown()
+    smtp.close()
     imap.logout()
 }

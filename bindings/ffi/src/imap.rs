@@ -975,9 +975,16 @@ impl ImapClient {
         .await
     }
 
-    /// Logs out; later calls fail with `Closed`.
+    /// Logs out; later calls fail with `Closed`, and so does work in flight (a running fetch
+    /// stream or IDLE ends at once).
     pub async fn logout(&self) -> Result<()> {
         crate::error::guard_async(async { Ok(self.inner.logout().await?) }).await
+    }
+
+    /// Same as `logout`. (Kotlin: the native object is freed by `destroy()` or the garbage
+    /// collector; this class is not `AutoCloseable`, whose `close()` could not log out.)
+    pub async fn close(&self) -> Result<()> {
+        self.logout().await
     }
 }
 

@@ -110,7 +110,8 @@ impl SmtpClient {
     }
 
     /// Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
-    /// (Kotlin: `shutdown()`, since `close()` releases the native object there.)
+    /// (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
+    /// is not `AutoCloseable`, whose `close()` could not send QUIT.)
     pub async fn close(&self) -> Result<()> {
         crate::error::guard_async(async { Ok(self.inner.close().await?) }).await
     }

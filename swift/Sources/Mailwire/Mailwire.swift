@@ -1236,6 +1236,12 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     func append(mailbox: String, data: Data, flags: [Flag], date: Date?) async throws  -> UInt32?
     
     /**
+     * Same as `logout`. (Kotlin: the native object is freed by `destroy()` or the garbage
+     * collector; this class is not `AutoCloseable`, whose `close()` could not log out.)
+     */
+    func close() async throws 
+    
+    /**
      * Copies messages to `dest`; returns the new UIDs.
      */
     func copyMessages(mailbox: String, uids: UidSet, dest: String) async throws  -> UidMap
@@ -1315,7 +1321,8 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     func listMailboxes() async throws  -> [Mailbox]
     
     /**
-     * Logs out; later calls fail with `Closed`.
+     * Logs out; later calls fail with `Closed`, and so does work in flight (a running fetch
+     * stream or IDLE ends at once).
      */
     func logout() async throws 
     
@@ -1497,6 +1504,26 @@ open func append(mailbox: String, data: Data, flags: [Flag] = [], date: Date? = 
             completeFunc: ffi_mailwire_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_mailwire_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterOptionUInt32.lift,
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+    /**
+     * Same as `logout`. (Kotlin: the native object is freed by `destroy()` or the garbage
+     * collector; this class is not `AutoCloseable`, whose `close()` could not log out.)
+     */
+open func close()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_imapclient_close(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_void,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_void,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_void,
+            liftFunc: { $0 },
             errorHandler: FfiConverterTypeMailError_lift
         )
 }
@@ -1791,7 +1818,8 @@ open func listMailboxes()async throws  -> [Mailbox]  {
 }
     
     /**
-     * Logs out; later calls fail with `Closed`.
+     * Logs out; later calls fail with `Closed`, and so does work in flight (a running fetch
+     * stream or IDLE ends at once).
      */
 open func logout()async throws   {
     return
@@ -2490,7 +2518,8 @@ public protocol SmtpClientProtocol: AnyObject, Sendable {
     
     /**
      * Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
-     * (Kotlin: `shutdown()`, since `close()` releases the native object there.)
+     * (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
+     * is not `AutoCloseable`, whose `close()` could not send QUIT.)
      */
     func close() async throws 
     
@@ -2588,7 +2617,8 @@ public static func connect(config: SmtpConfig)async throws  -> SmtpClient  {
     
     /**
      * Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
-     * (Kotlin: `shutdown()`, since `close()` releases the native object there.)
+     * (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
+     * is not `AutoCloseable`, whose `close()` could not send QUIT.)
      */
 open func close()async throws   {
     return
@@ -7679,6 +7709,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_append() != 38474) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_close() != 43768) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_copy_messages() != 40309) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -7724,7 +7757,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_list_mailboxes() != 33020) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_logout() != 20211) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_logout() != 46866) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_mailbox_status() != 36196) {
@@ -7778,7 +7811,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress() != 50748) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_smtpclient_close() != 160) {
+    if (uniffi_mailwire_ffi_checksum_method_smtpclient_close() != 26407) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_smtpclient_send() != 18783) {

@@ -386,6 +386,11 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_add_flags(uint64_t ptr, RustBu
 uint64_t uniffi_mailwire_ffi_fn_method_imapclient_append(uint64_t ptr, RustBuffer mailbox, RustBuffer data, RustBuffer flags, RustBuffer date
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_CLOSE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_CLOSE
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_close(uint64_t ptr
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_COPY_MESSAGES
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_COPY_MESSAGES
 uint64_t uniffi_mailwire_ffi_fn_method_imapclient_copy_messages(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer dest
@@ -1098,6 +1103,12 @@ uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_add_flags(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_APPEND
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_APPEND
 uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_append(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_CLOSE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_CLOSE
+uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_close(void
     
 );
 #endif

@@ -27,6 +27,32 @@ final class ImapTests: XCTestCase {
         guard case .Closed = e else { return XCTFail("\(String(describing: e))") }
     }
 
+    func testCloseEndsBothClientsAndTheWorkInFlight() async throws {
+        let c = try await ImapClient.connect(config: Dev.imap("t90"))
+        let mb = Dev.unique("SwClose")
+        try await c.createMailbox(name: mb)
+        for i in 1...3 { _ = try await c.append(mailbox: mb, data: Dev.rawMessage("close \(i)")) }
+        // A fetch stream holds the connection; close() ends it instead of waiting for it.
+        let stream = try await c.fetch(mailbox: mb, uids: .all(), options: FetchOptions())
+        try await c.close()
+        var e = await mailError { _ = try await stream.nextBatch(max: 10) }
+        guard case .Closed = e else { return XCTFail("\(String(describing: e))") }
+        e = await mailError { try await c.noop() }
+        guard case .Closed = e else { return XCTFail("\(String(describing: e))") }
+        try await c.close() // harmless twice
+        let smtp = try await SmtpClient.connect(config: Dev.smtp("t95"))
+        try await smtp.close()
+        e = await mailError {
+            _ = try await smtp.sendRaw(from: Dev.address("t95"), recipients: [Dev.address("t95")], data: Dev.rawMessage("never"))
+        }
+        guard case .Closed = e else { return XCTFail("\(String(describing: e))") }
+        let other = try await ImapClient.connect(config: Dev.imap("t90"))
+        let st = try await other.mailboxStatus(name: mb)
+        XCTAssertEqual(st.messages, 3)
+        try await other.deleteMailbox(name: mb)
+        try await other.close()
+    }
+
     func testMailboxesCreateListStatusRenameSubscribeDelete() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t90"))
         let name = Dev.unique("Sw Ordner ä")

@@ -762,6 +762,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_append(
     ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_imapclient_close(
+    ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_copy_messages(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_create_mailbox(
@@ -923,6 +925,8 @@ internal object UniffiLib {
     external fun uniffi_mailwire_ffi_fn_method_imapclient_add_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`flags`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_append(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,`flags`: RustBuffer.ByValue,`date`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_close(`ptr`: Long,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_copy_messages(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`dest`: RustBuffer.ByValue,
     ): Long
@@ -1235,6 +1239,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_append() and 0xFFFF) != 38474) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_close() and 0xFFFF) != 43768) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_copy_messages() and 0xFFFF) != 40309) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1280,7 +1287,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_list_mailboxes() and 0xFFFF) != 33020) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_logout() and 0xFFFF) != 20211) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_logout() and 0xFFFF) != 46866) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_mailbox_status() and 0xFFFF) != 36196) {
@@ -1334,7 +1341,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress() and 0xFFFF) != 50748) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_close() and 0xFFFF) != 160) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_close() and 0xFFFF) != 26407) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send() and 0xFFFF) != 18783) {
@@ -2959,6 +2966,12 @@ public interface ImapClientInterface {
     suspend fun `append`(`mailbox`: kotlin.String, `data`: kotlin.ByteArray, `flags`: List<Flag> = listOf(), `date`: java.time.Instant? = null): kotlin.UInt?
     
     /**
+     * Same as `logout`. (Kotlin: the native object is freed by `destroy()` or the garbage
+     * collector; this class is not `AutoCloseable`, whose `close()` could not log out.)
+     */
+    suspend fun `close`()
+    
+    /**
      * Copies messages to `dest`; returns the new UIDs.
      */
     suspend fun `copyMessages`(`mailbox`: kotlin.String, `uids`: UidSet, `dest`: kotlin.String): UidMap
@@ -3038,7 +3051,8 @@ public interface ImapClientInterface {
     suspend fun `listMailboxes`(): List<Mailbox>
     
     /**
-     * Logs out; later calls fail with `Closed`.
+     * Logs out; later calls fail with `Closed`, and so does work in flight (a running fetch
+     * stream or IDLE ends at once).
      */
     suspend fun `logout`()
     
@@ -3117,7 +3131,7 @@ public interface ImapClientInterface {
  * generated async calls run to completion when their Task is cancelled: use the stream
  * adapters (which cancel through `FetchStream.cancel` / `IdleWatcher.cancel`) for long waits.
  */
-open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
+open class ImapClient: Disposable, ImapClientInterface
 {
 
     @Suppress("UNUSED_PARAMETER")
@@ -3164,10 +3178,6 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
         }
     }
 
-    @Synchronized
-    override fun close() {
-        this.destroy()
-    }
 
     internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
         // Check and increment the call counter, to keep the object alive.
@@ -3269,6 +3279,32 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
         { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterOptionalUInt.lift(it) },
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Same as `logout`. (Kotlin: the native object is freed by `destroy()` or the garbage
+     * collector; this class is not `AutoCloseable`, whose `close()` could not log out.)
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `close`() {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_close(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
         // Error FFI converter
         MailException.ErrorHandler,
     )
@@ -3675,7 +3711,8 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
 
     
     /**
-     * Logs out; later calls fail with `Closed`.
+     * Logs out; later calls fail with `Closed`, and so does work in flight (a running fetch
+     * stream or IDLE ends at once).
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -4830,9 +4867,10 @@ public interface SmtpClientInterface {
     
     /**
      * Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
-     * (Kotlin: `shutdown()`, since `close()` releases the native object there.)
+     * (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
+     * is not `AutoCloseable`, whose `close()` could not send QUIT.)
      */
-    suspend fun `shutdown`()
+    suspend fun `close`()
     
     /**
      * Sends to the To, Cc and Bcc recipients of `message`.
@@ -4857,7 +4895,7 @@ public interface SmtpClientInterface {
  * listed in `SendResult.rejected`, the others still get the message; only when all are
  * refused does a send fail (`Rejected`).
  */
-open class SmtpClient: Disposable, AutoCloseable, SmtpClientInterface
+open class SmtpClient: Disposable, SmtpClientInterface
 {
 
     @Suppress("UNUSED_PARAMETER")
@@ -4904,10 +4942,6 @@ open class SmtpClient: Disposable, AutoCloseable, SmtpClientInterface
         }
     }
 
-    @Synchronized
-    override fun close() {
-        this.destroy()
-    }
 
     internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
         // Check and increment the call counter, to keep the object alive.
@@ -4961,11 +4995,12 @@ open class SmtpClient: Disposable, AutoCloseable, SmtpClientInterface
     
     /**
      * Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
-     * (Kotlin: `shutdown()`, since `close()` releases the native object there.)
+     * (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
+     * is not `AutoCloseable`, whose `close()` could not send QUIT.)
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `shutdown`() {
+    override suspend fun `close`() {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_smtpclient_close(

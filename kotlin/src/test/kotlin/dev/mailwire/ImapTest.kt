@@ -51,6 +51,32 @@ class ImapTest {
     }
 
     @Test
+    fun closeEndsBothClientsAndTheWorkInFlight() = runBlocking {
+        val c = connect("t80")
+        val mb = Dev.unique("KtClose")
+        c.createMailbox(mb)
+        repeat(3) { c.append(mb, Dev.rawMessage("close $it")) }
+        // A fetch stream holds the connection; close() ends it instead of waiting for it.
+        val stream = c.fetch(mb, UidSet.all(), FetchOptions())
+        c.close()
+        val inFlight = runCatching { stream.nextBatch(10u) }.exceptionOrNull()
+        assertTrue(inFlight is MailException.Closed, "$inFlight")
+        val later = runCatching { c.noop() }.exceptionOrNull()
+        assertTrue(later is MailException.Closed, "$later")
+        c.close() // harmless twice
+        c.destroy()
+        val smtp = SmtpClient.connect(Dev.smtp("t85"))
+        smtp.close()
+        val send = runCatching { smtp.sendRaw(Dev.address("t85"), listOf(Dev.address("t85")), Dev.rawMessage("never")) }.exceptionOrNull()
+        assertTrue(send is MailException.Closed, "$send")
+        smtp.destroy()
+        val other = connect("t80")
+        assertEquals(3u, other.mailboxStatus(mb).messages)
+        other.deleteMailbox(mb)
+        other.close()
+    }
+
+    @Test
     fun mailboxesCreateListStatusRenameSubscribeDelete() = runBlocking {
         val c = ImapClient.connect(Dev.imap("t80"))
         val name = Dev.unique("Kt Ordner ä")

@@ -49,7 +49,7 @@ class SmtpTest {
         val m = imap.fetchMessage("INBOX", uid)
         assertEquals(r.messageId, m.messageId)
         assertArrayEquals(pdf, m.attachments.single().data)
-        smtp.shutdown()
+        smtp.close()
         imap.logout()
     }
 
@@ -65,7 +65,7 @@ class SmtpTest {
         assertEquals("5.1.1", e.enhancedCode)
         assertTrue(e.permanent)
         assertTrue(e.message!!.contains("550"), e.message)
-        smtp.shutdown()
+        smtp.close()
         val closed = runCatching { smtp.sendMime(Dev.rawMessage("y")) }.exceptionOrNull()
         assertTrue(closed is MailException.Closed, "$closed")
     }
@@ -90,7 +90,7 @@ class SmtpTest {
         waitFor(imap, s1)
         val uid = waitFor(imap, s2).single()
         assertTrue(!String(imap.fetchRaw("INBOX", uid)).contains("Bcc:"))
-        smtp.shutdown()
+        smtp.close()
         imap.logout()
     }
 

@@ -20,7 +20,7 @@ class TraceTest {
             imap.noop()
             imap.logout()
             val smtp = SmtpClient.connect(Dev.smtp("t85"))
-            smtp.shutdown()
+            smtp.close()
         } finally {
             setTraceListener(null)
         }
