@@ -230,9 +230,27 @@ impl SmtpClient {
     ///
     /// As for [`send_raw`](SmtpClient::send_raw).
     pub async fn send_mime(&self, raw: &[u8]) -> Result<SendResult> {
+        self.send_mime_inner(raw, None).await
+    }
+
+    /// [`send_mime`](SmtpClient::send_mime) with a [`Progress`] callback (bytes written,
+    /// message size).
+    ///
+    /// # Cancel safety
+    ///
+    /// As for [`send_raw`](SmtpClient::send_raw).
+    pub async fn send_mime_with_progress(
+        &self,
+        raw: &[u8],
+        progress: Progress,
+    ) -> Result<SendResult> {
+        self.send_mime_inner(raw, Some(progress)).await
+    }
+
+    async fn send_mime_inner(&self, raw: &[u8], progress: Option<Progress>) -> Result<SendResult> {
         let env = RawEnvelope::from_message(raw)?;
         let recipients = env.recipients.into_iter().map(|a| a.address).collect();
-        self.send_inner(&env.from.address, recipients, &env.data, None)
+        self.send_inner(&env.from.address, recipients, &env.data, progress)
             .await
     }
 

@@ -2113,9 +2113,9 @@ public func FfiConverterTypeImapClient_lower(_ value: ImapClient) -> UInt64 {
 
 
 /**
- * Told how far a long transfer (send, save_attachment) got: bytes done and the total when
- * known, at a bounded rate (per chunk of at least 64 KiB), never per byte. Called on a
- * background thread; keep it quick.
+ * Told how far a long transfer (`send`, `sendRaw`, `sendMime`, `saveAttachment`) got: bytes
+ * done and the total when known, at a bounded rate (per chunk of at least 64 KiB), never per
+ * byte. Called on a background thread; keep it quick.
  */
 public protocol ProgressListener: AnyObject, Sendable {
     
@@ -2126,9 +2126,9 @@ public protocol ProgressListener: AnyObject, Sendable {
     
 }
 /**
- * Told how far a long transfer (send, save_attachment) got: bytes done and the total when
- * known, at a bounded rate (per chunk of at least 64 KiB), never per byte. Called on a
- * background thread; keep it quick.
+ * Told how far a long transfer (`send`, `sendRaw`, `sendMime`, `saveAttachment`) got: bytes
+ * done and the total when known, at a bounded rate (per chunk of at least 64 KiB), never per
+ * byte. Called on a background thread; keep it quick.
  */
 open class ProgressListenerImpl: ProgressListener, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -2531,12 +2531,12 @@ public protocol SmtpClientProtocol: AnyObject, Sendable {
     /**
      * Sends a complete message; the envelope comes from its headers, `Bcc` is removed.
      */
-    func sendMime(data: Data) async throws  -> SendResult
+    func sendMime(data: Data, progress: ProgressListener?) async throws  -> SendResult
     
     /**
-     * Sends raw RFC 5322 bytes with an explicit envelope.
+     * Sends raw RFC 5322 bytes with an explicit envelope (`Bcc` fields are removed).
      */
-    func sendRaw(from: String, recipients: [String], data: Data) async throws  -> SendResult
+    func sendRaw(from: String, recipients: [String], data: Data, progress: ProgressListener?) async throws  -> SendResult
     
 }
 /**
@@ -2658,12 +2658,12 @@ open func send(message: OutgoingMessage, progress: ProgressListener? = nil)async
     /**
      * Sends a complete message; the envelope comes from its headers, `Bcc` is removed.
      */
-open func sendMime(data: Data)async throws  -> SendResult  {
+open func sendMime(data: Data, progress: ProgressListener? = nil)async throws  -> SendResult  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_smtpclient_send_mime(
-                        self.uniffiCloneHandle(),FfiConverterData.lower(data)
+                        self.uniffiCloneHandle(),FfiConverterData.lower(data),FfiConverterOptionTypeProgressListener.lower(progress)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
@@ -2675,14 +2675,14 @@ open func sendMime(data: Data)async throws  -> SendResult  {
 }
     
     /**
-     * Sends raw RFC 5322 bytes with an explicit envelope.
+     * Sends raw RFC 5322 bytes with an explicit envelope (`Bcc` fields are removed).
      */
-open func sendRaw(from: String, recipients: [String], data: Data)async throws  -> SendResult  {
+open func sendRaw(from: String, recipients: [String], data: Data, progress: ProgressListener? = nil)async throws  -> SendResult  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_smtpclient_send_raw(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(from),FfiConverterSequenceString.lower(recipients),FfiConverterData.lower(data)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(from),FfiConverterSequenceString.lower(recipients),FfiConverterData.lower(data),FfiConverterOptionTypeProgressListener.lower(progress)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
@@ -7817,10 +7817,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_smtpclient_send() != 18783) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_smtpclient_send_mime() != 49754) {
+    if (uniffi_mailwire_ffi_checksum_method_smtpclient_send_mime() != 19963) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw() != 26101) {
+    if (uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw() != 23717) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_tracelistener_on_trace() != 4780) {

@@ -664,12 +664,12 @@ uint64_t uniffi_mailwire_ffi_fn_method_smtpclient_send(uint64_t ptr, RustBuffer 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_SEND_MIME
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_SEND_MIME
-uint64_t uniffi_mailwire_ffi_fn_method_smtpclient_send_mime(uint64_t ptr, RustBuffer data
+uint64_t uniffi_mailwire_ffi_fn_method_smtpclient_send_mime(uint64_t ptr, RustBuffer data, RustBuffer progress
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_SEND_RAW
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_SEND_RAW
-uint64_t uniffi_mailwire_ffi_fn_method_smtpclient_send_raw(uint64_t ptr, RustBuffer from, RustBuffer recipients, RustBuffer data
+uint64_t uniffi_mailwire_ffi_fn_method_smtpclient_send_raw(uint64_t ptr, RustBuffer from, RustBuffer recipients, RustBuffer data, RustBuffer progress
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_TRACELISTENER

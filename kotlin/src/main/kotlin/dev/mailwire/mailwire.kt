@@ -1036,9 +1036,9 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_smtpclient_send(`ptr`: Long,`message`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_smtpclient_send_mime(`ptr`: Long,`data`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_smtpclient_send_mime(`ptr`: Long,`data`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_smtpclient_send_raw(`ptr`: Long,`from`: RustBuffer.ByValue,`recipients`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_smtpclient_send_raw(`ptr`: Long,`from`: RustBuffer.ByValue,`recipients`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_clone_tracelistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1347,10 +1347,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send() and 0xFFFF) != 18783) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send_mime() and 0xFFFF) != 49754) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send_mime() and 0xFFFF) != 19963) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw() and 0xFFFF) != 26101) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw() and 0xFFFF) != 23717) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_tracelistener_on_trace() and 0xFFFF) != 4780) {
@@ -4201,9 +4201,9 @@ public object FfiConverterTypeImapClient: FfiConverter<ImapClient, Long> {
 
 
 /**
- * Told how far a long transfer (send, save_attachment) got: bytes done and the total when
- * known, at a bounded rate (per chunk of at least 64 KiB), never per byte. Called on a
- * background thread; keep it quick.
+ * Told how far a long transfer (`send`, `sendRaw`, `sendMime`, `saveAttachment`) got: bytes
+ * done and the total when known, at a bounded rate (per chunk of at least 64 KiB), never per
+ * byte. Called on a background thread; keep it quick.
  */
 public interface ProgressListener {
     
@@ -4216,9 +4216,9 @@ public interface ProgressListener {
 }
 
 /**
- * Told how far a long transfer (send, save_attachment) got: bytes done and the total when
- * known, at a bounded rate (per chunk of at least 64 KiB), never per byte. Called on a
- * background thread; keep it quick.
+ * Told how far a long transfer (`send`, `sendRaw`, `sendMime`, `saveAttachment`) got: bytes
+ * done and the total when known, at a bounded rate (per chunk of at least 64 KiB), never per
+ * byte. Called on a background thread; keep it quick.
  */
 open class ProgressListenerImpl: Disposable, AutoCloseable, ProgressListener
 {
@@ -4880,12 +4880,12 @@ public interface SmtpClientInterface {
     /**
      * Sends a complete message; the envelope comes from its headers, `Bcc` is removed.
      */
-    suspend fun `sendMime`(`data`: kotlin.ByteArray): SendResult
+    suspend fun `sendMime`(`data`: kotlin.ByteArray, `progress`: ProgressListener? = null): SendResult
     
     /**
-     * Sends raw RFC 5322 bytes with an explicit envelope.
+     * Sends raw RFC 5322 bytes with an explicit envelope (`Bcc` fields are removed).
      */
-    suspend fun `sendRaw`(`from`: kotlin.String, `recipients`: List<kotlin.String>, `data`: kotlin.ByteArray): SendResult
+    suspend fun `sendRaw`(`from`: kotlin.String, `recipients`: List<kotlin.String>, `data`: kotlin.ByteArray, `progress`: ProgressListener? = null): SendResult
     
     companion object
 }
@@ -5051,13 +5051,14 @@ open class SmtpClient: Disposable, SmtpClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `sendMime`(`data`: kotlin.ByteArray) : SendResult {
+    override suspend fun `sendMime`(`data`: kotlin.ByteArray, `progress`: ProgressListener?) : SendResult {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_smtpclient_send_mime(
                 uniffiHandle,
                 
         FfiConverterByteArray.lower(`data`),
+        FfiConverterOptionalTypeProgressListener.lower(`progress`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -5072,11 +5073,11 @@ open class SmtpClient: Disposable, SmtpClientInterface
 
     
     /**
-     * Sends raw RFC 5322 bytes with an explicit envelope.
+     * Sends raw RFC 5322 bytes with an explicit envelope (`Bcc` fields are removed).
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `sendRaw`(`from`: kotlin.String, `recipients`: List<kotlin.String>, `data`: kotlin.ByteArray) : SendResult {
+    override suspend fun `sendRaw`(`from`: kotlin.String, `recipients`: List<kotlin.String>, `data`: kotlin.ByteArray, `progress`: ProgressListener?) : SendResult {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_smtpclient_send_raw(
@@ -5085,6 +5086,7 @@ open class SmtpClient: Disposable, SmtpClientInterface
         FfiConverterString.lower(`from`),
         FfiConverterSequenceString.lower(`recipients`),
         FfiConverterByteArray.lower(`data`),
+        FfiConverterOptionalTypeProgressListener.lower(`progress`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
