@@ -257,6 +257,20 @@ pub struct ImapConfig {
 /// The default [`ImapConfig::max_response_size`]: 256 MiB.
 pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 256 * 1024 * 1024;
 
+/// How many message summaries a binding hands over per crossing of the language boundary
+/// when the caller does not say (Python `batch_size`, Node `batchSize`, Swift/Kotlin
+/// `next(max)`): large enough that the crossing costs nothing next to the network, small
+/// enough that the first items arrive at once.
+pub const DEFAULT_FETCH_BATCH: usize = 500;
+
+/// The same for whole raw messages (`fetch_raw_many`), which may be megabytes each.
+pub const DEFAULT_RAW_FETCH_BATCH: usize = 64;
+
+/// How long one `idle()` call waits for changes when the caller gives no timeout, and how
+/// long each round of a `watch` lasts: 29 minutes, the longest RFC 2177 lets an IDLE
+/// command stand. The core re-issues IDLE within a call as [`Timeouts::idle_reissue`] says.
+pub const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(29 * 60);
+
 impl ImapConfig {
     /// Settings for implicit TLS on port 993 with `auth`.
     pub fn new(host: impl Into<String>, auth: Auth) -> Self {

@@ -55,6 +55,34 @@ impl fmt::Display for ErrorKind {
     }
 }
 
+/// What every language binding shows of an [`Error`]: [`Error::fields`]. A binding maps
+/// these one to one (renamed to its case convention) and adds nothing of its own.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ErrorFields {
+    /// The kind; bindings pick their exception class or error code from it.
+    pub kind: ErrorKind,
+    /// The whole readable text ([`Display`](fmt::Display)): description, SMTP codes and
+    /// the server's text. The exception message in every language.
+    pub message: String,
+    /// What failed, without the server's text or codes.
+    pub description: String,
+    /// The server's own text, when it answered.
+    pub server_text: Option<String>,
+    /// The IMAP response code (`NONEXISTENT`, `AUTHENTICATIONFAILED`, …).
+    pub response_code: Option<String>,
+    /// The SMTP reply code (`550`, `421`, …).
+    pub smtp_code: Option<u16>,
+    /// The SMTP enhanced status code (`5.1.1`, …).
+    pub enhanced_code: Option<String>,
+    /// [`Error::is_permanent`].
+    pub permanent: bool,
+    /// [`Error::is_transient`].
+    pub transient: bool,
+    /// The underlying causes (an I/O or TLS error), outermost first, joined with `": "`.
+    pub cause: Option<String>,
+}
+
 /// An error from mailwire: a [kind](ErrorKind), a description, and what the server said.
 ///
 /// `Display` prints the description and the server's text; the underlying cause (an I/O or
@@ -205,17 +233,57 @@ impl Error {
         self.inner.enhanced_code.as_deref()
     }
 
-    /// True when retrying later may succeed: an SMTP 4xx reply, a timeout or a lost connection.
+    /// True when retrying later may succeed: an SMTP 4xx reply, a timeout, a lost
+    /// connection, or an IMAP answer with `[UNAVAILABLE]`, `[INUSE]` or `[LIMIT]`.
     pub fn is_transient(&self) -> bool {
         match self.inner.smtp_code {
             Some(code) => (400..500).contains(&code),
-            None => matches!(self.kind(), ErrorKind::Timeout | ErrorKind::Connect),
+            None => {
+                matches!(self.kind(), ErrorKind::Timeout | ErrorKind::Connect)
+                    || matches!(
+                        self.response_code(),
+                        Some("UNAVAILABLE" | "INUSE" | "LIMIT")
+                    )
+            }
         }
     }
 
-    /// True when the server refused for good (an SMTP 5xx reply).
+    /// True when retrying the same request cannot succeed: an SMTP 5xx reply, or, from
+    /// IMAP, refused credentials (unless `[UNAVAILABLE]`), a mailbox or message that does not
+    /// exist, a mailbox that already does. A refused login is permanent in IMAP and SMTP
+    /// alike.
     pub fn is_permanent(&self) -> bool {
-        matches!(self.inner.smtp_code, Some(code) if code >= 500)
+        match self.inner.smtp_code {
+            Some(code) => code >= 500,
+            None => match self.kind() {
+                ErrorKind::Auth => !self.is_transient(),
+                ErrorKind::NotFound | ErrorKind::AlreadyExists => true,
+                _ => false,
+            },
+        }
+    }
+
+    /// Every field a language binding shows for this error, computed once here so that the
+    /// five faces cannot drift (DESIGN §4).
+    pub fn fields(&self) -> ErrorFields {
+        let mut causes = Vec::new();
+        let mut cause = std::error::Error::source(self);
+        while let Some(c) = cause {
+            causes.push(c.to_string());
+            cause = c.source();
+        }
+        ErrorFields {
+            kind: self.kind(),
+            message: self.to_string(),
+            description: self.inner.message.clone(),
+            server_text: self.inner.server_text.clone(),
+            response_code: self.inner.response_code.clone(),
+            smtp_code: self.inner.smtp_code,
+            enhanced_code: self.inner.enhanced_code.clone(),
+            permanent: self.is_permanent(),
+            transient: self.is_transient(),
+            cause: (!causes.is_empty()).then(|| causes.join(": ")),
+        }
     }
 
     /// True for [`ErrorKind::Timeout`].
@@ -314,6 +382,47 @@ mod tests {
             .starts_with("protocol error whose text is withheld"));
         let e = Error::protocol("fine").withhold(&["hunter2".into()]);
         assert_eq!(e.message(), "fine");
+    }
+
+    #[test]
+    fn fields_are_the_same_for_every_face() {
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
+        let e = Error::io("reading the reply", io);
+        let f = e.fields();
+        assert_eq!(f.kind, ErrorKind::Connect);
+        assert_eq!(f.message, "reading the reply");
+        assert_eq!(f.cause.as_deref(), Some("reset by peer"));
+        assert!(f.transient && !f.permanent);
+
+        let f = Error::new(ErrorKind::Rejected, "recipient refused")
+            .with_smtp_code(450, Some("4.2.0".into()))
+            .with_server_text("try later")
+            .fields();
+        assert_eq!(f.message, "recipient refused (450 4.2.0): try later");
+        assert_eq!(f.description, "recipient refused");
+        assert_eq!(f.server_text.as_deref(), Some("try later"));
+        assert_eq!(
+            (f.smtp_code, f.enhanced_code.as_deref()),
+            (Some(450), Some("4.2.0"))
+        );
+        assert!(f.transient && !f.permanent);
+        assert_eq!(f.cause, None);
+    }
+
+    #[test]
+    fn a_refused_login_is_permanent_in_imap_as_in_smtp() {
+        let imap = Error::new(ErrorKind::Auth, "login refused")
+            .with_response_code("AUTHENTICATIONFAILED")
+            .with_server_text("Authentication failed.");
+        let smtp =
+            Error::new(ErrorKind::Auth, "login refused").with_smtp_code(535, Some("5.7.8".into()));
+        assert!(imap.is_permanent() && smtp.is_permanent());
+        assert!(!imap.is_transient() && !smtp.is_transient());
+        // "Try again later" is transient, not permanent.
+        let busy = Error::new(ErrorKind::Auth, "login refused").with_response_code("UNAVAILABLE");
+        assert!(busy.is_transient() && !busy.is_permanent());
+        let smtp_busy = Error::new(ErrorKind::Auth, "login refused").with_smtp_code(454, None);
+        assert!(smtp_busy.is_transient() && !smtp_busy.is_permanent());
     }
 
     #[test]

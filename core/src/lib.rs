@@ -40,8 +40,11 @@ pub mod trace;
 #[path = "fuzz_imap.rs"]
 pub mod __fuzz_imap;
 
-pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions};
-pub use error::{Error, ErrorKind, Result};
+pub use config::{
+    Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions, DEFAULT_FETCH_BATCH,
+    DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_RAW_FETCH_BATCH,
+};
+pub use error::{Error, ErrorFields, ErrorKind, Result};
 pub use imap::ImapClient;
 pub use message::{Address, Attachment, Message, OutgoingMessage};
 pub use progress::Progress;

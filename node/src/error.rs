@@ -43,35 +43,28 @@ fn field(out: &mut String, name: &str, value: Option<&str>) {
     }
 }
 
-/// Encodes `e` as a napi error the facade decodes.
+/// Encodes `e` as a napi error the facade decodes: the core's [`mailwire::ErrorFields`],
+/// camelCased, nothing added.
 pub(crate) fn to_napi(e: mailwire::Error) -> napi::Error {
+    let f = e.fields();
     let mut out = String::from(MARKER);
     out.push_str("{\"kind\":");
-    json_str(&mut out, e.kind().as_str());
+    json_str(&mut out, f.kind.as_str());
     out.push_str(",\"message\":");
-    json_str(&mut out, &e.to_string());
-    field(&mut out, "description", Some(e.message()));
-    field(&mut out, "serverText", e.server_text());
-    field(&mut out, "responseCode", e.response_code());
-    if let Some(code) = e.smtp_code() {
+    json_str(&mut out, &f.message);
+    field(&mut out, "description", Some(&f.description));
+    field(&mut out, "serverText", f.server_text.as_deref());
+    field(&mut out, "responseCode", f.response_code.as_deref());
+    if let Some(code) = f.smtp_code {
         let _ = write!(out, ",\"smtpCode\":{code}");
     }
-    field(&mut out, "enhancedCode", e.enhanced_code());
+    field(&mut out, "enhancedCode", f.enhanced_code.as_deref());
     let _ = write!(
         out,
         ",\"transient\":{},\"permanent\":{}",
-        e.is_transient(),
-        e.is_permanent()
+        f.transient, f.permanent
     );
-    let mut cause = std::error::Error::source(&e);
-    let mut causes = Vec::new();
-    while let Some(c) = cause {
-        causes.push(c.to_string());
-        cause = c.source();
-    }
-    if !causes.is_empty() {
-        field(&mut out, "cause", Some(&causes.join(": ")));
-    }
+    field(&mut out, "cause", f.cause.as_deref());
     out.push('}');
     napi::Error::from_reason(out)
 }

@@ -31,10 +31,17 @@ test('wrong password: EAUTH over IMAP and SMTP, and the password is in no messag
   isCode('EAUTH')(e);
   assert.equal(e.kind, 'auth');
   assert.equal(e.responseCode, 'AUTHENTICATIONFAILED');
+  // The core's error fields, the same in every face: a refused login is permanent in IMAP
+  // as in SMTP, never transient.
+  assert.equal(e.permanent, true);
+  assert.equal(e.transient, false);
+  assert.ok(e.message.startsWith(e.description), `${e.message} / ${e.description}`);
   assert.ok(!printed(e).includes(secret));
   const s = await SmtpClient.connect(E.smtpOptions('t70', { auth: { user: 't70', pass: secret } })).catch((x) => x);
   isCode('EAUTH')(s);
   assert.equal(s.smtpCode, 535);
+  assert.equal(s.permanent, true);
+  assert.equal(s.transient, false);
   assert.ok(!printed(s).includes(secret));
 });
 

@@ -1,11 +1,14 @@
 //! Glue for `mailwire::config`: keyword arguments → `ImapConfig` / `SmtpConfig`, and Python
 //! callables → `Progress`.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
-use mailwire::{Auth, ImapConfig, Progress, Security, SmtpConfig, Timeouts, TlsOptions};
+use mailwire::{
+    Auth, Error, ErrorKind, ImapConfig, Progress, Security, SmtpConfig, Timeouts, TlsOptions,
+};
 use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyString};
 
 use crate::error::{invalid_input, to_py_err};
 
@@ -59,7 +62,19 @@ impl Common {
     }
 
     fn parts(&self, py: Python<'_>) -> PyResult<(Security, Auth, TlsOptions, Timeouts)> {
-        let security = Security::parse(&self.security).map_err(|e| to_py_err(py, e))?;
+        // Exactly the documented spellings: the core also takes aliases ("ssl", "none"…)
+        // that DESIGN §2 does not promise.
+        let security = match self.security.as_str() {
+            "tls" => Security::Tls,
+            "starttls" => Security::StartTls,
+            "plain" => Security::Plain,
+            other => {
+                return Err(invalid_input(
+                    py,
+                    format!("security must be \"tls\" | \"starttls\" | \"plain\", not {other:?}"),
+                ))
+            }
+        };
         let tls = TlsOptions {
             ca_pem: self.ca_pem.clone(),
             accept_invalid_certs: self.accept_invalid_certs,
@@ -108,6 +123,7 @@ impl Common {
         py: Python<'_>,
         hello_name: Option<String>,
         pool_size: Option<usize>,
+        pool_idle_timeout: Option<f64>,
     ) -> PyResult<SmtpConfig> {
         let (security, auth, tls, timeouts) = self.parts(py)?;
         let mut cfg = SmtpConfig::new(self.host.clone(), auth)
@@ -121,6 +137,9 @@ impl Common {
         cfg.hello_name = hello_name;
         if let Some(n) = pool_size {
             cfg.pool_size = n;
+        }
+        if let Some(t) = pool_idle_timeout {
+            cfg.pool_idle_timeout = seconds(py, "pool_idle_timeout", t)?;
         }
         Ok(cfg)
     }
@@ -137,4 +156,83 @@ pub(crate) fn progress(callback: Option<Py<PyAny>>) -> Option<Progress> {
             }
         });
     }))
+}
+
+/// ``ca_pem=``: PEM bytes, PEM text, or the path of a PEM file (read now).
+pub(crate) fn read_ca(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<u8>>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(Some(b.as_bytes().to_vec()));
+    }
+    if let Ok(b) = obj.cast::<PyByteArray>() {
+        return Ok(Some(b.to_vec()));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        let s = s.to_str()?;
+        if s.trim_start().starts_with("-----BEGIN") {
+            return Ok(Some(s.as_bytes().to_vec()));
+        }
+    }
+    let path: std::path::PathBuf = obj.extract()?;
+    Ok(Some(std::fs::read(path)?))
+}
+
+/// A client's connection: made at construction (blocking classes) or on first ``await``
+/// (asyncio classes), from the settings kept until then.
+pub(crate) struct Session<C, Cfg> {
+    client: OnceLock<C>,
+    config: Mutex<Option<Cfg>>,
+    /// ``host=…, port=…, security=…, username=…`` for ``repr`` (no secret).
+    pub description: String,
+}
+
+impl<C: Clone, Cfg: Clone> Session<C, Cfg> {
+    pub(crate) fn new(config: Cfg, description: String) -> Self {
+        Session {
+            client: OnceLock::new(),
+            config: Mutex::new(Some(config)),
+            description,
+        }
+    }
+
+    /// The settings to connect with, while not connected.
+    pub(crate) fn pending(&self) -> Option<Cfg> {
+        if self.client.get().is_some() {
+            return None;
+        }
+        self.config.lock().ok().and_then(|c| c.clone())
+    }
+
+    /// Keeps `client` and drops the settings (the core keeps the credentials).
+    pub(crate) fn connected(&self, client: C) {
+        let _ = self.client.set(client);
+        if let Ok(mut config) = self.config.lock() {
+            *config = None;
+        }
+    }
+
+    pub(crate) fn is_connected(&self) -> bool {
+        self.client.get().is_some()
+    }
+
+    /// The connected client, or ClosedError naming how to connect.
+    pub(crate) fn client(&self, py: Python<'_>, class: &str) -> PyResult<C> {
+        self.client.get().cloned().ok_or_else(|| {
+            let message = format!(
+                "not connected: use `await {class}.connect(...)`, `await {class}(...)` or `async with`"
+            );
+            to_py_err(py, Error::new(ErrorKind::Closed, message))
+        })
+    }
+}
+
+/// ``host=…, port=…, security=…, username=…``.
+pub(crate) fn describe(host: &str, port: u16, security: Security, auth: &Auth) -> String {
+    format!(
+        "host={host:?}, port={port}, security={:?}, username={:?}",
+        security.as_str(),
+        auth.username().unwrap_or("")
+    )
 }

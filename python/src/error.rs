@@ -24,7 +24,8 @@ fn class_name(kind: ErrorKind) -> &'static str {
 }
 
 /// Converts a core error into the matching `mailwire.errors` exception, with the server's
-/// text and codes as attributes and the underlying cause as `__cause__`.
+/// text and codes as attributes ([`mailwire::ErrorFields`], nothing added) and the
+/// underlying cause as `__cause__`.
 pub(crate) fn to_py_err(py: Python<'_>, e: Error) -> PyErr {
     match build(py, &e) {
         Ok(err) => err,
@@ -38,19 +39,23 @@ pub(crate) fn to_py_err(py: Python<'_>, e: Error) -> PyErr {
 }
 
 fn build(py: Python<'_>, e: &Error) -> PyResult<PyErr> {
+    let f = e.fields();
     let module = py.import(pyo3::intern!(py, "mailwire.errors"))?;
-    let class = module.getattr(class_name(e.kind()))?;
+    let class = module.getattr(class_name(f.kind))?;
     let kwargs = PyDict::new(py);
-    kwargs.set_item("kind", e.kind().as_str())?;
-    kwargs.set_item("server_text", e.server_text())?;
-    kwargs.set_item("response_code", e.response_code())?;
-    kwargs.set_item("smtp_code", e.smtp_code())?;
-    kwargs.set_item("enhanced_code", e.enhanced_code())?;
-    kwargs.set_item("permanent", e.is_permanent())?;
-    let value = class.call((e.to_string(),), Some(&kwargs))?;
+    kwargs.set_item("kind", f.kind.as_str())?;
+    kwargs.set_item("server_text", &f.server_text)?;
+    kwargs.set_item("response_code", &f.response_code)?;
+    kwargs.set_item("smtp_code", f.smtp_code)?;
+    kwargs.set_item("enhanced_code", &f.enhanced_code)?;
+    kwargs.set_item("description", &f.description)?;
+    kwargs.set_item("permanent", f.permanent)?;
+    kwargs.set_item("transient", f.transient)?;
+    kwargs.set_item("cause", &f.cause)?;
+    let value = class.call((&f.message,), Some(&kwargs))?;
     let err = PyErr::from_value(value);
-    if let Some(source) = std::error::Error::source(e) {
-        err.set_cause(py, Some(PyException::new_err(source.to_string())));
+    if let Some(cause) = f.cause {
+        err.set_cause(py, Some(PyException::new_err(cause)));
     }
     Ok(err)
 }

@@ -12,6 +12,7 @@ mod imap {
 }
 mod logging;
 mod message;
+mod record;
 mod runtime;
 mod smtp;
 
@@ -61,6 +62,13 @@ fn _debug_panic_async(py: Python<'_>, msg: String) -> PyResult<Bound<'_, PyAny>>
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     logging::install();
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    m.add("DEFAULT_FETCH_BATCH", mailwire::DEFAULT_FETCH_BATCH)?;
+    m.add("DEFAULT_RAW_FETCH_BATCH", mailwire::DEFAULT_RAW_FETCH_BATCH)?;
+    m.add(
+        "DEFAULT_IDLE_TIMEOUT",
+        mailwire::DEFAULT_IDLE_TIMEOUT.as_secs_f64(),
+    )?;
     m.add_class::<imap::client::ImapClient>()?;
     m.add_class::<imap::client::AsyncImapClient>()?;
     m.add_class::<imap::client::FetchStream>()?;
@@ -75,6 +83,11 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<imap::types::MessageSummary>()?;
     m.add_class::<imap::types::RawMessage>()?;
     m.add_class::<imap::types::UidMap>()?;
+    // A virtual subclass: `isinstance(m, Mapping)` holds without inheriting Python code.
+    m.py()
+        .import("collections.abc")?
+        .getattr("Mapping")?
+        .call_method1("register", (m.py().get_type::<imap::types::UidMap>(),))?;
     m.add_class::<imap::types::UidSet>()?;
     m.add_class::<imap::types::UidSetIterator>()?;
     m.add_class::<imap::types::MailboxEvent>()?;

@@ -35,3 +35,15 @@ pub(crate) fn install() {
 pub fn _set_tracing(enabled: bool) {
     mailwire::trace::set_forwarding(enabled);
 }
+
+/// Forwards traces while the `mailwire` logger is enabled for DEBUG (checked when a client
+/// connects).
+pub(crate) fn sync(py: Python<'_>) -> PyResult<()> {
+    let enabled = py
+        .import("logging")?
+        .call_method1("getLogger", ("mailwire",))?
+        .call_method1("isEnabledFor", (DEBUG,))?
+        .is_truthy()?;
+    mailwire::trace::set_forwarding(enabled);
+    Ok(())
+}

@@ -69,12 +69,24 @@ impl Address {
         guard(py, || Ok(core::Address::from(self).to_string()))
     }
 
-    fn __repr__(&self) -> String {
-        match &self.name {
-            Some(n) => format!("Address({:?}, name={:?})", self.address, n),
-            None => format!("Address({:?})", self.address),
-        }
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let address = py_repr(py, &self.address)?;
+        Ok(match &self.name {
+            Some(n) => format!("Address({address}, name={})", py_repr(py, n)?),
+            None => format!("Address({address})"),
+        })
     }
+
+    fn __getnewargs__(&self) -> (String, Option<String>) {
+        (self.address.clone(), self.name.clone())
+    }
+}
+
+/// ``repr(value)`` as Python writes it (quotes and escapes of a ``str``, ``None``…).
+pub(crate) fn py_repr<'py>(py: Python<'py>, value: impl IntoPyObject<'py>) -> PyResult<String> {
+    use pyo3::BoundObject;
+    let value = value.into_pyobject(py).map_err(Into::into)?.into_any();
+    Ok(value.as_borrowed().repr()?.to_str()?.to_string())
 }
 
 /// Reads one address: an `Address` or a string to parse.
@@ -296,20 +308,34 @@ impl Attachment {
             && self.data.get(py).bind(py).as_bytes() == other.data.get(py).bind(py).as_bytes()
     }
 
-    fn __repr__(&self, py: Python<'_>) -> String {
-        format!(
-            "Attachment(filename={}, content_type={:?}, size={}{}{})",
-            self.filename
-                .as_ref()
-                .map_or_else(|| "None".to_string(), |f| format!("{f:?}")),
-            self.content_type,
+    /// Shows the size of ``data``, not the bytes.
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "Attachment(filename={}, content_type={}, data=<{} bytes>, content_id={}, inline={})",
+            py_repr(py, &self.filename)?,
+            py_repr(py, &self.content_type)?,
             self.data.with(py, <[u8]>::len),
-            self.content_id
-                .as_ref()
-                .map(|c| format!(", content_id={c:?}"))
-                .unwrap_or_default(),
-            if self.inline { ", inline=True" } else { "" }
-        )
+            py_repr(py, &self.content_id)?,
+            py_repr(py, self.inline)?,
+        ))
+    }
+
+    #[allow(clippy::type_complexity)]
+    fn __getnewargs_ex__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<((Option<String>, String, Py<PyBytes>), Bound<'py, PyDict>)> {
+        let kwargs = PyDict::new(py);
+        kwargs.set_item("content_id", &self.content_id)?;
+        kwargs.set_item("inline", self.inline)?;
+        Ok((
+            (
+                self.filename.clone(),
+                self.content_type.clone(),
+                self.data.get(py).clone_ref(py),
+            ),
+            kwargs,
+        ))
     }
 }
 
@@ -513,25 +539,64 @@ impl Message {
             .call_method("message_from_bytes", (self.raw(py),), Some(&kwargs))
     }
 
-    fn __repr__(&self, py: Python<'_>) -> String {
+    /// The subject, senders, date and the number of attachments (not the bodies).
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         let attachments = match self.attachments.get(py) {
             Some(list) => list.len(),
             None => self.pending.lock().map_or(0, |p| p.len()),
         };
-        format!(
-            "Message(subject={:?}, from_={:?}, date={}, attachments={})",
-            self.inner.subject.as_deref().unwrap_or(""),
-            self.inner
-                .from
-                .first()
-                .map(|a| a.address.as_str())
-                .unwrap_or(""),
-            self.inner
-                .date
-                .map_or_else(|| "None".to_string(), |d| format!("{:?}", d.to_rfc3339())),
+        Ok(format!(
+            "Message(subject={}, from_={}, date={}, attachments={})",
+            py_repr(py, &self.inner.subject)?,
+            py_repr(py, self.from_())?,
+            py_repr(py, self.inner.date)?,
             attachments
-        )
+        ))
     }
+
+    /// Equal when the sources are the same bytes.
+    fn __eq__(&self, py: Python<'_>, other: &Bound<'_, PyAny>) -> Py<PyAny> {
+        match other.cast::<Message>() {
+            Ok(o) => {
+                let same = self.raw(py).as_bytes() == o.get().raw(py).as_bytes();
+                pyo3::types::PyBool::new(py, same)
+                    .to_owned()
+                    .into_any()
+                    .unbind()
+            }
+            Err(_) => py.NotImplemented(),
+        }
+    }
+
+    fn __hash__(&self, py: Python<'_>) -> PyResult<isize> {
+        self.raw(py).hash()
+    }
+
+    /// Pickled as its source, parsed again when unpickled.
+    fn __reduce__<'py>(
+        &self,
+        py: Python<'py>,
+    ) -> PyResult<(Bound<'py, PyAny>, (Bound<'py, PyBytes>,))> {
+        let parse = py.import("mailwire._core")?.getattr("parse_message")?;
+        Ok((parse, (self.raw(py),)))
+    }
+}
+
+/// The bytes of a stdlib ``email.message.Message`` with CRLF line endings, as SMTP and IMAP
+/// carry it (without its Bcc header when `strip_bcc`); None for another object.
+pub(crate) fn email_bytes(obj: &Bound<'_, PyAny>, strip_bcc: bool) -> PyResult<Option<Vec<u8>>> {
+    let py = obj.py();
+    let class = py.import("email.message")?.getattr("Message")?;
+    if !obj.is_instance(&class)? {
+        return Ok(None);
+    }
+    let kwargs = PyDict::new(py);
+    kwargs.set_item("strip_bcc", strip_bcc)?;
+    let bytes = py
+        .import("mailwire._util")?
+        .getattr("email_bytes")?
+        .call((obj,), Some(&kwargs))?;
+    Ok(Some(bytes.extract()?))
 }
 
 /// Parses a raw RFC 5322 message (an ``.eml`` file, IMAP ``fetch_raw`` output): ``bytes``
@@ -853,23 +918,14 @@ impl OutgoingMessage {
         self.inner.date
     }
 
-    fn __repr__(&self) -> String {
-        let join = |l: &[core::Address]| {
-            l.iter()
-                .map(|a| a.address.clone())
-                .collect::<Vec<_>>()
-                .join(", ")
-        };
-        format!(
-            "OutgoingMessage(from_={:?}, to={:?}, subject={:?}, attachments={})",
-            self.inner
-                .from
-                .as_ref()
-                .map(|a| a.address.as_str())
-                .unwrap_or(""),
-            join(&self.inner.to),
-            self.inner.subject.as_deref().unwrap_or(""),
+    /// The author, recipients, subject and the number of attachments (not the bodies).
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "OutgoingMessage(from_={}, to={}, subject={}, attachments={})",
+            py_repr(py, self.from_())?,
+            py_repr(py, self.to())?,
+            py_repr(py, &self.inner.subject)?,
             self.inner.attachments.len()
-        )
+        ))
     }
 }

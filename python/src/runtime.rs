@@ -160,10 +160,40 @@ pub fn _resolve(fut: &Bound<'_, PyAny>, ok: bool, value: &Bound<'_, PyAny>) -> P
 }
 
 static RESOLVE: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+static LAZY: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
+
+/// A coroutine that runs `fut` when awaited (what an `async def` method returns): it can be
+/// given to `asyncio.create_task` or `asyncio.run`, and does nothing unless awaited.
+/// Cancelling it cancels the Rust future.
+pub(crate) fn awaitable<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+where
+    F: Future<Output = mailwire::Result<T>> + Send + 'static,
+    T: for<'a> IntoPyObject<'a> + Send + 'static,
+{
+    let lazy = LAZY.get_or_try_init(py, || -> PyResult<Py<PyAny>> {
+        let module = PyModule::from_code(
+            py,
+            c"async def lazy(start):\n    return await start()\n",
+            c"mailwire/_lazy.py",
+            c"mailwire._lazy",
+        )?;
+        Ok(module.getattr("lazy")?.unbind())
+    })?;
+    let pending = std::sync::Mutex::new(Some(fut));
+    let start = pyo3::types::PyCFunction::new_closure(py, None, None, move |args, _| {
+        let fut = pending
+            .lock()
+            .ok()
+            .and_then(|mut f| f.take())
+            .ok_or_else(|| PyRuntimeError::new_err("cannot reuse an already awaited coroutine"))?;
+        future(args.py(), fut).map(Bound::unbind)
+    })?;
+    lazy.bind(py).call1((start,))
+}
 
 /// Wraps `fut` in an asyncio future of the running loop. The Rust future runs on the
 /// runtime; cancelling the asyncio future drops it (the core is cancel-safe).
-pub(crate) fn awaitable<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
+fn future<'py, F, T>(py: Python<'py>, fut: F) -> PyResult<Bound<'py, PyAny>>
 where
     F: Future<Output = mailwire::Result<T>> + Send + 'static,
     T: for<'a> IntoPyObject<'a> + Send + 'static,
@@ -211,6 +241,17 @@ where
     });
     Ok(py_fut)
 }
+
+/// Whether the class `$mode` blocks (`sync`) rather than returning coroutines (`async`).
+macro_rules! blocks {
+    (sync) => {
+        true
+    };
+    (async) => {
+        false
+    };
+}
+pub(crate) use blocks;
 
 /// Runs a core future the way the class `$mode` (`sync` or `async`) does.
 macro_rules! run {

@@ -44,10 +44,16 @@ def test_wrong_password_is_auth_error_without_the_password(env: Env) -> None:
     assert e.kind == "auth" and isinstance(e, mailwire.MailError)
     for text in (str(e), repr(e), str(e.server_text), str(e.__cause__)):
         assert secret not in text
-    with pytest.raises(mailwire.AuthError):
+    # The core's error fields, the same in every face: a refused login is permanent in IMAP
+    # as in SMTP, never transient; the description is the text without the server's part.
+    assert (e.response_code, e.permanent, e.transient) == ("AUTHENTICATIONFAILED", True, False)
+    assert str(e).startswith(e.description) and e.description != str(e)
+    with pytest.raises(mailwire.AuthError) as smtp_info:
         mailwire.SmtpClient(
             env.host, env.smtps_port, username="t54", password=secret, ca_pem=env.ca
         )
+    s = smtp_info.value
+    assert (s.smtp_code, s.permanent, s.transient) == (535, True, False)
 
 
 async def test_async_wrong_password_is_auth_error(env: Env) -> None:
@@ -251,7 +257,7 @@ def test_protocol_traces_reach_logging_without_secrets(
                 ImapClient(env.host, env.imaps_port, username="t60", password=wrong, ca_pem=env.ca)
     finally:
         logging.getLogger("mailwire").setLevel(logging.NOTSET)
-        mailwire._util.sync_logging()  # traces off again
+        mailwire._core._set_tracing(False)  # traces off again
     records = [r for r in caplog.records if r.name.startswith("mailwire")]
     text = "\n".join(r.getMessage() for r in records)
     assert any(r.name == "mailwire.imap" and r.levelno == logging.DEBUG for r in records)
@@ -268,7 +274,16 @@ def test_huge_or_odd_arguments_never_panic(imap: ImapClient) -> None:
     with pytest.raises(mailwire.InvalidInputError):
         imap.fetch_all("INBOX", range(5, 1, -1))
     assert imap.fetch_all("INBOX", []) == []
-    assert imap.fetch_all("INBOX", [0]) == []
+    # UID 0 does not exist: InvalidInput in every face, never silently dropped.
+    for zero in ([0], [0, 1], 0, range(0, 3)):
+        with pytest.raises(mailwire.InvalidInputError, match="UID 0"):
+            imap.fetch_all("INBOX", zero)
+    with pytest.raises(mailwire.InvalidInputError, match="UID 0"):
+        imap.add_flags("INBOX", [0], ["\\Seen"])
+    # Strings follow the core's one UID grammar, as in every face.
+    for bad in ("0", "1:x", "all", " 5", "1,,2"):
+        with pytest.raises(mailwire.InvalidInputError, match="not a UID set"):
+            imap.fetch_all("INBOX", bad)
     with pytest.raises(mailwire.InvalidInputError):
         imap.idle("INBOX", float("nan"))
     assert imap.idle("INBOX", 0.01) == []

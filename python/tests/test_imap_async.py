@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import email.message
+import inspect
 from collections.abc import AsyncIterator
 
 import pytest
@@ -198,3 +199,19 @@ async def test_concurrent_tasks_share_one_client(aimap: AsyncImapClient, abox: s
     uids = [await aimap.append(abox, sample_message(env, USER, f"c{i}")) for i in range(5)]
     results = await asyncio.gather(*(aimap.fetch_all(abox, u) for u in uids))  # type: ignore[arg-type]
     assert [r[0].envelope.subject for r in results] == [f"c{i}" for i in range(5)]
+
+
+async def test_methods_return_coroutines_that_run_only_when_awaited(aimap: AsyncImapClient) -> None:
+    name = unique("lazy")
+    never = aimap.create_mailbox(name)
+    assert inspect.iscoroutine(never)
+    never.close()  # not awaited: nothing was sent
+    assert name not in [m.name for m in await aimap.list_mailboxes()]
+    # A coroutine, so asyncio.create_task (and asyncio.run) take it.
+    await asyncio.create_task(aimap.create_mailbox(name))
+    assert name in [m.name for m in await aimap.list_mailboxes()]
+    done = aimap.delete_mailbox(name)
+    await done
+    with pytest.raises(RuntimeError):
+        await done  # a coroutine runs once
+    assert name not in [m.name for m in await aimap.list_mailboxes()]

@@ -87,15 +87,16 @@ def test_parse_message_decodes_charsets_encodings_and_attachments() -> None:
         b"\xf0\xd2\xc9\xd7\xc5\xd4",
     )
     assert repr(m) == (
-        'Message(subject="Grüße und 😂", from_="jorg@example.org", '
-        'date="2024-10-01T10:00:00+02:00", attachments=3)'
+        f"Message(subject='Grüße und 😂', from_={m.from_!r}, date={m.date!r}, attachments=3)"
     )
+    assert "Address('jorg@example.org'" in repr(m) and "datetime.datetime(2024, 10, 1" in repr(m)
     assert repr(books) == (
-        'Attachment(filename="Bücher.bin", content_type="application/octet-stream", size=1024)'
+        "Attachment(filename='Bücher.bin', content_type='application/octet-stream', "
+        "data=<1024 bytes>, content_id=None, inline=False)"
     )
     assert repr(logo) == (
-        'Attachment(filename=None, content_type="image/png", size=8, '
-        'content_id="logo@example.org", inline=True)'
+        "Attachment(filename=None, content_type='image/png', data=<8 bytes>, "
+        "content_id='logo@example.org', inline=True)"
     )
 
 

@@ -6,8 +6,10 @@
 
 use mailwire::ErrorKind;
 
-/// A mailwire failure. The case tells what went wrong; every case carries the readable
-/// `text` (also the exception message), the server's own text and its codes.
+/// A mailwire failure. The case tells what went wrong; every case carries the core's error
+/// fields (`mailwire::ErrorFields`): the readable `text` (also the exception message), the
+/// `description` without the server's text, the server's own text and codes, `permanent`,
+/// `transient` and the underlying `cause`.
 ///
 /// Kotlin: `MailException.Connect`, … (`e.message` is `text`). Swift: `MailError.Connect(…)`
 /// (`localizedDescription` is `text`).
@@ -20,7 +22,10 @@ pub enum MailError {
         response_code: Option<String>,
         smtp_code: Option<u16>,
         enhanced_code: Option<String>,
+        description: String,
         permanent: bool,
+        transient: bool,
+        cause: Option<String>,
     },
     /// TLS handshake or certificate failure, or STARTTLS not offered by the server.
     Tls {
@@ -29,7 +34,10 @@ pub enum MailError {
         response_code: Option<String>,
         smtp_code: Option<u16>,
         enhanced_code: Option<String>,
+        description: String,
         permanent: bool,
+        transient: bool,
+        cause: Option<String>,
     },
     /// The server refused the credentials.
     Auth {
@@ -38,7 +46,10 @@ pub enum MailError {
         response_code: Option<String>,
         smtp_code: Option<u16>,
         enhanced_code: Option<String>,
+        description: String,
         permanent: bool,
+        transient: bool,
+        cause: Option<String>,
     },
     /// A deadline (connect, greeting, command, IDLE) passed.
     Timeout {
@@ -47,7 +58,10 @@ pub enum MailError {
         response_code: Option<String>,
         smtp_code: Option<u16>,
         enhanced_code: Option<String>,
+        description: String,
         permanent: bool,
+        transient: bool,
+        cause: Option<String>,
     },
     /// The mailbox or message does not exist.
     NotFound {
@@ -56,7 +70,10 @@ pub enum MailError {
         response_code: Option<String>,
         smtp_code: Option<u16>,
         enhanced_code: Option<String>,
+        description: String,
         permanent: bool,
+        transient: bool,
+        cause: Option<String>,
     },
     /// The mailbox already exists.
     AlreadyExists {
@@ -65,7 +82,10 @@ pub enum MailError {
         response_code: Option<String>,
         smtp_code: Option<u16>,
         enhanced_code: Option<String>,
+        description: String,
         permanent: bool,
+        transient: bool,
+        cause: Option<String>,
     },
     /// The server answered NO/BAD (IMAP) or a 4xx/5xx reply (SMTP); `permanent` for 5xx.
     Rejected {
@@ -74,7 +94,10 @@ pub enum MailError {
         response_code: Option<String>,
         smtp_code: Option<u16>,
         enhanced_code: Option<String>,
+        description: String,
         permanent: bool,
+        transient: bool,
+        cause: Option<String>,
     },
     /// The server sent something unparsable or out of order.
     Protocol {
@@ -83,7 +106,10 @@ pub enum MailError {
         response_code: Option<String>,
         smtp_code: Option<u16>,
         enhanced_code: Option<String>,
+        description: String,
         permanent: bool,
+        transient: bool,
+        cause: Option<String>,
     },
     /// The caller passed something unusable (a bad address, CR/LF in a name, …).
     InvalidInput {
@@ -92,7 +118,10 @@ pub enum MailError {
         response_code: Option<String>,
         smtp_code: Option<u16>,
         enhanced_code: Option<String>,
+        description: String,
         permanent: bool,
+        transient: bool,
+        cause: Option<String>,
     },
     /// The client was logged out or shut down, or the stream was cancelled.
     Closed {
@@ -101,7 +130,10 @@ pub enum MailError {
         response_code: Option<String>,
         smtp_code: Option<u16>,
         enhanced_code: Option<String>,
+        description: String,
         permanent: bool,
+        transient: bool,
+        cause: Option<String>,
     },
 }
 
@@ -124,26 +156,25 @@ impl std::fmt::Display for MailError {
 impl std::error::Error for MailError {}
 
 impl From<mailwire::Error> for MailError {
+    /// The core's [`mailwire::ErrorFields`], one to one.
     fn from(e: mailwire::Error) -> Self {
-        let text = e.to_string();
-        let server_text = e.server_text().map(str::to_owned);
-        let response_code = e.response_code().map(str::to_owned);
-        let smtp_code = e.smtp_code();
-        let enhanced_code = e.enhanced_code().map(str::to_owned);
-        let permanent = e.is_permanent();
+        let f = e.fields();
         macro_rules! case {
             ($v:ident) => {
                 MailError::$v {
-                    text,
-                    server_text,
-                    response_code,
-                    smtp_code,
-                    enhanced_code,
-                    permanent,
+                    text: f.message,
+                    server_text: f.server_text,
+                    response_code: f.response_code,
+                    smtp_code: f.smtp_code,
+                    enhanced_code: f.enhanced_code,
+                    description: f.description,
+                    permanent: f.permanent,
+                    transient: f.transient,
+                    cause: f.cause,
                 }
             };
         }
-        match e.kind() {
+        match f.kind {
             ErrorKind::Connect => case!(Connect),
             ErrorKind::Tls => case!(Tls),
             ErrorKind::Auth => case!(Auth),

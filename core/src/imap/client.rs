@@ -227,7 +227,7 @@ impl Connection {
             })
             .await;
         result?;
-        info.vanished = UidSet::from_ranges(vanished);
+        info.vanished = UidSet::from_server_ranges(vanished);
         self.selected = Some(sel);
         Ok(info)
     }

@@ -188,6 +188,11 @@ pub(crate) fn check_keyword(k: &str) -> Result<()> {
 }
 
 /// A set of UIDs, sent compressed (`1:500,502`).
+///
+/// Every constructor keeps what it is given, UID 0 included, so a caller's mistake is not
+/// silently dropped: a command given a set holding 0 fails with
+/// [`InvalidInput`](crate::ErrorKind::InvalidInput) before anything is sent, the same in every
+/// language. [`FromStr`](std::str::FromStr) refuses 0 at once.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
 pub struct UidSet {
     /// Sorted, non-overlapping inclusive ranges; `u32::MAX` as an end means `*`.
@@ -210,14 +215,14 @@ impl UidSet {
             (last, first)
         };
         UidSet {
-            ranges: vec![(a.max(1), b.max(1))],
+            ranges: vec![(a, b)],
         }
     }
 
     /// UIDs from `first` to the highest one (`first:*`).
     pub fn from_uid(first: u32) -> Self {
         UidSet {
-            ranges: vec![(first.max(1), u32::MAX)],
+            ranges: vec![(first, u32::MAX)],
         }
     }
 
@@ -250,15 +255,37 @@ impl UidSet {
     }
 
     /// Builds a set from inclusive `(first, last)` ranges in any order (each may be given
-    /// backwards), merging overlaps; 0 is left out. Ranges stay ranges: nothing is expanded,
-    /// so a server's `1:4294967295` costs one entry.
+    /// backwards), merging overlaps. Ranges stay ranges: nothing is expanded, so a server's
+    /// `1:4294967295` costs one entry.
     pub fn from_ranges(ranges: impl IntoIterator<Item = (u32, u32)>) -> Self {
-        let mut v: Vec<(u32, u32)> = ranges
-            .into_iter()
-            .map(|(a, b)| if a <= b { (a, b) } else { (b, a) })
-            .filter(|&(_, b)| b > 0)
-            .map(|(a, b)| (a.max(1), b))
-            .collect();
+        Self::merge(
+            ranges
+                .into_iter()
+                .map(|(a, b)| if a <= b { (a, b) } else { (b, a) })
+                .collect(),
+        )
+    }
+
+    /// A set from ranges a server sent (COPYUID, VANISHED, …): UID 0, which no message has,
+    /// is left out rather than kept for a later command to refuse.
+    pub(crate) fn from_server_ranges(ranges: impl IntoIterator<Item = (u32, u32)>) -> Self {
+        Self::from_ranges(
+            ranges
+                .into_iter()
+                .filter(|&(a, b)| a.max(b) > 0)
+                .map(|(a, b)| {
+                    let (a, b) = if a <= b { (a, b) } else { (b, a) };
+                    (a.max(1), b)
+                }),
+        )
+    }
+
+    /// Whether the set holds UID 0, which no message has.
+    pub fn has_zero(&self) -> bool {
+        self.ranges.first().is_some_and(|&(a, _)| a == 0)
+    }
+
+    fn merge(mut v: Vec<(u32, u32)>) -> Self {
         v.sort_unstable();
         let mut out: Vec<(u32, u32)> = Vec::with_capacity(v.len());
         for (a, b) in v {
@@ -305,8 +332,18 @@ impl UidSet {
             .all(|&(a, b)| other.ranges.iter().any(|&(x, y)| x <= a && b <= y))
     }
 
-    /// The set in IMAP syntax, split into pieces of at most `max_len` characters.
-    pub(crate) fn to_imap_chunks(&self, max_len: usize) -> Vec<String> {
+    /// The set in IMAP syntax for a command, split into pieces of at most `max_len`
+    /// characters; [`InvalidInput`](crate::ErrorKind::InvalidInput) when it holds UID 0.
+    pub(crate) fn to_imap_chunks(&self, max_len: usize) -> Result<Vec<String>> {
+        if self.has_zero() {
+            return Err(Error::invalid_input(
+                "UID 0 does not exist: UIDs start at 1",
+            ));
+        }
+        Ok(self.chunks(max_len))
+    }
+
+    fn chunks(&self, max_len: usize) -> Vec<String> {
         let mut out = Vec::new();
         let mut cur = String::new();
         for &(a, b) in &self.ranges {
@@ -330,15 +367,15 @@ impl UidSet {
         out
     }
 
-    /// The set in IMAP syntax on one line.
+    /// The set in IMAP syntax on one line (UID 0 included, for display).
     pub(crate) fn to_imap(&self) -> String {
-        self.to_imap_chunks(usize::MAX).join(",")
+        self.chunks(usize::MAX).join(",")
     }
 }
 
 impl FromIterator<u32> for UidSet {
     fn from_iter<I: IntoIterator<Item = u32>>(uids: I) -> Self {
-        let mut v: Vec<u32> = uids.into_iter().filter(|&u| u > 0).collect();
+        let mut v: Vec<u32> = uids.into_iter().collect();
         v.sort_unstable();
         v.dedup();
         let mut ranges: Vec<(u32, u32)> = Vec::new();
@@ -466,13 +503,33 @@ mod tests {
         assert!(s.contains(8) && !s.contains(9));
         assert_eq!(UidSet::all().to_imap(), "1:*");
         let many: UidSet = (1..5000).map(|i| i * 2).collect();
-        let chunks = many.to_imap_chunks(100);
+        let chunks = many.to_imap_chunks(100).unwrap();
         assert!(chunks.len() > 10 && chunks.iter().all(|c| c.len() <= 100));
         let back: Vec<u32> = chunks
             .iter()
             .flat_map(|c| c.split(',').map(|x| x.parse::<u32>().unwrap()))
             .collect();
         assert_eq!(back, many.to_vec().unwrap());
+    }
+
+    #[test]
+    fn uid_zero_is_kept_until_a_command_refuses_it() {
+        for set in [
+            UidSet::from(vec![0, 5]),
+            UidSet::from(0),
+            UidSet::range(0, 3),
+            UidSet::from_uid(0),
+            UidSet::from_ranges([(3, 0)]),
+        ] {
+            assert!(set.has_zero(), "{set}");
+            let e = set.to_imap_chunks(MAX_SET_LEN).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
+            assert!(e.to_string().contains("UID 0"), "{e}");
+        }
+        // What a server sends is read without its zeros.
+        let from_server = UidSet::from_server_ranges([(0, 0), (0, 3), (7, 7)]);
+        assert_eq!(from_server.to_imap(), "1:3,7");
+        assert!(UidSet::from(vec![1, 2]).to_imap_chunks(MAX_SET_LEN).is_ok());
     }
 
     #[test]

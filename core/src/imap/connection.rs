@@ -221,8 +221,8 @@ impl Connection {
                         .with_server_text(outcome.information.as_deref().unwrap_or_default()),
                 ),
                 other => Err(Error::protocol(format!(
-                    "unexpected IMAP greeting: {}",
-                    parse::brief(other)
+                    "the IMAP server greeted with {} instead of OK, PREAUTH or BYE",
+                    parse::kind(other)
                 ))),
             })
             .await;
@@ -724,7 +724,7 @@ impl Connection {
                 earlier: false,
                 uids,
             } => {
-                let uids = UidSet::from_ranges(uids.iter().map(|r| (*r.start(), *r.end())));
+                let uids = UidSet::from_server_ranges(uids.iter().map(|r| (*r.start(), *r.end())));
                 if let Some(s) = &mut self.selected {
                     let gone = u32::try_from(uids.count()).unwrap_or(u32::MAX);
                     s.exists = s.exists.saturating_sub(gone);

@@ -117,7 +117,7 @@ impl ImapClient {
         }
         Ok(FetchStream {
             session,
-            chunks: uids.to_imap_chunks(MAX_SET_LEN).into(),
+            chunks: uids.to_imap_chunks(MAX_SET_LEN)?.into(),
             requested: uids,
             items,
             tag: None,
@@ -141,7 +141,7 @@ impl ImapClient {
         let session = self.selected(mailbox).await?;
         Ok(FetchStream {
             session,
-            chunks: uids.to_imap_chunks(MAX_SET_LEN).into(),
+            chunks: uids.to_imap_chunks(MAX_SET_LEN)?.into(),
             requested: uids,
             items: "(UID BODY.PEEK[])".to_string(),
             tag: None,

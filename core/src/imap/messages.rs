@@ -220,7 +220,7 @@ impl ImapClient {
         let list = flag_list(flags)?;
         let mut s = self.selected(mailbox).await?;
         let c = s.conn()?;
-        for chunk in uids.to_imap_chunks(MAX_SET_LEN) {
+        for chunk in uids.to_imap_chunks(MAX_SET_LEN)? {
             let cmd = Command::new("UID STORE").raw(&chunk).raw(op).raw(&list);
             c.run(cmd, |_| Ok(false)).await?;
         }
@@ -271,7 +271,7 @@ impl ImapClient {
         let mut s = self.selected(mailbox).await?;
         let c = s.conn()?;
         let mut map = UidMap::default();
-        for chunk in uids.to_imap_chunks(MAX_SET_LEN) {
+        for chunk in uids.to_imap_chunks(MAX_SET_LEN)? {
             let t = c
                 .run(Command::new("UID COPY").raw(&chunk).mailbox(dest)?, |_| {
                     Ok(false)
@@ -299,7 +299,7 @@ impl ImapClient {
         let mut map = UidMap::default();
         let max_pairs = c.max_uid_pairs();
         if c.has_cap("MOVE") {
-            for chunk in uids.to_imap_chunks(MAX_SET_LEN) {
+            for chunk in uids.to_imap_chunks(MAX_SET_LEN)? {
                 let t = c
                     .run(Command::new("UID MOVE").raw(&chunk).mailbox(dest)?, |r| {
                         if let Response::Data {
@@ -337,7 +337,7 @@ impl ImapClient {
         let mut s = self.selected(mailbox).await?;
         let c = s.conn()?;
         if c.has_cap("UIDPLUS") {
-            for chunk in uids.to_imap_chunks(MAX_SET_LEN) {
+            for chunk in uids.to_imap_chunks(MAX_SET_LEN)? {
                 c.run(Command::new("UID EXPUNGE").raw(&chunk), |_| Ok(false))
                     .await?;
             }

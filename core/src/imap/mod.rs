@@ -3,6 +3,7 @@
 mod client;
 pub(crate) mod command;
 mod connection;
+mod criteria;
 mod fetch;
 mod idle;
 mod mailboxes;
@@ -15,6 +16,7 @@ pub(crate) mod wire;
 
 pub use client::ImapClient;
 pub use command::UidSet;
+pub use criteria::SearchCriteria;
 pub use fetch::FetchStream;
 pub use messages::Progress;
 pub use search::SearchQuery;

@@ -25,6 +25,29 @@ pub(crate) fn capability_name(c: &Capability<'_>) -> String {
     }
 }
 
+/// What kind of response `r` is, in words, for error messages: never the response's bytes
+/// or Rust debug text (a literal would show as a list of numbers).
+pub(crate) fn kind(r: &Response<'_>) -> &'static str {
+    use imap_proto::Status;
+    match r {
+        Response::Capabilities(_) => "a CAPABILITY response",
+        Response::Continue(_) => "a continuation request",
+        Response::Done { .. } => "a tagged completion",
+        Response::Data { status, .. } => match status {
+            Status::Ok => "an untagged OK",
+            Status::No => "an untagged NO",
+            Status::Bad => "an untagged BAD",
+            Status::PreAuth => "an untagged PREAUTH",
+            Status::Bye => "an untagged BYE",
+        },
+        Response::Expunge(_) => "an EXPUNGE response",
+        Response::Vanished { .. } => "a VANISHED response",
+        Response::Fetch(..) => "a FETCH response",
+        Response::MailboxData(_) => "mailbox data",
+        _ => "an untagged response",
+    }
+}
+
 /// A short debug form of a response for traces.
 pub(crate) fn brief(r: &Response<'_>) -> String {
     let mut s = format!("{r:?}");
@@ -391,7 +414,7 @@ pub(crate) fn status(attrs: &[StatusAttribute]) -> MailboxStatus {
 /// The UIDs of a COPYUID/APPENDUID set, ranges kept as ranges.
 pub(crate) fn uid_set_members(members: &[imap_proto::rfc4315::UidSetMember]) -> UidSet {
     use imap_proto::rfc4315::UidSetMember as M;
-    UidSet::from_ranges(members.iter().map(|m| match m {
+    UidSet::from_server_ranges(members.iter().map(|m| match m {
         M::Uid(u) => (*u, *u),
         M::UidRange(r) => (*r.start(), *r.end()),
     }))

@@ -60,6 +60,8 @@ pub enum SearchQuery {
     SentSince(NaiveDate),
     /// Date header before the date.
     SentBefore(NaiveDate),
+    /// Date header on the date.
+    SentOn(NaiveDate),
     /// Larger than this many bytes.
     Larger(u32),
     /// Smaller than this many bytes.
@@ -159,6 +161,7 @@ impl SearchQuery {
             SearchQuery::On(d) => cmd.raw("ON").raw(&date(d)?),
             SearchQuery::SentSince(d) => cmd.raw("SENTSINCE").raw(&date(d)?),
             SearchQuery::SentBefore(d) => cmd.raw("SENTBEFORE").raw(&date(d)?),
+            SearchQuery::SentOn(d) => cmd.raw("SENTON").raw(&date(d)?),
             SearchQuery::Larger(n) => cmd.raw(&format!("LARGER {n}")),
             SearchQuery::Smaller(n) => cmd.raw(&format!("SMALLER {n}")),
             SearchQuery::Uid(set) => {
@@ -166,7 +169,8 @@ impl SearchQuery {
                     // An empty set matches nothing; IMAP has no empty set syntax.
                     cmd.raw("NOT ALL")
                 } else {
-                    cmd.raw("UID").raw(&set.to_imap())
+                    cmd.raw("UID")
+                        .raw(&set.to_imap_chunks(usize::MAX)?.join(","))
                 }
             }
             SearchQuery::Keyword(k) => {

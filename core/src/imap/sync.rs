@@ -50,7 +50,7 @@ impl ImapClient {
                     .copied()
                     .filter(|u| info.vanished.contains(*u))
                     .collect();
-                let vanished = UidSet::from_ranges(
+                let vanished = UidSet::from_server_ranges(
                     info.vanished
                         .below(old.uid_next)
                         .ranges()

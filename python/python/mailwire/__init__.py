@@ -28,6 +28,7 @@ from ._core import (
     SyncResult,
     UidMap,
     UidSet,
+    __version__,
     parse_message,
 )
 from .errors import (
@@ -82,5 +83,6 @@ __all__ = [
     "TlsError",
     "UidMap",
     "UidSet",
+    "__version__",
     "parse_message",
 ]

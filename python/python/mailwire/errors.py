@@ -9,7 +9,14 @@ Raised from the Rust core with the server's reply attached:
 - ``response_code``: the IMAP response code (``"NONEXISTENT"``, ``"AUTHENTICATIONFAILED"``…);
 - ``smtp_code`` / ``enhanced_code``: the SMTP reply code (``550``) and enhanced code
   (``"5.1.1"``);
-- ``permanent``: True when the server refused for good (an SMTP 5xx reply).
+- ``description``: what failed, without the server's text or codes (``str(e)`` has both);
+- ``permanent``: True when retrying the same request cannot succeed (an SMTP 5xx reply,
+  refused credentials, a mailbox that does not exist);
+- ``transient``: True when retrying later may succeed (an SMTP 4xx reply, a timeout, a lost
+  connection);
+- ``cause``: the underlying I/O or TLS error's text, also chained as ``__cause__``.
+
+These are the core's error fields, the same in every language mailwire speaks.
 
 `ConnectError` is also a builtin `ConnectionError`, `TimeoutError` a builtin `TimeoutError`
 and `InvalidInputError` a `ValueError`, so ``except TimeoutError`` and
@@ -44,7 +51,10 @@ class MailError(Exception):
     response_code: str | None
     smtp_code: int | None
     enhanced_code: str | None
+    description: str
     permanent: bool
+    transient: bool
+    cause: str | None
 
     def __init__(
         self,
@@ -55,7 +65,10 @@ class MailError(Exception):
         response_code: str | None = None,
         smtp_code: int | None = None,
         enhanced_code: str | None = None,
+        description: str | None = None,
         permanent: bool = False,
+        transient: bool = False,
+        cause: str | None = None,
     ) -> None:
         super().__init__(message)
         self.kind = kind
@@ -63,7 +76,10 @@ class MailError(Exception):
         self.response_code = response_code
         self.smtp_code = smtp_code
         self.enhanced_code = enhanced_code
+        self.description = message if description is None else description
         self.permanent = permanent
+        self.transient = transient
+        self.cause = cause
 
     def __str__(self) -> str:
         return str(self.args[0]) if self.args else ""

@@ -11,37 +11,26 @@ use mailwire::imap::{
     SyncState, UidSet,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyRange, PyString};
+use pyo3::types::{PyBytes, PyDict, PyRange, PyString, PyTuple, PyType};
 use tokio::sync::Mutex;
 
-use crate::config::{seconds, Common, ImapOptions};
+use crate::config::{describe, read_ca, seconds, Common, ImapOptions, Session};
 use crate::error::{invalid_input, to_py_err};
 use crate::imap::search::to_query;
 use crate::imap::types::{self, RawBatch, SummaryBatch};
 use crate::message::{Message, OutgoingMessage};
 use crate::runtime::run;
 
-/// UIDs from an int, an iterable of ints, a ``range``, a ``UidSet`` (taken as ranges), or
-/// ``"*"`` / ``"N:*"`` (open-ended).
+/// UIDs from an int, an iterable of ints, a ``range``, a ``UidSet`` (taken as ranges), or a
+/// string in the core's one UID grammar (``"5"``, ``"1:5,7"``, ``"10:*"``, ``"*"``). UID 0
+/// is kept for the core to refuse, as in every face.
 pub(crate) fn uid_set(obj: &Bound<'_, PyAny>) -> PyResult<UidSet> {
     let py = obj.py();
     if let Ok(s) = obj.cast::<types::UidSet>() {
         return Ok(s.get().inner.clone());
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        let s = s.to_str()?.trim();
-        if s == "*" || s.eq_ignore_ascii_case("all") || s == "1:*" {
-            return Ok(UidSet::all());
-        }
-        if let Some(first) = s.strip_suffix(":*").and_then(|f| f.parse::<u32>().ok()) {
-            return Ok(UidSet::from_uid(first));
-        }
-        return Err(invalid_input(
-            py,
-            format!(
-                "{s:?} is not a UID set: use an int, a list of ints, a range, \"*\" or \"N:*\""
-            ),
-        ));
+        return s.to_str()?.parse().map_err(|e| to_py_err(py, e));
     }
     if let Ok(uid) = obj.extract::<u32>() {
         return Ok(UidSet::from(uid));
@@ -52,7 +41,7 @@ pub(crate) fn uid_set(obj: &Bound<'_, PyAny>) -> PyResult<UidSet> {
             r.getattr("stop")?.extract()?,
             r.getattr("step")?.extract()?,
         );
-        if step != 1 || start < 1 || stop > i64::from(u32::MAX) + 1 {
+        if step != 1 || start < 0 || stop > i64::from(u32::MAX) + 1 {
             return Err(invalid_input(
                 py,
                 "a UID range needs step 1 and bounds within 1..2**32",
@@ -92,10 +81,13 @@ pub(crate) fn flag_list(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Flag>> {
     Ok(out)
 }
 
-/// Raw message bytes from ``bytes`` or an ``OutgoingMessage``.
+/// Raw message bytes from ``bytes``, an ``OutgoingMessage`` or a stdlib email message.
 fn message_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(m) = obj.cast::<OutgoingMessage>() {
         return m.get().inner.to_bytes().map_err(|e| to_py_err(obj.py(), e));
+    }
+    if let Some(b) = crate::message::email_bytes(obj, false)? {
+        return Ok(b);
     }
     if let Ok(b) = obj.cast::<PyBytes>() {
         return Ok(b.as_bytes().to_vec());
@@ -226,37 +218,37 @@ fetch_stream_class!(
 macro_rules! imap_client_class {
     ($name:ident, $pyname:literal, $mode:ident, $stream:ident, $raw_stream:ident, $doc:literal) => {
         #[doc = $doc]
-        #[pyclass(frozen, module = "mailwire._core", name = $pyname)]
+        #[pyclass(frozen, subclass, module = "mailwire._core", name = $pyname)]
         pub struct $name {
-            inner: mailwire::ImapClient,
-            description: String,
+            session: Session<mailwire::ImapClient, mailwire::ImapConfig>,
         }
 
         #[pymethods]
         impl $name {
-            /// Connects and logs in. ``security`` is ``"tls"``, ``"starttls"`` or ``"plain"``;
-            /// the port defaults to 993 (tls) or 143; ``ca_pem`` holds extra trusted CA
-            /// certificates (PEM bytes); ``timeout`` (seconds) bounds every network wait;
+            /// Connects and logs in (asyncio classes: on ``await``). ``security`` is
+            /// ``"tls"``, ``"starttls"`` or ``"plain"``; the port defaults to 993 (tls) or
+            /// 143; ``ca_pem`` holds extra trusted CA certificates (PEM bytes or text, or
+            /// the path of a PEM file); ``timeout`` (seconds) bounds every network wait;
             /// ``no_progress_timeout`` (seconds, default 4 × ``timeout``) bounds how long a
             /// command may receive none of the data it asked for; ``max_response_size``
             /// (bytes, default 256 MiB) is the largest response accepted;
             /// ``allow_plaintext_auth`` lets credentials go over ``"plain"`` (dangerous).
-            #[staticmethod]
+            #[new]
             #[pyo3(signature = (host, port = None, *, security = "tls", username = None,
                 password = None, access_token = None, ca_pem = None, accept_invalid_certs = false,
                 server_name = None, timeout = None, connect_timeout = None, idle_reissue = None,
                 no_progress_timeout = None, max_response_size = None,
                 allow_plaintext_auth = false))]
             #[allow(clippy::too_many_arguments)]
-            fn connect<'py>(
-                py: Python<'py>,
+            fn new(
+                py: Python<'_>,
                 host: String,
                 port: Option<u16>,
                 security: &str,
                 username: Option<String>,
                 password: Option<String>,
                 access_token: Option<String>,
-                ca_pem: Option<Vec<u8>>,
+                ca_pem: Option<&Bound<'_, PyAny>>,
                 accept_invalid_certs: bool,
                 server_name: Option<String>,
                 timeout: Option<f64>,
@@ -265,7 +257,7 @@ macro_rules! imap_client_class {
                 no_progress_timeout: Option<f64>,
                 max_response_size: Option<i128>,
                 allow_plaintext_auth: bool,
-            ) -> PyResult<Bound<'py, PyAny>> {
+            ) -> PyResult<Self> {
                 crate::error::guard(py, || {
                     let config = Common {
                         host,
@@ -274,7 +266,7 @@ macro_rules! imap_client_class {
                         username,
                         password,
                         access_token,
-                        ca_pem,
+                        ca_pem: read_ca(ca_pem)?,
                         accept_invalid_certs,
                         server_name,
                         timeout,
@@ -289,24 +281,55 @@ macro_rules! imap_client_class {
                             max_response_size,
                         },
                     )?;
-                    let description = format!(
-                        "host={:?}, port={}, security={:?}, username={:?}",
-                        config.host,
-                        config.port,
-                        config.security.as_str(),
-                        config.auth.username().unwrap_or("")
-                    );
+                    let description =
+                        describe(&config.host, config.port, config.security, &config.auth);
+                    let me = $name { session: Session::new(config, description) };
+                    if crate::runtime::blocks!($mode) {
+                        if let Some(config) = me.session.pending() {
+                            crate::logging::sync(py)?;
+                            let client = crate::runtime::block_on(py, mailwire::ImapClient::connect(config))?;
+                            me.session.connected(client);
+                        }
+                    }
+                    Ok(me)
+                })
+            }
+
+            /// Connects and logs in: the same as calling the class (and awaiting it, for
+            /// the asyncio class).
+            #[classmethod]
+            #[pyo3(signature = (*args, **kwargs))]
+            fn connect<'py>(cls: &Bound<'py, PyType>, args: &Bound<'py, PyTuple>, kwargs: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
+                cls.call(args, kwargs)?.call_method0("_open")
+            }
+
+            /// Connects unless connected; gives the client itself.
+            fn _open<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+                let py = slf.py();
+                crate::error::guard(py, || {
+                    crate::logging::sync(py)?;
+                    let config = slf.get().session.pending();
+                    let me: Py<Self> = slf.clone().unbind();
                     run!($mode, py, async move {
-                        let inner = mailwire::ImapClient::connect(config).await?;
-                        Ok($name { inner, description })
+                        if let Some(config) = config {
+                            let client = mailwire::ImapClient::connect(config).await?;
+                            me.get().session.connected(client);
+                        }
+                        Ok(me)
                     })
                 })
+            }
+
+            /// Whether the connection was made (it may have been closed since).
+            #[getter]
+            fn _connected(&self) -> bool {
+                self.session.is_connected()
             }
 
             /// Whether the server announced ``capability`` (``"IDLE"``, ``"MOVE"``…).
             fn has_capability<'py>(&self, py: Python<'py>, capability: String) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.has_capability(&capability).await })
                 })
             }
@@ -314,7 +337,7 @@ macro_rules! imap_client_class {
             /// Sends NOOP (keeps the connection alive, collects pending events).
             fn noop<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.noop().await })
                 })
             }
@@ -322,7 +345,7 @@ macro_rules! imap_client_class {
             /// Logs out; later calls raise ClosedError.
             fn logout<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.logout().await })
                 })
             }
@@ -330,7 +353,7 @@ macro_rules! imap_client_class {
             /// Every mailbox, with its special-use role and subscription.
             fn list_mailboxes<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { Ok(types::mailboxes(c.list_mailboxes().await?)) })
                 })
             }
@@ -338,7 +361,7 @@ macro_rules! imap_client_class {
             /// Message, unseen and recent counts, UIDNEXT, UIDVALIDITY, HIGHESTMODSEQ.
             fn mailbox_status<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move {
                         Ok(types::MailboxStatus::from(c.mailbox_status(&mailbox).await?))
                     })
@@ -348,7 +371,7 @@ macro_rules! imap_client_class {
             /// Creates a mailbox (AlreadyExistsError when it exists).
             fn create_mailbox<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.create_mailbox(&mailbox).await })
                 })
             }
@@ -356,7 +379,7 @@ macro_rules! imap_client_class {
             /// Renames a mailbox.
             fn rename_mailbox<'py>(&self, py: Python<'py>, mailbox: String, new_name: String) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.rename_mailbox(&mailbox, &new_name).await })
                 })
             }
@@ -364,7 +387,7 @@ macro_rules! imap_client_class {
             /// Deletes a mailbox (NotFoundError when missing).
             fn delete_mailbox<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.delete_mailbox(&mailbox).await })
                 })
             }
@@ -372,7 +395,7 @@ macro_rules! imap_client_class {
             /// Subscribes to a mailbox.
             fn subscribe<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.subscribe(&mailbox).await })
                 })
             }
@@ -380,18 +403,21 @@ macro_rules! imap_client_class {
             /// Unsubscribes from a mailbox.
             fn unsubscribe<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.unsubscribe(&mailbox).await })
                 })
             }
 
-            /// UIDs (ascending) of the messages matching ``query``: a SearchQuery, a raw
-            /// IMAP string, a dict of criteria, or None for every message.
-            #[pyo3(signature = (mailbox, query = None))]
-            fn search<'py>(&self, py: Python<'py>, mailbox: String, query: Option<&Bound<'py, PyAny>>) -> PyResult<Bound<'py, PyAny>> {
+            /// UIDs (ascending) of the messages matching ``query`` and ``criteria``.
+            ///
+            /// ``query`` is a SearchQuery, a raw IMAP string (``"OR SEEN FLAGGED"``), a dict
+            /// of criteria or None; ``criteria`` are SearchQuery's keyword arguments
+            /// (``seen=False, from_="alice"``), all of which must match too.
+            #[pyo3(signature = (mailbox, query = None, **criteria))]
+            fn search<'py>(&self, py: Python<'py>, mailbox: String, query: Option<&Bound<'py, PyAny>>, criteria: Option<&Bound<'py, PyDict>>) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let q = to_query(query)?;
-                    let c = self.inner.clone();
+                    let q = to_query(query, criteria)?;
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.search(&mailbox, &q).await })
                 })
             }
@@ -399,12 +425,12 @@ macro_rules! imap_client_class {
             /// Starts fetching summaries (UID, flags, size, dates, envelope, attachment list)
             /// of ``uids``; pull them with ``next_batch``. Never sets ``\Seen``. The client's
             /// other calls wait until the stream is exhausted or closed.
-            #[pyo3(signature = (mailbox, uids, *, envelope = true, attachments = true, changed_since = None))]
+            #[pyo3(name = "_fetch", signature = (mailbox, uids, *, envelope = true, attachments = true, changed_since = None))]
             fn fetch<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, envelope: bool, attachments: bool, changed_since: Option<u64>) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
                     let uids = uid_set(uids)?;
                     let options = FetchOptions { envelope, attachments, changed_since };
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move {
                         Ok($stream::new(c.fetch(&mailbox, uids, options).await?))
                     })
@@ -415,10 +441,11 @@ macro_rules! imap_client_class {
             /// per command (``BODY.PEEK[]``: never sets ``\Seen``); pull them with
             /// ``next_batch``. Messages that do not exist are skipped. The client's other
             /// calls wait until the stream is exhausted or closed.
+            #[pyo3(name = "_fetch_raw_many")]
             fn fetch_raw_many<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
                     let uids = uid_set(uids)?;
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move {
                         Ok($raw_stream::new(c.fetch_raw_many(&mailbox, uids).await?))
                     })
@@ -431,7 +458,7 @@ macro_rules! imap_client_class {
                 crate::error::guard(py, || {
                     let uids = uid_set(uids)?;
                     let options = FetchOptions { envelope, attachments, changed_since };
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move {
                         Ok(SummaryBatch(c.fetch_all(&mailbox, uids, options).await?))
                     })
@@ -441,7 +468,7 @@ macro_rules! imap_client_class {
             /// The whole message source (bytes), without setting ``\Seen``.
             fn fetch_raw<'py>(&self, py: Python<'py>, mailbox: String, uid: u32) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move {
                         Ok(crate::Bytes(c.fetch_raw(&mailbox, uid).await?))
                     })
@@ -452,7 +479,7 @@ macro_rules! imap_client_class {
             #[pyo3(signature = (mailbox, uid, offset, length, *, part = None))]
             fn fetch_range<'py>(&self, py: Python<'py>, mailbox: String, uid: u32, offset: u32, length: u32, part: Option<String>) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move {
                         Ok(crate::Bytes(c.fetch_range(&mailbox, uid, part.as_deref(), offset, length).await?))
                     })
@@ -462,7 +489,7 @@ macro_rules! imap_client_class {
             /// The message, downloaded and parsed.
             fn fetch_message<'py>(&self, py: Python<'py>, mailbox: String, uid: u32) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move {
                         Message::parse(c.fetch_raw(&mailbox, uid).await?)
                     })
@@ -472,7 +499,7 @@ macro_rules! imap_client_class {
             /// One MIME part (``"2"``, ``"1.3"``), transfer-decoded, as bytes.
             fn download<'py>(&self, py: Python<'py>, mailbox: String, uid: u32, part: String) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move {
                         Ok(crate::Bytes(c.download(&mailbox, uid, &part).await?))
                     })
@@ -486,7 +513,7 @@ macro_rules! imap_client_class {
             fn save_attachment<'py>(&self, py: Python<'py>, mailbox: String, uid: u32, part: String, path: std::path::PathBuf, progress: Option<Py<PyAny>>) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
                     let progress = crate::config::progress(progress);
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move {
                         c.save_attachment(&mailbox, uid, &part, &path, progress).await
                     })
@@ -497,7 +524,7 @@ macro_rules! imap_client_class {
             fn add_flags<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, flags: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
                     let (uids, flags) = (uid_set(uids)?, flag_list(flags)?);
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.add_flags(&mailbox, uids, &flags).await })
                 })
             }
@@ -506,7 +533,7 @@ macro_rules! imap_client_class {
             fn remove_flags<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, flags: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
                     let (uids, flags) = (uid_set(uids)?, flag_list(flags)?);
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.remove_flags(&mailbox, uids, &flags).await })
                 })
             }
@@ -515,7 +542,7 @@ macro_rules! imap_client_class {
             fn set_flags<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, flags: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
                     let (uids, flags) = (uid_set(uids)?, flag_list(flags)?);
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.set_flags(&mailbox, uids, &flags).await })
                 })
             }
@@ -524,7 +551,7 @@ macro_rules! imap_client_class {
             fn copy_messages<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, dest: String) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
                     let uids = uid_set(uids)?;
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move {
                         Ok(types::UidMap::from(c.copy_messages(&mailbox, uids, &dest).await?))
                     })
@@ -535,7 +562,7 @@ macro_rules! imap_client_class {
             fn move_messages<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, dest: String) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
                     let uids = uid_set(uids)?;
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move {
                         Ok(types::UidMap::from(c.move_messages(&mailbox, uids, &dest).await?))
                     })
@@ -546,7 +573,7 @@ macro_rules! imap_client_class {
             fn delete_messages<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
                     let uids = uid_set(uids)?;
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.delete_messages(&mailbox, uids).await })
                 })
             }
@@ -554,29 +581,31 @@ macro_rules! imap_client_class {
             /// Removes every message flagged ``\Deleted``.
             fn expunge<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.expunge(&mailbox).await })
                 })
             }
 
-            /// Uploads a message (bytes or OutgoingMessage) with ``flags`` and internal
+            /// Uploads a message (bytes, an OutgoingMessage or a stdlib
+            /// ``email.message.EmailMessage``) with ``flags`` and internal
             /// ``date`` (aware datetime); returns its UID when the server reports it.
             #[pyo3(signature = (mailbox, message, *, flags = None, date = None))]
             fn append<'py>(&self, py: Python<'py>, mailbox: String, message: &Bound<'py, PyAny>, flags: Option<&Bound<'py, PyAny>>, date: Option<DateTime<FixedOffset>>) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
                     let raw = message_bytes(message)?;
                     let flags = match flags { Some(f) => flag_list(f)?, None => Vec::new() };
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.append(&mailbox, &raw, &flags, date).await })
                 })
             }
 
-            /// Waits up to ``timeout`` seconds for changes in ``mailbox``; returns the events
-            /// (empty on timeout).
+            /// Waits up to ``timeout`` seconds for changes in ``mailbox`` (IDLE); returns the
+            /// events, empty on timeout. Ctrl-C (blocking) or cancelling (asyncio) ends it.
+            #[pyo3(signature = (mailbox, timeout = mailwire::DEFAULT_IDLE_TIMEOUT.as_secs_f64()))]
             fn idle<'py>(&self, py: Python<'py>, mailbox: String, timeout: f64) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
                     let timeout: Duration = seconds(py, "timeout", timeout)?;
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { Ok(types::events(c.idle(&mailbox, timeout).await?)) })
                 })
             }
@@ -590,13 +619,13 @@ macro_rules! imap_client_class {
                         Some(s) => Some(s.parse::<SyncState>().map_err(|e| to_py_err(py, e))?),
                         None => None,
                     };
-                    let c = self.inner.clone();
+                    let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { Ok(types::SyncResult::from(c.sync(&mailbox, state).await?)) })
                 })
             }
 
-            fn __repr__(&self) -> String {
-                format!("{}({})", $pyname, self.description)
+            fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+                Ok(format!("{}({})", slf.get_type().name()?, slf.get().session.description))
             }
         }
     };

@@ -169,8 +169,22 @@ impl SearchQuery {
 }
 
 /// A query from a `SearchQuery`, a raw IMAP string, a dict of keyword arguments or None
-/// (every message).
-pub(crate) fn to_query(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Core> {
+/// (every message), and-ed with keyword `criteria` when there are some.
+pub(crate) fn to_query(
+    obj: Option<&Bound<'_, PyAny>>,
+    criteria: Option<&Bound<'_, PyDict>>,
+) -> PyResult<Core> {
+    let Some(criteria) = criteria.filter(|c| !c.is_empty()) else {
+        return one_query(obj);
+    };
+    let extra = one_query(Some(criteria.as_any()))?;
+    if obj.is_none_or(|o| o.is_none()) {
+        return Ok(extra);
+    }
+    Ok(one_query(obj)?.and(extra))
+}
+
+fn one_query(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Core> {
     let Some(obj) = obj.filter(|o| !o.is_none()) else {
         return Ok(Core::All);
     };

@@ -7,33 +7,30 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyFrozenSet, PyList, PyRange, PySet, PyTuple};
 
 use crate::message::{addresses, Address};
+use crate::record::record;
 
 fn flag_strings(flags: &[core::Flag]) -> Vec<String> {
     flags.iter().map(|f| f.as_imap().to_string()).collect()
 }
 
-/// A mailbox as listed by the server.
-#[pyclass(frozen, module = "mailwire._core")]
-pub struct Mailbox {
-    /// The full name in UTF-8, hierarchy levels joined by ``delimiter``.
-    #[pyo3(get)]
-    name: String,
-    /// The hierarchy delimiter (``/`` or ``.``), if any.
-    #[pyo3(get)]
-    delimiter: Option<String>,
-    /// The raw name attributes (``\HasNoChildren``, ``\Sent``, ``\Noselect``…).
-    #[pyo3(get)]
-    attributes: Vec<String>,
-    /// The special-use role: ``inbox``, ``sent``, ``drafts``, ``trash``, ``junk``,
-    /// ``archive``, ``all``, ``flagged``, or None.
-    #[pyo3(get)]
-    role: Option<&'static str>,
-    /// Whether the user is subscribed to it.
-    #[pyo3(get)]
-    subscribed: bool,
-    /// Whether messages can be stored in it (no ``\Noselect``).
-    #[pyo3(get)]
-    selectable: bool,
+record! {
+    /// A mailbox as listed by the server.
+    #[pyclass(frozen, module = "mailwire._core")]
+    pub struct Mailbox {
+        /// The full name in UTF-8, hierarchy levels joined by ``delimiter``.
+        name: String,
+        /// The hierarchy delimiter (``/`` or ``.``), if any.
+        delimiter: Option<String>,
+        /// The raw name attributes (``\HasNoChildren``, ``\Sent``, ``\Noselect``…).
+        attributes: Vec<String>,
+        /// The special-use role: ``inbox``, ``sent``, ``drafts``, ``trash``, ``junk``,
+        /// ``archive``, ``all``, ``flagged``, or None.
+        role: Option<String>,
+        /// Whether the user is subscribed to it.
+        subscribed: bool,
+        /// Whether messages can be stored in it (no ``\Noselect``).
+        selectable: bool,
+    }
 }
 
 impl From<core::Mailbox> for Mailbox {
@@ -43,22 +40,10 @@ impl From<core::Mailbox> for Mailbox {
             name: m.name,
             delimiter: m.delimiter,
             attributes: m.attributes,
-            role: m.role.map(|r| r.as_str()),
+            role: m.role.map(|r| r.as_str().to_string()),
             subscribed: m.subscribed,
             selectable,
         }
-    }
-}
-
-#[pymethods]
-impl Mailbox {
-    fn __repr__(&self) -> String {
-        format!(
-            "Mailbox({:?}, role={}, subscribed={})",
-            self.name,
-            self.role.map(|r| format!("{r:?}")).unwrap_or("None".into()),
-            if self.subscribed { "True" } else { "False" }
-        )
     }
 }
 
@@ -66,27 +51,23 @@ pub(crate) fn mailboxes(list: Vec<core::Mailbox>) -> Vec<Mailbox> {
     list.into_iter().map(Mailbox::from).collect()
 }
 
-/// Counters of a mailbox (STATUS).
-#[pyclass(frozen, module = "mailwire._core")]
-pub struct MailboxStatus {
-    /// Number of messages.
-    #[pyo3(get)]
-    messages: u32,
-    /// Number of messages without ``\Seen``.
-    #[pyo3(get)]
-    unseen: u32,
-    /// Number of messages with ``\Recent``.
-    #[pyo3(get)]
-    recent: u32,
-    /// The UID the next message will get.
-    #[pyo3(get)]
-    uid_next: u32,
-    /// The UID validity; when it changes, cached UIDs are void.
-    #[pyo3(get)]
-    uid_validity: u32,
-    /// The highest modification sequence (CONDSTORE), if any.
-    #[pyo3(get)]
-    highest_modseq: Option<u64>,
+record! {
+    /// Counters of a mailbox (STATUS).
+    #[pyclass(frozen, module = "mailwire._core")]
+    pub struct MailboxStatus {
+        /// Number of messages.
+        messages: u32,
+        /// Number of messages without ``\Seen``.
+        unseen: u32,
+        /// Number of messages with ``\Recent``.
+        recent: u32,
+        /// The UID the next message will get.
+        uid_next: u32,
+        /// The UID validity; when it changes, cached UIDs are void.
+        uid_validity: u32,
+        /// The highest modification sequence (CONDSTORE), if any.
+        highest_modseq: Option<u64>,
+    }
 }
 
 impl From<core::MailboxStatus> for MailboxStatus {
@@ -102,54 +83,31 @@ impl From<core::MailboxStatus> for MailboxStatus {
     }
 }
 
-#[pymethods]
-impl MailboxStatus {
-    fn __repr__(&self) -> String {
-        format!(
-            "MailboxStatus(messages={}, unseen={}, recent={}, uid_next={}, uid_validity={}, highest_modseq={})",
-            self.messages,
-            self.unseen,
-            self.recent,
-            self.uid_next,
-            self.uid_validity,
-            self.highest_modseq.map(|m| m.to_string()).unwrap_or("None".into())
-        )
+record! {
+    /// The envelope of a message as the server parsed it (headers decoded).
+    #[pyclass(frozen, module = "mailwire._core")]
+    pub struct Envelope {
+        /// The Date header, an aware datetime.
+        date: Option<DateTime<FixedOffset>>,
+        /// The subject, decoded.
+        subject: Option<String>,
+        /// From.
+        from_: Py<PyTuple>,
+        /// Sender.
+        sender: Py<PyTuple>,
+        /// Reply-To.
+        reply_to: Py<PyTuple>,
+        /// To.
+        to: Py<PyTuple>,
+        /// Cc.
+        cc: Py<PyTuple>,
+        /// Bcc (only on the sender's copy).
+        bcc: Py<PyTuple>,
+        /// Message-ID without angle brackets.
+        message_id: Option<String>,
+        /// In-Reply-To without angle brackets.
+        in_reply_to: Option<String>,
     }
-}
-
-/// The envelope of a message as the server parsed it (headers decoded).
-#[pyclass(frozen, module = "mailwire._core")]
-pub struct Envelope {
-    /// The Date header, an aware datetime.
-    #[pyo3(get)]
-    date: Option<DateTime<FixedOffset>>,
-    /// The subject, decoded.
-    #[pyo3(get)]
-    subject: Option<String>,
-    /// From.
-    #[pyo3(get, name = "from_")]
-    from: Py<PyTuple>,
-    /// Sender.
-    #[pyo3(get)]
-    sender: Py<PyTuple>,
-    /// Reply-To.
-    #[pyo3(get)]
-    reply_to: Py<PyTuple>,
-    /// To.
-    #[pyo3(get)]
-    to: Py<PyTuple>,
-    /// Cc.
-    #[pyo3(get)]
-    cc: Py<PyTuple>,
-    /// Bcc (only on the sender's copy).
-    #[pyo3(get)]
-    bcc: Py<PyTuple>,
-    /// Message-ID without angle brackets.
-    #[pyo3(get)]
-    message_id: Option<String>,
-    /// In-Reply-To without angle brackets.
-    #[pyo3(get)]
-    in_reply_to: Option<String>,
 }
 
 fn address_tuple(py: Python<'_>, list: Vec<mailwire::Address>) -> PyResult<Py<PyTuple>> {
@@ -165,7 +123,7 @@ impl Envelope {
         Ok(Envelope {
             date: e.date,
             subject: e.subject,
-            from: address_tuple(py, e.from)?,
+            from_: address_tuple(py, e.from)?,
             sender: address_tuple(py, e.sender)?,
             reply_to: address_tuple(py, e.reply_to)?,
             to: address_tuple(py, e.to)?,
@@ -177,46 +135,25 @@ impl Envelope {
     }
 }
 
-#[pymethods]
-impl Envelope {
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "Envelope(subject={:?}, from_={}, to={}, date={})",
-            self.subject.as_deref().unwrap_or(""),
-            self.from.bind(py).repr()?,
-            self.to.bind(py).repr()?,
-            self.date
-                .map(|d| format!("{:?}", d.to_rfc3339()))
-                .unwrap_or("None".into())
-        ))
+record! {
+    /// An attachment known from BODYSTRUCTURE, before anything is downloaded.
+    #[pyclass(frozen, module = "mailwire._core")]
+    pub struct AttachmentInfo {
+        /// The IMAP part number (``"2"``, ``"1.3"``) for ``download`` / ``save_attachment``.
+        part: String,
+        /// The file name, decoded.
+        filename: Option<String>,
+        /// The MIME type in lower case.
+        content_type: String,
+        /// The size on the wire (transfer-encoded).
+        size: u32,
+        /// The Content-ID without angle brackets.
+        content_id: Option<String>,
+        /// Whether it is shown inline.
+        inline: bool,
+        /// The Content-Transfer-Encoding in lower case.
+        encoding: String,
     }
-}
-
-/// An attachment known from BODYSTRUCTURE, before anything is downloaded.
-#[pyclass(frozen, module = "mailwire._core")]
-#[derive(Clone)]
-pub struct AttachmentInfo {
-    /// The IMAP part number (``"2"``, ``"1.3"``) for ``download`` / ``save_attachment``.
-    #[pyo3(get)]
-    part: String,
-    /// The file name, decoded.
-    #[pyo3(get)]
-    filename: Option<String>,
-    /// The MIME type in lower case.
-    #[pyo3(get)]
-    content_type: String,
-    /// The size on the wire (transfer-encoded).
-    #[pyo3(get)]
-    size: u32,
-    /// The Content-ID without angle brackets.
-    #[pyo3(get)]
-    content_id: Option<String>,
-    /// Whether it is shown inline.
-    #[pyo3(get)]
-    inline: bool,
-    /// The Content-Transfer-Encoding in lower case.
-    #[pyo3(get)]
-    encoding: String,
 }
 
 impl From<core::AttachmentInfo> for AttachmentInfo {
@@ -233,46 +170,43 @@ impl From<core::AttachmentInfo> for AttachmentInfo {
     }
 }
 
-#[pymethods]
-impl AttachmentInfo {
-    fn __repr__(&self) -> String {
-        format!(
-            "AttachmentInfo(part={:?}, filename={:?}, content_type={:?}, size={})",
-            self.part, self.filename, self.content_type, self.size
-        )
+record! {
+    /// What the server knows about a message, fetched without downloading it.
+    #[pyclass(frozen, module = "mailwire._core")]
+    pub struct MessageSummary {
+        /// The UID.
+        uid: u32,
+        /// Flags and keywords (``"\\Seen"``, ``"$Work"``).
+        flags: Py<PyTuple>,
+        /// Size of the whole message in bytes.
+        size: u32,
+        /// When the server received it (aware datetime).
+        internal_date: Option<DateTime<FixedOffset>>,
+        /// Modification sequence (CONDSTORE).
+        modseq: Option<u64>,
+        /// The envelope.
+        envelope: Py<Envelope>,
+        /// The attachments, from BODYSTRUCTURE.
+        attachments: Py<PyTuple>,
     }
-}
-
-/// What the server knows about a message, fetched without downloading it.
-#[pyclass(frozen, module = "mailwire._core")]
-pub struct MessageSummary {
-    /// The UID.
-    #[pyo3(get)]
-    uid: u32,
-    /// Flags and keywords (``"\\Seen"``, ``"$Work"``).
-    #[pyo3(get)]
-    flags: Py<PyTuple>,
-    /// Size of the whole message in bytes.
-    #[pyo3(get)]
-    size: u32,
-    /// When the server received it (aware datetime).
-    #[pyo3(get)]
-    internal_date: Option<DateTime<FixedOffset>>,
-    /// Modification sequence (CONDSTORE).
-    #[pyo3(get)]
-    modseq: Option<u64>,
-    /// The envelope.
-    #[pyo3(get)]
-    envelope: Py<Envelope>,
-    /// The attachments, from BODYSTRUCTURE.
-    #[pyo3(get)]
-    attachments: Py<PyTuple>,
-    subject: Option<String>,
+    methods {
+        /// Whether the message carries ``flag`` (system flags compared case-insensitively).
+        fn has_flag(&self, py: Python<'_>, flag: &str) -> PyResult<bool> {
+            crate::error::guard(py, || {
+                let want = core::Flag::parse(flag);
+                for f in self.flags.bind(py).iter() {
+                    if core::Flag::parse(f.extract::<&str>()?) == want {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            })
+        }
+    }
 }
 
 impl MessageSummary {
     fn new(py: Python<'_>, s: core::MessageSummary) -> PyResult<Self> {
-        let subject = s.envelope.subject.clone();
         let attachments = s
             .attachments
             .into_iter()
@@ -286,35 +220,7 @@ impl MessageSummary {
             modseq: s.modseq,
             envelope: Py::new(py, Envelope::new(py, s.envelope)?)?,
             attachments: PyTuple::new(py, attachments)?.unbind(),
-            subject,
         })
-    }
-}
-
-#[pymethods]
-impl MessageSummary {
-    /// Whether the message carries ``flag`` (system flags compared case-insensitively).
-    fn has_flag(&self, py: Python<'_>, flag: &str) -> PyResult<bool> {
-        crate::error::guard(py, || {
-            let want = core::Flag::parse(flag);
-            for f in self.flags.bind(py).iter() {
-                if core::Flag::parse(f.extract::<&str>()?) == want {
-                    return Ok(true);
-                }
-            }
-            Ok(false)
-        })
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "MessageSummary(uid={}, subject={:?}, size={}, flags={}, attachments={})",
-            self.uid,
-            self.subject.as_deref().unwrap_or(""),
-            self.size,
-            self.flags.bind(py).repr()?,
-            self.attachments.bind(py).len()
-        ))
     }
 }
 
@@ -336,25 +242,16 @@ impl<'py> IntoPyObject<'py> for SummaryBatch {
     }
 }
 
-/// The whole source of one message, from ``fetch_raw_many``. Immutable.
-#[pyclass(frozen, module = "mailwire._core")]
-pub struct RawMessage {
-    /// The message's UID.
-    #[pyo3(get)]
-    uid: u32,
-    /// The message as stored on the server (RFC 5322 bytes; the same object on each access).
-    #[pyo3(get)]
-    data: Py<PyBytes>,
-}
-
-#[pymethods]
-impl RawMessage {
-    fn __repr__(&self, py: Python<'_>) -> String {
-        format!(
-            "RawMessage(uid={}, size={})",
-            self.uid,
-            self.data.bind(py).as_bytes().len()
-        )
+record! {
+    /// The whole source of one message, from ``fetch_raw_many``. Its ``repr`` shows the
+    /// size of ``data``, not the bytes.
+    #[pyclass(frozen, module = "mailwire._core")]
+    pub struct RawMessage {
+        /// The message's UID.
+        uid: u32,
+        /// The message as stored on the server (RFC 5322 bytes; the same object on each
+        /// access).
+        data: Py<PyBytes>,
     }
 }
 
@@ -385,47 +282,156 @@ impl<'py> IntoPyObject<'py> for RawBatch {
     }
 }
 
-/// Source UID → destination UID, from COPYUID (UIDPLUS).
-#[pyclass(frozen, module = "mailwire._core")]
+/// Source UID → destination UID, from COPYUID (UIDPLUS): a read-only mapping
+/// (``collections.abc.Mapping``) of ints.
+///
+/// ``m[uid]`` (KeyError when the source UID was not copied), ``m.get(uid)``, ``uid in m``,
+/// ``len(m)``, ``dict(m)``, ``keys()`` / ``values()`` / ``items()``; iteration is in source
+/// UID order. It compares equal to any mapping with the same pairs (``uid_validity`` is not
+/// compared).
+#[pyclass(frozen, module = "mailwire._core", mapping)]
 pub struct UidMap {
-    /// The destination mailbox's UID validity, when reported.
-    #[pyo3(get)]
     uid_validity: Option<u32>,
-    /// (source, destination) pairs in source order.
-    #[pyo3(get)]
-    pairs: Vec<(u32, u32)>,
+    pairs: std::collections::BTreeMap<u32, u32>,
 }
 
 impl From<core::UidMap> for UidMap {
     fn from(m: core::UidMap) -> Self {
         UidMap {
             uid_validity: m.uid_validity,
-            pairs: m.pairs,
+            pairs: m.pairs.into_iter().collect(),
         }
     }
 }
 
+/// A view class of `collections.abc` (``KeysView``…) over `mapping`.
+fn view<'py>(mapping: &Bound<'py, UidMap>, class: &str) -> PyResult<Bound<'py, PyAny>> {
+    let py = mapping.py();
+    py.import("collections.abc")?
+        .getattr(class)?
+        .call1((mapping,))
+}
+
 #[pymethods]
 impl UidMap {
-    /// The destination UID of ``source``, or None.
-    fn get(&self, source: u32) -> Option<u32> {
-        self.pairs
-            .iter()
-            .find(|(s, _)| *s == source)
-            .map(|(_, d)| *d)
+    /// A map from a dict or ``(source, destination)`` pairs (results come from
+    /// ``copy_messages`` and ``move_messages``; this is for pickling and tests).
+    #[new]
+    #[pyo3(signature = (pairs = None, uid_validity = None))]
+    fn new(pairs: Option<&Bound<'_, PyAny>>, uid_validity: Option<u32>) -> PyResult<Self> {
+        let mut map = std::collections::BTreeMap::new();
+        if let Some(p) = pairs {
+            let items = if p.hasattr("items")? {
+                p.call_method0("items")?
+            } else {
+                p.clone()
+            };
+            for pair in items.try_iter()? {
+                let (s, d): (u32, u32) = pair?.extract()?;
+                map.insert(s, d);
+            }
+        }
+        Ok(UidMap {
+            uid_validity,
+            pairs: map,
+        })
+    }
+
+    /// The destination mailbox's UID validity, when reported.
+    #[getter]
+    fn uid_validity(&self) -> Option<u32> {
+        self.uid_validity
+    }
+
+    /// ``(source, destination)`` pairs in source UID order.
+    #[getter]
+    fn pairs(&self) -> Vec<(u32, u32)> {
+        self.pairs.iter().map(|(s, d)| (*s, *d)).collect()
+    }
+
+    /// The destination UID of ``source``, or ``default``.
+    #[pyo3(signature = (source, default = None))]
+    fn get(&self, source: &Bound<'_, PyAny>, default: Option<Py<PyAny>>) -> Py<PyAny> {
+        let py = source.py();
+        match as_uid(source).and_then(|s| self.pairs.get(&s)) {
+            Some(d) => d
+                .into_pyobject(py)
+                .map(|d| d.into_any().unbind())
+                .unwrap_or_else(|e| match e {}),
+            None => default.unwrap_or_else(|| py.None()),
+        }
+    }
+
+    fn __getitem__(&self, source: &Bound<'_, PyAny>) -> PyResult<u32> {
+        as_uid(source)
+            .and_then(|s| self.pairs.get(&s).copied())
+            .ok_or_else(|| pyo3::exceptions::PyKeyError::new_err(source.clone().unbind()))
+    }
+
+    fn __contains__(&self, source: &Bound<'_, PyAny>) -> bool {
+        as_uid(source).is_some_and(|s| self.pairs.contains_key(&s))
     }
 
     fn __len__(&self) -> usize {
         self.pairs.len()
     }
 
+    fn __iter__<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let keys: Vec<u32> = self.pairs.keys().copied().collect();
+        PyList::new(py, keys)?.try_iter().map(Bound::into_any)
+    }
+
+    /// The source UIDs (a ``KeysView``).
+    fn keys<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        view(slf, "KeysView")
+    }
+
+    /// The destination UIDs, in source UID order (a ``ValuesView``).
+    fn values<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        view(slf, "ValuesView")
+    }
+
+    /// ``(source, destination)`` pairs (an ``ItemsView``).
+    fn items<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyAny>> {
+        view(slf, "ItemsView")
+    }
+
+    fn __eq__(slf: &Bound<'_, Self>, other: &Bound<'_, PyAny>) -> PyResult<Py<PyAny>> {
+        let py = slf.py();
+        let equal = if let Ok(o) = other.cast::<UidMap>() {
+            o.get().pairs == slf.get().pairs
+        } else if other.is_instance(&py.import("collections.abc")?.getattr("Mapping")?)? {
+            let mine = pyo3::types::PyDict::new(py);
+            for (s, d) in &slf.get().pairs {
+                mine.set_item(s, d)?;
+            }
+            mine.eq(other)?
+        } else {
+            return Ok(py.NotImplemented());
+        };
+        Ok(pyo3::types::PyBool::new(py, equal)
+            .to_owned()
+            .into_any()
+            .unbind())
+    }
+
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let args = (slf.get().pairs(), slf.get().uid_validity).into_pyobject(py)?;
+        PyTuple::new(py, [slf.get_type().into_any(), args.into_any()])
+    }
+
     fn __repr__(&self) -> String {
+        let pairs: Vec<String> = self
+            .pairs
+            .iter()
+            .map(|(s, d)| format!("{s}: {d}"))
+            .collect();
         format!(
-            "UidMap(uid_validity={}, pairs={:?})",
+            "UidMap({{{}}}, uid_validity={})",
+            pairs.join(", "),
             self.uid_validity
-                .map(|v| v.to_string())
-                .unwrap_or("None".into()),
-            self.pairs
+                .map_or_else(|| "None".to_string(), |v| v.to_string())
         )
     }
 }
@@ -439,7 +445,7 @@ impl UidMap {
 /// a ``set``/``frozenset`` of the same UIDs, and to a list, tuple or ``range`` that lists
 /// them in ascending order; none of these comparisons expands the ranges. It can be passed
 /// back wherever UIDs are accepted.
-#[pyclass(frozen, module = "mailwire._core", name = "UidSet")]
+#[pyclass(frozen, from_py_object, module = "mailwire._core", name = "UidSet")]
 #[derive(Clone, Default)]
 pub struct UidSet {
     pub(crate) inner: core::UidSet,
@@ -569,6 +575,12 @@ impl UidSet {
         crate::error::guard(py, || Ok(self.inner.to_string()))
     }
 
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Bound<'py, PyTuple>> {
+        let py = slf.py();
+        let args = (slf.get().ranges(),).into_pyobject(py)?;
+        PyTuple::new(py, [slf.get_type().into_any(), args.into_any()])
+    }
+
     fn __repr__(&self) -> String {
         // IMAP set syntax has only digits, ':', ',' and '*': nothing to escape.
         format!("UidSet('{}')", self.inner)
@@ -605,44 +617,38 @@ impl UidSetIterator {
     }
 }
 
-/// Something that changed in a mailbox, pushed by the server during IDLE.
-///
-/// ``kind`` is ``"exists"`` (``count`` is the new message count), ``"expunge"`` (``uids``
-/// when the server told them, else ``seq``), ``"flags"`` (``uid``, ``seq``, ``flags``,
-/// ``modseq``) or ``"overflow"`` (more events arrived than the client keeps between two
-/// calls, 10,000: the oldest ``dropped`` were discarded; resynchronise with ``sync``).
-#[pyclass(frozen, module = "mailwire._core")]
-pub struct MailboxEvent {
-    /// ``"exists"``, ``"expunge"``, ``"flags"`` or ``"overflow"``.
-    #[pyo3(get)]
-    kind: &'static str,
-    /// The new message count (``exists``).
-    #[pyo3(get)]
-    count: Option<u32>,
-    /// UIDs removed (``expunge`` with QRESYNC), as ranges; empty otherwise.
-    #[pyo3(get)]
-    uids: UidSet,
-    /// The sequence number (``expunge``, ``flags``).
-    #[pyo3(get)]
-    seq: Option<u32>,
-    /// The UID (``flags``), when sent.
-    #[pyo3(get)]
-    uid: Option<u32>,
-    /// The flags now (``flags``).
-    #[pyo3(get)]
-    flags: Vec<String>,
-    /// The new modseq (``flags``).
-    #[pyo3(get)]
-    modseq: Option<u64>,
-    /// How many events were discarded (``overflow``).
-    #[pyo3(get)]
-    dropped: Option<u64>,
+record! {
+    /// Something that changed in a mailbox, pushed by the server during IDLE.
+    ///
+    /// ``kind`` is ``"exists"`` (``count`` is the new message count), ``"expunge"`` (``uids``
+    /// when the server told them, else ``seq``), ``"flags"`` (``uid``, ``seq``, ``flags``,
+    /// ``modseq``) or ``"overflow"`` (more events arrived than the client keeps between two
+    /// calls, 10,000: the oldest ``dropped`` were discarded; resynchronise with ``sync``).
+    #[pyclass(frozen, module = "mailwire._core")]
+    pub struct MailboxEvent {
+        /// ``"exists"``, ``"expunge"``, ``"flags"`` or ``"overflow"``.
+        kind: String,
+        /// The new message count (``exists``).
+        count: Option<u32>,
+        /// UIDs removed (``expunge`` with QRESYNC), as ranges; empty otherwise.
+        uids: UidSet,
+        /// The sequence number (``expunge``, ``flags``).
+        seq: Option<u32>,
+        /// The UID (``flags``), when sent.
+        uid: Option<u32>,
+        /// The flags now (``flags``).
+        flags: Vec<String>,
+        /// The new modseq (``flags``).
+        modseq: Option<u64>,
+        /// How many events were discarded (``overflow``).
+        dropped: Option<u64>,
+    }
 }
 
 impl From<core::MailboxEvent> for MailboxEvent {
     fn from(e: core::MailboxEvent) -> Self {
         let mut out = MailboxEvent {
-            kind: "exists",
+            kind: "exists".into(),
             count: None,
             uids: UidSet::default(),
             seq: None,
@@ -654,7 +660,7 @@ impl From<core::MailboxEvent> for MailboxEvent {
         match e {
             core::MailboxEvent::Exists { count } => out.count = Some(count),
             core::MailboxEvent::Expunge { uids, seq } => {
-                out.kind = "expunge";
+                out.kind = "expunge".into();
                 out.uids = uids.into();
                 out.seq = seq;
             }
@@ -664,14 +670,14 @@ impl From<core::MailboxEvent> for MailboxEvent {
                 flags,
                 modseq,
             } => {
-                out.kind = "flags";
+                out.kind = "flags".into();
                 out.uid = uid;
                 out.seq = Some(seq);
                 out.flags = flag_strings(&flags);
                 out.modseq = modseq;
             }
             core::MailboxEvent::Overflow { dropped } => {
-                out.kind = "overflow";
+                out.kind = "overflow".into();
                 out.dropped = Some(dropped);
             }
         }
@@ -683,69 +689,37 @@ pub(crate) fn events(list: Vec<core::MailboxEvent>) -> Vec<MailboxEvent> {
     list.into_iter().map(MailboxEvent::from).collect()
 }
 
-#[pymethods]
-impl MailboxEvent {
-    fn __repr__(&self) -> String {
-        match self.kind {
-            "exists" => format!("MailboxEvent('exists', count={})", self.count.unwrap_or(0)),
-            "expunge" => format!(
-                "MailboxEvent('expunge', uids={}, seq={:?})",
-                self.uids.__repr__(),
-                self.seq
-            ),
-            "overflow" => format!(
-                "MailboxEvent('overflow', dropped={})",
-                self.dropped.unwrap_or(0)
-            ),
-            _ => format!(
-                "MailboxEvent('flags', uid={:?}, seq={:?}, flags={:?})",
-                self.uid, self.seq, self.flags
-            ),
-        }
+record! {
+    /// A message whose flags changed, found by ``sync``.
+    #[pyclass(frozen, from_py_object, module = "mailwire._core")]
+    #[derive(Clone)]
+    pub struct FlagChange {
+        /// The UID.
+        uid: u32,
+        /// Its flags now.
+        flags: Vec<String>,
+        /// Its modseq.
+        modseq: Option<u64>,
     }
 }
 
-/// A message whose flags changed, found by ``sync``.
-#[pyclass(frozen, module = "mailwire._core")]
-#[derive(Clone)]
-pub struct FlagChange {
-    /// The UID.
-    #[pyo3(get)]
-    uid: u32,
-    /// Its flags now.
-    #[pyo3(get)]
-    flags: Vec<String>,
-    /// Its modseq.
-    #[pyo3(get)]
-    modseq: Option<u64>,
-}
-
-#[pymethods]
-impl FlagChange {
-    fn __repr__(&self) -> String {
-        format!("FlagChange(uid={}, flags={:?})", self.uid, self.flags)
+record! {
+    /// What changed in a mailbox since a saved state; store ``state`` (a string) for next
+    /// time.
+    #[pyclass(frozen, module = "mailwire._core")]
+    pub struct SyncResult {
+        /// The state to pass to the next ``sync`` (a string; store it anywhere).
+        state: String,
+        /// UIDs of new messages (every message on a full resync), ascending.
+        new: Vec<u32>,
+        /// Messages whose flags changed.
+        changed: Vec<FlagChange>,
+        /// UIDs of messages that are gone, as ranges (the server reports ranges, which may
+        /// include UIDs this client never saw).
+        vanished: UidSet,
+        /// True when the saved state was void: drop the cache, ``new`` is the whole content.
+        full_resync: bool,
     }
-}
-
-/// What changed in a mailbox since a saved state; store ``state`` (a string) for next time.
-#[pyclass(frozen, module = "mailwire._core")]
-pub struct SyncResult {
-    /// The state to pass to the next ``sync`` (a string; store it anywhere).
-    #[pyo3(get)]
-    state: String,
-    /// UIDs of new messages (every message on a full resync), ascending.
-    #[pyo3(get)]
-    new: Vec<u32>,
-    /// Messages whose flags changed.
-    #[pyo3(get)]
-    changed: Vec<FlagChange>,
-    /// UIDs of messages that are gone, as ranges (the server reports ranges, which may
-    /// include UIDs this client never saw).
-    #[pyo3(get)]
-    vanished: UidSet,
-    /// True when the saved state was void: drop the cache, ``new`` is the whole content.
-    #[pyo3(get)]
-    full_resync: bool,
 }
 
 impl From<core::SyncResult> for SyncResult {
@@ -765,19 +739,5 @@ impl From<core::SyncResult> for SyncResult {
             vanished: r.vanished.into(),
             full_resync: r.full_resync,
         }
-    }
-}
-
-#[pymethods]
-impl SyncResult {
-    fn __repr__(&self) -> String {
-        format!(
-            "SyncResult(state={:?}, new={}, changed={}, vanished={}, full_resync={})",
-            self.state,
-            self.new.len(),
-            self.changed.len(),
-            self.vanished.inner.count(),
-            if self.full_resync { "True" } else { "False" }
-        )
     }
 }

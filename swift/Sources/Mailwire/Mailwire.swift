@@ -6042,8 +6042,10 @@ public func FfiConverterTypeFlag_lower(_ value: Flag) -> RustBuffer {
 
 
 /**
- * A mailwire failure. The case tells what went wrong; every case carries the readable
- * `text` (also the exception message), the server's own text and its codes.
+ * A mailwire failure. The case tells what went wrong; every case carries the core's error
+ * fields (`mailwire::ErrorFields`): the readable `text` (also the exception message), the
+ * `description` without the server's text, the server's own text and codes, `permanent`,
+ * `transient` and the underlying `cause`.
  *
  * Kotlin: `MailException.Connect`, … (`e.message` is `text`). Swift: `MailError.Connect(…)`
  * (`localizedDescription` is `text`).
@@ -6056,52 +6058,52 @@ enum MailError: Swift.Error, Equatable, Hashable {
     /**
      * DNS failure, connection refused or reset, connection closed by the peer.
      */
-    case Connect(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, permanent: Bool
+    case Connect(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, description: String, permanent: Bool, transient: Bool, cause: String?
     )
     /**
      * TLS handshake or certificate failure, or STARTTLS not offered by the server.
      */
-    case Tls(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, permanent: Bool
+    case Tls(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, description: String, permanent: Bool, transient: Bool, cause: String?
     )
     /**
      * The server refused the credentials.
      */
-    case Auth(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, permanent: Bool
+    case Auth(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, description: String, permanent: Bool, transient: Bool, cause: String?
     )
     /**
      * A deadline (connect, greeting, command, IDLE) passed.
      */
-    case Timeout(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, permanent: Bool
+    case Timeout(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, description: String, permanent: Bool, transient: Bool, cause: String?
     )
     /**
      * The mailbox or message does not exist.
      */
-    case NotFound(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, permanent: Bool
+    case NotFound(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, description: String, permanent: Bool, transient: Bool, cause: String?
     )
     /**
      * The mailbox already exists.
      */
-    case AlreadyExists(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, permanent: Bool
+    case AlreadyExists(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, description: String, permanent: Bool, transient: Bool, cause: String?
     )
     /**
      * The server answered NO/BAD (IMAP) or a 4xx/5xx reply (SMTP); `permanent` for 5xx.
      */
-    case Rejected(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, permanent: Bool
+    case Rejected(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, description: String, permanent: Bool, transient: Bool, cause: String?
     )
     /**
      * The server sent something unparsable or out of order.
      */
-    case Protocol(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, permanent: Bool
+    case Protocol(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, description: String, permanent: Bool, transient: Bool, cause: String?
     )
     /**
      * The caller passed something unusable (a bad address, CR/LF in a name, …).
      */
-    case InvalidInput(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, permanent: Bool
+    case InvalidInput(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, description: String, permanent: Bool, transient: Bool, cause: String?
     )
     /**
      * The client was logged out or shut down, or the stream was cancelled.
      */
-    case Closed(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, permanent: Bool
+    case Closed(text: String, serverText: String?, responseCode: String?, smtpCode: UInt16?, enhancedCode: String?, description: String, permanent: Bool, transient: Bool, cause: String?
     )
 
     
@@ -6134,7 +6136,10 @@ public struct FfiConverterTypeMailError: FfiConverterRustBuffer {
             responseCode: try FfiConverterOptionString.read(from: &buf), 
             smtpCode: try FfiConverterOptionUInt16.read(from: &buf), 
             enhancedCode: try FfiConverterOptionString.read(from: &buf), 
-            permanent: try FfiConverterBool.read(from: &buf)
+            description: try FfiConverterString.read(from: &buf), 
+            permanent: try FfiConverterBool.read(from: &buf), 
+            transient: try FfiConverterBool.read(from: &buf), 
+            cause: try FfiConverterOptionString.read(from: &buf)
             )
         case 2: return .Tls(
             text: try FfiConverterString.read(from: &buf), 
@@ -6142,7 +6147,10 @@ public struct FfiConverterTypeMailError: FfiConverterRustBuffer {
             responseCode: try FfiConverterOptionString.read(from: &buf), 
             smtpCode: try FfiConverterOptionUInt16.read(from: &buf), 
             enhancedCode: try FfiConverterOptionString.read(from: &buf), 
-            permanent: try FfiConverterBool.read(from: &buf)
+            description: try FfiConverterString.read(from: &buf), 
+            permanent: try FfiConverterBool.read(from: &buf), 
+            transient: try FfiConverterBool.read(from: &buf), 
+            cause: try FfiConverterOptionString.read(from: &buf)
             )
         case 3: return .Auth(
             text: try FfiConverterString.read(from: &buf), 
@@ -6150,7 +6158,10 @@ public struct FfiConverterTypeMailError: FfiConverterRustBuffer {
             responseCode: try FfiConverterOptionString.read(from: &buf), 
             smtpCode: try FfiConverterOptionUInt16.read(from: &buf), 
             enhancedCode: try FfiConverterOptionString.read(from: &buf), 
-            permanent: try FfiConverterBool.read(from: &buf)
+            description: try FfiConverterString.read(from: &buf), 
+            permanent: try FfiConverterBool.read(from: &buf), 
+            transient: try FfiConverterBool.read(from: &buf), 
+            cause: try FfiConverterOptionString.read(from: &buf)
             )
         case 4: return .Timeout(
             text: try FfiConverterString.read(from: &buf), 
@@ -6158,7 +6169,10 @@ public struct FfiConverterTypeMailError: FfiConverterRustBuffer {
             responseCode: try FfiConverterOptionString.read(from: &buf), 
             smtpCode: try FfiConverterOptionUInt16.read(from: &buf), 
             enhancedCode: try FfiConverterOptionString.read(from: &buf), 
-            permanent: try FfiConverterBool.read(from: &buf)
+            description: try FfiConverterString.read(from: &buf), 
+            permanent: try FfiConverterBool.read(from: &buf), 
+            transient: try FfiConverterBool.read(from: &buf), 
+            cause: try FfiConverterOptionString.read(from: &buf)
             )
         case 5: return .NotFound(
             text: try FfiConverterString.read(from: &buf), 
@@ -6166,7 +6180,10 @@ public struct FfiConverterTypeMailError: FfiConverterRustBuffer {
             responseCode: try FfiConverterOptionString.read(from: &buf), 
             smtpCode: try FfiConverterOptionUInt16.read(from: &buf), 
             enhancedCode: try FfiConverterOptionString.read(from: &buf), 
-            permanent: try FfiConverterBool.read(from: &buf)
+            description: try FfiConverterString.read(from: &buf), 
+            permanent: try FfiConverterBool.read(from: &buf), 
+            transient: try FfiConverterBool.read(from: &buf), 
+            cause: try FfiConverterOptionString.read(from: &buf)
             )
         case 6: return .AlreadyExists(
             text: try FfiConverterString.read(from: &buf), 
@@ -6174,7 +6191,10 @@ public struct FfiConverterTypeMailError: FfiConverterRustBuffer {
             responseCode: try FfiConverterOptionString.read(from: &buf), 
             smtpCode: try FfiConverterOptionUInt16.read(from: &buf), 
             enhancedCode: try FfiConverterOptionString.read(from: &buf), 
-            permanent: try FfiConverterBool.read(from: &buf)
+            description: try FfiConverterString.read(from: &buf), 
+            permanent: try FfiConverterBool.read(from: &buf), 
+            transient: try FfiConverterBool.read(from: &buf), 
+            cause: try FfiConverterOptionString.read(from: &buf)
             )
         case 7: return .Rejected(
             text: try FfiConverterString.read(from: &buf), 
@@ -6182,7 +6202,10 @@ public struct FfiConverterTypeMailError: FfiConverterRustBuffer {
             responseCode: try FfiConverterOptionString.read(from: &buf), 
             smtpCode: try FfiConverterOptionUInt16.read(from: &buf), 
             enhancedCode: try FfiConverterOptionString.read(from: &buf), 
-            permanent: try FfiConverterBool.read(from: &buf)
+            description: try FfiConverterString.read(from: &buf), 
+            permanent: try FfiConverterBool.read(from: &buf), 
+            transient: try FfiConverterBool.read(from: &buf), 
+            cause: try FfiConverterOptionString.read(from: &buf)
             )
         case 8: return .Protocol(
             text: try FfiConverterString.read(from: &buf), 
@@ -6190,7 +6213,10 @@ public struct FfiConverterTypeMailError: FfiConverterRustBuffer {
             responseCode: try FfiConverterOptionString.read(from: &buf), 
             smtpCode: try FfiConverterOptionUInt16.read(from: &buf), 
             enhancedCode: try FfiConverterOptionString.read(from: &buf), 
-            permanent: try FfiConverterBool.read(from: &buf)
+            description: try FfiConverterString.read(from: &buf), 
+            permanent: try FfiConverterBool.read(from: &buf), 
+            transient: try FfiConverterBool.read(from: &buf), 
+            cause: try FfiConverterOptionString.read(from: &buf)
             )
         case 9: return .InvalidInput(
             text: try FfiConverterString.read(from: &buf), 
@@ -6198,7 +6224,10 @@ public struct FfiConverterTypeMailError: FfiConverterRustBuffer {
             responseCode: try FfiConverterOptionString.read(from: &buf), 
             smtpCode: try FfiConverterOptionUInt16.read(from: &buf), 
             enhancedCode: try FfiConverterOptionString.read(from: &buf), 
-            permanent: try FfiConverterBool.read(from: &buf)
+            description: try FfiConverterString.read(from: &buf), 
+            permanent: try FfiConverterBool.read(from: &buf), 
+            transient: try FfiConverterBool.read(from: &buf), 
+            cause: try FfiConverterOptionString.read(from: &buf)
             )
         case 10: return .Closed(
             text: try FfiConverterString.read(from: &buf), 
@@ -6206,7 +6235,10 @@ public struct FfiConverterTypeMailError: FfiConverterRustBuffer {
             responseCode: try FfiConverterOptionString.read(from: &buf), 
             smtpCode: try FfiConverterOptionUInt16.read(from: &buf), 
             enhancedCode: try FfiConverterOptionString.read(from: &buf), 
-            permanent: try FfiConverterBool.read(from: &buf)
+            description: try FfiConverterString.read(from: &buf), 
+            permanent: try FfiConverterBool.read(from: &buf), 
+            transient: try FfiConverterBool.read(from: &buf), 
+            cause: try FfiConverterOptionString.read(from: &buf)
             )
 
          default: throw UniffiInternalError.unexpectedEnumCase
@@ -6220,104 +6252,134 @@ public struct FfiConverterTypeMailError: FfiConverterRustBuffer {
 
         
         
-        case let .Connect(text,serverText,responseCode,smtpCode,enhancedCode,permanent):
+        case let .Connect(text,serverText,responseCode,smtpCode,enhancedCode,description,permanent,transient,cause):
             writeInt(&buf, Int32(1))
             FfiConverterString.write(text, into: &buf)
             FfiConverterOptionString.write(serverText, into: &buf)
             FfiConverterOptionString.write(responseCode, into: &buf)
             FfiConverterOptionUInt16.write(smtpCode, into: &buf)
             FfiConverterOptionString.write(enhancedCode, into: &buf)
+            FfiConverterString.write(description, into: &buf)
             FfiConverterBool.write(permanent, into: &buf)
+            FfiConverterBool.write(transient, into: &buf)
+            FfiConverterOptionString.write(cause, into: &buf)
             
         
-        case let .Tls(text,serverText,responseCode,smtpCode,enhancedCode,permanent):
+        case let .Tls(text,serverText,responseCode,smtpCode,enhancedCode,description,permanent,transient,cause):
             writeInt(&buf, Int32(2))
             FfiConverterString.write(text, into: &buf)
             FfiConverterOptionString.write(serverText, into: &buf)
             FfiConverterOptionString.write(responseCode, into: &buf)
             FfiConverterOptionUInt16.write(smtpCode, into: &buf)
             FfiConverterOptionString.write(enhancedCode, into: &buf)
+            FfiConverterString.write(description, into: &buf)
             FfiConverterBool.write(permanent, into: &buf)
+            FfiConverterBool.write(transient, into: &buf)
+            FfiConverterOptionString.write(cause, into: &buf)
             
         
-        case let .Auth(text,serverText,responseCode,smtpCode,enhancedCode,permanent):
+        case let .Auth(text,serverText,responseCode,smtpCode,enhancedCode,description,permanent,transient,cause):
             writeInt(&buf, Int32(3))
             FfiConverterString.write(text, into: &buf)
             FfiConverterOptionString.write(serverText, into: &buf)
             FfiConverterOptionString.write(responseCode, into: &buf)
             FfiConverterOptionUInt16.write(smtpCode, into: &buf)
             FfiConverterOptionString.write(enhancedCode, into: &buf)
+            FfiConverterString.write(description, into: &buf)
             FfiConverterBool.write(permanent, into: &buf)
+            FfiConverterBool.write(transient, into: &buf)
+            FfiConverterOptionString.write(cause, into: &buf)
             
         
-        case let .Timeout(text,serverText,responseCode,smtpCode,enhancedCode,permanent):
+        case let .Timeout(text,serverText,responseCode,smtpCode,enhancedCode,description,permanent,transient,cause):
             writeInt(&buf, Int32(4))
             FfiConverterString.write(text, into: &buf)
             FfiConverterOptionString.write(serverText, into: &buf)
             FfiConverterOptionString.write(responseCode, into: &buf)
             FfiConverterOptionUInt16.write(smtpCode, into: &buf)
             FfiConverterOptionString.write(enhancedCode, into: &buf)
+            FfiConverterString.write(description, into: &buf)
             FfiConverterBool.write(permanent, into: &buf)
+            FfiConverterBool.write(transient, into: &buf)
+            FfiConverterOptionString.write(cause, into: &buf)
             
         
-        case let .NotFound(text,serverText,responseCode,smtpCode,enhancedCode,permanent):
+        case let .NotFound(text,serverText,responseCode,smtpCode,enhancedCode,description,permanent,transient,cause):
             writeInt(&buf, Int32(5))
             FfiConverterString.write(text, into: &buf)
             FfiConverterOptionString.write(serverText, into: &buf)
             FfiConverterOptionString.write(responseCode, into: &buf)
             FfiConverterOptionUInt16.write(smtpCode, into: &buf)
             FfiConverterOptionString.write(enhancedCode, into: &buf)
+            FfiConverterString.write(description, into: &buf)
             FfiConverterBool.write(permanent, into: &buf)
+            FfiConverterBool.write(transient, into: &buf)
+            FfiConverterOptionString.write(cause, into: &buf)
             
         
-        case let .AlreadyExists(text,serverText,responseCode,smtpCode,enhancedCode,permanent):
+        case let .AlreadyExists(text,serverText,responseCode,smtpCode,enhancedCode,description,permanent,transient,cause):
             writeInt(&buf, Int32(6))
             FfiConverterString.write(text, into: &buf)
             FfiConverterOptionString.write(serverText, into: &buf)
             FfiConverterOptionString.write(responseCode, into: &buf)
             FfiConverterOptionUInt16.write(smtpCode, into: &buf)
             FfiConverterOptionString.write(enhancedCode, into: &buf)
+            FfiConverterString.write(description, into: &buf)
             FfiConverterBool.write(permanent, into: &buf)
+            FfiConverterBool.write(transient, into: &buf)
+            FfiConverterOptionString.write(cause, into: &buf)
             
         
-        case let .Rejected(text,serverText,responseCode,smtpCode,enhancedCode,permanent):
+        case let .Rejected(text,serverText,responseCode,smtpCode,enhancedCode,description,permanent,transient,cause):
             writeInt(&buf, Int32(7))
             FfiConverterString.write(text, into: &buf)
             FfiConverterOptionString.write(serverText, into: &buf)
             FfiConverterOptionString.write(responseCode, into: &buf)
             FfiConverterOptionUInt16.write(smtpCode, into: &buf)
             FfiConverterOptionString.write(enhancedCode, into: &buf)
+            FfiConverterString.write(description, into: &buf)
             FfiConverterBool.write(permanent, into: &buf)
+            FfiConverterBool.write(transient, into: &buf)
+            FfiConverterOptionString.write(cause, into: &buf)
             
         
-        case let .Protocol(text,serverText,responseCode,smtpCode,enhancedCode,permanent):
+        case let .Protocol(text,serverText,responseCode,smtpCode,enhancedCode,description,permanent,transient,cause):
             writeInt(&buf, Int32(8))
             FfiConverterString.write(text, into: &buf)
             FfiConverterOptionString.write(serverText, into: &buf)
             FfiConverterOptionString.write(responseCode, into: &buf)
             FfiConverterOptionUInt16.write(smtpCode, into: &buf)
             FfiConverterOptionString.write(enhancedCode, into: &buf)
+            FfiConverterString.write(description, into: &buf)
             FfiConverterBool.write(permanent, into: &buf)
+            FfiConverterBool.write(transient, into: &buf)
+            FfiConverterOptionString.write(cause, into: &buf)
             
         
-        case let .InvalidInput(text,serverText,responseCode,smtpCode,enhancedCode,permanent):
+        case let .InvalidInput(text,serverText,responseCode,smtpCode,enhancedCode,description,permanent,transient,cause):
             writeInt(&buf, Int32(9))
             FfiConverterString.write(text, into: &buf)
             FfiConverterOptionString.write(serverText, into: &buf)
             FfiConverterOptionString.write(responseCode, into: &buf)
             FfiConverterOptionUInt16.write(smtpCode, into: &buf)
             FfiConverterOptionString.write(enhancedCode, into: &buf)
+            FfiConverterString.write(description, into: &buf)
             FfiConverterBool.write(permanent, into: &buf)
+            FfiConverterBool.write(transient, into: &buf)
+            FfiConverterOptionString.write(cause, into: &buf)
             
         
-        case let .Closed(text,serverText,responseCode,smtpCode,enhancedCode,permanent):
+        case let .Closed(text,serverText,responseCode,smtpCode,enhancedCode,description,permanent,transient,cause):
             writeInt(&buf, Int32(10))
             FfiConverterString.write(text, into: &buf)
             FfiConverterOptionString.write(serverText, into: &buf)
             FfiConverterOptionString.write(responseCode, into: &buf)
             FfiConverterOptionUInt16.write(smtpCode, into: &buf)
             FfiConverterOptionString.write(enhancedCode, into: &buf)
+            FfiConverterString.write(description, into: &buf)
             FfiConverterBool.write(permanent, into: &buf)
+            FfiConverterBool.write(transient, into: &buf)
+            FfiConverterOptionString.write(cause, into: &buf)
             
         }
     }

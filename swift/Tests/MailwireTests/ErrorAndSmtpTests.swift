@@ -7,8 +7,13 @@ import XCTest
 final class ErrorAndSmtpTests: XCTestCase {
     func testWrongPasswordIsAuth() async throws {
         let e = await mailError { _ = try await ImapClient.connect(config: Dev.imap("t96", password: "wrong")) }
-        guard case .Auth = e else { return XCTFail("\(String(describing: e))") }
-        XCTAssertFalse(e!.text.contains("wrong"))
+        guard case let .Auth(text, _, responseCode, _, _, description, permanent, transient, _) = e else { return XCTFail("\(String(describing: e))") }
+        XCTAssertFalse(text.contains("wrong"))
+        // The core's error fields: a refused login is permanent, as in SMTP.
+        XCTAssertEqual(responseCode, "AUTHENTICATIONFAILED")
+        XCTAssertTrue(permanent)
+        XCTAssertFalse(transient)
+        XCTAssertTrue(text.hasPrefix(description), "\(text) / \(description)")
     }
 
     func testSecretsWithLineBreaksOrNulAreInvalidInputAndNeverShown() async throws {
@@ -132,10 +137,11 @@ final class ErrorAndSmtpTests: XCTestCase {
         let e = await mailError {
             _ = try await smtp.sendRaw(from: Dev.address("t95"), recipients: ["nobody@localhost"], data: Dev.rawMessage("x"))
         }
-        guard case let .Rejected(text, _, _, smtpCode, enhancedCode, permanent) = e else { return XCTFail("\(String(describing: e))") }
+        guard case let .Rejected(text, _, _, smtpCode, enhancedCode, _, permanent, transient, _) = e else { return XCTFail("\(String(describing: e))") }
         XCTAssertEqual(smtpCode, 550)
         XCTAssertEqual(enhancedCode, "5.1.1")
         XCTAssertTrue(permanent)
+        XCTAssertFalse(transient)
         XCTAssertTrue(text.contains("550"))
         try await smtp.close()
         let closed = await mailError { _ = try await smtp.sendMime(data: Dev.rawMessage("y")) }

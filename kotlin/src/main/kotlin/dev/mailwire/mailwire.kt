@@ -8093,8 +8093,10 @@ public object FfiConverterTypeFlag : FfiConverterRustBuffer<Flag>{
 
 
 /**
- * A mailwire failure. The case tells what went wrong; every case carries the readable
- * `text` (also the exception message), the server's own text and its codes.
+ * A mailwire failure. The case tells what went wrong; every case carries the core's error
+ * fields (`mailwire::ErrorFields`): the readable `text` (also the exception message), the
+ * `description` without the server's text, the server's own text and codes, `permanent`,
+ * `transient` and the underlying `cause`.
  *
  * Kotlin: `MailException.Connect`, … (`e.message` is `text`). Swift: `MailError.Connect(…)`
  * (`localizedDescription` is `text`).
@@ -8116,7 +8118,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8137,7 +8145,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8158,7 +8172,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8179,7 +8199,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8200,7 +8226,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8221,7 +8253,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8242,7 +8280,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8263,7 +8307,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8284,7 +8334,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8305,7 +8361,13 @@ sealed class MailException: kotlin.Exception() {
         
         val `enhancedCode`: kotlin.String?, 
         
-        val `permanent`: kotlin.Boolean
+        val `description`: kotlin.String, 
+        
+        val `permanent`: kotlin.Boolean, 
+        
+        val `transient`: kotlin.Boolean, 
+        
+        val `cause`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8336,7 +8398,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             2 -> MailException.Tls(
                 FfiConverterString.read(buf),
@@ -8344,7 +8409,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             3 -> MailException.Auth(
                 FfiConverterString.read(buf),
@@ -8352,7 +8420,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             4 -> MailException.Timeout(
                 FfiConverterString.read(buf),
@@ -8360,7 +8431,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             5 -> MailException.NotFound(
                 FfiConverterString.read(buf),
@@ -8368,7 +8442,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             6 -> MailException.AlreadyExists(
                 FfiConverterString.read(buf),
@@ -8376,7 +8453,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             7 -> MailException.Rejected(
                 FfiConverterString.read(buf),
@@ -8384,7 +8464,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             8 -> MailException.Protocol(
                 FfiConverterString.read(buf),
@@ -8392,7 +8475,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             9 -> MailException.InvalidInput(
                 FfiConverterString.read(buf),
@@ -8400,7 +8486,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             10 -> MailException.Closed(
                 FfiConverterString.read(buf),
@@ -8408,7 +8497,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.read(buf),
                 FfiConverterOptionalUShort.read(buf),
                 FfiConverterOptionalString.read(buf),
+                FfiConverterString.read(buf),
                 FfiConverterBoolean.read(buf),
+                FfiConverterBoolean.read(buf),
+                FfiConverterOptionalString.read(buf),
                 )
             else -> throw RuntimeException("invalid error enum value, something is very wrong!!")
         }
@@ -8424,7 +8516,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.Tls -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8434,7 +8529,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.Auth -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8444,7 +8542,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.Timeout -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8454,7 +8555,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.NotFound -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8464,7 +8568,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.AlreadyExists -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8474,7 +8581,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.Rejected -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8484,7 +8594,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.Protocol -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8494,7 +8607,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.InvalidInput -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8504,7 +8620,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
             is MailException.Closed -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8514,7 +8633,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterOptionalString.allocationSize(value.`responseCode`)
                 + FfiConverterOptionalUShort.allocationSize(value.`smtpCode`)
                 + FfiConverterOptionalString.allocationSize(value.`enhancedCode`)
+                + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
+                + FfiConverterBoolean.allocationSize(value.`transient`)
+                + FfiConverterOptionalString.allocationSize(value.`cause`)
             )
         }
     }
@@ -8528,7 +8650,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.Tls -> {
@@ -8538,7 +8663,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.Auth -> {
@@ -8548,7 +8676,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.Timeout -> {
@@ -8558,7 +8689,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.NotFound -> {
@@ -8568,7 +8702,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.AlreadyExists -> {
@@ -8578,7 +8715,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.Rejected -> {
@@ -8588,7 +8728,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.Protocol -> {
@@ -8598,7 +8741,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.InvalidInput -> {
@@ -8608,7 +8754,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
             is MailException.Closed -> {
@@ -8618,7 +8767,10 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterOptionalString.write(value.`responseCode`, buf)
                 FfiConverterOptionalUShort.write(value.`smtpCode`, buf)
                 FfiConverterOptionalString.write(value.`enhancedCode`, buf)
+                FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
+                FfiConverterBoolean.write(value.`transient`, buf)
+                FfiConverterOptionalString.write(value.`cause`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }

@@ -22,6 +22,11 @@ class ErrorsTest {
         val e = raises<MailException.Auth> { runBlocking { ImapClient.connect(Dev.imap("t86", password = "wrong")) } }
         assertEquals(e.text, e.message)
         assertFalse(e.message!!.contains("wrong"))
+        // The core's error fields: a refused login is permanent, as in SMTP.
+        assertEquals("AUTHENTICATIONFAILED", e.responseCode)
+        assertTrue(e.permanent)
+        assertFalse(e.transient)
+        assertTrue(e.text.startsWith(e.description), "${e.text} / ${e.description}")
     }
 
     @Test
