@@ -474,7 +474,8 @@ fn uid_ranges(set: &core::UidSet) -> Vec<UidRange> {
 /// The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
 /// `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
 /// `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
-/// the same UIDs are equal. UID 0 is `InvalidInput`, never dropped.
+/// the same UIDs are equal. UID 0 is kept, never dropped: `parse` refuses it at once, and a
+/// call given a set holding it fails with `InvalidInput` before anything is sent.
 #[derive(Debug, PartialEq, Eq, Hash, uniffi::Object)]
 #[uniffi::export(Display, Eq, Hash)]
 pub struct UidSet(core::UidSet);
@@ -483,15 +484,6 @@ impl std::fmt::Display for UidSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         self.0.fmt(f)
     }
-}
-
-/// `InvalidInput` unless every UID is above 0.
-fn no_zero(uids: &[u32]) -> Result<()> {
-    if uids.contains(&0) {
-        let e = mailwire::Error::new(mailwire::ErrorKind::InvalidInput, "0 is not a UID");
-        return Err(e.into());
-    }
-    Ok(())
 }
 
 #[uniffi::export]
@@ -504,31 +496,22 @@ impl UidSet {
         crate::error::guard(|| Ok(Arc::new(UidSet(text.parse()?))))
     }
 
-    /// These UIDs, in any order, duplicates allowed. `InvalidInput` when one is 0.
+    /// These UIDs, in any order, duplicates allowed.
     #[uniffi::constructor]
-    pub fn of(uids: Vec<u32>) -> Result<Arc<Self>> {
-        crate::error::guard(|| {
-            no_zero(&uids)?;
-            Ok(Arc::new(UidSet(uids.into())))
-        })
+    pub fn of(uids: Vec<u32>) -> Arc<Self> {
+        Arc::new(UidSet(uids.into()))
     }
 
-    /// The UIDs from `first` to `last` inclusive (either order). `InvalidInput` when one is 0.
+    /// The UIDs from `first` to `last` inclusive (either order).
     #[uniffi::constructor]
-    pub fn range(first: u32, last: u32) -> Result<Arc<Self>> {
-        crate::error::guard(|| {
-            no_zero(&[first, last])?;
-            Ok(Arc::new(UidSet(core::UidSet::range(first, last))))
-        })
+    pub fn range(first: u32, last: u32) -> Arc<Self> {
+        Arc::new(UidSet(core::UidSet::range(first, last)))
     }
 
-    /// The UIDs from `first` up to the highest one (`first:*`). `InvalidInput` for 0.
+    /// The UIDs from `first` up to the highest one (`first:*`).
     #[uniffi::constructor]
-    pub fn from_uid(first: u32) -> Result<Arc<Self>> {
-        crate::error::guard(|| {
-            no_zero(&[first])?;
-            Ok(Arc::new(UidSet(core::UidSet::from_uid(first))))
-        })
+    pub fn from_uid(first: u32) -> Arc<Self> {
+        Arc::new(UidSet(core::UidSet::from_uid(first)))
     }
 
     /// Every message in the mailbox (`1:*`).

@@ -8,11 +8,11 @@ extension MailError: LocalizedError {
     /// The readable description of the failure, with the server's codes and text.
     public var text: String {
         switch self {
-        case let .Connect(text, _, _, _, _, _), let .Tls(text, _, _, _, _, _),
-            let .Auth(text, _, _, _, _, _), let .Timeout(text, _, _, _, _, _),
-            let .NotFound(text, _, _, _, _, _), let .AlreadyExists(text, _, _, _, _, _),
-            let .Rejected(text, _, _, _, _, _), let .Protocol(text, _, _, _, _, _),
-            let .InvalidInput(text, _, _, _, _, _), let .Closed(text, _, _, _, _, _):
+        case let .Connect(text, _, _, _, _, _, _, _, _), let .Tls(text, _, _, _, _, _, _, _, _),
+            let .Auth(text, _, _, _, _, _, _, _, _), let .Timeout(text, _, _, _, _, _, _, _, _),
+            let .NotFound(text, _, _, _, _, _, _, _, _), let .AlreadyExists(text, _, _, _, _, _, _, _, _),
+            let .Rejected(text, _, _, _, _, _, _, _, _), let .Protocol(text, _, _, _, _, _, _, _, _),
+            let .InvalidInput(text, _, _, _, _, _, _, _, _), let .Closed(text, _, _, _, _, _, _, _, _):
             return text
         }
     }
@@ -161,6 +161,6 @@ extension Array where Element == UidRange {
 }
 
 extension UidSet {
-    /// `try .of(uid)`, `try .of(a, b, c)`: these UIDs. `MailError.InvalidInput` when one is 0.
-    public static func of(_ uids: UInt32...) throws -> UidSet { try of(uids: uids) }
+    /// `.of(uid)`, `.of(a, b, c)`: these UIDs.
+    public static func of(_ uids: UInt32...) -> UidSet { of(uids: uids) }
 }

@@ -2966,7 +2966,8 @@ public func FfiConverterTypeTraceListener_lower(_ value: TraceListener) -> UInt6
  * The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
  * `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
  * `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
- * the same UIDs are equal. UID 0 is `InvalidInput`, never dropped.
+ * the same UIDs are equal. UID 0 is kept, never dropped: `parse` refuses it at once, and a
+ * call given a set holding it fails with `InvalidInput` before anything is sent.
  */
 public protocol UidSetProtocol: AnyObject, Sendable {
     
@@ -2980,7 +2981,8 @@ public protocol UidSetProtocol: AnyObject, Sendable {
  * The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
  * `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
  * `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
- * the same UIDs are equal. UID 0 is `InvalidInput`, never dropped.
+ * the same UIDs are equal. UID 0 is kept, never dropped: `parse` refuses it at once, and a
+ * call given a set holding it fails with `InvalidInput` before anything is sent.
  */
 open class UidSet: UidSetProtocol, @unchecked Sendable, Equatable, Hashable, CustomStringConvertible {
     fileprivate let handle: UInt64
@@ -3045,10 +3047,10 @@ public static func all() -> UidSet  {
 }
     
     /**
-     * The UIDs from `first` up to the highest one (`first:*`). `InvalidInput` for 0.
+     * The UIDs from `first` up to the highest one (`first:*`).
      */
-public static func fromUid(first: UInt32)throws  -> UidSet  {
-    return try  FfiConverterTypeUidSet_lift(try rustCallWithError(FfiConverterTypeMailError_lift) {
+public static func fromUid(first: UInt32) -> UidSet  {
+    return try!  FfiConverterTypeUidSet_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_mailwire_ffi_fn_constructor_uidset_from_uid(
         FfiConverterUInt32.lower(first),uniffiCallStatus
@@ -3057,10 +3059,10 @@ public static func fromUid(first: UInt32)throws  -> UidSet  {
 }
     
     /**
-     * These UIDs, in any order, duplicates allowed. `InvalidInput` when one is 0.
+     * These UIDs, in any order, duplicates allowed.
      */
-public static func of(uids: [UInt32])throws  -> UidSet  {
-    return try  FfiConverterTypeUidSet_lift(try rustCallWithError(FfiConverterTypeMailError_lift) {
+public static func of(uids: [UInt32]) -> UidSet  {
+    return try!  FfiConverterTypeUidSet_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_mailwire_ffi_fn_constructor_uidset_of(
         FfiConverterSequenceUInt32.lower(uids),uniffiCallStatus
@@ -3083,10 +3085,10 @@ public static func parse(text: String)throws  -> UidSet  {
 }
     
     /**
-     * The UIDs from `first` to `last` inclusive (either order). `InvalidInput` when one is 0.
+     * The UIDs from `first` to `last` inclusive (either order).
      */
-public static func range(first: UInt32, last: UInt32)throws  -> UidSet  {
-    return try  FfiConverterTypeUidSet_lift(try rustCallWithError(FfiConverterTypeMailError_lift) {
+public static func range(first: UInt32, last: UInt32) -> UidSet  {
+    return try!  FfiConverterTypeUidSet_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_mailwire_ffi_fn_constructor_uidset_range(
         FfiConverterUInt32.lower(first),
@@ -7903,16 +7905,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_constructor_uidset_all() != 60392) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_constructor_uidset_from_uid() != 28834) {
+    if (uniffi_mailwire_ffi_checksum_constructor_uidset_from_uid() != 65488) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_constructor_uidset_of() != 54507) {
+    if (uniffi_mailwire_ffi_checksum_constructor_uidset_of() != 47381) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_constructor_uidset_parse() != 60690) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_constructor_uidset_range() != 47959) {
+    if (uniffi_mailwire_ffi_checksum_constructor_uidset_range() != 49984) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_constructor_smtpclient_connect() != 6336) {

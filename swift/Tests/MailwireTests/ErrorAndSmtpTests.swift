@@ -45,7 +45,7 @@ final class ErrorAndSmtpTests: XCTestCase {
         let name = Dev.unique("SwExists")
         try await c.createMailbox(name: name)
         let e = await mailError { try await c.createMailbox(name: name) }
-        guard case let .AlreadyExists(_, serverText, responseCode, _, _, _) = e else { return XCTFail("\(String(describing: e))") }
+        guard case let .AlreadyExists(_, serverText, responseCode, _, _, _, _, _, _) = e else { return XCTFail("\(String(describing: e))") }
         XCTAssertEqual(responseCode, "ALREADYEXISTS")
         XCTAssertNotNil(serverText)
         try await c.deleteMailbox(name: name)

@@ -84,5 +84,5 @@ fun List<UidRange>.uidCount(): Long = sumOf { it.last.toLong() - it.first.toLong
 /** The UIDs of these ranges one at a time, in order; lazy, so a server-sized range costs nothing until iterated. */
 fun List<UidRange>.uidSequence(): Sequence<UInt> = asSequence().flatMap { it.uids.asSequence() }
 
-/** `UidSet.of(uid)`, `UidSet.of(a, b, c)`: these UIDs. [MailException.InvalidInput] when one is 0. */
+/** `UidSet.of(uid)`, `UidSet.of(a, b, c)`: these UIDs. */
 fun UidSet.Companion.of(vararg uids: UInt): UidSet = of(uids.toList())

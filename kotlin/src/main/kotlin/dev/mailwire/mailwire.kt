@@ -1371,16 +1371,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_all() and 0xFFFF) != 60392) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_from_uid() and 0xFFFF) != 28834) {
+    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_from_uid() and 0xFFFF) != 65488) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_of() and 0xFFFF) != 54507) {
+    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_of() and 0xFFFF) != 47381) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_parse() and 0xFFFF) != 60690) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_range() and 0xFFFF) != 47959) {
+    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_range() and 0xFFFF) != 49984) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_constructor_smtpclient_connect() and 0xFFFF) != 6336) {
@@ -5586,7 +5586,8 @@ public object FfiConverterTypeTraceListener: FfiConverter<TraceListener, Long> {
  * The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
  * `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
  * `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
- * the same UIDs are equal. UID 0 is `InvalidInput`, never dropped.
+ * the same UIDs are equal. UID 0 is kept, never dropped: `parse` refuses it at once, and a
+ * call given a set holding it fails with `InvalidInput` before anything is sent.
  */
 public interface UidSetInterface {
     
@@ -5602,7 +5603,8 @@ public interface UidSetInterface {
  * The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
  * `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
  * `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
- * the same UIDs are equal. UID 0 is `InvalidInput`, never dropped.
+ * the same UIDs are equal. UID 0 is kept, never dropped: `parse` refuses it at once, and a
+ * call given a set holding it fails with `InvalidInput` before anything is sent.
  */
 open class UidSet: Disposable, AutoCloseable, UidSetInterface
 {
@@ -5782,11 +5784,10 @@ open class UidSet: Disposable, AutoCloseable, UidSetInterface
 
         
     /**
-     * The UIDs from `first` up to the highest one (`first:*`). `InvalidInput` for 0.
-     */
-    @Throws(MailException::class) fun `fromUid`(`first`: kotlin.UInt): UidSet {
+     * The UIDs from `first` up to the highest one (`first:*`).
+     */ fun `fromUid`(`first`: kotlin.UInt): UidSet {
             return FfiConverterTypeUidSet.lift(
-    uniffiRustCallWithError(MailException) { _status ->
+    uniffiRustCall() { _status ->
     UniffiLib.uniffi_mailwire_ffi_fn_constructor_uidset_from_uid(
     
         
@@ -5798,11 +5799,10 @@ open class UidSet: Disposable, AutoCloseable, UidSetInterface
 
         
     /**
-     * These UIDs, in any order, duplicates allowed. `InvalidInput` when one is 0.
-     */
-    @Throws(MailException::class) fun `of`(`uids`: List<kotlin.UInt>): UidSet {
+     * These UIDs, in any order, duplicates allowed.
+     */ fun `of`(`uids`: List<kotlin.UInt>): UidSet {
             return FfiConverterTypeUidSet.lift(
-    uniffiRustCallWithError(MailException) { _status ->
+    uniffiRustCall() { _status ->
     UniffiLib.uniffi_mailwire_ffi_fn_constructor_uidset_of(
     
         
@@ -5832,11 +5832,10 @@ open class UidSet: Disposable, AutoCloseable, UidSetInterface
 
         
     /**
-     * The UIDs from `first` to `last` inclusive (either order). `InvalidInput` when one is 0.
-     */
-    @Throws(MailException::class) fun `range`(`first`: kotlin.UInt, `last`: kotlin.UInt): UidSet {
+     * The UIDs from `first` to `last` inclusive (either order).
+     */ fun `range`(`first`: kotlin.UInt, `last`: kotlin.UInt): UidSet {
             return FfiConverterTypeUidSet.lift(
-    uniffiRustCallWithError(MailException) { _status ->
+    uniffiRustCall() { _status ->
     UniffiLib.uniffi_mailwire_ffi_fn_constructor_uidset_range(
     
         
@@ -8124,7 +8123,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8151,7 +8150,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8178,7 +8177,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8205,7 +8204,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8232,7 +8231,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8259,7 +8258,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8286,7 +8285,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8313,7 +8312,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8340,7 +8339,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8367,7 +8366,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -8519,7 +8518,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.Tls -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8532,7 +8531,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.Auth -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8545,7 +8544,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.Timeout -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8558,7 +8557,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.NotFound -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8571,7 +8570,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.AlreadyExists -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8584,7 +8583,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.Rejected -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8597,7 +8596,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.Protocol -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8610,7 +8609,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.InvalidInput -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8623,7 +8622,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.Closed -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -8636,7 +8635,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
         }
     }
@@ -8653,7 +8652,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.Tls -> {
@@ -8666,7 +8665,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.Auth -> {
@@ -8679,7 +8678,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.Timeout -> {
@@ -8692,7 +8691,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.NotFound -> {
@@ -8705,7 +8704,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.AlreadyExists -> {
@@ -8718,7 +8717,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.Rejected -> {
@@ -8731,7 +8730,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.Protocol -> {
@@ -8744,7 +8743,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.InvalidInput -> {
@@ -8757,7 +8756,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.Closed -> {
@@ -8770,7 +8769,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }

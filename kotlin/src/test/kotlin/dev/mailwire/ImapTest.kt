@@ -314,12 +314,13 @@ class ImapTest {
         assertEquals("1:*", UidSet.all().toString())
         assertEquals("4:*", UidSet.fromUid(4u).toString())
         assertEquals("2:9", UidSet.range(9u, 2u).toString())
-        // UID 0 and malformed text are refused, never dropped.
-        for (bad in listOf({ UidSet.parse("0") }, { UidSet.parse("1,0:3") }, { UidSet.parse("1, 2") }, { UidSet.parse("") },
-            { UidSet.of(0u) }, { UidSet.of(3u, 0u) }, { UidSet.range(0u, 5u) }, { UidSet.fromUid(0u) })) {
-            val e = runCatching { bad() }.exceptionOrNull()
-            assertTrue(e is MailException.InvalidInput, "$e")
+        // Malformed text and UID 0 in text are refused at once.
+        for (bad in listOf("0", "1,0:3", "1, 2", "", "1:")) {
+            val e = runCatching { UidSet.parse(bad) }.exceptionOrNull()
+            assertTrue(e is MailException.InvalidInput, "$bad: $e")
         }
+        // UID 0 from a list or range is kept, never dropped, and refused by the call.
+        assertEquals("0,3", UidSet.of(3u, 0u).toString())
         val c = connect("t80")
         val mb = Dev.unique("KtUidSet")
         c.createMailbox(mb)
@@ -332,6 +333,13 @@ class ImapTest {
         c.addFlags(mb, UidSet.range(u[0], u[1]), listOf(Flag.Seen))
         assertEquals(listOf(u[0], u[1]), c.search(mb, SearchQuery(seen = true)))
         assertEquals(listOf(u[1]), c.search(mb, SearchQuery(seen = true, uids = UidSet.parse("${u[1]}:*"))))
+        for (zero in listOf(UidSet.of(0u), UidSet.of(u[2], 0u), UidSet.range(0u, u[2]), UidSet.fromUid(0u))) {
+            val e = runCatching { c.addFlags(mb, zero, listOf(Flag.Seen)) }.exceptionOrNull()
+            assertTrue(e is MailException.InvalidInput, "$zero: $e")
+            val s = runCatching { c.search(mb, SearchQuery(uids = zero)) }.exceptionOrNull()
+            assertTrue(s is MailException.InvalidInput, "$zero: $s")
+        }
+        assertEquals(listOf(u[0], u[1]), c.search(mb, SearchQuery(seen = true)))
         // `*` is the highest UID in the mailbox.
         c.deleteMessages(mb, UidSet.parse("*"))
         assertEquals(u.dropLast(1), c.search(mb, SearchQuery()))
