@@ -294,9 +294,10 @@ pub struct HeaderMatch {
     pub value: String,
 }
 
-/// What to search for: every field that is set must match (AND). String matches are
-/// case-insensitive substrings; dates compare by day (UTC). Nothing set matches every
-/// message. For OR / NOT combinations use `raw` IMAP search keys (`"OR SEEN FLAGGED"`).
+/// What to search for: every field that is set must match (AND); `or` adds one condition
+/// that any of its queries meets, `not` one condition per query that must not match. String
+/// matches are case-insensitive substrings; dates compare by day (UTC). Nothing set matches
+/// every message. The core's `SearchCriteria` compiles it, as for every other language.
 #[derive(Debug, Clone, Default, uniffi::Record)]
 pub struct SearchQuery {
     /// `true`: with `\Seen`; `false`: without.
@@ -341,12 +342,18 @@ pub struct SearchQuery {
     /// Received before this day.
     #[uniffi(default = None)]
     pub before: Option<SystemTime>,
+    /// Received on this day.
+    #[uniffi(default = None)]
+    pub on: Option<SystemTime>,
     /// Date header on or after this day.
     #[uniffi(default = None)]
     pub sent_since: Option<SystemTime>,
     /// Date header before this day.
     #[uniffi(default = None)]
     pub sent_before: Option<SystemTime>,
+    /// Date header on this day.
+    #[uniffi(default = None)]
+    pub sent_on: Option<SystemTime>,
     /// Larger than this many bytes.
     #[uniffi(default = None)]
     pub larger: Option<u32>,
@@ -368,54 +375,36 @@ pub struct SearchQuery {
     /// Changed after this modseq (CONDSTORE).
     #[uniffi(default = None)]
     pub modseq: Option<u64>,
+    /// Any one of these matches (two or more; one alone is `InvalidInput`).
+    #[uniffi(default = [])]
+    pub or: Vec<SearchQuery>,
+    /// None of these matches.
+    #[uniffi(default = [])]
+    pub not: Vec<SearchQuery>,
     /// Raw IMAP search keys, sent as is (CR/LF refused).
     #[uniffi(default = None)]
     pub raw: Option<String>,
 }
 
-impl From<SearchQuery> for core::SearchQuery {
+impl From<SearchQuery> for core::SearchCriteria {
     fn from(q: SearchQuery) -> Self {
-        use core::SearchQuery as S;
-        fn day(t: SystemTime) -> chrono::NaiveDate {
-            DateTime::<Utc>::from(t).date_naive()
-        }
-        fn flag(keys: &mut Vec<S>, v: Option<bool>, yes: S, no: S) {
-            match v {
-                Some(true) => keys.push(yes),
-                Some(false) => keys.push(no),
-                None => {}
-            }
-        }
-        let mut k = Vec::new();
-        flag(&mut k, q.seen, S::Seen, S::Unseen);
-        flag(&mut k, q.flagged, S::Flagged, S::Unflagged);
-        flag(&mut k, q.answered, S::Answered, S::Unanswered);
-        flag(&mut k, q.deleted, S::Deleted, S::Undeleted);
-        flag(&mut k, q.draft, S::Draft, S::Draft.not());
-        k.extend(q.from.map(S::From));
-        k.extend(q.to.map(S::To));
-        k.extend(q.cc.map(S::Cc));
-        k.extend(q.bcc.map(S::Bcc));
-        k.extend(q.subject.map(S::Subject));
-        k.extend(q.body.map(S::Body));
-        k.extend(q.text.map(S::Text));
-        k.extend(q.since.map(|t| S::Since(day(t))));
-        k.extend(q.before.map(|t| S::Before(day(t))));
-        k.extend(q.sent_since.map(|t| S::SentSince(day(t))));
-        k.extend(q.sent_before.map(|t| S::SentBefore(day(t))));
-        k.extend(q.larger.map(S::Larger));
-        k.extend(q.smaller.map(S::Smaller));
-        k.extend(q.uids.map(|u| S::Uid(u.core())));
-        k.extend(q.keyword.map(S::Keyword));
-        k.extend(q.unkeyword.map(S::Unkeyword));
-        k.extend(q.headers.into_iter().map(|h| S::Header(h.name, h.value)));
-        k.extend(q.modseq.map(S::ModSeq));
-        k.extend(q.raw.map(S::Raw));
-        match k.len() {
-            0 => S::All,
-            1 => k.remove(0),
-            _ => S::And(k),
-        }
+        let day = |t: SystemTime| DateTime::<Utc>::from(t).date_naive();
+        let mut c = core::SearchCriteria::default();
+        (c.seen, c.flagged, c.answered, c.deleted, c.draft) =
+            (q.seen, q.flagged, q.answered, q.deleted, q.draft);
+        (c.from, c.to, c.cc, c.bcc) = (q.from, q.to, q.cc, q.bcc);
+        (c.subject, c.body, c.text) = (q.subject, q.body, q.text);
+        (c.since, c.before, c.on) = (q.since.map(day), q.before.map(day), q.on.map(day));
+        c.sent_since = q.sent_since.map(day);
+        c.sent_before = q.sent_before.map(day);
+        c.sent_on = q.sent_on.map(day);
+        (c.larger, c.smaller, c.modseq) = (q.larger, q.smaller, q.modseq);
+        c.uid = q.uids.map(|u| u.core());
+        (c.keyword, c.unkeyword, c.raw) = (q.keyword, q.unkeyword, q.raw);
+        c.header = q.headers.into_iter().map(|h| (h.name, h.value)).collect();
+        c.or = q.or.into_iter().map(Into::into).collect();
+        c.not = q.not.into_iter().map(Into::into).collect();
+        c
     }
 }
 
@@ -691,8 +680,11 @@ impl ImapClient {
 
     /// UIDs of the messages in `mailbox` matching `query`, ascending.
     pub async fn search(&self, mailbox: String, query: SearchQuery) -> Result<Vec<u32>> {
-        crate::error::guard_async(async { Ok(self.inner.search(&mailbox, &query.into()).await?) })
-            .await
+        crate::error::guard_async(async {
+            let query = core::SearchQuery::try_from(core::SearchCriteria::from(query))?;
+            Ok(self.inner.search(&mailbox, &query).await?)
+        })
+        .await
     }
 
     /// Starts streaming summaries of `uids`; read them with `next` / `nextBatch`, or through

@@ -4965,9 +4965,10 @@ public func FfiConverterTypeRecipientError_lower(_ value: RecipientError) -> Rus
 
 
 /**
- * What to search for: every field that is set must match (AND). String matches are
- * case-insensitive substrings; dates compare by day (UTC). Nothing set matches every
- * message. For OR / NOT combinations use `raw` IMAP search keys (`"OR SEEN FLAGGED"`).
+ * What to search for: every field that is set must match (AND); `or` adds one condition
+ * that any of its queries meets, `not` one condition per query that must not match. String
+ * matches are case-insensitive substrings; dates compare by day (UTC). Nothing set matches
+ * every message. The core's `SearchCriteria` compiles it, as for every other language.
  */
 public struct SearchQuery {
     /**
@@ -5027,6 +5028,10 @@ public struct SearchQuery {
      */
     public var before: Date?
     /**
+     * Received on this day.
+     */
+    public var on: Date?
+    /**
      * Date header on or after this day.
      */
     public var sentSince: Date?
@@ -5034,6 +5039,10 @@ public struct SearchQuery {
      * Date header before this day.
      */
     public var sentBefore: Date?
+    /**
+     * Date header on this day.
+     */
+    public var sentOn: Date?
     /**
      * Larger than this many bytes.
      */
@@ -5062,6 +5071,14 @@ public struct SearchQuery {
      * Changed after this modseq (CONDSTORE).
      */
     public var modseq: UInt64?
+    /**
+     * Any one of these matches (two or more; one alone is `InvalidInput`).
+     */
+    public var or: [SearchQuery]
+    /**
+     * None of these matches.
+     */
+    public var not: [SearchQuery]
     /**
      * Raw IMAP search keys, sent as is (CR/LF refused).
      */
@@ -5113,11 +5130,17 @@ public struct SearchQuery {
          * Received before this day.
          */before: Date? = nil, 
         /**
+         * Received on this day.
+         */on: Date? = nil, 
+        /**
          * Date header on or after this day.
          */sentSince: Date? = nil, 
         /**
          * Date header before this day.
          */sentBefore: Date? = nil, 
+        /**
+         * Date header on this day.
+         */sentOn: Date? = nil, 
         /**
          * Larger than this many bytes.
          */larger: UInt32? = nil, 
@@ -5140,6 +5163,12 @@ public struct SearchQuery {
          * Changed after this modseq (CONDSTORE).
          */modseq: UInt64? = nil, 
         /**
+         * Any one of these matches (two or more; one alone is `InvalidInput`).
+         */or: [SearchQuery] = [], 
+        /**
+         * None of these matches.
+         */not: [SearchQuery] = [], 
+        /**
          * Raw IMAP search keys, sent as is (CR/LF refused).
          */raw: String? = nil) {
         self.seen = seen
@@ -5156,8 +5185,10 @@ public struct SearchQuery {
         self.text = text
         self.since = since
         self.before = before
+        self.on = on
         self.sentSince = sentSince
         self.sentBefore = sentBefore
+        self.sentOn = sentOn
         self.larger = larger
         self.smaller = smaller
         self.uids = uids
@@ -5165,6 +5196,8 @@ public struct SearchQuery {
         self.unkeyword = unkeyword
         self.headers = headers
         self.modseq = modseq
+        self.or = or
+        self.not = not
         self.raw = raw
     }
 
@@ -5198,8 +5231,10 @@ public struct FfiConverterTypeSearchQuery: FfiConverterRustBuffer {
                 text: FfiConverterOptionString.read(from: &buf), 
                 since: FfiConverterOptionTimestamp.read(from: &buf), 
                 before: FfiConverterOptionTimestamp.read(from: &buf), 
+                on: FfiConverterOptionTimestamp.read(from: &buf), 
                 sentSince: FfiConverterOptionTimestamp.read(from: &buf), 
                 sentBefore: FfiConverterOptionTimestamp.read(from: &buf), 
+                sentOn: FfiConverterOptionTimestamp.read(from: &buf), 
                 larger: FfiConverterOptionUInt32.read(from: &buf), 
                 smaller: FfiConverterOptionUInt32.read(from: &buf), 
                 uids: FfiConverterOptionTypeUidSet.read(from: &buf), 
@@ -5207,6 +5242,8 @@ public struct FfiConverterTypeSearchQuery: FfiConverterRustBuffer {
                 unkeyword: FfiConverterOptionString.read(from: &buf), 
                 headers: FfiConverterSequenceTypeHeaderMatch.read(from: &buf), 
                 modseq: FfiConverterOptionUInt64.read(from: &buf), 
+                or: FfiConverterSequenceTypeSearchQuery.read(from: &buf), 
+                not: FfiConverterSequenceTypeSearchQuery.read(from: &buf), 
                 raw: FfiConverterOptionString.read(from: &buf)
         )
     }
@@ -5226,8 +5263,10 @@ public struct FfiConverterTypeSearchQuery: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.text, into: &buf)
         FfiConverterOptionTimestamp.write(value.since, into: &buf)
         FfiConverterOptionTimestamp.write(value.before, into: &buf)
+        FfiConverterOptionTimestamp.write(value.on, into: &buf)
         FfiConverterOptionTimestamp.write(value.sentSince, into: &buf)
         FfiConverterOptionTimestamp.write(value.sentBefore, into: &buf)
+        FfiConverterOptionTimestamp.write(value.sentOn, into: &buf)
         FfiConverterOptionUInt32.write(value.larger, into: &buf)
         FfiConverterOptionUInt32.write(value.smaller, into: &buf)
         FfiConverterOptionTypeUidSet.write(value.uids, into: &buf)
@@ -5235,6 +5274,8 @@ public struct FfiConverterTypeSearchQuery: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.unkeyword, into: &buf)
         FfiConverterSequenceTypeHeaderMatch.write(value.headers, into: &buf)
         FfiConverterOptionUInt64.write(value.modseq, into: &buf)
+        FfiConverterSequenceTypeSearchQuery.write(value.or, into: &buf)
+        FfiConverterSequenceTypeSearchQuery.write(value.not, into: &buf)
         FfiConverterOptionString.write(value.raw, into: &buf)
     }
 }
@@ -7439,6 +7480,31 @@ fileprivate struct FfiConverterSequenceTypeRecipientError: FfiConverterRustBuffe
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeRecipientError.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSearchQuery: FfiConverterRustBuffer {
+    typealias SwiftType = [SearchQuery]
+
+    public static func write(_ value: [SearchQuery], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSearchQuery.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SearchQuery] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SearchQuery]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSearchQuery.read(from: &buf))
         }
         return seq
     }

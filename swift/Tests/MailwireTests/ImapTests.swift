@@ -102,6 +102,45 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    func testSearchWithOrNotAndOnADay() async throws {
+        let c = try await ImapClient.connect(config: Dev.imap("t91"))
+        let mb = Dev.unique("SwSearchOr")
+        try await c.createMailbox(name: mb)
+        let a = try await c.append(mailbox: mb, data: Dev.rawMessage("alpha report", from: "alice@localhost"))!
+        let b = try await c.append(mailbox: mb, data: Dev.rawMessage("beta", body: String(repeating: "x", count: 5000)), flags: [.seen])!
+        let d = try await c.append(mailbox: mb, data: Dev.rawMessage("gamma"), flags: [.flagged, .keyword(name: "$Work")])!
+        let dated = Data("From: a@localhost\r\nTo: b@localhost\r\nSubject: dated\r\nDate: Mon, 06 May 2024 10:00:00 +0000\r\n\r\nold\r\n".utf8)
+        let received = ISO8601DateFormatter().date(from: "2024-05-08T07:08:09Z")!
+        let e = try await c.append(mailbox: mb, data: dated, date: received)!
+        func find(_ q: SearchQuery) async throws -> [UInt32] { try await c.search(mailbox: mb, query: q) }
+        let seen = SearchQuery(seen: true)
+        let flagged = SearchQuery(flagged: true)
+        var r = try await find(SearchQuery(or: [seen, flagged]))
+        XCTAssertEqual(r, [b, d])
+        r = try await find(SearchQuery(or: [SearchQuery(from: "alice"), seen, flagged]))
+        XCTAssertEqual(r, [a, b, d])
+        r = try await find(SearchQuery(not: [SearchQuery(subject: "alpha")]))
+        XCTAssertEqual(r, [b, d, e])
+        r = try await find(SearchQuery(seen: false, not: [SearchQuery(keyword: "$Work")]))
+        XCTAssertEqual(r, [a, e])
+        // Nested: from alice, or seen and not larger than 4000 bytes (b is larger).
+        r = try await find(SearchQuery(or: [SearchQuery(from: "alice"), SearchQuery(seen: true, not: [SearchQuery(larger: 4000)])]))
+        XCTAssertEqual(r, [a])
+        // `on` compares the day received, `sentOn` the day of the Date header.
+        func noon(_ day: String) -> Date { ISO8601DateFormatter().date(from: "\(day)T12:00:00Z")! }
+        r = try await find(SearchQuery(on: noon("2024-05-08")))
+        XCTAssertEqual(r, [e])
+        r = try await find(SearchQuery(on: noon("2024-05-06")))
+        XCTAssertEqual(r, [])
+        r = try await find(SearchQuery(sentOn: noon("2024-05-06")))
+        XCTAssertEqual(r, [e])
+        // `or` with a single query is a mistake, refused before anything is sent.
+        let one = await mailError { _ = try await find(SearchQuery(or: [seen])) }
+        guard case .InvalidInput = one else { return XCTFail("\(String(describing: one))") }
+        try await c.deleteMailbox(name: mb)
+        try await c.close()
+    }
+
     func testFetchStreamYieldsSummariesWithEnvelopeAndAttachments() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t91"))
         let mb = Dev.unique("SwFetch")

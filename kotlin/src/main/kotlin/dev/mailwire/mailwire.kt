@@ -7179,9 +7179,10 @@ public object FfiConverterTypeRecipientError: FfiConverterRustBuffer<RecipientEr
 
 
 /**
- * What to search for: every field that is set must match (AND). String matches are
- * case-insensitive substrings; dates compare by day (UTC). Nothing set matches every
- * message. For OR / NOT combinations use `raw` IMAP search keys (`"OR SEEN FLAGGED"`).
+ * What to search for: every field that is set must match (AND); `or` adds one condition
+ * that any of its queries meets, `not` one condition per query that must not match. String
+ * matches are case-insensitive substrings; dates compare by day (UTC). Nothing set matches
+ * every message. The core's `SearchCriteria` compiles it, as for every other language.
  */
 data class SearchQuery (
     /**
@@ -7255,6 +7256,11 @@ data class SearchQuery (
     var `before`: java.time.Instant? = null 
     , 
     /**
+     * Received on this day.
+     */
+    var `on`: java.time.Instant? = null 
+    , 
+    /**
      * Date header on or after this day.
      */
     var `sentSince`: java.time.Instant? = null 
@@ -7263,6 +7269,11 @@ data class SearchQuery (
      * Date header before this day.
      */
     var `sentBefore`: java.time.Instant? = null 
+    , 
+    /**
+     * Date header on this day.
+     */
+    var `sentOn`: java.time.Instant? = null 
     , 
     /**
      * Larger than this many bytes.
@@ -7300,6 +7311,16 @@ data class SearchQuery (
     var `modseq`: kotlin.ULong? = null 
     , 
     /**
+     * Any one of these matches (two or more; one alone is `InvalidInput`).
+     */
+    var `or`: List<SearchQuery> = listOf() 
+    , 
+    /**
+     * None of these matches.
+     */
+    var `not`: List<SearchQuery> = listOf() 
+    , 
+    /**
      * Raw IMAP search keys, sent as is (CR/LF refused).
      */
     var `raw`: kotlin.String? = null 
@@ -7328,8 +7349,10 @@ data class SearchQuery (
         this.`text`,
         this.`since`,
         this.`before`,
+        this.`on`,
         this.`sentSince`,
         this.`sentBefore`,
+        this.`sentOn`,
         this.`larger`,
         this.`smaller`,
         this.`uids`,
@@ -7337,6 +7360,8 @@ data class SearchQuery (
         this.`unkeyword`,
         this.`headers`,
         this.`modseq`,
+        this.`or`,
+        this.`not`,
         this.`raw`
     )
     }
@@ -7366,6 +7391,8 @@ public object FfiConverterTypeSearchQuery: FfiConverterRustBuffer<SearchQuery> {
             FfiConverterOptionalTimestamp.read(buf),
             FfiConverterOptionalTimestamp.read(buf),
             FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalTypeUidSet.read(buf),
@@ -7373,6 +7400,8 @@ public object FfiConverterTypeSearchQuery: FfiConverterRustBuffer<SearchQuery> {
             FfiConverterOptionalString.read(buf),
             FfiConverterSequenceTypeHeaderMatch.read(buf),
             FfiConverterOptionalULong.read(buf),
+            FfiConverterSequenceTypeSearchQuery.read(buf),
+            FfiConverterSequenceTypeSearchQuery.read(buf),
             FfiConverterOptionalString.read(buf),
         )
     }
@@ -7392,8 +7421,10 @@ public object FfiConverterTypeSearchQuery: FfiConverterRustBuffer<SearchQuery> {
             FfiConverterOptionalString.allocationSize(value.`text`) +
             FfiConverterOptionalTimestamp.allocationSize(value.`since`) +
             FfiConverterOptionalTimestamp.allocationSize(value.`before`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`on`) +
             FfiConverterOptionalTimestamp.allocationSize(value.`sentSince`) +
             FfiConverterOptionalTimestamp.allocationSize(value.`sentBefore`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`sentOn`) +
             FfiConverterOptionalUInt.allocationSize(value.`larger`) +
             FfiConverterOptionalUInt.allocationSize(value.`smaller`) +
             FfiConverterOptionalTypeUidSet.allocationSize(value.`uids`) +
@@ -7401,6 +7432,8 @@ public object FfiConverterTypeSearchQuery: FfiConverterRustBuffer<SearchQuery> {
             FfiConverterOptionalString.allocationSize(value.`unkeyword`) +
             FfiConverterSequenceTypeHeaderMatch.allocationSize(value.`headers`) +
             FfiConverterOptionalULong.allocationSize(value.`modseq`) +
+            FfiConverterSequenceTypeSearchQuery.allocationSize(value.`or`) +
+            FfiConverterSequenceTypeSearchQuery.allocationSize(value.`not`) +
             FfiConverterOptionalString.allocationSize(value.`raw`)
     )
 
@@ -7419,8 +7452,10 @@ public object FfiConverterTypeSearchQuery: FfiConverterRustBuffer<SearchQuery> {
             FfiConverterOptionalString.write(value.`text`, buf)
             FfiConverterOptionalTimestamp.write(value.`since`, buf)
             FfiConverterOptionalTimestamp.write(value.`before`, buf)
+            FfiConverterOptionalTimestamp.write(value.`on`, buf)
             FfiConverterOptionalTimestamp.write(value.`sentSince`, buf)
             FfiConverterOptionalTimestamp.write(value.`sentBefore`, buf)
+            FfiConverterOptionalTimestamp.write(value.`sentOn`, buf)
             FfiConverterOptionalUInt.write(value.`larger`, buf)
             FfiConverterOptionalUInt.write(value.`smaller`, buf)
             FfiConverterOptionalTypeUidSet.write(value.`uids`, buf)
@@ -7428,6 +7463,8 @@ public object FfiConverterTypeSearchQuery: FfiConverterRustBuffer<SearchQuery> {
             FfiConverterOptionalString.write(value.`unkeyword`, buf)
             FfiConverterSequenceTypeHeaderMatch.write(value.`headers`, buf)
             FfiConverterOptionalULong.write(value.`modseq`, buf)
+            FfiConverterSequenceTypeSearchQuery.write(value.`or`, buf)
+            FfiConverterSequenceTypeSearchQuery.write(value.`not`, buf)
             FfiConverterOptionalString.write(value.`raw`, buf)
     }
 }
@@ -9932,6 +9969,34 @@ public object FfiConverterSequenceTypeRecipientError: FfiConverterRustBuffer<Lis
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeRecipientError.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSearchQuery: FfiConverterRustBuffer<List<SearchQuery>> {
+    override fun read(buf: ByteBuffer): List<SearchQuery> {
+        val len = buf.getInt()
+        return List<SearchQuery>(len) {
+            FfiConverterTypeSearchQuery.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SearchQuery>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSearchQuery.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SearchQuery>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSearchQuery.write(it, buf)
         }
     }
 }

@@ -120,6 +120,39 @@ class ImapTest {
     }
 
     @Test
+    fun searchWithOrNotAndOnADay() = runBlocking {
+        val c = connect("t81")
+        val mb = Dev.unique("KtSearchOr")
+        c.createMailbox(mb)
+        val a = c.append(mb, Dev.rawMessage("alpha report", from = "alice@localhost"))!!
+        val b = c.append(mb, Dev.rawMessage("beta", body = "x".repeat(5000)), listOf(Flag.Seen))!!
+        val d = c.append(mb, Dev.rawMessage("gamma"), listOf(Flag.Flagged, Flag.Keyword("\$Work")))!!
+        val dated = ("From: a@localhost\r\nTo: b@localhost\r\nSubject: dated\r\n" +
+            "Date: Mon, 06 May 2024 10:00:00 +0000\r\n\r\nold\r\n").toByteArray()
+        val e = c.append(mb, dated, date = java.time.Instant.parse("2024-05-08T07:08:09Z"))!!
+        suspend fun find(q: SearchQuery) = c.search(mb, q)
+        val seen = SearchQuery(seen = true)
+        val flagged = SearchQuery(flagged = true)
+        assertEquals(listOf(b, d), find(SearchQuery(or = listOf(seen, flagged))))
+        assertEquals(listOf(a, b, d), find(SearchQuery(or = listOf(SearchQuery(from = "alice"), seen, flagged))))
+        assertEquals(listOf(b, d, e), find(SearchQuery(not = listOf(SearchQuery(subject = "alpha")))))
+        assertEquals(listOf(a, e), find(SearchQuery(seen = false, not = listOf(SearchQuery(keyword = "\$Work")))))
+        // Nested: from alice, or seen and not larger than 4000 bytes (b is larger).
+        val nested = SearchQuery(or = listOf(SearchQuery(from = "alice"), SearchQuery(seen = true, not = listOf(SearchQuery(larger = 4000u)))))
+        assertEquals(listOf(a), find(nested))
+        // `on` compares the day received, `sentOn` the day of the Date header.
+        fun noon(day: String) = java.time.Instant.parse("${day}T12:00:00Z")
+        assertEquals(listOf(e), find(SearchQuery(on = noon("2024-05-08"))))
+        assertEquals(emptyList<UInt>(), find(SearchQuery(on = noon("2024-05-06"))))
+        assertEquals(listOf(e), find(SearchQuery(sentOn = noon("2024-05-06"))))
+        // `or` with a single query is a mistake, refused before anything is sent.
+        val one = runCatching { find(SearchQuery(or = listOf(seen))) }.exceptionOrNull()
+        assertTrue(one is MailException.InvalidInput, "$one")
+        c.deleteMailbox(mb)
+        c.close()
+    }
+
+    @Test
     fun fetchFlowStreamsSummariesWithEnvelopeAndAttachments() = runBlocking {
         val c = connect("t81")
         val mb = Dev.unique("KtFetch")
