@@ -33,6 +33,10 @@ export declare class NativeImapClient {
   hasCapability(capability: string): Promise<boolean>
   /** Sends NOOP: keeps the connection alive and collects pending events. */
   noop(): Promise<void>
+  /** Logs out; later calls reject with `ECLOSED`. */
+  logout(): Promise<void>
+  /** An IDLE watcher on `mailbox`: `next(timeout)` waits for changes, `cancel()` ends it. */
+  watch(mailbox: string): IdleWatcher
   /** Every mailbox, with special-use roles and subscription. */
   listMailboxes(): Promise<Array<Mailbox>>
   /** Counters of a mailbox without selecting it. */
@@ -47,19 +51,16 @@ export declare class NativeImapClient {
   subscribe(name: string): Promise<void>
   /** Unsubscribes from a mailbox. */
   unsubscribe(name: string): Promise<void>
-  /** UIDs of the messages of `mailbox` matching `query`, ascending. */
-  search(mailbox: string, query: SearchQuery): Promise<Array<number>>
-  /**
-   * Starts streaming summaries of `uids`, `batchSize` per batch; pull them with
-   * `nextJson`.
-   */
-  fetch(mailbox: string, uids: Uids, options: FetchOptions | undefined | null, batchSize: number): Promise<SummaryStream>
-  /** Starts streaming the whole source of `uids`, many messages per command. */
-  fetchRawMany(mailbox: string, uids: Uids): Promise<RawStream>
   /** The whole message source, without setting `\Seen`. */
   fetchRaw(mailbox: string, uid: number): Promise<Buffer>
   /** The message, downloaded and parsed. */
   fetchMessage(mailbox: string, uid: number): Promise<Message>
+  /**
+   * Bytes `offset .. offset + length` of the message source, or of one MIME `part`, as
+   * stored (not transfer-decoded), without setting `\Seen`: shorter at the end of the
+   * data, empty past it.
+   */
+  fetchRange(mailbox: string, uid: number, offset: number, length: number, part?: string | undefined | null): Promise<Buffer>
   /** One MIME part (`"2"`, `"1.3"`), transfer-decoded. */
   download(mailbox: string, uid: number, part: string): Promise<Buffer>
   /**
@@ -67,6 +68,13 @@ export declare class NativeImapClient {
    * gets the encoded bytes fetched and the part's encoded size.
    */
   saveAttachment(mailbox: string, uid: number, part: string, path: string, progress?: (done: number, total: number | null) => void): Promise<number>
+  /**
+   * Starts streaming summaries of `uids`, `batchSize` per batch; pull them with
+   * `nextJson`.
+   */
+  fetch(mailbox: string, uids: Uids, options: FetchOptions | undefined | null, batchSize: number): Promise<SummaryStream>
+  /** Starts streaming the whole source of `uids`, many messages per command. */
+  fetchRawMany(mailbox: string, uids: Uids): Promise<RawStream>
   /** Adds flags or keywords. */
   addFlags(mailbox: string, uids: Uids, flags: Array<string>): Promise<void>
   /** Removes flags or keywords. */
@@ -83,12 +91,10 @@ export declare class NativeImapClient {
   expunge(mailbox: string): Promise<void>
   /** Uploads a message; returns its UID when the server reports it. */
   append(mailbox: string, raw: Buffer, flags?: Array<string> | undefined | null, date?: Date | undefined | null): Promise<number | null>
-  /** An IDLE watcher on `mailbox`: `next(timeout)` waits for changes, `cancel()` ends it. */
-  watch(mailbox: string): IdleWatcher
+  /** UIDs of the messages of `mailbox` matching `query`, ascending. */
+  search(mailbox: string, query: SearchQuery): Promise<Array<number>>
   /** What changed in `mailbox` since `state` (a string from an earlier result). */
   sync(mailbox: string, state?: string | undefined | null): Promise<SyncResult>
-  /** Logs out; later calls reject with `ECLOSED`. */
-  logout(): Promise<void>
 }
 
 /**
@@ -107,9 +113,9 @@ export declare class NativeSmtpClient {
    */
   send(message: MailOptions, progress?: (done: number, total: number | null) => void): Promise<SendResult>
   /** Sends a complete message with an explicit envelope (`from` may be empty). */
-  sendRaw(from: string, recipients: Array<string>, raw: Buffer): Promise<SendResult>
+  sendRaw(from: string, recipients: Array<string>, raw: Buffer, progress?: (done: number, total: number | null) => void): Promise<SendResult>
   /** Sends a complete message; the envelope comes from its headers, Bcc is stripped. */
-  sendMime(raw: Buffer): Promise<SendResult>
+  sendMime(raw: Buffer, progress?: (done: number, total: number | null) => void): Promise<SendResult>
   /** Quits every pooled connection; later sends reject with `ECLOSED`. */
   close(): Promise<void>
 }
@@ -349,6 +355,11 @@ export interface MailboxEvent {
   /** The new message count (`exists`). */
   count?: number
   /**
+   * The count just before (`exists`, imapflow's name): when it grew, the messages with
+   * sequence numbers `prevCount + 1 ..= count` are new.
+   */
+  prevCount?: number
+  /**
    * The removed UIDs as inclusive `[first, last]` ranges, ascending (`expunge`, when the
    * server told them).
    */
@@ -442,7 +453,7 @@ export interface Message {
   references: Array<string>
   /** Every header in order, values decoded. */
   headers: Array<Header>
-  /** The plain-text body. */
+  /** The plain-text body, lines ending in `\n` (as mailparser gives it). */
   text?: string
   /** The HTML body, when the message has one. */
   html?: string
@@ -485,15 +496,21 @@ export interface RawMessage {
   data: Buffer
 }
 
-/** A recipient the server refused. */
+/** A recipient the server refused (an entry of `rejectedErrors`). */
 export interface RecipientError {
+  /** The refused address (nodemailer's name). */
+  recipient: string
   /** The refused address. */
   address: string
   /** The SMTP reply code (`550`). */
   code: number
+  /** The SMTP reply code (`550`), under nodemailer's name. */
+  responseCode: number
   /** The enhanced status code (`5.1.1`), when sent. */
   enhancedCode?: string
-  /** The server's text. */
+  /** The whole reply, code first (`550 5.1.1 <x@y>: Recipient address rejected`). */
+  response: string
+  /** The server's text, without the codes. */
   message: string
   /** A 5xx reply: retrying will not help. */
   permanent: boolean
@@ -569,14 +586,28 @@ export interface SearchQuery {
   raw?: string
 }
 
-/** What happened to a sent message. */
+/** The SMTP envelope a message was sent with. */
+export interface SendEnvelope {
+  /** The sender (`MAIL FROM`; empty for the null sender). */
+  from: string
+  /** Every recipient (`RCPT TO`), accepted or not. */
+  to: Array<string>
+}
+
+/** What happened to a sent message, shaped like nodemailer's `info`. */
 export interface SendResult {
-  /** The Message-ID (without angle brackets). */
+  /** The Message-ID in angle brackets (`<…@…>`), as nodemailer gives it. */
   messageId?: string
-  /** Recipients the server accepted. */
+  /** The addresses the server accepted. */
   accepted: Array<string>
-  /** Recipients the server refused, with its reasons. */
-  rejected: Array<RecipientError>
+  /** The addresses the server refused (why: `rejectedErrors`). */
+  rejected: Array<string>
+  /** Why each address of `rejected` was refused, in the same order. */
+  rejectedErrors: Array<RecipientError>
+  /** The server's final reply to the message (`250 2.0.0 Ok: queued as …`). */
+  response: string
+  /** The envelope used. */
+  envelope: SendEnvelope
 }
 
 /**

@@ -19,14 +19,16 @@ pub enum Security {
 }
 
 impl Security {
-    /// Parses `"tls"`, `"starttls"` or `"plain"` (the spelling every binding uses).
+    /// Parses exactly `"tls"`, `"starttls"` or `"plain"`, the spelling every binding uses
+    /// (DESIGN §2). Aliases (`"ssl"`, `"none"`, `"TLS"`) are refused: one spelling in every
+    /// language, and no guessing whether `"ssl"` meant implicit TLS or STARTTLS.
     pub fn parse(s: &str) -> crate::Result<Self> {
-        match s.to_ascii_lowercase().as_str() {
-            "tls" | "ssl" | "implicit" => Ok(Security::Tls),
+        match s {
+            "tls" => Ok(Security::Tls),
             "starttls" => Ok(Security::StartTls),
-            "plain" | "none" => Ok(Security::Plain),
+            "plain" => Ok(Security::Plain),
             other => Err(crate::Error::invalid_input(format!(
-                "unknown security {other:?}: expected \"tls\", \"starttls\" or \"plain\""
+                "security must be \"tls\" | \"starttls\" | \"plain\", not {other:?}"
             ))),
         }
     }
@@ -405,6 +407,23 @@ impl SmtpConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn security_has_one_spelling() {
+        for (text, security) in [
+            ("tls", Security::Tls),
+            ("starttls", Security::StartTls),
+            ("plain", Security::Plain),
+        ] {
+            assert_eq!(Security::parse(text).unwrap(), security);
+            assert_eq!(security.as_str(), text);
+        }
+        for alias in ["ssl", "implicit", "none", "TLS", "start_tls", ""] {
+            let e = Security::parse(alias).unwrap_err();
+            assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
+            assert!(e.to_string().contains("\"tls\" | \"starttls\" | \"plain\""), "{e}");
+        }
+    }
 
     #[test]
     fn unsendable_credentials_are_refused_without_echo() {

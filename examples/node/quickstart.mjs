@@ -41,7 +41,7 @@ try {
     html: '<p>Hello! The report is <b>attached</b>.</p>',
     attachments: [{ filename: 'report.pdf', content: pdf, contentType: 'application/pdf' }],
   });
-  console.log(`sent       ${sent.messageId} to ${sent.accepted.join(', ')}`);
+  console.log(`sent       ${sent.messageId} to ${sent.accepted.join(', ')}: ${sent.response}`);
 
   // 2. Wait for it to arrive (IDLE wakes up when the server delivers it).
   let uids;

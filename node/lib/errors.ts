@@ -76,6 +76,8 @@ export class MailError extends Error {
   readonly code: ErrorCode;
   /** The core's kind (`'auth'`, `'not_found'`, …). */
   readonly kind: ErrorKind;
+  /** The description alone, without the codes and the server's text (`message` starts with it). */
+  readonly description: string;
   /** The server's own text, when it answered. */
   readonly serverText?: string;
   /** The IMAP response code (`NONEXISTENT`, `ALREADYEXISTS`, `AUTHENTICATIONFAILED`, …). */
@@ -94,6 +96,7 @@ export class MailError extends Error {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'MailError';
     this.kind = init.kind;
+    this.description = init.description ?? init.message;
     this.code = CODES[init.kind] ?? 'EPROTOCOL';
     this.serverText = init.serverText;
     this.responseCode = init.responseCode;

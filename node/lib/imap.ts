@@ -7,35 +7,13 @@
 import { EventEmitter } from 'node:events';
 
 import * as native from '../native';
+import { CONNECTION_KEYS, ConnectionOptions, nativeConnectOptions } from './connection';
 import { call, fromNative, invalidInput, MailError } from './errors';
 import { bytes, MailOptions, buildMessage } from './message';
+import { checkKeys, Keys } from './options';
 import { UidSet } from './uidset';
 
-/** Connection options shared by IMAP and SMTP. */
-export interface ConnectionOptions {
-  /** Host name or IP address. */
-  host: string;
-  /** Port; default 993 (`tls`) or 143 (IMAP), 465 or 587 (SMTP). */
-  port?: number;
-  /** `'tls'` (default: TLS from the first byte), `'starttls'` (upgrade; never falls back to plaintext) or `'plain'`. */
-  security?: 'tls' | 'starttls' | 'plain';
-  /** `{user, pass}` or `{user, accessToken}` (XOAUTH2). */
-  auth?: { user: string; pass: string } | { user: string; accessToken: string };
-  /** Extra trusted CA certificate(s), PEM (as Node's `tls` takes them). */
-  ca?: string | Buffer;
-  /** `rejectUnauthorized: false` accepts any certificate (tests only); `servername` overrides the checked name. */
-  tls?: { rejectUnauthorized?: boolean; servername?: string };
-  /** Deadline in ms for each command and each read of a streaming response (default 60000). */
-  timeout?: number;
-  /** Deadline in ms for connect + TLS handshake and the greeting (default 15000, or `timeout`). */
-  connectTimeout?: number;
-  /**
-   * Allow sending the password or token over `security: 'plain'`, unencrypted. Dangerous:
-   * anyone on the network path can read it; only for a test server you trust. Default `false`:
-   * credentials with `'plain'` fail with `EINVAL`.
-   */
-  allowPlaintextAuth?: boolean;
-}
+export type { ConnectionOptions } from './connection';
 
 /** Options of {@link ImapClient.connect}. */
 export interface ImapOptions extends ConnectionOptions {
@@ -48,12 +26,9 @@ export interface ImapOptions extends ConnectionOptions {
   noProgressTimeout?: number;
   /** The largest single response accepted from the server, in bytes (default 256 MiB). */
   maxResponseSize?: number;
-  /**
-   * Allows sending the password or token over `security: 'plain'`. Dangerous: anyone on
-   * the path can read it. Default `false`: such a login is refused before anything is sent.
-   */
-  allowPlaintextAuth?: boolean;
 }
+
+const IMAP_KEYS: Keys<ImapOptions> = { ...CONNECTION_KEYS, idleReissue: true, noProgressTimeout: true, maxResponseSize: true };
 
 /**
  * UIDs: a number, an array of numbers, a {@link UidSet} (passed on as ranges), or a string
@@ -130,6 +105,13 @@ export interface SearchObject {
 /** A search: an object of criteria or raw IMAP search keys (`'OR SEEN FLAGGED'`). */
 export type SearchQuery = SearchObject | string;
 
+const SEARCH_KEYS: Keys<SearchObject> = {
+  all: true, seen: true, flagged: true, answered: true, deleted: true, draft: true, from: true,
+  to: true, cc: true, bcc: true, subject: true, body: true, text: true, since: true, before: true,
+  on: true, sentSince: true, sentBefore: true, larger: true, smaller: true, uid: true,
+  keyword: true, unkeyword: true, unKeyword: true, header: true, modseq: true, or: true, not: true,
+};
+
 /** Options of {@link ImapClient.fetch}. */
 export interface FetchOptions {
   /** Fetch the envelope. Default true. */
@@ -142,6 +124,42 @@ export interface FetchOptions {
   batchSize?: number;
 }
 
+const FETCH_KEYS: Keys<FetchOptions> = { envelope: true, attachments: true, changedSince: true, batchSize: true };
+
+/** Options of {@link ImapClient.fetchRawMany}. */
+export interface FetchRawOptions {
+  /** Messages per native batch (default 64). */
+  batchSize?: number;
+}
+
+const FETCH_RAW_KEYS: Keys<FetchRawOptions> = { batchSize: true };
+
+/** Options of {@link ImapClient.fetchRange}. */
+export interface FetchRangeOptions {
+  /** A MIME part (`'2'`, `'1.3'`) instead of the whole message. */
+  part?: string;
+}
+
+const FETCH_RANGE_KEYS: Keys<FetchRangeOptions> = { part: true };
+
+/** Options of {@link ImapClient.saveAttachment}. */
+export interface SaveAttachmentOptions {
+  /** Called with the encoded bytes fetched so far and the part's encoded size. */
+  onProgress?: (done: number, total: number | null) => void;
+}
+
+const SAVE_KEYS: Keys<SaveAttachmentOptions> = { onProgress: true };
+
+/** Options of {@link ImapClient.append}. */
+export interface AppendOptions {
+  /** Flags and keywords to set (`'\\Seen'`, `'$Label'`). */
+  flags?: string | string[];
+  /** The internal date; now when absent. */
+  date?: Date;
+}
+
+const APPEND_KEYS: Keys<AppendOptions> = { flags: true, date: true };
+
 /** Options of {@link ImapClient.idle}. */
 export interface IdleOptions {
   /** How long to wait in ms (default: until something happens or `signal` aborts). */
@@ -150,11 +168,21 @@ export interface IdleOptions {
   signal?: AbortSignal;
 }
 
+const IDLE_KEYS: Keys<IdleOptions> = { timeout: true, signal: true };
+
+/** Options of {@link ImapClient.watch}. */
+export interface WatchOptions {
+  /** Stops the watch when it aborts (as `stop()` does). */
+  signal?: AbortSignal;
+}
+
+const WATCH_KEYS: Keys<WatchOptions> = { signal: true };
+
 /**
- * Something that changed in a mailbox: `exists` (`count`), `expunge` (`uids` when the
- * server told them, else `seq`), `flags` (`uid`, `seq`, `flags`, `modseq`) or `overflow`
- * (more events arrived than the client keeps between two calls, 10,000: the oldest
- * `dropped` were discarded; resynchronise with `sync`).
+ * Something that changed in a mailbox: `exists` (`count`, and `prevCount` just before),
+ * `expunge` (`uids` when the server told them, else `seq`), `flags` (`uid`, `seq`, `flags`,
+ * `modseq`) or `overflow` (more events arrived than the client keeps between two calls,
+ * 10,000: the oldest `dropped` were discarded; resynchronise with `sync`).
  */
 export type MailboxEvent = Omit<native.MailboxEvent, 'uids'> & {
   /** The removed UIDs (`expunge`, when the server told them), as ranges. */
@@ -217,6 +245,11 @@ function checkUid(v: number): number {
   return v;
 }
 
+function count(v: number, what: string): number {
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw invalidInput(`${what} must be a whole number of bytes (0 .. 2**32-1), not ${v}`);
+  return v;
+}
+
 function date(v: DateInput | undefined, what: string): Date | undefined {
   if (v === undefined) return undefined;
   const d = v instanceof Date ? v : new Date(v);
@@ -231,7 +264,7 @@ function num(v: number | bigint | undefined): number | undefined {
 function query(q: SearchQuery | undefined): native.SearchQuery {
   if (q === undefined || q === null) return { all: true };
   if (typeof q === 'string') return { raw: q };
-  if (typeof q !== 'object') throw invalidInput('a search query is an object or a string');
+  checkKeys(q, SEARCH_KEYS, 'the search query');
   const header = q.header
     ? Object.entries(q.header).map(([name, value]) => ({ name, value: value === true ? '' : String(value) }))
     : undefined;
@@ -347,7 +380,7 @@ export class ImapClient extends EventEmitter {
 
   /** Connects and logs in. Rejects with `ECONNECTION`, `ETLS`, `EAUTH` or `ETIMEDOUT`. */
   static async connect(options: ImapOptions): Promise<ImapClient> {
-    return new ImapClient(await call(() => native.NativeImapClient.connect(options as native.ConnectOptions)));
+    return new ImapClient(await call(() => native.NativeImapClient.connect(nativeConnectOptions(options, IMAP_KEYS, 'ImapClient options'))));
   }
 
   /** Whether the server announced `capability` (`'IDLE'`, `'MOVE'`), case-insensitive. */
@@ -406,7 +439,7 @@ export class ImapClient extends EventEmitter {
    * The loop holds the connection: do not call this client inside it (collect first).
    */
   fetch(mailbox: string, range: UidInput, options: FetchOptions = {}): AsyncGenerator<native.MessageSummary, void, undefined> {
-    const { batchSize = 500, changedSince, ...rest } = options;
+    const { batchSize = 500, changedSince, ...rest } = checkKeys(options, FETCH_KEYS, 'fetch options') ?? {};
     return summaries(() =>
       this.#native.fetch(mailbox, uids(range), { ...rest, changedSince: num(changedSince) }, batchSize),
     );
@@ -420,8 +453,9 @@ export class ImapClient extends EventEmitter {
   }
 
   /** The whole source of each message of `uids`, many per command: `{uid, data}` items. */
-  fetchRawMany(mailbox: string, range: UidInput, options: { batchSize?: number } = {}): AsyncGenerator<native.RawMessage, void, undefined> {
-    return drain(() => this.#native.fetchRawMany(mailbox, uids(range)), options.batchSize ?? 64);
+  fetchRawMany(mailbox: string, range: UidInput, options: FetchRawOptions = {}): AsyncGenerator<native.RawMessage, void, undefined> {
+    const { batchSize = 64 } = checkKeys(options, FETCH_RAW_KEYS, 'fetchRawMany options') ?? {};
+    return drain(() => this.#native.fetchRawMany(mailbox, uids(range)), batchSize);
   }
 
   /** The whole message source, without setting `\Seen`. */
@@ -434,6 +468,16 @@ export class ImapClient extends EventEmitter {
     return call(() => this.#native.fetchMessage(mailbox, checkUid(uid)));
   }
 
+  /**
+   * Bytes `offset .. offset + length` of the message source, or of one MIME `part` (`'2'`,
+   * `'1.3'`), as stored (not transfer-decoded), without setting `\Seen`: shorter at the end
+   * of the data, empty past it. For a preview, or to resume a large download.
+   */
+  async fetchRange(mailbox: string, uid: number, offset: number, length: number, options: FetchRangeOptions = {}): Promise<Buffer> {
+    const { part } = checkKeys(options, FETCH_RANGE_KEYS, 'fetchRange options') ?? {};
+    return call(() => this.#native.fetchRange(mailbox, checkUid(uid), count(offset, 'offset'), count(length, 'length'), part));
+  }
+
   /** One MIME part (`'2'`, `'1.3'` — `AttachmentInfo.part`), transfer-decoded. */
   download(mailbox: string, uid: number, part: string): Promise<Buffer> {
     return call(() => this.#native.download(mailbox, checkUid(uid), part));
@@ -443,14 +487,15 @@ export class ImapClient extends EventEmitter {
    * Streams one part to the file `path` (memory stays bounded), transfer-decoded; resolves
    * to the bytes written. `onProgress(done, total)` gets the encoded bytes fetched.
    */
-  saveAttachment(
+  async saveAttachment(
     mailbox: string,
     uid: number,
     part: string,
     path: string,
-    options: { onProgress?: (done: number, total: number | null) => void } = {},
+    options: SaveAttachmentOptions = {},
   ): Promise<number> {
-    return call(() => this.#native.saveAttachment(mailbox, checkUid(uid), part, path, options.onProgress));
+    const { onProgress } = checkKeys(options, SAVE_KEYS, 'saveAttachment options') ?? {};
+    return call(() => this.#native.saveAttachment(mailbox, checkUid(uid), part, path, onProgress));
   }
 
   /** Adds flags or keywords (`'\\Seen'`, `'$Forwarded'`). */
@@ -495,11 +540,11 @@ export class ImapClient extends EventEmitter {
   async append(
     mailbox: string,
     content: Buffer | Uint8Array | string | MailOptions,
-    options: { flags?: string | string[]; date?: Date } = {},
+    options: AppendOptions = {},
   ): Promise<number | null> {
+    const { flags, date } = checkKeys(options, APPEND_KEYS, 'append options') ?? {};
     const raw = typeof content === 'string' || content instanceof Uint8Array ? bytes(content) : await buildMessage(content);
-    const flags = options.flags === undefined ? undefined : flagList(options.flags);
-    return call(() => this.#native.append(mailbox, raw, flags, options.date));
+    return call(() => this.#native.append(mailbox, raw, flags === undefined ? undefined : flagList(flags), date));
   }
 
   /**
@@ -507,7 +552,7 @@ export class ImapClient extends EventEmitter {
    * first. Each change is also emitted as an `exists`, `expunge`, `flags` or `overflow` event.
    */
   async idle(mailbox: string, options: IdleOptions = {}): Promise<MailboxEvent[]> {
-    const { timeout, signal } = options;
+    const { timeout, signal } = checkKeys(options, IDLE_KEYS, 'idle options') ?? {};
     if (timeout !== undefined && !(Number.isFinite(timeout) && timeout >= 0)) {
       throw invalidInput(`timeout must be a number of milliseconds >= 0, not ${timeout}`);
     }
@@ -532,10 +577,11 @@ export class ImapClient extends EventEmitter {
   /**
    * Keeps `mailbox` in IDLE and emits `exists`, `expunge`, `flags` and `overflow` events until
    * `stop()` (or `logout`). The connection is busy meanwhile: other calls wait, so use a
-   * second client for work while watching.
+   * second client for work while watching. An aborted `signal` stops it as `stop()` does.
    */
-  watch(mailbox: string): Watch {
-    let stopped = false;
+  watch(mailbox: string, options: WatchOptions = {}): Watch {
+    const { signal } = checkKeys(options, WATCH_KEYS, 'watch options') ?? {};
+    let stopped = signal?.aborted ?? false;
     let current: native.IdleWatcher | undefined;
     const loop = (async () => {
       while (!stopped && !this.#closed) {
@@ -554,10 +600,15 @@ export class ImapClient extends EventEmitter {
         }
       }
     })();
+    const stop = () => {
+      stopped = true;
+      current?.cancel();
+    };
+    signal?.addEventListener('abort', stop, { once: true });
+    loop.finally(() => signal?.removeEventListener('abort', stop)).catch(() => {});
     return {
       stop: async () => {
-        stopped = true;
-        current?.cancel();
+        stop();
         await loop;
       },
     };

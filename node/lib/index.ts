@@ -9,20 +9,25 @@ import { call, callSync } from './errors';
 export { MailError } from './errors';
 export type { ErrorCode, ErrorKind, MailErrorInit } from './errors';
 export { ImapClient } from './imap';
+export type { ConnectionOptions, Pem } from './connection';
 export type {
-  ConnectionOptions,
+  AppendOptions,
   DateInput,
   FetchOptions,
+  FetchRangeOptions,
+  FetchRawOptions,
   IdleOptions,
   ImapClientEvents,
   ImapEvent,
   ImapOptions,
   MailboxEvent,
   SearchObject,
+  SaveAttachmentOptions,
   SearchQuery,
   SyncResult,
   UidInput,
   Watch,
+  WatchOptions,
 } from './imap';
 export { UidSet } from './uidset';
 export type { UidRange } from './uidset';
@@ -43,6 +48,7 @@ export type {
   MessageSummary,
   RawMessage,
   RecipientError,
+  SendEnvelope,
   SendResult,
   UidMap,
 } from '../native';

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 
 import * as native from '../native';
 import { call, callSync, invalidInput } from './errors';
+import { checkKeys, Keys } from './options';
 
 /** An address: `'a@b'`, `'Jane <a@b>'`, a comma-separated list, or `{name, address}`. */
 export type AddressLike = string | { name?: string; address: string };
@@ -61,6 +62,38 @@ export interface MailOptions {
   raw?: string | Buffer;
   /** An explicit SMTP envelope instead of the one from the headers. */
   envelope?: { from: string; to: string | string[] };
+}
+
+const MAIL_KEYS: Keys<MailOptions> = {
+  from: true, to: true, cc: true, bcc: true, replyTo: true, subject: true, text: true, html: true,
+  attachments: true, headers: true, messageId: true, inReplyTo: true, references: true, date: true,
+  raw: true, envelope: true,
+};
+const ATTACHMENT_KEYS: Keys<MailAttachmentInput> = { filename: true, content: true, path: true, contentType: true, cid: true, encoding: true };
+const ENVELOPE_KEYS: Keys<NonNullable<MailOptions['envelope']>> = { from: true, to: true };
+const ADDRESS_KEYS: Keys<Exclude<AddressLike, string>> = { name: true, address: true };
+const HEADER_KEYS: Keys<{ key: string; value: string }> = { key: true, value: true };
+
+/**
+ * `m` checked as a message object: unknown keys, here and in its `envelope`, attachments,
+ * address objects and header entries, are `EINVAL` naming them.
+ */
+export function checkMail(m: MailOptions): MailOptions {
+  if (m === null || typeof m !== 'object') throw invalidInput('a message is an object');
+  checkKeys(m, MAIL_KEYS, 'the message');
+  checkKeys(m.envelope, ENVELOPE_KEYS, 'the message envelope');
+  if (m.attachments !== undefined && m.attachments !== null) {
+    if (!Array.isArray(m.attachments)) throw invalidInput('attachments is an array');
+    m.attachments.forEach((a, i) => checkKeys(a, ATTACHMENT_KEYS, `attachment ${i}`));
+  }
+  for (const field of ['from', 'to', 'cc', 'bcc', 'replyTo'] as const) {
+    const v = m[field];
+    for (const a of Array.isArray(v) ? v : [v]) {
+      if (a !== null && typeof a === 'object') checkKeys(a, ADDRESS_KEYS, `an address in ${field}`);
+    }
+  }
+  if (Array.isArray(m.headers)) m.headers.forEach((h, i) => checkKeys(h, HEADER_KEYS, `header ${i}`));
+  return m;
 }
 
 const TYPES: Record<string, string> = {
@@ -137,7 +170,7 @@ async function attachment(a: MailAttachmentInput): Promise<native.MailAttachment
 
 /** The native form of a nodemailer-shaped message. */
 export async function toNative(m: MailOptions): Promise<native.MailOptions> {
-  if (m === null || typeof m !== 'object') throw invalidInput('a message is an object');
+  checkMail(m);
   return {
     from: m.from,
     to: list(m.to),
@@ -173,7 +206,8 @@ export function parseMessage(raw: Buffer | Uint8Array | string): native.Message 
 
 /** The message as RFC 5322 bytes (Bcc left out), exactly as `send` would transmit it. */
 export async function buildMessage(message: MailOptions): Promise<Buffer> {
-  if (message?.raw !== undefined) return bytes(message.raw);
+  const { raw } = checkMail(message);
+  if (raw !== undefined) return bytes(raw);
   const m = await toNative(message);
   return callSync(() => native.buildMessage(m));
 }
@@ -188,12 +222,16 @@ export interface ReplyOptions {
   text?: string;
 }
 
+const REPLY_KEYS: Keys<ReplyOptions> = { from: true, replyAll: true, text: true };
+
 /**
  * A reply to `original` (from `fetchMessage` or `parseMessage`) as a message object to
  * pass to `send`: To is its Reply-To (or From), `Re:` subject, In-Reply-To and References
  * continue the thread, and the text quotes the original.
  */
 export function reply(original: native.Message, options: ReplyOptions): MailOptions {
+  if (options === undefined || options === null) throw invalidInput('reply needs options ({from})');
+  checkKeys(options, REPLY_KEYS, 'reply options');
   return fromNativeMail(
     callSync(() => native.replyTo(original, options.from, options.replyAll ?? false, options.text)),
   );
@@ -217,11 +255,15 @@ export interface ForwardOptions {
   text?: string;
 }
 
+const FORWARD_KEYS: Keys<ForwardOptions> = { from: true, to: true, text: true };
+
 /**
  * A forward of `original` as a message object to pass to `send`: `Fwd:` subject, a
  * forwarded-message block, every attachment carried over.
  */
 export function forward(original: native.Message, options: ForwardOptions): MailOptions {
+  if (options === undefined || options === null) throw invalidInput('forward needs options ({from, to})');
+  checkKeys(options, FORWARD_KEYS, 'forward options');
   return fromNativeMail(
     callSync(() => native.forwardTo(original, options.from, list(options.to) ?? [], options.text)),
   );

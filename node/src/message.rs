@@ -8,7 +8,7 @@ use napi_derive::napi;
 
 use crate::bytes::Bytes;
 use crate::error::{guard, IntoNapi, Result};
-use crate::text::Text;
+use crate::text::{lf_line_endings, Text};
 
 /// An email address with an optional display name.
 #[napi(object)]
@@ -120,7 +120,7 @@ pub struct Message {
     pub references: Vec<String>,
     /// Every header in order, values decoded.
     pub headers: Vec<Header>,
-    /// The plain-text body.
+    /// The plain-text body, lines ending in `\n` (as mailparser gives it).
     #[napi(ts_type = "string")]
     pub text: Option<Text>,
     /// The HTML body, when the message has one.
@@ -149,7 +149,7 @@ impl From<core::Message> for Message {
                 .into_iter()
                 .map(|(name, value)| Header { name, value })
                 .collect(),
-            text: m.text.map(Text),
+            text: m.text.map(|t| Text(lf_line_endings(t))),
             html: m.html.map(Text),
             attachments: m
                 .attachments

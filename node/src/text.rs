@@ -124,3 +124,13 @@ fn ascii_run(b: &[u8], mut i: usize) -> usize {
     }
     i
 }
+
+/// `s` with every CRLF turned into LF, as mailparser gives a message's `text`; returned as it
+/// is, without a copy, when it holds no CR.
+pub(crate) fn lf_line_endings(s: String) -> String {
+    if s.contains('\r') {
+        s.replace("\r\n", "\n")
+    } else {
+        s
+    }
+}

@@ -76,6 +76,13 @@ test('bodies arrive as the exact strings, whatever their characters', async () =
   }
 });
 
+test('parsed text has \\n line endings, as mailparser gives it; HTML is left as sent', () => {
+  const raw = 'From: a@example.org\r\nTo: b@example.org\r\nSubject: lines\r\n\r\none\r\ntwo\r\n\r\nfour\r\n';
+  assert.equal(mw.parseMessage(raw).text, 'one\ntwo\n\nfour\n');
+  const html = 'From: a@example.org\r\nContent-Type: text/html\r\n\r\n<p>a</p>\r\n<p>b</p>\r\n';
+  assert.equal(mw.parseMessage(html).html, '<p>a</p>\r\n<p>b</p>\r\n');
+});
+
 test('attachments parsed in a synchronous loop are released by the garbage collector', async () => {
   const pdf = Buffer.alloc(2 * 1024 * 1024, 7);
   const raw = await mw.buildMessage({ from: 'a@example.org', to: 'b@example.org', subject: 's', text: 't',

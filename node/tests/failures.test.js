@@ -25,7 +25,7 @@ function printed(e) {
   return [String(e), e.message, e.stack, util.inspect(e), JSON.stringify(e), String(e.cause ?? '')].join('\n');
 }
 
-test('wrong password: EAUTH over IMAP and SMTP, and the password is in no message', async () => {
+test('wrong password or token: EAUTH over IMAP and SMTP, permanent in both, and the secret is in no message', async () => {
   const secret = 'Wrong-Secret-12345';
   const e = await ImapClient.connect(E.imapOptions('t70', { auth: { user: 't70', pass: secret } })).catch((x) => x);
   isCode('EAUTH')(e);
@@ -43,6 +43,13 @@ test('wrong password: EAUTH over IMAP and SMTP, and the password is in no messag
   assert.equal(s.permanent, true);
   assert.equal(s.transient, false);
   assert.ok(!printed(s).includes(secret));
+  // A refused login is permanent whichever protocol refused it, password or token.
+  const et = await ImapClient.connect(E.imapOptions('t70', { auth: { user: 't70', accessToken: secret } })).catch((x) => x);
+  const st = await SmtpClient.connect(E.smtpOptions('t70', { auth: { user: 't70', accessToken: secret } })).catch((x) => x);
+  for (const [what, err] of Object.entries({ imap: e, smtp: s, imapToken: et, smtpToken: st })) {
+    isCode('EAUTH')(err);
+    assert.deepEqual([err.permanent, err.transient], [true, false], what);
+  }
 });
 
 test('untrusted certificate: ETLS; refused connection: ECONNECTION', async () => {

@@ -129,6 +129,8 @@ test('fetchMessage, fetchRaw, fetchRawMany, download (Buffer) and saveAttachment
   const msg = await client.fetchMessage(box, uid);
   assert.equal(msg.subject, m);
   assert.equal(msg.text.trim(), 'see attachment');
+  const lines = await client.append(box, E.sampleMessage(`${m} lines`, { body: 'one\r\ntwo\r\n\r\nfour' }));
+  assert.equal((await client.fetchMessage(box, lines)).text, 'one\ntwo\n\nfour\n', 'line endings as mailparser gives them');
   assert.equal(msg.attachments[0].filename, 'data.bin');
   assert.ok(msg.attachments[0].data.equals(data));
 
@@ -154,6 +156,25 @@ test('fetchMessage, fetchRaw, fetchRawMany, download (Buffer) and saveAttachment
   assert.ok(calls.length >= 1 && calls.at(-1)[0] === calls.at(-1)[1], JSON.stringify(calls));
   const [again] = await client.fetchAll(box, uid);
   assert.ok(!again.flags.includes('\\Seen'), 'downloads never set \\Seen');
+});
+
+test('fetchRange reads a byte range of the source or of one part, as stored, without \\Seen', async () => {
+  const data = Buffer.alloc(5000);
+  for (let i = 0; i < data.length; i++) data[i] = (i * 13) % 256;
+  const raw = await withAttachment(E.unique('range'), data);
+  const uid = await client.append(box, raw);
+  assert.ok((await client.fetchRange(box, uid, 0, 10)).equals(raw.subarray(0, 10)));
+  assert.ok((await client.fetchRange(box, uid, 100, 50)).equals(raw.subarray(100, 150)));
+  assert.ok((await client.fetchRange(box, uid, raw.length - 5, 100)).equals(raw.subarray(raw.length - 5)), 'shorter at the end');
+  assert.equal((await client.fetchRange(box, uid, raw.length + 10, 10)).length, 0, 'empty past it');
+  const [summary] = await client.fetchAll(box, uid);
+  const part = summary.attachments[0].part;
+  const head = await client.fetchRange(box, uid, 0, 40, { part });
+  assert.equal(head.toString(), data.toString('base64').slice(0, 40), 'the part as stored: base64');
+  assert.ok(!(await client.fetchAll(box, uid))[0].flags.includes('\\Seen'));
+  await assert.rejects(client.fetchRange(box, uid, -1, 10), (e) => e.code === 'EINVAL' && /offset/.test(e.message));
+  await assert.rejects(client.fetchRange(box, uid, 0, 10, { part: '1\r\nX' }), (e) => e.code === 'EINVAL');
+  await assert.rejects(client.fetchRange(box, uid + 1000, 0, 10), (e) => e.code === 'ENONEXISTENT');
 });
 
 test('addFlags, removeFlags, setFlags, copyMessages, moveMessages, deleteMessages (checked by an independent client)', async () => {
@@ -207,8 +228,9 @@ test('idle resolves with pushed changes and emits exists/expunge/flags events; w
     await new Promise((r) => setTimeout(r, 300));
     const uid = await other.append(watched, E.sampleMessage('pushed'));
     const events = await pending;
-    assert.ok(events.some((e) => e.type === 'exists' && e.count === 1), JSON.stringify(events));
+    assert.ok(events.some((e) => e.type === 'exists' && e.count === 1 && e.prevCount === 0), JSON.stringify(events));
     assert.equal(exists.length, 1);
+    assert.deepEqual([exists[0].prevCount, exists[0].count], [0, 1], 'imapflow: prevCount is the count before');
     assert.equal(exists[0].mailbox, watched);
     assert.equal(exists[0].path, watched);
 
@@ -233,6 +255,14 @@ test('idle resolves with pushed changes and emits exists/expunge/flags events; w
     await assert.rejects(watcher.idle(watched, { timeout: 60000, signal: ac.signal }), /enough/);
     assert.ok(Date.now() - started < 3000);
     assert.equal((await watcher.mailboxStatus(watched)).messages, 0, 'usable after an aborted IDLE');
+
+    // An aborted signal stops a watch as stop() does: the connection is free again.
+    const ac2 = new AbortController();
+    const w2 = watcher.watch(watched, { signal: ac2.signal });
+    ac2.abort();
+    const late = new Promise((_, reject) => setTimeout(() => reject(new Error('the aborted watch still holds the connection')), 10000).unref());
+    assert.equal((await Promise.race([watcher.mailboxStatus(watched), late])).messages, 0);
+    await w2.stop();
     await watcher.deleteMailbox(watched);
   } finally {
     await watcher.logout();

@@ -21,6 +21,13 @@ before(async () => {
   inbox69 = await ImapClient.connect(E.imapOptions('t69'));
 });
 
+/** Waits (event-loop turns, no timer) until `calls` holds the final `[total, total]` progress call. */
+async function progressed(calls) {
+  for (let i = 0; i < 1000 && !calls.some(([done, total]) => total > 0 && done === total); i++) await new Promise((r) => setImmediate(r));
+  const last = calls[calls.length - 1];
+  assert.ok(last && last[1] > 0 && last[0] === last[1], JSON.stringify(calls));
+}
+
 after(async () => {
   await smtp.close();
   await inbox68.logout();
@@ -50,20 +57,31 @@ test('send delivers text, html, attachments (content, path, cid) and reports the
     { onProgress: (done, total) => progress.push([done, total]) },
   );
   fs.unlinkSync(file);
+  // nodemailer's info: addresses in accepted/rejected, the reasons in rejectedErrors, the
+  // final reply, the envelope (To, Cc, Bcc in order) and the Message-ID in angle brackets.
   assert.deepEqual(result.accepted.sort(), [E.address('t67'), E.address('t68'), E.address('t69')].sort());
-  assert.equal(result.rejected.length, 1);
-  const [refused] = result.rejected;
+  assert.deepEqual(result.rejected, [`nobody@${E.domain}`]);
+  assert.equal(result.rejectedErrors.length, 1);
+  const [refused] = result.rejectedErrors;
+  assert.equal(refused.recipient, `nobody@${E.domain}`);
   assert.equal(refused.address, `nobody@${E.domain}`);
   assert.equal(refused.code, 550);
+  assert.equal(refused.responseCode, 550);
   assert.equal(refused.enhancedCode, '5.1.1');
   assert.equal(refused.permanent, true);
   assert.ok(refused.message.length > 0);
-  assert.ok(result.messageId && !result.messageId.includes('<'));
+  assert.equal(refused.response, `550 5.1.1 ${refused.message}`);
+  assert.match(result.response, /^250 2\.0\.0 .*queued as/);
+  assert.deepEqual(result.envelope, {
+    from: E.address('t67'),
+    to: [E.address('t68'), `nobody@${E.domain}`, E.address('t69'), E.address('t67')],
+  });
+  assert.match(result.messageId, /^<[^<>@]+@[^<>]+>$/);
 
   const [uid] = await E.waitFor(inbox68, subject);
   assert.ok(uid, 'arrived');
   const msg = await inbox68.fetchMessage('INBOX', uid);
-  assert.equal(msg.messageId, result.messageId);
+  assert.equal(`<${msg.messageId}>`, result.messageId);
   assert.equal(msg.text.trim(), 'plain body');
   assert.match(msg.html, /html body/);
   assert.deepEqual(msg.cc, [{ name: 'Cc Person', address: E.address('t69') }]);
@@ -76,8 +94,7 @@ test('send delivers text, html, attachments (content, path, cid) and reports the
   const raw = await inbox68.fetchRaw('INBOX', uid);
   assert.ok(!/^bcc:/im.test(raw.toString().split('\r\n\r\n')[0]), 'no Bcc header');
   assert.ok((await E.waitFor(inbox69, subject)).length === 1, 'the Cc recipient got it too');
-  await new Promise((r) => setImmediate(r));
-  assert.ok(progress.length >= 1);
+  await progressed(progress);
 });
 
 test('sendMail is an alias; all recipients refused rejects with EREJECTED and the SMTP codes', async () => {
@@ -91,16 +108,31 @@ test('sendMail is an alias; all recipients refused rejects with EREJECTED and th
   await assert.rejects(smtp.send({ from: E.address('t67'), to: 'bad\r\naddress@x', subject: 'x' }), (e) => e.code === 'EINVAL');
 });
 
-test('raw messages: `raw` takes the envelope from the headers, `envelope` overrides it', async () => {
+test('raw messages: `raw` takes the envelope from the headers, `envelope` overrides it; onProgress on every path', async () => {
   const subject = E.unique('raw');
   const raw = `From: ${E.address('t67')}\r\nTo: ${E.address('t68')}\r\nBcc: ${E.address('t69')}\r\nSubject: ${subject}\r\nMessage-ID: <${subject}@x>\r\n\r\nraw body\r\n`;
-  const r1 = await smtp.send({ raw });
+  const p1 = [];
+  const r1 = await smtp.send({ raw }, { onProgress: (done, total) => p1.push([done, total]) });
   assert.deepEqual(r1.accepted.sort(), [E.address('t68'), E.address('t69')].sort());
-  assert.equal(r1.messageId, `${subject}@x`);
-  const r2 = await smtp.send({ raw: Buffer.from(raw), envelope: { from: E.address('t67'), to: [E.address('t69')] } });
+  assert.equal(r1.messageId, `<${subject}@x>`);
+  assert.deepEqual(r1.envelope, { from: E.address('t67'), to: [E.address('t68'), E.address('t69')] });
+  assert.match(r1.response, /^250 /);
+  await progressed(p1);
+  const p2 = [];
+  const r2 = await smtp.send({ raw: Buffer.from(raw), envelope: { from: E.address('t67'), to: [E.address('t69')] } }, { onProgress: (done, total) => p2.push([done, total]) });
   assert.deepEqual(r2.accepted, [E.address('t69')]);
+  assert.deepEqual(r2.envelope, { from: E.address('t67'), to: [E.address('t69')] });
+  await progressed(p2);
+  // A message object with an explicit envelope: built, then sent on that envelope.
+  const p3 = [];
+  const r3 = await smtp.send(
+    { from: E.address('t67'), to: E.address('t68'), subject: `${subject} built`, text: 'x', envelope: { from: E.address('t67'), to: E.address('t69') } },
+    { onProgress: (done, total) => p3.push([done, total]) },
+  );
+  assert.deepEqual(r3.accepted, [E.address('t69')]);
+  await progressed(p3);
   assert.equal((await E.waitFor(inbox68, subject)).length, 1);
-  assert.equal((await E.waitFor(inbox69, subject, 2)).length, 2);
+  assert.equal((await E.waitFor(inbox69, subject, 3)).length, 3);
 });
 
 test('reply and forward build sendable messages that continue the thread and carry attachments', async () => {

@@ -62,19 +62,7 @@ impl Common {
     }
 
     fn parts(&self, py: Python<'_>) -> PyResult<(Security, Auth, TlsOptions, Timeouts)> {
-        // Exactly the documented spellings: the core also takes aliases ("ssl", "none"…)
-        // that DESIGN §2 does not promise.
-        let security = match self.security.as_str() {
-            "tls" => Security::Tls,
-            "starttls" => Security::StartTls,
-            "plain" => Security::Plain,
-            other => {
-                return Err(invalid_input(
-                    py,
-                    format!("security must be \"tls\" | \"starttls\" | \"plain\", not {other:?}"),
-                ))
-            }
-        };
+        let security = Security::parse(&self.security).map_err(|e| to_py_err(py, e))?;
         let tls = TlsOptions {
             ca_pem: self.ca_pem.clone(),
             accept_invalid_certs: self.accept_invalid_certs,

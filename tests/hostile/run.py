@@ -21,7 +21,9 @@ after `limit` seconds (outcome `hung`); prints one line `HOSTILE-RESULT {json}` 
 (seconds, connect + call), `rss_growth_mb` (peak VmRSS during connect + call minus VmRSS
 before), `result` (`uids`, `count`, `body_bytes`: see scenarios.json) and `error_type`
 (the class of the error, for the faces that have classes); and exits 0. The driver checks: the child lived (exit 0, a
-result line), the outcome is one `expect` allows, the time and RSS bounds, the peer's
+result line), the outcome is one `expect` allows, the time bound (wall `seconds`, or the
+child's CPU time against `cpu_seconds` where a scenario gives one: work-bound scenarios are
+judged by the work done, not by how busy the machine is), the RSS bound, the peer's
 SAW facts, the result checks (the size of the largest file left in `dir` it measures
 itself). Exit status 0 when every scenario passed.
 """
@@ -31,6 +33,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import signal
 import subprocess
@@ -128,6 +131,7 @@ class Verdict:
     problems: list[str] = field(default_factory=list)
     outcome: str = "?"
     elapsed: float | None = None
+    cpu: float | None = None
     rss_mb: float | None = None
     message: str = ""
     saw: list[str] = field(default_factory=list)
@@ -138,8 +142,9 @@ class Verdict:
 
     def line(self) -> str:
         t = "-" if self.elapsed is None else f"{self.elapsed:.2f} s"
+        c = "-" if self.cpu is None else f"{self.cpu:.2f} s"
         m = "-" if self.rss_mb is None else f"{self.rss_mb:.0f} MB"
-        head = f"{'PASS' if self.passed else 'FAIL'} {self.name}: {self.outcome}, {t}, +{m}"
+        head = f"{'PASS' if self.passed else 'FAIL'} {self.name}: {self.outcome}, {t} (CPU {c}), +{m}"
         if self.passed:
             return head
         return head + "\n    " + "\n    ".join(self.problems)
@@ -167,7 +172,13 @@ def judge(spec: dict, report: dict | None, saw: list[str], v: Verdict) -> None:
         if "cannot write" in v.message:
             detail += f" (files are limited to {FILE_LIMIT >> 20} MiB here: the client wrote that much)"
         v.problems.append(f"outcome {v.outcome}, expected {' or '.join(allowed)}{detail}")
-    if v.elapsed is None or v.elapsed > spec["seconds"]:
+    if "cpu_seconds" in spec:
+        # Work-bound scenarios (a flood to parse) are judged by the client's CPU time: a
+        # quadratic client burns it whatever the load, a linear one does not, and a busy
+        # machine stretches only the wall time. The wall bound still ends a hung client.
+        if v.cpu is None or v.cpu > spec["cpu_seconds"]:
+            v.problems.append(f"used {v.cpu} s of CPU, bound {spec['cpu_seconds']} s")
+    elif v.elapsed is None or v.elapsed > spec["seconds"]:
         v.problems.append(f"took {v.elapsed} s, bound {spec['seconds']} s")
     if v.rss_mb is None or v.rss_mb > spec["rss_mb"]:
         v.problems.append(f"resident memory grew by {v.rss_mb} MB, bound {spec['rss_mb']} MB")
@@ -214,6 +225,7 @@ def run(spec: dict, child: list[str], env: dict[str, str]) -> Verdict:
         "dir": workdir,
         "limit": limit,
     }
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     proc = subprocess.Popen(
         [sys.executable, "-c", LIMITS, *child],
         # No backtrace: symbolizing one would count tens of MB against the client.
@@ -230,6 +242,11 @@ def run(spec: dict, child: list[str], env: dict[str, str]) -> Verdict:
         killed = True
         proc.kill()
         out, err = proc.communicate()
+    # The child is the only process reaped since `before` (the peer is reaped by stop()).
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    v.cpu = round(
+        (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), 3
+    )
     v.saw = peer.stop()
     # What save_attachment left on disk (the final file or a partial one), measured here
     # so that it counts even when the client died.

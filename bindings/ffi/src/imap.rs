@@ -547,7 +547,7 @@ pub enum MailboxEvent {
 impl From<core::MailboxEvent> for MailboxEvent {
     fn from(e: core::MailboxEvent) -> Self {
         match e {
-            core::MailboxEvent::Exists { count } => MailboxEvent::Exists { count },
+            core::MailboxEvent::Exists { count, .. } => MailboxEvent::Exists { count },
             core::MailboxEvent::Expunge { uids, seq } => MailboxEvent::Expunge {
                 uids: uid_ranges(&uids),
                 seq,

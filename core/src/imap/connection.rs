@@ -706,10 +706,14 @@ impl Connection {
         self.chatter = true;
         let event = match resp {
             Response::MailboxData(MailboxDatum::Exists(n)) => {
-                if let Some(s) = &mut self.selected {
-                    s.exists = *n;
+                let prev_count = match &mut self.selected {
+                    Some(s) => std::mem::replace(&mut s.exists, *n),
+                    None => *n,
+                };
+                MailboxEvent::Exists {
+                    count: *n,
+                    prev_count,
                 }
-                MailboxEvent::Exists { count: *n }
             }
             Response::Expunge(seq) => {
                 if let Some(s) = &mut self.selected {
@@ -740,11 +744,13 @@ impl Connection {
         self.push_event(event);
     }
 
-    /// Queues `event`: a new message count replaces a count just before it; past
-    /// [`MAX_EVENTS`] the oldest event is dropped and counted.
+    /// Queues `event`: a new message count replaces a count just before it (keeping that
+    /// one's `prev_count`); past [`MAX_EVENTS`] the oldest event is dropped and counted.
     fn push_event(&mut self, event: MailboxEvent) {
-        if let (MailboxEvent::Exists { count }, Some(MailboxEvent::Exists { count: last })) =
-            (&event, self.events.back_mut())
+        if let (
+            MailboxEvent::Exists { count, .. },
+            Some(MailboxEvent::Exists { count: last, .. }),
+        ) = (&event, self.events.back_mut())
         {
             *last = *count;
             return;

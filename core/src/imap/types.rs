@@ -288,6 +288,9 @@ pub enum MailboxEvent {
     Exists {
         /// The new message count.
         count: u32,
+        /// The count the client knew just before (imapflow's `prevCount`): when it grew,
+        /// the messages with sequence numbers `prev_count + 1 ..= count` are new.
+        prev_count: u32,
     },
     /// Messages were removed.
     Expunge {

@@ -222,6 +222,28 @@ fn is_atext(c: char) -> bool {
         || (!c.is_ascii() && !c.is_control())
 }
 
+/// The inside of a quoted local part (RFC 5322 qcontent and quoted-pairs): a `"` only as
+/// `\"`, a `\` only before another character, no control character.
+fn is_quoted_content(inner: &str) -> bool {
+    let mut chars = inner.chars();
+    while let Some(c) = chars.next() {
+        let c = if c == '\\' {
+            match chars.next() {
+                Some(escaped) => escaped,
+                None => return false,
+            }
+        } else if c == '"' {
+            return false;
+        } else {
+            c
+        };
+        if c.is_control() {
+            return false;
+        }
+    }
+    true
+}
+
 /// A pragmatic check of `local@domain`: dot-atom or quoted local part, a domain name (IDN
 /// allowed) or an address literal.
 pub(crate) fn is_valid_address(a: &str) -> bool {
@@ -232,9 +254,7 @@ pub(crate) fn is_valid_address(a: &str) -> bool {
         return false;
     }
     let local_ok = if local.len() >= 2 && local.starts_with('"') && local.ends_with('"') {
-        local[1..local.len() - 1]
-            .chars()
-            .all(|c| !c.is_control() && c != '\0')
+        is_quoted_content(&local[1..local.len() - 1])
     } else {
         local.chars().all(|c| is_atext(c) || c == '.')
             && !local.starts_with('.')

@@ -427,15 +427,16 @@ impl Connection {
         }
     }
 
-    /// Runs one mail transaction. Refused recipients are returned with their replies; the
-    /// call fails when MAIL FROM, every RCPT, DATA or the end of data is refused.
+    /// Runs one mail transaction. Returns the accepted recipients, the refused ones with
+    /// their replies, and the server's final reply (`250 2.0.0 Ok: queued as …`); fails when
+    /// MAIL FROM, every RCPT, DATA or the end of data is refused.
     pub(crate) async fn send(
         &mut self,
         from: &str,
         recipients: &[String],
         raw: &[u8],
         progress: Option<&Progress>,
-    ) -> Result<(Vec<String>, Vec<RecipientError>)> {
+    ) -> Result<(Vec<String>, Vec<RecipientError>, String)> {
         let mail = self.mail_command(from, recipients, raw)?;
         let rcpts: Vec<String> = recipients
             .iter()
@@ -547,7 +548,11 @@ impl Connection {
             };
             return Err(end.to_error(kind, "the server refused the message"));
         }
-        Ok((accepted, rejected))
+        let response = match &end.enhanced {
+            Some(enhanced) => format!("{} {enhanced} {}", end.code, end.text()),
+            None => format!("{} {}", end.code, end.text()),
+        };
+        Ok((accepted, rejected, response))
     }
 
     /// Ends a transaction that will not carry a message: closes a pipelined DATA that was

@@ -37,6 +37,9 @@ pub struct SendResult {
     pub accepted: Vec<String>,
     /// Recipients the server refused, with its reply.
     pub rejected: Vec<RecipientError>,
+    /// The server's final reply to the message, code first (`250 2.0.0 Ok: queued as
+    /// 4Z1…`): what nodemailer calls `response`, and the queue id to quote to its admin.
+    pub response: String,
 }
 
 /// One recipient the server refused at `RCPT TO`.
@@ -304,11 +307,12 @@ impl SmtpClient {
                 .await;
             lease.release().await;
         }
-        let (accepted, rejected) = outcome?;
+        let (accepted, rejected, response) = outcome?;
         Ok(SendResult {
             message_id: message_id(raw),
             accepted,
             rejected,
+            response,
         })
     }
 

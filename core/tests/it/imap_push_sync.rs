@@ -40,7 +40,10 @@ async fn idle_wakes_on_a_message_appended_by_another_device() {
     let woke = Instant::now();
     let appended = append_at.await.unwrap();
     assert!(
-        events.contains(&MailboxEvent::Exists { count: 1 }),
+        events.contains(&MailboxEvent::Exists {
+            count: 1,
+            prev_count: 0
+        }),
         "{events:?}"
     );
     assert!(
@@ -112,7 +115,10 @@ async fn idle_is_reissued_before_the_server_limit() {
     });
     let events = c.idle(&mb, Duration::from_secs(10)).await.unwrap();
     assert!(
-        events.contains(&MailboxEvent::Exists { count: 1 }),
+        events.contains(&MailboxEvent::Exists {
+            count: 1,
+            prev_count: 0
+        }),
         "{events:?}"
     );
     c.delete_mailbox(&mb).await.unwrap();

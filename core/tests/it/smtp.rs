@@ -36,6 +36,12 @@ async fn implicit_tls_with_password_delivers_and_returns_message_id() {
     assert_eq!(res.accepted, std::slice::from_ref(&to.address));
     assert!(res.rejected.is_empty());
     assert_eq!(res.message_id, Some(format!("{subject}@mailwire.test")));
+    // Postfix's final reply, code and enhanced code first, with its queue id.
+    assert!(
+        res.response.starts_with("250 2.0.0 ") && res.response.contains("queued as"),
+        "{}",
+        res.response
+    );
     let got = wait_for_message(&to, &subject).await;
     assert!(body_text(&got).contains("over implicit TLS"));
     client.close().await.unwrap();

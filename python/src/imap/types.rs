@@ -658,7 +658,7 @@ impl From<core::MailboxEvent> for MailboxEvent {
             dropped: None,
         };
         match e {
-            core::MailboxEvent::Exists { count } => out.count = Some(count),
+            core::MailboxEvent::Exists { count, .. } => out.count = Some(count),
             core::MailboxEvent::Expunge { uids, seq } => {
                 out.kind = "expunge".into();
                 out.uids = uids.into();

@@ -1,0 +1,146 @@
+//! IDLE: the events the server pushes and the watcher that waits for them.
+
+use std::time::Duration;
+
+use mailwire::imap as core;
+use napi_derive::napi;
+
+use super::client::NativeImapClient;
+use super::types::{flags_out, modseq, ranges_out, Canceller};
+use crate::config::millis;
+use crate::error::{IntoNapi, Result};
+
+/// Something that changed in the selected mailbox, pushed by the server.
+#[napi(object)]
+pub struct MailboxEvent {
+    /// `exists`: the mailbox now holds `count` messages; `expunge`: messages were removed
+    /// (`uids` with QRESYNC, else `seq`); `flags`: the flags of a message changed;
+    /// `overflow`: more events arrived than the client keeps between two calls (10,000),
+    /// the oldest `dropped` were discarded (resynchronise with `sync`).
+    #[napi(ts_type = "'exists' | 'expunge' | 'flags' | 'overflow'")]
+    pub r#type: String,
+    /// The new message count (`exists`).
+    pub count: Option<u32>,
+    /// The count just before (`exists`, imapflow's name): when it grew, the messages with
+    /// sequence numbers `prevCount + 1 ..= count` are new.
+    pub prev_count: Option<u32>,
+    /// The removed UIDs as inclusive `[first, last]` ranges, ascending (`expunge`, when the
+    /// server told them).
+    #[napi(ts_type = "Array<[number, number]>")]
+    pub uids: Option<Vec<Vec<u32>>>,
+    /// The sequence number (`expunge` without QRESYNC, `flags`).
+    pub seq: Option<u32>,
+    /// The UID (`flags`, when the server sent it).
+    pub uid: Option<u32>,
+    /// The flags now (`flags`).
+    pub flags: Option<Vec<String>>,
+    /// The new modseq (`flags`, CONDSTORE).
+    pub modseq: Option<i64>,
+    /// How many events were discarded (`overflow`).
+    pub dropped: Option<i64>,
+}
+
+fn event(e: core::MailboxEvent) -> MailboxEvent {
+    let mut out = MailboxEvent {
+        r#type: String::new(),
+        count: None,
+        prev_count: None,
+        uids: None,
+        seq: None,
+        uid: None,
+        flags: None,
+        modseq: None,
+        dropped: None,
+    };
+    match e {
+        core::MailboxEvent::Exists { count, prev_count } => {
+            out.r#type = "exists".into();
+            out.count = Some(count);
+            out.prev_count = Some(prev_count);
+        }
+        core::MailboxEvent::Expunge { uids, seq } => {
+            out.r#type = "expunge".into();
+            out.uids = Some(ranges_out(&uids));
+            out.seq = seq;
+        }
+        core::MailboxEvent::Flags {
+            uid,
+            seq,
+            flags,
+            modseq: m,
+        } => {
+            out.r#type = "flags".into();
+            out.uid = uid;
+            out.seq = Some(seq);
+            out.flags = Some(flags_out(flags));
+            out.modseq = m.map(modseq);
+        }
+        core::MailboxEvent::Overflow { dropped } => {
+            out.r#type = "overflow".into();
+            out.dropped = Some(i64::try_from(dropped).unwrap_or(i64::MAX));
+        }
+    }
+    out
+}
+
+#[napi]
+impl NativeImapClient {
+    /// An IDLE watcher on `mailbox`: `next(timeout)` waits for changes, `cancel()` ends it.
+    #[napi(catch_unwind)]
+    pub fn watch(&self, mailbox: String) -> Result<IdleWatcher> {
+        crate::error::guard(|| {
+            Ok(IdleWatcher {
+                client: self.inner.clone(),
+                mailbox,
+                cancel: Canceller::new(),
+            })
+        })
+    }
+}
+
+/// Waits for pushed changes of one mailbox (IDLE); `cancel()` ends a pending `next`.
+#[napi]
+pub struct IdleWatcher {
+    client: mailwire::ImapClient,
+    mailbox: String,
+    cancel: Canceller,
+}
+
+#[napi]
+impl IdleWatcher {
+    /// Waits up to `timeout` milliseconds (default: a day) for changes; empty on timeout.
+    /// Rejects with `ECLOSED` when cancelled.
+    #[napi]
+    pub async fn next(&self, timeout: Option<f64>) -> Result<Vec<MailboxEvent>> {
+        crate::error::guard_async(async {
+            let timeout = match timeout {
+                Some(t) => millis("timeout", t)?,
+                None => Duration::from_secs(24 * 3600),
+            };
+            let client = self.client.clone();
+            let mailbox = self.mailbox.clone();
+            self.cancel
+                .run(async move {
+                    let events = client.idle(&mailbox, timeout).await.napi()?;
+                    Ok(events.into_iter().map(event).collect())
+                })
+                .await
+        })
+        .await
+    }
+
+    /// Whether `cancel` was called.
+    #[napi(getter, catch_unwind)]
+    pub fn cancelled(&self) -> Result<bool> {
+        crate::error::guard(|| Ok(self.cancel.is_cancelled()))
+    }
+
+    /// Ends the watch (a pending `next` rejects with `ECLOSED`); harmless twice.
+    #[napi(catch_unwind)]
+    pub fn cancel(&self) -> Result<()> {
+        crate::error::guard(|| {
+            self.cancel.cancel();
+            Ok(())
+        })
+    }
+}
