@@ -315,7 +315,7 @@ async fn send_mime_reports_progress_of_the_message_sent_without_bcc() {
         .send_mime_with_progress(raw.as_bytes(), progress)
         .await
         .unwrap();
-    assert_eq!(r.accepted, [to.address.clone()]);
+    assert_eq!(r.accepted, std::slice::from_ref(&to.address));
     let calls = calls.lock().unwrap().clone();
     assert!(calls.len() >= 2, "{calls:?}");
     let &(done, total) = calls.last().unwrap();
