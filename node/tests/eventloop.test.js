@@ -48,8 +48,15 @@ test('timers keep firing during a long fetch', async () => {
       }
     });
     assert.equal(n, 3 * COUNT);
-    assert.ok(r.ticks >= r.ms / 5 / 4, `only ${r.ticks} ticks in ${r.ms.toFixed(0)} ms`);
-    assert.ok(r.maxGap < 250, `the event loop stalled for ${r.maxGap.toFixed(0)} ms`);
+    // A loop blocked by the fetch would stall for a whole round (a third of the time) and
+    // tick only between rounds. The bounds are relative to the work, not absolute: on a busy
+    // machine the scheduler alone delays a healthy loop by a few hundred ms, and the fetch
+    // slows down with it.
+    assert.ok(r.ticks >= 20, `only ${r.ticks} ticks in ${r.ms.toFixed(0)} ms`);
+    assert.ok(
+      r.maxGap < Math.max(100, r.ms / 6),
+      `the event loop stalled for ${r.maxGap.toFixed(0)} ms of ${r.ms.toFixed(0)} ms`,
+    );
   } finally {
     await c.logout();
   }
@@ -71,8 +78,10 @@ test('timers and other I/O keep running during IDLE', async () => {
     });
     assert.equal(otherCalls, 5);
     assert.ok(r.ms >= 1400, `idle returned after ${r.ms} ms`);
-    assert.ok(r.ticks >= 100, `only ${r.ticks} ticks during a 1.5 s IDLE`);
-    assert.ok(r.maxGap < 250, `the event loop stalled for ${r.maxGap.toFixed(0)} ms`);
+    // A loop blocked by IDLE would not tick for 1.5 s; a healthy one on a busy machine
+    // may be delayed by the scheduler for a few hundred ms, never for a second.
+    assert.ok(r.ticks >= 20, `only ${r.ticks} ticks during a 1.5 s IDLE`);
+    assert.ok(r.maxGap < 1000, `the event loop stalled for ${r.maxGap.toFixed(0)} ms`);
   } finally {
     await c.logout();
     await other.logout();
