@@ -10,10 +10,6 @@
 //! `imap` (client, fetch streams, IDLE watcher), `smtp`, `message` (parse and compose),
 //! `trace` (protocol traces).
 
-// uniffi hands `MailError` over by value (its fields are the error's record), so it cannot
-// be boxed to make `Result` smaller.
-#![allow(clippy::result_large_err)]
-
 // Every export returns `Result<_, MailError>`: uniffi passes the error enum by value, and
 // it carries the core's error fields in every case, so it is larger than clippy likes.
 #![allow(clippy::result_large_err)]
