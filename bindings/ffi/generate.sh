@@ -33,6 +33,14 @@ kt=$tmp/kotlin/dev/mailwire/mailwire.kt
 sed -i -E 's/^( *get\(\) = )"text=\$\{ ?`?text`? ?\}, .*"$/\1text/' "$kt"
 grep -q 'get() = "text=' "$kt" && { echo "generate.sh: the Kotlin message patch did not apply" >&2; exit 1; }
 
+# uniffi makes every Kotlin object AutoCloseable with a `close()` that frees it, which clashes
+# with the clients' own `suspend fun close()` (uniffi-rs issue 2955): the clients keep
+# `Disposable` (`destroy()`, `use {}`) and drop AutoCloseable and that alias.
+perl -0pi -e 's/(open class (?:ImapClient|SmtpClient): Disposable), AutoCloseable,/$1,/g;
+  s/(open class (?:ImapClient|SmtpClient):.*?)\n *\@Synchronized\n *override fun close\(\) \{\n *this\.destroy\(\)\n *\}\n/$1\n/gs' "$kt"
+[ "$(grep -cE '^open class (ImapClient|SmtpClient): Disposable, (Imap|Smtp)ClientInterface' "$kt")" = 2 ] \
+  || { echo "generate.sh: the Kotlin AutoCloseable patch did not apply" >&2; exit 1; }
+
 mkdir -p "$kt_out/dev/mailwire" "$sw_out" "$ffi_out"
 cp "$kt" "$kt_out/dev/mailwire/mailwire.kt"
 cp "$tmp/swift/Mailwire.swift" "$sw_out/Mailwire.swift"

@@ -19,7 +19,9 @@ import dev.mailwire.SearchQuery
 import dev.mailwire.Security
 import dev.mailwire.SmtpClient
 import dev.mailwire.SmtpConfig
+import dev.mailwire.UidSet
 import dev.mailwire.fetchFlow
+import dev.mailwire.of
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.runBlocking
 import java.io.File
@@ -79,7 +81,7 @@ fun main(args: Array<String>) = runBlocking {
     }
 
     // 4. Look before downloading: envelope, size and the attachment list.
-    val summary = imap.fetchFlow("INBOX", listOf(uid)).first()
+    val summary = imap.fetchFlow("INBOX", UidSet.of(uid)).first()
     println("summary    \"${summary.envelope.subject}\" from ${summary.envelope.from.firstOrNull()?.address} (${summary.size} bytes)")
     for (a in summary.attachments) {
         println("  part ${a.part} ${a.filename ?: "-"} ${a.contentType} (${a.size} bytes encoded)")
@@ -92,11 +94,11 @@ fun main(args: Array<String>) = runBlocking {
     println("saved      $path ($written bytes, identical to what was sent)")
 
     // 6. Flag it and move it to the archive.
-    imap.addFlags("INBOX", listOf(uid), listOf(Flag.Flagged, Flag.Seen))
+    imap.addFlags("INBOX", UidSet.of(uid), listOf(Flag.Flagged, Flag.Seen))
     val archive = mailboxes.firstOrNull { it.role == MailboxRole.ARCHIVE }?.name ?: "Archive"
-    val moved = imap.moveMessages("INBOX", listOf(uid), archive)
+    val moved = imap.moveMessages("INBOX", UidSet.of(uid), archive)
     println("moved      to $archive as uid ${moved.pairs.firstOrNull()?.destination}")
 
-    smtp.shutdown()
+    smtp.close()
     imap.logout()
 }

@@ -294,9 +294,10 @@ pub struct HeaderMatch {
     pub value: String,
 }
 
-/// What to search for: every field that is set must match (AND). String matches are
-/// case-insensitive substrings; dates compare by day (UTC). Nothing set matches every
-/// message. For OR / NOT combinations use `raw` IMAP search keys (`"OR SEEN FLAGGED"`).
+/// What to search for: every field that is set must match (AND); `or` adds one condition
+/// that any of its queries meets, `not` one condition per query that must not match. String
+/// matches are case-insensitive substrings; dates compare by day (UTC). Nothing set matches
+/// every message. The core's `SearchCriteria` compiles it, as for every other language.
 #[derive(Debug, Clone, Default, uniffi::Record)]
 pub struct SearchQuery {
     /// `true`: with `\Seen`; `false`: without.
@@ -341,12 +342,18 @@ pub struct SearchQuery {
     /// Received before this day.
     #[uniffi(default = None)]
     pub before: Option<SystemTime>,
+    /// Received on this day.
+    #[uniffi(default = None)]
+    pub on: Option<SystemTime>,
     /// Date header on or after this day.
     #[uniffi(default = None)]
     pub sent_since: Option<SystemTime>,
     /// Date header before this day.
     #[uniffi(default = None)]
     pub sent_before: Option<SystemTime>,
+    /// Date header on this day.
+    #[uniffi(default = None)]
+    pub sent_on: Option<SystemTime>,
     /// Larger than this many bytes.
     #[uniffi(default = None)]
     pub larger: Option<u32>,
@@ -355,7 +362,7 @@ pub struct SearchQuery {
     pub smaller: Option<u32>,
     /// UID among these.
     #[uniffi(default = None)]
-    pub uids: Option<Vec<u32>>,
+    pub uids: Option<Arc<UidSet>>,
     /// With this keyword.
     #[uniffi(default = None)]
     pub keyword: Option<String>,
@@ -368,54 +375,36 @@ pub struct SearchQuery {
     /// Changed after this modseq (CONDSTORE).
     #[uniffi(default = None)]
     pub modseq: Option<u64>,
+    /// Any one of these matches (two or more; one alone is `InvalidInput`).
+    #[uniffi(default = [])]
+    pub or: Vec<SearchQuery>,
+    /// None of these matches.
+    #[uniffi(default = [])]
+    pub not: Vec<SearchQuery>,
     /// Raw IMAP search keys, sent as is (CR/LF refused).
     #[uniffi(default = None)]
     pub raw: Option<String>,
 }
 
-impl From<SearchQuery> for core::SearchQuery {
+impl From<SearchQuery> for core::SearchCriteria {
     fn from(q: SearchQuery) -> Self {
-        use core::SearchQuery as S;
-        fn day(t: SystemTime) -> chrono::NaiveDate {
-            DateTime::<Utc>::from(t).date_naive()
-        }
-        fn flag(keys: &mut Vec<S>, v: Option<bool>, yes: S, no: S) {
-            match v {
-                Some(true) => keys.push(yes),
-                Some(false) => keys.push(no),
-                None => {}
-            }
-        }
-        let mut k = Vec::new();
-        flag(&mut k, q.seen, S::Seen, S::Unseen);
-        flag(&mut k, q.flagged, S::Flagged, S::Unflagged);
-        flag(&mut k, q.answered, S::Answered, S::Unanswered);
-        flag(&mut k, q.deleted, S::Deleted, S::Undeleted);
-        flag(&mut k, q.draft, S::Draft, S::Draft.not());
-        k.extend(q.from.map(S::From));
-        k.extend(q.to.map(S::To));
-        k.extend(q.cc.map(S::Cc));
-        k.extend(q.bcc.map(S::Bcc));
-        k.extend(q.subject.map(S::Subject));
-        k.extend(q.body.map(S::Body));
-        k.extend(q.text.map(S::Text));
-        k.extend(q.since.map(|t| S::Since(day(t))));
-        k.extend(q.before.map(|t| S::Before(day(t))));
-        k.extend(q.sent_since.map(|t| S::SentSince(day(t))));
-        k.extend(q.sent_before.map(|t| S::SentBefore(day(t))));
-        k.extend(q.larger.map(S::Larger));
-        k.extend(q.smaller.map(S::Smaller));
-        k.extend(q.uids.map(|u| S::Uid(u.into())));
-        k.extend(q.keyword.map(S::Keyword));
-        k.extend(q.unkeyword.map(S::Unkeyword));
-        k.extend(q.headers.into_iter().map(|h| S::Header(h.name, h.value)));
-        k.extend(q.modseq.map(S::ModSeq));
-        k.extend(q.raw.map(S::Raw));
-        match k.len() {
-            0 => S::All,
-            1 => k.remove(0),
-            _ => S::And(k),
-        }
+        let day = |t: SystemTime| DateTime::<Utc>::from(t).date_naive();
+        let mut c = core::SearchCriteria::default();
+        (c.seen, c.flagged, c.answered, c.deleted, c.draft) =
+            (q.seen, q.flagged, q.answered, q.deleted, q.draft);
+        (c.from, c.to, c.cc, c.bcc) = (q.from, q.to, q.cc, q.bcc);
+        (c.subject, c.body, c.text) = (q.subject, q.body, q.text);
+        (c.since, c.before, c.on) = (q.since.map(day), q.before.map(day), q.on.map(day));
+        c.sent_since = q.sent_since.map(day);
+        c.sent_before = q.sent_before.map(day);
+        c.sent_on = q.sent_on.map(day);
+        (c.larger, c.smaller, c.modseq) = (q.larger, q.smaller, q.modseq);
+        c.uid = q.uids.map(|u| u.core());
+        (c.keyword, c.unkeyword, c.raw) = (q.keyword, q.unkeyword, q.raw);
+        c.header = q.headers.into_iter().map(|h| (h.name, h.value)).collect();
+        c.or = q.or.into_iter().map(Into::into).collect();
+        c.not = q.not.into_iter().map(Into::into).collect();
+        c
     }
 }
 
@@ -469,6 +458,67 @@ fn uid_ranges(set: &core::UidSet) -> Vec<UidRange> {
         .iter()
         .map(|&(first, last)| UidRange { first, last })
         .collect()
+}
+
+/// The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
+/// `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
+/// `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
+/// the same UIDs are equal. UID 0 is kept, never dropped: `parse` refuses it at once, and a
+/// call given a set holding it fails with `InvalidInput` before anything is sent.
+#[derive(Debug, PartialEq, Eq, Hash, uniffi::Object)]
+#[uniffi::export(Display, Eq, Hash)]
+pub struct UidSet(core::UidSet);
+
+impl std::fmt::Display for UidSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+#[uniffi::export]
+impl UidSet {
+    /// The IMAP syntax: UIDs and ranges separated by commas, without spaces (`5`, `1:5,7`,
+    /// `10:*`, `*`); `*` is the highest UID in the mailbox. `InvalidInput` for anything else,
+    /// UID 0 included.
+    #[uniffi::constructor]
+    pub fn parse(text: String) -> Result<Arc<Self>> {
+        crate::error::guard(|| Ok(Arc::new(UidSet(text.parse()?))))
+    }
+
+    /// These UIDs, in any order, duplicates allowed.
+    #[uniffi::constructor]
+    pub fn of(uids: Vec<u32>) -> Arc<Self> {
+        Arc::new(UidSet(uids.into()))
+    }
+
+    /// The UIDs from `first` to `last` inclusive (either order).
+    #[uniffi::constructor]
+    pub fn range(first: u32, last: u32) -> Arc<Self> {
+        Arc::new(UidSet(core::UidSet::range(first, last)))
+    }
+
+    /// The UIDs from `first` up to the highest one (`first:*`).
+    #[uniffi::constructor]
+    pub fn from_uid(first: u32) -> Arc<Self> {
+        Arc::new(UidSet(core::UidSet::from_uid(first)))
+    }
+
+    /// Every message in the mailbox (`1:*`).
+    #[uniffi::constructor]
+    pub fn all() -> Arc<Self> {
+        Arc::new(UidSet(core::UidSet::all()))
+    }
+
+    /// The ranges, ascending and disjoint; a `last` of 4294967295 means `*`.
+    pub fn ranges(&self) -> Vec<UidRange> {
+        uid_ranges(&self.0)
+    }
+}
+
+impl UidSet {
+    fn core(&self) -> core::UidSet {
+        self.0.clone()
+    }
 }
 
 /// Something that changed in a mailbox, pushed by the server during IDLE.
@@ -630,8 +680,11 @@ impl ImapClient {
 
     /// UIDs of the messages in `mailbox` matching `query`, ascending.
     pub async fn search(&self, mailbox: String, query: SearchQuery) -> Result<Vec<u32>> {
-        crate::error::guard_async(async { Ok(self.inner.search(&mailbox, &query.into()).await?) })
-            .await
+        crate::error::guard_async(async {
+            let query = core::SearchQuery::try_from(core::SearchCriteria::from(query))?;
+            Ok(self.inner.search(&mailbox, &query).await?)
+        })
+        .await
     }
 
     /// Starts streaming summaries of `uids`; read them with `next` / `nextBatch`, or through
@@ -640,12 +693,30 @@ impl ImapClient {
     pub async fn fetch(
         &self,
         mailbox: String,
-        uids: Vec<u32>,
+        uids: Arc<UidSet>,
         options: FetchOptions,
     ) -> Result<Arc<FetchStream>> {
         crate::error::guard_async(async {
-            let stream = self.inner.fetch(&mailbox, uids, options.into()).await?;
-            Ok(Arc::new(FetchStream::new(stream)))
+            let stream = self
+                .inner
+                .fetch(&mailbox, uids.core(), options.into())
+                .await?;
+            Ok(Arc::new(FetchStream(Pull::new(stream))))
+        })
+        .await
+    }
+
+    /// Starts streaming the whole source of each message of `uids` (never sets `\Seen`),
+    /// many messages per command; read them with `next` / `nextBatch` or the adapters. UIDs
+    /// that do not exist are skipped. Holds the connection as `fetch` does.
+    pub async fn fetch_raw_many(
+        &self,
+        mailbox: String,
+        uids: Arc<UidSet>,
+    ) -> Result<Arc<RawFetchStream>> {
+        crate::error::guard_async(async {
+            let stream = self.inner.fetch_raw_many(&mailbox, uids.core()).await?;
+            Ok(Arc::new(RawFetchStream(Pull::new(stream))))
         })
         .await
     }
@@ -654,11 +725,14 @@ impl ImapClient {
     pub async fn fetch_all(
         &self,
         mailbox: String,
-        uids: Vec<u32>,
+        uids: Arc<UidSet>,
         options: FetchOptions,
     ) -> Result<Vec<MessageSummary>> {
         crate::error::guard_async(async {
-            let all = self.inner.fetch_all(&mailbox, uids, options.into()).await?;
+            let all = self
+                .inner
+                .fetch_all(&mailbox, uids.core(), options.into())
+                .await?;
             Ok(all.into_iter().map(Into::into).collect())
         })
         .await
@@ -722,11 +796,16 @@ impl ImapClient {
     }
 
     /// Adds flags or keywords.
-    pub async fn add_flags(&self, mailbox: String, uids: Vec<u32>, flags: Vec<Flag>) -> Result<()> {
+    pub async fn add_flags(
+        &self,
+        mailbox: String,
+        uids: Arc<UidSet>,
+        flags: Vec<Flag>,
+    ) -> Result<()> {
         crate::error::guard_async(async {
             Ok(self
                 .inner
-                .add_flags(&mailbox, uids, &core_flags(flags))
+                .add_flags(&mailbox, uids.core(), &core_flags(flags))
                 .await?)
         })
         .await
@@ -736,24 +815,29 @@ impl ImapClient {
     pub async fn remove_flags(
         &self,
         mailbox: String,
-        uids: Vec<u32>,
+        uids: Arc<UidSet>,
         flags: Vec<Flag>,
     ) -> Result<()> {
         crate::error::guard_async(async {
             Ok(self
                 .inner
-                .remove_flags(&mailbox, uids, &core_flags(flags))
+                .remove_flags(&mailbox, uids.core(), &core_flags(flags))
                 .await?)
         })
         .await
     }
 
     /// Replaces the flags and keywords.
-    pub async fn set_flags(&self, mailbox: String, uids: Vec<u32>, flags: Vec<Flag>) -> Result<()> {
+    pub async fn set_flags(
+        &self,
+        mailbox: String,
+        uids: Arc<UidSet>,
+        flags: Vec<Flag>,
+    ) -> Result<()> {
         crate::error::guard_async(async {
             Ok(self
                 .inner
-                .set_flags(&mailbox, uids, &core_flags(flags))
+                .set_flags(&mailbox, uids.core(), &core_flags(flags))
                 .await?)
         })
         .await
@@ -763,13 +847,13 @@ impl ImapClient {
     pub async fn copy_messages(
         &self,
         mailbox: String,
-        uids: Vec<u32>,
+        uids: Arc<UidSet>,
         dest: String,
     ) -> Result<UidMap> {
         crate::error::guard_async(async {
             Ok(self
                 .inner
-                .copy_messages(&mailbox, uids, &dest)
+                .copy_messages(&mailbox, uids.core(), &dest)
                 .await?
                 .into())
         })
@@ -780,13 +864,13 @@ impl ImapClient {
     pub async fn move_messages(
         &self,
         mailbox: String,
-        uids: Vec<u32>,
+        uids: Arc<UidSet>,
         dest: String,
     ) -> Result<UidMap> {
         crate::error::guard_async(async {
             Ok(self
                 .inner
-                .move_messages(&mailbox, uids, &dest)
+                .move_messages(&mailbox, uids.core(), &dest)
                 .await?
                 .into())
         })
@@ -794,9 +878,11 @@ impl ImapClient {
     }
 
     /// Deletes exactly these messages (`\Deleted` + UID EXPUNGE).
-    pub async fn delete_messages(&self, mailbox: String, uids: Vec<u32>) -> Result<()> {
-        crate::error::guard_async(async { Ok(self.inner.delete_messages(&mailbox, uids).await?) })
-            .await
+    pub async fn delete_messages(&self, mailbox: String, uids: Arc<UidSet>) -> Result<()> {
+        crate::error::guard_async(async {
+            Ok(self.inner.delete_messages(&mailbox, uids.core()).await?)
+        })
+        .await
     }
 
     /// Removes every message flagged `\Deleted`.
@@ -864,9 +950,16 @@ impl ImapClient {
         .await
     }
 
-    /// Logs out; later calls fail with `Closed`.
+    /// Logs out; later calls fail with `Closed`, and so does work in flight (a running fetch
+    /// stream or IDLE ends at once).
     pub async fn logout(&self) -> Result<()> {
         crate::error::guard_async(async { Ok(self.inner.logout().await?) }).await
+    }
+
+    /// Same as `logout`. (Kotlin: the native object is freed by `destroy()` or the garbage
+    /// collector; this class is not `AutoCloseable`, whose `close()` could not log out.)
+    pub async fn close(&self) -> Result<()> {
+        self.logout().await
     }
 }
 
@@ -907,72 +1000,84 @@ fn cancelled() -> MailError {
     mailwire::Error::new(mailwire::ErrorKind::Closed, "the stream was cancelled").into()
 }
 
+/// The pull logic of the fetch streams: one core stream, handed back to the client when it
+/// is exhausted, fails or is cancelled.
+struct Pull<T> {
+    inner: Mutex<Option<core::FetchStream<T>>>,
+    cancel: Canceller,
+}
+
+impl<T: Send + 'static> Pull<T> {
+    fn new(stream: core::FetchStream<T>) -> Self {
+        Pull {
+            inner: Mutex::new(Some(stream)),
+            cancel: Canceller::new(),
+        }
+    }
+
+    async fn next_batch(&self, max: u32) -> Result<Vec<T>> {
+        if self.cancel.is_cancelled() {
+            return Ok(Vec::new());
+        }
+        self.cancel
+            .run(async {
+                let mut guard = self.inner.lock().await;
+                let Some(stream) = guard.as_mut() else {
+                    return Ok(Vec::new());
+                };
+                let batch = stream.next_batch(max as usize).await;
+                if !matches!(&batch, Ok(b) if !b.is_empty()) {
+                    *guard = None; // exhausted or failed: release the connection
+                }
+                Ok(batch?)
+            })
+            .await
+            .inspect_err(|_| self.release())
+    }
+
+    async fn next(&self) -> Result<Option<T>> {
+        Ok(self.next_batch(1).await?.pop())
+    }
+
+    fn cancel(&self) {
+        self.cancel.cancel();
+        self.release();
+    }
+
+    /// Drops the core stream (which finishes the response in the background of the next
+    /// call) unless a call still holds it; that call drops it when it sees the cancel.
+    fn release(&self) {
+        if let Ok(mut guard) = self.inner.try_lock() {
+            *guard = None;
+        }
+    }
+}
+
 /// Summaries streamed from `ImapClient.fetch`. Pull them with `next` / `nextBatch` (or the
 /// `Flow` / `AsyncThrowingStream` adapters). `cancel` stops it at once (an in-flight call
 /// fails with `Closed`, later calls find the stream ended) and hands the connection back to
 /// the client.
 #[derive(uniffi::Object)]
-pub struct FetchStream {
-    inner: Mutex<Option<core::FetchStream>>,
-    cancel: Canceller,
-}
-
-impl FetchStream {
-    fn new(stream: core::FetchStream) -> Self {
-        FetchStream {
-            inner: Mutex::new(Some(stream)),
-            cancel: Canceller::new(),
-        }
-    }
-}
+pub struct FetchStream(Pull<core::MessageSummary>);
 
 #[uniffi::export(async_runtime = "tokio")]
 impl FetchStream {
     /// The next summary, or nothing when all have arrived.
     pub async fn next(&self) -> Result<Option<MessageSummary>> {
-        crate::error::guard_async(async {
-            if self.cancel.is_cancelled() {
-                return Ok(None);
-            }
-            self.cancel
-                .run(async {
-                    let mut guard = self.inner.lock().await;
-                    let Some(stream) = guard.as_mut() else {
-                        return Ok(None);
-                    };
-                    let item = stream.next().await;
-                    if !matches!(item, Ok(Some(_))) {
-                        *guard = None; // exhausted or failed: release the connection
-                    }
-                    Ok(item?.map(Into::into))
-                })
-                .await
-                .inspect_err(|_| self.release())
-        })
-        .await
+        crate::error::guard_async(async { Ok(self.0.next().await?.map(Into::into)) }).await
     }
 
     /// Up to `max` summaries: whatever has arrived, waiting only when none has. Empty when
     /// the stream is exhausted.
     pub async fn next_batch(&self, max: u32) -> Result<Vec<MessageSummary>> {
         crate::error::guard_async(async {
-            if self.cancel.is_cancelled() {
-                return Ok(Vec::new());
-            }
-            self.cancel
-                .run(async {
-                    let mut guard = self.inner.lock().await;
-                    let Some(stream) = guard.as_mut() else {
-                        return Ok(Vec::new());
-                    };
-                    let batch = stream.next_batch(max as usize).await;
-                    if !matches!(&batch, Ok(b) if !b.is_empty()) {
-                        *guard = None;
-                    }
-                    Ok(batch?.into_iter().map(Into::into).collect())
-                })
-                .await
-                .inspect_err(|_| self.release())
+            Ok(self
+                .0
+                .next_batch(max)
+                .await?
+                .into_iter()
+                .map(Into::into)
+                .collect())
         })
         .await
     }
@@ -980,18 +1085,50 @@ impl FetchStream {
     /// Stops the stream: an in-flight `next` fails with `Closed`, later ones return nothing,
     /// and the client's connection is free for the next call. Harmless to call twice.
     pub fn cancel(&self) {
-        self.cancel.cancel();
-        self.release();
+        self.0.cancel();
     }
 }
 
-impl FetchStream {
-    /// Drops the core stream (which finishes the response in the background of the next
-    /// call) unless a call still holds it; that call drops it when it sees the cancel.
-    fn release(&self) {
-        if let Ok(mut guard) = self.inner.try_lock() {
-            *guard = None;
-        }
+/// The whole source of one message, from `ImapClient.fetchRawMany`.
+#[derive(Debug, Clone, uniffi::Record)]
+pub struct RawMessage {
+    /// The message's UID.
+    pub uid: u32,
+    /// The message as stored on the server (RFC 5322 bytes).
+    pub data: Vec<u8>,
+}
+
+/// Whole messages streamed from `ImapClient.fetchRawMany`, as they arrive; pulled and
+/// cancelled as `FetchStream` is.
+#[derive(uniffi::Object)]
+pub struct RawFetchStream(Pull<core::RawMessage>);
+
+#[uniffi::export(async_runtime = "tokio")]
+impl RawFetchStream {
+    /// The next message, or nothing when all have arrived.
+    pub async fn next(&self) -> Result<Option<RawMessage>> {
+        crate::error::guard_async(async { Ok(self.0.next().await?.map(raw)) }).await
+    }
+
+    /// Up to `max` messages: whatever has arrived, waiting only when none has. Empty when the
+    /// stream is exhausted.
+    pub async fn next_batch(&self, max: u32) -> Result<Vec<RawMessage>> {
+        crate::error::guard_async(async {
+            Ok(self.0.next_batch(max).await?.into_iter().map(raw).collect())
+        })
+        .await
+    }
+
+    /// Stops the stream, as `FetchStream.cancel` does. Harmless to call twice.
+    pub fn cancel(&self) {
+        self.0.cancel();
+    }
+}
+
+fn raw(m: core::RawMessage) -> RawMessage {
+    RawMessage {
+        uid: m.uid,
+        data: m.data,
     }
 }
 

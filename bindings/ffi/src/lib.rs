@@ -7,7 +7,8 @@
 //! panic's text (see `error::guard`); uniffi itself catches any other.
 //!
 //! The glue files mirror the core's modules: `config` (connection settings), `error`,
-//! `imap` (client, fetch stream, IDLE watcher), `smtp`, `message` (parse and compose).
+//! `imap` (client, fetch streams, IDLE watcher), `smtp`, `message` (parse and compose),
+//! `trace` (protocol traces).
 
 // Every export returns `Result<_, MailError>`: uniffi passes the error enum by value, and
 // it carries the core's error fields in every case, so it is larger than clippy likes.
@@ -19,12 +20,14 @@ mod imap;
 mod message;
 mod progress;
 mod smtp;
+mod trace;
 
 pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts};
 pub use error::{debug_panic, debug_panic_async, MailError};
-pub use imap::{FetchStream, IdleWatcher, ImapClient};
+pub use imap::{FetchStream, IdleWatcher, ImapClient, RawFetchStream, UidSet};
 pub use message::{Address, Attachment, Message, OutgoingMessage};
 pub use progress::ProgressListener;
 pub use smtp::SmtpClient;
+pub use trace::{set_trace_listener, TraceListener};
 
 uniffi::setup_scaffolding!("mailwire");

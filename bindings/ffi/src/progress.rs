@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-/// Told how far a long transfer (send, save_attachment) got: bytes done and the total when
-/// known, at a bounded rate (per chunk of at least 64 KiB), never per byte. Called on a
-/// background thread; keep it quick.
+/// Told how far a long transfer (`send`, `sendRaw`, `sendMime`, `saveAttachment`) got: bytes
+/// done and the total when known, at a bounded rate (per chunk of at least 64 KiB), never per
+/// byte. Called on a background thread; keep it quick.
 #[uniffi::export(with_foreign)]
 pub trait ProgressListener: Send + Sync {
     /// `done` bytes of `total` (when known) are through.

@@ -91,26 +91,49 @@ impl SmtpClient {
         .await
     }
 
-    /// Sends raw RFC 5322 bytes with an explicit envelope.
+    /// Sends raw RFC 5322 bytes with an explicit envelope (`Bcc` fields are removed).
+    #[uniffi::method(default(progress = None))]
     pub async fn send_raw(
         &self,
         from: String,
         recipients: Vec<String>,
         data: Vec<u8>,
+        progress: Option<Arc<dyn ProgressListener>>,
     ) -> Result<SendResult> {
         crate::error::guard_async(async {
-            Ok(self.inner.send_raw(&from, recipients, &data).await?.into())
+            let r = match to_core(progress) {
+                Some(p) => {
+                    self.inner
+                        .send_raw_with_progress(&from, recipients, &data, p)
+                        .await?
+                }
+                None => self.inner.send_raw(&from, recipients, &data).await?,
+            };
+            Ok(r.into())
         })
         .await
     }
 
     /// Sends a complete message; the envelope comes from its headers, `Bcc` is removed.
-    pub async fn send_mime(&self, data: Vec<u8>) -> Result<SendResult> {
-        crate::error::guard_async(async { Ok(self.inner.send_mime(&data).await?.into()) }).await
+    #[uniffi::method(default(progress = None))]
+    pub async fn send_mime(
+        &self,
+        data: Vec<u8>,
+        progress: Option<Arc<dyn ProgressListener>>,
+    ) -> Result<SendResult> {
+        crate::error::guard_async(async {
+            let r = match to_core(progress) {
+                Some(p) => self.inner.send_mime_with_progress(&data, p).await?,
+                None => self.inner.send_mime(&data).await?,
+            };
+            Ok(r.into())
+        })
+        .await
     }
 
     /// Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
-    /// (Kotlin: `shutdown()`, since `close()` releases the native object there.)
+    /// (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
+    /// is not `AutoCloseable`, whose `close()` could not send QUIT.)
     pub async fn close(&self) -> Result<()> {
         crate::error::guard_async(async { Ok(self.inner.close().await?) }).await
     }

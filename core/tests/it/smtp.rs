@@ -295,6 +295,41 @@ async fn five_megabyte_message_goes_through_with_progress() {
 }
 
 #[tokio::test]
+async fn send_mime_reports_progress_of_the_message_sent_without_bcc() {
+    let (from, to) = (user("t18"), user("t19"));
+    let client = SmtpClient::connect(smtp_config(&from, Security::Tls))
+        .await
+        .unwrap();
+    let subject = unique("mime progress");
+    let bcc = "Bcc: hidden@localhost\r\n";
+    let raw = format!(
+        "From: {}\r\nTo: {}\r\n{bcc}Subject: {subject}\r\n\r\n{}\r\n",
+        from.address,
+        to.address,
+        "x".repeat(300_000)
+    );
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let log = calls.clone();
+    let progress: Progress = Arc::new(move |done, total| log.lock().unwrap().push((done, total)));
+    let r = client
+        .send_mime_with_progress(raw.as_bytes(), progress)
+        .await
+        .unwrap();
+    assert_eq!(r.accepted, std::slice::from_ref(&to.address));
+    let calls = calls.lock().unwrap().clone();
+    assert!(calls.len() >= 2, "{calls:?}");
+    let &(done, total) = calls.last().unwrap();
+    assert_eq!(Some(done), total);
+    assert!(
+        done > 300_000 && done <= (raw.len() - bcc.len()) as u64,
+        "{done}"
+    );
+    let got = wait_for_message(&to, &subject).await;
+    assert!(!String::from_utf8_lossy(&got).contains("hidden@localhost"));
+    client.close().await.unwrap();
+}
+
+#[tokio::test]
 async fn leading_dots_and_bare_line_feeds_arrive_intact() {
     let (from, to) = (user("t20"), user("t21"));
     let client = SmtpClient::connect(smtp_config(&from, Security::Tls))

@@ -8,11 +8,11 @@ extension MailError: LocalizedError {
     /// The readable description of the failure, with the server's codes and text.
     public var text: String {
         switch self {
-        case let .Connect(text, _, _, _, _, _), let .Tls(text, _, _, _, _, _),
-            let .Auth(text, _, _, _, _, _), let .Timeout(text, _, _, _, _, _),
-            let .NotFound(text, _, _, _, _, _), let .AlreadyExists(text, _, _, _, _, _),
-            let .Rejected(text, _, _, _, _, _), let .Protocol(text, _, _, _, _, _),
-            let .InvalidInput(text, _, _, _, _, _), let .Closed(text, _, _, _, _, _):
+        case let .Connect(text, _, _, _, _, _, _, _, _), let .Tls(text, _, _, _, _, _, _, _, _),
+            let .Auth(text, _, _, _, _, _, _, _, _), let .Timeout(text, _, _, _, _, _, _, _, _),
+            let .NotFound(text, _, _, _, _, _, _, _, _), let .AlreadyExists(text, _, _, _, _, _, _, _, _),
+            let .Rejected(text, _, _, _, _, _, _, _, _), let .Protocol(text, _, _, _, _, _, _, _, _),
+            let .InvalidInput(text, _, _, _, _, _, _, _, _), let .Closed(text, _, _, _, _, _, _, _, _):
             return text
         }
     }
@@ -46,29 +46,46 @@ private final class Batches<Element>: @unchecked Sendable {
     }
 }
 
+/// What `nextBatch` pulls, one item at a time, until it returns nothing. Cancelling the
+/// consuming Task calls `cancel` and throws `CancellationError`.
+private func pulled<Element>(
+    _ nextBatch: @escaping () async throws -> [Element], cancel: @escaping @Sendable () -> Void
+) -> AsyncThrowingStream<Element, Error> {
+    let buffer = Batches<Element>()
+    return AsyncThrowingStream(unfolding: {
+        if let next = buffer.pop() { return next }
+        do {
+            let batch = try await withTaskCancellationHandler {
+                try await nextBatch()
+            } onCancel: {
+                cancel()
+            }
+            try Task.checkCancellation()
+            buffer.refill(batch)
+            return buffer.pop()
+        } catch {
+            cancel()
+            if Task.isCancelled { throw CancellationError() }
+            throw error
+        }
+    })
+}
+
 extension FetchStream {
     /// The summaries of this stream, pulled `batchSize` at a time (memory stays bounded by
     /// the batch). Cancelling the consuming Task cancels the stream and throws
     /// `CancellationError`.
     public func values(batchSize: UInt32 = 256) -> AsyncThrowingStream<MessageSummary, Error> {
-        let buffer = Batches<MessageSummary>()
-        return AsyncThrowingStream(unfolding: {
-            if let next = buffer.pop() { return next }
-            do {
-                let batch = try await withTaskCancellationHandler {
-                    try await self.nextBatch(max: batchSize)
-                } onCancel: {
-                    self.cancel()
-                }
-                try Task.checkCancellation()
-                buffer.refill(batch)
-                return buffer.pop()
-            } catch {
-                self.cancel()
-                if Task.isCancelled { throw CancellationError() }
-                throw error
-            }
-        })
+        pulled({ try await self.nextBatch(max: batchSize) }, cancel: { self.cancel() })
+    }
+}
+
+extension RawFetchStream {
+    /// The whole messages of this stream, pulled `batchSize` at a time (memory stays bounded
+    /// by the batch). Cancelling the consuming Task cancels the stream and throws
+    /// `CancellationError`.
+    public func values(batchSize: UInt32 = 64) -> AsyncThrowingStream<RawMessage, Error> {
+        pulled({ try await self.nextBatch(max: batchSize) }, cancel: { self.cancel() })
     }
 }
 
@@ -102,11 +119,19 @@ extension ImapClient {
     /// Summaries (envelope, flags, size, attachment list) of `uids` in `mailbox` as an
     /// `AsyncThrowingStream`. Never sets `\Seen`.
     public func fetchStream(
-        mailbox: String, uids: [UInt32],
+        mailbox: String, uids: UidSet,
         options: FetchOptions = FetchOptions(envelope: true, attachments: true, changedSince: nil),
         batchSize: UInt32 = 256
     ) async throws -> AsyncThrowingStream<MessageSummary, Error> {
         try await fetch(mailbox: mailbox, uids: uids, options: options).values(batchSize: batchSize)
+    }
+
+    /// The whole source of each message of `uids` in `mailbox` as an `AsyncThrowingStream`,
+    /// many messages per command. Never sets `\Seen`.
+    public func fetchRawStream(
+        mailbox: String, uids: UidSet, batchSize: UInt32 = 64
+    ) async throws -> AsyncThrowingStream<RawMessage, Error> {
+        try await fetchRawMany(mailbox: mailbox, uids: uids).values(batchSize: batchSize)
     }
 
     /// Changes of `mailbox` pushed by the server with IDLE. The client's connection is busy
@@ -133,4 +158,9 @@ extension Array where Element == UidRange {
     /// The UIDs of these ranges one at a time, in order; lazy, so a server-sized range
     /// costs nothing until iterated.
     public var uidSequence: AnySequence<UInt32> { AnySequence(lazy.flatMap { $0.uids }) }
+}
+
+extension UidSet {
+    /// `.of(uid)`, `.of(a, b, c)`: these UIDs.
+    public static func of(_ uids: UInt32...) -> UidSet { of(uids: uids) }
 }

@@ -1228,7 +1228,7 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     /**
      * Adds flags or keywords.
      */
-    func addFlags(mailbox: String, uids: [UInt32], flags: [Flag]) async throws 
+    func addFlags(mailbox: String, uids: UidSet, flags: [Flag]) async throws 
     
     /**
      * Uploads a message; returns its UID when the server reports it.
@@ -1236,9 +1236,15 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     func append(mailbox: String, data: Data, flags: [Flag], date: Date?) async throws  -> UInt32?
     
     /**
+     * Same as `logout`. (Kotlin: the native object is freed by `destroy()` or the garbage
+     * collector; this class is not `AutoCloseable`, whose `close()` could not log out.)
+     */
+    func close() async throws 
+    
+    /**
      * Copies messages to `dest`; returns the new UIDs.
      */
-    func copyMessages(mailbox: String, uids: [UInt32], dest: String) async throws  -> UidMap
+    func copyMessages(mailbox: String, uids: UidSet, dest: String) async throws  -> UidMap
     
     /**
      * Creates a mailbox; `AlreadyExists` when it exists.
@@ -1253,7 +1259,7 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     /**
      * Deletes exactly these messages (`\Deleted` + UID EXPUNGE).
      */
-    func deleteMessages(mailbox: String, uids: [UInt32]) async throws 
+    func deleteMessages(mailbox: String, uids: UidSet) async throws 
     
     /**
      * One MIME part (`AttachmentInfo.part`), transfer-decoded.
@@ -1270,12 +1276,12 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
      * the `Flow` / `AsyncThrowingStream` adapters. The stream holds the connection until it
      * is exhausted or cancelled: other calls wait meanwhile. Never sets `\Seen`.
      */
-    func fetch(mailbox: String, uids: [UInt32], options: FetchOptions) async throws  -> FetchStream
+    func fetch(mailbox: String, uids: UidSet, options: FetchOptions) async throws  -> FetchStream
     
     /**
      * All summaries of `uids` at once.
      */
-    func fetchAll(mailbox: String, uids: [UInt32], options: FetchOptions) async throws  -> [MessageSummary]
+    func fetchAll(mailbox: String, uids: UidSet, options: FetchOptions) async throws  -> [MessageSummary]
     
     /**
      * The message, downloaded and parsed.
@@ -1293,6 +1299,13 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     func fetchRaw(mailbox: String, uid: UInt32) async throws  -> Data
     
     /**
+     * Starts streaming the whole source of each message of `uids` (never sets `\Seen`),
+     * many messages per command; read them with `next` / `nextBatch` or the adapters. UIDs
+     * that do not exist are skipped. Holds the connection as `fetch` does.
+     */
+    func fetchRawMany(mailbox: String, uids: UidSet) async throws  -> RawFetchStream
+    
+    /**
      * Whether the server announced `capability` (`"IDLE"`, `"MOVE"`), case-insensitive.
      */
     func hasCapability(capability: String) async throws  -> Bool
@@ -1308,7 +1321,8 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     func listMailboxes() async throws  -> [Mailbox]
     
     /**
-     * Logs out; later calls fail with `Closed`.
+     * Logs out; later calls fail with `Closed`, and so does work in flight (a running fetch
+     * stream or IDLE ends at once).
      */
     func logout() async throws 
     
@@ -1320,7 +1334,7 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     /**
      * Moves messages to `dest`; returns the new UIDs.
      */
-    func moveMessages(mailbox: String, uids: [UInt32], dest: String) async throws  -> UidMap
+    func moveMessages(mailbox: String, uids: UidSet, dest: String) async throws  -> UidMap
     
     /**
      * Sends NOOP: keeps the connection alive.
@@ -1330,7 +1344,7 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     /**
      * Removes flags or keywords.
      */
-    func removeFlags(mailbox: String, uids: [UInt32], flags: [Flag]) async throws 
+    func removeFlags(mailbox: String, uids: UidSet, flags: [Flag]) async throws 
     
     /**
      * Renames a mailbox.
@@ -1351,7 +1365,7 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     /**
      * Replaces the flags and keywords.
      */
-    func setFlags(mailbox: String, uids: [UInt32], flags: [Flag]) async throws 
+    func setFlags(mailbox: String, uids: UidSet, flags: [Flag]) async throws 
     
     /**
      * Subscribes to a mailbox.
@@ -1459,12 +1473,12 @@ public static func connect(config: ImapConfig)async throws  -> ImapClient  {
     /**
      * Adds flags or keywords.
      */
-open func addFlags(mailbox: String, uids: [UInt32], flags: [Flag])async throws   {
+open func addFlags(mailbox: String, uids: UidSet, flags: [Flag])async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_add_flags(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids),FfiConverterSequenceTypeFlag.lower(flags)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterSequenceTypeFlag.lower(flags)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_void,
@@ -1495,14 +1509,34 @@ open func append(mailbox: String, data: Data, flags: [Flag] = [], date: Date? = 
 }
     
     /**
+     * Same as `logout`. (Kotlin: the native object is freed by `destroy()` or the garbage
+     * collector; this class is not `AutoCloseable`, whose `close()` could not log out.)
+     */
+open func close()async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_imapclient_close(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_void,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_void,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+    /**
      * Copies messages to `dest`; returns the new UIDs.
      */
-open func copyMessages(mailbox: String, uids: [UInt32], dest: String)async throws  -> UidMap  {
+open func copyMessages(mailbox: String, uids: UidSet, dest: String)async throws  -> UidMap  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_copy_messages(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids),FfiConverterString.lower(dest)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterString.lower(dest)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
@@ -1554,12 +1588,12 @@ open func deleteMailbox(name: String)async throws   {
     /**
      * Deletes exactly these messages (`\Deleted` + UID EXPUNGE).
      */
-open func deleteMessages(mailbox: String, uids: [UInt32])async throws   {
+open func deleteMessages(mailbox: String, uids: UidSet)async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_delete_messages(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_void,
@@ -1613,12 +1647,12 @@ open func expunge(mailbox: String)async throws   {
      * the `Flow` / `AsyncThrowingStream` adapters. The stream holds the connection until it
      * is exhausted or cancelled: other calls wait meanwhile. Never sets `\Seen`.
      */
-open func fetch(mailbox: String, uids: [UInt32], options: FetchOptions)async throws  -> FetchStream  {
+open func fetch(mailbox: String, uids: UidSet, options: FetchOptions)async throws  -> FetchStream  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_fetch(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids),FfiConverterTypeFetchOptions_lower(options)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterTypeFetchOptions_lower(options)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_u64,
@@ -1632,12 +1666,12 @@ open func fetch(mailbox: String, uids: [UInt32], options: FetchOptions)async thr
     /**
      * All summaries of `uids` at once.
      */
-open func fetchAll(mailbox: String, uids: [UInt32], options: FetchOptions)async throws  -> [MessageSummary]  {
+open func fetchAll(mailbox: String, uids: UidSet, options: FetchOptions)async throws  -> [MessageSummary]  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_fetch_all(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids),FfiConverterTypeFetchOptions_lower(options)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterTypeFetchOptions_lower(options)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
@@ -1706,6 +1740,27 @@ open func fetchRaw(mailbox: String, uid: UInt32)async throws  -> Data  {
 }
     
     /**
+     * Starts streaming the whole source of each message of `uids` (never sets `\Seen`),
+     * many messages per command; read them with `next` / `nextBatch` or the adapters. UIDs
+     * that do not exist are skipped. Holds the connection as `fetch` does.
+     */
+open func fetchRawMany(mailbox: String, uids: UidSet)async throws  -> RawFetchStream  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_imapclient_fetch_raw_many(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids)
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_u64,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_u64,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeRawFetchStream_lift,
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+    /**
      * Whether the server announced `capability` (`"IDLE"`, `"MOVE"`), case-insensitive.
      */
 open func hasCapability(capability: String)async throws  -> Bool  {
@@ -1763,7 +1818,8 @@ open func listMailboxes()async throws  -> [Mailbox]  {
 }
     
     /**
-     * Logs out; later calls fail with `Closed`.
+     * Logs out; later calls fail with `Closed`, and so does work in flight (a running fetch
+     * stream or IDLE ends at once).
      */
 open func logout()async throws   {
     return
@@ -1803,12 +1859,12 @@ open func mailboxStatus(name: String)async throws  -> MailboxStatus  {
     /**
      * Moves messages to `dest`; returns the new UIDs.
      */
-open func moveMessages(mailbox: String, uids: [UInt32], dest: String)async throws  -> UidMap  {
+open func moveMessages(mailbox: String, uids: UidSet, dest: String)async throws  -> UidMap  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_move_messages(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids),FfiConverterString.lower(dest)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterString.lower(dest)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
@@ -1841,12 +1897,12 @@ open func noop()async throws   {
     /**
      * Removes flags or keywords.
      */
-open func removeFlags(mailbox: String, uids: [UInt32], flags: [Flag])async throws   {
+open func removeFlags(mailbox: String, uids: UidSet, flags: [Flag])async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_remove_flags(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids),FfiConverterSequenceTypeFlag.lower(flags)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterSequenceTypeFlag.lower(flags)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_void,
@@ -1918,12 +1974,12 @@ open func search(mailbox: String, query: SearchQuery)async throws  -> [UInt32]  
     /**
      * Replaces the flags and keywords.
      */
-open func setFlags(mailbox: String, uids: [UInt32], flags: [Flag])async throws   {
+open func setFlags(mailbox: String, uids: UidSet, flags: [Flag])async throws   {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_set_flags(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterSequenceUInt32.lower(uids),FfiConverterSequenceTypeFlag.lower(flags)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterSequenceTypeFlag.lower(flags)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_void,
@@ -2057,9 +2113,9 @@ public func FfiConverterTypeImapClient_lower(_ value: ImapClient) -> UInt64 {
 
 
 /**
- * Told how far a long transfer (send, save_attachment) got: bytes done and the total when
- * known, at a bounded rate (per chunk of at least 64 KiB), never per byte. Called on a
- * background thread; keep it quick.
+ * Told how far a long transfer (`send`, `sendRaw`, `sendMime`, `saveAttachment`) got: bytes
+ * done and the total when known, at a bounded rate (per chunk of at least 64 KiB), never per
+ * byte. Called on a background thread; keep it quick.
  */
 public protocol ProgressListener: AnyObject, Sendable {
     
@@ -2070,9 +2126,9 @@ public protocol ProgressListener: AnyObject, Sendable {
     
 }
 /**
- * Told how far a long transfer (send, save_attachment) got: bytes done and the total when
- * known, at a bounded rate (per chunk of at least 64 KiB), never per byte. Called on a
- * background thread; keep it quick.
+ * Told how far a long transfer (`send`, `sendRaw`, `sendMime`, `saveAttachment`) got: bytes
+ * done and the total when known, at a bounded rate (per chunk of at least 64 KiB), never per
+ * byte. Called on a background thread; keep it quick.
  */
 open class ProgressListenerImpl: ProgressListener, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -2274,6 +2330,186 @@ public func FfiConverterTypeProgressListener_lower(_ value: ProgressListener) ->
 
 
 /**
+ * Whole messages streamed from `ImapClient.fetchRawMany`, as they arrive; pulled and
+ * cancelled as `FetchStream` is.
+ */
+public protocol RawFetchStreamProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops the stream, as `FetchStream.cancel` does. Harmless to call twice.
+     */
+    func cancel() 
+    
+    /**
+     * The next message, or nothing when all have arrived.
+     */
+    func next() async throws  -> RawMessage?
+    
+    /**
+     * Up to `max` messages: whatever has arrived, waiting only when none has. Empty when the
+     * stream is exhausted.
+     */
+    func nextBatch(max: UInt32) async throws  -> [RawMessage]
+    
+}
+/**
+ * Whole messages streamed from `ImapClient.fetchRawMany`, as they arrive; pulled and
+ * cancelled as `FetchStream` is.
+ */
+open class RawFetchStream: RawFetchStreamProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_mailwire_ffi_fn_clone_rawfetchstream(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_mailwire_ffi_fn_free_rawfetchstream(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops the stream, as `FetchStream.cancel` does. Harmless to call twice.
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_rawfetchstream_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * The next message, or nothing when all have arrived.
+     */
+open func next()async throws  -> RawMessage?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_rawfetchstream_next(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionTypeRawMessage.lift,
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+    /**
+     * Up to `max` messages: whatever has arrived, waiting only when none has. Empty when the
+     * stream is exhausted.
+     */
+open func nextBatch(max: UInt32)async throws  -> [RawMessage]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_rawfetchstream_next_batch(
+                        self.uniffiCloneHandle(),FfiConverterUInt32.lower(max)
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeRawMessage.lift,
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRawFetchStream: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = RawFetchStream
+
+    public static func lift(_ handle: UInt64) throws -> RawFetchStream {
+        return RawFetchStream(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: RawFetchStream) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RawFetchStream {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: RawFetchStream, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawFetchStream_lift(_ handle: UInt64) throws -> RawFetchStream {
+    return try FfiConverterTypeRawFetchStream.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawFetchStream_lower(_ value: RawFetchStream) -> UInt64 {
+    return FfiConverterTypeRawFetchStream.lower(value)
+}
+
+
+
+
+
+
+/**
  * A pooled SMTP submission client. Each recipient is judged on its own: refused ones are
  * listed in `SendResult.rejected`, the others still get the message; only when all are
  * refused does a send fail (`Rejected`).
@@ -2282,7 +2518,8 @@ public protocol SmtpClientProtocol: AnyObject, Sendable {
     
     /**
      * Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
-     * (Kotlin: `shutdown()`, since `close()` releases the native object there.)
+     * (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
+     * is not `AutoCloseable`, whose `close()` could not send QUIT.)
      */
     func close() async throws 
     
@@ -2294,12 +2531,12 @@ public protocol SmtpClientProtocol: AnyObject, Sendable {
     /**
      * Sends a complete message; the envelope comes from its headers, `Bcc` is removed.
      */
-    func sendMime(data: Data) async throws  -> SendResult
+    func sendMime(data: Data, progress: ProgressListener?) async throws  -> SendResult
     
     /**
-     * Sends raw RFC 5322 bytes with an explicit envelope.
+     * Sends raw RFC 5322 bytes with an explicit envelope (`Bcc` fields are removed).
      */
-    func sendRaw(from: String, recipients: [String], data: Data) async throws  -> SendResult
+    func sendRaw(from: String, recipients: [String], data: Data, progress: ProgressListener?) async throws  -> SendResult
     
 }
 /**
@@ -2380,7 +2617,8 @@ public static func connect(config: SmtpConfig)async throws  -> SmtpClient  {
     
     /**
      * Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
-     * (Kotlin: `shutdown()`, since `close()` releases the native object there.)
+     * (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
+     * is not `AutoCloseable`, whose `close()` could not send QUIT.)
      */
 open func close()async throws   {
     return
@@ -2420,12 +2658,12 @@ open func send(message: OutgoingMessage, progress: ProgressListener? = nil)async
     /**
      * Sends a complete message; the envelope comes from its headers, `Bcc` is removed.
      */
-open func sendMime(data: Data)async throws  -> SendResult  {
+open func sendMime(data: Data, progress: ProgressListener? = nil)async throws  -> SendResult  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_smtpclient_send_mime(
-                        self.uniffiCloneHandle(),FfiConverterData.lower(data)
+                        self.uniffiCloneHandle(),FfiConverterData.lower(data),FfiConverterOptionTypeProgressListener.lower(progress)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
@@ -2437,14 +2675,14 @@ open func sendMime(data: Data)async throws  -> SendResult  {
 }
     
     /**
-     * Sends raw RFC 5322 bytes with an explicit envelope.
+     * Sends raw RFC 5322 bytes with an explicit envelope (`Bcc` fields are removed).
      */
-open func sendRaw(from: String, recipients: [String], data: Data)async throws  -> SendResult  {
+open func sendRaw(from: String, recipients: [String], data: Data, progress: ProgressListener? = nil)async throws  -> SendResult  {
     return
         try  await uniffiRustCallAsync(
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_smtpclient_send_raw(
-                        self.uniffiCloneHandle(),FfiConverterString.lower(from),FfiConverterSequenceString.lower(recipients),FfiConverterData.lower(data)
+                        self.uniffiCloneHandle(),FfiConverterString.lower(from),FfiConverterSequenceString.lower(recipients),FfiConverterData.lower(data),FfiConverterOptionTypeProgressListener.lower(progress)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
@@ -2498,6 +2736,459 @@ public func FfiConverterTypeSmtpClient_lift(_ handle: UInt64) throws -> SmtpClie
 #endif
 public func FfiConverterTypeSmtpClient_lower(_ value: SmtpClient) -> UInt64 {
     return FfiConverterTypeSmtpClient.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Receives mailwire's protocol traces: the commands sent (`C: A3 SELECT "INBOX"`), the
+ * replies (`S: 250 2.0.0 Ok`), connects and reconnects. Passwords, tokens and AUTH payloads
+ * appear as `<redacted>`. Called on a background thread, synchronously with the protocol
+ * work: keep it quick, and call no mailwire client from it.
+ */
+public protocol TraceListener: AnyObject, Sendable {
+    
+    /**
+     * One line; `target` is `mailwire.imap` or `mailwire.smtp`.
+     */
+    func onTrace(target: String, line: String) 
+    
+}
+/**
+ * Receives mailwire's protocol traces: the commands sent (`C: A3 SELECT "INBOX"`), the
+ * replies (`S: 250 2.0.0 Ok`), connects and reconnects. Passwords, tokens and AUTH payloads
+ * appear as `<redacted>`. Called on a background thread, synchronously with the protocol
+ * work: keep it quick, and call no mailwire client from it.
+ */
+open class TraceListenerImpl: TraceListener, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_mailwire_ffi_fn_clone_tracelistener(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_mailwire_ffi_fn_free_tracelistener(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * One line; `target` is `mailwire.imap` or `mailwire.smtp`.
+     */
+open func onTrace(target: String, line: String)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_tracelistener_on_trace(
+            self.uniffiCloneHandle(),
+        FfiConverterString.lower(target),
+        FfiConverterString.lower(line),uniffiCallStatus
+    )
+}
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceTraceListener {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceTraceListener = UniffiVTableCallbackInterfaceTraceListener(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeTraceListener.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface TraceListener: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeTraceListener.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface TraceListener: handle missing in uniffiClone")
+            }
+        },
+        onTrace: { (
+            uniffiHandle: UInt64,
+            target: RustBuffer,
+            line: RustBuffer,
+            uniffiOutReturn: UnsafeMutableRawPointer,
+            uniffiCallStatus: UnsafeMutablePointer<RustCallStatus>
+        ) in
+            let makeCall = {
+                () throws -> () in
+                guard let uniffiObj = try? FfiConverterTypeTraceListener.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return uniffiObj.onTrace(
+                     target: try FfiConverterString.lift(target),
+                     line: try FfiConverterString.lift(line)
+                )
+            }
+
+            
+            let writeReturn = { () }
+            uniffiTraitInterfaceCall(
+                callStatus: uniffiCallStatus,
+                makeCall: makeCall,
+                writeReturn: writeReturn
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceTraceListener> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceTraceListener>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitTraceListener() {
+    uniffi_mailwire_ffi_fn_init_callback_vtable_tracelistener(UniffiCallbackInterfaceTraceListener.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTraceListener: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<TraceListener>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = TraceListener
+
+    public static func lift(_ handle: UInt64) throws -> TraceListener {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return TraceListenerImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: TraceListener) -> UInt64 {
+         if let rustImpl = value as? TraceListenerImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TraceListener {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TraceListener, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTraceListener_lift(_ handle: UInt64) throws -> TraceListener {
+    return try FfiConverterTypeTraceListener.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTraceListener_lower(_ value: TraceListener) -> UInt64 {
+    return FfiConverterTypeTraceListener.lower(value)
+}
+
+
+
+
+
+
+/**
+ * The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
+ * `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
+ * `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
+ * the same UIDs are equal. UID 0 is kept, never dropped: `parse` refuses it at once, and a
+ * call given a set holding it fails with `InvalidInput` before anything is sent.
+ */
+public protocol UidSetProtocol: AnyObject, Sendable {
+    
+    /**
+     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`.
+     */
+    func ranges()  -> [UidRange]
+    
+}
+/**
+ * The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
+ * `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
+ * `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
+ * the same UIDs are equal. UID 0 is kept, never dropped: `parse` refuses it at once, and a
+ * call given a set holding it fails with `InvalidInput` before anything is sent.
+ */
+open class UidSet: UidSetProtocol, @unchecked Sendable, Equatable, Hashable, CustomStringConvertible {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_mailwire_ffi_fn_clone_uidset(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_mailwire_ffi_fn_free_uidset(handle, $0) }
+    }
+
+    
+    /**
+     * Every message in the mailbox (`1:*`).
+     */
+public static func all() -> UidSet  {
+    return try!  FfiConverterTypeUidSet_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_constructor_uidset_all(uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The UIDs from `first` up to the highest one (`first:*`).
+     */
+public static func fromUid(first: UInt32) -> UidSet  {
+    return try!  FfiConverterTypeUidSet_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_constructor_uidset_from_uid(
+        FfiConverterUInt32.lower(first),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * These UIDs, in any order, duplicates allowed.
+     */
+public static func of(uids: [UInt32]) -> UidSet  {
+    return try!  FfiConverterTypeUidSet_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_constructor_uidset_of(
+        FfiConverterSequenceUInt32.lower(uids),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The IMAP syntax: UIDs and ranges separated by commas, without spaces (`5`, `1:5,7`,
+     * `10:*`, `*`); `*` is the highest UID in the mailbox. `InvalidInput` for anything else,
+     * UID 0 included.
+     */
+public static func parse(text: String)throws  -> UidSet  {
+    return try  FfiConverterTypeUidSet_lift(try rustCallWithError(FfiConverterTypeMailError_lift) {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_constructor_uidset_parse(
+        FfiConverterString.lower(text),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The UIDs from `first` to `last` inclusive (either order).
+     */
+public static func range(first: UInt32, last: UInt32) -> UidSet  {
+    return try!  FfiConverterTypeUidSet_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_constructor_uidset_range(
+        FfiConverterUInt32.lower(first),
+        FfiConverterUInt32.lower(last),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+    /**
+     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`.
+     */
+open func ranges() -> [UidRange]  {
+    return try!  FfiConverterSequenceTypeUidRange.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_uidset_ranges(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+
+    
+// The local Rust `Display` implementation.
+public var description: String {
+    return try!  FfiConverterString.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_display(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Eq` implementation - only `eq` is used.
+public static func == (self: UidSet, other: UidSet) -> Bool {
+    return try!  FfiConverterBool.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_eq_eq(
+            self.uniffiCloneHandle(),
+        FfiConverterTypeUidSet_lower(other),uniffiCallStatus
+    )
+}
+    )
+}
+// The local Rust `Hash` implementation
+public func hash(into hasher: inout Hasher) {
+    let val = try!  FfiConverterUInt64.lift(
+        try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_hash(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+    )
+    hasher.combine(val)
+}
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeUidSet: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = UidSet
+
+    public static func lift(_ handle: UInt64) throws -> UidSet {
+        return UidSet(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: UidSet) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UidSet {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: UidSet, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUidSet_lift(_ handle: UInt64) throws -> UidSet {
+    return try FfiConverterTypeUidSet.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeUidSet_lower(_ value: UidSet) -> UInt64 {
+    return FfiConverterTypeUidSet.lower(value)
 }
 
 
@@ -4106,6 +4797,75 @@ public func FfiConverterTypeOutgoingMessage_lower(_ value: OutgoingMessage) -> R
 
 
 /**
+ * The whole source of one message, from `ImapClient.fetchRawMany`.
+ */
+public struct RawMessage: Equatable, Hashable {
+    /**
+     * The message's UID.
+     */
+    public var uid: UInt32
+    /**
+     * The message as stored on the server (RFC 5322 bytes).
+     */
+    public var data: Data
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The message's UID.
+         */uid: UInt32, 
+        /**
+         * The message as stored on the server (RFC 5322 bytes).
+         */data: Data) {
+        self.uid = uid
+        self.data = data
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RawMessage: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRawMessage: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RawMessage {
+        return
+            try RawMessage(
+                uid: FfiConverterUInt32.read(from: &buf), 
+                data: FfiConverterData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RawMessage, into buf: inout [UInt8]) {
+        FfiConverterUInt32.write(value.uid, into: &buf)
+        FfiConverterData.write(value.data, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawMessage_lift(_ buf: RustBuffer) throws -> RawMessage {
+    return try FfiConverterTypeRawMessage.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawMessage_lower(_ value: RawMessage) -> RustBuffer {
+    return FfiConverterTypeRawMessage.lower(value)
+}
+
+
+/**
  * One recipient the server refused.
  */
 public struct RecipientError: Equatable, Hashable {
@@ -4205,11 +4965,12 @@ public func FfiConverterTypeRecipientError_lower(_ value: RecipientError) -> Rus
 
 
 /**
- * What to search for: every field that is set must match (AND). String matches are
- * case-insensitive substrings; dates compare by day (UTC). Nothing set matches every
- * message. For OR / NOT combinations use `raw` IMAP search keys (`"OR SEEN FLAGGED"`).
+ * What to search for: every field that is set must match (AND); `or` adds one condition
+ * that any of its queries meets, `not` one condition per query that must not match. String
+ * matches are case-insensitive substrings; dates compare by day (UTC). Nothing set matches
+ * every message. The core's `SearchCriteria` compiles it, as for every other language.
  */
-public struct SearchQuery: Equatable, Hashable {
+public struct SearchQuery {
     /**
      * `true`: with `\Seen`; `false`: without.
      */
@@ -4267,6 +5028,10 @@ public struct SearchQuery: Equatable, Hashable {
      */
     public var before: Date?
     /**
+     * Received on this day.
+     */
+    public var on: Date?
+    /**
      * Date header on or after this day.
      */
     public var sentSince: Date?
@@ -4274,6 +5039,10 @@ public struct SearchQuery: Equatable, Hashable {
      * Date header before this day.
      */
     public var sentBefore: Date?
+    /**
+     * Date header on this day.
+     */
+    public var sentOn: Date?
     /**
      * Larger than this many bytes.
      */
@@ -4285,7 +5054,7 @@ public struct SearchQuery: Equatable, Hashable {
     /**
      * UID among these.
      */
-    public var uids: [UInt32]?
+    public var uids: UidSet?
     /**
      * With this keyword.
      */
@@ -4302,6 +5071,14 @@ public struct SearchQuery: Equatable, Hashable {
      * Changed after this modseq (CONDSTORE).
      */
     public var modseq: UInt64?
+    /**
+     * Any one of these matches (two or more; one alone is `InvalidInput`).
+     */
+    public var or: [SearchQuery]
+    /**
+     * None of these matches.
+     */
+    public var not: [SearchQuery]
     /**
      * Raw IMAP search keys, sent as is (CR/LF refused).
      */
@@ -4353,11 +5130,17 @@ public struct SearchQuery: Equatable, Hashable {
          * Received before this day.
          */before: Date? = nil, 
         /**
+         * Received on this day.
+         */on: Date? = nil, 
+        /**
          * Date header on or after this day.
          */sentSince: Date? = nil, 
         /**
          * Date header before this day.
          */sentBefore: Date? = nil, 
+        /**
+         * Date header on this day.
+         */sentOn: Date? = nil, 
         /**
          * Larger than this many bytes.
          */larger: UInt32? = nil, 
@@ -4366,7 +5149,7 @@ public struct SearchQuery: Equatable, Hashable {
          */smaller: UInt32? = nil, 
         /**
          * UID among these.
-         */uids: [UInt32]? = nil, 
+         */uids: UidSet? = nil, 
         /**
          * With this keyword.
          */keyword: String? = nil, 
@@ -4379,6 +5162,12 @@ public struct SearchQuery: Equatable, Hashable {
         /**
          * Changed after this modseq (CONDSTORE).
          */modseq: UInt64? = nil, 
+        /**
+         * Any one of these matches (two or more; one alone is `InvalidInput`).
+         */or: [SearchQuery] = [], 
+        /**
+         * None of these matches.
+         */not: [SearchQuery] = [], 
         /**
          * Raw IMAP search keys, sent as is (CR/LF refused).
          */raw: String? = nil) {
@@ -4396,8 +5185,10 @@ public struct SearchQuery: Equatable, Hashable {
         self.text = text
         self.since = since
         self.before = before
+        self.on = on
         self.sentSince = sentSince
         self.sentBefore = sentBefore
+        self.sentOn = sentOn
         self.larger = larger
         self.smaller = smaller
         self.uids = uids
@@ -4405,6 +5196,8 @@ public struct SearchQuery: Equatable, Hashable {
         self.unkeyword = unkeyword
         self.headers = headers
         self.modseq = modseq
+        self.or = or
+        self.not = not
         self.raw = raw
     }
 
@@ -4438,15 +5231,19 @@ public struct FfiConverterTypeSearchQuery: FfiConverterRustBuffer {
                 text: FfiConverterOptionString.read(from: &buf), 
                 since: FfiConverterOptionTimestamp.read(from: &buf), 
                 before: FfiConverterOptionTimestamp.read(from: &buf), 
+                on: FfiConverterOptionTimestamp.read(from: &buf), 
                 sentSince: FfiConverterOptionTimestamp.read(from: &buf), 
                 sentBefore: FfiConverterOptionTimestamp.read(from: &buf), 
+                sentOn: FfiConverterOptionTimestamp.read(from: &buf), 
                 larger: FfiConverterOptionUInt32.read(from: &buf), 
                 smaller: FfiConverterOptionUInt32.read(from: &buf), 
-                uids: FfiConverterOptionSequenceUInt32.read(from: &buf), 
+                uids: FfiConverterOptionTypeUidSet.read(from: &buf), 
                 keyword: FfiConverterOptionString.read(from: &buf), 
                 unkeyword: FfiConverterOptionString.read(from: &buf), 
                 headers: FfiConverterSequenceTypeHeaderMatch.read(from: &buf), 
                 modseq: FfiConverterOptionUInt64.read(from: &buf), 
+                or: FfiConverterSequenceTypeSearchQuery.read(from: &buf), 
+                not: FfiConverterSequenceTypeSearchQuery.read(from: &buf), 
                 raw: FfiConverterOptionString.read(from: &buf)
         )
     }
@@ -4466,15 +5263,19 @@ public struct FfiConverterTypeSearchQuery: FfiConverterRustBuffer {
         FfiConverterOptionString.write(value.text, into: &buf)
         FfiConverterOptionTimestamp.write(value.since, into: &buf)
         FfiConverterOptionTimestamp.write(value.before, into: &buf)
+        FfiConverterOptionTimestamp.write(value.on, into: &buf)
         FfiConverterOptionTimestamp.write(value.sentSince, into: &buf)
         FfiConverterOptionTimestamp.write(value.sentBefore, into: &buf)
+        FfiConverterOptionTimestamp.write(value.sentOn, into: &buf)
         FfiConverterOptionUInt32.write(value.larger, into: &buf)
         FfiConverterOptionUInt32.write(value.smaller, into: &buf)
-        FfiConverterOptionSequenceUInt32.write(value.uids, into: &buf)
+        FfiConverterOptionTypeUidSet.write(value.uids, into: &buf)
         FfiConverterOptionString.write(value.keyword, into: &buf)
         FfiConverterOptionString.write(value.unkeyword, into: &buf)
         FfiConverterSequenceTypeHeaderMatch.write(value.headers, into: &buf)
         FfiConverterOptionUInt64.write(value.modseq, into: &buf)
+        FfiConverterSequenceTypeSearchQuery.write(value.or, into: &buf)
+        FfiConverterSequenceTypeSearchQuery.write(value.not, into: &buf)
         FfiConverterOptionString.write(value.raw, into: &buf)
     }
 }
@@ -6195,6 +6996,54 @@ fileprivate struct FfiConverterOptionTypeProgressListener: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeTraceListener: FfiConverterRustBuffer {
+    typealias SwiftType = TraceListener?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeTraceListener.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeTraceListener.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeUidSet: FfiConverterRustBuffer {
+    typealias SwiftType = UidSet?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeUidSet.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeUidSet.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeAddress: FfiConverterRustBuffer {
     typealias SwiftType = Address?
 
@@ -6235,6 +7084,30 @@ fileprivate struct FfiConverterOptionTypeMessageSummary: FfiConverterRustBuffer 
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeMessageSummary.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeRawMessage: FfiConverterRustBuffer {
+    typealias SwiftType = RawMessage?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeRawMessage.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeRawMessage.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6307,30 +7180,6 @@ fileprivate struct FfiConverterOptionTypeSecurity: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeSecurity.read(from: &buf)
-        default: throw UniffiInternalError.unexpectedOptionalTag
-        }
-    }
-}
-
-#if swift(>=5.8)
-@_documentation(visibility: private)
-#endif
-fileprivate struct FfiConverterOptionSequenceUInt32: FfiConverterRustBuffer {
-    typealias SwiftType = [UInt32]?
-
-    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
-        guard let value = value else {
-            writeInt(&buf, Int8(0))
-            return
-        }
-        writeInt(&buf, Int8(1))
-        FfiConverterSequenceUInt32.write(value, into: &buf)
-    }
-
-    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
-        switch try readInt(&buf) as Int8 {
-        case 0: return nil
-        case 1: return try FfiConverterSequenceUInt32.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -6589,6 +7438,31 @@ fileprivate struct FfiConverterSequenceTypeMessageSummary: FfiConverterRustBuffe
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterSequenceTypeRawMessage: FfiConverterRustBuffer {
+    typealias SwiftType = [RawMessage]
+
+    public static func write(_ value: [RawMessage], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeRawMessage.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [RawMessage] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [RawMessage]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeRawMessage.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterSequenceTypeRecipientError: FfiConverterRustBuffer {
     typealias SwiftType = [RecipientError]
 
@@ -6606,6 +7480,31 @@ fileprivate struct FfiConverterSequenceTypeRecipientError: FfiConverterRustBuffe
         seq.reserveCapacity(Int(len))
         for _ in 0 ..< len {
             seq.append(try FfiConverterTypeRecipientError.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeSearchQuery: FfiConverterRustBuffer {
+    typealias SwiftType = [SearchQuery]
+
+    public static func write(_ value: [SearchQuery], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeSearchQuery.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [SearchQuery] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [SearchQuery]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeSearchQuery.read(from: &buf))
         }
         return seq
     }
@@ -6859,6 +7758,17 @@ public func replyToMessage(original: Message, replyAll: Bool, from: Address)thro
     )
 })
 }
+/**
+ * Sends protocol traces of every client in this process to `listener`, or stops them with
+ * null (the default).
+ */
+public func setTraceListener(listener: TraceListener?)  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_func_set_trace_listener(
+        FfiConverterOptionTypeTraceListener.lower(listener),uniffiCallStatus
+    )
+}
+}
 
 private enum InitializationResult {
     case ok
@@ -6899,6 +7809,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_func_reply_to_message() != 57380) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mailwire_ffi_checksum_func_set_trace_listener() != 30759) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mailwire_ffi_checksum_method_auth_username() != 11341) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6920,13 +7833,16 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_idlewatcher_next() != 42097) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_add_flags() != 16277) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_add_flags() != 46815) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_append() != 38474) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_copy_messages() != 42571) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_close() != 43768) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_copy_messages() != 40309) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_create_mailbox() != 47595) {
@@ -6935,7 +7851,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_delete_mailbox() != 60787) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_delete_messages() != 49128) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_delete_messages() != 27051) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_download() != 56729) {
@@ -6944,10 +7860,10 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_expunge() != 22294) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_fetch() != 26571) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_fetch() != 4987) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_fetch_all() != 6467) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_fetch_all() != 40025) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_fetch_message() != 25918) {
@@ -6959,6 +7875,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw() != 830) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw_many() != 39003) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_has_capability() != 9523) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -6968,19 +7887,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_list_mailboxes() != 33020) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_logout() != 20211) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_logout() != 46866) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_mailbox_status() != 36196) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_move_messages() != 1967) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_move_messages() != 30856) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_noop() != 55307) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_remove_flags() != 57308) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_remove_flags() != 57675) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_rename_mailbox() != 34611) {
@@ -6992,7 +7911,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_search() != 14563) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_set_flags() != 41326) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_set_flags() != 103) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_subscribe() != 38842) {
@@ -7007,19 +7926,34 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_watch() != 42117) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mailwire_ffi_checksum_method_rawfetchstream_cancel() != 33520) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_rawfetchstream_next() != 63557) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_rawfetchstream_next_batch() != 28601) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_uidset_ranges() != 30745) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress() != 50748) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_smtpclient_close() != 160) {
+    if (uniffi_mailwire_ffi_checksum_method_smtpclient_close() != 26407) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_smtpclient_send() != 18783) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_smtpclient_send_mime() != 49754) {
+    if (uniffi_mailwire_ffi_checksum_method_smtpclient_send_mime() != 19963) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw() != 26101) {
+    if (uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw() != 23717) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_tracelistener_on_trace() != 4780) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_constructor_auth_none() != 47650) {
@@ -7034,11 +7968,27 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_constructor_imapclient_connect() != 31113) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mailwire_ffi_checksum_constructor_uidset_all() != 60392) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_constructor_uidset_from_uid() != 65488) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_constructor_uidset_of() != 47381) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_constructor_uidset_parse() != 60690) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_constructor_uidset_range() != 49984) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mailwire_ffi_checksum_constructor_smtpclient_connect() != 6336) {
         return InitializationResult.apiChecksumMismatch
     }
 
     uniffiCallbackInitProgressListener()
+    uniffiCallbackInitTraceListener()
     return InitializationResult.ok
 }()
 

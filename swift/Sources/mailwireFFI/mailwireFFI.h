@@ -250,6 +250,13 @@ typedef void (*UniffiCallbackInterfaceProgressListenerMethod0)(uint64_t, uint64_
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TRACE_LISTENER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TRACE_LISTENER_METHOD0
+typedef void (*UniffiCallbackInterfaceTraceListenerMethod0)(uint64_t, RustBuffer, RustBuffer, void* _Nonnull, 
+        RustCallStatus *_Nonnull uniffiCallStatus
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_PROGRESS_LISTENER
 #define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_PROGRESS_LISTENER
 typedef struct UniffiVTableCallbackInterfaceProgressListener {
@@ -257,6 +264,15 @@ typedef struct UniffiVTableCallbackInterfaceProgressListener {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceProgressListenerMethod0 _Nonnull onProgress;
 } UniffiVTableCallbackInterfaceProgressListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TRACE_LISTENER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TRACE_LISTENER
+typedef struct UniffiVTableCallbackInterfaceTraceListener {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceTraceListenerMethod0 _Nonnull onTrace;
+} UniffiVTableCallbackInterfaceTraceListener;
 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_AUTH
@@ -362,7 +378,7 @@ uint64_t uniffi_mailwire_ffi_fn_constructor_imapclient_connect(RustBuffer config
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_ADD_FLAGS
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_ADD_FLAGS
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_add_flags(uint64_t ptr, RustBuffer mailbox, RustBuffer uids, RustBuffer flags
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_add_flags(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer flags
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_APPEND
@@ -370,9 +386,14 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_add_flags(uint64_t ptr, RustBu
 uint64_t uniffi_mailwire_ffi_fn_method_imapclient_append(uint64_t ptr, RustBuffer mailbox, RustBuffer data, RustBuffer flags, RustBuffer date
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_CLOSE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_CLOSE
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_close(uint64_t ptr
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_COPY_MESSAGES
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_COPY_MESSAGES
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_copy_messages(uint64_t ptr, RustBuffer mailbox, RustBuffer uids, RustBuffer dest
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_copy_messages(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer dest
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_CREATE_MAILBOX
@@ -387,7 +408,7 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_delete_mailbox(uint64_t ptr, R
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_DELETE_MESSAGES
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_DELETE_MESSAGES
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_delete_messages(uint64_t ptr, RustBuffer mailbox, RustBuffer uids
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_delete_messages(uint64_t ptr, RustBuffer mailbox, uint64_t uids
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_DOWNLOAD
@@ -402,12 +423,12 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_expunge(uint64_t ptr, RustBuff
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_fetch(uint64_t ptr, RustBuffer mailbox, RustBuffer uids, RustBuffer options
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_fetch(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer options
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH_ALL
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH_ALL
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_fetch_all(uint64_t ptr, RustBuffer mailbox, RustBuffer uids, RustBuffer options
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_fetch_all(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer options
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH_MESSAGE
@@ -423,6 +444,11 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_fetch_range(uint64_t ptr, Rust
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH_RAW
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH_RAW
 uint64_t uniffi_mailwire_ffi_fn_method_imapclient_fetch_raw(uint64_t ptr, RustBuffer mailbox, uint32_t uid
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH_RAW_MANY
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_FETCH_RAW_MANY
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_fetch_raw_many(uint64_t ptr, RustBuffer mailbox, uint64_t uids
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_HAS_CAPABILITY
@@ -452,7 +478,7 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_mailbox_status(uint64_t ptr, R
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_MOVE_MESSAGES
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_MOVE_MESSAGES
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_move_messages(uint64_t ptr, RustBuffer mailbox, RustBuffer uids, RustBuffer dest
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_move_messages(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer dest
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_NOOP
@@ -462,7 +488,7 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_noop(uint64_t ptr
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_REMOVE_FLAGS
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_REMOVE_FLAGS
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_remove_flags(uint64_t ptr, RustBuffer mailbox, RustBuffer uids, RustBuffer flags
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_remove_flags(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer flags
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_RENAME_MAILBOX
@@ -482,7 +508,7 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_search(uint64_t ptr, RustBuffe
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_SET_FLAGS
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_SET_FLAGS
-uint64_t uniffi_mailwire_ffi_fn_method_imapclient_set_flags(uint64_t ptr, RustBuffer mailbox, RustBuffer uids, RustBuffer flags
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_set_flags(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer flags
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_SUBSCRIBE
@@ -503,6 +529,92 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_unsubscribe(uint64_t ptr, Rust
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_WATCH
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_WATCH
 uint64_t uniffi_mailwire_ffi_fn_method_imapclient_watch(uint64_t ptr, RustBuffer mailbox, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_RAWFETCHSTREAM
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_RAWFETCHSTREAM
+uint64_t uniffi_mailwire_ffi_fn_clone_rawfetchstream(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_RAWFETCHSTREAM
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_RAWFETCHSTREAM
+void uniffi_mailwire_ffi_fn_free_rawfetchstream(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_RAWFETCHSTREAM_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_RAWFETCHSTREAM_CANCEL
+void uniffi_mailwire_ffi_fn_method_rawfetchstream_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_RAWFETCHSTREAM_NEXT
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_RAWFETCHSTREAM_NEXT
+uint64_t uniffi_mailwire_ffi_fn_method_rawfetchstream_next(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_RAWFETCHSTREAM_NEXT_BATCH
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_RAWFETCHSTREAM_NEXT_BATCH
+uint64_t uniffi_mailwire_ffi_fn_method_rawfetchstream_next_batch(uint64_t ptr, uint32_t max
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_UIDSET
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_UIDSET
+uint64_t uniffi_mailwire_ffi_fn_clone_uidset(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_UIDSET
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_UIDSET
+void uniffi_mailwire_ffi_fn_free_uidset(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_ALL
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_ALL
+uint64_t uniffi_mailwire_ffi_fn_constructor_uidset_all(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_FROM_UID
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_FROM_UID
+uint64_t uniffi_mailwire_ffi_fn_constructor_uidset_from_uid(uint32_t first, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_OF
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_OF
+uint64_t uniffi_mailwire_ffi_fn_constructor_uidset_of(RustBuffer uids, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_PARSE
+uint64_t uniffi_mailwire_ffi_fn_constructor_uidset_parse(RustBuffer text, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_RANGE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_UIDSET_RANGE
+uint64_t uniffi_mailwire_ffi_fn_constructor_uidset_range(uint32_t first, uint32_t last, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_RANGES
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_RANGES
+RustBuffer uniffi_mailwire_ffi_fn_method_uidset_ranges(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_DISPLAY
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_DISPLAY
+RustBuffer uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_display(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_EQ_EQ
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_EQ_EQ
+int8_t uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_eq_eq(uint64_t ptr, uint64_t other, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_EQ_NE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_EQ_NE
+int8_t uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_eq_ne(uint64_t ptr, uint64_t other, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_HASH
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_UIDSET_UNIFFI_TRAIT_HASH
+uint64_t uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_hash(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_PROGRESSLISTENER
@@ -552,12 +664,32 @@ uint64_t uniffi_mailwire_ffi_fn_method_smtpclient_send(uint64_t ptr, RustBuffer 
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_SEND_MIME
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_SEND_MIME
-uint64_t uniffi_mailwire_ffi_fn_method_smtpclient_send_mime(uint64_t ptr, RustBuffer data
+uint64_t uniffi_mailwire_ffi_fn_method_smtpclient_send_mime(uint64_t ptr, RustBuffer data, RustBuffer progress
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_SEND_RAW
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_SEND_RAW
-uint64_t uniffi_mailwire_ffi_fn_method_smtpclient_send_raw(uint64_t ptr, RustBuffer from, RustBuffer recipients, RustBuffer data
+uint64_t uniffi_mailwire_ffi_fn_method_smtpclient_send_raw(uint64_t ptr, RustBuffer from, RustBuffer recipients, RustBuffer data, RustBuffer progress
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_TRACELISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_TRACELISTENER
+uint64_t uniffi_mailwire_ffi_fn_clone_tracelistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_TRACELISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_TRACELISTENER
+void uniffi_mailwire_ffi_fn_free_tracelistener(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_INIT_CALLBACK_VTABLE_TRACELISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_INIT_CALLBACK_VTABLE_TRACELISTENER
+void uniffi_mailwire_ffi_fn_init_callback_vtable_tracelistener(const UniffiVTableCallbackInterfaceTraceListener* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_TRACELISTENER_ON_TRACE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_TRACELISTENER_ON_TRACE
+void uniffi_mailwire_ffi_fn_method_tracelistener_on_trace(uint64_t ptr, RustBuffer target, RustBuffer line, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEFAULT_TIMEOUTS
@@ -599,6 +731,11 @@ RustBuffer uniffi_mailwire_ffi_fn_func_parse_message(RustBuffer data, RustCallSt
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_REPLY_TO_MESSAGE
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_REPLY_TO_MESSAGE
 RustBuffer uniffi_mailwire_ffi_fn_func_reply_to_message(RustBuffer original, int8_t reply_all, RustBuffer from, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_SET_TRACE_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_SET_TRACE_LISTENER
+void uniffi_mailwire_ffi_fn_func_set_trace_listener(RustBuffer listener, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_FFI_MAILWIRE_FFI_RUSTBUFFER_ALLOC
@@ -909,6 +1046,12 @@ uint16_t uniffi_mailwire_ffi_checksum_func_reply_to_message(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_SET_TRACE_LISTENER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_SET_TRACE_LISTENER
+uint16_t uniffi_mailwire_ffi_checksum_func_set_trace_listener(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_AUTH_USERNAME
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_AUTH_USERNAME
 uint16_t uniffi_mailwire_ffi_checksum_method_auth_username(void
@@ -960,6 +1103,12 @@ uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_add_flags(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_APPEND
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_APPEND
 uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_append(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_CLOSE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_CLOSE
+uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_close(void
     
 );
 #endif
@@ -1026,6 +1175,12 @@ uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_fetch_range(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_FETCH_RAW
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_FETCH_RAW
 uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_FETCH_RAW_MANY
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_FETCH_RAW_MANY
+uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw_many(void
     
 );
 #endif
@@ -1125,6 +1280,30 @@ uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_watch(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_RAWFETCHSTREAM_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_RAWFETCHSTREAM_CANCEL
+uint16_t uniffi_mailwire_ffi_checksum_method_rawfetchstream_cancel(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_RAWFETCHSTREAM_NEXT
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_RAWFETCHSTREAM_NEXT
+uint16_t uniffi_mailwire_ffi_checksum_method_rawfetchstream_next(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_RAWFETCHSTREAM_NEXT_BATCH
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_RAWFETCHSTREAM_NEXT_BATCH
+uint16_t uniffi_mailwire_ffi_checksum_method_rawfetchstream_next_batch(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_UIDSET_RANGES
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_UIDSET_RANGES
+uint16_t uniffi_mailwire_ffi_checksum_method_uidset_ranges(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_PROGRESSLISTENER_ON_PROGRESS
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_PROGRESSLISTENER_ON_PROGRESS
 uint16_t uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress(void
@@ -1155,6 +1334,12 @@ uint16_t uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_TRACELISTENER_ON_TRACE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_TRACELISTENER_ON_TRACE
+uint16_t uniffi_mailwire_ffi_checksum_method_tracelistener_on_trace(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_AUTH_NONE
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_AUTH_NONE
 uint16_t uniffi_mailwire_ffi_checksum_constructor_auth_none(void
@@ -1176,6 +1361,36 @@ uint16_t uniffi_mailwire_ffi_checksum_constructor_auth_password(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_IMAPCLIENT_CONNECT
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_IMAPCLIENT_CONNECT
 uint16_t uniffi_mailwire_ffi_checksum_constructor_imapclient_connect(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_ALL
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_ALL
+uint16_t uniffi_mailwire_ffi_checksum_constructor_uidset_all(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_FROM_UID
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_FROM_UID
+uint16_t uniffi_mailwire_ffi_checksum_constructor_uidset_from_uid(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_OF
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_OF
+uint16_t uniffi_mailwire_ffi_checksum_constructor_uidset_of(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_PARSE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_PARSE
+uint16_t uniffi_mailwire_ffi_checksum_constructor_uidset_parse(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_RANGE
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_UIDSET_RANGE
+uint16_t uniffi_mailwire_ffi_checksum_constructor_uidset_range(void
     
 );
 #endif

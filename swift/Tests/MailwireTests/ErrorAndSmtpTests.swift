@@ -45,7 +45,7 @@ final class ErrorAndSmtpTests: XCTestCase {
         let name = Dev.unique("SwExists")
         try await c.createMailbox(name: name)
         let e = await mailError { try await c.createMailbox(name: name) }
-        guard case let .AlreadyExists(_, serverText, responseCode, _, _, _) = e else { return XCTFail("\(String(describing: e))") }
+        guard case let .AlreadyExists(_, serverText, responseCode, _, _, _, _, _, _) = e else { return XCTFail("\(String(describing: e))") }
         XCTAssertEqual(responseCode, "ALREADYEXISTS")
         XCTAssertNotNil(serverText)
         try await c.deleteMailbox(name: name)
@@ -73,12 +73,12 @@ final class ErrorAndSmtpTests: XCTestCase {
         _ = try await c.append(mailbox: mb, data: Dev.rawMessage("outage"))
         for _ in 0..<12 {
             let all = try await c.search(mailbox: mb, query: SearchQuery())
-            _ = try await c.copyMessages(mailbox: mb, uids: all, dest: mb)
+            _ = try await c.copyMessages(mailbox: mb, uids: .of(uids: all), dest: mb)
         }
         let all = try await c.search(mailbox: mb, query: SearchQuery())
         XCTAssertEqual(all.count, 4096)
         let uids = all.enumerated().filter { $0.offset % 2 == 0 }.map { $0.element }
-        let stream = try await c.fetch(mailbox: mb, uids: uids, options: FetchOptions())
+        let stream = try await c.fetch(mailbox: mb, uids: .of(uids: uids), options: FetchOptions())
         let first = try await stream.nextBatch(max: 1)
         XCTAssertEqual(first.count, 1)
         try Dev.killSessions("t94")
@@ -156,13 +156,23 @@ final class ErrorAndSmtpTests: XCTestCase {
     func testSendRawAndSendMimeDeliver() async throws {
         let smtp = try await SmtpClient.connect(config: Dev.smtp("t95"))
         let imap = try await ImapClient.connect(config: Dev.imap("t98"))
+        // Both report progress: bytes of the message sent and its size, the last call complete.
         let s1 = Dev.unique("sw raw")
-        _ = try await smtp.sendRaw(from: Dev.address("t95"), recipients: [Dev.address("t98")], data: Dev.rawMessage(s1))
+        let sent = Dev.rawMessage(s1, body: String(repeating: "r", count: 200_000))
+        let rawProgress = Progress()
+        _ = try await smtp.sendRaw(from: Dev.address("t95"), recipients: [Dev.address("t98")], data: sent, progress: rawProgress)
+        XCTAssertEqual(rawProgress.done, UInt64(sent.count))
+        XCTAssertEqual(rawProgress.total, rawProgress.done)
         let s2 = Dev.unique("sw mime")
-        let mime = "From: t95@localhost\r\nTo: t98@localhost\r\nBcc: nobody-visible@localhost\r\nSubject: \(s2)\r\n\r\nbody\r\n"
-        let r = try await smtp.sendMime(data: Data(mime.utf8))
+        let bcc = "Bcc: nobody-visible@localhost\r\n"
+        let mime = "From: t95@localhost\r\nTo: t98@localhost\r\n\(bcc)Subject: \(s2)\r\n\r\n\(String(repeating: "m", count: 200_000))\r\n"
+        let mimeProgress = Progress()
+        let r = try await smtp.sendMime(data: Data(mime.utf8), progress: mimeProgress)
         XCTAssertEqual(r.accepted, [Dev.address("t98")])
         XCTAssertEqual(r.rejected.map { $0.address }, ["nobody-visible@localhost"])
+        XCTAssertEqual(mimeProgress.total, mimeProgress.done)
+        XCTAssertGreaterThan(mimeProgress.done, 200_000)
+        XCTAssertLessThanOrEqual(mimeProgress.done, UInt64(mime.utf8.count - bcc.utf8.count))
         _ = try await waitFor(imap, s1)
         let uid = try await waitFor(imap, s2)[0]
         let raw = try await imap.fetchRaw(mailbox: "INBOX", uid: uid)

@@ -27,6 +27,32 @@ final class ImapTests: XCTestCase {
         guard case .Closed = e else { return XCTFail("\(String(describing: e))") }
     }
 
+    func testCloseEndsBothClientsAndTheWorkInFlight() async throws {
+        let c = try await ImapClient.connect(config: Dev.imap("t90"))
+        let mb = Dev.unique("SwClose")
+        try await c.createMailbox(name: mb)
+        for i in 1...3 { _ = try await c.append(mailbox: mb, data: Dev.rawMessage("close \(i)")) }
+        // A fetch stream holds the connection; close() ends it instead of waiting for it.
+        let stream = try await c.fetch(mailbox: mb, uids: .all(), options: FetchOptions())
+        try await c.close()
+        var e = await mailError { _ = try await stream.nextBatch(max: 10) }
+        guard case .Closed = e else { return XCTFail("\(String(describing: e))") }
+        e = await mailError { try await c.noop() }
+        guard case .Closed = e else { return XCTFail("\(String(describing: e))") }
+        try await c.close() // harmless twice
+        let smtp = try await SmtpClient.connect(config: Dev.smtp("t95"))
+        try await smtp.close()
+        e = await mailError {
+            _ = try await smtp.sendRaw(from: Dev.address("t95"), recipients: [Dev.address("t95")], data: Dev.rawMessage("never"))
+        }
+        guard case .Closed = e else { return XCTFail("\(String(describing: e))") }
+        let other = try await ImapClient.connect(config: Dev.imap("t90"))
+        let st = try await other.mailboxStatus(name: mb)
+        XCTAssertEqual(st.messages, 3)
+        try await other.deleteMailbox(name: mb)
+        try await other.close()
+    }
+
     func testMailboxesCreateListStatusRenameSubscribeDelete() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t90"))
         let name = Dev.unique("Sw Ordner ä")
@@ -76,6 +102,45 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    func testSearchWithOrNotAndOnADay() async throws {
+        let c = try await ImapClient.connect(config: Dev.imap("t91"))
+        let mb = Dev.unique("SwSearchOr")
+        try await c.createMailbox(name: mb)
+        let a = try await c.append(mailbox: mb, data: Dev.rawMessage("alpha report", from: "alice@localhost"))!
+        let b = try await c.append(mailbox: mb, data: Dev.rawMessage("beta", body: String(repeating: "x", count: 5000)), flags: [.seen])!
+        let d = try await c.append(mailbox: mb, data: Dev.rawMessage("gamma"), flags: [.flagged, .keyword(name: "$Work")])!
+        let dated = Data("From: a@localhost\r\nTo: b@localhost\r\nSubject: dated\r\nDate: Mon, 06 May 2024 10:00:00 +0000\r\n\r\nold\r\n".utf8)
+        let received = ISO8601DateFormatter().date(from: "2024-05-08T07:08:09Z")!
+        let e = try await c.append(mailbox: mb, data: dated, date: received)!
+        func find(_ q: SearchQuery) async throws -> [UInt32] { try await c.search(mailbox: mb, query: q) }
+        let seen = SearchQuery(seen: true)
+        let flagged = SearchQuery(flagged: true)
+        var r = try await find(SearchQuery(or: [seen, flagged]))
+        XCTAssertEqual(r, [b, d])
+        r = try await find(SearchQuery(or: [SearchQuery(from: "alice"), seen, flagged]))
+        XCTAssertEqual(r, [a, b, d])
+        r = try await find(SearchQuery(not: [SearchQuery(subject: "alpha")]))
+        XCTAssertEqual(r, [b, d, e])
+        r = try await find(SearchQuery(seen: false, not: [SearchQuery(keyword: "$Work")]))
+        XCTAssertEqual(r, [a, e])
+        // Nested: from alice, or seen and not larger than 4000 bytes (b is larger).
+        r = try await find(SearchQuery(or: [SearchQuery(from: "alice"), SearchQuery(seen: true, not: [SearchQuery(larger: 4000)])]))
+        XCTAssertEqual(r, [a])
+        // `on` compares the day received, `sentOn` the day of the Date header.
+        func noon(_ day: String) -> Date { ISO8601DateFormatter().date(from: "\(day)T12:00:00Z")! }
+        r = try await find(SearchQuery(on: noon("2024-05-08")))
+        XCTAssertEqual(r, [e])
+        r = try await find(SearchQuery(on: noon("2024-05-06")))
+        XCTAssertEqual(r, [])
+        r = try await find(SearchQuery(sentOn: noon("2024-05-06")))
+        XCTAssertEqual(r, [e])
+        // `or` with a single query is a mistake, refused before anything is sent.
+        let one = await mailError { _ = try await find(SearchQuery(or: [seen])) }
+        guard case .InvalidInput = one else { return XCTFail("\(String(describing: one))") }
+        try await c.deleteMailbox(name: mb)
+        try await c.close()
+    }
+
     func testFetchStreamYieldsSummariesWithEnvelopeAndAttachments() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t91"))
         let mb = Dev.unique("SwFetch")
@@ -84,7 +149,7 @@ final class ImapTests: XCTestCase {
         var uids: [UInt32] = []
         for i in 1...40 { uids.append(try await c.append(mailbox: mb, data: try richMessage("report \(i)", pdf))!) }
         var summaries: [MessageSummary] = []
-        for try await s in try await c.fetchStream(mailbox: mb, uids: uids, batchSize: 7) { summaries.append(s) }
+        for try await s in try await c.fetchStream(mailbox: mb, uids: .of(uids: uids), batchSize: 7) { summaries.append(s) }
         XCTAssertEqual(summaries.map { $0.uid }, uids)
         let s = summaries[3]
         XCTAssertEqual(s.envelope.subject, "report 4")
@@ -95,15 +160,49 @@ final class ImapTests: XCTestCase {
         XCTAssertEqual(s.attachments.first?.contentType, "application/pdf")
         XCTAssertFalse(summaries.contains { $0.flags.contains(.seen) })
         // The pull object directly, and fetchAll.
-        let stream = try await c.fetch(mailbox: mb, uids: Array(uids.prefix(3)), options: FetchOptions(attachments: false))
+        let stream = try await c.fetch(mailbox: mb, uids: .of(uids: Array(uids.prefix(3))), options: FetchOptions(attachments: false))
         let first = try await stream.next()
         XCTAssertEqual(first?.uid, uids[0])
         let rest = try await stream.nextBatch(max: 10)
         XCTAssertEqual(rest.count, 2)
         let end = try await stream.next()
         XCTAssertNil(end)
-        let all = try await c.fetchAll(mailbox: mb, uids: uids, options: FetchOptions())
+        let all = try await c.fetchAll(mailbox: mb, uids: .of(uids: uids), options: FetchOptions())
         XCTAssertEqual(all.map { $0.uid }, uids)
+        try await c.deleteMailbox(name: mb)
+        try await c.logout()
+    }
+
+    func testFetchRawManyStreamsWholeMessagesWithoutMarkingThemSeen() async throws {
+        let c = try await ImapClient.connect(config: Dev.imap("t91"))
+        let mb = Dev.unique("SwRawMany")
+        try await c.createMailbox(name: mb)
+        let sent = (1...6).map { Dev.rawMessage("raw \($0)", body: String(repeating: "body \($0) ", count: $0 * 500)) }
+        var u: [UInt32] = []
+        for m in sent { u.append(try await c.append(mailbox: mb, data: m)!) }
+        var got: [RawMessage] = []
+        for try await m in try await c.fetchRawStream(mailbox: mb, uids: .all(), batchSize: 4) { got.append(m) }
+        XCTAssertEqual(got.map { $0.uid }, u)
+        XCTAssertEqual(got.map { $0.data }, sent)
+        var unseen = try await c.search(mailbox: mb, query: SearchQuery(seen: false))
+        XCTAssertEqual(unseen, u)
+        // The pull object directly; UIDs that do not exist are skipped.
+        let stream = try await c.fetchRawMany(mailbox: mb, uids: .parse(text: "\(u[1]):\(u[2]),4000000"))
+        let first = try await stream.next()
+        XCTAssertEqual(first?.uid, u[1])
+        let rest = try await stream.nextBatch(max: 10)
+        XCTAssertEqual(rest.map { $0.uid }, [u[2]])
+        let end = try await stream.next()
+        XCTAssertNil(end)
+        // Breaking out after two cancels the rest; the connection is free for the next call.
+        var two: [UInt32] = []
+        for try await m in try await c.fetchRawStream(mailbox: mb, uids: .all(), batchSize: 1) {
+            two.append(m.uid)
+            if two.count == 2 { break }
+        }
+        XCTAssertEqual(two, Array(u.prefix(2)))
+        unseen = try await c.search(mailbox: mb, query: SearchQuery(seen: false))
+        XCTAssertEqual(unseen, u)
         try await c.deleteMailbox(name: mb)
         try await c.logout()
     }
@@ -114,7 +213,7 @@ final class ImapTests: XCTestCase {
         try await c.createMailbox(name: mb)
         let pdf = Data((0..<300_000).map { UInt8($0 * 7 % 256) })
         let uid = try await c.append(mailbox: mb, data: try richMessage("with pdf", pdf))!
-        let part = try await c.fetchAll(mailbox: mb, uids: [uid], options: FetchOptions())[0].attachments[0].part
+        let part = try await c.fetchAll(mailbox: mb, uids: .of(uid), options: FetchOptions())[0].attachments[0].part
         let downloaded = try await c.download(mailbox: mb, uid: uid, part: part)
         XCTAssertEqual(downloaded, pdf)
         let path = NSTemporaryDirectory() + Dev.unique("mailwire-sw") + ".pdf"
@@ -140,16 +239,16 @@ final class ImapTests: XCTestCase {
         try await c.createMailbox(name: mb)
         let uid = try await c.append(mailbox: mb, data: Dev.rawMessage("flags"))!
         func flags() async throws -> Set<Flag> {
-            let s = try await c.fetchAll(mailbox: mb, uids: [uid], options: FetchOptions(envelope: false, attachments: false))
+            let s = try await c.fetchAll(mailbox: mb, uids: .of(uid), options: FetchOptions(envelope: false, attachments: false))
             return Set(s[0].flags.filter { $0 != .recent })
         }
-        try await c.addFlags(mailbox: mb, uids: [uid], flags: [.seen, .flagged, .keyword(name: "$Label1")])
+        try await c.addFlags(mailbox: mb, uids: .of(uid), flags: [.seen, .flagged, .keyword(name: "$Label1")])
         var f = try await flags()
         XCTAssertEqual(f, [.seen, .flagged, .keyword(name: "$Label1")])
-        try await c.removeFlags(mailbox: mb, uids: [uid], flags: [.flagged])
+        try await c.removeFlags(mailbox: mb, uids: .of(uid), flags: [.flagged])
         f = try await flags()
         XCTAssertEqual(f, [.seen, .keyword(name: "$Label1")])
-        try await c.setFlags(mailbox: mb, uids: [uid], flags: [.answered])
+        try await c.setFlags(mailbox: mb, uids: .of(uid), flags: [.answered])
         f = try await flags()
         XCTAssertEqual(f, [.answered])
         let other = try await ImapClient.connect(config: Dev.imap("t91"))
@@ -167,25 +266,25 @@ final class ImapTests: XCTestCase {
         try await c.createMailbox(name: dst)
         var u: [UInt32] = []
         for i in 1...4 { u.append(try await c.append(mailbox: src, data: Dev.rawMessage("m\(i)"))!) }
-        let copied = try await c.copyMessages(mailbox: src, uids: [u[0]], dest: dst)
+        let copied = try await c.copyMessages(mailbox: src, uids: .of(u[0]), dest: dst)
         XCTAssertEqual(copied.pairs.map { $0.source }, [u[0]])
-        let moved = try await c.moveMessages(mailbox: src, uids: [u[1], u[2]], dest: dst)
+        let moved = try await c.moveMessages(mailbox: src, uids: .of(u[1], u[2]), dest: dst)
         XCTAssertEqual(moved.pairs.map { $0.source }, [u[1], u[2]])
         XCTAssertNotNil(moved.uidValidity)
         var r = try await c.search(mailbox: src, query: SearchQuery())
         XCTAssertEqual(r, [u[0], u[3]])
         r = try await c.search(mailbox: dst, query: SearchQuery())
         XCTAssertEqual(r, (copied.pairs + moved.pairs).map { $0.destination }.sorted())
-        try await c.deleteMessages(mailbox: src, uids: [u[0]])
+        try await c.deleteMessages(mailbox: src, uids: .of(u[0]))
         r = try await c.search(mailbox: src, query: SearchQuery())
         XCTAssertEqual(r, [u[3]])
-        try await c.addFlags(mailbox: src, uids: [u[3]], flags: [.deleted])
+        try await c.addFlags(mailbox: src, uids: .of(u[3]), flags: [.deleted])
         try await c.expunge(mailbox: src)
         r = try await c.search(mailbox: src, query: SearchQuery())
         XCTAssertEqual(r, [])
         let date = Date(timeIntervalSince1970: 1_715_000_000)
         let uid = try await c.append(mailbox: dst, data: Dev.rawMessage("appended"), flags: [.draft], date: date)!
-        let s = try await c.fetchAll(mailbox: dst, uids: [uid], options: FetchOptions())[0]
+        let s = try await c.fetchAll(mailbox: dst, uids: .of(uid), options: FetchOptions())[0]
         XCTAssertTrue(s.flags.contains(.draft))
         XCTAssertEqual(s.internalDate, date)
         try await c.deleteMailbox(name: src)
@@ -227,8 +326,8 @@ final class ImapTests: XCTestCase {
         let first = try await c.sync(mailbox: mb)
         XCTAssertTrue(first.fullResync)
         XCTAssertEqual(first.new, [u1, u2])
-        try await c.addFlags(mailbox: mb, uids: [u1], flags: [.seen])
-        try await c.deleteMessages(mailbox: mb, uids: [u2])
+        try await c.addFlags(mailbox: mb, uids: .of(u1), flags: [.seen])
+        try await c.deleteMessages(mailbox: mb, uids: .of(u2))
         let u3 = try await c.append(mailbox: mb, data: Dev.rawMessage("s3"))!
         let next = try await c.sync(mailbox: mb, state: first.state)
         XCTAssertFalse(next.fullResync)
@@ -240,6 +339,60 @@ final class ImapTests: XCTestCase {
         XCTAssertTrue(next.changed[0].flags.contains(.seen))
         let bad = await mailError { _ = try await c.sync(mailbox: mb, state: "not a state") }
         guard case .InvalidInput = bad else { return XCTFail("\(String(describing: bad))") }
+        try await c.deleteMailbox(name: mb)
+        try await c.logout()
+    }
+
+    func testUidSetsFromTextListsRangesAndAllReachTheServer() async throws {
+        // The IMAP grammar, parsed by the core: printed back compressed and sorted.
+        XCTAssertEqual(try UidSet.parse(text: "7,1:5,10:*").description, "1:5,7,10:*")
+        XCTAssertEqual(try UidSet.parse(text: "1:3,5"), UidSet.of(5, 3, 2, 1))
+        XCTAssertEqual(
+            try UidSet.parse(text: "7,1:5,10:*").ranges(),
+            [UidRange(first: 1, last: 5), UidRange(first: 7, last: 7), UidRange(first: 10, last: UInt32.max)])
+        XCTAssertEqual(UidSet.all().description, "1:*")
+        XCTAssertEqual(UidSet.fromUid(first: 4).description, "4:*")
+        XCTAssertEqual(UidSet.range(first: 9, last: 2).description, "2:9")
+        // Malformed text and UID 0 in text are refused at once.
+        for bad in ["0", "1,0:3", "1, 2", "", "1:"] {
+            let e = await mailError { _ = try UidSet.parse(text: bad) }
+            guard case .InvalidInput = e else { return XCTFail("\(bad): \(String(describing: e))") }
+        }
+        // UID 0 from a list or range is kept, never dropped, and refused by the call.
+        XCTAssertEqual(UidSet.of(3, 0).description, "0,3")
+        let c = try await ImapClient.connect(config: Dev.imap("t90"))
+        let mb = Dev.unique("SwUidSet")
+        try await c.createMailbox(name: mb)
+        var u: [UInt32] = []
+        for i in 1...5 { u.append(try await c.append(mailbox: mb, data: Dev.rawMessage("u\(i)"))!) }
+        func fetched(_ set: UidSet) async throws -> [UInt32] {
+            try await c.fetchAll(mailbox: mb, uids: set, options: FetchOptions(envelope: false, attachments: false)).map { $0.uid }
+        }
+        var got = try await fetched(.all())
+        XCTAssertEqual(got, u)
+        got = try await fetched(.parse(text: "\(u[3]):*"))
+        XCTAssertEqual(got, Array(u[3...]))
+        got = try await fetched(.fromUid(first: u[3]))
+        XCTAssertEqual(got, Array(u[3...]))
+        got = try await fetched(.parse(text: "\(u[3]):\(u[2]),\(u[0])"))
+        XCTAssertEqual(got, [u[0], u[2], u[3]])
+        try await c.addFlags(mailbox: mb, uids: .range(first: u[0], last: u[1]), flags: [.seen])
+        got = try await c.search(mailbox: mb, query: SearchQuery(seen: true))
+        XCTAssertEqual(got, [u[0], u[1]])
+        got = try await c.search(mailbox: mb, query: SearchQuery(seen: true, uids: .parse(text: "\(u[1]):*")))
+        XCTAssertEqual(got, [u[1]])
+        for zero in [UidSet.of(0), .of(u[2], 0), .range(first: 0, last: u[2]), .fromUid(first: 0)] {
+            var e = await mailError { try await c.addFlags(mailbox: mb, uids: zero, flags: [.seen]) }
+            guard case .InvalidInput = e else { return XCTFail("\(zero): \(String(describing: e))") }
+            e = await mailError { _ = try await c.search(mailbox: mb, query: SearchQuery(uids: zero)) }
+            guard case .InvalidInput = e else { return XCTFail("\(zero): \(String(describing: e))") }
+        }
+        got = try await c.search(mailbox: mb, query: SearchQuery(seen: true))
+        XCTAssertEqual(got, [u[0], u[1]])
+        // `*` is the highest UID in the mailbox.
+        try await c.deleteMessages(mailbox: mb, uids: .parse(text: "*"))
+        got = try await c.search(mailbox: mb, query: SearchQuery())
+        XCTAssertEqual(got, Array(u.dropLast()))
         try await c.deleteMailbox(name: mb)
         try await c.logout()
     }
@@ -272,7 +425,7 @@ final class ImapTests: XCTestCase {
         plain.port = UInt16(Dev.v("MAILWIRE_IMAP_PORT"))!
         plain.security = .plain
         let refused = await mailError { _ = try await ImapClient.connect(config: plain) }
-        guard case .InvalidInput(let text, _, _, _, _, _) = refused else {
+        guard case .InvalidInput(let text, _, _, _, _, _, _, _, _) = refused else {
             return XCTFail("\(String(describing: refused))")
         }
         XCTAssertFalse(text.contains(Dev.password("t90")))
@@ -291,7 +444,7 @@ final class ImapTests: XCTestCase {
         for i in 1...300 { uids.append(try await c.append(mailbox: mb, data: Dev.rawMessage("c\(i)"))!) }
         // Breaking out after five items ends the fetch; the connection is handed back.
         var got: [UInt32] = []
-        for try await s in try await c.fetchStream(mailbox: mb, uids: uids, batchSize: 1) {
+        for try await s in try await c.fetchStream(mailbox: mb, uids: .of(uids: uids), batchSize: 1) {
             got.append(s.uid)
             if got.count == 5 { break }
         }
@@ -313,7 +466,7 @@ final class ImapTests: XCTestCase {
         // Cancelling the Task consuming a fetch mid-way.
         let fetching = Task { () -> Int in
             var n = 0
-            for try await _ in try await c.fetchStream(mailbox: mb, uids: uids, batchSize: 1) {
+            for try await _ in try await c.fetchStream(mailbox: mb, uids: .of(uids: uids), batchSize: 1) {
                 n += 1
                 try await Task.sleep(nanoseconds: 20_000_000)
             }
@@ -324,7 +477,7 @@ final class ImapTests: XCTestCase {
         if case .success(let n) = await fetching.result { XCTAssertLessThan(n, 300) }
         try await c.noop()
         // cancel() on the pull object: the stream ends.
-        let stream = try await c.fetch(mailbox: mb, uids: uids, options: FetchOptions())
+        let stream = try await c.fetch(mailbox: mb, uids: .of(uids: uids), options: FetchOptions())
         stream.cancel()
         let none = try await stream.next()
         XCTAssertNil(none)

@@ -69,10 +69,11 @@ final class Counter: @unchecked Sendable {
 }
 
 final class Progress: ProgressListener, @unchecked Sendable {
-    private var last: UInt64 = 0
+    private var last: (UInt64, UInt64?) = (0, nil)
     private let lock = NSLock()
-    func onProgress(done: UInt64, total: UInt64?) { lock.lock(); last = done; lock.unlock() }
-    var done: UInt64 { lock.lock(); defer { lock.unlock() }; return last }
+    func onProgress(done: UInt64, total: UInt64?) { lock.lock(); last = (done, total); lock.unlock() }
+    var done: UInt64 { lock.lock(); defer { lock.unlock() }; return last.0 }
+    var total: UInt64? { lock.lock(); defer { lock.unlock() }; return last.1 }
 }
 
 /// Runs `body` and returns the MailError it throws (failing the test otherwise).

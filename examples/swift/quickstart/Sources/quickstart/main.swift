@@ -59,7 +59,7 @@ for mailbox in mailboxes {
 
 // 4. Look before downloading: envelope, size and the attachment list.
 var summary: MessageSummary?
-for try await s in try await imap.fetchStream(mailbox: "INBOX", uids: [uid]) { summary = s }
+for try await s in try await imap.fetchStream(mailbox: "INBOX", uids: .of(uid)) { summary = s }
 print("summary    \"\(summary!.envelope.subject ?? "")\" from \(summary!.envelope.from.first?.address ?? "?") (\(summary!.size) bytes)")
 for a in summary!.attachments {
     print("  part \(a.part) \(a.filename ?? "-") \(a.contentType) (\(a.size) bytes encoded)")
@@ -72,9 +72,9 @@ precondition(FileManager.default.contents(atPath: path) == pdf, "the saved attac
 print("saved      \(path) (\(written) bytes, identical to what was sent)")
 
 // 6. Flag it and move it to the archive.
-try await imap.addFlags(mailbox: "INBOX", uids: [uid], flags: [.flagged, .seen])
+try await imap.addFlags(mailbox: "INBOX", uids: .of(uid), flags: [.flagged, .seen])
 let archive = mailboxes.first { $0.role == .archive }?.name ?? "Archive"
-let moved = try await imap.moveMessages(mailbox: "INBOX", uids: [uid], dest: archive)
+let moved = try await imap.moveMessages(mailbox: "INBOX", uids: .of(uid), dest: archive)
 print("moved      to \(archive) as uid \(moved.pairs.first.map { String($0.destination) } ?? "?")")
 
 try await smtp.close()

@@ -4,21 +4,25 @@
 package dev.mailwire
 
 import kotlinx.coroutines.flow.Flow
+import kotlinx.coroutines.flow.emitAll
 import kotlinx.coroutines.flow.flow
 
-/** Emits the summaries of this stream, pulling [batchSize] at a time; cancels it at the end. */
-fun FetchStream.asFlow(batchSize: UInt = 256u): Flow<MessageSummary> = flow {
+/** Emits what [nextBatch] pulls, [batchSize] at a time, until it returns nothing; then [finish]. */
+private fun <T> pulled(batchSize: UInt, nextBatch: suspend (UInt) -> List<T>, finish: () -> Unit): Flow<T> = flow {
     try {
         while (true) {
             val batch = nextBatch(batchSize)
             if (batch.isEmpty()) break
-            for (summary in batch) emit(summary)
+            for (item in batch) emit(item)
         }
     } finally {
-        cancel()
-        close()
+        finish()
     }
 }
+
+/** Emits the summaries of this stream, pulling [batchSize] at a time; cancels it at the end. */
+fun FetchStream.asFlow(batchSize: UInt = 256u): Flow<MessageSummary> =
+    pulled(batchSize, this::nextBatch) { cancel(); close() }
 
 /**
  * Summaries (envelope, flags, size, attachment list) of [uids] in [mailbox] as a cold
@@ -26,12 +30,23 @@ fun FetchStream.asFlow(batchSize: UInt = 256u): Flow<MessageSummary> = flow {
  */
 fun ImapClient.fetchFlow(
     mailbox: String,
-    uids: List<UInt>,
+    uids: UidSet,
     options: FetchOptions = FetchOptions(),
     batchSize: UInt = 256u,
 ): Flow<MessageSummary> = flow {
-    val stream = fetch(mailbox, uids, options)
-    stream.asFlow(batchSize).collect { emit(it) }
+    emitAll(fetch(mailbox, uids, options).asFlow(batchSize))
+}
+
+/** Emits the whole messages of this stream, pulling [batchSize] at a time; cancels it at the end. */
+fun RawFetchStream.asFlow(batchSize: UInt = 64u): Flow<RawMessage> =
+    pulled(batchSize, this::nextBatch) { cancel(); close() }
+
+/**
+ * The whole source of each message of [uids] in [mailbox] as a cold [Flow], many messages
+ * per command; memory stays bounded by [batchSize] messages. Never sets `\Seen`.
+ */
+fun ImapClient.fetchRawFlow(mailbox: String, uids: UidSet, batchSize: UInt = 64u): Flow<RawMessage> = flow {
+    emitAll(fetchRawMany(mailbox, uids).asFlow(batchSize))
 }
 
 /** Emits the events of this watcher as they come (IDLE); cancels it at the end. */
@@ -68,3 +83,6 @@ fun List<UidRange>.uidCount(): Long = sumOf { it.last.toLong() - it.first.toLong
 
 /** The UIDs of these ranges one at a time, in order; lazy, so a server-sized range costs nothing until iterated. */
 fun List<UidRange>.uidSequence(): Sequence<UInt> = asSequence().flatMap { it.uids.asSequence() }
+
+/** `UidSet.of(uid)`, `UidSet.of(a, b, c)`: these UIDs. */
+fun UidSet.Companion.of(vararg uids: UInt): UidSet = of(uids.toList())

@@ -660,6 +660,9 @@ internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
 internal interface UniffiCallbackInterfaceProgressListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`done`: Long,`total`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceTraceListenerMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`target`: RustBuffer.ByValue,`line`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
+}
 @Structure.FieldOrder("uniffiFree", "uniffiClone", "onProgress")
 internal open class UniffiVTableCallbackInterfaceProgressListener(
     @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
@@ -676,6 +679,25 @@ internal open class UniffiVTableCallbackInterfaceProgressListener(
         `uniffiFree` = other.`uniffiFree`
         `uniffiClone` = other.`uniffiClone`
         `onProgress` = other.`onProgress`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "onTrace")
+internal open class UniffiVTableCallbackInterfaceTraceListener(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `onTrace`: UniffiCallbackInterfaceTraceListenerMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `onTrace`: UniffiCallbackInterfaceTraceListenerMethod0? = null,
+    ): UniffiVTableCallbackInterfaceTraceListener(`uniffiFree`,`uniffiClone`,`onTrace`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceTraceListener) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `onTrace` = other.`onTrace`
     }
 
 }
@@ -720,6 +742,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mailwire_ffi_checksum_func_reply_to_message(
     ): Int
+    external fun uniffi_mailwire_ffi_checksum_func_set_trace_listener(
+    ): Int
     external fun uniffi_mailwire_ffi_checksum_method_auth_username(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_fetchstream_cancel(
@@ -737,6 +761,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_add_flags(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_append(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_imapclient_close(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_copy_messages(
     ): Int
@@ -759,6 +785,8 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_fetch_range(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw_many(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_has_capability(
     ): Int
@@ -792,6 +820,14 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_watch(
     ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_rawfetchstream_cancel(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_rawfetchstream_next(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_rawfetchstream_next_batch(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_uidset_ranges(
+    ): Int
     external fun uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_smtpclient_close(
@@ -802,6 +838,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw(
     ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_tracelistener_on_trace(
+    ): Int
     external fun uniffi_mailwire_ffi_checksum_constructor_auth_none(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_constructor_auth_oauth2(
@@ -809,6 +847,16 @@ internal object IntegrityCheckingUniffiLib {
     external fun uniffi_mailwire_ffi_checksum_constructor_auth_password(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_constructor_imapclient_connect(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_constructor_uidset_all(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_constructor_uidset_from_uid(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_constructor_uidset_of(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_constructor_uidset_parse(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_constructor_uidset_range(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_constructor_smtpclient_connect(
     ): Int
@@ -829,6 +877,7 @@ internal object UniffiLib {
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "mailwire"))
         uniffiCallbackInterfaceProgressListener.register(this)
+        uniffiCallbackInterfaceTraceListener.register(this)
         
     }
 
@@ -873,31 +922,35 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_mailwire_ffi_fn_constructor_imapclient_connect(`config`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_add_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,`flags`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_add_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`flags`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_append(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,`flags`: RustBuffer.ByValue,`date`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_copy_messages(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,`dest`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_close(`ptr`: Long,
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_copy_messages(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`dest`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_create_mailbox(`ptr`: Long,`name`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_delete_mailbox(`ptr`: Long,`name`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_delete_messages(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_delete_messages(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_download(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uid`: Int,`part`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_expunge(`ptr`: Long,`mailbox`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_fetch(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_fetch(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`options`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_fetch_all(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_fetch_all(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_fetch_message(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uid`: Int,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_fetch_range(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uid`: Int,`part`: RustBuffer.ByValue,`offset`: Int,`len`: Int,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_fetch_raw(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uid`: Int,
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_fetch_raw_many(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_has_capability(`ptr`: Long,`capability`: RustBuffer.ByValue,
     ): Long
@@ -909,11 +962,11 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_mailbox_status(`ptr`: Long,`name`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_move_messages(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,`dest`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_move_messages(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`dest`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_noop(`ptr`: Long,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_remove_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,`flags`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_remove_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`flags`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_rename_mailbox(`ptr`: Long,`from`: RustBuffer.ByValue,`to`: RustBuffer.ByValue,
     ): Long
@@ -921,7 +974,7 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_search(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_imapclient_set_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: RustBuffer.ByValue,`flags`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_set_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`flags`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_subscribe(`ptr`: Long,`name`: RustBuffer.ByValue,
     ): Long
@@ -930,6 +983,40 @@ internal object UniffiLib {
     external fun uniffi_mailwire_ffi_fn_method_imapclient_unsubscribe(`ptr`: Long,`name`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_watch(`ptr`: Long,`mailbox`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_clone_rawfetchstream(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_free_rawfetchstream(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_mailwire_ffi_fn_method_rawfetchstream_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_mailwire_ffi_fn_method_rawfetchstream_next(`ptr`: Long,
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_method_rawfetchstream_next_batch(`ptr`: Long,`max`: Int,
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_clone_uidset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_free_uidset(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_mailwire_ffi_fn_constructor_uidset_all(uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_constructor_uidset_from_uid(`first`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_constructor_uidset_of(`uids`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_constructor_uidset_parse(`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_constructor_uidset_range(`first`: Int,`last`: Int,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_method_uidset_ranges(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_display(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
+    external fun uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_eq_eq(`ptr`: Long,`other`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_eq_ne(`ptr`: Long,`other`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_hash(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_mailwire_ffi_fn_clone_progresslistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -949,10 +1036,18 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_smtpclient_send(`ptr`: Long,`message`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_smtpclient_send_mime(`ptr`: Long,`data`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_smtpclient_send_mime(`ptr`: Long,`data`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_method_smtpclient_send_raw(`ptr`: Long,`from`: RustBuffer.ByValue,`recipients`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,
+    external fun uniffi_mailwire_ffi_fn_method_smtpclient_send_raw(`ptr`: Long,`from`: RustBuffer.ByValue,`recipients`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_mailwire_ffi_fn_clone_tracelistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_free_tracelistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_mailwire_ffi_fn_init_callback_vtable_tracelistener(`vtable`: UniffiVTableCallbackInterfaceTraceListener,
+    ): Unit
+    external fun uniffi_mailwire_ffi_fn_method_tracelistener_on_trace(`ptr`: Long,`target`: RustBuffer.ByValue,`line`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun uniffi_mailwire_ffi_fn_func_default_timeouts(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mailwire_ffi_fn_func_debug_panic(`msg`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -969,6 +1064,8 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_mailwire_ffi_fn_func_reply_to_message(`original`: RustBuffer.ByValue,`replyAll`: Byte,`from`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_mailwire_ffi_fn_func_set_trace_listener(`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
     external fun ffi_mailwire_ffi_rustbuffer_alloc(`size`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun ffi_mailwire_ffi_rustbuffer_from_bytes(`bytes`: ForeignBytes.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1112,6 +1209,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_func_reply_to_message() and 0xFFFF) != 57380) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mailwire_ffi_checksum_func_set_trace_listener() and 0xFFFF) != 30759) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mailwire_ffi_checksum_method_auth_username() and 0xFFFF) != 11341) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1133,13 +1233,16 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_idlewatcher_next() and 0xFFFF) != 42097) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_add_flags() and 0xFFFF) != 16277) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_add_flags() and 0xFFFF) != 46815) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_append() and 0xFFFF) != 38474) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_copy_messages() and 0xFFFF) != 42571) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_close() and 0xFFFF) != 43768) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_copy_messages() and 0xFFFF) != 40309) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_create_mailbox() and 0xFFFF) != 47595) {
@@ -1148,7 +1251,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_delete_mailbox() and 0xFFFF) != 60787) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_delete_messages() and 0xFFFF) != 49128) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_delete_messages() and 0xFFFF) != 27051) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_download() and 0xFFFF) != 56729) {
@@ -1157,10 +1260,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_expunge() and 0xFFFF) != 22294) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch() and 0xFFFF) != 26571) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch() and 0xFFFF) != 4987) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch_all() and 0xFFFF) != 6467) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch_all() and 0xFFFF) != 40025) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch_message() and 0xFFFF) != 25918) {
@@ -1172,6 +1275,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw() and 0xFFFF) != 830) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch_raw_many() and 0xFFFF) != 39003) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_has_capability() and 0xFFFF) != 9523) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1181,19 +1287,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_list_mailboxes() and 0xFFFF) != 33020) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_logout() and 0xFFFF) != 20211) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_logout() and 0xFFFF) != 46866) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_mailbox_status() and 0xFFFF) != 36196) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_move_messages() and 0xFFFF) != 1967) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_move_messages() and 0xFFFF) != 30856) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_noop() and 0xFFFF) != 55307) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_remove_flags() and 0xFFFF) != 57308) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_remove_flags() and 0xFFFF) != 57675) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_rename_mailbox() and 0xFFFF) != 34611) {
@@ -1205,7 +1311,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_search() and 0xFFFF) != 14563) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_set_flags() and 0xFFFF) != 41326) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_set_flags() and 0xFFFF) != 103) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_subscribe() and 0xFFFF) != 38842) {
@@ -1220,19 +1326,34 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_watch() and 0xFFFF) != 42117) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_rawfetchstream_cancel() and 0xFFFF) != 33520) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_rawfetchstream_next() and 0xFFFF) != 63557) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_rawfetchstream_next_batch() and 0xFFFF) != 28601) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_uidset_ranges() and 0xFFFF) != 30745) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress() and 0xFFFF) != 50748) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_close() and 0xFFFF) != 160) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_close() and 0xFFFF) != 26407) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send() and 0xFFFF) != 18783) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send_mime() and 0xFFFF) != 49754) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send_mime() and 0xFFFF) != 19963) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw() and 0xFFFF) != 26101) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw() and 0xFFFF) != 23717) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_tracelistener_on_trace() and 0xFFFF) != 4780) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_constructor_auth_none() and 0xFFFF) != 47650) {
@@ -1245,6 +1366,21 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_constructor_imapclient_connect() and 0xFFFF) != 31113) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_all() and 0xFFFF) != 60392) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_from_uid() and 0xFFFF) != 65488) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_of() and 0xFFFF) != 47381) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_parse() and 0xFFFF) != 60690) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_constructor_uidset_range() and 0xFFFF) != 49984) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_constructor_smtpclient_connect() and 0xFFFF) != 6336) {
@@ -2822,7 +2958,7 @@ public interface ImapClientInterface {
     /**
      * Adds flags or keywords.
      */
-    suspend fun `addFlags`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `flags`: List<Flag>)
+    suspend fun `addFlags`(`mailbox`: kotlin.String, `uids`: UidSet, `flags`: List<Flag>)
     
     /**
      * Uploads a message; returns its UID when the server reports it.
@@ -2830,9 +2966,15 @@ public interface ImapClientInterface {
     suspend fun `append`(`mailbox`: kotlin.String, `data`: kotlin.ByteArray, `flags`: List<Flag> = listOf(), `date`: java.time.Instant? = null): kotlin.UInt?
     
     /**
+     * Same as `logout`. (Kotlin: the native object is freed by `destroy()` or the garbage
+     * collector; this class is not `AutoCloseable`, whose `close()` could not log out.)
+     */
+    suspend fun `close`()
+    
+    /**
      * Copies messages to `dest`; returns the new UIDs.
      */
-    suspend fun `copyMessages`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `dest`: kotlin.String): UidMap
+    suspend fun `copyMessages`(`mailbox`: kotlin.String, `uids`: UidSet, `dest`: kotlin.String): UidMap
     
     /**
      * Creates a mailbox; `AlreadyExists` when it exists.
@@ -2847,7 +2989,7 @@ public interface ImapClientInterface {
     /**
      * Deletes exactly these messages (`\Deleted` + UID EXPUNGE).
      */
-    suspend fun `deleteMessages`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>)
+    suspend fun `deleteMessages`(`mailbox`: kotlin.String, `uids`: UidSet)
     
     /**
      * One MIME part (`AttachmentInfo.part`), transfer-decoded.
@@ -2864,12 +3006,12 @@ public interface ImapClientInterface {
      * the `Flow` / `AsyncThrowingStream` adapters. The stream holds the connection until it
      * is exhausted or cancelled: other calls wait meanwhile. Never sets `\Seen`.
      */
-    suspend fun `fetch`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `options`: FetchOptions): FetchStream
+    suspend fun `fetch`(`mailbox`: kotlin.String, `uids`: UidSet, `options`: FetchOptions): FetchStream
     
     /**
      * All summaries of `uids` at once.
      */
-    suspend fun `fetchAll`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `options`: FetchOptions): List<MessageSummary>
+    suspend fun `fetchAll`(`mailbox`: kotlin.String, `uids`: UidSet, `options`: FetchOptions): List<MessageSummary>
     
     /**
      * The message, downloaded and parsed.
@@ -2887,6 +3029,13 @@ public interface ImapClientInterface {
     suspend fun `fetchRaw`(`mailbox`: kotlin.String, `uid`: kotlin.UInt): kotlin.ByteArray
     
     /**
+     * Starts streaming the whole source of each message of `uids` (never sets `\Seen`),
+     * many messages per command; read them with `next` / `nextBatch` or the adapters. UIDs
+     * that do not exist are skipped. Holds the connection as `fetch` does.
+     */
+    suspend fun `fetchRawMany`(`mailbox`: kotlin.String, `uids`: UidSet): RawFetchStream
+    
+    /**
      * Whether the server announced `capability` (`"IDLE"`, `"MOVE"`), case-insensitive.
      */
     suspend fun `hasCapability`(`capability`: kotlin.String): kotlin.Boolean
@@ -2902,7 +3051,8 @@ public interface ImapClientInterface {
     suspend fun `listMailboxes`(): List<Mailbox>
     
     /**
-     * Logs out; later calls fail with `Closed`.
+     * Logs out; later calls fail with `Closed`, and so does work in flight (a running fetch
+     * stream or IDLE ends at once).
      */
     suspend fun `logout`()
     
@@ -2914,7 +3064,7 @@ public interface ImapClientInterface {
     /**
      * Moves messages to `dest`; returns the new UIDs.
      */
-    suspend fun `moveMessages`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `dest`: kotlin.String): UidMap
+    suspend fun `moveMessages`(`mailbox`: kotlin.String, `uids`: UidSet, `dest`: kotlin.String): UidMap
     
     /**
      * Sends NOOP: keeps the connection alive.
@@ -2924,7 +3074,7 @@ public interface ImapClientInterface {
     /**
      * Removes flags or keywords.
      */
-    suspend fun `removeFlags`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `flags`: List<Flag>)
+    suspend fun `removeFlags`(`mailbox`: kotlin.String, `uids`: UidSet, `flags`: List<Flag>)
     
     /**
      * Renames a mailbox.
@@ -2945,7 +3095,7 @@ public interface ImapClientInterface {
     /**
      * Replaces the flags and keywords.
      */
-    suspend fun `setFlags`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `flags`: List<Flag>)
+    suspend fun `setFlags`(`mailbox`: kotlin.String, `uids`: UidSet, `flags`: List<Flag>)
     
     /**
      * Subscribes to a mailbox.
@@ -2981,7 +3131,7 @@ public interface ImapClientInterface {
  * generated async calls run to completion when their Task is cancelled: use the stream
  * adapters (which cancel through `FetchStream.cancel` / `IdleWatcher.cancel`) for long waits.
  */
-open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
+open class ImapClient: Disposable, ImapClientInterface
 {
 
     @Suppress("UNUSED_PARAMETER")
@@ -3028,10 +3178,6 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
         }
     }
 
-    @Synchronized
-    override fun close() {
-        this.destroy()
-    }
 
     internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
         // Check and increment the call counter, to keep the object alive.
@@ -3088,14 +3234,14 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `addFlags`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `flags`: List<Flag>) {
+    override suspend fun `addFlags`(`mailbox`: kotlin.String, `uids`: UidSet, `flags`: List<Flag>) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_add_flags(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
         FfiConverterSequenceTypeFlag.lower(`flags`),
             )
         },
@@ -3140,18 +3286,44 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
 
     
     /**
+     * Same as `logout`. (Kotlin: the native object is freed by `destroy()` or the garbage
+     * collector; this class is not `AutoCloseable`, whose `close()` could not log out.)
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `close`() {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_close(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Copies messages to `dest`; returns the new UIDs.
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `copyMessages`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `dest`: kotlin.String) : UidMap {
+    override suspend fun `copyMessages`(`mailbox`: kotlin.String, `uids`: UidSet, `dest`: kotlin.String) : UidMap {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_copy_messages(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
         FfiConverterString.lower(`dest`),
             )
         },
@@ -3223,14 +3395,14 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `deleteMessages`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>) {
+    override suspend fun `deleteMessages`(`mailbox`: kotlin.String, `uids`: UidSet) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_delete_messages(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_void(future, callback, continuation) },
@@ -3305,14 +3477,14 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `fetch`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `options`: FetchOptions) : FetchStream {
+    override suspend fun `fetch`(`mailbox`: kotlin.String, `uids`: UidSet, `options`: FetchOptions) : FetchStream {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_fetch(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
         FfiConverterTypeFetchOptions.lower(`options`),
             )
         },
@@ -3332,14 +3504,14 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `fetchAll`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `options`: FetchOptions) : List<MessageSummary> {
+    override suspend fun `fetchAll`(`mailbox`: kotlin.String, `uids`: UidSet, `options`: FetchOptions) : List<MessageSummary> {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_fetch_all(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
         FfiConverterTypeFetchOptions.lower(`options`),
             )
         },
@@ -3436,6 +3608,34 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
 
     
     /**
+     * Starts streaming the whole source of each message of `uids` (never sets `\Seen`),
+     * many messages per command; read them with `next` / `nextBatch` or the adapters. UIDs
+     * that do not exist are skipped. Holds the connection as `fetch` does.
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `fetchRawMany`(`mailbox`: kotlin.String, `uids`: UidSet) : RawFetchStream {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_fetch_raw_many(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`mailbox`),
+        FfiConverterTypeUidSet.lower(`uids`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeRawFetchStream.lift(it) },
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Whether the server announced `capability` (`"IDLE"`, `"MOVE"`), case-insensitive.
      */
     @Throws(MailException::class)
@@ -3511,7 +3711,8 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
 
     
     /**
-     * Logs out; later calls fail with `Closed`.
+     * Logs out; later calls fail with `Closed`, and so does work in flight (a running fetch
+     * stream or IDLE ends at once).
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3565,14 +3766,14 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `moveMessages`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `dest`: kotlin.String) : UidMap {
+    override suspend fun `moveMessages`(`mailbox`: kotlin.String, `uids`: UidSet, `dest`: kotlin.String) : UidMap {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_move_messages(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
         FfiConverterString.lower(`dest`),
             )
         },
@@ -3617,14 +3818,14 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `removeFlags`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `flags`: List<Flag>) {
+    override suspend fun `removeFlags`(`mailbox`: kotlin.String, `uids`: UidSet, `flags`: List<Flag>) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_remove_flags(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
         FfiConverterSequenceTypeFlag.lower(`flags`),
             )
         },
@@ -3728,14 +3929,14 @@ open class ImapClient: Disposable, AutoCloseable, ImapClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `setFlags`(`mailbox`: kotlin.String, `uids`: List<kotlin.UInt>, `flags`: List<Flag>) {
+    override suspend fun `setFlags`(`mailbox`: kotlin.String, `uids`: UidSet, `flags`: List<Flag>) {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_set_flags(
                 uniffiHandle,
                 
         FfiConverterString.lower(`mailbox`),
-        FfiConverterSequenceUInt.lower(`uids`),
+        FfiConverterTypeUidSet.lower(`uids`),
         FfiConverterSequenceTypeFlag.lower(`flags`),
             )
         },
@@ -4000,9 +4201,9 @@ public object FfiConverterTypeImapClient: FfiConverter<ImapClient, Long> {
 
 
 /**
- * Told how far a long transfer (send, save_attachment) got: bytes done and the total when
- * known, at a bounded rate (per chunk of at least 64 KiB), never per byte. Called on a
- * background thread; keep it quick.
+ * Told how far a long transfer (`send`, `sendRaw`, `sendMime`, `saveAttachment`) got: bytes
+ * done and the total when known, at a bounded rate (per chunk of at least 64 KiB), never per
+ * byte. Called on a background thread; keep it quick.
  */
 public interface ProgressListener {
     
@@ -4015,9 +4216,9 @@ public interface ProgressListener {
 }
 
 /**
- * Told how far a long transfer (send, save_attachment) got: bytes done and the total when
- * known, at a bounded rate (per chunk of at least 64 KiB), never per byte. Called on a
- * background thread; keep it quick.
+ * Told how far a long transfer (`send`, `sendRaw`, `sendMime`, `saveAttachment`) got: bytes
+ * done and the total when known, at a bounded rate (per chunk of at least 64 KiB), never per
+ * byte. Called on a background thread; keep it quick.
  */
 open class ProgressListenerImpl: Disposable, AutoCloseable, ProgressListener
 {
@@ -4329,42 +4530,35 @@ public object FfiConverterTypeProgressListener: FfiConverter<ProgressListener, L
 
 
 /**
- * A pooled SMTP submission client. Each recipient is judged on its own: refused ones are
- * listed in `SendResult.rejected`, the others still get the message; only when all are
- * refused does a send fail (`Rejected`).
+ * Whole messages streamed from `ImapClient.fetchRawMany`, as they arrive; pulled and
+ * cancelled as `FetchStream` is.
  */
-public interface SmtpClientInterface {
+public interface RawFetchStreamInterface {
     
     /**
-     * Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
-     * (Kotlin: `shutdown()`, since `close()` releases the native object there.)
+     * Stops the stream, as `FetchStream.cancel` does. Harmless to call twice.
      */
-    suspend fun `shutdown`()
+    fun `cancel`()
     
     /**
-     * Sends to the To, Cc and Bcc recipients of `message`.
+     * The next message, or nothing when all have arrived.
      */
-    suspend fun `send`(`message`: OutgoingMessage, `progress`: ProgressListener? = null): SendResult
+    suspend fun `next`(): RawMessage?
     
     /**
-     * Sends a complete message; the envelope comes from its headers, `Bcc` is removed.
+     * Up to `max` messages: whatever has arrived, waiting only when none has. Empty when the
+     * stream is exhausted.
      */
-    suspend fun `sendMime`(`data`: kotlin.ByteArray): SendResult
-    
-    /**
-     * Sends raw RFC 5322 bytes with an explicit envelope.
-     */
-    suspend fun `sendRaw`(`from`: kotlin.String, `recipients`: List<kotlin.String>, `data`: kotlin.ByteArray): SendResult
+    suspend fun `nextBatch`(`max`: kotlin.UInt): List<RawMessage>
     
     companion object
 }
 
 /**
- * A pooled SMTP submission client. Each recipient is judged on its own: refused ones are
- * listed in `SendResult.rejected`, the others still get the message; only when all are
- * refused does a send fail (`Rejected`).
+ * Whole messages streamed from `ImapClient.fetchRawMany`, as they arrive; pulled and
+ * cancelled as `FetchStream` is.
  */
-open class SmtpClient: Disposable, AutoCloseable, SmtpClientInterface
+open class RawFetchStream: Disposable, AutoCloseable, RawFetchStreamInterface
 {
 
     @Suppress("UNUSED_PARAMETER")
@@ -4448,6 +4642,339 @@ open class SmtpClient: Disposable, AutoCloseable, SmtpClientInterface
                 return;
             }
             uniffiRustCall { status ->
+                UniffiLib.uniffi_mailwire_ffi_fn_free_rawfetchstream(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_mailwire_ffi_fn_clone_rawfetchstream(handle, status)
+        }
+    }
+
+    
+    /**
+     * Stops the stream, as `FetchStream.cancel` does. Harmless to call twice.
+     */override fun `cancel`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_rawfetchstream_cancel(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * The next message, or nothing when all have arrived.
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `next`() : RawMessage? {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_rawfetchstream_next(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterOptionalTypeRawMessage.lift(it) },
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Up to `max` messages: whatever has arrived, waiting only when none has. Empty when the
+     * stream is exhausted.
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `nextBatch`(`max`: kotlin.UInt) : List<RawMessage> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_rawfetchstream_next_batch(
+                uniffiHandle,
+                
+        FfiConverterUInt.lower(`max`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeRawMessage.lift(it) },
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRawFetchStream: FfiConverter<RawFetchStream, Long> {
+    override fun lower(value: RawFetchStream): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): RawFetchStream {
+        return RawFetchStream(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): RawFetchStream {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: RawFetchStream) = 8UL
+
+    override fun write(value: RawFetchStream, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A pooled SMTP submission client. Each recipient is judged on its own: refused ones are
+ * listed in `SendResult.rejected`, the others still get the message; only when all are
+ * refused does a send fail (`Rejected`).
+ */
+public interface SmtpClientInterface {
+    
+    /**
+     * Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
+     * (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
+     * is not `AutoCloseable`, whose `close()` could not send QUIT.)
+     */
+    suspend fun `close`()
+    
+    /**
+     * Sends to the To, Cc and Bcc recipients of `message`.
+     */
+    suspend fun `send`(`message`: OutgoingMessage, `progress`: ProgressListener? = null): SendResult
+    
+    /**
+     * Sends a complete message; the envelope comes from its headers, `Bcc` is removed.
+     */
+    suspend fun `sendMime`(`data`: kotlin.ByteArray, `progress`: ProgressListener? = null): SendResult
+    
+    /**
+     * Sends raw RFC 5322 bytes with an explicit envelope (`Bcc` fields are removed).
+     */
+    suspend fun `sendRaw`(`from`: kotlin.String, `recipients`: List<kotlin.String>, `data`: kotlin.ByteArray, `progress`: ProgressListener? = null): SendResult
+    
+    companion object
+}
+
+/**
+ * A pooled SMTP submission client. Each recipient is judged on its own: refused ones are
+ * listed in `SendResult.rejected`, the others still get the message; only when all are
+ * refused does a send fail (`Rejected`).
+ */
+open class SmtpClient: Disposable, SmtpClientInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
                 UniffiLib.uniffi_mailwire_ffi_fn_free_smtpclient(handle, status)
             }
         }
@@ -4468,11 +4995,12 @@ open class SmtpClient: Disposable, AutoCloseable, SmtpClientInterface
     
     /**
      * Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
-     * (Kotlin: `shutdown()`, since `close()` releases the native object there.)
+     * (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
+     * is not `AutoCloseable`, whose `close()` could not send QUIT.)
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `shutdown`() {
+    override suspend fun `close`() {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_smtpclient_close(
@@ -4523,13 +5051,14 @@ open class SmtpClient: Disposable, AutoCloseable, SmtpClientInterface
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `sendMime`(`data`: kotlin.ByteArray) : SendResult {
+    override suspend fun `sendMime`(`data`: kotlin.ByteArray, `progress`: ProgressListener?) : SendResult {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_smtpclient_send_mime(
                 uniffiHandle,
                 
         FfiConverterByteArray.lower(`data`),
+        FfiConverterOptionalTypeProgressListener.lower(`progress`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -4544,11 +5073,11 @@ open class SmtpClient: Disposable, AutoCloseable, SmtpClientInterface
 
     
     /**
-     * Sends raw RFC 5322 bytes with an explicit envelope.
+     * Sends raw RFC 5322 bytes with an explicit envelope (`Bcc` fields are removed).
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
-    override suspend fun `sendRaw`(`from`: kotlin.String, `recipients`: List<kotlin.String>, `data`: kotlin.ByteArray) : SendResult {
+    override suspend fun `sendRaw`(`from`: kotlin.String, `recipients`: List<kotlin.String>, `data`: kotlin.ByteArray, `progress`: ProgressListener?) : SendResult {
         return uniffiRustCallAsync(
         callWithHandle { uniffiHandle ->
             UniffiLib.uniffi_mailwire_ffi_fn_method_smtpclient_send_raw(
@@ -4557,6 +5086,7 @@ open class SmtpClient: Disposable, AutoCloseable, SmtpClientInterface
         FfiConverterString.lower(`from`),
         FfiConverterSequenceString.lower(`recipients`),
         FfiConverterByteArray.lower(`data`),
+        FfiConverterOptionalTypeProgressListener.lower(`progress`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
@@ -4621,6 +5151,726 @@ public object FfiConverterTypeSmtpClient: FfiConverter<SmtpClient, Long> {
     override fun allocationSize(value: SmtpClient) = 8UL
 
     override fun write(value: SmtpClient, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Receives mailwire's protocol traces: the commands sent (`C: A3 SELECT "INBOX"`), the
+ * replies (`S: 250 2.0.0 Ok`), connects and reconnects. Passwords, tokens and AUTH payloads
+ * appear as `<redacted>`. Called on a background thread, synchronously with the protocol
+ * work: keep it quick, and call no mailwire client from it.
+ */
+public interface TraceListener {
+    
+    /**
+     * One line; `target` is `mailwire.imap` or `mailwire.smtp`.
+     */
+    fun `onTrace`(`target`: kotlin.String, `line`: kotlin.String)
+    
+    companion object
+}
+
+/**
+ * Receives mailwire's protocol traces: the commands sent (`C: A3 SELECT "INBOX"`), the
+ * replies (`S: 250 2.0.0 Ok`), connects and reconnects. Passwords, tokens and AUTH payloads
+ * appear as `<redacted>`. Called on a background thread, synchronously with the protocol
+ * work: keep it quick, and call no mailwire client from it.
+ */
+open class TraceListenerImpl: Disposable, AutoCloseable, TraceListener
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_mailwire_ffi_fn_free_tracelistener(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_mailwire_ffi_fn_clone_tracelistener(handle, status)
+        }
+    }
+
+    
+    /**
+     * One line; `target` is `mailwire.imap` or `mailwire.smtp`.
+     */override fun `onTrace`(`target`: kotlin.String, `line`: kotlin.String)
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_tracelistener_on_trace(
+        it,
+        
+        FfiConverterString.lower(`target`),
+        FfiConverterString.lower(`line`),_status)
+}
+    }
+    
+    
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceTraceListener {
+    internal object `onTrace`: UniffiCallbackInterfaceTraceListenerMethod0 {
+        override fun callback(`uniffiHandle`: Long,`target`: RustBuffer.ByValue,`line`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,) {
+            val uniffiObj = FfiConverterTypeTraceListener.handleMap.get(uniffiHandle)
+            val makeCall = { ->
+                uniffiObj.`onTrace`(
+                    FfiConverterString.lift(`target`),
+                    FfiConverterString.lift(`line`),
+                )
+            }
+            val writeReturn = { _: Unit -> Unit }
+            uniffiTraitInterfaceCall(uniffiCallStatus, makeCall, writeReturn)
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeTraceListener.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeTraceListener.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceTraceListener.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `onTrace`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_mailwire_ffi_fn_init_callback_vtable_tracelistener(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTraceListener: FfiConverter<TraceListener, Long> {
+    internal val handleMap = UniffiHandleMap<TraceListener>()
+
+    override fun lower(value: TraceListener): Long {
+        if (value is TraceListenerImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): TraceListener {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return TraceListenerImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): TraceListener {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: TraceListener) = 8UL
+
+    override fun write(value: TraceListener, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
+ * `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
+ * `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
+ * the same UIDs are equal. UID 0 is kept, never dropped: `parse` refuses it at once, and a
+ * call given a set holding it fails with `InvalidInput` before anything is sent.
+ */
+public interface UidSetInterface {
+    
+    /**
+     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`.
+     */
+    fun `ranges`(): List<UidRange>
+    
+    companion object
+}
+
+/**
+ * The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
+ * `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
+ * `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
+ * the same UIDs are equal. UID 0 is kept, never dropped: `parse` refuses it at once, and a
+ * call given a set holding it fails with `InvalidInput` before anything is sent.
+ */
+open class UidSet: Disposable, AutoCloseable, UidSetInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_mailwire_ffi_fn_free_uidset(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_mailwire_ffi_fn_clone_uidset(handle, status)
+        }
+    }
+
+    
+    /**
+     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`.
+     */override fun `ranges`(): List<UidRange> {
+            return FfiConverterSequenceTypeUidRange.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_uidset_ranges(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+
+    
+
+    // The local Rust `Display`/`Debug` implementation.
+    override fun toString(): String {
+        return FfiConverterString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_display(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    // The local Rust `Eq` implementation - only `eq` is used.
+    override fun equals(other: Any?): Boolean {
+        if (other !is UidSet) return false
+        return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_eq_eq(
+        it,
+        
+        FfiConverterTypeUidSet.lower(`other`),_status)
+}
+    }
+    )
+    }
+    // The local Rust `Hash` implementation
+    override fun hashCode(): Int {
+        return FfiConverterULong.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_uidset_uniffi_trait_hash(
+        it,
+        _status)
+}
+    }
+    ).toInt()
+    }
+
+    
+    companion object {
+        
+    /**
+     * Every message in the mailbox (`1:*`).
+     */ fun `all`(): UidSet {
+            return FfiConverterTypeUidSet.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_constructor_uidset_all(
+    
+        _status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * The UIDs from `first` up to the highest one (`first:*`).
+     */ fun `fromUid`(`first`: kotlin.UInt): UidSet {
+            return FfiConverterTypeUidSet.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_constructor_uidset_from_uid(
+    
+        
+        FfiConverterUInt.lower(`first`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * These UIDs, in any order, duplicates allowed.
+     */ fun `of`(`uids`: List<kotlin.UInt>): UidSet {
+            return FfiConverterTypeUidSet.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_constructor_uidset_of(
+    
+        
+        FfiConverterSequenceUInt.lower(`uids`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * The IMAP syntax: UIDs and ranges separated by commas, without spaces (`5`, `1:5,7`,
+     * `10:*`, `*`); `*` is the highest UID in the mailbox. `InvalidInput` for anything else,
+     * UID 0 included.
+     */
+    @Throws(MailException::class) fun `parse`(`text`: kotlin.String): UidSet {
+            return FfiConverterTypeUidSet.lift(
+    uniffiRustCallWithError(MailException) { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_constructor_uidset_parse(
+    
+        
+        FfiConverterString.lower(`text`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * The UIDs from `first` to `last` inclusive (either order).
+     */ fun `range`(`first`: kotlin.UInt, `last`: kotlin.UInt): UidSet {
+            return FfiConverterTypeUidSet.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_constructor_uidset_range(
+    
+        
+        FfiConverterUInt.lower(`first`),
+        FfiConverterUInt.lower(`last`),_status)
+}
+    )
+    }
+    
+
+        
+    }
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeUidSet: FfiConverter<UidSet, Long> {
+    override fun lower(value: UidSet): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): UidSet {
+        return UidSet(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): UidSet {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: UidSet) = 8UL
+
+    override fun write(value: UidSet, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -5811,6 +7061,53 @@ public object FfiConverterTypeOutgoingMessage: FfiConverterRustBuffer<OutgoingMe
 
 
 /**
+ * The whole source of one message, from `ImapClient.fetchRawMany`.
+ */
+data class RawMessage (
+    /**
+     * The message's UID.
+     */
+    var `uid`: kotlin.UInt
+    , 
+    /**
+     * The message as stored on the server (RFC 5322 bytes).
+     */
+    var `data`: kotlin.ByteArray
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRawMessage: FfiConverterRustBuffer<RawMessage> {
+    override fun read(buf: ByteBuffer): RawMessage {
+        return RawMessage(
+            FfiConverterUInt.read(buf),
+            FfiConverterByteArray.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RawMessage) = (
+            FfiConverterUInt.allocationSize(value.`uid`) +
+            FfiConverterByteArray.allocationSize(value.`data`)
+    )
+
+    override fun write(value: RawMessage, buf: ByteBuffer) {
+            FfiConverterUInt.write(value.`uid`, buf)
+            FfiConverterByteArray.write(value.`data`, buf)
+    }
+}
+
+
+
+/**
  * One recipient the server refused.
  */
 data class RecipientError (
@@ -5882,9 +7179,10 @@ public object FfiConverterTypeRecipientError: FfiConverterRustBuffer<RecipientEr
 
 
 /**
- * What to search for: every field that is set must match (AND). String matches are
- * case-insensitive substrings; dates compare by day (UTC). Nothing set matches every
- * message. For OR / NOT combinations use `raw` IMAP search keys (`"OR SEEN FLAGGED"`).
+ * What to search for: every field that is set must match (AND); `or` adds one condition
+ * that any of its queries meets, `not` one condition per query that must not match. String
+ * matches are case-insensitive substrings; dates compare by day (UTC). Nothing set matches
+ * every message. The core's `SearchCriteria` compiles it, as for every other language.
  */
 data class SearchQuery (
     /**
@@ -5958,6 +7256,11 @@ data class SearchQuery (
     var `before`: java.time.Instant? = null 
     , 
     /**
+     * Received on this day.
+     */
+    var `on`: java.time.Instant? = null 
+    , 
+    /**
      * Date header on or after this day.
      */
     var `sentSince`: java.time.Instant? = null 
@@ -5966,6 +7269,11 @@ data class SearchQuery (
      * Date header before this day.
      */
     var `sentBefore`: java.time.Instant? = null 
+    , 
+    /**
+     * Date header on this day.
+     */
+    var `sentOn`: java.time.Instant? = null 
     , 
     /**
      * Larger than this many bytes.
@@ -5980,7 +7288,7 @@ data class SearchQuery (
     /**
      * UID among these.
      */
-    var `uids`: List<kotlin.UInt>? = null 
+    var `uids`: UidSet? = null 
     , 
     /**
      * With this keyword.
@@ -6003,15 +7311,60 @@ data class SearchQuery (
     var `modseq`: kotlin.ULong? = null 
     , 
     /**
+     * Any one of these matches (two or more; one alone is `InvalidInput`).
+     */
+    var `or`: List<SearchQuery> = listOf() 
+    , 
+    /**
+     * None of these matches.
+     */
+    var `not`: List<SearchQuery> = listOf() 
+    , 
+    /**
      * Raw IMAP search keys, sent as is (CR/LF refused).
      */
     var `raw`: kotlin.String? = null 
     
-){
+): Disposable{
     
 
     
 
+    
+    @Suppress("UNNECESSARY_SAFE_CALL") // codegen is much simpler if we unconditionally emit safe calls here
+    override fun destroy() {
+        
+    Disposable.destroy(
+        this.`seen`,
+        this.`flagged`,
+        this.`answered`,
+        this.`deleted`,
+        this.`draft`,
+        this.`from`,
+        this.`to`,
+        this.`cc`,
+        this.`bcc`,
+        this.`subject`,
+        this.`body`,
+        this.`text`,
+        this.`since`,
+        this.`before`,
+        this.`on`,
+        this.`sentSince`,
+        this.`sentBefore`,
+        this.`sentOn`,
+        this.`larger`,
+        this.`smaller`,
+        this.`uids`,
+        this.`keyword`,
+        this.`unkeyword`,
+        this.`headers`,
+        this.`modseq`,
+        this.`or`,
+        this.`not`,
+        this.`raw`
+    )
+    }
     
     companion object
 }
@@ -6038,13 +7391,17 @@ public object FfiConverterTypeSearchQuery: FfiConverterRustBuffer<SearchQuery> {
             FfiConverterOptionalTimestamp.read(buf),
             FfiConverterOptionalTimestamp.read(buf),
             FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
+            FfiConverterOptionalTimestamp.read(buf),
             FfiConverterOptionalUInt.read(buf),
             FfiConverterOptionalUInt.read(buf),
-            FfiConverterOptionalSequenceUInt.read(buf),
+            FfiConverterOptionalTypeUidSet.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterOptionalString.read(buf),
             FfiConverterSequenceTypeHeaderMatch.read(buf),
             FfiConverterOptionalULong.read(buf),
+            FfiConverterSequenceTypeSearchQuery.read(buf),
+            FfiConverterSequenceTypeSearchQuery.read(buf),
             FfiConverterOptionalString.read(buf),
         )
     }
@@ -6064,15 +7421,19 @@ public object FfiConverterTypeSearchQuery: FfiConverterRustBuffer<SearchQuery> {
             FfiConverterOptionalString.allocationSize(value.`text`) +
             FfiConverterOptionalTimestamp.allocationSize(value.`since`) +
             FfiConverterOptionalTimestamp.allocationSize(value.`before`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`on`) +
             FfiConverterOptionalTimestamp.allocationSize(value.`sentSince`) +
             FfiConverterOptionalTimestamp.allocationSize(value.`sentBefore`) +
+            FfiConverterOptionalTimestamp.allocationSize(value.`sentOn`) +
             FfiConverterOptionalUInt.allocationSize(value.`larger`) +
             FfiConverterOptionalUInt.allocationSize(value.`smaller`) +
-            FfiConverterOptionalSequenceUInt.allocationSize(value.`uids`) +
+            FfiConverterOptionalTypeUidSet.allocationSize(value.`uids`) +
             FfiConverterOptionalString.allocationSize(value.`keyword`) +
             FfiConverterOptionalString.allocationSize(value.`unkeyword`) +
             FfiConverterSequenceTypeHeaderMatch.allocationSize(value.`headers`) +
             FfiConverterOptionalULong.allocationSize(value.`modseq`) +
+            FfiConverterSequenceTypeSearchQuery.allocationSize(value.`or`) +
+            FfiConverterSequenceTypeSearchQuery.allocationSize(value.`not`) +
             FfiConverterOptionalString.allocationSize(value.`raw`)
     )
 
@@ -6091,15 +7452,19 @@ public object FfiConverterTypeSearchQuery: FfiConverterRustBuffer<SearchQuery> {
             FfiConverterOptionalString.write(value.`text`, buf)
             FfiConverterOptionalTimestamp.write(value.`since`, buf)
             FfiConverterOptionalTimestamp.write(value.`before`, buf)
+            FfiConverterOptionalTimestamp.write(value.`on`, buf)
             FfiConverterOptionalTimestamp.write(value.`sentSince`, buf)
             FfiConverterOptionalTimestamp.write(value.`sentBefore`, buf)
+            FfiConverterOptionalTimestamp.write(value.`sentOn`, buf)
             FfiConverterOptionalUInt.write(value.`larger`, buf)
             FfiConverterOptionalUInt.write(value.`smaller`, buf)
-            FfiConverterOptionalSequenceUInt.write(value.`uids`, buf)
+            FfiConverterOptionalTypeUidSet.write(value.`uids`, buf)
             FfiConverterOptionalString.write(value.`keyword`, buf)
             FfiConverterOptionalString.write(value.`unkeyword`, buf)
             FfiConverterSequenceTypeHeaderMatch.write(value.`headers`, buf)
             FfiConverterOptionalULong.write(value.`modseq`, buf)
+            FfiConverterSequenceTypeSearchQuery.write(value.`or`, buf)
+            FfiConverterSequenceTypeSearchQuery.write(value.`not`, buf)
             FfiConverterOptionalString.write(value.`raw`, buf)
     }
 }
@@ -6795,7 +8160,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6822,7 +8187,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6849,7 +8214,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6876,7 +8241,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6903,7 +8268,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6930,7 +8295,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6957,7 +8322,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -6984,7 +8349,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -7011,7 +8376,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -7038,7 +8403,7 @@ sealed class MailException: kotlin.Exception() {
         
         val `transient`: kotlin.Boolean, 
         
-        val `cause`: kotlin.String?
+        val `causeText`: kotlin.String?
         ) : MailException() {
         override val message
             get() = text
@@ -7190,7 +8555,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.Tls -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7203,7 +8568,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.Auth -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7216,7 +8581,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.Timeout -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7229,7 +8594,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.NotFound -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7242,7 +8607,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.AlreadyExists -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7255,7 +8620,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.Rejected -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7268,7 +8633,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.Protocol -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7281,7 +8646,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.InvalidInput -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7294,7 +8659,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
             is MailException.Closed -> (
                 // Add the size for the Int that specifies the variant plus the size needed for all fields
@@ -7307,7 +8672,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 + FfiConverterString.allocationSize(value.`description`)
                 + FfiConverterBoolean.allocationSize(value.`permanent`)
                 + FfiConverterBoolean.allocationSize(value.`transient`)
-                + FfiConverterOptionalString.allocationSize(value.`cause`)
+                + FfiConverterOptionalString.allocationSize(value.`causeText`)
             )
         }
     }
@@ -7324,7 +8689,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.Tls -> {
@@ -7337,7 +8702,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.Auth -> {
@@ -7350,7 +8715,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.Timeout -> {
@@ -7363,7 +8728,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.NotFound -> {
@@ -7376,7 +8741,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.AlreadyExists -> {
@@ -7389,7 +8754,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.Rejected -> {
@@ -7402,7 +8767,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.Protocol -> {
@@ -7415,7 +8780,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.InvalidInput -> {
@@ -7428,7 +8793,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
             is MailException.Closed -> {
@@ -7441,7 +8806,7 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
                 FfiConverterString.write(value.`description`, buf)
                 FfiConverterBoolean.write(value.`permanent`, buf)
                 FfiConverterBoolean.write(value.`transient`, buf)
-                FfiConverterOptionalString.write(value.`cause`, buf)
+                FfiConverterOptionalString.write(value.`causeText`, buf)
                 Unit
             }
         }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
@@ -8022,6 +9387,70 @@ public object FfiConverterOptionalTypeProgressListener: FfiConverterRustBuffer<P
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeTraceListener: FfiConverterRustBuffer<TraceListener?> {
+    override fun read(buf: ByteBuffer): TraceListener? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeTraceListener.read(buf)
+    }
+
+    override fun allocationSize(value: TraceListener?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeTraceListener.allocationSize(value)
+        }
+    }
+
+    override fun write(value: TraceListener?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeTraceListener.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeUidSet: FfiConverterRustBuffer<UidSet?> {
+    override fun read(buf: ByteBuffer): UidSet? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeUidSet.read(buf)
+    }
+
+    override fun allocationSize(value: UidSet?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeUidSet.allocationSize(value)
+        }
+    }
+
+    override fun write(value: UidSet?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeUidSet.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeAddress: FfiConverterRustBuffer<Address?> {
     override fun read(buf: ByteBuffer): Address? {
         if (buf.get().toInt() == 0) {
@@ -8076,6 +9505,38 @@ public object FfiConverterOptionalTypeMessageSummary: FfiConverterRustBuffer<Mes
         } else {
             buf.put(1)
             FfiConverterTypeMessageSummary.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeRawMessage: FfiConverterRustBuffer<RawMessage?> {
+    override fun read(buf: ByteBuffer): RawMessage? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeRawMessage.read(buf)
+    }
+
+    override fun allocationSize(value: RawMessage?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeRawMessage.allocationSize(value)
+        }
+    }
+
+    override fun write(value: RawMessage?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeRawMessage.write(value, buf)
         }
     }
 }
@@ -8172,38 +9633,6 @@ public object FfiConverterOptionalTypeSecurity: FfiConverterRustBuffer<Security?
         } else {
             buf.put(1)
             FfiConverterTypeSecurity.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalSequenceUInt: FfiConverterRustBuffer<List<kotlin.UInt>?> {
-    override fun read(buf: ByteBuffer): List<kotlin.UInt>? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterSequenceUInt.read(buf)
-    }
-
-    override fun allocationSize(value: List<kotlin.UInt>?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterSequenceUInt.allocationSize(value)
-        }
-    }
-
-    override fun write(value: List<kotlin.UInt>?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterSequenceUInt.write(value, buf)
         }
     }
 }
@@ -8494,6 +9923,34 @@ public object FfiConverterSequenceTypeMessageSummary: FfiConverterRustBuffer<Lis
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeRawMessage: FfiConverterRustBuffer<List<RawMessage>> {
+    override fun read(buf: ByteBuffer): List<RawMessage> {
+        val len = buf.getInt()
+        return List<RawMessage>(len) {
+            FfiConverterTypeRawMessage.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<RawMessage>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeRawMessage.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<RawMessage>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeRawMessage.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeRecipientError: FfiConverterRustBuffer<List<RecipientError>> {
     override fun read(buf: ByteBuffer): List<RecipientError> {
         val len = buf.getInt()
@@ -8512,6 +9969,34 @@ public object FfiConverterSequenceTypeRecipientError: FfiConverterRustBuffer<Lis
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeRecipientError.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeSearchQuery: FfiConverterRustBuffer<List<SearchQuery>> {
+    override fun read(buf: ByteBuffer): List<SearchQuery> {
+        val len = buf.getInt()
+        return List<SearchQuery>(len) {
+            FfiConverterTypeSearchQuery.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<SearchQuery>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeSearchQuery.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<SearchQuery>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeSearchQuery.write(it, buf)
         }
     }
 }
@@ -8764,6 +10249,20 @@ public object FfiConverterSequenceTypeMailboxEvent: FfiConverterRustBuffer<List<
 }
     )
     }
+    
+
+        /**
+         * Sends protocol traces of every client in this process to `listener`, or stops them with
+         * null (the default).
+         */ fun `setTraceListener`(`listener`: TraceListener?)
+        = 
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_func_set_trace_listener(
+    
+        
+        FfiConverterOptionalTypeTraceListener.lower(`listener`),_status)
+}
+    
     
 
 

@@ -89,11 +89,11 @@ class ErrorsTest {
         // too long for one command, so the fetch runs as several commands in turn and the
         // kill lands between them, whatever the socket buffers hold.
         c.append(mb, Dev.rawMessage("outage"))
-        repeat(12) { c.copyMessages(mb, c.search(mb, SearchQuery()), mb) }
+        repeat(12) { c.copyMessages(mb, UidSet.all(), mb) }
         val all = c.search(mb, SearchQuery())
         assertEquals(4096, all.size)
         val uids = all.filterIndexed { i, _ -> i % 2 == 0 }
-        val stream = c.fetch(mb, uids, FetchOptions())
+        val stream = c.fetch(mb, UidSet.of(uids), FetchOptions())
         assertEquals(1, stream.nextBatch(1u).size)
         Dev.killSessions("t84")
         val start = System.nanoTime()

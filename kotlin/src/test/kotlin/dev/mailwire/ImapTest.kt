@@ -51,6 +51,32 @@ class ImapTest {
     }
 
     @Test
+    fun closeEndsBothClientsAndTheWorkInFlight() = runBlocking {
+        val c = connect("t80")
+        val mb = Dev.unique("KtClose")
+        c.createMailbox(mb)
+        repeat(3) { c.append(mb, Dev.rawMessage("close $it")) }
+        // A fetch stream holds the connection; close() ends it instead of waiting for it.
+        val stream = c.fetch(mb, UidSet.all(), FetchOptions())
+        c.close()
+        val inFlight = runCatching { stream.nextBatch(10u) }.exceptionOrNull()
+        assertTrue(inFlight is MailException.Closed, "$inFlight")
+        val later = runCatching { c.noop() }.exceptionOrNull()
+        assertTrue(later is MailException.Closed, "$later")
+        c.close() // harmless twice
+        c.destroy()
+        val smtp = SmtpClient.connect(Dev.smtp("t85"))
+        smtp.close()
+        val send = runCatching { smtp.sendRaw(Dev.address("t85"), listOf(Dev.address("t85")), Dev.rawMessage("never")) }.exceptionOrNull()
+        assertTrue(send is MailException.Closed, "$send")
+        smtp.destroy()
+        val other = connect("t80")
+        assertEquals(3u, other.mailboxStatus(mb).messages)
+        other.deleteMailbox(mb)
+        other.close()
+    }
+
+    @Test
     fun mailboxesCreateListStatusRenameSubscribeDelete() = runBlocking {
         val c = ImapClient.connect(Dev.imap("t80"))
         val name = Dev.unique("Kt Ordner ä")
@@ -88,9 +114,42 @@ class ImapTest {
         assertEquals(listOf(b), c.search(mb, SearchQuery(larger = 4000u)))
         assertEquals(listOf(d), c.search(mb, SearchQuery(keyword = "\$Work")))
         assertEquals(listOf(b, d), c.search(mb, SearchQuery(raw = "OR SEEN FLAGGED")))
-        assertEquals(listOf(d), c.search(mb, SearchQuery(uids = listOf(b, d), seen = false)))
+        assertEquals(listOf(d), c.search(mb, SearchQuery(uids = UidSet.of(b, d), seen = false)))
         c.deleteMailbox(mb)
         c.logout()
+    }
+
+    @Test
+    fun searchWithOrNotAndOnADay() = runBlocking {
+        val c = connect("t81")
+        val mb = Dev.unique("KtSearchOr")
+        c.createMailbox(mb)
+        val a = c.append(mb, Dev.rawMessage("alpha report", from = "alice@localhost"))!!
+        val b = c.append(mb, Dev.rawMessage("beta", body = "x".repeat(5000)), listOf(Flag.Seen))!!
+        val d = c.append(mb, Dev.rawMessage("gamma"), listOf(Flag.Flagged, Flag.Keyword("\$Work")))!!
+        val dated = ("From: a@localhost\r\nTo: b@localhost\r\nSubject: dated\r\n" +
+            "Date: Mon, 06 May 2024 10:00:00 +0000\r\n\r\nold\r\n").toByteArray()
+        val e = c.append(mb, dated, date = java.time.Instant.parse("2024-05-08T07:08:09Z"))!!
+        suspend fun find(q: SearchQuery) = c.search(mb, q)
+        val seen = SearchQuery(seen = true)
+        val flagged = SearchQuery(flagged = true)
+        assertEquals(listOf(b, d), find(SearchQuery(or = listOf(seen, flagged))))
+        assertEquals(listOf(a, b, d), find(SearchQuery(or = listOf(SearchQuery(from = "alice"), seen, flagged))))
+        assertEquals(listOf(b, d, e), find(SearchQuery(not = listOf(SearchQuery(subject = "alpha")))))
+        assertEquals(listOf(a, e), find(SearchQuery(seen = false, not = listOf(SearchQuery(keyword = "\$Work")))))
+        // Nested: from alice, or seen and not larger than 4000 bytes (b is larger).
+        val nested = SearchQuery(or = listOf(SearchQuery(from = "alice"), SearchQuery(seen = true, not = listOf(SearchQuery(larger = 4000u)))))
+        assertEquals(listOf(a), find(nested))
+        // `on` compares the day received, `sentOn` the day of the Date header.
+        fun noon(day: String) = java.time.Instant.parse("${day}T12:00:00Z")
+        assertEquals(listOf(e), find(SearchQuery(on = noon("2024-05-08"))))
+        assertEquals(emptyList<UInt>(), find(SearchQuery(on = noon("2024-05-06"))))
+        assertEquals(listOf(e), find(SearchQuery(sentOn = noon("2024-05-06"))))
+        // `or` with a single query is a mistake, refused before anything is sent.
+        val one = runCatching { find(SearchQuery(or = listOf(seen))) }.exceptionOrNull()
+        assertTrue(one is MailException.InvalidInput, "$one")
+        c.deleteMailbox(mb)
+        c.close()
     }
 
     @Test
@@ -100,7 +159,7 @@ class ImapTest {
         c.createMailbox(mb)
         val pdf = ByteArray(30_000) { (it % 251).toByte() }
         val uids = (1..40).map { c.append(mb, richMessage("report $it", pdf))!! }
-        val summaries = c.fetchFlow(mb, uids, batchSize = 7u).toList()
+        val summaries = c.fetchFlow(mb, UidSet.of(uids), batchSize = 7u).toList()
         assertEquals(uids, summaries.map { it.uid })
         val s = summaries[3]
         assertEquals("report 4", s.envelope.subject)
@@ -113,12 +172,36 @@ class ImapTest {
         // Fetching never marks messages seen.
         assertTrue(summaries.all { Flag.Seen !in it.flags })
         // The pull object directly, and fetchAll.
-        val stream = c.fetch(mb, uids.take(3), FetchOptions(attachments = false))
+        val stream = c.fetch(mb, UidSet.of(uids.take(3)), FetchOptions(attachments = false))
         assertEquals(uids[0], stream.next()!!.uid)
         assertEquals(2, stream.nextBatch(10u).size)
         assertNull(stream.next())
         stream.close()
-        assertEquals(uids, c.fetchAll(mb, uids, FetchOptions()).map { it.uid })
+        assertEquals(uids, c.fetchAll(mb, UidSet.of(uids), FetchOptions()).map { it.uid })
+        c.deleteMailbox(mb)
+        c.logout()
+    }
+
+    @Test
+    fun fetchRawManyStreamsWholeMessagesWithoutMarkingThemSeen() = runBlocking {
+        val c = connect("t81")
+        val mb = Dev.unique("KtRawMany")
+        c.createMailbox(mb)
+        val sent = (1..6).map { Dev.rawMessage("raw $it", body = "body $it ".repeat(it * 500)) }
+        val u = sent.map { c.append(mb, it)!! }
+        val got = c.fetchRawFlow(mb, UidSet.all(), batchSize = 4u).toList()
+        assertEquals(u, got.map { it.uid })
+        for ((i, m) in got.withIndex()) assertArrayEquals(sent[i], m.data)
+        assertEquals(u, c.search(mb, SearchQuery(seen = false)))
+        // The pull object directly; UIDs that do not exist are skipped.
+        val stream = c.fetchRawMany(mb, UidSet.parse("${u[1]}:${u[2]},4000000"))
+        assertEquals(u[1], stream.next()!!.uid)
+        assertEquals(listOf(u[2]), stream.nextBatch(10u).map { it.uid })
+        assertNull(stream.next())
+        stream.close()
+        // take(2) cancels the rest; the connection is free for the next call.
+        assertEquals(u.take(2), c.fetchRawFlow(mb, UidSet.all(), batchSize = 1u).take(2).toList().map { it.uid })
+        assertEquals(6u, c.mailboxStatus(mb).messages)
         c.deleteMailbox(mb)
         c.logout()
     }
@@ -130,7 +213,7 @@ class ImapTest {
         c.createMailbox(mb)
         val pdf = ByteArray(300_000) { (it * 7 % 256).toByte() }
         val uid = c.append(mb, richMessage("with pdf", pdf))!!
-        val part = c.fetchAll(mb, listOf(uid), FetchOptions()).single().attachments.single().part
+        val part = c.fetchAll(mb, UidSet.of(uid), FetchOptions()).single().attachments.single().part
         assertArrayEquals(pdf, c.download(mb, uid, part))
         val file = File.createTempFile("mailwire-kt", ".pdf")
         val seen = AtomicLong()
@@ -157,12 +240,12 @@ class ImapTest {
         val mb = Dev.unique("KtFlags")
         c.createMailbox(mb)
         val uid = c.append(mb, Dev.rawMessage("flags"))!!
-        suspend fun flags() = c.fetchAll(mb, listOf(uid), FetchOptions(envelope = false, attachments = false)).single().flags.filter { it != Flag.Recent }.toSet()
-        c.addFlags(mb, listOf(uid), listOf(Flag.Seen, Flag.Flagged, Flag.Keyword("\$Label1")))
+        suspend fun flags() = c.fetchAll(mb, UidSet.of(uid), FetchOptions(envelope = false, attachments = false)).single().flags.filter { it != Flag.Recent }.toSet()
+        c.addFlags(mb, UidSet.of(uid), listOf(Flag.Seen, Flag.Flagged, Flag.Keyword("\$Label1")))
         assertEquals(setOf(Flag.Seen, Flag.Flagged, Flag.Keyword("\$Label1")), flags())
-        c.removeFlags(mb, listOf(uid), listOf(Flag.Flagged))
+        c.removeFlags(mb, UidSet.of(uid), listOf(Flag.Flagged))
         assertEquals(setOf(Flag.Seen, Flag.Keyword("\$Label1")), flags())
-        c.setFlags(mb, listOf(uid), listOf(Flag.Answered))
+        c.setFlags(mb, UidSet.of(uid), listOf(Flag.Answered))
         assertEquals(setOf(Flag.Answered), flags())
         // Checked with an independent client too.
         val other = connect("t81")
@@ -180,22 +263,22 @@ class ImapTest {
         c.createMailbox(src)
         c.createMailbox(dst)
         val u = (1..4).map { c.append(src, Dev.rawMessage("m$it"))!! }
-        val copied = c.copyMessages(src, listOf(u[0]), dst)
+        val copied = c.copyMessages(src, UidSet.of(u[0]), dst)
         assertEquals(u[0], copied.pairs.single().source)
-        val moved = c.moveMessages(src, listOf(u[1], u[2]), dst)
+        val moved = c.moveMessages(src, UidSet.of(u[1], u[2]), dst)
         assertEquals(listOf(u[1], u[2]), moved.pairs.map { it.source })
         assertNotNull(moved.uidValidity)
         assertEquals(listOf(u[0], u[3]), c.search(src, SearchQuery()))
         assertEquals((listOf(copied.pairs.single().destination) + moved.pairs.map { it.destination }).sorted(), c.search(dst, SearchQuery()))
-        c.deleteMessages(src, listOf(u[0]))
+        c.deleteMessages(src, UidSet.of(u[0]))
         assertEquals(listOf(u[3]), c.search(src, SearchQuery()))
-        c.addFlags(src, listOf(u[3]), listOf(Flag.Deleted))
+        c.addFlags(src, UidSet.of(u[3]), listOf(Flag.Deleted))
         c.expunge(src)
         assertEquals(emptyList<UInt>(), c.search(src, SearchQuery()))
         // append with flags and date; the UID comes back (UIDPLUS)
         val when_ = java.time.Instant.parse("2024-05-06T07:08:09Z")
         val uid = c.append(dst, Dev.rawMessage("appended"), listOf(Flag.Draft), when_)!!
-        val s = c.fetchAll(dst, listOf(uid), FetchOptions()).single()
+        val s = c.fetchAll(dst, UidSet.of(uid), FetchOptions()).single()
         assertTrue(Flag.Draft in s.flags)
         assertEquals(when_, s.internalDate)
         c.deleteMailbox(src)
@@ -238,8 +321,8 @@ class ImapTest {
         val first = c.sync(mb)
         assertTrue(first.fullResync)
         assertEquals(listOf(u1, u2), first.new)
-        c.addFlags(mb, listOf(u1), listOf(Flag.Seen))
-        c.deleteMessages(mb, listOf(u2))
+        c.addFlags(mb, UidSet.of(u1), listOf(Flag.Seen))
+        c.deleteMessages(mb, UidSet.of(u2))
         val u3 = c.append(mb, Dev.rawMessage("s3"))!!
         val next = c.sync(mb, first.state)
         assertFalse(next.fullResync)
@@ -251,6 +334,48 @@ class ImapTest {
         assertTrue(Flag.Seen in next.changed.single().flags)
         val bad = runCatching { c.sync(mb, "not a state") }.exceptionOrNull()
         assertTrue(bad is MailException.InvalidInput, "$bad")
+        c.deleteMailbox(mb)
+        c.logout()
+    }
+
+    @Test
+    fun uidSetsFromTextListsRangesAndAllReachTheServer() = runBlocking {
+        // The IMAP grammar, parsed by the core: printed back compressed and sorted.
+        assertEquals("1:5,7,10:*", UidSet.parse("7,1:5,10:*").toString())
+        assertEquals(UidSet.parse("1:3,5"), UidSet.of(5u, 3u, 2u, 1u))
+        assertEquals(listOf(UidRange(1u, 5u), UidRange(7u, 7u), UidRange(10u, UInt.MAX_VALUE)), UidSet.parse("7,1:5,10:*").ranges())
+        assertEquals("1:*", UidSet.all().toString())
+        assertEquals("4:*", UidSet.fromUid(4u).toString())
+        assertEquals("2:9", UidSet.range(9u, 2u).toString())
+        // Malformed text and UID 0 in text are refused at once.
+        for (bad in listOf("0", "1,0:3", "1, 2", "", "1:")) {
+            val e = runCatching { UidSet.parse(bad) }.exceptionOrNull()
+            assertTrue(e is MailException.InvalidInput, "$bad: $e")
+        }
+        // UID 0 from a list or range is kept, never dropped, and refused by the call.
+        assertEquals("0,3", UidSet.of(3u, 0u).toString())
+        val c = connect("t80")
+        val mb = Dev.unique("KtUidSet")
+        c.createMailbox(mb)
+        val u = (1..5).map { c.append(mb, Dev.rawMessage("u$it"))!! }
+        suspend fun fetched(set: UidSet) = c.fetchAll(mb, set, FetchOptions(envelope = false, attachments = false)).map { it.uid }
+        assertEquals(u, fetched(UidSet.all()))
+        assertEquals(u.drop(3), fetched(UidSet.parse("${u[3]}:*")))
+        assertEquals(u.drop(3), fetched(UidSet.fromUid(u[3])))
+        assertEquals(listOf(u[0], u[2], u[3]), fetched(UidSet.parse("${u[3]}:${u[2]},${u[0]}")))
+        c.addFlags(mb, UidSet.range(u[0], u[1]), listOf(Flag.Seen))
+        assertEquals(listOf(u[0], u[1]), c.search(mb, SearchQuery(seen = true)))
+        assertEquals(listOf(u[1]), c.search(mb, SearchQuery(seen = true, uids = UidSet.parse("${u[1]}:*"))))
+        for (zero in listOf(UidSet.of(0u), UidSet.of(u[2], 0u), UidSet.range(0u, u[2]), UidSet.fromUid(0u))) {
+            val e = runCatching { c.addFlags(mb, zero, listOf(Flag.Seen)) }.exceptionOrNull()
+            assertTrue(e is MailException.InvalidInput, "$zero: $e")
+            val s = runCatching { c.search(mb, SearchQuery(uids = zero)) }.exceptionOrNull()
+            assertTrue(s is MailException.InvalidInput, "$zero: $s")
+        }
+        assertEquals(listOf(u[0], u[1]), c.search(mb, SearchQuery(seen = true)))
+        // `*` is the highest UID in the mailbox.
+        c.deleteMessages(mb, UidSet.parse("*"))
+        assertEquals(u.dropLast(1), c.search(mb, SearchQuery()))
         c.deleteMailbox(mb)
         c.logout()
     }
@@ -292,7 +417,7 @@ class ImapTest {
         c.createMailbox(mb)
         val uids = (1..300).map { c.append(mb, Dev.rawMessage("c$it"))!! }
         // take(5) cancels the fetch after five items; the connection is handed back.
-        assertEquals(uids.take(5), c.fetchFlow(mb, uids, batchSize = 1u).take(5).toList().map { it.uid })
+        assertEquals(uids.take(5), c.fetchFlow(mb, UidSet.of(uids), batchSize = 1u).take(5).toList().map { it.uid })
         assertEquals(300u, c.mailboxStatus(mb).messages)
         // Cancelling a watch in IDLE: the next call runs at once, not after the IDLE.
         val job = launch { c.watchFlow(mb).collect { } }
@@ -309,7 +434,7 @@ class ImapTest {
         idle.join()
         withTimeout(5_000) { c.noop() }
         // cancel() on the pull object ends an in-flight next with Closed.
-        val stream = c.fetch(mb, uids, FetchOptions())
+        val stream = c.fetch(mb, UidSet.of(uids), FetchOptions())
         stream.cancel()
         assertNull(stream.next())
         stream.close()

@@ -49,7 +49,7 @@ class SmtpTest {
         val m = imap.fetchMessage("INBOX", uid)
         assertEquals(r.messageId, m.messageId)
         assertArrayEquals(pdf, m.attachments.single().data)
-        smtp.shutdown()
+        smtp.close()
         imap.logout()
     }
 
@@ -65,7 +65,7 @@ class SmtpTest {
         assertEquals("5.1.1", e.enhancedCode)
         assertTrue(e.permanent)
         assertTrue(e.message!!.contains("550"), e.message)
-        smtp.shutdown()
+        smtp.close()
         val closed = runCatching { smtp.sendMime(Dev.rawMessage("y")) }.exceptionOrNull()
         assertTrue(closed is MailException.Closed, "$closed")
     }
@@ -80,17 +80,31 @@ class SmtpTest {
     fun sendRawAndSendMimeDeliver() = runBlocking {
         val smtp = SmtpClient.connect(Dev.smtp("t85"))
         val imap = ImapClient.connect(Dev.imap("t88"))
+        // Both report progress: bytes of the message sent and its size, the last call complete.
+        class Last : ProgressListener {
+            @Volatile var done = 0uL
+            @Volatile var total: ULong? = null
+            override fun onProgress(done: ULong, total: ULong?) { this.done = done; this.total = total }
+        }
         val s1 = Dev.unique("kt raw")
-        smtp.sendRaw(Dev.address("t85"), listOf(Dev.address("t88")), Dev.rawMessage(s1))
+        val raw = Dev.rawMessage(s1, body = "r".repeat(200_000))
+        val rawProgress = Last()
+        smtp.sendRaw(Dev.address("t85"), listOf(Dev.address("t88")), raw, rawProgress)
+        assertEquals(raw.size.toULong(), rawProgress.done)
+        assertEquals(rawProgress.done, rawProgress.total)
         val s2 = Dev.unique("kt mime")
-        val mime = "From: t85@localhost\r\nTo: t88@localhost\r\nBcc: nobody-visible@localhost\r\nSubject: $s2\r\n\r\nbody\r\n"
-        val r = smtp.sendMime(mime.toByteArray())
+        val bcc = "Bcc: nobody-visible@localhost\r\n"
+        val mime = "From: t85@localhost\r\nTo: t88@localhost\r\n${bcc}Subject: $s2\r\n\r\n${"m".repeat(200_000)}\r\n"
+        val mimeProgress = Last()
+        val r = smtp.sendMime(mime.toByteArray(), mimeProgress)
         assertEquals(listOf(Dev.address("t88")), r.accepted)
         assertEquals("nobody-visible@localhost", r.rejected.single().address)
+        assertEquals(mimeProgress.done, mimeProgress.total)
+        assertTrue(mimeProgress.done > 200_000uL && mimeProgress.done <= (mime.length - bcc.length).toULong(), "${mimeProgress.done}")
         waitFor(imap, s1)
         val uid = waitFor(imap, s2).single()
         assertTrue(!String(imap.fetchRaw("INBOX", uid)).contains("Bcc:"))
-        smtp.shutdown()
+        smtp.close()
         imap.logout()
     }
 
