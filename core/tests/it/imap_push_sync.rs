@@ -246,3 +246,92 @@ async fn sync_as_two_devices_sees_exactly_the_changes() {
     laptop.delete_mailbox(&mb).await.unwrap();
     assert!("garbage".parse::<SyncState>().is_err());
 }
+
+/// The watch contract every face hands on: changes come as they happen, a cancel ends the
+/// `next` in flight with Closed and leaves the client usable.
+#[tokio::test]
+async fn a_watcher_reports_changes_and_a_cancel_ends_it() {
+    let c = imap("t19").await;
+    let mb = unique("Watch");
+    c.create_mailbox(&mb).await.unwrap();
+    let w = std::sync::Arc::new(c.watcher(mb.as_str()));
+    assert_eq!(w.mailbox(), mb);
+
+    // A change by another device arrives through `next`. The other device appends until
+    // the watch has seen one, so no guess about when IDLE began is needed.
+    let seen = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let seen = seen.clone();
+        let mb = mb.clone();
+        tokio::spawn(async move {
+            let other = imap("t19").await;
+            let mut appended = 0;
+            while !seen.load(std::sync::atomic::Ordering::SeqCst) {
+                other
+                    .append(&mb, b"Subject: w\r\n\r\nx\r\n", &[], None)
+                    .await
+                    .unwrap();
+                appended += 1;
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            appended
+        })
+    };
+    let events = w.next(Some(Duration::from_secs(30))).await.unwrap();
+    seen.store(true, std::sync::atomic::Ordering::SeqCst);
+    let appended = writer.await.unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, MailboxEvent::Exists { count, .. } if *count >= 1)),
+        "{events:?}"
+    );
+
+    // A cancel ends the next in flight with Closed, and every later one.
+    let pending = {
+        let w = w.clone();
+        tokio::spawn(async move { w.next(None).await })
+    };
+    let handle = w.cancel_handle();
+    handle.cancel();
+    let e = pending.await.unwrap().unwrap_err();
+    assert_eq!(e.kind(), mailwire::ErrorKind::Closed, "{e}");
+    assert!(w.is_cancelled());
+    assert_eq!(
+        w.next(None).await.unwrap_err().kind(),
+        mailwire::ErrorKind::Closed
+    );
+    // The client is usable right after.
+    let all = c
+        .search(&mb, &mailwire::imap::SearchQuery::All)
+        .await
+        .unwrap();
+    let fresh = imap("t19")
+        .await
+        .search(&mb, &mailwire::imap::SearchQuery::All)
+        .await
+        .unwrap();
+    // The watching session may learn of the last append only after its SEARCH (IMAP lets
+    // the server announce it then); another session sees them all.
+    assert!(all.iter().all(|u| fresh.contains(u)), "{all:?} {fresh:?}");
+    assert_eq!(fresh.len(), appended, "{fresh:?}");
+    c.delete_mailbox(&mb).await.unwrap();
+}
+
+/// A watch ends at its first error: the error once, then Closed naming it; nothing retries.
+#[tokio::test]
+async fn a_watch_ends_at_its_first_error() {
+    let c = imap("t19").await;
+    let w = c.watcher(unique("NoSuchMailbox"));
+    let e = w.next(Some(Duration::from_secs(5))).await.unwrap_err();
+    assert_eq!(e.kind(), mailwire::ErrorKind::NotFound, "{e}");
+    let later = w.next(Some(Duration::from_secs(5))).await.unwrap_err();
+    assert_eq!(later.kind(), mailwire::ErrorKind::Closed, "{later}");
+    assert!(
+        later.to_string().contains("ended after an error"),
+        "{later}"
+    );
+    assert!(!w.is_cancelled());
+    // The client itself is fine.
+    c.mailbox_status("INBOX").await.unwrap();
+}
