@@ -223,6 +223,11 @@ export interface ImapClientEvents {
 export interface Watch {
   /** Stops watching; resolves when IDLE has ended. */
   stop(): Promise<void>;
+  /**
+   * Resolves when the watch has ended: after `stop()`, `logout()`, or its first error (emitted
+   * as `error` first). A watch never retries on its own; watch again to go on.
+   */
+  ended: Promise<void>;
 }
 
 function uids(v: UidInput): native.Uids {
@@ -241,7 +246,7 @@ function uids(v: UidInput): native.Uids {
 }
 
 function checkUid(v: number): number {
-  if (!Number.isInteger(v) || v < 1 || v > 0xffffffff) throw invalidInput(`${v} is not a UID (1 .. 2**32-1)`);
+  if (!Number.isInteger(v) || v < 0 || v > 0xffffffff) throw invalidInput(`${v} is not a UID (1 .. 2**32-1)`);
   return v;
 }
 
@@ -439,7 +444,7 @@ export class ImapClient extends EventEmitter {
    * The loop holds the connection: do not call this client inside it (collect first).
    */
   fetch(mailbox: string, range: UidInput, options: FetchOptions = {}): AsyncGenerator<native.MessageSummary, void, undefined> {
-    const { batchSize = 500, changedSince, ...rest } = checkKeys(options, FETCH_KEYS, 'fetch options') ?? {};
+    const { batchSize = native.DEFAULT_FETCH_BATCH, changedSince, ...rest } = checkKeys(options, FETCH_KEYS, 'fetch options') ?? {};
     return summaries(() =>
       this.#native.fetch(mailbox, uids(range), { ...rest, changedSince: num(changedSince) }, batchSize),
     );
@@ -454,7 +459,7 @@ export class ImapClient extends EventEmitter {
 
   /** The whole source of each message of `uids`, many per command: `{uid, data}` items. */
   fetchRawMany(mailbox: string, range: UidInput, options: FetchRawOptions = {}): AsyncGenerator<native.RawMessage, void, undefined> {
-    const { batchSize = 64 } = checkKeys(options, FETCH_RAW_KEYS, 'fetchRawMany options') ?? {};
+    const { batchSize = native.DEFAULT_RAW_FETCH_BATCH } = checkKeys(options, FETCH_RAW_KEYS, 'fetchRawMany options') ?? {};
     return drain(() => this.#native.fetchRawMany(mailbox, uids(range)), batchSize);
   }
 
@@ -578,32 +583,32 @@ export class ImapClient extends EventEmitter {
    * Keeps `mailbox` in IDLE and emits `exists`, `expunge`, `flags` and `overflow` events until
    * `stop()` (or `logout`). The connection is busy meanwhile: other calls wait, so use a
    * second client for work while watching. An aborted `signal` stops it as `stop()` does.
+   * The first error ends the watch (emitted as `error`; see {@link Watch.ended}), as in every
+   * face: reconnect or `sync`, then watch again.
    */
   watch(mailbox: string, options: WatchOptions = {}): Watch {
     const { signal } = checkKeys(options, WATCH_KEYS, 'watch options') ?? {};
-    let stopped = signal?.aborted ?? false;
-    let current: native.IdleWatcher | undefined;
+    // One core watcher for the whole watch: its contract (cancel, the end at the first
+    // error, no hidden retries) is every face's.
+    const w = this.#native.watch(mailbox);
+    this.#watchers.add(w);
     const loop = (async () => {
-      while (!stopped && !this.#closed) {
-        current = this.#native.watch(mailbox);
-        this.#watchers.add(current);
-        try {
-          this.#emitAll(mailbox, (await current.next()).map(event));
-        } catch (e) {
-          if (stopped || this.#closed) break;
-          const err = fromNative(e) as MailError;
-          if (err instanceof MailError && err.code === 'ECLOSED') break;
-          if (this.listenerCount('error') > 0) this.emit('error', err);
-          await new Promise((r) => setTimeout(r, 1000));
-        } finally {
-          this.#watchers.delete(current);
+      try {
+        while (!w.cancelled && !this.#closed) {
+          this.#emitAll(mailbox, (await w.next()).map(event));
         }
+      } catch (e) {
+        if (w.cancelled || this.#closed) return;
+        const err = fromNative(e);
+        // The watch has ended: say why once ('error' listeners), then stop. Reconnect (or
+        // `sync`) and watch again to go on.
+        if (this.listenerCount('error') > 0) this.emit('error', err);
+      } finally {
+        this.#watchers.delete(w);
       }
     })();
-    const stop = () => {
-      stopped = true;
-      current?.cancel();
-    };
+    const stop = () => w.cancel();
+    if (signal?.aborted) stop();
     signal?.addEventListener('abort', stop, { once: true });
     loop.finally(() => signal?.removeEventListener('abort', stop)).catch(() => {});
     return {
@@ -611,6 +616,7 @@ export class ImapClient extends EventEmitter {
         stop();
         await loop;
       },
+      ended: loop,
     };
   }
 

@@ -36,8 +36,8 @@ export class UidSet implements Iterable<number> {
 
   /**
    * A set from inclusive `[first, last]` ranges in any order (a range may be given
-   * backwards); overlapping and adjacent ranges are merged, 0 is left out. Throws a
-   * `MailError` with code `EINVAL` for a value that is not a UID.
+   * backwards); overlapping and adjacent ranges are merged. Throws a `MailError` with code
+   * `EINVAL` for a value that is not a UID, 0 included (as in every face).
    */
   constructor(ranges: Iterable<readonly [number, number]> = []) {
     const list: Array<[number, number]> = [];
@@ -45,8 +45,8 @@ export class UidSet implements Iterable<number> {
       let a = checkUid(r[0]);
       let b = checkUid(r[1]);
       if (a > b) [a, b] = [b, a];
-      if (b === 0) continue;
-      list.push([Math.max(a, 1), b]);
+      if (a === 0) throw invalidInput('UID 0 does not exist: UIDs start at 1');
+      list.push([a, b]);
     }
     list.sort((x, y) => x[0] - y[0]);
     const merged: Array<[number, number]> = [];

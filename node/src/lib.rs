@@ -24,6 +24,19 @@ pub use smtp::NativeSmtpClient;
 
 use napi_derive::napi;
 
+/// Summaries handed over per batch when `batchSize` is not given (the core's default).
+#[napi]
+pub const DEFAULT_FETCH_BATCH: u32 = mailwire::DEFAULT_FETCH_BATCH as u32;
+
+/// Whole messages handed over per batch of `fetchRawMany` by default (the core's default).
+#[napi]
+pub const DEFAULT_RAW_FETCH_BATCH: u32 = mailwire::DEFAULT_RAW_FETCH_BATCH as u32;
+
+/// Milliseconds one `idle()` (and one round of `watch`) waits by default: the core's 29
+/// minutes.
+#[napi]
+pub const DEFAULT_IDLE_TIMEOUT: u32 = mailwire::DEFAULT_IDLE_TIMEOUT.as_millis() as u32;
+
 /// Panics inside Rust with `msg`. Test-only: proves that a panic in a sync export becomes a
 /// `MailError` with code `EPROTOCOL` carrying its text, and that the process lives on.
 #[napi(js_name = "_debugPanic", catch_unwind)]

@@ -5,10 +5,9 @@ use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use mailwire::imap as core;
-use tokio::sync::{watch, Mutex};
 
 use crate::config::ImapConfig;
-use crate::error::{MailError, Result};
+use crate::error::Result;
 use crate::message::{addrs, time_from, time_to, Address, Message};
 use crate::progress::{to_core, ProgressListener};
 
@@ -917,11 +916,7 @@ impl ImapClient {
     /// A watcher of `mailbox`: each `next` waits (IDLE) until something changes. Read it
     /// through the `Flow` / `AsyncThrowingStream` adapters; `cancel` ends it.
     pub fn watch(&self, mailbox: String) -> Arc<IdleWatcher> {
-        Arc::new(IdleWatcher {
-            client: self.inner.clone(),
-            mailbox,
-            cancel: Canceller::new(),
-        })
+        Arc::new(IdleWatcher(self.inner.watcher(mailbox)))
     }
 
     /// What changed in `mailbox` since `state` (a string from an earlier `SyncResult`; absent
@@ -963,93 +958,25 @@ impl ImapClient {
     }
 }
 
-/// A cancel signal that an in-flight call can wait on.
-struct Canceller {
-    tx: watch::Sender<bool>,
-}
-
-impl Canceller {
-    fn new() -> Self {
-        Canceller {
-            tx: watch::channel(false).0,
-        }
-    }
-
-    fn cancel(&self) {
-        self.tx.send_replace(true);
-    }
-
-    fn is_cancelled(&self) -> bool {
-        *self.tx.borrow()
-    }
-
-    /// Runs `work` unless or until cancelled.
-    async fn run<T>(&self, work: impl std::future::Future<Output = Result<T>>) -> Result<T> {
-        let mut rx = self.tx.subscribe();
-        if *rx.borrow() {
-            return Err(cancelled());
-        }
-        tokio::select! {
-            r = work => r,
-            _ = rx.wait_for(|c| *c) => Err(cancelled()),
-        }
-    }
-}
-
-fn cancelled() -> MailError {
-    mailwire::Error::new(mailwire::ErrorKind::Closed, "the stream was cancelled").into()
-}
-
-/// The pull logic of the fetch streams: one core stream, handed back to the client when it
-/// is exhausted, fails or is cancelled.
-struct Pull<T> {
-    inner: Mutex<Option<core::FetchStream<T>>>,
-    cancel: Canceller,
-}
+/// The core's fetch handle (its stop contract is every face's), with the one-item pull the
+/// adapters use.
+struct Pull<T>(core::FetchHandle<T>);
 
 impl<T: Send + 'static> Pull<T> {
     fn new(stream: core::FetchStream<T>) -> Self {
-        Pull {
-            inner: Mutex::new(Some(stream)),
-            cancel: Canceller::new(),
-        }
+        Pull(core::FetchHandle::new(stream))
     }
 
     async fn next_batch(&self, max: u32) -> Result<Vec<T>> {
-        if self.cancel.is_cancelled() {
-            return Ok(Vec::new());
-        }
-        self.cancel
-            .run(async {
-                let mut guard = self.inner.lock().await;
-                let Some(stream) = guard.as_mut() else {
-                    return Ok(Vec::new());
-                };
-                let batch = stream.next_batch(max as usize).await;
-                if !matches!(&batch, Ok(b) if !b.is_empty()) {
-                    *guard = None; // exhausted or failed: release the connection
-                }
-                Ok(batch?)
-            })
-            .await
-            .inspect_err(|_| self.release())
+        Ok(self.0.next_batch(max as usize).await?)
     }
 
     async fn next(&self) -> Result<Option<T>> {
-        Ok(self.next_batch(1).await?.pop())
+        Ok(self.0.next_batch(1).await?.pop())
     }
 
     fn cancel(&self) {
-        self.cancel.cancel();
-        self.release();
-    }
-
-    /// Drops the core stream (which finishes the response in the background of the next
-    /// call) unless a call still holds it; that call drops it when it sees the cancel.
-    fn release(&self) {
-        if let Ok(mut guard) = self.inner.try_lock() {
-            *guard = None;
-        }
+        self.0.cancel();
     }
 }
 
@@ -1133,38 +1060,28 @@ fn raw(m: core::RawMessage) -> RawMessage {
 }
 
 /// Watches a mailbox with IDLE (from `ImapClient.watch`): each `next` waits until something
-/// changes and returns the events. `cancel` ends it (an in-flight or later `next` fails with
-/// `Closed`, and IDLE is ended before the client's next call).
+/// changes and returns the events. The core's `Watcher`, whose contract every face shares:
+/// `cancel` ends it (an in-flight or later `next` fails with `Closed`, and IDLE is ended
+/// before the client's next call); the first error ends it too (later calls fail with
+/// `Closed` naming that error; nothing retries).
 #[derive(uniffi::Object)]
-pub struct IdleWatcher {
-    client: mailwire::ImapClient,
-    mailbox: String,
-    cancel: Canceller,
-}
-
-/// How long one `IdleWatcher.next` waits before returning an empty list; the core re-issues
-/// IDLE well within it.
-const WATCH_ROUND: Duration = Duration::from_secs(24 * 3600);
+pub struct IdleWatcher(core::Watcher);
 
 #[uniffi::export(async_runtime = "tokio")]
 impl IdleWatcher {
-    /// Waits until the mailbox changes and returns what changed.
+    /// Waits until the mailbox changes and returns what changed (an empty list after the
+    /// core's default IDLE timeout of 29 minutes with no change).
     pub async fn next(&self) -> Result<Vec<MailboxEvent>> {
-        crate::error::guard_async(async {
-            self.cancel
-                .run(async { Ok(events(self.client.idle(&self.mailbox, WATCH_ROUND).await?)) })
-                .await
-        })
-        .await
+        crate::error::guard_async(async { Ok(events(self.0.next(None).await?)) }).await
     }
 
     /// Whether `cancel` was called.
     pub fn is_cancelled(&self) -> bool {
-        self.cancel.is_cancelled()
+        self.0.is_cancelled()
     }
 
     /// Ends the watch; harmless to call twice.
     pub fn cancel(&self) {
-        self.cancel.cancel();
+        self.0.cancel();
     }
 }

@@ -5,6 +5,7 @@ pub(crate) mod command;
 mod connection;
 mod criteria;
 mod fetch;
+mod handle;
 mod idle;
 mod mailboxes;
 mod messages;
@@ -19,6 +20,7 @@ pub use client::ImapClient;
 pub use command::UidSet;
 pub use criteria::SearchCriteria;
 pub use fetch::FetchStream;
+pub use handle::FetchHandle;
 pub use messages::Progress;
 pub use search::SearchQuery;
 pub use types::{

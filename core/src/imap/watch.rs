@@ -55,14 +55,26 @@ impl CancelHandle {
     /// [`Closed`](ErrorKind::Closed). Dropping `fut` midway is safe for every
     /// [`ImapClient`] call (each one is cancel-safe).
     pub async fn run<T>(&self, fut: impl Future<Output = Result<T>>) -> Result<T> {
-        let mut rx = self.0.subscribe();
-        if *rx.borrow_and_update() {
+        self.until_cancelled(fut).await?
+    }
+
+    /// Runs any future (a binding's own, with its own error type) unless cancelled before
+    /// or while it runs: its output, or [`Closed`](ErrorKind::Closed) when cancelled.
+    pub async fn until_cancelled<F: Future>(&self, fut: F) -> Result<F::Output> {
+        if self.is_cancelled() {
             return Err(cancelled());
         }
         tokio::select! {
-            r = fut => r,
-            _ = rx.wait_for(|c| *c) => Err(cancelled()),
+            r = fut => Ok(r),
+            () = self.cancelled() => Err(cancelled()),
         }
+    }
+
+    /// Resolves once [`cancel`](Self::cancel) was called (at once if it already was).
+    pub async fn cancelled(&self) {
+        let mut rx = self.0.subscribe();
+        // The sender lives in `self`, so the channel cannot close while this waits.
+        let _ = rx.wait_for(|c| *c).await;
     }
 }
 

@@ -1,12 +1,12 @@
 //! IDLE: the events the server pushes and the watcher that waits for them.
 
-use std::time::Duration;
+use std::sync::Arc;
 
 use mailwire::imap as core;
 use napi_derive::napi;
 
 use super::client::NativeImapClient;
-use super::types::{flags_out, modseq, ranges_out, Canceller};
+use super::types::{flags_out, modseq, ranges_out};
 use crate::config::millis;
 use crate::error::{IntoNapi, Result};
 
@@ -85,46 +85,36 @@ fn event(e: core::MailboxEvent) -> MailboxEvent {
 
 #[napi]
 impl NativeImapClient {
-    /// An IDLE watcher on `mailbox`: `next(timeout)` waits for changes, `cancel()` ends it.
+    /// An IDLE watcher on `mailbox` (the core's `Watcher`): `next(timeout)` waits for
+    /// changes, `cancel()` ends it, and it ends at its first error.
     #[napi(catch_unwind)]
     pub fn watch(&self, mailbox: String) -> Result<IdleWatcher> {
         crate::error::guard(|| {
             Ok(IdleWatcher {
-                client: self.inner.clone(),
-                mailbox,
-                cancel: Canceller::new(),
+                inner: Arc::new(self.inner.watcher(mailbox)),
             })
         })
     }
 }
 
-/// Waits for pushed changes of one mailbox (IDLE); `cancel()` ends a pending `next`.
+/// Waits for pushed changes of one mailbox (IDLE): the core's `Watcher`, whose contract
+/// (cancel, the end at the first error) every face shares.
 #[napi]
 pub struct IdleWatcher {
-    client: mailwire::ImapClient,
-    mailbox: String,
-    cancel: Canceller,
+    inner: Arc<core::Watcher>,
 }
 
 #[napi]
 impl IdleWatcher {
-    /// Waits up to `timeout` milliseconds (default: a day) for changes; empty on timeout.
-    /// Rejects with `ECLOSED` when cancelled.
+    /// Waits up to `timeout` milliseconds (default: the core's 29 minutes) for changes;
+    /// empty when none came. Rejects with `ECLOSED` once cancelled, and after the error that
+    /// ended the watch.
     #[napi]
     pub async fn next(&self, timeout: Option<f64>) -> Result<Vec<MailboxEvent>> {
         crate::error::guard_async(async {
-            let timeout = match timeout {
-                Some(t) => millis("timeout", t)?,
-                None => Duration::from_secs(24 * 3600),
-            };
-            let client = self.client.clone();
-            let mailbox = self.mailbox.clone();
-            self.cancel
-                .run(async move {
-                    let events = client.idle(&mailbox, timeout).await.napi()?;
-                    Ok(events.into_iter().map(event).collect())
-                })
-                .await
+            let timeout = timeout.map(|t| millis("timeout", t)).transpose()?;
+            let events = self.inner.next(timeout).await.napi()?;
+            Ok(events.into_iter().map(event).collect())
         })
         .await
     }
@@ -132,14 +122,14 @@ impl IdleWatcher {
     /// Whether `cancel` was called.
     #[napi(getter, catch_unwind)]
     pub fn cancelled(&self) -> Result<bool> {
-        crate::error::guard(|| Ok(self.cancel.is_cancelled()))
+        crate::error::guard(|| Ok(self.inner.is_cancelled()))
     }
 
     /// Ends the watch (a pending `next` rejects with `ECLOSED`); harmless twice.
     #[napi(catch_unwind)]
     pub fn cancel(&self) -> Result<()> {
         crate::error::guard(|| {
-            self.cancel.cancel();
+            self.inner.cancel();
             Ok(())
         })
     }

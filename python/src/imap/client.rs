@@ -7,12 +7,11 @@ use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset};
 use mailwire::imap::{
-    FetchOptions, FetchStream as CoreStream, Flag, MessageSummary, RawMessage as CoreRawMessage,
-    SyncState, UidSet,
+    FetchHandle, FetchOptions, FetchStream as CoreStream, Flag, MessageSummary,
+    RawMessage as CoreRawMessage, SyncState, UidSet,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyRange, PyString, PyTuple, PyType};
-use tokio::sync::Mutex;
 
 use crate::config::{describe, read_ca, seconds, Common, ImapOptions, Session};
 use crate::error::{invalid_input, to_py_err};
@@ -97,12 +96,11 @@ fn message_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
 }
 
 /// The core stream behind a `fetch` or `fetch_raw_many`, shared with the futures that read
-/// from it.
-type SharedStream<T> = Arc<Mutex<Option<CoreStream<T>>>>;
+/// from it: the core's `FetchHandle`, whose stop contract every face shares.
+type SharedStream<T> = Arc<FetchHandle<T>>;
 
 /// Pulls the next batch of `stream` and wraps it in `batch` (the type that converts it to a
-/// Python list). Drops the core stream once exhausted or failed, which gives the connection
-/// back to the client at once.
+/// Python list).
 async fn next_batch<T, B>(
     stream: SharedStream<T>,
     max: usize,
@@ -111,31 +109,15 @@ async fn next_batch<T, B>(
 where
     T: Send + 'static,
 {
-    let mut guard = stream.lock().await;
-    let Some(s) = guard.as_mut() else {
-        return Ok(batch(Vec::new()));
-    };
-    match s.next_batch(max).await {
-        Ok(b) => {
-            if b.is_empty() {
-                *guard = None;
-            }
-            Ok(batch(b))
-        }
-        Err(e) => {
-            *guard = None;
-            Err(e)
-        }
-    }
+    stream.next_batch(max).await.map(batch)
 }
 
-/// Stops a stream from Python: drops the core stream (the rest of the server's answer is
-/// discarded before the client's next call). A no-op while a batch is being pulled.
-fn close_stream<T>(stream: &SharedStream<T>) {
-    if let Ok(mut guard) = stream.try_lock() {
-        let _context = crate::runtime::runtime().map(|rt| rt.enter());
-        *guard = None;
-    }
+/// Stops a stream from Python: a batch being pulled fails with `ClosedError`, later pulls
+/// find the stream ended, and the rest of the server's answer is discarded before the
+/// client's next call.
+fn close_stream<T: Send + 'static>(stream: &SharedStream<T>) {
+    let _context = crate::runtime::runtime().map(|rt| rt.enter());
+    stream.cancel();
 }
 
 /// One pull class over a core `FetchStream<$item>`, whose batches cross as `$batch` lists.
@@ -150,7 +132,7 @@ macro_rules! fetch_stream_class {
         impl $name {
             fn new(stream: CoreStream<$item>) -> Self {
                 $name {
-                    stream: Arc::new(Mutex::new(Some(stream))),
+                    stream: Arc::new(FetchHandle::new(stream)),
                 }
             }
         }

@@ -137,8 +137,7 @@ impl NativeImapClient {
             let set = uid_set(uids)?;
             let stream = self.inner.fetch_raw_many(&mailbox, set).await.napi()?;
             Ok(RawStream {
-                inner: Arc::new(Mutex::new(Some(stream))),
-                cancel: Canceller::new(),
+                inner: Arc::new(core::FetchHandle::new(stream)),
             })
         })
         .await
@@ -220,13 +219,13 @@ impl SummaryStream {
     fn spawn(mut stream: core::FetchStream, max: usize) -> Self {
         let cancel = Canceller::new();
         let (tx, rx) = tokio::sync::mpsc::channel(2);
-        let mut cancelled = cancel.0.subscribe();
+        let handle = cancel.0.clone();
         let task = tokio::spawn(async move {
             loop {
                 let batch = tokio::select! {
                     // A panic reading ahead fails the stream instead of ending the task.
                     b = mailwire::panic::catch_future(stream.next_batch(max)) => b.and_then(|r| r),
-                    _ = cancelled.wait_for(|c| *c) => return,
+                    () = handle.cancelled() => return,
                 };
                 let msg = match batch {
                     Ok(b) if b.is_empty() => Prefetched::End,
@@ -236,7 +235,7 @@ impl SummaryStream {
                 let last = !matches!(msg, Prefetched::Batch(_));
                 tokio::select! {
                     r = tx.send(msg) => if r.is_err() { return },
-                    _ = cancelled.wait_for(|c| *c) => return,
+                    () = handle.cancelled() => return,
                 }
                 if last {
                     return;
@@ -258,6 +257,10 @@ impl SummaryStream {
     #[napi]
     pub async fn next_json(&self) -> Result<String> {
         crate::error::guard_async(async {
+            // The core's stop contract: after `close()` the stream has ended.
+            if self.cancel.0.is_cancelled() {
+                return Ok(String::new());
+            }
             let rx = self.rx.clone();
             self.cancel
                 .run(async move {
@@ -302,50 +305,40 @@ impl SummaryStream {
     }
 }
 
-/// Whole messages arriving from a `fetchRawMany`, pulled in batches.
+/// Whole messages arriving from a `fetchRawMany`, pulled in batches: the core's
+/// `FetchHandle`, whose stop contract every face shares.
 #[napi]
 pub struct RawStream {
-    inner: Arc<Mutex<Option<core::FetchStream<core::RawMessage>>>>,
-    cancel: Canceller,
+    inner: Arc<core::FetchHandle<core::RawMessage>>,
 }
 
 #[napi]
 impl RawStream {
-    /// Up to `max` messages; empty at the end.
+    /// Up to `max` messages; empty at the end and after `close()`.
     #[napi]
     pub async fn next_batch(&self, max: u32) -> Result<Vec<RawMessage>> {
         crate::error::guard_async(async {
-            let inner = self.inner.clone();
-            self.cancel
-                .run(async move {
-                    let mut guard = inner.lock().await;
-                    let Some(stream) = guard.as_mut() else {
-                        return Ok(Vec::new());
-                    };
-                    let batch = stream.next_batch(max as usize).await;
-                    if !matches!(&batch, Ok(b) if !b.is_empty()) {
-                        *guard = None;
-                    }
-                    Ok(batch
-                        .napi()?
-                        .into_iter()
-                        .map(|m| RawMessage {
-                            uid: m.uid,
-                            data: m.data.into(),
-                        })
-                        .collect())
-                })
+            Ok(self
+                .inner
+                .next_batch(max as usize)
                 .await
+                .napi()?
+                .into_iter()
+                .map(|m| RawMessage {
+                    uid: m.uid,
+                    data: m.data.into(),
+                })
+                .collect())
         })
         .await
     }
 
-    /// Stops the stream and frees the connection.
+    /// Stops the stream and frees the connection (a pending `nextBatch` rejects with
+    /// `ECLOSED`).
     #[napi]
     pub async fn close(&self) -> Result<()> {
         crate::error::guard_async(async {
-            self.cancel.cancel();
-            self.inner.lock().await.take();
+            self.inner.cancel();
             Ok(())
         })
         .await
