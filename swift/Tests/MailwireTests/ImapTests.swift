@@ -12,6 +12,7 @@ final class ImapTests: XCTestCase {
             attachments: [Attachment(filename: "report.pdf", contentType: "application/pdf", data: pdf)]))
     }
 
+    // conformance: imap.connect.tls, imap.connect.starttls
     func testConnectsOverTlsAndStartTlsWithTheTestCa() async throws {
         let tls = try await ImapClient.connect(config: Dev.imap("t90"))
         let idle = try await tls.hasCapability(capability: "IDLE")
@@ -27,6 +28,7 @@ final class ImapTests: XCTestCase {
         guard case .Closed = e else { return XCTFail("\(String(describing: e))") }
     }
 
+    // conformance: imap.mailboxes.list, imap.mailboxes.status, imap.mailboxes.manage, imap.mailboxes.utf8
     func testMailboxesCreateListStatusRenameSubscribeDelete() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t90"))
         let name = Dev.unique("Sw Ordner ä")
@@ -53,6 +55,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.search.fields
     func testSearchByFlagsTextSizeAndRawKeys() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t91"))
         let mb = Dev.unique("SwSearch")
@@ -76,6 +79,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.fetch.summaries
     func testFetchStreamYieldsSummariesWithEnvelopeAndAttachments() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t91"))
         let mb = Dev.unique("SwFetch")
@@ -108,6 +112,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.download.part, imap.save-attachment, imap.fetch.message, imap.fetch.range, message.build
     func testDownloadPartSaveAttachmentAndFetchMessage() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t91"))
         let mb = Dev.unique("SwDownload")
@@ -134,6 +139,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.flags
     func testFlagsAddRemoveAndSet() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t91"))
         let mb = Dev.unique("SwFlags")
@@ -160,6 +166,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.copy-move, imap.delete-expunge, imap.append
     func testCopyMoveDeleteExpungeAndAppend() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t91"))
         let src = Dev.unique("SwSrc"), dst = Dev.unique("SwDst")
@@ -193,6 +200,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.idle, imap.watch
     func testIdleAndWatchStreamReportNewMail() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t92"))
         let other = try await ImapClient.connect(config: Dev.imap("t92"))
@@ -218,6 +226,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.sync, imap.uids.ranges
     func testSyncReportsNewChangedAndVanished() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t92"))
         let mb = Dev.unique("SwSync")
@@ -244,6 +253,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.uids.ranges
     func testUidRangesStayRanges() {
         // What a hostile server can announce (VANISHED 1:4294967295): counted, tested and
         // iterated without building an array.
@@ -257,6 +267,7 @@ final class ImapTests: XCTestCase {
         XCTAssertFalse(some.containsUid(5))
     }
 
+    // conformance: imap.limits, auth.plaintext-opt-in
     func testResponseSizeLimitAndPlaintextLoginReachTheCore() async throws {
         // Dovecot's greeting with its capabilities is longer than 20 bytes.
         var small = Dev.imap("t90")
@@ -283,6 +294,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.cancel
     func testCancellingStreamsStopsRustWorkAndLeavesClientUsable() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t93"))
         let mb = Dev.unique("SwCancel")

@@ -35,6 +35,7 @@ class ImapTest {
         ),
     )
 
+    // conformance: imap.connect.tls, imap.connect.starttls
     @Test
     fun connectsOverTlsAndStartTlsWithTheTestCa() = runBlocking {
         val tls = ImapClient.connect(Dev.imap("t80"))
@@ -50,6 +51,7 @@ class ImapTest {
         assertTrue(e is MailException.Closed, "$e")
     }
 
+    // conformance: imap.mailboxes.list, imap.mailboxes.status, imap.mailboxes.manage, imap.mailboxes.utf8
     @Test
     fun mailboxesCreateListStatusRenameSubscribeDelete() = runBlocking {
         val c = ImapClient.connect(Dev.imap("t80"))
@@ -74,6 +76,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.search.fields
     @Test
     fun searchByFlagsTextSizeAndRawKeys() = runBlocking {
         val c = connect("t81")
@@ -93,6 +96,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.fetch.summaries
     @Test
     fun fetchFlowStreamsSummariesWithEnvelopeAndAttachments() = runBlocking {
         val c = connect("t81")
@@ -123,6 +127,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.download.part, imap.save-attachment, imap.fetch.message, imap.fetch.range, message.build
     @Test
     fun downloadPartSaveAttachmentAndFetchMessage() = runBlocking {
         val c = connect("t81")
@@ -151,6 +156,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.flags
     @Test
     fun flagsAddRemoveAndSet() = runBlocking {
         val c = connect("t81")
@@ -172,6 +178,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.copy-move, imap.delete-expunge, imap.append
     @Test
     fun copyMoveDeleteExpungeAndAppend() = runBlocking {
         val c = connect("t81")
@@ -203,6 +210,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.idle, imap.watch
     @Test
     fun idleAndWatchFlowReportNewMail() = runBlocking {
         val c = connect("t82")
@@ -228,6 +236,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.sync, imap.uids.ranges
     @Test
     fun syncReportsNewChangedAndVanished() = runBlocking {
         val c = connect("t82")
@@ -255,6 +264,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.uids.ranges
     @Test
     fun uidRangesStayRanges() {
         // What a hostile server can announce (VANISHED 1:4294967295): counted, tested and
@@ -269,6 +279,7 @@ class ImapTest {
         assertFalse(some.containsUid(5u))
     }
 
+    // conformance: imap.limits, auth.plaintext-opt-in
     @Test
     fun responseSizeLimitAndPlaintextLoginReachTheCore() = runBlocking {
         // Dovecot's greeting with its capabilities is longer than 20 bytes.
@@ -285,6 +296,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.cancel
     @Test
     fun cancellingFlowsStopsRustWorkAndLeavesClientUsable() = runBlocking {
         val c = connect("t83")
