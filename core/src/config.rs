@@ -422,7 +422,10 @@ mod tests {
         for alias in ["ssl", "implicit", "none", "TLS", "start_tls", ""] {
             let e = Security::parse(alias).unwrap_err();
             assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
-            assert!(e.to_string().contains("\"tls\" | \"starttls\" | \"plain\""), "{e}");
+            assert!(
+                e.to_string().contains("\"tls\" | \"starttls\" | \"plain\""),
+                "{e}"
+            );
         }
     }
 
