@@ -59,7 +59,7 @@ async def test_connect_with_password_token_and_starttls(env: Env) -> None:
         await AsyncImapClient(env.host).noop()
 
 
-# conformance: imap.mailboxes.list, imap.mailboxes.status
+# conformance: imap.mailboxes.list
 async def test_list_and_status_with_roles(aimap: AsyncImapClient) -> None:
     boxes = {m.name: m for m in await aimap.list_mailboxes()}
     assert boxes["INBOX"].role == "inbox"

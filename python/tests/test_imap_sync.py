@@ -34,7 +34,7 @@ def test_connect_with_password_token_and_starttls(env: Env) -> None:
         assert "t50" in repr(c)
 
 
-# conformance: imap.mailboxes.list, imap.mailboxes.status
+# conformance: imap.mailboxes.list
 def test_list_and_status_with_roles(imap: ImapClient) -> None:
     boxes = {m.name: m for m in imap.list_mailboxes()}
     assert boxes["INBOX"].role == "inbox"
