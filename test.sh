@@ -26,7 +26,8 @@ if [ "${MAILWIRE_STOP_AFTER:-0}" = 1 ]; then
   trap 'devserver/devserver stop' EXIT
 fi
 
-step "rust: format, lint, docs"
+step "conformance table; rust: format, lint, docs"
+python3 docs/conformance.py   # every capability proved in every face, or a known gap (docs/CONFORMANCE.md)
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 RUSTDOCFLAGS="-D warnings" cargo doc -p mailwire --no-deps

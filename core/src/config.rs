@@ -408,6 +408,7 @@ impl SmtpConfig {
 mod tests {
     use super::*;
 
+    // conformance: connect.security
     #[test]
     fn security_has_one_spelling() {
         for (text, security) in [
@@ -428,6 +429,7 @@ mod tests {
         }
     }
 
+    // conformance: errors.no-secrets
     #[test]
     fn unsendable_credentials_are_refused_without_echo() {
         for auth in [
@@ -458,6 +460,7 @@ mod tests {
         assert!(Auth::None.check_sendable().is_ok());
     }
 
+    // conformance: auth.plaintext-opt-in
     #[test]
     fn plaintext_auth_needs_its_own_opt_in() {
         let cfg = SmtpConfig::new("h", Auth::password("u", "pw")).security(Security::Plain);
@@ -483,6 +486,7 @@ mod tests {
         assert!(imap.auth.check_plaintext(Security::Tls, false).is_ok());
     }
 
+    // conformance: errors.no-secrets
     #[test]
     fn debug_never_shows_secrets() {
         let cfg = ImapConfig::new("h", Auth::password("u", "hunter2-secret"));

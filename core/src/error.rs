@@ -359,6 +359,7 @@ impl std::error::Error for Error {
 mod tests {
     use super::*;
 
+    // conformance: errors.fields
     #[test]
     fn display_carries_codes_and_server_text() {
         let e = Error::new(ErrorKind::Rejected, "recipient refused")
@@ -369,6 +370,7 @@ mod tests {
         assert!(!e.is_transient());
     }
 
+    // conformance: errors.no-secrets
     #[test]
     fn withhold_replaces_texts_that_contain_a_secret() {
         let e = Error::protocol("malformed SMTP reply line \"5x hunter2\"")
@@ -384,6 +386,7 @@ mod tests {
         assert_eq!(e.message(), "fine");
     }
 
+    // conformance: errors.fields
     #[test]
     fn fields_are_the_same_for_every_face() {
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionReset, "reset by peer");
@@ -409,6 +412,7 @@ mod tests {
         assert_eq!(f.cause, None);
     }
 
+    // conformance: auth.refused, errors.fields
     #[test]
     fn a_refused_login_is_permanent_in_imap_as_in_smtp() {
         let imap = Error::new(ErrorKind::Auth, "login refused")

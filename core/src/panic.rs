@@ -75,6 +75,7 @@ pub async fn __debug_panic_async(msg: String) {
 mod tests {
     use super::*;
 
+    // conformance: errors.no-panic
     #[test]
     fn a_panic_becomes_a_protocol_error_with_its_text() {
         let e = catch(|| __debug_panic("boom 42")).unwrap_err();
@@ -87,6 +88,7 @@ mod tests {
         assert_eq!(catch(|| 5).unwrap(), 5);
     }
 
+    // conformance: errors.no-panic
     #[tokio::test]
     async fn a_panicking_future_becomes_a_protocol_error() {
         let e = catch_future(__debug_panic_async("async boom".into()))

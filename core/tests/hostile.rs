@@ -18,6 +18,7 @@ use mailwire::imap::FetchOptions;
 use mailwire::{Auth, ErrorKind, ImapClient, ImapConfig, Security, Timeouts};
 use serde_json::{json, Value};
 
+// conformance: hostile.server
 fn main() {
     if std::env::args().any(|a| a == "--list") {
         // What test tools ask a test binary for; running the suite is not what they want.

@@ -25,6 +25,7 @@ test('require and import both expose the same API', async () => {
   assert.equal(out.trim(), 'function');
 });
 
+// conformance: message.build, message.parse
 test('buildMessage and parseMessage round-trip a nodemailer-shaped message', async () => {
   const raw = await mw.buildMessage({
     from: 'Jane Doe <jane@example.org>',
@@ -56,6 +57,7 @@ test('buildMessage and parseMessage round-trip a nodemailer-shaped message', asy
   assert.deepEqual(mw.parseMessage(raw.toString()).subject, m.subject, 'a string works too');
 });
 
+// conformance: message.build
 test('bodies arrive as the exact strings, whatever their characters', async () => {
   // ASCII, Latin-1 letters at the edges of the range (U+0080, U+00FF) and inside long ASCII
   // runs, then characters beyond Latin-1 (BMP and astral): each takes another route into V8.
@@ -76,6 +78,7 @@ test('bodies arrive as the exact strings, whatever their characters', async () =
   }
 });
 
+// conformance: message.parse
 test('parsed text has \\n line endings, as mailparser gives it; HTML is left as sent', () => {
   const raw = 'From: a@example.org\r\nTo: b@example.org\r\nSubject: lines\r\n\r\none\r\ntwo\r\n\r\nfour\r\n';
   assert.equal(mw.parseMessage(raw).text, 'one\ntwo\n\nfour\n');
@@ -96,6 +99,7 @@ test('attachments parsed in a synchronous loop are released by the garbage colle
   assert.ok(grownMb < 200, `resident memory grew by ${grownMb.toFixed(0)} MB for 400 MB of attachments`);
 });
 
+// conformance: message.reply-forward
 test('reply and forward offline', () => {
   const original = mw.parseMessage(Buffer.from('From: A <a@x.org>\r\nTo: me@x.org, c@x.org\r\nCc: d@x.org\r\nSubject: Plan\r\nMessage-ID: <p1@x.org>\r\n\r\nline one\r\n'));
   const r = mw.reply(original, { from: 'me@x.org', replyAll: true });
@@ -118,6 +122,7 @@ test('MailError carries code, kind and fields; bad input is EINVAL', () => {
   assert.equal(e.smtpCode, 550);
 });
 
+// conformance: imap.uids.ranges
 test('UidSet keeps ranges as ranges: size, has, lazy iteration, IMAP text, JSON', () => {
   const { UidSet } = mw;
   const MAX = 2 ** 32 - 1;

@@ -10,6 +10,7 @@ const E = require('./env');
 
 const USER = 't81';
 
+// conformance: imap.close
 test('close() inside a for-await fetch loop returns at once and ends the loop with ECLOSED', async () => {
   const box = `CloseLoop-${process.pid}-${Date.now()}`;
   const setup = await ImapClient.connect(E.imapOptions(USER));

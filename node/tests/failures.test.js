@@ -25,6 +25,7 @@ function printed(e) {
   return [String(e), e.message, e.stack, util.inspect(e), JSON.stringify(e), String(e.cause ?? '')].join('\n');
 }
 
+// conformance: auth.refused, errors.fields, errors.no-secrets
 test('wrong password or token: EAUTH over IMAP and SMTP, permanent in both, and the secret is in no message', async () => {
   const secret = 'Wrong-Secret-12345';
   const e = await ImapClient.connect(E.imapOptions('t70', { auth: { user: 't70', pass: secret } })).catch((x) => x);
@@ -52,6 +53,7 @@ test('wrong password or token: EAUTH over IMAP and SMTP, permanent in both, and 
   }
 });
 
+// conformance: tls.verify
 test('untrusted certificate: ETLS; refused connection: ECONNECTION', async () => {
   const { ca, ...noCa } = E.imapOptions('t71');
   await assert.rejects(ImapClient.connect(noCa), isCode('ETLS'));
@@ -60,6 +62,7 @@ test('untrusted certificate: ETLS; refused connection: ECONNECTION', async () =>
   assert.ok(ca);
 });
 
+// conformance: imap.mailboxes.manage, errors.fields
 test('missing mailbox: ENONEXISTENT with the server text; existing one: EEXISTS; client stays usable', async () => {
   const c = await ImapClient.connect(E.imapOptions('t71'));
   try {
@@ -84,6 +87,7 @@ test('missing mailbox: ENONEXISTENT with the server text; existing one: EEXISTS;
   }
 });
 
+// conformance: input.line-breaks
 test('CRLF in a mailbox name or a raw search is EINVAL before anything is sent', async () => {
   const lines = [];
   setTraceHook((target, line) => lines.push(`${target} ${line}`));
@@ -103,6 +107,7 @@ test('CRLF in a mailbox name or a raw search is EINVAL before anything is sent',
   }
 });
 
+// conformance: imap.uids.grammar, connect.security
 test('odd arguments are EINVAL, never a crash', async () => {
   const c = await ImapClient.connect(E.imapOptions('t71'));
   try {
@@ -140,6 +145,7 @@ async function ensureBigMailbox(user) {
   }
 }
 
+// conformance: imap.outage
 test('server killed mid-fetch: ECONNECTION/ETIMEDOUT within the deadline, and the next call works', async () => {
   await ensureBigMailbox('t72');
   const c = await ImapClient.connect(E.imapOptions('t72', { timeout: 5000 }));
@@ -165,6 +171,7 @@ test('server killed mid-fetch: ECONNECTION/ETIMEDOUT within the deadline, and th
   }
 });
 
+// conformance: trace.redacted
 test('protocol traces reach the hook without passwords or tokens', async () => {
   const wrong = 'Log-Wrong-Pass-424242';
   const lines = [];
@@ -190,6 +197,7 @@ test('protocol traces reach the hook without passwords or tokens', async () => {
   for (const secret of [E.password('t73'), E.token('t73'), wrong]) assert.ok(!text.includes(secret), `leaked ${secret}`);
 });
 
+// conformance: errors.no-secrets
 test('secrets with CR, LF or NUL are EINVAL and appear in no part of the error', async () => {
   // A password or token read from a file often ends in a newline (issue 12).
   for (const tail of ['\n', '\r\n', '\0', '\r']) {

@@ -29,6 +29,7 @@ function tests() {
   const only = (process.env.MAILWIRE_HOSTILE_ONLY || '').split(',').filter(Boolean);
   for (const s of scenarios) {
     if (only.length > 0 && !only.includes(s.name)) continue;
+    // conformance: hostile.server
     test(`hostile server: ${s.name} (${s.class})`, { timeout: (s.seconds * 2 + 60) * 1000 }, async () => {
       const args = [path.join(HOSTILE, 'run.py'), '--scenario', s.name, '--', process.execPath, __filename, '--hostile-child'];
       const { code, output } = await new Promise((resolve) => {

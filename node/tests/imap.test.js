@@ -34,6 +34,7 @@ after(async () => {
   await client.logout();
 });
 
+// conformance: imap.connect.tls, imap.connect.starttls, imap.auth.xoauth2
 test('connects with a password over TLS and STARTTLS, and with an OAuth2 token', async () => {
   const starttls = await ImapClient.connect(E.imapOptions(USER, { port: E.port.imap, security: 'starttls' }));
   assert.ok((await starttls.mailboxStatus('INBOX')).uidValidity > 0);
@@ -43,6 +44,7 @@ test('connects with a password over TLS and STARTTLS, and with an OAuth2 token',
   await oauth.logout();
 });
 
+// conformance: imap.mailboxes.list, imap.mailboxes.status
 test('listMailboxes gives roles; mailboxStatus gives unread counts', async () => {
   const list = await client.listMailboxes();
   const byName = Object.fromEntries(list.map((m) => [m.name, m]));
@@ -59,6 +61,7 @@ test('listMailboxes gives roles; mailboxStatus gives unread counts', async () =>
   assert.equal(typeof status.highestModseq, 'number');
 });
 
+// conformance: imap.mailboxes.manage
 test('createMailbox, renameMailbox, subscribe, unsubscribe, deleteMailbox', async () => {
   const a = E.unique('mk');
   const b = `${a}-renamed`;
@@ -75,6 +78,7 @@ test('createMailbox, renameMailbox, subscribe, unsubscribe, deleteMailbox', asyn
   assert.ok(!names.includes(b));
 });
 
+// conformance: imap.append, imap.search.fields, imap.search.or-not, imap.fetch.summaries, imap.uids.grammar, imap.cancel
 test('append returns the UID; search takes an imapflow-like object or a raw string; for await over fetch', async () => {
   const m = E.unique('search');
   const data = Buffer.from('attachment bytes '.repeat(100));
@@ -118,6 +122,7 @@ test('append returns the UID; search takes an imapflow-like object or a raw stri
   assert.ok((await client.mailboxStatus(box)).messages >= 2);
 });
 
+// conformance: imap.fetch.message, imap.fetch.raw, imap.fetch.raw-many, imap.download.part, imap.save-attachment
 test('fetchMessage, fetchRaw, fetchRawMany, download (Buffer) and saveAttachment (file, progress)', async () => {
   const m = E.unique('parts');
   const data = Buffer.alloc(300_000);
@@ -158,6 +163,7 @@ test('fetchMessage, fetchRaw, fetchRawMany, download (Buffer) and saveAttachment
   assert.ok(!again.flags.includes('\\Seen'), 'downloads never set \\Seen');
 });
 
+// conformance: imap.fetch.range
 test('fetchRange reads a byte range of the source or of one part, as stored, without \\Seen', async () => {
   const data = Buffer.alloc(5000);
   for (let i = 0; i < data.length; i++) data[i] = (i * 13) % 256;
@@ -177,6 +183,7 @@ test('fetchRange reads a byte range of the source or of one part, as stored, wit
   await assert.rejects(client.fetchRange(box, uid + 1000, 0, 10), (e) => e.code === 'ENONEXISTENT');
 });
 
+// conformance: imap.flags, imap.copy-move, imap.delete-expunge
 test('addFlags, removeFlags, setFlags, copyMessages, moveMessages, deleteMessages (checked by an independent client)', async () => {
   const m = E.unique('org');
   const dest = E.unique('dest');
@@ -214,6 +221,7 @@ test('addFlags, removeFlags, setFlags, copyMessages, moveMessages, deleteMessage
   }
 });
 
+// conformance: imap.idle, imap.watch, imap.events.flags-expunge, imap.cancel
 test('idle resolves with pushed changes and emits exists/expunge/flags events; watch keeps emitting', async () => {
   const watcher = await ImapClient.connect(E.imapOptions(USER));
   const other = await ImapClient.connect(E.imapOptions(USER));
@@ -270,6 +278,7 @@ test('idle resolves with pushed changes and emits exists/expunge/flags events; w
   }
 });
 
+// conformance: imap.sync, imap.uids.ranges
 test('sync reports new, changed and vanished UIDs since a saved state string', async () => {
   const s = E.unique('sync');
   await client.createMailbox(s);
@@ -326,6 +335,7 @@ test('`await using` (TypeScript, compiled) logs the client out at the end of the
   }
 });
 
+// conformance: imap.append
 test('summaries cross as JSON: quotes, backslashes, non-ASCII characters, dates and absent fields survive', async () => {
   const subject = `${E.unique('json')} "q" \\ ü 北京 📈`;
   const date = new Date('2026-03-04T05:06:07.000Z');

@@ -12,6 +12,7 @@ const E = require('./env');
 const USER = 't77';
 const isCode = (code) => (e) => e instanceof MailError && e.code === code;
 
+// conformance: imap.limits
 test('bad limits are EINVAL before connecting', async () => {
   // Port 1 refuses connections: EINVAL proves the check came first.
   const refused = { host: '127.0.0.1', port: 1, auth: { user: 'x', pass: 'y' } };
@@ -28,6 +29,7 @@ test('bad limits are EINVAL before connecting', async () => {
   }
 });
 
+// conformance: imap.limits
 test('maxResponseSize bounds what the server may send; a sane one works', async () => {
   // Dovecot's greeting with its capabilities is longer than 20 bytes.
   await assert.rejects(ImapClient.connect(E.imapOptions(USER, { maxResponseSize: 20 })), (e) => isCode('EPROTOCOL')(e) && /20 bytes/.test(e.message));
@@ -39,6 +41,7 @@ test('maxResponseSize bounds what the server may send; a sane one works', async 
   }
 });
 
+// conformance: auth.plaintext-opt-in
 test('a plaintext login is refused unless allowPlaintextAuth', async () => {
   const plain = E.imapOptions(USER, { port: E.port.imap, security: 'plain' });
   const e = await ImapClient.connect(plain).catch((x) => x);
@@ -100,6 +103,7 @@ test('unknown options are EINVAL naming the option, in every options object', as
   }
 });
 
+// conformance: tls.verify
 test('ca takes what Node tls and nodemailer take: a Buffer, a string, or an array of them', async () => {
   const other = tls.rootCertificates[0]; // a real CA, not the devserver's
   for (const ca of [E.ca, E.ca.toString(), [E.ca], [other, E.ca.toString()], [Buffer.from(other), E.ca]]) {

@@ -17,12 +17,14 @@ function isProtocol(text) {
   };
 }
 
+// conformance: errors.no-panic
 test('a panic in a sync export throws MailError EPROTOCOL with its text', () => {
   assert.throws(() => mw._debugPanic('boom sync 5'), isProtocol('boom sync 5'));
   // The addon still works after the panic.
   assert.equal(mw.parseMessage(Buffer.from('Subject: after\r\n\r\nbody\r\n')).subject, 'after');
 });
 
+// conformance: errors.no-panic
 test('a panic in an async export rejects with MailError EPROTOCOL with its text', async () => {
   // Twice: the runtime survived the first panicking task.
   await assert.rejects(mw._debugPanicAsync('boom async 1'), isProtocol('boom async 1'));

@@ -34,6 +34,7 @@ after(async () => {
   await inbox69.logout();
 });
 
+// conformance: smtp.connect.starttls, smtp.send, smtp.per-recipient, smtp.bcc-hidden, smtp.progress
 test('send delivers text, html, attachments (content, path, cid) and reports the refused recipient with its reason', async () => {
   const subject = E.unique('smtp');
   const file = path.join(os.tmpdir(), `${E.unique('att')}.txt`);
@@ -97,6 +98,7 @@ test('send delivers text, html, attachments (content, path, cid) and reports the
   await progressed(progress);
 });
 
+// conformance: smtp.per-recipient, errors.fields, input.line-breaks
 test('sendMail is an alias; all recipients refused rejects with EREJECTED and the SMTP codes', async () => {
   const err = await smtp.sendMail({ from: E.address('t67'), to: `nobody@${E.domain}`, subject: 'x', text: 'x' }).catch((e) => e);
   assert.ok(err instanceof MailError, String(err));
@@ -108,6 +110,7 @@ test('sendMail is an alias; all recipients refused rejects with EREJECTED and th
   await assert.rejects(smtp.send({ from: E.address('t67'), to: 'bad\r\naddress@x', subject: 'x' }), (e) => e.code === 'EINVAL');
 });
 
+// conformance: smtp.send-raw, smtp.progress
 test('raw messages: `raw` takes the envelope from the headers, `envelope` overrides it; onProgress on every path', async () => {
   const subject = E.unique('raw');
   const raw = `From: ${E.address('t67')}\r\nTo: ${E.address('t68')}\r\nBcc: ${E.address('t69')}\r\nSubject: ${subject}\r\nMessage-ID: <${subject}@x>\r\n\r\nraw body\r\n`;
@@ -135,6 +138,7 @@ test('raw messages: `raw` takes the envelope from the headers, `envelope` overri
   assert.equal((await E.waitFor(inbox69, subject, 3)).length, 3);
 });
 
+// conformance: message.reply-forward, smtp.connect.tls
 test('reply and forward build sendable messages that continue the thread and carry attachments', async () => {
   const subject = E.unique('thread');
   await smtp.send({ from: E.address('t67'), to: E.address('t68'), subject, text: 'question?', attachments: [{ filename: 'q.txt', content: 'q' }] });
@@ -168,6 +172,7 @@ test('reply and forward build sendable messages that continue the thread and car
   assert.equal((await inbox69.fetchMessage('INBOX', f)).attachments[0].filename, 'q.txt');
 });
 
+// conformance: smtp.close
 test('close ends the pool; later sends reject with ECLOSED', async () => {
   const s = await SmtpClient.connect(E.smtpOptions('t67', { port: E.port.smtps, security: 'tls' }));
   await s[Symbol.asyncDispose]();

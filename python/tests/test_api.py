@@ -77,6 +77,7 @@ RAW = (
 )
 
 
+# conformance: message.parse
 def test_parse_message_gives_immutable_typed_values() -> None:
     m = mailwire.parse_message(RAW)
     assert m.subject == "Grüße"
@@ -93,6 +94,7 @@ def test_parse_message_gives_immutable_typed_values() -> None:
     assert m.as_email_message()["Message-ID"] == "<abc@example.org>"
 
 
+# conformance: message.build, message.reply-forward
 def test_outgoing_message_builds_replaces_and_replies() -> None:
     m = mailwire.OutgoingMessage(
         from_="Alice <alice@example.org>",
@@ -119,6 +121,7 @@ def test_outgoing_message_builds_replaces_and_replies() -> None:
     assert f.subject == "Fwd: Grüße" and f.attachments[0].filename == "r.pdf"
 
 
+# conformance: imap.search.or-not
 def test_search_query_builder() -> None:
     q = mailwire.SearchQuery(seen=False, from_="alice") & ~mailwire.SearchQuery(larger=10)
     assert repr(q) == 'SearchQuery(And([Unseen, From("alice"), Not(Larger(10))]))'

@@ -30,6 +30,7 @@ def _drop(env: Env, box: str) -> None:
         imap.delete_mailbox(box)
 
 
+# conformance: imap.close
 def test_logout_inside_a_fetch_loop_ends_the_loop_with_closed(env: Env) -> None:
     box = _seed(env)
     try:
@@ -49,6 +50,7 @@ def test_logout_inside_a_fetch_loop_ends_the_loop_with_closed(env: Env) -> None:
         _drop(env, box)
 
 
+# conformance: imap.close
 async def test_async_logout_inside_a_fetch_loop_ends_the_loop_with_closed(env: Env) -> None:
     box = _seed(env)
     try:

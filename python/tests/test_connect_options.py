@@ -17,6 +17,7 @@ USER = "t64"
 ACCEPTED = '"tls" | "starttls" | "plain"'
 
 
+# conformance: connect.security
 @pytest.mark.parametrize("security", ["ssl", "implicit", "none", "TLS", "start_tls", ""])
 @pytest.mark.parametrize("client", [ImapClient, SmtpClient])
 def test_undocumented_security_spellings_are_refused(client: type, security: str) -> None:
@@ -29,6 +30,7 @@ def test_undocumented_security_spellings_are_refused(client: type, security: str
     assert isinstance(info.value, ValueError) and info.value.kind == "invalid_input"
 
 
+# conformance: connect.security
 async def test_undocumented_security_spellings_are_refused_async() -> None:
     for client in (AsyncImapClient, AsyncSmtpClient):
         with pytest.raises(mailwire.InvalidInputError) as info:
@@ -36,6 +38,7 @@ async def test_undocumented_security_spellings_are_refused_async() -> None:
         assert ACCEPTED in str(info.value)
 
 
+# conformance: imap.connect.tls, imap.connect.starttls
 def test_documented_security_spellings_connect(env: Env) -> None:
     kwargs = dict(username=USER, password=env.password(USER), ca_pem=env.ca)
     with ImapClient(env.host, env.imaps_port, security="tls", **kwargs) as c:  # type: ignore[arg-type]
@@ -76,6 +79,7 @@ def _two_sends(env: Env, **options: object) -> None:
             assert result.accepted == [env.address(USER)]
 
 
+# conformance: smtp.pool
 def test_pool_idle_timeout_zero_opens_a_connection_per_send(
     env: Env, smtp_trace: pytest.LogCaptureFixture
 ) -> None:
@@ -86,6 +90,7 @@ def test_pool_idle_timeout_zero_opens_a_connection_per_send(
     assert text.count("closing a connection idle for") == 2
 
 
+# conformance: smtp.pool
 def test_default_pool_idle_timeout_reuses_the_connection(
     env: Env, smtp_trace: pytest.LogCaptureFixture
 ) -> None:

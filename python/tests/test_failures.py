@@ -36,6 +36,7 @@ def ensure_big_mailbox(env: Env, user: str) -> None:
             )
 
 
+# conformance: auth.refused, errors.fields, errors.no-secrets
 def test_wrong_password_is_auth_error_without_the_password(env: Env) -> None:
     secret = "Wrong-Secret-12345"
     with pytest.raises(mailwire.AuthError) as info:
@@ -56,6 +57,7 @@ def test_wrong_password_is_auth_error_without_the_password(env: Env) -> None:
     assert (s.smtp_code, s.permanent, s.transient) == (535, True, False)
 
 
+# conformance: auth.refused, errors.no-secrets
 async def test_async_wrong_password_is_auth_error(env: Env) -> None:
     with pytest.raises(mailwire.AuthError) as info:
         await AsyncImapClient.connect(
@@ -64,6 +66,7 @@ async def test_async_wrong_password_is_auth_error(env: Env) -> None:
     assert "Bad-Pass-777" not in repr(info.value)
 
 
+# conformance: errors.no-secrets
 def test_no_password_in_reprs(env: Env) -> None:
     with ImapClient(**env.imap_kwargs("t54")) as c:  # type: ignore[arg-type]
         assert env.password("t54") not in repr(c)
@@ -71,6 +74,7 @@ def test_no_password_in_reprs(env: Env) -> None:
     assert env.password("t54") not in repr(a)
 
 
+# conformance: tls.verify
 def test_connection_refused_and_tls_errors(env: Env) -> None:
     with pytest.raises(mailwire.ConnectError) as info:
         ImapClient("127.0.0.1", 1, username="x", password="y", connect_timeout=5)
@@ -79,6 +83,7 @@ def test_connection_refused_and_tls_errors(env: Env) -> None:
         ImapClient(env.host, env.imaps_port, username="t54", password="x")
 
 
+# conformance: input.line-breaks, errors.fields
 def test_missing_mailbox_and_crlf(imap: ImapClient) -> None:
     with pytest.raises(mailwire.NotFoundError) as info:
         imap.mailbox_status("Does-Not-Exist")
@@ -102,6 +107,7 @@ def test_missing_mailbox_and_crlf(imap: ImapClient) -> None:
     assert imap.mailbox_status("INBOX").uid_validity > 0  # still usable
 
 
+# conformance: input.line-breaks
 async def test_async_missing_mailbox_and_crlf(env: Env) -> None:
     async with AsyncImapClient(**env.imap_kwargs("t51")) as c:  # type: ignore[arg-type]
         with pytest.raises(mailwire.NotFoundError):
@@ -111,6 +117,7 @@ async def test_async_missing_mailbox_and_crlf(env: Env) -> None:
         assert (await c.mailbox_status("INBOX")).uid_validity > 0
 
 
+# conformance: imap.outage
 def test_server_killed_mid_fetch_then_next_call_works(env: Env) -> None:
     ensure_big_mailbox(env, "t55")
     with ImapClient(**env.imap_kwargs("t55"), timeout=10) as c:  # type: ignore[arg-type]
@@ -126,6 +133,7 @@ def test_server_killed_mid_fetch_then_next_call_works(env: Env) -> None:
         assert len(c.fetch_all(BIG_BOX, "*", attachments=False)) == BIG_COUNT
 
 
+# conformance: imap.outage
 async def test_async_server_killed_mid_fetch_then_next_call_works(env: Env) -> None:
     ensure_big_mailbox(env, "t55")
     async with AsyncImapClient(**env.imap_kwargs("t55"), timeout=10) as c:  # type: ignore[arg-type]
@@ -139,6 +147,7 @@ async def test_async_server_killed_mid_fetch_then_next_call_works(env: Env) -> N
         assert (await c.mailbox_status(BIG_BOX)).messages == BIG_COUNT
 
 
+# conformance: imap.concurrency
 def test_eight_threads_share_one_client(env: Env) -> None:
     with ImapClient(**env.imap_kwargs("t57")) as c:  # type: ignore[arg-type]
         box = unique("threads")
@@ -178,6 +187,7 @@ async def test_sync_client_works_inside_a_running_event_loop(env: Env) -> None:
         assert isinstance(c.search("INBOX"), list)
 
 
+# conformance: imap.cancel
 def test_ctrl_c_interrupts_a_long_sync_idle(env: Env) -> None:
     script = textwrap.dedent(
         f"""
@@ -213,6 +223,7 @@ def test_ctrl_c_interrupts_a_long_sync_idle(env: Env) -> None:
     assert "KeyboardInterrupt" in err and p.returncode != 0
 
 
+# conformance: imap.cancel
 async def test_asyncio_timeout_cancels_idle_and_fetch_and_client_stays_usable(env: Env) -> None:
     ensure_big_mailbox(env, "t59")
     async with AsyncImapClient(**env.imap_kwargs("t59")) as c:  # type: ignore[arg-type]
@@ -241,6 +252,7 @@ async def test_asyncio_timeout_cancels_idle_and_fetch_and_client_stays_usable(en
         assert len(await c.search(BIG_BOX)) == BIG_COUNT
 
 
+# conformance: trace.redacted
 def test_protocol_traces_reach_logging_without_secrets(
     env: Env, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -266,6 +278,7 @@ def test_protocol_traces_reach_logging_without_secrets(
         assert secret not in text
 
 
+# conformance: imap.uids.grammar, imap.uids.zero-invalid
 def test_huge_or_odd_arguments_never_panic(imap: ImapClient) -> None:
     with pytest.raises(OverflowError):
         imap.fetch_raw("INBOX", -1)
@@ -293,6 +306,7 @@ def test_huge_or_odd_arguments_never_panic(imap: ImapClient) -> None:
         mailwire.ImapClient("h", username="u", password="p", access_token="t")
 
 
+# conformance: errors.no-secrets
 @pytest.mark.parametrize("tail", ["\n", "\r\n", "\x00", "\r"])
 def test_secrets_with_line_breaks_or_nul_never_appear_in_errors(env: Env, tail: str) -> None:
     """A password or token read from a file often ends in a newline (issue 12): it cannot be

@@ -62,6 +62,7 @@ async def async_box(env: Env) -> AsyncIterator[tuple[AsyncImapClient, str, list[
             await c.delete_mailbox(name)
 
 
+# conformance: imap.fetch.raw-many, imap.fetch.raw
 def test_fetch_raw_many_gives_every_message_as_fetch_raw_does(
     sync_box: tuple[ImapClient, str, list[int]], env: Env
 ) -> None:
@@ -80,6 +81,7 @@ def test_fetch_raw_many_gives_every_message_as_fetch_raw_does(
     assert _unseen(env, SYNC_USER, box) == uids
 
 
+# conformance: imap.fetch.raw-many, imap.uids.grammar, imap.cancel
 def test_fetch_raw_many_with_lists_ranges_and_small_batches(
     sync_box: tuple[ImapClient, str, list[int]],
 ) -> None:
@@ -107,6 +109,7 @@ def test_fetch_raw_many_missing_mailbox_raises_not_found(env: Env) -> None:
         assert c.mailbox_status("INBOX").messages >= 0
 
 
+# conformance: imap.fetch.raw-many
 async def test_async_fetch_raw_many_gives_every_message_as_fetch_raw_does(
     async_box: tuple[AsyncImapClient, str, list[int]], env: Env
 ) -> None:
@@ -120,6 +123,7 @@ async def test_async_fetch_raw_many_gives_every_message_as_fetch_raw_does(
     assert _unseen(env, ASYNC_USER, box) == uids
 
 
+# conformance: imap.fetch.raw-many, imap.cancel
 async def test_async_fetch_raw_many_with_lists_ranges_and_small_batches(
     async_box: tuple[AsyncImapClient, str, list[int]],
 ) -> None:

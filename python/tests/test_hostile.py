@@ -47,6 +47,7 @@ def test_the_peer_sends_the_scenarios_bytes(name: str) -> None:
     assert err is None, err
 
 
+# conformance: hostile.server
 @pytest.mark.parametrize("mode", ["sync", "async"])
 @pytest.mark.parametrize("name", sorted(SCENARIOS))
 def test_hostile_server(name: str, mode: str, settings: dict[str, str]) -> None:

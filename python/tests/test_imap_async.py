@@ -35,6 +35,7 @@ async def abox(aimap: AsyncImapClient) -> AsyncIterator[str]:
         pass
 
 
+# conformance: imap.connect.tls, imap.connect.starttls, imap.auth.xoauth2
 async def test_connect_with_password_token_and_starttls(env: Env) -> None:
     c = await AsyncImapClient.connect(**env.imap_kwargs(USER))  # type: ignore[arg-type]
     assert await c.has_capability("IMAP4rev1")
@@ -58,12 +59,14 @@ async def test_connect_with_password_token_and_starttls(env: Env) -> None:
         await AsyncImapClient(env.host).noop()
 
 
+# conformance: imap.mailboxes.list
 async def test_list_and_status_with_roles(aimap: AsyncImapClient) -> None:
     boxes = {m.name: m for m in await aimap.list_mailboxes()}
     assert boxes["INBOX"].role == "inbox"
     assert (await aimap.mailbox_status("INBOX")).uid_validity > 0
 
 
+# conformance: imap.mailboxes.manage, imap.mailboxes.utf8
 async def test_create_rename_subscribe_delete(aimap: AsyncImapClient) -> None:
     name, renamed = unique("box"), unique("Grüße")
     await aimap.create_mailbox(name)
@@ -78,6 +81,7 @@ async def test_create_rename_subscribe_delete(aimap: AsyncImapClient) -> None:
         await aimap.delete_mailbox(renamed)
 
 
+# conformance: imap.search.fields, imap.search.or-not, imap.fetch.summaries, imap.append
 async def test_append_search_fetch_summaries(aimap: AsyncImapClient, abox: str, env: Env) -> None:
     subject = unique("Grüße report")
     uid = await aimap.append(abox, sample_message(env, USER, subject, attachment=b"x" * 5000))
@@ -99,6 +103,7 @@ async def test_append_search_fetch_summaries(aimap: AsyncImapClient, abox: str, 
     assert await aimap.search(abox, seen=False) == [uid]
 
 
+# conformance: imap.fetch.message, imap.fetch.raw, imap.fetch.range, imap.download.part, imap.save-attachment
 async def test_fetch_message_raw_range_download_save(
     aimap: AsyncImapClient, abox: str, env: Env, tmp_path
 ) -> None:
@@ -122,6 +127,7 @@ async def test_fetch_message_raw_range_download_save(
         await aimap.fetch_message(abox, uid + 1000)
 
 
+# conformance: imap.flags, imap.copy-move, imap.delete-expunge
 async def test_flags_copy_move_delete_expunge(aimap: AsyncImapClient, abox: str, env: Env) -> None:
     a, b, c = [await aimap.append(abox, sample_message(env, USER, unique("f"))) for _ in range(3)]
     assert a and b and c
@@ -147,6 +153,7 @@ async def test_flags_copy_move_delete_expunge(aimap: AsyncImapClient, abox: str,
         await aimap.delete_mailbox(dest)
 
 
+# conformance: imap.append
 async def test_append_outgoing_and_email_message(aimap: AsyncImapClient, abox: str) -> None:
     when = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.timezone.utc)
     uid = await aimap.append(
@@ -160,6 +167,7 @@ async def test_append_outgoing_and_email_message(aimap: AsyncImapClient, abox: s
     assert s1.internal_date == when and s2.envelope.subject == "stdlib"
 
 
+# conformance: imap.idle, imap.watch
 async def test_idle_and_watch(aimap: AsyncImapClient, env: Env) -> None:
     box = unique("idle")
     await aimap.create_mailbox(box)
@@ -185,6 +193,7 @@ async def test_idle_and_watch(aimap: AsyncImapClient, env: Env) -> None:
         await aimap.delete_mailbox(box)
 
 
+# conformance: imap.sync
 async def test_sync_state_string(aimap: AsyncImapClient, abox: str, env: Env) -> None:
     first = await aimap.sync(abox)
     assert first.full_resync
@@ -195,6 +204,7 @@ async def test_sync_state_string(aimap: AsyncImapClient, abox: str, env: Env) ->
     assert (await aimap.sync(abox, second.state)).vanished == [a]
 
 
+# conformance: imap.concurrency
 async def test_concurrent_tasks_share_one_client(aimap: AsyncImapClient, abox: str, env: Env) -> None:
     uids = [await aimap.append(abox, sample_message(env, USER, f"c{i}")) for i in range(5)]
     results = await asyncio.gather(*(aimap.fetch_all(abox, u) for u in uids))  # type: ignore[arg-type]

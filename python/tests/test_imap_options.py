@@ -12,6 +12,7 @@ from mailwire import AsyncImapClient, ImapClient
 USER = "t61"
 
 
+# conformance: imap.limits
 @pytest.mark.parametrize(
     "kwargs",
     [
@@ -29,11 +30,13 @@ def test_bad_limits_are_invalid_input_before_connecting(kwargs: dict[str, float]
     assert next(iter(kwargs)) in str(info.value)
 
 
+# conformance: imap.limits
 async def test_async_bad_limits_are_invalid_input() -> None:
     with pytest.raises(mailwire.InvalidInputError):
         await AsyncImapClient.connect("127.0.0.1", 1, username="x", password="y", max_response_size=0)
 
 
+# conformance: imap.limits
 def test_max_response_size_bounds_what_the_server_may_send(env: Env) -> None:
     # Dovecot's greeting with its capabilities is longer than 20 bytes.
     with pytest.raises(mailwire.ProtocolError) as info:
@@ -47,6 +50,7 @@ def test_max_response_size_bounds_what_the_server_may_send(env: Env) -> None:
         assert "INBOX" in [m.name for m in c.list_mailboxes()]
 
 
+# conformance: auth.plaintext-opt-in
 def test_plaintext_auth_is_refused_unless_allowed(env: Env) -> None:
     plain = dict(
         host=env.host,

@@ -12,6 +12,7 @@ import mailwire
 from mailwire import Flag, ImapClient, SearchQuery
 
 
+# conformance: imap.connect.tls, imap.connect.starttls, imap.auth.xoauth2
 def test_connect_with_password_token_and_starttls(env: Env) -> None:
     with ImapClient(**env.imap_kwargs("t50")) as c:  # type: ignore[arg-type]
         assert c.has_capability("IMAP4rev1")
@@ -33,6 +34,7 @@ def test_connect_with_password_token_and_starttls(env: Env) -> None:
         assert "t50" in repr(c)
 
 
+# conformance: imap.mailboxes.list
 def test_list_and_status_with_roles(imap: ImapClient) -> None:
     boxes = {m.name: m for m in imap.list_mailboxes()}
     assert boxes["INBOX"].role == "inbox"
@@ -42,6 +44,7 @@ def test_list_and_status_with_roles(imap: ImapClient) -> None:
     assert "MailboxStatus(messages=" in repr(status)
 
 
+# conformance: imap.mailboxes.manage, imap.mailboxes.utf8
 def test_create_rename_subscribe_delete(imap: ImapClient, env: Env) -> None:
     name, renamed = unique("box"), unique("Grüße")
     imap.create_mailbox(name)
@@ -59,6 +62,7 @@ def test_create_rename_subscribe_delete(imap: ImapClient, env: Env) -> None:
         imap.delete_mailbox(renamed)
 
 
+# conformance: imap.search.fields, imap.search.or-not, imap.fetch.summaries, imap.append
 def test_append_search_fetch_summaries(imap: ImapClient, mailbox: str, env: Env) -> None:
     subject = unique("Grüße report")
     uid = imap.append(mailbox, sample_message(env, "t50", subject, attachment=b"x" * 5000))
@@ -100,6 +104,7 @@ def test_append_search_fetch_summaries(imap: ImapClient, mailbox: str, env: Env)
     ]
 
 
+# conformance: imap.fetch.message, imap.fetch.raw, imap.fetch.range, imap.download.part, imap.save-attachment
 def test_fetch_message_raw_range_download_save(
     imap: ImapClient, mailbox: str, env: Env, tmp_path
 ) -> None:
@@ -130,6 +135,7 @@ def test_fetch_message_raw_range_download_save(
         imap.download(mailbox, uid, "not a part")
 
 
+# conformance: imap.flags, imap.copy-move, imap.delete-expunge
 def test_flags_copy_move_delete_expunge(imap: ImapClient, mailbox: str, env: Env) -> None:
     uids = [imap.append(mailbox, sample_message(env, "t50", unique("f"))) for _ in range(3)]
     a, b, c = uids
@@ -165,6 +171,7 @@ def test_flags_copy_move_delete_expunge(imap: ImapClient, mailbox: str, env: Env
         imap.delete_mailbox(dest)
 
 
+# conformance: imap.append
 def test_append_outgoing_and_email_message(imap: ImapClient, mailbox: str) -> None:
     when = dt.datetime(2024, 5, 1, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=2)))
     uid = imap.append(
@@ -183,6 +190,7 @@ def test_append_outgoing_and_email_message(imap: ImapClient, mailbox: str) -> No
     assert imap.fetch_raw(mailbox, uid2).count(b"\r\n") > 3
 
 
+# conformance: imap.idle, imap.watch
 def test_idle_and_watch(imap: ImapClient, env: Env) -> None:
     box = unique("idle")
     imap.create_mailbox(box)
@@ -207,6 +215,7 @@ def test_idle_and_watch(imap: ImapClient, env: Env) -> None:
         imap.delete_mailbox(box)
 
 
+# conformance: imap.sync, imap.uids.ranges
 def test_sync_state_string(imap: ImapClient, mailbox: str, env: Env) -> None:
     first = imap.sync(mailbox)
     assert first.full_resync and first.new == [] and first.state.startswith("v1:")

@@ -14,6 +14,7 @@ import mailwire
 from mailwire import _core
 
 
+# conformance: errors.no-panic
 @pytest.mark.parametrize("in_runtime", [False, True], ids=["in-the-call", "in-a-core-future"])
 def test_a_panic_in_a_sync_call_raises_protocol_error(in_runtime: bool) -> None:
     try:
@@ -27,6 +28,7 @@ def test_a_panic_in_a_sync_call_raises_protocol_error(in_runtime: bool) -> None:
     assert mailwire.parse_message(b"Subject: after\r\n\r\nbody\r\n").subject == "after"
 
 
+# conformance: errors.no-panic
 async def test_a_panic_in_an_async_call_resolves_with_protocol_error() -> None:
     for n in (1, 2):  # twice: the runtime survived the first panicking task
         with pytest.raises(mailwire.ProtocolError, match=f"boom async {n}") as e:

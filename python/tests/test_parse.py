@@ -57,6 +57,7 @@ RAW = (
 )
 
 
+# conformance: message.parse
 def test_parse_message_decodes_charsets_encodings_and_attachments() -> None:
     m = mailwire.parse_message(RAW)
     assert m.subject == "Grüße und 😂"
@@ -125,6 +126,7 @@ def test_parse_message_values_are_made_once_and_share_the_input() -> None:
     assert [x.data for x in f.attachments] == [x.data for x in m.attachments]
 
 
+# conformance: message.parse
 def test_parse_message_without_headers_is_a_body_as_email_reads_it() -> None:
     import email
 

@@ -64,6 +64,7 @@ def _messages(env: Env, subject: str) -> dict[str, Callable[[], tuple[Any, dict[
     }
 
 
+# conformance: smtp.progress
 def test_every_send_path_reports_progress(env: Env) -> None:
     subject = unique("progress")
     me = env.address(USER)
@@ -84,6 +85,7 @@ def test_every_send_path_reports_progress(env: Env) -> None:
     assert len(wait_for(env, USER, subject, 8)) == 8
 
 
+# conformance: smtp.progress
 async def test_every_async_send_path_reports_progress(env: Env) -> None:
     subject = unique("aprogress")
     me = env.address(USER)

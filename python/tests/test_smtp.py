@@ -24,6 +24,7 @@ def wait_for(env: Env, user: str, subject: str, count: int = 1) -> list[int]:
             imap.idle("INBOX", 1)
 
 
+# conformance: smtp.connect.starttls, smtp.send, smtp.per-recipient, smtp.bcc-hidden
 def test_send_outgoing_with_refused_recipient(env: Env) -> None:
     subject = unique("smtp")
     with SmtpClient(**env.smtp_kwargs("t52")) as smtp:  # type: ignore[arg-type]
@@ -50,6 +51,7 @@ def test_send_outgoing_with_refused_recipient(env: Env) -> None:
         assert not re.search(rb"(?im)^bcc:", header)
 
 
+# conformance: smtp.per-recipient, errors.fields
 def test_all_refused_raises_rejected(env: Env) -> None:
     with SmtpClient(**env.smtp_kwargs("t52")) as smtp:  # type: ignore[arg-type]
         with pytest.raises(mailwire.RejectedError) as info:
@@ -60,6 +62,7 @@ def test_all_refused_raises_rejected(env: Env) -> None:
     assert info.value.permanent and info.value.kind == "rejected"
 
 
+# conformance: smtp.send-raw, smtp.bcc-hidden
 def test_send_stdlib_email_message_strips_bcc(env: Env) -> None:
     subject = unique("stdlib")
     m = email.message.EmailMessage()
@@ -78,6 +81,7 @@ def test_send_stdlib_email_message_strips_bcc(env: Env) -> None:
         assert b"Bcc:" not in raw and b"t54@" not in raw.split(b"\r\n\r\n")[0].split(b"Received")[0]
 
 
+# conformance: smtp.send-raw, input.line-breaks
 def test_send_raw_bytes_with_explicit_envelope(env: Env) -> None:
     subject = unique("raw")
     data = f"From: {env.address('t52')}\r\nTo: someone@example.org\r\nSubject: {subject}\r\n\r\nraw\r\n"
@@ -93,6 +97,7 @@ def test_send_raw_bytes_with_explicit_envelope(env: Env) -> None:
     assert len(wait_for(env, "t53", subject, 2)) == 2
 
 
+# conformance: message.reply-forward
 def test_reply_and_forward(env: Env) -> None:
     subject = unique("thread")
     with SmtpClient(**env.smtp_kwargs("t52")) as smtp:  # type: ignore[arg-type]
@@ -120,6 +125,7 @@ def test_reply_and_forward(env: Env) -> None:
     assert wait_for(env, "t54", f"Fwd: {subject}")
 
 
+# conformance: smtp.connect.tls, smtp.close
 def test_smtps_and_closed(env: Env) -> None:
     smtp = SmtpClient(
         env.host, env.smtps_port, username="t52", password=env.password("t52"), ca_pem=env.ca
@@ -129,6 +135,7 @@ def test_smtps_and_closed(env: Env) -> None:
         smtp.send_raw(env.address("t52"), [env.address("t52")], b"Subject: x\r\n\r\nx\r\n")
 
 
+# conformance: smtp.send, smtp.send-raw, smtp.per-recipient, smtp.close
 async def test_async_send_outgoing_stdlib_raw_and_refusals(env: Env) -> None:
     subject = unique("async-smtp")
     async with AsyncSmtpClient(**env.smtp_kwargs("t52")) as smtp:  # type: ignore[arg-type]
@@ -158,6 +165,7 @@ async def test_async_send_outgoing_stdlib_raw_and_refusals(env: Env) -> None:
         await smtp2.send_raw(env.address("t52"), [env.address("t52")], data)
 
 
+# conformance: message.reply-forward
 async def test_async_reply_and_forward(env: Env) -> None:
     subject = unique("athread")
     async with AsyncSmtpClient(**env.smtp_kwargs("t52")) as smtp:  # type: ignore[arg-type]

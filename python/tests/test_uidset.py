@@ -13,6 +13,7 @@ from mailwire import UidSet
 MAX = 2**32 - 1
 
 
+# conformance: imap.uids.ranges
 def test_ranges_len_str_and_repr() -> None:
     s = UidSet([(7, 7), (3, 1), (4, 5)])  # any order, backwards, adjacent: merged
     assert s.ranges == [(1, 5), (7, 7)]
@@ -40,6 +41,7 @@ def test_iteration_is_lazy_and_ascending() -> None:
         next(it)
 
 
+# conformance: imap.uids.ranges
 def test_a_server_sized_range_is_one_range() -> None:
     everything = UidSet([(1, MAX)])
     assert len(everything) == MAX

@@ -56,6 +56,7 @@ def _server_uids(env: Env, mailbox: str) -> list[int]:
         checker.logout()
 
 
+# conformance: imap.copy-move
 def test_uid_map_is_a_read_only_mapping_of_source_to_destination_uids(
     env: Env, imap: ImapClient, filled: tuple[str, list[int], str]
 ) -> None:

@@ -512,6 +512,7 @@ mod tests {
         assert_eq!(back, many.to_vec().unwrap());
     }
 
+    // conformance: imap.uids.zero-invalid
     #[test]
     fn uid_zero_is_kept_until_a_command_refuses_it() {
         for set in [
@@ -532,6 +533,7 @@ mod tests {
         assert!(UidSet::from(vec![1, 2]).to_imap_chunks(MAX_SET_LEN).is_ok());
     }
 
+    // conformance: imap.uids.grammar
     #[test]
     fn uid_sets_parse_the_imap_grammar() {
         let p = |s: &str| s.parse::<UidSet>().map(|set| set.to_imap());
@@ -550,6 +552,7 @@ mod tests {
         assert!(set.contains(5) && !set.contains(6) && set.contains(7));
     }
 
+    // conformance: imap.uids.grammar, imap.uids.zero-invalid
     #[test]
     fn uid_sets_refuse_zero_and_anything_else() {
         for bad in [
@@ -588,6 +591,7 @@ mod tests {
         assert!(err.message().len() < 300, "the whole input is echoed");
     }
 
+    // conformance: imap.uids.ranges
     #[test]
     fn parsed_ranges_stay_ranges() {
         let set: UidSet = "1:4294967294".parse().unwrap();
@@ -619,6 +623,7 @@ mod tests {
         assert_eq!(c.wire_bytes("t", false), b"t X (A)\r\n");
     }
 
+    // conformance: input.line-breaks
     #[test]
     fn strings_are_quoted_or_refused() {
         let c = Command::new("X").string(r#"a "b" \c"#).unwrap();

@@ -187,6 +187,7 @@ mod tests {
         assert_eq!(q, SearchQuery::All);
     }
 
+    // conformance: imap.search.or-not
     #[test]
     fn fields_and_or_and_not() {
         let c = SearchCriteria {

@@ -307,6 +307,7 @@ impl From<&str> for SearchQuery {
 mod tests {
     use super::*;
 
+    // conformance: imap.search.or-not
     #[test]
     fn compiles_nested_queries() {
         let q = SearchQuery::Unseen
@@ -327,6 +328,7 @@ mod tests {
             .is_err());
     }
 
+    // conformance: input.line-breaks
     #[test]
     fn raw_text_that_could_escape_is_refused() {
         let ok = |s: &str| {

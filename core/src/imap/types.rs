@@ -401,6 +401,7 @@ pub struct SyncResult {
 mod tests {
     use super::*;
 
+    // conformance: imap.sync
     #[test]
     fn sync_state_round_trips() {
         let s = SyncState {

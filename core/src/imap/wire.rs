@@ -305,6 +305,7 @@ mod tests {
         assert_eq!(frames(&bytes, 1 << 20).unwrap(), whole);
     }
 
+    // conformance: imap.limits
     #[test]
     fn an_announced_literal_reserves_nothing_and_the_limit_holds() {
         let mut f = Framer::new(1 << 20);
@@ -336,6 +337,7 @@ mod tests {
         }
     }
 
+    // conformance: errors.no-panic
     #[test]
     fn parser_panics_become_protocol_errors() {
         for bad in [

@@ -723,6 +723,7 @@ mod tests {
             .header("X-Note", "second")
     }
 
+    // conformance: message.build
     #[test]
     fn full_round_trip() {
         let mut out = full_message();
@@ -798,6 +799,7 @@ mod tests {
         assert!(pos("image/png") < pos("application/pdf"));
     }
 
+    // conformance: message.build, smtp.bcc-hidden
     #[test]
     fn bcc_is_in_the_envelope_not_in_the_bytes() {
         let out = full_message().bcc(addr("BOB@example.net"));
@@ -865,6 +867,7 @@ mod tests {
             .any(|(n, v)| n == "X-Note" && v == "ü  ö =?x?="));
     }
 
+    // conformance: message.build
     #[test]
     fn big_binary_attachment_is_byte_identical() {
         let mut state = 0x2545_F491_4F6C_DD1Du64;
@@ -892,6 +895,7 @@ mod tests {
         assert!(m.attachments[0].data == data);
     }
 
+    // conformance: message.build
     #[test]
     fn structure_follows_content() {
         let base = || {
@@ -951,6 +955,7 @@ mod tests {
         assert_eq!(again.subject.as_deref(), Some("inner"));
     }
 
+    // conformance: input.line-breaks
     #[test]
     fn bad_input_gets_invalid_input() {
         let ok = || {
@@ -1048,6 +1053,7 @@ mod tests {
         parse(raw.as_bytes())
     }
 
+    // conformance: message.reply-forward
     #[test]
     fn reply_and_reply_all() {
         let orig = original();
@@ -1089,6 +1095,7 @@ mod tests {
         assert_eq!(r.to, vec![addr("list@example.org")]);
     }
 
+    // conformance: message.reply-forward
     #[test]
     fn forward_carries_body_and_attachments() {
         let orig = original();

@@ -454,6 +454,7 @@ mod tests {
         Address::new(name, address)
     }
 
+    // conformance: message.parse
     #[test]
     fn parses_a_full_multipart_message() {
         let m = Message::parse(MULTIPART.as_bytes()).expect("parses");
@@ -552,6 +553,7 @@ mod tests {
         assert!(m.attachments.is_empty());
     }
 
+    // conformance: message.parse
     #[test]
     fn charsets_are_decoded() {
         for (charset, body, expected) in [
@@ -693,6 +695,7 @@ mod tests {
         }
     }
 
+    // conformance: message.parse
     #[test]
     fn malformed_mail_still_parses() {
         let cases: Vec<&[u8]> = vec![
@@ -728,6 +731,7 @@ mod tests {
         assert!(m.subject.is_some());
     }
 
+    // conformance: message.parse
     #[test]
     fn truncated_prefixes_never_panic() {
         let raw = MULTIPART.as_bytes();

@@ -27,6 +27,7 @@ async fn wait_for(c: &ImapClient, subject: &str) -> u32 {
     }
 }
 
+// conformance: smtp.send, smtp.bcc-hidden, imap.fetch.message, message.build
 #[tokio::test]
 async fn a_rich_message_arrives_whole_and_bcc_stays_hidden() {
     let smtp = SmtpClient::connect(smtp_config(&user("t30"), Security::Tls))
@@ -119,6 +120,7 @@ async fn a_rich_message_arrives_whole_and_bcc_stays_hidden() {
     }
 }
 
+// conformance: smtp.per-recipient
 #[tokio::test]
 async fn one_refused_recipient_does_not_stop_the_others() {
     let smtp = SmtpClient::connect(smtp_config(&user("t34"), Security::StartTls))
@@ -143,6 +145,7 @@ async fn one_refused_recipient_does_not_stop_the_others() {
     wait_for(&imap("t36").await, &subject).await;
 }
 
+// conformance: imap.idle
 #[tokio::test]
 async fn idle_wakes_within_a_second_of_smtp_delivery() {
     let c = imap("t37").await;
@@ -178,6 +181,7 @@ async fn idle_wakes_within_a_second_of_smtp_delivery() {
     wait_for(&c, &subject).await;
 }
 
+// conformance: message.reply-forward, imap.fetch.message
 #[tokio::test]
 async fn reply_and_forward_from_a_fetched_message() {
     let (a, b, c_user) = ("t39", "t40", "t41");
@@ -240,6 +244,7 @@ async fn reply_and_forward_from_a_fetched_message() {
     assert_eq!(slides.data, b"%PDF-1.4 slides");
 }
 
+// conformance: input.line-breaks
 #[tokio::test]
 async fn crlf_in_a_header_is_refused_before_sending() {
     let smtp = SmtpClient::connect(smtp_config(&user("t42"), Security::Tls))
@@ -254,6 +259,7 @@ async fn crlf_in_a_header_is_refused_before_sending() {
     assert_eq!(err.kind(), mailwire::ErrorKind::InvalidInput);
 }
 
+// conformance: smtp.send-raw, smtp.bcc-hidden
 #[tokio::test]
 async fn send_mime_takes_the_envelope_from_headers_and_hides_bcc() {
     let smtp = SmtpClient::connect(smtp_config(&user("t44"), Security::Tls))

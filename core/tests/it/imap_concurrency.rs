@@ -5,6 +5,7 @@ use std::time::Duration;
 use crate::common::*;
 use mailwire::imap::{FetchOptions, SearchQuery, UidSet};
 
+// conformance: imap.concurrency
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn fifty_concurrent_calls_across_five_mailboxes_get_their_own_answers() {
     let c = imap("t21").await;
@@ -60,6 +61,7 @@ async fn fifty_concurrent_calls_across_five_mailboxes_get_their_own_answers() {
     }
 }
 
+// conformance: imap.cancel
 #[tokio::test]
 async fn a_dropped_fetch_leaves_the_client_usable() {
     let c = imap("t22").await;
@@ -91,6 +93,7 @@ async fn a_dropped_fetch_leaves_the_client_usable() {
     c.delete_mailbox(&mb).await.unwrap();
 }
 
+// conformance: imap.close
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn logout_inside_a_fetch_loop_ends_the_loop_with_closed_at_once() {
     let c = imap("t22").await;

@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use crate::common::*;
 use mailwire::{Auth, ErrorKind, ImapClient, ImapConfig, Security, Timeouts};
 
+// conformance: imap.connect.tls
 #[tokio::test]
 async fn implicit_tls_with_the_test_ca_logs_in() {
     let c = ImapClient::connect(imap_config("t01")).await.unwrap();
@@ -17,6 +18,7 @@ async fn implicit_tls_with_the_test_ca_logs_in() {
     assert_eq!(err.kind(), ErrorKind::Closed);
 }
 
+// conformance: imap.connect.starttls, auth.plaintext-opt-in
 #[tokio::test]
 async fn starttls_upgrades_and_plain_works_when_chosen() {
     // Credentials over plaintext need their own opt-in, refused before anything is sent.
@@ -34,6 +36,7 @@ async fn starttls_upgrades_and_plain_works_when_chosen() {
     }
 }
 
+// conformance: tls.verify
 #[tokio::test]
 async fn untrusted_certificate_fails_with_tls_error() {
     let mut cfg = imap_config("t01");
@@ -52,6 +55,7 @@ async fn untrusted_certificate_fails_with_tls_error() {
         .unwrap();
 }
 
+// conformance: tls.verify
 #[tokio::test]
 async fn wrong_host_name_fails_certificate_check() {
     let mut cfg = imap_config("t01");
@@ -60,6 +64,7 @@ async fn wrong_host_name_fails_certificate_check() {
     assert_eq!(err.kind(), ErrorKind::Tls, "{err}");
 }
 
+// conformance: tls.starttls-required
 #[tokio::test]
 async fn starttls_not_offered_is_an_error_never_plaintext() {
     // The devserver's legacy address runs Dovecot with ssl=no, so it offers no STARTTLS.
@@ -70,6 +75,7 @@ async fn starttls_not_offered_is_an_error_never_plaintext() {
     assert!(err.to_string().contains("STARTTLS"), "{err}");
 }
 
+// conformance: auth.refused, errors.no-secrets
 #[tokio::test]
 async fn wrong_password_is_auth_error_without_the_password() {
     let secret = "Wr0ng-Secret-Pa55";
@@ -84,6 +90,7 @@ async fn wrong_password_is_auth_error_without_the_password() {
     assert!(!format!("{err:?}").contains(secret));
 }
 
+// conformance: errors.no-secrets
 #[tokio::test]
 async fn password_with_a_line_break_is_invalid_input_and_never_shown() {
     for secret in ["Secret-Pw-5522\n", "Secret\r\nPw-5522", "Secret\0Pw-5522"] {
@@ -101,6 +108,7 @@ async fn password_with_a_line_break_is_invalid_input_and_never_shown() {
     }
 }
 
+// conformance: imap.auth.xoauth2
 #[tokio::test]
 async fn xoauth2_token_logs_in_and_bad_token_is_auth_error() {
     let cfg = ImapConfig::new(host(), Auth::oauth2(user("t03").address, user("t03").token))

@@ -4,6 +4,7 @@ use crate::common::*;
 use mailwire::imap::MailboxRole;
 use mailwire::ErrorKind;
 
+// conformance: imap.mailboxes.list
 #[tokio::test]
 async fn list_shows_special_use_roles_and_subscriptions() {
     let c = imap("t04").await;
@@ -29,6 +30,7 @@ async fn list_shows_special_use_roles_and_subscriptions() {
     }
 }
 
+// conformance: imap.mailboxes.manage
 #[tokio::test]
 async fn create_rename_subscribe_delete_round_trip() {
     let c = imap("t04").await;
@@ -71,6 +73,7 @@ async fn create_rename_subscribe_delete_round_trip() {
     assert_eq!(err.kind(), ErrorKind::NotFound, "{err}");
 }
 
+// conformance: imap.mailboxes.utf8
 #[tokio::test]
 async fn unusual_names_round_trip() {
     let c = imap("t05").await;
@@ -109,6 +112,7 @@ async fn unusual_names_round_trip() {
     }
 }
 
+// conformance: input.line-breaks
 #[tokio::test]
 async fn crlf_or_nul_in_a_name_is_refused_before_sending() {
     let c = imap("t05").await;
@@ -120,6 +124,7 @@ async fn crlf_or_nul_in_a_name_is_refused_before_sending() {
     assert!(c.mailbox_status("INBOX").await.is_ok());
 }
 
+// conformance: imap.mailboxes.status
 #[tokio::test]
 async fn status_counts_messages_and_unseen() {
     let c = imap("t06").await;

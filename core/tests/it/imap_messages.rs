@@ -14,6 +14,7 @@ async fn fresh(user: &str) -> (ImapClient, String) {
     (c, name)
 }
 
+// conformance: imap.search.fields, imap.search.or-not
 #[tokio::test]
 async fn search_with_typed_queries_returns_ascending_uids() {
     let (c, mb) = fresh("t07").await;
@@ -123,6 +124,7 @@ async fn search_with_typed_queries_returns_ascending_uids() {
     c.delete_mailbox(&mb).await.unwrap();
 }
 
+// conformance: imap.fetch.summaries
 #[tokio::test]
 async fn summaries_show_envelope_and_attachments_without_downloading_or_marking_seen() {
     let (c, mb) = fresh("t08").await;
@@ -183,6 +185,7 @@ async fn summaries_show_envelope_and_attachments_without_downloading_or_marking_
     c.delete_mailbox(&mb).await.unwrap();
 }
 
+// conformance: imap.fetch.raw, imap.fetch.range, imap.download.part, imap.save-attachment
 #[tokio::test]
 async fn fetch_raw_download_and_save_attachment_return_the_exact_bytes() {
     let (c, mb) = fresh("t09").await;
@@ -248,6 +251,7 @@ async fn fetch_raw_download_and_save_attachment_return_the_exact_bytes() {
     c.delete_mailbox(&mb).await.unwrap();
 }
 
+// conformance: imap.flags
 #[tokio::test]
 async fn flags_and_keywords_are_added_removed_and_set() {
     let (c, mb) = fresh("t10").await;
@@ -316,6 +320,7 @@ async fn flags_and_keywords_are_added_removed_and_set() {
     c.delete_mailbox(&mb).await.unwrap();
 }
 
+// conformance: imap.copy-move
 #[tokio::test]
 async fn copy_and_move_report_the_new_uids() {
     let (c, src) = fresh("t11").await;
@@ -376,6 +381,7 @@ async fn copy_and_move_report_the_new_uids() {
     c.delete_mailbox(&dst).await.unwrap();
 }
 
+// conformance: imap.copy-move
 #[tokio::test]
 async fn move_without_the_move_extension_falls_back_to_copy_and_expunge() {
     let c = ImapClient::connect(imap_legacy_config("t25"))
@@ -418,6 +424,7 @@ async fn move_without_the_move_extension_falls_back_to_copy_and_expunge() {
     c.delete_mailbox(&dst).await.unwrap();
 }
 
+// conformance: imap.delete-expunge
 #[tokio::test]
 async fn delete_expunges_exactly_the_given_uids() {
     let (c, mb) = fresh("t12").await;
@@ -454,6 +461,7 @@ async fn delete_expunges_exactly_the_given_uids() {
     c.delete_mailbox(&mb).await.unwrap();
 }
 
+// conformance: imap.append
 #[tokio::test]
 async fn append_returns_uid_keeps_flags_and_date() {
     let (c, mb) = fresh("t13").await;
@@ -488,6 +496,7 @@ async fn append_returns_uid_keeps_flags_and_date() {
     c.delete_mailbox(&mb).await.unwrap();
 }
 
+// conformance: imap.fetch.summaries
 #[tokio::test]
 async fn fetch_streams_many_messages_in_order() {
     let (c, mb) = fresh("t14").await;
@@ -538,6 +547,7 @@ async fn fetch_streams_many_messages_in_order() {
     c.delete_mailbox(&mb).await.unwrap();
 }
 
+// conformance: imap.fetch.raw-many
 #[tokio::test]
 async fn fetch_raw_many_streams_whole_messages_exactly() {
     let (c, mb) = fresh("t14").await;

@@ -19,6 +19,7 @@ fn signal_sessions(user: &str, signal: &str) {
     assert!(st.success(), "devserver kill-sessions {user} {signal}");
 }
 
+// conformance: imap.outage
 #[tokio::test]
 async fn server_killed_mid_fetch_fails_fast_and_the_next_call_reconnects() {
     let mut cfg = imap_config("t23");
@@ -79,6 +80,7 @@ async fn server_killed_mid_fetch_fails_fast_and_the_next_call_reconnects() {
     c.delete_mailbox(&mb).await.unwrap();
 }
 
+// conformance: imap.outage
 #[tokio::test]
 async fn a_hung_server_hits_the_command_deadline_and_the_next_call_reconnects() {
     let mut cfg = imap_config("t26");

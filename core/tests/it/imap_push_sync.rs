@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 use crate::common::*;
 use mailwire::imap::{Flag, MailboxEvent, SyncState, UidSet};
 
+// conformance: imap.idle
 #[tokio::test]
 async fn idle_returns_empty_on_timeout() {
     let c = imap("t15").await;
@@ -20,6 +21,7 @@ async fn idle_returns_empty_on_timeout() {
     c.mailbox_status("INBOX").await.unwrap();
 }
 
+// conformance: imap.idle
 #[tokio::test]
 async fn idle_wakes_on_a_message_appended_by_another_device() {
     let c = imap("t16").await;
@@ -54,6 +56,7 @@ async fn idle_wakes_on_a_message_appended_by_another_device() {
     c.delete_mailbox(&mb).await.unwrap();
 }
 
+// conformance: imap.events.flags-expunge
 #[tokio::test]
 async fn idle_reports_flag_changes_and_expunges_with_uids() {
     let c = imap("t17").await;
@@ -96,6 +99,7 @@ async fn idle_reports_flag_changes_and_expunges_with_uids() {
     c.delete_mailbox(&mb).await.unwrap();
 }
 
+// conformance: imap.idle
 #[tokio::test]
 async fn idle_is_reissued_before_the_server_limit() {
     let mut cfg = imap_config("t18");
@@ -124,6 +128,7 @@ async fn idle_is_reissued_before_the_server_limit() {
     c.delete_mailbox(&mb).await.unwrap();
 }
 
+// conformance: imap.cancel
 #[tokio::test]
 async fn a_cancelled_idle_leaves_the_client_usable() {
     let c = imap("t19").await;
@@ -145,6 +150,7 @@ async fn a_cancelled_idle_leaves_the_client_usable() {
 /// An IDLE dropped after it was sent but before the server's `+` arrived: the client waits
 /// for the `+`, sends DONE and reads the completion, instead of waiting for a completion the
 /// server will only send after DONE.
+// conformance: imap.cancel
 #[tokio::test]
 async fn an_idle_cancelled_before_its_continuation_leaves_the_client_usable() {
     use futures_util::FutureExt;
@@ -174,6 +180,7 @@ async fn an_idle_cancelled_before_its_continuation_leaves_the_client_usable() {
     assert!(!trace.contains("reconnecting"), "{trace}");
 }
 
+// conformance: imap.sync
 #[tokio::test]
 async fn sync_as_two_devices_sees_exactly_the_changes() {
     let phone = imap("t20").await;

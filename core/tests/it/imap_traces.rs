@@ -3,6 +3,7 @@
 use crate::common::*;
 use mailwire::{Auth, ImapClient, ImapConfig};
 
+// conformance: trace.redacted
 #[tokio::test]
 async fn traces_show_commands_but_never_credentials() {
     let (cap, _guard) = Capture::start();

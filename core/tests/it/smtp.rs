@@ -16,6 +16,7 @@ fn body_text(raw: &[u8]) -> String {
     String::from_utf8_lossy(raw).into_owned()
 }
 
+// conformance: smtp.connect.tls, smtp.send-raw
 #[tokio::test]
 async fn implicit_tls_with_password_delivers_and_returns_message_id() {
     let (from, to) = (user("t01"), user("t02"));
@@ -47,6 +48,7 @@ async fn implicit_tls_with_password_delivers_and_returns_message_id() {
     client.close().await.unwrap();
 }
 
+// conformance: smtp.connect.starttls
 #[tokio::test]
 async fn starttls_with_password_delivers() {
     let (from, to) = (user("t03"), user("t04"));
@@ -63,6 +65,7 @@ async fn starttls_with_password_delivers() {
     assert!(body_text(&wait_for_message(&to, &subject).await).contains("over STARTTLS"));
 }
 
+// conformance: smtp.auth.xoauth2
 #[tokio::test]
 async fn xoauth2_good_token_delivers() {
     let (from, to) = (user("t05"), user("t06"));
@@ -83,6 +86,7 @@ async fn xoauth2_good_token_delivers() {
     wait_for_message(&to, &subject).await;
 }
 
+// conformance: auth.refused
 #[tokio::test]
 async fn xoauth2_bad_token_is_auth_error() {
     let from = user("t07");
@@ -95,6 +99,7 @@ async fn xoauth2_bad_token_is_auth_error() {
     assert!(!format!("{err} {err:?}").contains("token-definitely-wrong-xyz"));
 }
 
+// conformance: auth.refused, errors.no-secrets
 #[tokio::test]
 async fn wrong_password_is_auth_error_and_never_shows_the_password() {
     // Its own connection: failed AUTH may slow the next AUTH from this client.
@@ -116,6 +121,7 @@ async fn wrong_password_is_auth_error_and_never_shows_the_password() {
     assert!(shown.contains("t08"), "the user name helps: {shown}");
 }
 
+// conformance: tls.verify
 #[tokio::test]
 async fn untrusted_certificate_is_tls_error() {
     let from = user("t09");
@@ -127,6 +133,7 @@ async fn untrusted_certificate_is_tls_error() {
     }
 }
 
+// conformance: tls.starttls-required
 #[tokio::test]
 async fn starttls_not_offered_is_tls_error_never_plaintext() {
     // The devserver's legacy address runs Postfix with TLS off: it offers no STARTTLS.
@@ -162,6 +169,7 @@ async fn silent_server_hits_the_greeting_deadline() {
     hold.abort();
 }
 
+// conformance: smtp.per-recipient
 #[tokio::test]
 async fn one_unknown_recipient_is_reported_and_the_others_get_the_message() {
     let (from, a, b) = (user("t11"), user("t12"), user("t13"));
@@ -194,6 +202,7 @@ async fn one_unknown_recipient_is_reported_and_the_others_get_the_message() {
     assert_eq!(client.connections_opened(), 1);
 }
 
+// conformance: smtp.per-recipient, errors.fields
 #[tokio::test]
 async fn all_recipients_refused_is_permanent_rejection() {
     let from = user("t14");
@@ -227,6 +236,7 @@ async fn all_recipients_refused_is_permanent_rejection() {
     assert_eq!(client.connections_opened(), 1);
 }
 
+// conformance: smtp.pool
 #[tokio::test]
 async fn pool_of_four_serves_twenty_concurrent_sends() {
     let (from, to) = (user("t16"), user("t17"));
@@ -257,6 +267,7 @@ async fn pool_of_four_serves_twenty_concurrent_sends() {
     client.close().await.unwrap();
 }
 
+// conformance: smtp.progress
 #[tokio::test]
 async fn five_megabyte_message_goes_through_with_progress() {
     let (from, to) = (user("t18"), user("t19"));
@@ -354,6 +365,7 @@ async fn leading_dots_and_bare_line_feeds_arrive_intact() {
     );
 }
 
+// conformance: input.line-breaks
 #[tokio::test]
 async fn line_break_in_an_address_is_invalid_input_before_anything_is_sent() {
     let (from, to) = (user("t22"), user("t23"));
@@ -389,6 +401,7 @@ async fn line_break_in_an_address_is_invalid_input_before_anything_is_sent() {
     assert_eq!(err.kind(), ErrorKind::InvalidInput);
 }
 
+// conformance: smtp.close
 #[tokio::test]
 async fn close_makes_later_sends_fail_with_closed() {
     let (from, to) = (user("t24"), user("t25"));
@@ -475,6 +488,7 @@ async fn utf8_headers_and_8bit_body_arrive_intact() {
     assert!(got.contains("grüße"), "{got}");
 }
 
+// conformance: smtp.auth.xoauth2
 #[tokio::test]
 async fn long_xoauth2_token_is_sent_after_the_challenge() {
     // Postfix cuts command lines at 2048 characters; a 4000-character token only works when it
@@ -492,6 +506,7 @@ async fn long_xoauth2_token_is_sent_after_the_challenge() {
     wait_for_message(&to, &subject).await;
 }
 
+// conformance: trace.redacted
 #[tokio::test(flavor = "current_thread")]
 async fn traces_show_the_dialogue_pipelined_with_credentials_redacted() {
     let (capture, _guard) = crate::common::Capture::start();
@@ -578,6 +593,7 @@ async fn relay_cutting_the_first_connection() -> u16 {
     relay_port
 }
 
+// conformance: smtp.pool
 #[tokio::test]
 async fn a_recently_used_connection_that_died_is_retried_on_a_new_one() {
     let (from, to) = (user("t47"), user("t48"));
@@ -628,6 +644,7 @@ fn lenient_header_names(raw: &[u8]) -> Vec<String> {
     names
 }
 
+// conformance: smtp.send-raw, smtp.bcc-hidden
 #[tokio::test]
 async fn send_mime_hides_bcc_in_every_spelling_python_line_endings_included() {
     let (from, to, blind, resent) = (user("t75"), user("t76"), user("t77"), user("t78"));
@@ -670,6 +687,7 @@ async fn send_mime_hides_bcc_in_every_spelling_python_line_endings_included() {
     }
 }
 
+// conformance: input.line-breaks
 #[tokio::test(flavor = "current_thread")]
 async fn send_mime_refuses_ambiguous_headers_before_any_command() {
     let (from, to, blind) = (user("t75"), user("t76"), user("t77"));
@@ -730,6 +748,7 @@ fn everything_shown(err: &mailwire::Error) -> String {
     shown
 }
 
+// conformance: errors.no-secrets
 #[tokio::test(flavor = "current_thread")]
 async fn secrets_with_line_breaks_or_nul_are_refused_and_never_shown() {
     let (capture, _guard) = crate::common::Capture::start();
@@ -758,6 +777,7 @@ async fn secrets_with_line_breaks_or_nul_are_refused_and_never_shown() {
     assert!(!log.contains("5521"), "leaked into the trace:\n{log}");
 }
 
+// conformance: errors.no-secrets
 #[tokio::test(flavor = "current_thread")]
 async fn short_wrong_password_gives_a_readable_auth_error() {
     let (capture, _guard) = crate::common::Capture::start();
@@ -784,6 +804,7 @@ async fn short_wrong_password_gives_a_readable_auth_error() {
     assert!(log.contains("S: 535 5.7.8"), "{log}");
 }
 
+// conformance: auth.plaintext-opt-in
 #[tokio::test(flavor = "current_thread")]
 async fn credentials_over_plain_need_allow_plaintext_auth_and_fail_before_connecting() {
     let (capture, _guard) = crate::common::Capture::start();
@@ -814,6 +835,7 @@ async fn credentials_over_plain_need_allow_plaintext_auth_and_fail_before_connec
     assert!(capture.text().contains("AUTH PLAIN <redacted>"));
 }
 
+// conformance: smtp.send-raw, smtp.bcc-hidden
 #[tokio::test]
 async fn send_raw_removes_bcc_fields_and_refuses_ambiguous_ones() {
     let (from, to, blind) = (user("t75"), user("t76"), user("t77"));

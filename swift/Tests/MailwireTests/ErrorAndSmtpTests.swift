@@ -5,6 +5,7 @@ import XCTest
 /// Bad inputs raise the MailError case of DESIGN §4; SMTP through the real Postfix
 /// (users t94…t98).
 final class ErrorAndSmtpTests: XCTestCase {
+    // conformance: auth.refused, errors.fields, errors.no-secrets
     func testWrongPasswordIsAuth() async throws {
         let e = await mailError { _ = try await ImapClient.connect(config: Dev.imap("t96", password: "wrong")) }
         guard case let .Auth(text, _, responseCode, _, _, description, permanent, transient, _) = e else { return XCTFail("\(String(describing: e))") }
@@ -16,6 +17,7 @@ final class ErrorAndSmtpTests: XCTestCase {
         XCTAssertTrue(text.hasPrefix(description), "\(text) / \(description)")
     }
 
+    // conformance: errors.no-secrets
     func testSecretsWithLineBreaksOrNulAreInvalidInputAndNeverShown() async throws {
         // A password read from a file often ends in a newline (issue 12).
         for tail in ["\n", "\r\n", "\u{0}", "\r"] {
@@ -33,11 +35,13 @@ final class ErrorAndSmtpTests: XCTestCase {
         }
     }
 
+    // conformance: tls.verify
     func testUntrustedCertificateIsTls() async throws {
         let e = await mailError { _ = try await ImapClient.connect(config: Dev.imap("t97", ca: nil)) }
         guard case .Tls = e else { return XCTFail("\(String(describing: e))") }
     }
 
+    // conformance: imap.mailboxes.manage, errors.fields
     func testMissingMailboxIsNotFoundAndExistingIsAlreadyExists() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t97"))
         let missing = await mailError { _ = try await c.mailboxStatus(name: Dev.unique("Nope")) }
@@ -52,6 +56,7 @@ final class ErrorAndSmtpTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: input.line-breaks
     func testCrlfInANameIsInvalidInput() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t97"))
         let e = await mailError { try await c.createMailbox(name: "evil\r\nA1 LOGOUT") }
@@ -62,6 +67,7 @@ final class ErrorAndSmtpTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.outage
     func testServerKilledMidFetchFailsWithConnectThenNextCallWorks() async throws {
         var timeouts = defaultTimeouts()
         timeouts.command = 5
@@ -105,6 +111,7 @@ final class ErrorAndSmtpTests: XCTestCase {
         return []
     }
 
+    // conformance: smtp.connect.starttls, smtp.send, smtp.per-recipient
     func testSendWithAttachmentReportsEachRecipient() async throws {
         let smtp = try await SmtpClient.connect(config: Dev.smtp("t95"))
         let imap = try await ImapClient.connect(config: Dev.imap("t98"))
@@ -132,6 +139,7 @@ final class ErrorAndSmtpTests: XCTestCase {
         try await imap.logout()
     }
 
+    // conformance: smtp.per-recipient, errors.fields, smtp.close
     func testAllRecipientsRefusedIsRejectedWithCodes() async throws {
         let smtp = try await SmtpClient.connect(config: Dev.smtp("t95"))
         let e = await mailError {
@@ -148,11 +156,13 @@ final class ErrorAndSmtpTests: XCTestCase {
         guard case .Closed = closed else { return XCTFail("\(String(describing: closed))") }
     }
 
+    // conformance: auth.refused
     func testSmtpWrongPasswordIsAuth() async throws {
         let e = await mailError { _ = try await SmtpClient.connect(config: Dev.smtp("t96", password: "nope")) }
         guard case .Auth = e else { return XCTFail("\(String(describing: e))") }
     }
 
+    // conformance: smtp.send-raw, smtp.bcc-hidden
     func testSendRawAndSendMimeDeliver() async throws {
         let smtp = try await SmtpClient.connect(config: Dev.smtp("t95"))
         let imap = try await ImapClient.connect(config: Dev.imap("t98"))
@@ -181,6 +191,7 @@ final class ErrorAndSmtpTests: XCTestCase {
         try await imap.logout()
     }
 
+    // conformance: message.parse, message.reply-forward
     func testParseReplyAndForwardOffline() throws {
         let raw = "From: Ann <ann@example.com>\r\nTo: bob@example.com\r\nSubject: Plans\r\nMessage-ID: <p1@example.com>\r\nDate: Tue, 1 Oct 2024 10:00:00 +0200\r\n\r\nSee you\r\n"
         let m = try parseMessage(data: Data(raw.utf8))

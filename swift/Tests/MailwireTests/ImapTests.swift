@@ -12,6 +12,7 @@ final class ImapTests: XCTestCase {
             attachments: [Attachment(filename: "report.pdf", contentType: "application/pdf", data: pdf)]))
     }
 
+    // conformance: imap.connect.tls, imap.connect.starttls
     func testConnectsOverTlsAndStartTlsWithTheTestCa() async throws {
         let tls = try await ImapClient.connect(config: Dev.imap("t90"))
         let idle = try await tls.hasCapability(capability: "IDLE")
@@ -53,6 +54,7 @@ final class ImapTests: XCTestCase {
         try await other.close()
     }
 
+    // conformance: imap.mailboxes.list, imap.mailboxes.status, imap.mailboxes.manage, imap.mailboxes.utf8
     func testMailboxesCreateListStatusRenameSubscribeDelete() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t90"))
         let name = Dev.unique("Sw Ordner ä")
@@ -79,6 +81,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.search.fields
     func testSearchByFlagsTextSizeAndRawKeys() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t91"))
         let mb = Dev.unique("SwSearch")
@@ -141,6 +144,7 @@ final class ImapTests: XCTestCase {
         try await c.close()
     }
 
+    // conformance: imap.fetch.summaries
     func testFetchStreamYieldsSummariesWithEnvelopeAndAttachments() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t91"))
         let mb = Dev.unique("SwFetch")
@@ -207,6 +211,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.download.part, imap.save-attachment, imap.fetch.message, imap.fetch.range, message.build
     func testDownloadPartSaveAttachmentAndFetchMessage() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t91"))
         let mb = Dev.unique("SwDownload")
@@ -233,6 +238,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.flags
     func testFlagsAddRemoveAndSet() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t91"))
         let mb = Dev.unique("SwFlags")
@@ -259,6 +265,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.copy-move, imap.delete-expunge, imap.append
     func testCopyMoveDeleteExpungeAndAppend() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t91"))
         let src = Dev.unique("SwSrc"), dst = Dev.unique("SwDst")
@@ -292,6 +299,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.idle, imap.watch
     func testIdleAndWatchStreamReportNewMail() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t92"))
         let other = try await ImapClient.connect(config: Dev.imap("t92"))
@@ -317,6 +325,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.sync, imap.uids.ranges
     func testSyncReportsNewChangedAndVanished() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t92"))
         let mb = Dev.unique("SwSync")
@@ -397,6 +406,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.uids.ranges
     func testUidRangesStayRanges() {
         // What a hostile server can announce (VANISHED 1:4294967295): counted, tested and
         // iterated without building an array.
@@ -410,6 +420,7 @@ final class ImapTests: XCTestCase {
         XCTAssertFalse(some.containsUid(5))
     }
 
+    // conformance: imap.limits, auth.plaintext-opt-in
     func testResponseSizeLimitAndPlaintextLoginReachTheCore() async throws {
         // Dovecot's greeting with its capabilities is longer than 20 bytes.
         var small = Dev.imap("t90")
@@ -436,6 +447,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.cancel
     func testCancellingStreamsStopsRustWorkAndLeavesClientUsable() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t93"))
         let mb = Dev.unique("SwCancel")

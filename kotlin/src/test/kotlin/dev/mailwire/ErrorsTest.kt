@@ -17,6 +17,7 @@ class ErrorsTest {
         return e as E
     }
 
+    // conformance: auth.refused, errors.fields, errors.no-secrets
     @Test
     fun wrongPasswordIsAuth() = runBlocking {
         val e = raises<MailException.Auth> { runBlocking { ImapClient.connect(Dev.imap("t86", password = "wrong")) } }
@@ -29,6 +30,7 @@ class ErrorsTest {
         assertTrue(e.text.startsWith(e.description), "${e.text} / ${e.description}")
     }
 
+    // conformance: errors.no-secrets
     @Test
     fun secretsWithLineBreaksOrNulAreInvalidInputAndNeverShown() = runBlocking {
         // A password read from a file often ends in a newline (issue 12).
@@ -46,12 +48,14 @@ class ErrorsTest {
         }
     }
 
+    // conformance: tls.verify
     @Test
     fun untrustedCertificateIsTls() = runBlocking {
         raises<MailException.Tls> { runBlocking { ImapClient.connect(Dev.imap("t87").copy(caPem = null)) } }
         Unit
     }
 
+    // conformance: imap.mailboxes.manage, errors.fields
     @Test
     fun missingMailboxIsNotFoundAndExistingIsAlreadyExists() = runBlocking {
         val c = ImapClient.connect(Dev.imap("t87"))
@@ -67,6 +71,7 @@ class ErrorsTest {
         c.logout()
     }
 
+    // conformance: input.line-breaks
     @Test
     fun crlfInANameIsInvalidInput() = runBlocking {
         val c = ImapClient.connect(Dev.imap("t87"))
@@ -79,6 +84,7 @@ class ErrorsTest {
         c.logout()
     }
 
+    // conformance: imap.outage
     @Test
     fun serverKilledMidFetchFailsWithConnectThenNextCallWorks() = runBlocking {
         val timeouts = defaultTimeouts().copy(command = Duration.ofSeconds(5))

@@ -35,6 +35,7 @@ class ImapTest {
         ),
     )
 
+    // conformance: imap.connect.tls, imap.connect.starttls
     @Test
     fun connectsOverTlsAndStartTlsWithTheTestCa() = runBlocking {
         val tls = ImapClient.connect(Dev.imap("t80"))
@@ -50,6 +51,7 @@ class ImapTest {
         assertTrue(e is MailException.Closed, "$e")
     }
 
+    // conformance: imap.mailboxes.list, imap.mailboxes.status, imap.mailboxes.manage, imap.mailboxes.utf8
     @Test
     fun closeEndsBothClientsAndTheWorkInFlight() = runBlocking {
         val c = connect("t80")
@@ -100,6 +102,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.search.fields
     @Test
     fun searchByFlagsTextSizeAndRawKeys() = runBlocking {
         val c = connect("t81")
@@ -119,6 +122,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.fetch.summaries
     @Test
     fun searchWithOrNotAndOnADay() = runBlocking {
         val c = connect("t81")
@@ -206,6 +210,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.download.part, imap.save-attachment, imap.fetch.message, imap.fetch.range, message.build
     @Test
     fun downloadPartSaveAttachmentAndFetchMessage() = runBlocking {
         val c = connect("t81")
@@ -234,6 +239,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.flags
     @Test
     fun flagsAddRemoveAndSet() = runBlocking {
         val c = connect("t81")
@@ -255,6 +261,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.copy-move, imap.delete-expunge, imap.append
     @Test
     fun copyMoveDeleteExpungeAndAppend() = runBlocking {
         val c = connect("t81")
@@ -286,6 +293,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.idle, imap.watch
     @Test
     fun idleAndWatchFlowReportNewMail() = runBlocking {
         val c = connect("t82")
@@ -311,6 +319,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.sync, imap.uids.ranges
     @Test
     fun syncReportsNewChangedAndVanished() = runBlocking {
         val c = connect("t82")
@@ -338,6 +347,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.uids.ranges
     @Test
     fun uidSetsFromTextListsRangesAndAllReachTheServer() = runBlocking {
         // The IMAP grammar, parsed by the core: printed back compressed and sorted.
@@ -394,6 +404,7 @@ class ImapTest {
         assertFalse(some.containsUid(5u))
     }
 
+    // conformance: imap.limits, auth.plaintext-opt-in
     @Test
     fun responseSizeLimitAndPlaintextLoginReachTheCore() = runBlocking {
         // Dovecot's greeting with its capabilities is longer than 20 bytes.
@@ -410,6 +421,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.cancel
     @Test
     fun cancellingFlowsStopsRustWorkAndLeavesClientUsable() = runBlocking {
         val c = connect("t83")

@@ -17,6 +17,7 @@ class PanicTest {
         assertTrue(e!!.message!!.contains(text), e.message)
     }
 
+    // conformance: errors.no-panic
     @Test
     fun aPanicInABlockingCallIsProtocol() {
         protocol("boom sync 7") { debugPanic("boom sync 7") }
@@ -24,6 +25,7 @@ class PanicTest {
         assertEquals("after", parseMessage("Subject: after\r\n\r\nbody\r\n".toByteArray()).subject)
     }
 
+    // conformance: errors.no-panic
     @Test
     fun aPanicInASuspendingCallIsProtocol() = runBlocking {
         // Twice: the runtime survived the first panicking future.

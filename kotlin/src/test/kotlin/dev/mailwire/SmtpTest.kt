@@ -19,6 +19,7 @@ class SmtpTest {
         error("$subject did not arrive")
     }
 
+    // conformance: smtp.connect.starttls, smtp.send, smtp.per-recipient
     @Test
     fun sendWithAttachmentReportsEachRecipient() = runBlocking {
         val smtp = SmtpClient.connect(Dev.smtp("t85"))
@@ -53,6 +54,7 @@ class SmtpTest {
         imap.logout()
     }
 
+    // conformance: smtp.per-recipient, errors.fields, smtp.close
     @Test
     fun allRecipientsRefusedIsRejectedWithCodes() = runBlocking {
         val smtp = SmtpClient.connect(Dev.smtp("t85"))
@@ -70,12 +72,14 @@ class SmtpTest {
         assertTrue(closed is MailException.Closed, "$closed")
     }
 
+    // conformance: auth.refused
     @Test
     fun wrongPasswordIsAuth() = runBlocking {
         val e = runCatching { SmtpClient.connect(Dev.smtp("t86", password = "nope")) }.exceptionOrNull()
         assertTrue(e is MailException.Auth, "$e")
     }
 
+    // conformance: smtp.send-raw, smtp.bcc-hidden
     @Test
     fun sendRawAndSendMimeDeliver() = runBlocking {
         val smtp = SmtpClient.connect(Dev.smtp("t85"))
@@ -108,6 +112,7 @@ class SmtpTest {
         imap.logout()
     }
 
+    // conformance: message.parse, message.reply-forward
     @Test
     fun parseReplyAndForwardOffline() {
         val raw = "From: Ann <ann@example.com>\r\nTo: bob@example.com\r\nSubject: Plans\r\n" +
