@@ -131,6 +131,27 @@ test('odd arguments are EINVAL, never a crash', async () => {
   }
 });
 
+// conformance: imap.uids.zero-invalid, imap.uids.grammar
+test('UID 0 is EINVAL wherever UIDs are taken, never silently dropped; strings follow the one grammar', async () => {
+  const c = await ImapClient.connect(E.imapOptions('t71'));
+  try {
+    const { UidSet } = require('..');
+    for (const zero of [0, [0], [0, 1], '0', '0:3']) {
+      await assert.rejects(c.fetchAll('INBOX', zero), (e) => e.code === 'EINVAL' && /UID|0/.test(e.message), String(zero));
+    }
+    await assert.rejects(c.addFlags('INBOX', [0], ['\\Seen']), { code: 'EINVAL', message: /UID 0/ });
+    await assert.rejects(c.search('INBOX', { uid: [0, 2] }), { code: 'EINVAL', message: /UID 0/ });
+    assert.throws(() => new UidSet([[0, 3]]), { code: 'EINVAL', message: /UID 0/ });
+    for (const bad of ['all', ' 5', '1,,2', '1:x']) {
+      await assert.rejects(c.fetchAll('INBOX', bad), { code: 'EINVAL', message: /not a UID set/ }, bad);
+    }
+    // The client is fine afterwards.
+    assert.ok((await c.mailboxStatus('INBOX')).uidValidity > 0);
+  } finally {
+    await c.logout();
+  }
+});
+
 async function ensureBigMailbox(user) {
   const c = await ImapClient.connect(E.imapOptions(user));
   try {

@@ -256,6 +256,7 @@ async fn sync_as_two_devices_sees_exactly_the_changes() {
 
 /// The watch contract every face hands on: changes come as they happen, a cancel ends the
 /// `next` in flight with Closed and leaves the client usable.
+// conformance: imap.watch
 #[tokio::test]
 async fn a_watcher_reports_changes_and_a_cancel_ends_it() {
     let c = imap("t19").await;
@@ -326,6 +327,7 @@ async fn a_watcher_reports_changes_and_a_cancel_ends_it() {
 }
 
 /// A watch ends at its first error: the error once, then Closed naming it; nothing retries.
+// conformance: imap.watch
 #[tokio::test]
 async fn a_watch_ends_at_its_first_error() {
     let c = imap("t19").await;

@@ -162,7 +162,7 @@ final class ErrorAndSmtpTests: XCTestCase {
         guard case .Auth = e else { return XCTFail("\(String(describing: e))") }
     }
 
-    // conformance: smtp.send-raw, smtp.bcc-hidden
+    // conformance: smtp.send-raw, smtp.bcc-hidden, smtp.progress
     func testSendRawAndSendMimeDeliver() async throws {
         let smtp = try await SmtpClient.connect(config: Dev.smtp("t95"))
         let imap = try await ImapClient.connect(config: Dev.imap("t98"))

@@ -28,6 +28,7 @@ final class ImapTests: XCTestCase {
         guard case .Closed = e else { return XCTFail("\(String(describing: e))") }
     }
 
+    // conformance: imap.close
     func testCloseEndsBothClientsAndTheWorkInFlight() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t90"))
         let mb = Dev.unique("SwClose")
@@ -105,6 +106,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.search.or-not
     func testSearchWithOrNotAndOnADay() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t91"))
         let mb = Dev.unique("SwSearchOr")
@@ -177,6 +179,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.fetch.raw-many
     func testFetchRawManyStreamsWholeMessagesWithoutMarkingThemSeen() async throws {
         let c = try await ImapClient.connect(config: Dev.imap("t91"))
         let mb = Dev.unique("SwRawMany")
@@ -352,6 +355,7 @@ final class ImapTests: XCTestCase {
         try await c.logout()
     }
 
+    // conformance: imap.uids.grammar, imap.uids.zero-invalid
     func testUidSetsFromTextListsRangesAndAllReachTheServer() async throws {
         // The IMAP grammar, parsed by the core: printed back compressed and sorted.
         XCTAssertEqual(try UidSet.parse(text: "7,1:5,10:*").description, "1:5,7,10:*")

@@ -11,6 +11,7 @@ final class Lines: TraceListener, @unchecked Sendable {
 
 /// The trace listener: protocol lines of both clients, credentials redacted (users t90, t95).
 final class TraceTests: XCTestCase {
+    // conformance: trace.redacted
     func testTraceListenerSeesProtocolLinesWithCredentialsRedacted() async throws {
         let got = Lines()
         setTraceListener(listener: got)

@@ -51,7 +51,7 @@ class ImapTest {
         assertTrue(e is MailException.Closed, "$e")
     }
 
-    // conformance: imap.mailboxes.list, imap.mailboxes.status, imap.mailboxes.manage, imap.mailboxes.utf8
+    // conformance: imap.close
     @Test
     fun closeEndsBothClientsAndTheWorkInFlight() = runBlocking {
         val c = connect("t80")
@@ -78,6 +78,7 @@ class ImapTest {
         other.close()
     }
 
+    // conformance: imap.mailboxes.list, imap.mailboxes.status, imap.mailboxes.manage, imap.mailboxes.utf8
     @Test
     fun mailboxesCreateListStatusRenameSubscribeDelete() = runBlocking {
         val c = ImapClient.connect(Dev.imap("t80"))
@@ -122,7 +123,7 @@ class ImapTest {
         c.logout()
     }
 
-    // conformance: imap.fetch.summaries
+    // conformance: imap.search.or-not
     @Test
     fun searchWithOrNotAndOnADay() = runBlocking {
         val c = connect("t81")
@@ -156,6 +157,7 @@ class ImapTest {
         c.close()
     }
 
+    // conformance: imap.fetch.summaries
     @Test
     fun fetchFlowStreamsSummariesWithEnvelopeAndAttachments() = runBlocking {
         val c = connect("t81")
@@ -186,6 +188,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.fetch.raw-many
     @Test
     fun fetchRawManyStreamsWholeMessagesWithoutMarkingThemSeen() = runBlocking {
         val c = connect("t81")
@@ -347,7 +350,7 @@ class ImapTest {
         c.logout()
     }
 
-    // conformance: imap.uids.ranges
+    // conformance: imap.uids.grammar, imap.uids.zero-invalid
     @Test
     fun uidSetsFromTextListsRangesAndAllReachTheServer() = runBlocking {
         // The IMAP grammar, parsed by the core: printed back compressed and sorted.
@@ -390,6 +393,7 @@ class ImapTest {
         c.logout()
     }
 
+    // conformance: imap.uids.ranges
     @Test
     fun uidRangesStayRanges() {
         // What a hostile server can announce (VANISHED 1:4294967295): counted, tested and

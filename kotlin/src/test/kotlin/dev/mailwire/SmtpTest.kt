@@ -79,7 +79,7 @@ class SmtpTest {
         assertTrue(e is MailException.Auth, "$e")
     }
 
-    // conformance: smtp.send-raw, smtp.bcc-hidden
+    // conformance: smtp.send-raw, smtp.bcc-hidden, smtp.progress
     @Test
     fun sendRawAndSendMimeDeliver() = runBlocking {
         val smtp = SmtpClient.connect(Dev.smtp("t85"))

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentLinkedQueue
 
 /** The trace listener: protocol lines of both clients, credentials redacted (users t80, t85). */
 class TraceTest {
+    // conformance: trace.redacted
     @Test
     fun traceListenerSeesProtocolLinesWithCredentialsRedacted() = runBlocking {
         val lines = ConcurrentLinkedQueue<Pair<String, String>>()
