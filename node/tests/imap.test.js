@@ -78,6 +78,43 @@ test('createMailbox, renameMailbox, subscribe, unsubscribe, deleteMailbox', asyn
   assert.ok(!names.includes(b));
 });
 
+// conformance: imap.mailboxes.utf8
+test('mailbox names with non-ASCII characters round-trip (modified UTF-7 on the wire)', async () => {
+  const a = `${E.unique('Grüße')}-日本`;
+  const b = `${a}-Ünïcødé & more`;
+  await client.createMailbox(a);
+  assert.ok((await client.listMailboxes()).some((m) => m.name === a));
+  await client.append(a, E.sampleMessage('utf8 box'));
+  await client.renameMailbox(a, b);
+  const names = (await client.listMailboxes()).map((m) => m.name);
+  assert.ok(names.includes(b) && !names.includes(a), names.join(', '));
+  assert.equal((await client.mailboxStatus(b)).messages, 1);
+  assert.equal((await client.search(b, { subject: 'utf8 box' })).length, 1);
+  await client.deleteMailbox(b);
+});
+
+// conformance: imap.concurrency
+test('one client shared by many concurrent calls: each gets its own answer', async () => {
+  const boxes = [E.unique('cc1'), E.unique('cc2'), E.unique('cc3')];
+  for (const [i, box] of boxes.entries()) {
+    await client.createMailbox(box);
+    for (let n = 0; n <= i; n++) await client.append(box, E.sampleMessage(`${box} ${n}`));
+  }
+  // Thirty calls at once on one connection, across mailboxes: queued, never interleaved.
+  const calls = [];
+  for (let round = 0; round < 10; round++) {
+    for (const [i, box] of boxes.entries()) {
+      calls.push(
+        (round % 2 ? client.mailboxStatus(box).then((s) => s.messages) : client.search(box, {}).then((u) => u.length)).then(
+          (n) => assert.equal(n, i + 1, `${box} round ${round}`),
+        ),
+      );
+    }
+  }
+  await Promise.all(calls);
+  for (const box of boxes) await client.deleteMailbox(box);
+});
+
 // conformance: imap.append, imap.search.fields, imap.search.or-not, imap.fetch.summaries, imap.uids.grammar, imap.cancel
 test('append returns the UID; search takes an imapflow-like object or a raw string; for await over fetch', async () => {
   const m = E.unique('search');

@@ -173,6 +173,36 @@ test('reply and forward build sendable messages that continue the thread and car
 });
 
 // conformance: smtp.close
+// conformance: smtp.auth.xoauth2
+test('XOAUTH2: a good token delivers; a bad one is EAUTH, permanent, and never shown', async () => {
+  const subject = E.unique('xoauth2');
+  const s = await SmtpClient.connect(E.smtpOptions('t67', { auth: { user: 't67', accessToken: E.token('t67') } }));
+  try {
+    await s.send({ from: E.address('t67'), to: E.address('t68'), subject, text: 'sent with a token' });
+  } finally {
+    await s.close();
+  }
+  assert.equal((await E.waitFor(inbox68, subject)).length, 1);
+  const e = await SmtpClient.connect(E.smtpOptions('t67', { auth: { user: 't67', accessToken: 'not-the-token-42' } })).catch((x) => x);
+  assert.equal(e.code, 'EAUTH');
+  assert.equal(e.permanent, true);
+  assert.ok(!`${e.message} ${e.serverText ?? ''}`.includes('not-the-token-42'));
+});
+
+// conformance: tls.starttls-required
+test('STARTTLS that the server does not offer is ETLS, never a plaintext fallback', async () => {
+  // The devserver's legacy address runs Dovecot and Postfix with TLS off: no STARTTLS.
+  const legacy = E.vars.MAILWIRE_LEGACY_HOST;
+  const auth = { user: 't67', pass: E.password('t67') };
+  const i = await ImapClient.connect({ host: legacy, port: E.port.imap, security: 'starttls', auth, ca: E.ca }).catch((x) => x);
+  assert.equal(i.code, 'ETLS', String(i));
+  assert.match(i.message, /STARTTLS/);
+  const port = Number(E.vars.MAILWIRE_SMTP_PLAIN_PORT);
+  const s = await SmtpClient.connect({ host: legacy, port, security: 'starttls', auth, ca: E.ca }).catch((x) => x);
+  assert.equal(s.code, 'ETLS', String(s));
+  assert.match(s.message, /STARTTLS/);
+});
+
 test('close ends the pool; later sends reject with ECLOSED', async () => {
   const s = await SmtpClient.connect(E.smtpOptions('t67', { port: E.port.smtps, security: 'tls' }));
   await s[Symbol.asyncDispose]();

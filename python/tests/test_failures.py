@@ -327,3 +327,27 @@ def test_secrets_with_line_breaks_or_nul_never_appear_in_errors(env: Env, tail: 
         for text in texts:
             assert "Zq-unusual-Secret-9" not in text, text
         assert "password" in str(e) or "token" in str(e)
+
+
+# conformance: tls.starttls-required
+def test_starttls_not_offered_is_tls_error_never_plaintext(env: Env) -> None:
+    # The devserver's legacy address runs Dovecot and Postfix with TLS off: no STARTTLS.
+    legacy = env.vars["MAILWIRE_LEGACY_HOST"]
+    with pytest.raises(mailwire.TlsError, match="STARTTLS"):
+        ImapClient(
+            legacy,
+            env.imap_port,
+            security="starttls",
+            username="t54",
+            password=env.password("t54"),
+            ca_pem=env.ca,
+        )
+    with pytest.raises(mailwire.TlsError, match="STARTTLS"):
+        mailwire.SmtpClient(
+            legacy,
+            int(env.vars["MAILWIRE_SMTP_PLAIN_PORT"]),
+            security="starttls",
+            username="t54",
+            password=env.password("t54"),
+            ca_pem=env.ca,
+        )

@@ -44,6 +44,17 @@ def test_list_and_status_with_roles(imap: ImapClient) -> None:
     assert "MailboxStatus(messages=" in repr(status)
 
 
+# conformance: imap.mailboxes.status
+def test_status_counts_messages_and_unseen(imap: ImapClient, mailbox: str) -> None:
+    empty = imap.mailbox_status(mailbox)
+    assert (empty.messages, empty.unseen) == (0, 0)
+    seen = imap.append(mailbox, b"Subject: read\r\n\r\nx\r\n", flags=["\\Seen"])
+    imap.append(mailbox, b"Subject: unread\r\n\r\nx\r\n")
+    st = imap.mailbox_status(mailbox)
+    assert (st.messages, st.unseen) == (2, 1)
+    assert st.uid_next > (seen or 0) and st.uid_validity == empty.uid_validity
+
+
 # conformance: imap.mailboxes.manage, imap.mailboxes.utf8
 def test_create_rename_subscribe_delete(imap: ImapClient, env: Env) -> None:
     name, renamed = unique("box"), unique("Grüße")

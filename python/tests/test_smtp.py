@@ -24,6 +24,23 @@ def wait_for(env: Env, user: str, subject: str, count: int = 1) -> list[int]:
             imap.idle("INBOX", 1)
 
 
+# conformance: smtp.auth.xoauth2
+def test_xoauth2_token_delivers_and_a_bad_token_is_auth_error(env: Env) -> None:
+    subject = unique("xoauth2")
+    kwargs = dict(env.smtp_kwargs("t52"))
+    del kwargs["password"]
+    with SmtpClient(**kwargs, access_token=env.token("t52")) as smtp:  # type: ignore[arg-type]
+        smtp.send(
+            OutgoingMessage(
+                from_=env.address("t52"), to=env.address("t53"), subject=subject, text="token"
+            )
+        )
+    assert wait_for(env, "t53", subject)
+    with pytest.raises(mailwire.AuthError) as info:
+        SmtpClient(**kwargs, access_token="not-the-token")  # type: ignore[arg-type]
+    assert info.value.permanent and "not-the-token" not in repr(info.value)
+
+
 # conformance: smtp.connect.starttls, smtp.send, smtp.per-recipient, smtp.bcc-hidden
 def test_send_outgoing_with_refused_recipient(env: Env) -> None:
     subject = unique("smtp")
