@@ -91,7 +91,7 @@ def test_missing_mailbox_and_crlf(imap: ImapClient) -> None:
     with pytest.raises(mailwire.NotFoundError):
         imap.search("Does-Not-Exist")
     with pytest.raises(mailwire.NotFoundError):
-        list(imap.fetch("Does-Not-Exist", "*"))
+        list(imap.fetch("Does-Not-Exist", "1:*"))
     with pytest.raises(ValueError):
         imap.create_mailbox("evil\r\nA1 DELETE INBOX")
     with pytest.raises(mailwire.InvalidInputError):
@@ -121,7 +121,7 @@ async def test_async_missing_mailbox_and_crlf(env: Env) -> None:
 def test_server_killed_mid_fetch_then_next_call_works(env: Env) -> None:
     ensure_big_mailbox(env, "t55")
     with ImapClient(**env.imap_kwargs("t55"), timeout=10) as c:  # type: ignore[arg-type]
-        it = c.fetch(BIG_BOX, "*", batch_size=10)
+        it = c.fetch(BIG_BOX, "1:*", batch_size=10)
         got = [next(it)]
         env.kill_sessions("t55")
         with pytest.raises((mailwire.ConnectError, mailwire.TimeoutError)):
@@ -130,7 +130,7 @@ def test_server_killed_mid_fetch_then_next_call_works(env: Env) -> None:
         assert len(got) < BIG_COUNT
         # The next call reconnects; nothing was lost on the server.
         assert c.mailbox_status(BIG_BOX).messages == BIG_COUNT
-        assert len(c.fetch_all(BIG_BOX, "*", attachments=False)) == BIG_COUNT
+        assert len(c.fetch_all(BIG_BOX, "1:*", attachments=False)) == BIG_COUNT
 
 
 # conformance: imap.outage
@@ -139,7 +139,7 @@ async def test_async_server_killed_mid_fetch_then_next_call_works(env: Env) -> N
     async with AsyncImapClient(**env.imap_kwargs("t55"), timeout=10) as c:  # type: ignore[arg-type]
         n = 0
         with pytest.raises((mailwire.ConnectError, mailwire.TimeoutError)):
-            async for _ in c.fetch(BIG_BOX, "*", batch_size=10):
+            async for _ in c.fetch(BIG_BOX, "1:*", batch_size=10):
                 n += 1
                 if n == 1:
                     env.kill_sessions("t55")
@@ -237,14 +237,14 @@ async def test_asyncio_timeout_cancels_idle_and_fetch_and_client_stays_usable(en
         seen = 0
         with pytest.raises(TimeoutError):
             async with asyncio.timeout(0.2):
-                async for _ in c.fetch(BIG_BOX, "*", batch_size=5):
+                async for _ in c.fetch(BIG_BOX, "1:*", batch_size=5):
                     seen += 1
                     await asyncio.sleep(0.01)
         assert 0 < seen < BIG_COUNT
         assert (await c.mailbox_status(BIG_BOX)).messages == BIG_COUNT
         assert len(await c.fetch_all(BIG_BOX, "1:*", envelope=False)) == BIG_COUNT
 
-        task = asyncio.create_task(c.fetch_all(BIG_BOX, "*"))
+        task = asyncio.create_task(c.fetch_all(BIG_BOX, "1:*"))
         await asyncio.sleep(0.01)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):

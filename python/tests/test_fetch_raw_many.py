@@ -94,7 +94,7 @@ def test_fetch_raw_many_with_lists_ranges_and_small_batches(
     assert [m.uid for m in c.fetch_raw_many(box, f"{uids[2]}:*", batch_size=2)] == uids[2:]
     assert list(c.fetch_raw_many(box, [])) == []
     # Stopping early gives the connection back: the next call works.
-    it = c.fetch_raw_many(box, "*", batch_size=1)
+    it = c.fetch_raw_many(box, "1:*", batch_size=1)
     assert next(it).uid == uids[0]
     it.close()  # type: ignore[attr-defined]
     assert c.search(box) == uids
@@ -135,9 +135,9 @@ async def test_async_fetch_raw_many_with_lists_ranges_and_small_batches(
     ]
     got = [m.uid async for m in c.fetch_raw_many(box, range(uids[0], uids[2] + 1))]
     assert got == uids[:3]
-    assert [m.uid async for m in c.fetch_raw_many(box, "*", batch_size=2)] == uids
+    assert [m.uid async for m in c.fetch_raw_many(box, "1:*", batch_size=2)] == uids
     # Stopping early (aclose) gives the connection back at once.
-    it = c.fetch_raw_many(box, "*", batch_size=1)
+    it = c.fetch_raw_many(box, "1:*", batch_size=1)
     assert (await it.__anext__()).uid == uids[0]
     await it.aclose()  # type: ignore[attr-defined]
     assert await c.search(box) == uids

@@ -99,7 +99,7 @@ async def test_append_search_fetch_summaries(aimap: AsyncImapClient, abox: str, 
     assert summaries[0].envelope.subject == subject
     assert summaries[0].attachments[0].filename == "data.bin"
     assert summaries[0].internal_date.tzinfo is not None  # type: ignore[union-attr]
-    assert [s.uid for s in await aimap.fetch_all(abox, "*")] == [uid, other]
+    assert [s.uid for s in await aimap.fetch_all(abox, "1:*")] == [uid, other]
     assert await aimap.search(abox, seen=False) == [uid]
 
 

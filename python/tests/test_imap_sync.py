@@ -108,7 +108,10 @@ def test_append_search_fetch_summaries(imap: ImapClient, mailbox: str, env: Env)
     assert isinstance(s.flags, tuple)
     # fetch never sets \Seen
     assert imap.search(mailbox, seen=False) == [uid]
-    assert [x.uid for x in imap.fetch_all(mailbox, "*")] == [uid, other]
+    assert [x.uid for x in imap.fetch_all(mailbox, "1:*")] == [uid, other]
+    # `*` is the highest UID, also as the end of a range that starts above it.
+    assert [x.uid for x in imap.fetch_all(mailbox, "*")] == [other]
+    assert [x.uid for x in imap.fetch_all(mailbox, f"{other + 5}:*")] == [other]
     assert [x.uid for x in imap.fetch(mailbox, range(uid, other + 1), attachments=False)] == [
         uid,
         other,

@@ -280,6 +280,14 @@ impl UidSet {
         )
     }
 
+    /// Whether a server may answer a command on this set with `uid`. A set ending in `*`
+    /// (`n:*`, or `*` alone) stands for the mailbox's highest UID as well, even when that is
+    /// below `n` (`*` is the highest UID, RFC 9051 §6.4.8), which the client cannot check:
+    /// every UID is taken then. Otherwise only the set's own UIDs.
+    pub(crate) fn may_answer(&self, uid: u32) -> bool {
+        self.contains(uid) || self.ranges.last().is_some_and(|&(_, b)| b == u32::MAX)
+    }
+
     /// Whether the set holds UID 0, which no message has.
     pub fn has_zero(&self) -> bool {
         self.ranges.first().is_some_and(|&(a, _)| a == 0)
@@ -513,6 +521,19 @@ mod tests {
     }
 
     // conformance: imap.uids.zero-invalid
+    #[test]
+    fn a_set_ending_in_star_may_be_answered_with_the_highest_uid() {
+        let star: UidSet = "*".parse().unwrap();
+        assert!(star.may_answer(2) && star.may_answer(u32::MAX));
+        let from_five: UidSet = "5:*".parse().unwrap();
+        assert!(
+            from_five.may_answer(3),
+            "5:* is 3:5 when 3 is the highest UID"
+        );
+        let finite: UidSet = "1:3,7".parse().unwrap();
+        assert!(finite.may_answer(7) && !finite.may_answer(5) && !finite.may_answer(999));
+    }
+
     #[test]
     fn uid_zero_is_kept_until_a_command_refuses_it() {
         for set in [

@@ -30,7 +30,8 @@ use crate::error::Result;
 /// client's next call.
 pub struct FetchStream<T = MessageSummary> {
     session: Session,
-    /// What was asked for: items for other UIDs are not the answer.
+    /// What was asked for: items for other UIDs are not the answer (see
+    /// [`UidSet::may_answer`]).
     requested: UidSet,
     chunks: VecDeque<String>,
     items: String,
@@ -241,7 +242,7 @@ impl<T: Send + 'static> FetchStream<T> {
         let step = c
             .read_for(&tag, "UID FETCH", |c, r| match r {
                 Response::Fetch(_, attrs)
-                    if is_item(attrs) && uid_of(attrs).is_some_and(|u| requested.contains(u)) =>
+                    if is_item(attrs) && uid_of(attrs).is_some_and(|u| requested.may_answer(u)) =>
                 {
                     parse(attrs)
                 }

@@ -26,7 +26,8 @@ if TYPE_CHECKING:
 
 __all__ = ["AsyncImapClient", "ImapClient"]
 
-#: UIDs: one int, an iterable of ints, a ``range``, ``"*"`` (all) or ``"N:*"``.
+#: UIDs: one int, an iterable of ints, a ``range``, or text in the one UID grammar: ``"5"``,
+#: ``"1:5,7"``, ``"10:*"``, ``"1:*"`` (all), ``"*"`` (the highest UID only).
 Uids = Union[int, Iterable[int], range, str]
 
 _T = TypeVar("_T")
