@@ -9,11 +9,15 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
-/** Waits for pushed changes of one mailbox (IDLE); `cancel()` ends a pending `next`. */
+/**
+ * Waits for pushed changes of one mailbox (IDLE): the core's `Watcher`, whose contract
+ * (cancel, the end at the first error) every face shares.
+ */
 export declare class IdleWatcher {
   /**
-   * Waits up to `timeout` milliseconds (default: a day) for changes; empty on timeout.
-   * Rejects with `ECLOSED` when cancelled.
+   * Waits up to `timeout` milliseconds (default: the core's 29 minutes) for changes;
+   * empty when none came. Rejects with `ECLOSED` once cancelled, and after the error that
+   * ended the watch.
    */
   next(timeout?: number | undefined | null): Promise<Array<MailboxEvent>>
   /** Whether `cancel` was called. */
@@ -35,7 +39,10 @@ export declare class NativeImapClient {
   noop(): Promise<void>
   /** Logs out; later calls reject with `ECLOSED`. */
   logout(): Promise<void>
-  /** An IDLE watcher on `mailbox`: `next(timeout)` waits for changes, `cancel()` ends it. */
+  /**
+   * An IDLE watcher on `mailbox` (the core's `Watcher`): `next(timeout)` waits for
+   * changes, `cancel()` ends it, and it ends at its first error.
+   */
   watch(mailbox: string): IdleWatcher
   /** Every mailbox, with special-use roles and subscription. */
   listMailboxes(): Promise<Array<Mailbox>>
@@ -120,11 +127,17 @@ export declare class NativeSmtpClient {
   close(): Promise<void>
 }
 
-/** Whole messages arriving from a `fetchRawMany`, pulled in batches. */
+/**
+ * Whole messages arriving from a `fetchRawMany`, pulled in batches: the core's
+ * `FetchHandle`, whose stop contract every face shares.
+ */
 export declare class RawStream {
-  /** Up to `max` messages; empty at the end. */
+  /** Up to `max` messages; empty at the end and after `close()`. */
   nextBatch(max: number): Promise<Array<RawMessage>>
-  /** Stops the stream and frees the connection. */
+  /**
+   * Stops the stream and frees the connection (a pending `nextBatch` rejects with
+   * `ECLOSED`).
+   */
   close(): Promise<void>
 }
 
@@ -258,6 +271,18 @@ export interface ConnectOptions {
    */
   allowPlaintextAuth?: boolean
 }
+
+/** Summaries handed over per batch when `batchSize` is not given (the core's default). */
+export declare const DEFAULT_FETCH_BATCH: number
+
+/**
+ * Milliseconds one `idle()` (and one round of `watch`) waits by default: the core's 29
+ * minutes.
+ */
+export declare const DEFAULT_IDLE_TIMEOUT: number
+
+/** Whole messages handed over per batch of `fetchRawMany` by default (the core's default). */
+export declare const DEFAULT_RAW_FETCH_BATCH: number
 
 /** The envelope of a message as the server parsed it. */
 export interface Envelope {
