@@ -1043,8 +1043,10 @@ public func FfiConverterTypeFetchStream_lower(_ value: FetchStream) -> UInt64 {
 
 /**
  * Watches a mailbox with IDLE (from `ImapClient.watch`): each `next` waits until something
- * changes and returns the events. `cancel` ends it (an in-flight or later `next` fails with
- * `Closed`, and IDLE is ended before the client's next call).
+ * changes and returns the events. The core's `Watcher`, whose contract every face shares:
+ * `cancel` ends it (an in-flight or later `next` fails with `Closed`, and IDLE is ended
+ * before the client's next call); the first error ends it too (later calls fail with
+ * `Closed` naming that error; nothing retries).
  */
 public protocol IdleWatcherProtocol: AnyObject, Sendable {
     
@@ -1059,15 +1061,18 @@ public protocol IdleWatcherProtocol: AnyObject, Sendable {
     func isCancelled()  -> Bool
     
     /**
-     * Waits until the mailbox changes and returns what changed.
+     * Waits until the mailbox changes and returns what changed (an empty list after the
+     * core's default IDLE timeout of 29 minutes with no change).
      */
     func next() async throws  -> [MailboxEvent]
     
 }
 /**
  * Watches a mailbox with IDLE (from `ImapClient.watch`): each `next` waits until something
- * changes and returns the events. `cancel` ends it (an in-flight or later `next` fails with
- * `Closed`, and IDLE is ended before the client's next call).
+ * changes and returns the events. The core's `Watcher`, whose contract every face shares:
+ * `cancel` ends it (an in-flight or later `next` fails with `Closed`, and IDLE is ended
+ * before the client's next call); the first error ends it too (later calls fail with
+ * `Closed` naming that error; nothing retries).
  */
 open class IdleWatcher: IdleWatcherProtocol, @unchecked Sendable {
     fileprivate let handle: UInt64
@@ -1146,7 +1151,8 @@ open func isCancelled() -> Bool  {
 }
     
     /**
-     * Waits until the mailbox changes and returns what changed.
+     * Waits until the mailbox changes and returns what changed (an empty list after the
+     * core's default IDLE timeout of 29 minutes with no change).
      */
 open func next()async throws  -> [MailboxEvent]  {
     return
@@ -7830,7 +7836,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_idlewatcher_is_cancelled() != 7850) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_idlewatcher_next() != 42097) {
+    if (uniffi_mailwire_ffi_checksum_method_idlewatcher_next() != 47140) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_add_flags() != 46815) {

@@ -3,7 +3,7 @@ import XCTest
 @testable import Mailwire
 
 /// Bad inputs raise the MailError case of DESIGN §4; SMTP through the real Postfix
-/// (users t94…t98).
+/// (users t94…t98, user19).
 final class ErrorAndSmtpTests: XCTestCase {
     // conformance: auth.refused, errors.fields, errors.no-secrets
     func testWrongPasswordIsAuth() async throws {
@@ -39,6 +39,31 @@ final class ErrorAndSmtpTests: XCTestCase {
     func testUntrustedCertificateIsTls() async throws {
         let e = await mailError { _ = try await ImapClient.connect(config: Dev.imap("t97", ca: nil)) }
         guard case .Tls = e else { return XCTFail("\(String(describing: e))") }
+    }
+
+    // conformance: tls.starttls-required
+    func testStarttlsThatTheServerDoesNotOfferIsTlsNeverPlaintext() async throws {
+        // The devserver's legacy address runs Dovecot and Postfix with TLS off: no STARTTLS.
+        var imap = Dev.imap("user19")
+        imap.host = Dev.v("MAILWIRE_LEGACY_HOST")
+        imap.port = UInt16(Dev.v("MAILWIRE_IMAP_PORT"))!
+        imap.security = .startTls
+        let i = await mailError { _ = try await ImapClient.connect(config: imap) }
+        guard case let .Tls(itext, _, _, _, _, _, _, _, _) = i else { return XCTFail("\(String(describing: i))") }
+        XCTAssertTrue(itext.contains("STARTTLS"), itext)
+        var smtp = Dev.smtp("user19")
+        smtp.host = Dev.v("MAILWIRE_LEGACY_HOST")
+        smtp.port = UInt16(Dev.v("MAILWIRE_SMTP_PLAIN_PORT"))!
+        smtp.security = .startTls
+        let s = await mailError { _ = try await SmtpClient.connect(config: smtp) }
+        guard case let .Tls(stext, _, _, _, _, _, _, _, _) = s else { return XCTFail("\(String(describing: s))") }
+        XCTAssertTrue(stext.contains("STARTTLS"), stext)
+        // Proof that the server is there and would talk in plaintext: nothing fell back to it.
+        imap.security = .plain
+        imap.allowPlaintextAuth = true
+        let plain = try await ImapClient.connect(config: imap)
+        try await plain.noop()
+        try await plain.logout()
     }
 
     // conformance: imap.mailboxes.manage, errors.fields
@@ -207,5 +232,55 @@ final class ErrorAndSmtpTests: XCTestCase {
         XCTAssertEqual(parsed, Address(address: "jane@example.com", name: "Jane Doe"))
         let secret = Auth.password(username: "u", password: "secret-pw").description
         XCTAssertFalse(secret.contains("secret-pw"))
+    }
+
+    // conformance: smtp.auth.xoauth2
+    func testAnOAuth2TokenDeliversAndABadTokenIsPermanentAuth() async throws {
+        var cfg = Dev.smtp("user19")
+        cfg.auth = Auth.oauth2(username: "user19", accessToken: Dev.token("user19"))
+        let smtp = try await SmtpClient.connect(config: cfg)
+        let imap = try await ImapClient.connect(config: Dev.imap("user19"))
+        let subject = Dev.unique("sw xoauth2")
+        let r = try await smtp.send(message: OutgoingMessage(
+            from: Address(address: Dev.address("user19")), to: [Address(address: Dev.address("user19"))],
+            subject: subject, text: "token"), progress: nil)
+        XCTAssertEqual(r.accepted, [Dev.address("user19")])
+        let found = try await waitFor(imap, subject)
+        XCTAssertEqual(found.count, 1)
+        let m = try await imap.fetchMessage(mailbox: "INBOX", uid: found[0])
+        XCTAssertEqual(m.messageId, r.messageId)
+        try await smtp.close()
+        try await imap.logout()
+        cfg.auth = Auth.oauth2(username: "user19", accessToken: "not-the-token-7q")
+        let bad = await mailError { _ = try await SmtpClient.connect(config: cfg) }
+        guard case let .Auth(text, _, _, _, _, _, permanent, transient, _) = bad else { return XCTFail("\(String(describing: bad))") }
+        XCTAssertTrue(permanent)
+        XCTAssertFalse(transient)
+        for shown in [text, bad!.localizedDescription, String(describing: bad!), String(reflecting: bad!)] {
+            XCTAssertFalse(shown.contains("not-the-token-7q"), shown)
+        }
+    }
+
+    // conformance: smtp.connect.tls
+    func testImplicitTlsLogsInAndDelivers() async throws {
+        var cfg = Dev.smtp("user19")
+        cfg.port = UInt16(Dev.v("MAILWIRE_SMTPS_PORT"))!
+        cfg.security = .tls
+        let smtp = try await SmtpClient.connect(config: cfg)
+        let imap = try await ImapClient.connect(config: Dev.imap("user19"))
+        let subject = Dev.unique("sw smtps")
+        let raw = Dev.rawMessage(subject, body: "over implicit TLS", from: Dev.address("user19"))
+        let r = try await smtp.sendRaw(from: Dev.address("user19"), recipients: [Dev.address("user19")], data: raw)
+        XCTAssertEqual(r.accepted, [Dev.address("user19")])
+        let found = try await waitFor(imap, subject)
+        XCTAssertEqual(found.count, 1)
+        let got = try await imap.fetchRaw(mailbox: "INBOX", uid: found[0])
+        XCTAssertTrue(String(decoding: got, as: UTF8.self).contains("over implicit TLS"))
+        try await smtp.close()
+        try await imap.logout()
+        // The certificate is checked on this port too: without the test CA it is a Tls error.
+        cfg.caPem = nil
+        let untrusted = await mailError { _ = try await SmtpClient.connect(config: cfg) }
+        guard case .Tls = untrusted else { return XCTFail("\(String(describing: untrusted))") }
     }
 }

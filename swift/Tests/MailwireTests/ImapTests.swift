@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import Mailwire
 
-/// The IMAP surface against the real Dovecot of devserver/ (users t90…t94).
+/// The IMAP surface against the real Dovecot of devserver/ (users t90…t94, user18).
 final class ImapTests: XCTestCase {
     private func richMessage(_ subject: String, _ pdf: Data) throws -> Data {
         try messageToBytes(message: OutgoingMessage(
@@ -497,6 +497,162 @@ final class ImapTests: XCTestCase {
         stream.cancel()
         let none = try await stream.next()
         XCTAssertNil(none)
+        try await c.deleteMailbox(name: mb)
+        try await c.logout()
+    }
+
+    // conformance: imap.auth.xoauth2
+    func testAnOAuth2TokenLogsInAndABadTokenIsPermanentAuth() async throws {
+        var cfg = Dev.imap("user18")
+        cfg.auth = Auth.oauth2(username: "user18", accessToken: Dev.token("user18"))
+        let c = try await ImapClient.connect(config: cfg)
+        let boxes = try await c.listMailboxes()
+        XCTAssertTrue(boxes.contains { $0.name == "INBOX" })
+        try await c.logout()
+        cfg.auth = Auth.oauth2(username: "user18", accessToken: "not-the-token-7q")
+        let bad = await mailError { _ = try await ImapClient.connect(config: cfg) }
+        guard case let .Auth(text, _, _, _, _, _, permanent, transient, _) = bad else { return XCTFail("\(String(describing: bad))") }
+        XCTAssertTrue(permanent)
+        XCTAssertFalse(transient)
+        for shown in [text, bad!.localizedDescription, String(describing: bad!), String(reflecting: bad!)] {
+            XCTAssertFalse(shown.contains("not-the-token-7q"), shown)
+        }
+    }
+
+    // conformance: imap.fetch.raw
+    func testFetchRawGivesExactlyTheAppendedBytesAndAMissingUidIsNotFound() async throws {
+        let c = try await ImapClient.connect(config: Dev.imap("user18"))
+        let mb = Dev.unique("SwRaw")
+        try await c.createMailbox(name: mb)
+        // Every byte value but NUL, CR and LF in the body (8-bit), a long line, and a message
+        // without a final CRLF.
+        let bytes: [UInt8] = (0..<4096).map { (n: Int) -> UInt8 in UInt8(n % 256) }
+        let binary = Data(bytes.filter { (b: UInt8) -> Bool in b != 0 && b != 13 && b != 10 })
+        let sent: [Data] = [
+            Dev.rawMessage("raw one", body: String(repeating: "x", count: 20_000)),
+            Data("From: a@localhost\r\nSubject: raw two\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: 8bit\r\n\r\n".utf8) + binary + Data("\r\n".utf8),
+            Data("Subject: raw three\r\n\r\nno final line break".utf8),
+        ]
+        var uids: [UInt32] = []
+        for m in sent { uids.append(try await c.append(mailbox: mb, data: m)!) }
+        for (i, uid) in uids.enumerated() {
+            let raw = try await c.fetchRaw(mailbox: mb, uid: uid)
+            XCTAssertEqual(raw, sent[i], "message \(i + 1)")
+        }
+        let missing = await mailError { _ = try await c.fetchRaw(mailbox: mb, uid: uids.last! + 1000) }
+        guard case .NotFound = missing else { return XCTFail("\(String(describing: missing))") }
+        // Fetching the whole message does not mark it seen.
+        let unseen = try await c.search(mailbox: mb, query: SearchQuery(seen: false))
+        XCTAssertEqual(unseen, uids)
+        try await c.deleteMailbox(name: mb)
+        try await c.logout()
+    }
+
+    // conformance: imap.concurrency
+    func testOneClientServesManyConcurrentTasksAcrossMailboxes() async throws {
+        let c = try await ImapClient.connect(config: Dev.imap("user18"))
+        // Three mailboxes holding different numbers of messages, each message its own subject
+        // and body, so an answer given to the wrong call cannot pass.
+        let boxes = (1...3).map { Dev.unique("SwConc\($0)") }
+        var sent: [String: Data] = [:]
+        for (b, mb) in boxes.enumerated() {
+            try await c.createMailbox(name: mb)
+            for i in 0..<(b + 2) {
+                let raw = Dev.rawMessage("conc \(b)-\(i)", body: String(repeating: "body \(b)-\(i) ", count: 50 * (i + 1)))
+                sent["\(mb)/\(try await c.append(mailbox: mb, data: raw)!)"] = raw
+            }
+        }
+        let expected = sent
+        let finished = try await withThrowingTaskGroup(of: Int.self) { group -> [Int] in
+            for n in 0..<24 {
+                group.addTask {
+                    let b = n % 3, mb = boxes[b], i = n % (b + 2)
+                    for _ in 0..<4 {
+                        let found = try await c.search(mailbox: mb, query: SearchQuery(subject: "conc \(b)-\(i)"))
+                        XCTAssertEqual(found.count, 1, "\(mb) conc \(b)-\(i): \(found)")
+                        guard let uid = found.first else { return -1 }
+                        let raw = try await c.fetchRaw(mailbox: mb, uid: uid)
+                        XCTAssertEqual(raw, expected["\(mb)/\(uid)"])
+                        let s = try await c.fetchAll(mailbox: mb, uids: .of(uid), options: FetchOptions())
+                        XCTAssertEqual(s.first?.envelope.subject, "conc \(b)-\(i)")
+                        let st = try await c.mailboxStatus(name: mb)
+                        XCTAssertEqual(st.messages, UInt32(b + 2))
+                    }
+                    return n
+                }
+            }
+            var all: [Int] = []
+            for try await n in group { all.append(n) }
+            return all.sorted()
+        }
+        XCTAssertEqual(finished, Array(0..<24))
+        for mb in boxes { try await c.deleteMailbox(name: mb) }
+        try await c.logout()
+    }
+
+    /// Runs `step` (with a short pause) until `done` holds; fails after 30 seconds.
+    private func repeatUntil(_ what: String, _ done: () -> Bool, _ step: () async throws -> Void) async throws {
+        let deadline = Date().addingTimeInterval(30)
+        while !done() {
+            guard Date() < deadline else { return XCTFail("\(what) never arrived") }
+            try await step()
+            try await Task.sleep(nanoseconds: 100_000_000)
+        }
+    }
+
+    // conformance: imap.events.flags-expunge
+    func testFlagChangesAndExpungesByAnotherClientArriveAsEventsWithTheirUids() async throws {
+        let c = try await ImapClient.connect(config: Dev.imap("user18"))
+        let other = try await ImapClient.connect(config: Dev.imap("user18"))
+        let mb = Dev.unique("SwEvents")
+        try await c.createMailbox(name: mb)
+        let u1 = try await other.append(mailbox: mb, data: Dev.rawMessage("watched"))!
+        struct Seen { var flagsUid: UInt32?; var expunged: [UInt32]?; var deleted: Set<UInt32> = [] }
+        let seen = Locked(Seen())
+        let watching = Task {
+            for try await ev in c.watchStream(mailbox: mb) {
+                switch ev {
+                case let .flags(uid, _, flags, _) where uid == u1 && flags.contains(.flagged):
+                    seen.with { $0.flagsUid = uid }
+                case let .expunge(uids, _):
+                    seen.with { s in
+                        if s.expunged == nil && uids.uidSequence.contains(where: { s.deleted.contains($0) }) {
+                            s.expunged = Array(uids.uidSequence)
+                        }
+                    }
+                default: break
+                }
+            }
+        }
+        // The other client repeats its change until the watcher has seen it: no guess about
+        // when the watch began to listen.
+        var on = true
+        try await repeatUntil("a flags event", { seen.with { $0.flagsUid != nil } }) {
+            if on {
+                try await other.addFlags(mailbox: mb, uids: .of(u1), flags: [.flagged])
+            } else {
+                try await other.removeFlags(mailbox: mb, uids: .of(u1), flags: [.flagged])
+            }
+            on.toggle()
+        }
+        XCTAssertEqual(seen.with { $0.flagsUid }, u1)
+        try await repeatUntil("an expunge event", { seen.with { $0.expunged != nil } }) {
+            let u = try await other.append(mailbox: mb, data: Dev.rawMessage("doomed"))!
+            seen.with { _ = $0.deleted.insert(u) }
+            try await other.deleteMessages(mailbox: mb, uids: .of(u))
+        }
+        // The event names the expunged UIDs (QRESYNC's VANISHED), and only those.
+        let (gone, deleted) = seen.with { ($0.expunged ?? [], $0.deleted) }
+        XCTAssertFalse(gone.isEmpty)
+        XCTAssertTrue(gone.allSatisfy { deleted.contains($0) }, "\(gone) / \(deleted)")
+        XCTAssertFalse(gone.contains(u1))
+        watching.cancel()
+        _ = await watching.result
+        // The watching session may learn of the last expunge only after its next command
+        // (IMAP lets the server wait); the session that deleted sees only u1 left.
+        let left = try await other.search(mailbox: mb, query: SearchQuery())
+        XCTAssertEqual(left, [u1])
+        try await other.logout()
         try await c.deleteMailbox(name: mb)
         try await c.logout()
     }

@@ -16,6 +16,8 @@ enum Dev {
     static let ca: Data = FileManager.default.contents(atPath: v("MAILWIRE_CA"))!
     static func password(_ user: String) -> String { v("MAILWIRE_PASSWORD_PATTERN").replacingOccurrences(of: "{user}", with: user) }
     static func address(_ user: String) -> String { "\(user)@\(domain)" }
+    /// The OAuth2 access token the devserver's introspection accepts for `user`.
+    static func token(_ user: String) -> String { v("MAILWIRE_OAUTH_TOKEN_PATTERN").replacingOccurrences(of: "{user}", with: user) }
 
     static func imap(_ user: String, password: String? = nil, timeouts: Timeouts? = nil, ca: Data? = Dev.ca) -> ImapConfig {
         ImapConfig(
@@ -60,6 +62,14 @@ enum Dev {
             XCTAssertEqual(p.terminationStatus, 0)
         }
     }
+}
+
+/// A value shared between Tasks under a lock.
+final class Locked<Value>: @unchecked Sendable {
+    private var value: Value
+    private let lock = NSLock()
+    init(_ value: Value) { self.value = value }
+    func with<R>(_ body: (inout Value) -> R) -> R { lock.lock(); defer { lock.unlock() }; return body(&value) }
 }
 
 final class Counter: @unchecked Sendable {

@@ -1230,7 +1230,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_idlewatcher_is_cancelled() and 0xFFFF) != 7850) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_idlewatcher_next() and 0xFFFF) != 42097) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_idlewatcher_next() and 0xFFFF) != 47140) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_add_flags() and 0xFFFF) != 46815) {
@@ -2626,8 +2626,10 @@ public object FfiConverterTypeFetchStream: FfiConverter<FetchStream, Long> {
 
 /**
  * Watches a mailbox with IDLE (from `ImapClient.watch`): each `next` waits until something
- * changes and returns the events. `cancel` ends it (an in-flight or later `next` fails with
- * `Closed`, and IDLE is ended before the client's next call).
+ * changes and returns the events. The core's `Watcher`, whose contract every face shares:
+ * `cancel` ends it (an in-flight or later `next` fails with `Closed`, and IDLE is ended
+ * before the client's next call); the first error ends it too (later calls fail with
+ * `Closed` naming that error; nothing retries).
  */
 public interface IdleWatcherInterface {
     
@@ -2642,7 +2644,8 @@ public interface IdleWatcherInterface {
     fun `isCancelled`(): kotlin.Boolean
     
     /**
-     * Waits until the mailbox changes and returns what changed.
+     * Waits until the mailbox changes and returns what changed (an empty list after the
+     * core's default IDLE timeout of 29 minutes with no change).
      */
     suspend fun `next`(): List<MailboxEvent>
     
@@ -2651,8 +2654,10 @@ public interface IdleWatcherInterface {
 
 /**
  * Watches a mailbox with IDLE (from `ImapClient.watch`): each `next` waits until something
- * changes and returns the events. `cancel` ends it (an in-flight or later `next` fails with
- * `Closed`, and IDLE is ended before the client's next call).
+ * changes and returns the events. The core's `Watcher`, whose contract every face shares:
+ * `cancel` ends it (an in-flight or later `next` fails with `Closed`, and IDLE is ended
+ * before the client's next call); the first error ends it too (later calls fail with
+ * `Closed` naming that error; nothing retries).
  */
 open class IdleWatcher: Disposable, AutoCloseable, IdleWatcherInterface
 {
@@ -2788,7 +2793,8 @@ open class IdleWatcher: Disposable, AutoCloseable, IdleWatcherInterface
 
     
     /**
-     * Waits until the mailbox changes and returns what changed.
+     * Waits until the mailbox changes and returns what changed (an empty list after the
+     * core's default IDLE timeout of 29 minutes with no change).
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")

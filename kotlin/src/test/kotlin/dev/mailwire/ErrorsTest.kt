@@ -7,7 +7,7 @@ import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import java.time.Duration
 
-/** Bad inputs and failures raise the MailException case of DESIGN §4 (users t84, t86, t87). */
+/** Bad inputs and failures raise the MailException case of DESIGN §4 (users t84, t86, t87, user17). */
 class ErrorsTest {
     private inline fun <reified E : MailException> raises(block: () -> Unit): E {
         val e = runCatching(block).exceptionOrNull()
@@ -53,6 +53,25 @@ class ErrorsTest {
     fun untrustedCertificateIsTls() = runBlocking {
         raises<MailException.Tls> { runBlocking { ImapClient.connect(Dev.imap("t87").copy(caPem = null)) } }
         Unit
+    }
+
+    // conformance: tls.starttls-required
+    @Test
+    fun starttlsThatTheServerDoesNotOfferIsTlsNeverPlaintext() = runBlocking {
+        // The devserver's legacy address runs Dovecot and Postfix with TLS off: no STARTTLS.
+        val legacy = Dev.v("MAILWIRE_LEGACY_HOST")
+        val imap = raises<MailException.Tls> {
+            runBlocking { ImapClient.connect(Dev.imap("user17").copy(host = legacy, port = Dev.v("MAILWIRE_IMAP_PORT").toUShort(), security = Security.START_TLS)) }
+        }
+        assertTrue(imap.message!!.contains("STARTTLS"), imap.message)
+        val smtp = raises<MailException.Tls> {
+            runBlocking { SmtpClient.connect(Dev.smtp("user17").copy(host = legacy, port = Dev.v("MAILWIRE_SMTP_PLAIN_PORT").toUShort(), security = Security.START_TLS)) }
+        }
+        assertTrue(smtp.message!!.contains("STARTTLS"), smtp.message)
+        // Proof that the servers are there and would talk in plaintext: nothing fell back to it.
+        val plain = ImapClient.connect(Dev.imap("user17").copy(host = legacy, port = Dev.v("MAILWIRE_IMAP_PORT").toUShort(), security = Security.PLAIN, allowPlaintextAuth = true))
+        plain.noop()
+        plain.logout()
     }
 
     // conformance: imap.mailboxes.manage, errors.fields

@@ -1,7 +1,9 @@
 package dev.mailwire
 
 import kotlinx.coroutines.CoroutineStart
+import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.first
 import kotlinx.coroutines.flow.take
@@ -20,7 +22,7 @@ import java.io.File
 import java.time.Duration
 import java.util.concurrent.atomic.AtomicLong
 
-/** The IMAP surface against the real Dovecot of devserver/ (users t80…t84). */
+/** The IMAP surface against the real Dovecot of devserver/ (users t80…t84, user16). */
 class ImapTest {
     private fun connect(user: String) = runBlocking { ImapClient.connect(Dev.imap(user)) }
 
@@ -455,6 +457,81 @@ class ImapTest {
         assertNull(stream.next())
         stream.close()
         c.deleteMailbox(mb)
+        c.logout()
+    }
+
+    // conformance: imap.auth.xoauth2
+    @Test
+    fun anOAuth2TokenLogsInAndABadTokenIsPermanentAuth() = runBlocking {
+        val cfg = Dev.imap("user16").copy(auth = Auth.oauth2("user16", Dev.token("user16")))
+        val c = ImapClient.connect(cfg)
+        assertTrue(c.listMailboxes().any { it.name == "INBOX" })
+        c.logout()
+        val bad = runCatching { ImapClient.connect(cfg.copy(auth = Auth.oauth2("user16", "not-the-token-7q"))) }.exceptionOrNull()
+        assertTrue(bad is MailException.Auth, "$bad")
+        bad as MailException.Auth
+        assertTrue(bad.permanent)
+        assertFalse(bad.transient)
+        for (text in listOf(bad.message ?: "", bad.toString(), bad.stackTraceToString())) {
+            assertFalse(text.contains("not-the-token-7q"), text)
+        }
+    }
+
+    // conformance: imap.fetch.raw
+    @Test
+    fun fetchRawGivesExactlyTheAppendedBytesAndAMissingUidIsNotFound() = runBlocking {
+        val c = connect("user16")
+        val mb = Dev.unique("KtRaw")
+        c.createMailbox(mb)
+        // Every byte value in the body (8-bit), long lines, and a message without a final CRLF.
+        val binary = ByteArray(4096) { (it % 256).toByte() }.filter { it != '\r'.code.toByte() && it != '\n'.code.toByte() && it != 0.toByte() }.toByteArray()
+        val sent = listOf(
+            Dev.rawMessage("raw one", body = "x".repeat(20_000)),
+            "From: a@localhost\r\nSubject: raw two\r\nContent-Type: text/plain; charset=iso-8859-1\r\nContent-Transfer-Encoding: 8bit\r\n\r\n".toByteArray() + binary + "\r\n".toByteArray(),
+            "Subject: raw three\r\n\r\nno final line break".toByteArray(),
+        )
+        val uids = sent.map { c.append(mb, it)!! }
+        for ((i, uid) in uids.withIndex()) assertArrayEquals(sent[i], c.fetchRaw(mb, uid), "message ${i + 1}")
+        val missing = runCatching { c.fetchRaw(mb, uids.last() + 1000u) }.exceptionOrNull()
+        assertTrue(missing is MailException.NotFound, "$missing")
+        // Fetching the whole message does not mark it seen.
+        assertEquals(uids, c.search(mb, SearchQuery(seen = false)))
+        c.deleteMailbox(mb)
+        c.logout()
+    }
+
+    // conformance: imap.concurrency
+    @Test
+    fun oneClientServesManyConcurrentCoroutinesAcrossMailboxes() = runBlocking {
+        val c = connect("user16")
+        // Three mailboxes holding different numbers of messages, each message its own subject
+        // and body, so an answer given to the wrong call cannot pass.
+        val boxes = (1..3).map { Dev.unique("KtConc$it") }
+        val sent = HashMap<Pair<String, UInt>, ByteArray>()
+        for ((b, mb) in boxes.withIndex()) {
+            c.createMailbox(mb)
+            repeat(b + 2) { i ->
+                val raw = Dev.rawMessage("conc $b-$i", body = "body $b-$i ".repeat(50 * (i + 1)))
+                sent[mb to c.append(mb, raw)!!] = raw
+            }
+        }
+        val jobs = (0 until 24).map { n ->
+            async(Dispatchers.Default) {
+                val b = n % 3
+                val mb = boxes[b]
+                val i = n % (b + 2)
+                repeat(4) {
+                    val found = c.search(mb, SearchQuery(subject = "conc $b-$i"))
+                    assertEquals(1, found.size, "$mb conc $b-$i: $found")
+                    assertArrayEquals(sent[mb to found.single()], c.fetchRaw(mb, found.single()))
+                    assertEquals("conc $b-$i", c.fetchAll(mb, UidSet.of(found), FetchOptions()).single().envelope.subject)
+                    assertEquals((b + 2).toUInt(), c.mailboxStatus(mb).messages)
+                }
+                n
+            }
+        }
+        assertEquals((0 until 24).toList(), jobs.awaitAll())
+        for (mb in boxes) c.deleteMailbox(mb)
         c.logout()
     }
 }

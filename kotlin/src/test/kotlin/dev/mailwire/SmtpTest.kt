@@ -4,11 +4,12 @@ import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertArrayEquals
 import org.junit.jupiter.api.Assertions.assertEquals
+import org.junit.jupiter.api.Assertions.assertFalse
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
 import java.util.concurrent.atomic.AtomicLong
 
-/** SMTP through the real Postfix, checked over IMAP (users t85, t86, t88). */
+/** SMTP through the real Postfix, checked over IMAP (users t85, t86, t88, user17). */
 class SmtpTest {
     private suspend fun waitFor(c: ImapClient, subject: String, count: Int = 1): List<UInt> {
         repeat(100) {
@@ -130,5 +131,47 @@ class SmtpTest {
         assertEquals(Address("jane@example.com", "Jane Doe"), parseAddress("Jane Doe <jane@example.com>"))
         assertTrue(String(messageToBytes(reply.copy(text = "ok"))).contains("In-Reply-To: <p1@example.com>"))
         assertTrue(Auth.password("u", "secret-pw").toString().let { "secret-pw" !in it && "u" in it })
+    }
+
+    // conformance: smtp.auth.xoauth2
+    @Test
+    fun anOAuth2TokenDeliversAndABadTokenIsPermanentAuth() = runBlocking {
+        val cfg = Dev.smtp("user17").copy(auth = Auth.oauth2("user17", Dev.token("user17")))
+        val smtp = SmtpClient.connect(cfg)
+        val imap = ImapClient.connect(Dev.imap("user17"))
+        val subject = Dev.unique("kt xoauth2")
+        val r = smtp.send(OutgoingMessage(from = Address(Dev.address("user17")), to = listOf(Address(Dev.address("user17"))), subject = subject, text = "token"))
+        assertEquals(listOf(Dev.address("user17")), r.accepted)
+        val uid = waitFor(imap, subject).single()
+        assertEquals(r.messageId, imap.fetchMessage("INBOX", uid).messageId)
+        smtp.close()
+        imap.logout()
+        val bad = runCatching { SmtpClient.connect(cfg.copy(auth = Auth.oauth2("user17", "not-the-token-7q"))) }.exceptionOrNull()
+        assertTrue(bad is MailException.Auth, "$bad")
+        bad as MailException.Auth
+        assertTrue(bad.permanent)
+        assertFalse(bad.transient)
+        for (text in listOf(bad.message ?: "", bad.toString(), bad.stackTraceToString())) {
+            assertFalse(text.contains("not-the-token-7q"), text)
+        }
+    }
+
+    // conformance: smtp.connect.tls
+    @Test
+    fun implicitTlsLogsInAndDelivers() = runBlocking {
+        val cfg = Dev.smtp("user17").copy(port = Dev.v("MAILWIRE_SMTPS_PORT").toUShort(), security = Security.TLS)
+        val smtp = SmtpClient.connect(cfg)
+        val imap = ImapClient.connect(Dev.imap("user17"))
+        val subject = Dev.unique("kt smtps")
+        val raw = Dev.rawMessage(subject, body = "over implicit TLS", from = Dev.address("user17"))
+        val r = smtp.sendRaw(Dev.address("user17"), listOf(Dev.address("user17")), raw)
+        assertEquals(listOf(Dev.address("user17")), r.accepted)
+        val uid = waitFor(imap, subject).single()
+        assertTrue(String(imap.fetchRaw("INBOX", uid)).contains("over implicit TLS"))
+        smtp.close()
+        imap.logout()
+        // The same port does not speak TLS without the test CA: the certificate is checked.
+        val untrusted = runCatching { SmtpClient.connect(cfg.copy(caPem = null)) }.exceptionOrNull()
+        assertTrue(untrusted is MailException.Tls, "$untrusted")
     }
 }

@@ -13,6 +13,8 @@ object Dev {
     val ca: ByteArray by lazy { File(v("MAILWIRE_CA")).readBytes() }
     fun password(user: String) = v("MAILWIRE_PASSWORD_PATTERN").replace("{user}", user)
     fun address(user: String) = "$user@$domain"
+    /** The OAuth2 access token the devserver's introspection accepts for `user`. */
+    fun token(user: String) = v("MAILWIRE_OAUTH_TOKEN_PATTERN").replace("{user}", user)
 
     fun imap(user: String, password: String = password(user), timeouts: Timeouts? = null) = ImapConfig(
         host = host,
