@@ -162,7 +162,10 @@ const APPEND_KEYS: Keys<AppendOptions> = { flags: true, date: true };
 
 /** Options of {@link ImapClient.idle}. */
 export interface IdleOptions {
-  /** How long to wait in ms (default: until something happens or `signal` aborts). */
+  /**
+   * How long to wait in ms; default `DEFAULT_IDLE_TIMEOUT` (the core's 29 minutes, the longest
+   * RFC 2177 lets one IDLE stand), after which it resolves to `[]`.
+   */
   timeout?: number;
   /** Ends the wait early; the promise then rejects with the signal's reason. */
   signal?: AbortSignal;
