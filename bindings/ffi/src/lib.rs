@@ -31,3 +31,16 @@ pub use smtp::SmtpClient;
 pub use trace::{set_trace_listener, TraceListener};
 
 uniffi::setup_scaffolding!("mailwire");
+
+/// How many summaries the `Flow` / `AsyncThrowingStream` adapters pull per batch when the
+/// caller gives no batch size: the core's `DEFAULT_FETCH_BATCH`, the same in every face.
+#[uniffi::export]
+pub fn default_fetch_batch() -> u32 {
+    mailwire::DEFAULT_FETCH_BATCH as u32
+}
+
+/// The same for whole raw messages (`fetchRawMany`): the core's `DEFAULT_RAW_FETCH_BATCH`.
+#[uniffi::export]
+pub fn default_raw_fetch_batch() -> u32 {
+    mailwire::DEFAULT_RAW_FETCH_BATCH as u32
+}

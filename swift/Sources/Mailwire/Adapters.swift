@@ -75,7 +75,7 @@ extension FetchStream {
     /// The summaries of this stream, pulled `batchSize` at a time (memory stays bounded by
     /// the batch). Cancelling the consuming Task cancels the stream and throws
     /// `CancellationError`.
-    public func values(batchSize: UInt32 = 256) -> AsyncThrowingStream<MessageSummary, Error> {
+    public func values(batchSize: UInt32 = defaultFetchBatch()) -> AsyncThrowingStream<MessageSummary, Error> {
         pulled({ try await self.nextBatch(max: batchSize) }, cancel: { self.cancel() })
     }
 }
@@ -84,7 +84,7 @@ extension RawFetchStream {
     /// The whole messages of this stream, pulled `batchSize` at a time (memory stays bounded
     /// by the batch). Cancelling the consuming Task cancels the stream and throws
     /// `CancellationError`.
-    public func values(batchSize: UInt32 = 64) -> AsyncThrowingStream<RawMessage, Error> {
+    public func values(batchSize: UInt32 = defaultRawFetchBatch()) -> AsyncThrowingStream<RawMessage, Error> {
         pulled({ try await self.nextBatch(max: batchSize) }, cancel: { self.cancel() })
     }
 }
@@ -121,7 +121,7 @@ extension ImapClient {
     public func fetchStream(
         mailbox: String, uids: UidSet,
         options: FetchOptions = FetchOptions(envelope: true, attachments: true, changedSince: nil),
-        batchSize: UInt32 = 256
+        batchSize: UInt32 = defaultFetchBatch()
     ) async throws -> AsyncThrowingStream<MessageSummary, Error> {
         try await fetch(mailbox: mailbox, uids: uids, options: options).values(batchSize: batchSize)
     }
@@ -129,7 +129,7 @@ extension ImapClient {
     /// The whole source of each message of `uids` in `mailbox` as an `AsyncThrowingStream`,
     /// many messages per command. Never sets `\Seen`.
     public func fetchRawStream(
-        mailbox: String, uids: UidSet, batchSize: UInt32 = 64
+        mailbox: String, uids: UidSet, batchSize: UInt32 = defaultRawFetchBatch()
     ) async throws -> AsyncThrowingStream<RawMessage, Error> {
         try await fetchRawMany(mailbox: mailbox, uids: uids).values(batchSize: batchSize)
     }

@@ -7664,6 +7664,27 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
     }
 }
 /**
+ * How many summaries the `Flow` / `AsyncThrowingStream` adapters pull per batch when the
+ * caller gives no batch size: the core's `DEFAULT_FETCH_BATCH`, the same in every face.
+ */
+public func defaultFetchBatch() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_func_default_fetch_batch(uniffiCallStatus
+    )
+})
+}
+/**
+ * The same for whole raw messages (`fetchRawMany`): the core's `DEFAULT_RAW_FETCH_BATCH`.
+ */
+public func defaultRawFetchBatch() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_func_default_raw_fetch_batch(uniffiCallStatus
+    )
+})
+}
+/**
  * The core's default deadlines, to adjust one of them.
  */
 public func defaultTimeouts() -> Timeouts  {
@@ -7790,6 +7811,12 @@ private let initializationResult: InitializationResult = {
     let scaffolding_contract_version = ffi_mailwire_ffi_uniffi_contract_version()
     if bindings_contract_version != scaffolding_contract_version {
         return InitializationResult.contractVersionMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_func_default_fetch_batch() != 13162) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_func_default_raw_fetch_batch() != 10530) {
+        return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_func_default_timeouts() != 54473) {
         return InitializationResult.apiChecksumMismatch

@@ -692,6 +692,18 @@ void uniffi_mailwire_ffi_fn_init_callback_vtable_tracelistener(const UniffiVTabl
 void uniffi_mailwire_ffi_fn_method_tracelistener_on_trace(uint64_t ptr, RustBuffer target, RustBuffer line, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEFAULT_FETCH_BATCH
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEFAULT_FETCH_BATCH
+uint32_t uniffi_mailwire_ffi_fn_func_default_fetch_batch(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEFAULT_RAW_FETCH_BATCH
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEFAULT_RAW_FETCH_BATCH
+uint32_t uniffi_mailwire_ffi_fn_func_default_raw_fetch_batch(RustCallStatus *_Nonnull out_status
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEFAULT_TIMEOUTS
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEFAULT_TIMEOUTS
 RustBuffer uniffi_mailwire_ffi_fn_func_default_timeouts(RustCallStatus *_Nonnull out_status
@@ -996,6 +1008,18 @@ void ffi_mailwire_ffi_rust_future_free_void(uint64_t handle
 #ifndef UNIFFI_FFIDEF_FFI_MAILWIRE_FFI_RUST_FUTURE_COMPLETE_VOID
 #define UNIFFI_FFIDEF_FFI_MAILWIRE_FFI_RUST_FUTURE_COMPLETE_VOID
 void ffi_mailwire_ffi_rust_future_complete_void(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_DEFAULT_FETCH_BATCH
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_DEFAULT_FETCH_BATCH
+uint16_t uniffi_mailwire_ffi_checksum_func_default_fetch_batch(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_DEFAULT_RAW_FETCH_BATCH
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_DEFAULT_RAW_FETCH_BATCH
+uint16_t uniffi_mailwire_ffi_checksum_func_default_raw_fetch_batch(void
+    
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_DEFAULT_TIMEOUTS

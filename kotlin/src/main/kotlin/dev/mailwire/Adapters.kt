@@ -21,7 +21,7 @@ private fun <T> pulled(batchSize: UInt, nextBatch: suspend (UInt) -> List<T>, fi
 }
 
 /** Emits the summaries of this stream, pulling [batchSize] at a time; cancels it at the end. */
-fun FetchStream.asFlow(batchSize: UInt = 256u): Flow<MessageSummary> =
+fun FetchStream.asFlow(batchSize: UInt = defaultFetchBatch()): Flow<MessageSummary> =
     pulled(batchSize, this::nextBatch) { cancel(); close() }
 
 /**
@@ -32,20 +32,20 @@ fun ImapClient.fetchFlow(
     mailbox: String,
     uids: UidSet,
     options: FetchOptions = FetchOptions(),
-    batchSize: UInt = 256u,
+    batchSize: UInt = defaultFetchBatch(),
 ): Flow<MessageSummary> = flow {
     emitAll(fetch(mailbox, uids, options).asFlow(batchSize))
 }
 
 /** Emits the whole messages of this stream, pulling [batchSize] at a time; cancels it at the end. */
-fun RawFetchStream.asFlow(batchSize: UInt = 64u): Flow<RawMessage> =
+fun RawFetchStream.asFlow(batchSize: UInt = defaultRawFetchBatch()): Flow<RawMessage> =
     pulled(batchSize, this::nextBatch) { cancel(); close() }
 
 /**
  * The whole source of each message of [uids] in [mailbox] as a cold [Flow], many messages
  * per command; memory stays bounded by [batchSize] messages. Never sets `\Seen`.
  */
-fun ImapClient.fetchRawFlow(mailbox: String, uids: UidSet, batchSize: UInt = 64u): Flow<RawMessage> = flow {
+fun ImapClient.fetchRawFlow(mailbox: String, uids: UidSet, batchSize: UInt = defaultRawFetchBatch()): Flow<RawMessage> = flow {
     emitAll(fetchRawMany(mailbox, uids).asFlow(batchSize))
 }
 

@@ -726,6 +726,10 @@ internal object IntegrityCheckingUniffiLib {
     }
 
     internal fun ensureInitialized() = Unit
+    external fun uniffi_mailwire_ffi_checksum_func_default_fetch_batch(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_func_default_raw_fetch_batch(
+    ): Int
     external fun uniffi_mailwire_ffi_checksum_func_default_timeouts(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_func_debug_panic(
@@ -1048,6 +1052,10 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_mailwire_ffi_fn_method_tracelistener_on_trace(`ptr`: Long,`target`: RustBuffer.ByValue,`line`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_mailwire_ffi_fn_func_default_fetch_batch(uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_mailwire_ffi_fn_func_default_raw_fetch_batch(uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
     external fun uniffi_mailwire_ffi_fn_func_default_timeouts(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mailwire_ffi_fn_func_debug_panic(`msg`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
@@ -1185,6 +1193,12 @@ private fun uniffiCheckContractApiVersion(lib: IntegrityCheckingUniffiLib) {
 }
 @Suppress("UNUSED_PARAMETER")
 private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
+    if ((lib.uniffi_mailwire_ffi_checksum_func_default_fetch_batch() and 0xFFFF) != 13162) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_func_default_raw_fetch_batch() and 0xFFFF) != 10530) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mailwire_ffi_checksum_func_default_timeouts() and 0xFFFF) != 54473) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -10125,6 +10139,33 @@ public object FfiConverterSequenceTypeMailboxEvent: FfiConverterRustBuffer<List<
 
 
 
+
+        /**
+         * How many summaries the `Flow` / `AsyncThrowingStream` adapters pull per batch when the
+         * caller gives no batch size: the core's `DEFAULT_FETCH_BATCH`, the same in every face.
+         */ fun `defaultFetchBatch`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_func_default_fetch_batch(
+    
+        _status)
+}
+    )
+    }
+    
+
+        /**
+         * The same for whole raw messages (`fetchRawMany`): the core's `DEFAULT_RAW_FETCH_BATCH`.
+         */ fun `defaultRawFetchBatch`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_func_default_raw_fetch_batch(
+    
+        _status)
+}
+    )
+    }
+    
 
         /**
          * The core's default deadlines, to adjust one of them.
