@@ -4,12 +4,15 @@
 # caches it), linking the cdylib that cargo built on the host, against the devserver on
 # loopback (the root shares the host's network).
 #
-#   swift/run-tests.sh LIBDIR     LIBDIR holds libmailwire_ffi.so (bindings/ffi/generate.sh
-#                                 prints it); needs root and the MAILWIRE_* variables.
+#   swift/run-tests.sh LIBDIR [FILTER]
+#       LIBDIR holds libmailwire_ffi.so (bindings/ffi/generate.sh prints it); needs root and
+#       the MAILWIRE_* variables. FILTER (e.g. ImapTests/testUidRangesStayRanges) runs only
+#       the matching tests and skips the quickstart.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
-libdir=${1:?usage: run-tests.sh LIBDIR}
+libdir=${1:?usage: run-tests.sh LIBDIR [FILTER]}
+filter=${2:-}
 : "${MAILWIRE_HOST:?eval \"\$(devserver/devserver env)\" first}"
 
 t0=$SECONDS
@@ -61,8 +64,10 @@ link=(-Xlinker -L/opt/mailwire/lib -Xlinker -rpath -Xlinker /opt/mailwire/lib)
 inroot() { chroot "$root" /usr/bin/env -i "${envs[@]}" "$@"; }
 
 t1=$SECONDS
-inroot swift test --disable-swift-testing --package-path "$repo/swift" --scratch-path /root/.build/mailwire "${link[@]}"
+inroot swift test --disable-swift-testing --package-path "$repo/swift" --scratch-path /root/.build/mailwire "${link[@]}" \
+  ${filter:+--filter "$filter"}
 echo "swift: tests took $((SECONDS - t1)) s"
+[ -z "$filter" ] || exit 0
 
 t2=$SECONDS
 inroot swift build --package-path "$repo/examples/swift/quickstart" --scratch-path /root/.build/examples "${link[@]}"

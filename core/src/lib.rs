@@ -15,7 +15,8 @@
 //!
 //! Every network wait has a deadline ([`Timeouts`]); certificates are verified unless you
 //! trust a CA or opt out ([`TlsOptions`]); passwords never appear in errors, `Debug` output or
-//! traces (emitted with `tracing` at `debug`/`trace` level, target `mailwire`).
+//! traces (emitted with `tracing` at `debug`/`trace` level, target `mailwire`; each IMAP line
+//! carries a `conn` field numbering its connection).
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 

@@ -73,6 +73,9 @@ pub(crate) enum IdleStage {
 pub(crate) const MAX_EVENTS: usize = 10_000;
 
 pub(crate) struct Connection {
+    /// A number for this connection, unique in the process: traces carry it as `conn`, so
+    /// the lines of several connections can be told apart.
+    id: u64,
     stream: MaybeTls,
     framer: Framer,
     /// Becomes true when the client is closed: in-flight reads end with `Closed`.
@@ -126,7 +129,9 @@ impl Connection {
             Security::Tls => net::tls_handshake(tcp, &config.host, &config.tls, t.connect).await?,
             Security::StartTls | Security::Plain => MaybeTls::Plain(tcp),
         };
+        static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
         let mut conn = Connection {
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
             stream,
             framer: Framer::new(config.max_response_size),
             close,
@@ -292,7 +297,7 @@ impl Connection {
                         // error details and wants an empty answer.
                         let line = if sent_token { "" } else { payload_b64 };
                         sent_token = true;
-                        tracing::debug!(target: TRACE, "C: <redacted XOAUTH2 response>");
+                        tracing::debug!(target: TRACE, conn = self.id, "C: <redacted XOAUTH2 response>");
                         self.write_raw(format!("{line}\r\n").as_bytes()).await?;
                     }
                 }
@@ -359,7 +364,7 @@ impl Connection {
         // `pending` stays set at every await below, so a settle that is itself cancelled
         // is resumed by the next one.
         if let Some((tag, mut stage)) = self.pending.as_ref().map(|p| (p.tag.clone(), p.idle)) {
-            tracing::debug!(target: TRACE, "settling unfinished command {tag}");
+            tracing::debug!(target: TRACE, conn = self.id, "settling unfinished command {tag}");
             // The cancelled caller may have left long ago: its deadline starts now.
             self.progress_by = Some(later(self.no_progress));
             if stage == IdleStage::Requested {
@@ -398,7 +403,7 @@ impl Connection {
         self.settle().await?;
         let tag = format!("A{}", self.next_tag);
         self.next_tag += 1;
-        tracing::debug!(target: TRACE, "C: {tag} {}", cmd.log);
+        tracing::debug!(target: TRACE, conn = self.id, "C: {tag} {}", cmd.log);
         self.progress_by = Some(later(self.no_progress));
         self.cmd_bytes = 0;
         let literal_plus = self.has_cap("LITERAL+");
@@ -483,7 +488,7 @@ impl Connection {
 
     /// Ends IDLE with DONE (the completion is then read with [`Connection::read_for`]).
     pub(crate) async fn send_done(&mut self, tag: &str) -> Result<()> {
-        tracing::debug!(target: TRACE, "C: DONE");
+        tracing::debug!(target: TRACE, conn = self.id, "C: DONE");
         // Cut off half-way, DONE could be neither resent nor skipped: reconnect instead.
         self.broken = true;
         self.write_raw(b"DONE\r\n").await?;
@@ -545,7 +550,7 @@ impl Connection {
         let mut framer = std::mem::replace(&mut self.framer, Framer::new(0));
         let r = framer.parse(len, |parsed| {
             if tracing::enabled!(target: TRACE, tracing::Level::TRACE) {
-                tracing::trace!(target: TRACE, "S: {}", parse::brief(parsed));
+                tracing::trace!(target: TRACE, conn = self.id, "S: {}", parse::brief(parsed));
             }
             if let Response::Data {
                 status: Status::Bye,

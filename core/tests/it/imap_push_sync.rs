@@ -1,9 +1,10 @@
 //! IDLE push and CONDSTORE/QRESYNC sync, as two devices on the real Dovecot.
 
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crate::common::*;
-use mailwire::imap::{Flag, MailboxEvent, SyncState, UidSet};
+use mailwire::imap::{Flag, MailboxEvent, SearchQuery, SyncState, UidSet};
 
 // conformance: imap.idle
 #[tokio::test]
@@ -73,23 +74,19 @@ async fn idle_reports_flag_changes_and_expunges_with_uids() {
         .await
         .unwrap()
         .unwrap();
-    c.mailbox_status(&mb).await.unwrap();
-    let (o, mb2) = (other.clone(), mb.clone());
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        o.add_flags(&mb2, u1, &[Flag::Flagged]).await.unwrap();
-    });
+    // Selected first, so `c` knows both messages: a change made before `idle` starts is
+    // reported when it starts, one made later while it waits.
+    c.search(&mb, &SearchQuery::All).await.unwrap();
+    other.add_flags(&mb, u1, &[Flag::Flagged]).await.unwrap();
     let events = c.idle(&mb, Duration::from_secs(10)).await.unwrap();
     assert!(
         events.iter().any(|e| matches!(e, MailboxEvent::Flags { uid: Some(u), flags, .. } if *u == u1 && flags.contains(&Flag::Flagged))),
         "{events:?}"
     );
     let (o, mb2) = (other.clone(), mb.clone());
-    tokio::spawn(async move {
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        o.delete_messages(&mb2, u2).await.unwrap();
-    });
+    let deleting = tokio::spawn(async move { o.delete_messages(&mb2, u2).await });
     let events = c.idle(&mb, Duration::from_secs(10)).await.unwrap();
+    deleting.await.unwrap().unwrap();
     assert!(
         events
             .iter()
@@ -343,4 +340,73 @@ async fn a_watch_ends_at_its_first_error() {
     assert!(!w.is_cancelled());
     // The client itself is fine.
     c.mailbox_status("INBOX").await.unwrap();
+}
+
+// conformance: imap.events.flags-expunge
+#[tokio::test]
+async fn a_watch_reports_a_flag_change_then_an_expunge_made_elsewhere() {
+    let c = imap("t17").await;
+    let mb = unique("WatchEvents");
+    c.create_mailbox(&mb).await.unwrap();
+    let other = imap("t17").await;
+    let mut uids = Vec::new();
+    for subject in ["kept", "doomed"] {
+        let m = simple_message("a@x", "b@y", subject, "x");
+        uids.push(other.append(&mb, &m, &[], None).await.unwrap().unwrap());
+    }
+    let (u1, u2) = (uids[0], uids[1]);
+    // The watching client selects the mailbox first, so it knows both messages: the server
+    // reports changes to them whenever they happen, during a round of IDLE or at the next.
+    // (A message added and removed between two rounds is never reported: the client never
+    // knew it.)
+    assert_eq!(
+        c.search(&mb, &SearchQuery::All).await.unwrap(),
+        vec![u1, u2]
+    );
+    let watcher = Arc::new(c.watcher(mb.clone()));
+    let seen = Arc::new(Mutex::new(Vec::<MailboxEvent>::new()));
+    let (w, s) = (watcher.clone(), seen.clone());
+    let watching = tokio::spawn(async move {
+        loop {
+            match w.next(None).await {
+                Ok(events) => s.lock().unwrap().extend(events),
+                Err(e) => return e,
+            }
+        }
+    });
+    other.add_flags(&mb, u1, &[Flag::Flagged]).await.unwrap();
+    wait_for(&seen, "flags event", |e| {
+        matches!(e, MailboxEvent::Flags { uid: Some(u), flags, .. } if *u == u1 && flags.contains(&Flag::Flagged))
+    })
+    .await;
+    other.delete_messages(&mb, u2).await.unwrap();
+    wait_for(
+        &seen,
+        "expunge event",
+        |e| matches!(e, MailboxEvent::Expunge { uids, .. } if *uids == UidSet::from(u2)),
+    )
+    .await;
+    // Nothing ended the watch on the way; cancelling ends it with Closed.
+    assert!(!watching.is_finished());
+    watcher.cancel();
+    let end = watching.await.unwrap();
+    assert_eq!(end.kind(), mailwire::ErrorKind::Closed, "{end}");
+    c.delete_mailbox(&mb).await.unwrap();
+}
+
+/// Waits (up to 20 s) until `seen` holds an event that is `found`.
+async fn wait_for(
+    seen: &Mutex<Vec<MailboxEvent>>,
+    what: &str,
+    found: impl Fn(&MailboxEvent) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !seen.lock().unwrap().iter().any(&found) {
+        assert!(
+            Instant::now() < deadline,
+            "no {what}: {:?}",
+            seen.lock().unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }

@@ -31,6 +31,13 @@ async fn traces_show_commands_but_never_credentials() {
         "commands are traced:\n{text}"
     );
     assert!(text.contains("LOGIN \"t24\" \"<redacted>\""), "{text}");
+    // Each connection's lines carry its own `conn` number.
+    let conns: std::collections::BTreeSet<&str> = text
+        .lines()
+        .filter(|l| l.contains("C: A1 LOGIN"))
+        .map(|l| l.rsplit_once("conn=").expect("a conn field").1.trim())
+        .collect();
+    assert_eq!(conns.len(), 2, "{text}");
     for secret in [user("t24").password, token, bad.to_string()] {
         assert!(!text.contains(&secret), "{secret} leaked into traces");
     }
