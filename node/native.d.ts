@@ -589,6 +589,8 @@ export interface SearchQuery {
   sentSince?: Date
   /** Date header before. */
   sentBefore?: Date
+  /** Date header on. */
+  sentOn?: Date
   /** Larger than this many bytes. */
   larger?: number
   /** Smaller than this many bytes. */

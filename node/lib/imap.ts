@@ -80,6 +80,8 @@ export interface SearchObject {
   sentSince?: DateInput;
   /** Date header before. */
   sentBefore?: DateInput;
+  /** Date header on. */
+  sentOn?: DateInput;
   /** Larger than this many bytes. */
   larger?: number;
   /** Smaller than this many bytes. */
@@ -108,7 +110,7 @@ export type SearchQuery = SearchObject | string;
 const SEARCH_KEYS: Keys<SearchObject> = {
   all: true, seen: true, flagged: true, answered: true, deleted: true, draft: true, from: true,
   to: true, cc: true, bcc: true, subject: true, body: true, text: true, since: true, before: true,
-  on: true, sentSince: true, sentBefore: true, larger: true, smaller: true, uid: true,
+  on: true, sentSince: true, sentBefore: true, sentOn: true, larger: true, smaller: true, uid: true,
   keyword: true, unkeyword: true, unKeyword: true, header: true, modseq: true, or: true, not: true,
 };
 
@@ -295,6 +297,7 @@ function query(q: SearchQuery | undefined): native.SearchQuery {
     on: date(q.on, 'on'),
     sentSince: date(q.sentSince, 'sentSince'),
     sentBefore: date(q.sentBefore, 'sentBefore'),
+    sentOn: date(q.sentOn, 'sentOn'),
     larger: q.larger,
     smaller: q.smaller,
     uid: q.uid === undefined ? undefined : uids(q.uid),

@@ -130,6 +130,8 @@ test('append returns the UID; search takes an imapflow-like object or a raw stri
   assert.deepEqual(await client.search(box, { subject: m, flagged: false }), [a]);
   assert.deepEqual(await client.search(box, { from: 'alice@example.org' }), [a]);
   assert.deepEqual(await client.search(box, { or: [{ uid: a }, { keyword: '$Work' }] }), [a, b]);
+  const lone = await client.search(box, { or: [{ uid: a }] }).catch((e) => e);
+  assert.ok(lone instanceof MailError && lone.code === 'EINVAL' && /two or more/.test(lone.message), `${lone}`);
   assert.deepEqual(await client.search(box, { subject: m, not: { keyword: '$Work' } }), [a]);
   assert.deepEqual(await client.search(box, { subject: m, since: new Date(Date.now() - 86400000) }), [a, b]);
   assert.deepEqual(await client.search(box, { header: { 'Message-ID': true }, subject: m }), [a, b]);

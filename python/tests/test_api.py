@@ -127,5 +127,9 @@ def test_search_query_builder() -> None:
     assert repr(q) == 'SearchQuery(And([Unseen, From("alice"), Not(Larger(10))]))'
     assert "Or(" in repr(mailwire.SearchQuery.raw("SEEN") | mailwire.SearchQuery.all())
     assert repr(mailwire.SearchQuery()) == "SearchQuery(All)"
+    on = dt.date(2026, 12, 7)
+    assert repr(mailwire.SearchQuery(sent_on=on, draft=False)) == (
+        "SearchQuery(And([Not(Draft), SentOn(2026-12-07)]))"
+    )
     with pytest.raises(TypeError):
         mailwire.SearchQuery(bogus=1)  # type: ignore[call-arg]

@@ -193,6 +193,37 @@ async def test_idle_and_watch(aimap: AsyncImapClient, env: Env) -> None:
         await aimap.delete_mailbox(box)
 
 
+# conformance: imap.events.flags-expunge
+async def test_flag_changes_and_expunges_made_elsewhere_arrive_as_events(aimap: AsyncImapClient, env: Env) -> None:
+    box = unique("events")
+    await aimap.create_mailbox(box)
+    other = await AsyncImapClient.connect(**env.imap_kwargs(USER))  # type: ignore[arg-type]
+    try:
+        u1 = await other.append(box, sample_message(env, USER, "kept"))
+        u2 = await other.append(box, sample_message(env, USER, "doomed"))
+        # Selected first, so the watching client knows both messages: the server reports
+        # changes to them whenever they happen, during a round of IDLE or at the next one.
+        assert await aimap.search(box) == [u1, u2]
+        events = aimap.watch(box, timeout=20)
+        await other.add_flags(box, u1, Flag.FLAGGED)
+        flagged = await asyncio.wait_for(anext(events), 20)
+        assert (flagged.kind, flagged.uid) == ("flags", u1), flagged
+        assert Flag.FLAGGED in flagged.flags
+        await other.delete_messages(box, u2)  # type: ignore[arg-type]
+        gone = await asyncio.wait_for(anext(events), 20)
+        while gone.kind == "flags":
+            # The server may first report the \Deleted flag that deleting sets.
+            assert gone.uid == u2 and Flag.DELETED in gone.flags, gone
+            gone = await asyncio.wait_for(anext(events), 20)
+        # The event names the expunged UID (QRESYNC's VANISHED), and only it.
+        assert gone.kind == "expunge" and list(gone.uids) == [u2], gone
+        await events.aclose()  # type: ignore[attr-defined]
+        assert await other.search(box) == [u1]
+    finally:
+        await other.logout()
+        await aimap.delete_mailbox(box)
+
+
 # conformance: imap.sync
 async def test_sync_state_string(aimap: AsyncImapClient, abox: str, env: Env) -> None:
     first = await aimap.sync(abox)

@@ -1,8 +1,8 @@
-//! Search: the key tree the facade builds from an imapflow-like query object, turned into
-//! the core's query.
+//! Search: the key tree the facade builds from an imapflow-like query object, handed to the
+//! core as its `SearchCriteria` record.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use mailwire::imap::SearchQuery as Query;
+use mailwire::imap::{SearchCriteria, SearchQuery as Query};
 use napi_derive::napi;
 
 use super::client::NativeImapClient;
@@ -49,6 +49,8 @@ pub struct SearchQuery {
     pub sent_since: Option<DateTime<Utc>>,
     /// Date header before.
     pub sent_before: Option<DateTime<Utc>>,
+    /// Date header on.
+    pub sent_on: Option<DateTime<Utc>>,
     /// Larger than this many bytes.
     pub larger: Option<u32>,
     /// Smaller than this many bytes.
@@ -71,97 +73,46 @@ pub struct SearchQuery {
     pub raw: Option<String>,
 }
 
-fn day(d: DateTime<Utc>) -> NaiveDate {
-    d.date_naive()
+fn day(d: Option<DateTime<Utc>>) -> Option<NaiveDate> {
+    d.map(|d| d.date_naive())
 }
 
-/// The core's query for `q`.
-fn query(q: SearchQuery) -> Result<Query> {
-    let mut keys = Vec::new();
-    let flag = |v: Option<bool>, yes: Query, no: Query, keys: &mut Vec<Query>| match v {
-        Some(true) => keys.push(yes),
-        Some(false) => keys.push(no),
-        None => {}
-    };
-    if q.all == Some(true) {
-        keys.push(Query::All);
-    }
-    flag(q.seen, Query::Seen, Query::Unseen, &mut keys);
-    flag(q.flagged, Query::Flagged, Query::Unflagged, &mut keys);
-    flag(q.answered, Query::Answered, Query::Unanswered, &mut keys);
-    flag(q.deleted, Query::Deleted, Query::Undeleted, &mut keys);
-    flag(q.draft, Query::Draft, Query::Draft.not(), &mut keys);
-    let strings = [
-        (q.from, Query::From as fn(String) -> Query),
-        (q.to, Query::To),
-        (q.cc, Query::Cc),
-        (q.bcc, Query::Bcc),
-        (q.subject, Query::Subject),
-        (q.body, Query::Body),
-        (q.text, Query::Text),
-        (q.keyword, Query::Keyword),
-        (q.unkeyword, Query::Unkeyword),
-    ];
-    for (v, make) in strings {
-        if let Some(v) = v {
-            keys.push(make(v));
-        }
-    }
-    let dates = [
-        (q.since, Query::Since as fn(NaiveDate) -> Query),
-        (q.before, Query::Before),
-        (q.on, Query::On),
-        (q.sent_since, Query::SentSince),
-        (q.sent_before, Query::SentBefore),
-    ];
-    for (v, make) in dates {
-        if let Some(v) = v {
-            keys.push(make(day(v)));
-        }
-    }
-    if let Some(n) = q.larger {
-        keys.push(Query::Larger(n));
-    }
-    if let Some(n) = q.smaller {
-        keys.push(Query::Smaller(n));
-    }
-    if let Some(u) = q.uid {
-        keys.push(Query::Uid(uid_set(u)?));
-    }
-    for h in q.header.unwrap_or_default() {
-        keys.push(Query::Header(h.name, h.value));
-    }
-    if let Some(m) = q.modseq {
-        let m = u64::try_from(m).map_err(|_| invalid("modseq must be >= 0"))?;
-        keys.push(Query::ModSeq(m));
-    }
-    if let Some(list) = q.or {
-        let mut it = list.into_iter().map(query);
-        let first = it
-            .next()
-            .ok_or_else(|| invalid("`or` needs at least two queries"))??;
-        let mut acc = first;
-        let mut n = 1;
-        for next in it {
-            acc = acc.or(next?);
-            n += 1;
-        }
-        if n < 2 {
-            return Err(invalid("`or` needs at least two queries"));
-        }
-        keys.push(acc);
-    }
-    for n in q.not.unwrap_or_default() {
-        keys.push(query(n)?.not());
-    }
-    if let Some(r) = q.raw {
-        keys.push(Query::Raw(r));
-    }
-    Ok(match keys.len() {
-        0 => Query::All,
-        1 => keys.remove(0),
-        _ => Query::And(keys),
-    })
+/// The core's record for `q` (the core compiles it, and refuses what is wrong with it).
+fn criteria(q: SearchQuery) -> Result<SearchCriteria> {
+    let mut c = SearchCriteria::default();
+    c.all = q.all == Some(true);
+    (c.seen, c.flagged, c.answered, c.deleted, c.draft) =
+        (q.seen, q.flagged, q.answered, q.deleted, q.draft);
+    (c.from, c.to, c.cc, c.bcc, c.subject, c.body, c.text) =
+        (q.from, q.to, q.cc, q.bcc, q.subject, q.body, q.text);
+    (c.since, c.before, c.on) = (day(q.since), day(q.before), day(q.on));
+    (c.sent_since, c.sent_before, c.sent_on) =
+        (day(q.sent_since), day(q.sent_before), day(q.sent_on));
+    (c.larger, c.smaller, c.keyword, c.unkeyword, c.raw) =
+        (q.larger, q.smaller, q.keyword, q.unkeyword, q.raw);
+    c.uid = q.uid.map(uid_set).transpose()?;
+    c.header = q
+        .header
+        .unwrap_or_default()
+        .into_iter()
+        .map(|h| (h.name, h.value))
+        .collect();
+    c.modseq = q
+        .modseq
+        .map(|m| u64::try_from(m).map_err(|_| invalid("modseq must be >= 0")))
+        .transpose()?;
+    c.or =
+        q.or.unwrap_or_default()
+            .into_iter()
+            .map(criteria)
+            .collect::<Result<_>>()?;
+    c.not = q
+        .not
+        .unwrap_or_default()
+        .into_iter()
+        .map(criteria)
+        .collect::<Result<_>>()?;
+    Ok(c)
 }
 
 #[napi]
@@ -170,7 +121,7 @@ impl NativeImapClient {
     #[napi]
     pub async fn search(&self, mailbox: String, query: SearchQuery) -> Result<Vec<u32>> {
         crate::error::guard_async(async {
-            let q = self::query(query)?;
+            let q = Query::try_from(criteria(query)?).napi()?;
             self.inner.search(&mailbox, &q).await.napi()
         })
         .await

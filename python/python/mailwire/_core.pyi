@@ -243,6 +243,7 @@ class SearchQuery:
         on: date | None = None,
         sent_since: date | None = None,
         sent_before: date | None = None,
+        sent_on: date | None = None,
         larger: int | None = None,
         smaller: int | None = None,
         uid: _Uids | None = None,

@@ -1,12 +1,12 @@
 //! Glue for `mailwire::imap::SearchQuery`: a Pythonic builder (keyword arguments, `&`, `|`,
-//! `~`) that compiles to the core's typed query.
+//! `~`); the keyword arguments fill the core's `SearchCriteria`, which the core compiles.
 
 use chrono::NaiveDate;
-use mailwire::imap::SearchQuery as Core;
+use mailwire::imap::{SearchCriteria as Criteria, SearchQuery as Core};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString};
 
-use crate::error::invalid_input;
+use crate::error::{invalid_input, to_py_err};
 use crate::imap::client::uid_set;
 
 /// An IMAP search query. Build it with keyword arguments (all must match), combine with
@@ -15,7 +15,7 @@ use crate::imap::client::uid_set;
 /// ``SearchQuery(seen=False, from_="alice", since=date(2026, 1, 1))``: ``seen``,
 /// ``flagged``, ``answered``, ``deleted``, ``draft`` take a bool (False means the opposite
 /// key, e.g. UNSEEN); ``from_``, ``to``, ``cc``, ``bcc``, ``subject``, ``body``, ``text`` a
-/// substring; ``since``, ``before``, ``on``, ``sent_since``, ``sent_before`` a
+/// substring; ``since``, ``before``, ``on``, ``sent_since``, ``sent_before``, ``sent_on`` a
 /// ``datetime.date``; ``larger``, ``smaller`` a size in bytes; ``uid`` UIDs; ``keyword``,
 /// ``unkeyword`` a keyword; ``header`` a (name, value) pair; ``modseq`` a number. No
 /// argument matches every message.
@@ -25,24 +25,17 @@ pub struct SearchQuery {
     pub(crate) inner: Core,
 }
 
-fn flag_key(v: Option<bool>, yes: Core, no: Core, out: &mut Vec<Core>) {
-    match v {
-        Some(true) => out.push(yes),
-        Some(false) => out.push(no),
-        None => {}
-    }
-}
-
 #[pymethods]
 impl SearchQuery {
     #[new]
     #[pyo3(signature = (*, seen = None, flagged = None, answered = None, deleted = None,
         draft = None, from_ = None, to = None, cc = None, bcc = None, subject = None,
         body = None, text = None, since = None, before = None, on = None, sent_since = None,
-        sent_before = None, larger = None, smaller = None, uid = None, keyword = None,
-        unkeyword = None, header = None, modseq = None))]
+        sent_before = None, sent_on = None, larger = None, smaller = None, uid = None,
+        keyword = None, unkeyword = None, header = None, modseq = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
+        py: Python<'_>,
         seen: Option<bool>,
         flagged: Option<bool>,
         answered: Option<bool>,
@@ -60,6 +53,7 @@ impl SearchQuery {
         on: Option<NaiveDate>,
         sent_since: Option<NaiveDate>,
         sent_before: Option<NaiveDate>,
+        sent_on: Option<NaiveDate>,
         larger: Option<u32>,
         smaller: Option<u32>,
         uid: Option<&Bound<'_, PyAny>>,
@@ -68,66 +62,18 @@ impl SearchQuery {
         header: Option<(String, String)>,
         modseq: Option<u64>,
     ) -> PyResult<Self> {
-        let mut keys = Vec::new();
-        flag_key(seen, Core::Seen, Core::Unseen, &mut keys);
-        flag_key(flagged, Core::Flagged, Core::Unflagged, &mut keys);
-        flag_key(answered, Core::Answered, Core::Unanswered, &mut keys);
-        flag_key(deleted, Core::Deleted, Core::Undeleted, &mut keys);
-        if let Some(d) = draft {
-            keys.push(if d {
-                Core::Draft
-            } else {
-                Core::Not(Box::new(Core::Draft))
-            });
-        }
-        let strings = [
-            (from_, Core::From as fn(String) -> Core),
-            (to, Core::To),
-            (cc, Core::Cc),
-            (bcc, Core::Bcc),
-            (subject, Core::Subject),
-            (body, Core::Body),
-            (text, Core::Text),
-            (keyword, Core::Keyword),
-            (unkeyword, Core::Unkeyword),
-        ];
-        for (value, make) in strings {
-            if let Some(v) = value {
-                keys.push(make(v));
-            }
-        }
-        let dates = [
-            (since, Core::Since as fn(NaiveDate) -> Core),
-            (before, Core::Before),
-            (on, Core::On),
-            (sent_since, Core::SentSince),
-            (sent_before, Core::SentBefore),
-        ];
-        for (value, make) in dates {
-            if let Some(v) = value {
-                keys.push(make(v));
-            }
-        }
-        if let Some(n) = larger {
-            keys.push(Core::Larger(n));
-        }
-        if let Some(n) = smaller {
-            keys.push(Core::Smaller(n));
-        }
-        if let Some(u) = uid {
-            keys.push(Core::Uid(uid_set(u)?));
-        }
-        if let Some((name, value)) = header {
-            keys.push(Core::Header(name, value));
-        }
-        if let Some(m) = modseq {
-            keys.push(Core::ModSeq(m));
-        }
-        let inner = match keys.len() {
-            0 => Core::All,
-            1 => keys.remove(0),
-            _ => Core::And(keys),
-        };
+        let mut c = Criteria::default();
+        (c.seen, c.flagged, c.answered, c.deleted, c.draft) =
+            (seen, flagged, answered, deleted, draft);
+        (c.from, c.to, c.cc, c.bcc, c.subject, c.body, c.text) =
+            (from_, to, cc, bcc, subject, body, text);
+        (c.since, c.before, c.on) = (since, before, on);
+        (c.sent_since, c.sent_before, c.sent_on) = (sent_since, sent_before, sent_on);
+        (c.larger, c.smaller, c.keyword, c.unkeyword, c.modseq) =
+            (larger, smaller, keyword, unkeyword, modseq);
+        c.uid = uid.map(uid_set).transpose()?;
+        c.header = header.into_iter().collect();
+        let inner = Core::try_from(c).map_err(|e| to_py_err(py, e))?;
         Ok(SearchQuery { inner })
     }
 

@@ -3,6 +3,7 @@ package dev.mailwire
 import kotlinx.coroutines.CoroutineStart
 import kotlinx.coroutines.Dispatchers
 import kotlinx.coroutines.async
+import kotlinx.coroutines.channels.Channel
 import kotlinx.coroutines.awaitAll
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.flow.first
@@ -319,6 +320,40 @@ class ImapTest {
         delay(500)
         other.append(mb, Dev.rawMessage("again"))
         assertTrue(idle.await().any { it is MailboxEvent.Exists && it.count == 2u })
+        other.logout()
+        c.deleteMailbox(mb)
+        c.logout()
+    }
+
+    // conformance: imap.events.flags-expunge
+    @Test
+    fun flagChangesAndExpungesMadeElsewhereArriveAsEventsWithTheirUids() = runBlocking {
+        val c = connect("user16")
+        val other = connect("user16")
+        val mb = Dev.unique("KtEvents")
+        c.createMailbox(mb)
+        val u1 = other.append(mb, Dev.rawMessage("kept"))!!
+        val u2 = other.append(mb, Dev.rawMessage("doomed"))!!
+        // Selected first, so the watching client knows both messages: the server reports
+        // changes to them whenever they happen, during a round of IDLE or at the next one.
+        assertEquals(listOf(u1, u2), c.search(mb, SearchQuery()))
+        val events = Channel<MailboxEvent>(Channel.UNLIMITED)
+        val watch = launch(Dispatchers.Default) { c.watchFlow(mb).collect { events.send(it) } }
+        other.addFlags(mb, UidSet.of(u1), listOf(Flag.Flagged))
+        val flagged = withTimeout(20_000) { events.receive() }
+        assertTrue(flagged is MailboxEvent.Flags && flagged.uid == u1 && Flag.Flagged in flagged.flags, "$flagged")
+        other.deleteMessages(mb, UidSet.of(u2))
+        var gone = withTimeout(20_000) { events.receive() }
+        while (gone is MailboxEvent.Flags) {
+            // The server may first report the \Deleted flag that deleting sets.
+            assertTrue(gone.uid == u2 && Flag.Deleted in gone.flags, "$gone")
+            gone = withTimeout(20_000) { events.receive() }
+        }
+        // The event names the expunged UID (QRESYNC's VANISHED), and only it.
+        assertTrue(gone is MailboxEvent.Expunge && gone.uids.uidSequence().toList() == listOf(u2), "$gone")
+        watch.cancel()
+        watch.join()
+        assertEquals(listOf(u1), other.search(mb, SearchQuery()))
         other.logout()
         c.deleteMailbox(mb)
         c.logout()
