@@ -8,7 +8,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { test, before, after } = require('node:test');
 
-const { ImapClient, SmtpClient, MailError, reply, forward } = require('..');
+const { ImapClient, SmtpClient, MailError, reply, forward, setTraceHook } = require('..');
 const E = require('./env');
 
 let smtp;
@@ -207,4 +207,49 @@ test('close ends the pool; later sends reject with ECLOSED', async () => {
   const s = await SmtpClient.connect(E.smtpOptions('t67', { port: E.port.smtps, security: 'tls' }));
   await s[Symbol.asyncDispose]();
   await assert.rejects(s.send({ from: E.address('t67'), to: E.address('t68'), subject: 'x', text: 'x' }), (e) => e.code === 'ECLOSED');
+});
+
+/**
+ * Runs `work(client)` on a new client with `options` and counts the SMTP connections it
+ * opened, from the protocol trace. Every connection ends with QUIT (after `close`, at the
+ * latest), and one connection's lines arrive in order: once the QUITs match the
+ * connections, no trace line is still on its way.
+ */
+async function connectionsOpened(options, work) {
+  const lines = [];
+  setTraceHook((target, line) => {
+    if (target === 'mailwire.smtp') lines.push(line);
+  });
+  try {
+    const c = await SmtpClient.connect(E.smtpOptions('t67', options));
+    await work(c);
+    await c.close();
+    const count = (prefix) => lines.filter((l) => l.startsWith(prefix)).length;
+    for (let i = 0; i < 10000 && (count('connected to') === 0 || count('C: QUIT') < count('connected to')); i++) {
+      await new Promise((r) => setImmediate(r));
+    }
+    assert.equal(count('C: QUIT'), count('connected to'), lines.join('\n'));
+    return count('connected to');
+  } finally {
+    setTraceHook(null);
+  }
+}
+
+// conformance: smtp.pool
+test('sends share pooled connections: reused while fresh, replaced after poolIdleTimeout, at most maxConnections', async () => {
+  const to = E.address('t67');
+  const mail = (i) => ({ from: to, to, subject: E.unique(`pool ${i}`), text: 'pooled' });
+  const twoSends = async (c) => {
+    for (const i of [1, 2]) assert.deepEqual((await c.send(mail(i))).accepted, [to]);
+  };
+  // The connection opened by connect() carries both sends.
+  assert.equal(await connectionsOpened({}, twoSends), 1);
+  // Idle for longer than 0 ms: each send closes the pooled one and opens another.
+  assert.equal(await connectionsOpened({ poolIdleTimeout: 0 }, twoSends), 3);
+  // Eight sends at once share at most two connections.
+  const opened = await connectionsOpened({ maxConnections: 2 }, async (c) => {
+    const results = await Promise.all([...Array(8).keys()].map((i) => c.send(mail(i))));
+    assert.ok(results.every((r) => r.accepted.length === 1), JSON.stringify(results));
+  });
+  assert.ok(opened >= 1 && opened <= 2, `${opened} connections`);
 });

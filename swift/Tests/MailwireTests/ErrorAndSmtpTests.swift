@@ -283,4 +283,52 @@ final class ErrorAndSmtpTests: XCTestCase {
         let untrusted = await mailError { _ = try await SmtpClient.connect(config: cfg) }
         guard case .Tls = untrusted else { return XCTFail("\(String(describing: untrusted))") }
     }
+
+    /// Runs `work` on a new client built from `config` and counts the SMTP connections it
+    /// opened, from the trace (the listener is called before each call returns).
+    private func connectionsOpened(_ config: SmtpConfig, _ work: (SmtpClient) async throws -> Void) async throws -> Int {
+        let got = Lines()
+        setTraceListener(listener: got)
+        defer { setTraceListener(listener: nil) }
+        let smtp = try await SmtpClient.connect(config: config)
+        try await work(smtp)
+        try await smtp.close()
+        let lines = got.lines.filter { $0.target == "mailwire.smtp" }.map { $0.line }
+        let opened = lines.filter { $0.hasPrefix("connected to") }.count
+        // Every connection ends with QUIT, at the latest on close.
+        XCTAssertEqual(opened, lines.filter { $0.hasPrefix("C: QUIT") }.count, "\(lines)")
+        return opened
+    }
+
+    // conformance: smtp.pool
+    func testSendsSharePooledConnectionsReusedWhileFreshAndBoundedInNumber() async throws {
+        let me = Dev.address("t96")
+        let mail = { (i: Int) in
+            OutgoingMessage(from: Address(address: me), to: [Address(address: me)], subject: Dev.unique("sw pool \(i)"), text: "pooled")
+        }
+        let twoSends = { (smtp: SmtpClient) async throws in
+            for i in 1...2 {
+                let r = try await smtp.send(message: mail(i), progress: nil)
+                XCTAssertEqual(r.accepted, [me])
+            }
+        }
+        // The connection opened by connect() carries both sends.
+        var opened = try await connectionsOpened(Dev.smtp("t96"), twoSends)
+        XCTAssertEqual(opened, 1)
+        // Idle for longer than zero: each send closes the pooled one and opens another.
+        var fresh = Dev.smtp("t96")
+        fresh.poolIdleTimeout = 0
+        opened = try await connectionsOpened(fresh, twoSends)
+        XCTAssertEqual(opened, 3)
+        // Eight sends at once share at most two connections.
+        var two = Dev.smtp("t96")
+        two.poolSize = 2
+        opened = try await connectionsOpened(two) { smtp in
+            try await withThrowingTaskGroup(of: [String].self) { group in
+                for i in 1...8 { group.addTask { try await smtp.send(message: mail(i), progress: nil).accepted } }
+                for try await accepted in group { XCTAssertEqual(accepted, [me]) }
+            }
+        }
+        XCTAssertTrue((1...2).contains(opened), "\(opened) connections")
+    }
 }

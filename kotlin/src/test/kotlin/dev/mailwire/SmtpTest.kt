@@ -1,5 +1,8 @@
 package dev.mailwire
 
+import kotlinx.coroutines.async
+import kotlinx.coroutines.awaitAll
+import kotlinx.coroutines.coroutineScope
 import kotlinx.coroutines.delay
 import kotlinx.coroutines.runBlocking
 import org.junit.jupiter.api.Assertions.assertArrayEquals
@@ -173,5 +176,47 @@ class SmtpTest {
         // The same port does not speak TLS without the test CA: the certificate is checked.
         val untrusted = runCatching { SmtpClient.connect(cfg.copy(caPem = null)) }.exceptionOrNull()
         assertTrue(untrusted is MailException.Tls, "$untrusted")
+    }
+
+    /**
+     * Runs `work` on a new client built from `cfg` and counts the SMTP connections it opened,
+     * from the trace (the listener is called before each call returns).
+     */
+    private suspend fun connectionsOpened(cfg: SmtpConfig, work: suspend (SmtpClient) -> Unit): Int {
+        val lines = java.util.concurrent.ConcurrentLinkedQueue<String>()
+        setTraceListener(object : TraceListener {
+            override fun onTrace(target: String, line: String) { if (target == "mailwire.smtp") lines.add(line) }
+        })
+        try {
+            val smtp = SmtpClient.connect(cfg)
+            work(smtp)
+            smtp.close()
+        } finally {
+            setTraceListener(null)
+        }
+        val opened = lines.count { it.startsWith("connected to") }
+        // Every connection ends with QUIT, at the latest on close.
+        assertEquals(opened, lines.count { it.startsWith("C: QUIT") }, "$lines")
+        return opened
+    }
+
+    // conformance: smtp.pool
+    @Test
+    fun sendsSharePooledConnectionsReusedWhileFreshAndBoundedInNumber() = runBlocking {
+        val me = Dev.address("t86")
+        val mail = { i: Int -> OutgoingMessage(from = Address(me), to = listOf(Address(me)), subject = Dev.unique("kt pool $i"), text = "pooled") }
+        val twoSends: suspend (SmtpClient) -> Unit = { smtp ->
+            for (i in 1..2) assertEquals(listOf(me), smtp.send(mail(i)).accepted)
+        }
+        // The connection opened by connect() carries both sends.
+        assertEquals(1, connectionsOpened(Dev.smtp("t86"), twoSends))
+        // Idle for longer than zero: each send closes the pooled one and opens another.
+        assertEquals(3, connectionsOpened(Dev.smtp("t86").copy(poolIdleTimeout = java.time.Duration.ZERO), twoSends))
+        // Eight sends at once share at most two connections.
+        val opened = connectionsOpened(Dev.smtp("t86").copy(poolSize = 2u)) { smtp ->
+            val results = coroutineScope { (1..8).map { i -> async { smtp.send(mail(i)) } }.awaitAll() }
+            assertTrue(results.all { it.accepted == listOf(me) }, "$results")
+        }
+        assertTrue(opened in 1..2, "$opened connections")
     }
 }
