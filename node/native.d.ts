@@ -228,9 +228,12 @@ export declare function buildMessage(message: MailOptions): Buffer
 export interface ConnectOptions {
   /** Host name or IP address. */
   host: string
-  /** Port; defaults to 993/143 (IMAP) or 465/587 (SMTP) after `security`. */
+  /** Port; when absent 993 (IMAP) or 465 (SMTP) for `'tls'`, 143 or 587 otherwise. */
   port?: number
-  /** Transport security; default `'tls'`. */
+  /**
+   * Transport security; when absent the port decides, as in imapflow and nodemailer:
+   * `'starttls'` on 143, 587 and 25, `'tls'` on any other port (and without a port).
+   */
   security?: 'tls' | 'starttls' | 'plain'
   /** Credentials; none for anonymous SMTP relays. */
   auth?: AuthOptions

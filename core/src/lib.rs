@@ -28,6 +28,7 @@ mod error;
 pub mod imap;
 pub mod message;
 mod net;
+mod options;
 #[doc(hidden)]
 pub mod panic;
 
@@ -48,6 +49,7 @@ pub use config::{
 pub use error::{Error, ErrorFields, ErrorKind, Result};
 pub use imap::ImapClient;
 pub use message::{Address, Attachment, Message, OutgoingMessage};
+pub use options::{duration_from, ConnectOptions};
 pub use progress::Progress;
 pub use smtp::SmtpClient;
 

@@ -14,9 +14,13 @@ export type Pem = string | Buffer;
 export interface ConnectionOptions {
   /** Host name or IP address. */
   host: string;
-  /** Port; default 993 (`tls`) or 143 (IMAP), 465 or 587 (SMTP). */
+  /** Port; when absent 993 (IMAP) or 465 (SMTP) for `'tls'`, 143 or 587 otherwise. */
   port?: number;
-  /** `'tls'` (default: TLS from the first byte), `'starttls'` (upgrade; never falls back to plaintext) or `'plain'`. */
+  /**
+   * `'tls'` (TLS from the first byte), `'starttls'` (upgrade; never falls back to plaintext)
+   * or `'plain'`. When absent the port decides, as in imapflow and nodemailer: `'starttls'`
+   * on 143, 587 and 25, `'tls'` on any other port and without one.
+   */
   security?: 'tls' | 'starttls' | 'plain';
   /** `{user, pass}` or `{user, accessToken}` (XOAUTH2). */
   auth?: { user: string; pass: string } | { user: string; accessToken: string };

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use mailwire::{Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions};
+use mailwire::{ImapConfig, Security, SmtpConfig};
 use napi::bindgen_prelude::{Buffer, Either};
 use napi_derive::napi;
 
@@ -34,9 +34,10 @@ pub struct TlsSettings {
 pub struct ConnectOptions {
     /// Host name or IP address.
     pub host: String,
-    /// Port; defaults to 993/143 (IMAP) or 465/587 (SMTP) after `security`.
+    /// Port; when absent 993 (IMAP) or 465 (SMTP) for `'tls'`, 143 or 587 otherwise.
     pub port: Option<u32>,
-    /// Transport security; default `'tls'`.
+    /// Transport security; when absent the port decides, as in imapflow and nodemailer:
+    /// `'starttls'` on 143, 587 and 25, `'tls'` on any other port (and without a port).
     #[napi(ts_type = "'tls' | 'starttls' | 'plain'")]
     pub security: Option<String>,
     /// Credentials; none for anonymous SMTP relays.
@@ -73,118 +74,68 @@ pub struct ConnectOptions {
 
 /// Milliseconds from JavaScript as a duration; `what` names the option in the error.
 pub(crate) fn millis(what: &str, ms: f64) -> Result<Duration> {
-    if !ms.is_finite() || ms < 0.0 {
-        return Err(invalid(format!(
-            "{what} must be a finite number of milliseconds >= 0, not {ms}"
-        )));
-    }
-    Duration::try_from_secs_f64(ms / 1000.0).map_err(|_| invalid(format!("{what} is too large")))
+    mailwire::duration_from(what, ms, 1000.0, "milliseconds").napi()
 }
 
-struct Parts {
-    security: Security,
-    auth: Auth,
-    tls: TlsOptions,
-    timeouts: Timeouts,
+fn optional_millis(what: &str, ms: Option<f64>) -> Result<Option<Duration>> {
+    ms.map(|ms| millis(what, ms)).transpose()
 }
 
-fn parts(o: &ConnectOptions) -> Result<Parts> {
-    let security = match &o.security {
-        Some(s) => Security::parse(s).napi()?,
-        None => Security::Tls,
-    };
-    let auth = match &o.auth {
-        None => Auth::None,
-        Some(a) => match (&a.pass, &a.access_token) {
-            (Some(p), None) => Auth::password(&a.user, p),
-            (None, Some(t)) => Auth::oauth2(&a.user, t),
-            (Some(_), Some(_)) => {
-                return Err(invalid("auth takes `pass` or `accessToken`, not both"))
-            }
-            (None, None) => return Err(invalid("auth needs `pass` or `accessToken`")),
-        },
-    };
-    let mut tls = TlsOptions::default();
-    if let Some(ca) = &o.ca {
-        tls.ca_pem = Some(match ca {
-            Either::A(b) => b.to_vec(),
-            Either::B(s) => s.as_bytes().to_vec(),
-        });
-    }
-    if let Some(t) = &o.tls {
-        tls.accept_invalid_certs = t.reject_unauthorized == Some(false);
-        tls.server_name = t.servername.clone();
-    }
-    let mut timeouts = Timeouts::default();
-    if let Some(t) = o.timeout {
-        timeouts.command = millis("timeout", t)?;
-        timeouts.connect = timeouts.command;
-        timeouts.greeting = timeouts.command;
-    }
-    if let Some(t) = o.connect_timeout {
-        timeouts.connect = millis("connectTimeout", t)?;
-        timeouts.greeting = timeouts.connect;
-    }
-    Ok(Parts {
-        security,
-        auth,
-        tls,
-        timeouts,
-    })
-}
-
-fn port(o: &ConnectOptions) -> Result<Option<u16>> {
-    o.port
+/// The core's options for `o` (the core applies every default and check).
+fn options(o: &ConnectOptions) -> Result<mailwire::ConnectOptions> {
+    let mut c = mailwire::ConnectOptions::new(&o.host);
+    c.port = o
+        .port
         .map(|p| u16::try_from(p).map_err(|_| invalid(format!("port {p} is out of range"))))
+        .transpose()?;
+    c.security = o
+        .security
+        .as_deref()
+        .map(Security::parse)
         .transpose()
+        .napi()?;
+    if let Some(a) = &o.auth {
+        if a.pass.is_none() && a.access_token.is_none() {
+            return Err(invalid("auth needs `pass` or `accessToken`"));
+        }
+        (c.username, c.password, c.access_token) =
+            (Some(a.user.clone()), a.pass.clone(), a.access_token.clone());
+    }
+    c.ca_pem = o.ca.as_ref().map(|ca| match ca {
+        Either::A(b) => b.to_vec(),
+        Either::B(s) => s.as_bytes().to_vec(),
+    });
+    if let Some(t) = &o.tls {
+        c.accept_invalid_certs = t.reject_unauthorized == Some(false);
+        c.server_name = t.servername.clone();
+    }
+    c.timeout = optional_millis("timeout", o.timeout)?;
+    c.connect_timeout = optional_millis("connectTimeout", o.connect_timeout)?;
+    c.allow_plaintext_auth = o.allow_plaintext_auth == Some(true);
+    Ok(c)
 }
 
 /// The core's IMAP settings for `o`.
 pub(crate) fn imap_config(o: &ConnectOptions) -> Result<ImapConfig> {
-    let p = parts(o)?;
-    let mut timeouts = p.timeouts;
-    if let Some(t) = o.idle_reissue {
-        timeouts.idle_reissue = millis("idleReissue", t)?;
-    }
-    if let Some(t) = o.no_progress_timeout {
-        timeouts.no_progress = Some(millis("noProgressTimeout", t)?);
-    }
-    let mut c = ImapConfig::new(&o.host, p.auth)
-        .security(p.security)
-        .timeouts(timeouts)
-        .allow_plaintext_auth(o.allow_plaintext_auth == Some(true));
-    c.tls = p.tls;
+    let mut c = options(o)?;
+    c.idle_reissue = optional_millis("idleReissue", o.idle_reissue)?;
+    c.no_progress_timeout = optional_millis("noProgressTimeout", o.no_progress_timeout)?;
     if let Some(n) = o.max_response_size {
-        if !(n.fract() == 0.0 && n >= 1.0 && n <= usize::MAX as f64) {
+        if !(n.fract() == 0.0 && n >= 1.0 && n <= u64::MAX as f64) {
             return Err(invalid(format!(
                 "maxResponseSize must be a whole number of bytes >= 1, not {n}"
             )));
         }
-        c.max_response_size = n as usize;
+        c.max_response_size = Some(n as u64);
     }
-    if let Some(port) = port(o)? {
-        c = c.port(port);
-    }
-    Ok(c)
+    c.imap().napi()
 }
 
 /// The core's SMTP settings for `o`.
 pub(crate) fn smtp_config(o: &ConnectOptions) -> Result<SmtpConfig> {
-    let p = parts(o)?;
-    let mut c = SmtpConfig::new(&o.host, p.auth)
-        .security(p.security)
-        .timeouts(p.timeouts)
-        .allow_plaintext_auth(o.allow_plaintext_auth.unwrap_or(false));
-    c.tls = p.tls;
-    if let Some(port) = port(o)? {
-        c = c.port(port);
-    }
-    if let Some(n) = o.max_connections {
-        c.pool_size = n as usize;
-    }
+    let mut c = options(o)?;
+    c.pool_size = o.max_connections;
     c.hello_name = o.name.clone();
-    if let Some(t) = o.pool_idle_timeout {
-        c.pool_idle_timeout = millis("poolIdleTimeout", t)?;
-    }
-    Ok(c)
+    c.pool_idle_timeout = optional_millis("poolIdleTimeout", o.pool_idle_timeout)?;
+    c.smtp().napi()
 }

@@ -5,7 +5,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use mailwire::{
-    Auth, Error, ErrorKind, ImapConfig, Progress, Security, SmtpConfig, Timeouts, TlsOptions,
+    Auth, ConnectOptions, Error, ErrorKind, ImapConfig, Progress, Security, SmtpConfig,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyString};
@@ -16,7 +16,7 @@ use crate::error::{invalid_input, to_py_err};
 pub(crate) struct Common {
     pub host: String,
     pub port: Option<u16>,
-    pub security: String,
+    pub security: Option<String>,
     pub username: Option<String>,
     pub password: Option<String>,
     pub access_token: Option<String>,
@@ -35,101 +35,63 @@ pub(crate) struct ImapOptions {
     pub max_response_size: Option<i128>,
 }
 
+/// `s` seconds as a `Duration`; `what` names the keyword argument in the error.
 pub(crate) fn seconds(py: Python<'_>, what: &str, s: f64) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(s).map_err(|_| {
-        invalid_input(
-            py,
-            format!("{what} must be a non-negative number of seconds"),
-        )
-    })
+    mailwire::duration_from(what, s, 1.0, "seconds").map_err(|e| to_py_err(py, e))
+}
+
+fn optional_seconds(py: Python<'_>, what: &str, s: Option<f64>) -> PyResult<Option<Duration>> {
+    s.map(|s| seconds(py, what, s)).transpose()
 }
 
 impl Common {
-    fn auth(&self, py: Python<'_>) -> PyResult<Auth> {
-        match (&self.username, &self.password, &self.access_token) {
-            (_, Some(_), Some(_)) => Err(invalid_input(
-                py,
-                "give either password= or access_token=, not both",
-            )),
-            (Some(u), Some(p), None) => Ok(Auth::password(u, p)),
-            (Some(u), None, Some(t)) => Ok(Auth::oauth2(u, t)),
-            (None, Some(_), _) | (None, _, Some(_)) => Err(invalid_input(
-                py,
-                "username= is required with a password or token",
-            )),
-            (_, None, None) => Ok(Auth::None),
-        }
+    /// The core's options (the core applies every default and check).
+    fn options(self, py: Python<'_>) -> PyResult<ConnectOptions> {
+        let mut o = ConnectOptions::new(self.host);
+        o.port = self.port;
+        o.security = self
+            .security
+            .map(|s| Security::parse(&s))
+            .transpose()
+            .map_err(|e| to_py_err(py, e))?;
+        (o.username, o.password, o.access_token) =
+            (self.username, self.password, self.access_token);
+        (o.ca_pem, o.accept_invalid_certs, o.server_name) =
+            (self.ca_pem, self.accept_invalid_certs, self.server_name);
+        o.timeout = optional_seconds(py, "timeout", self.timeout)?;
+        o.connect_timeout = optional_seconds(py, "connect_timeout", self.connect_timeout)?;
+        o.allow_plaintext_auth = self.allow_plaintext_auth;
+        Ok(o)
     }
 
-    fn parts(&self, py: Python<'_>) -> PyResult<(Security, Auth, TlsOptions, Timeouts)> {
-        let security = Security::parse(&self.security).map_err(|e| to_py_err(py, e))?;
-        let tls = TlsOptions {
-            ca_pem: self.ca_pem.clone(),
-            accept_invalid_certs: self.accept_invalid_certs,
-            server_name: self.server_name.clone(),
-        };
-        let mut timeouts = Timeouts::default();
-        if let Some(t) = self.timeout {
-            timeouts.command = seconds(py, "timeout", t)?;
-            timeouts.connect = timeouts.command;
-            timeouts.greeting = timeouts.command;
-        }
-        if let Some(t) = self.connect_timeout {
-            timeouts.connect = seconds(py, "connect_timeout", t)?;
-            timeouts.greeting = timeouts.connect;
-        }
-        Ok((security, self.auth(py)?, tls, timeouts))
-    }
-
-    pub(crate) fn imap(&self, py: Python<'_>, options: ImapOptions) -> PyResult<ImapConfig> {
-        let (security, auth, tls, mut timeouts) = self.parts(py)?;
-        if let Some(t) = options.idle_reissue {
-            timeouts.idle_reissue = seconds(py, "idle_reissue", t)?;
-        }
-        if let Some(t) = options.no_progress_timeout {
-            timeouts.no_progress = Some(seconds(py, "no_progress_timeout", t)?);
-        }
-        let mut cfg = ImapConfig::new(self.host.clone(), auth)
-            .security(security)
-            .timeouts(timeouts)
-            .allow_plaintext_auth(self.allow_plaintext_auth);
-        if let Some(p) = self.port {
-            cfg = cfg.port(p);
-        }
-        if let Some(n) = options.max_response_size {
-            cfg.max_response_size =
-                usize::try_from(n).ok().filter(|&n| n > 0).ok_or_else(|| {
+    pub(crate) fn imap(self, py: Python<'_>, extra: ImapOptions) -> PyResult<ImapConfig> {
+        let mut o = self.options(py)?;
+        o.idle_reissue = optional_seconds(py, "idle_reissue", extra.idle_reissue)?;
+        o.no_progress_timeout =
+            optional_seconds(py, "no_progress_timeout", extra.no_progress_timeout)?;
+        o.max_response_size = extra
+            .max_response_size
+            .map(|n| {
+                u64::try_from(n).map_err(|_| {
                     invalid_input(py, "max_response_size must be a positive number of bytes")
-                })?;
-        }
-        cfg.tls = tls;
-        Ok(cfg)
+                })
+            })
+            .transpose()?;
+        o.imap().map_err(|e| to_py_err(py, e))
     }
 
     pub(crate) fn smtp(
-        &self,
+        self,
         py: Python<'_>,
         hello_name: Option<String>,
-        pool_size: Option<usize>,
+        pool_size: Option<u32>,
         pool_idle_timeout: Option<f64>,
     ) -> PyResult<SmtpConfig> {
-        let (security, auth, tls, timeouts) = self.parts(py)?;
-        let mut cfg = SmtpConfig::new(self.host.clone(), auth)
-            .security(security)
-            .timeouts(timeouts)
-            .allow_plaintext_auth(self.allow_plaintext_auth);
-        if let Some(p) = self.port {
-            cfg = cfg.port(p);
-        }
-        cfg.tls = tls;
-        cfg.hello_name = hello_name;
-        if let Some(n) = pool_size {
-            cfg.pool_size = n;
-        }
-        if let Some(t) = pool_idle_timeout {
-            cfg.pool_idle_timeout = seconds(py, "pool_idle_timeout", t)?;
-        }
-        Ok(cfg)
+        let mut o = self.options(py)?;
+        o.hello_name = hello_name;
+        o.pool_size = pool_size;
+        o.pool_idle_timeout = optional_seconds(py, "pool_idle_timeout", pool_idle_timeout)?;
+        o.smtp().map_err(|e| to_py_err(py, e))
     }
 }
 

@@ -151,8 +151,9 @@ macro_rules! smtp_client_class {
         #[pymethods]
         impl $name {
             /// Opens and authenticates the first pooled connection (asyncio classes: on
-            /// ``await``). ``security`` is ``"tls"`` (port 465), ``"starttls"`` (587) or
-            /// ``"plain"``; ``ca_pem`` holds extra trusted CA certificates (PEM bytes or
+            /// ``await``). ``security`` is ``"tls"``, ``"starttls"`` or ``"plain"``; without
+            /// it the port decides (587 and 25: starttls, others: tls), and without a port
+            /// the security does (465 for tls, 587 otherwise); ``ca_pem`` holds extra trusted CA certificates (PEM bytes or
             /// text, or the path of a PEM file). At most ``pool_size`` (default 4)
             /// connections are open at once; one left idle longer than
             /// ``pool_idle_timeout`` seconds (default 60) is closed instead of reused.
@@ -160,7 +161,7 @@ macro_rules! smtp_client_class {
             /// ``"plain"`` security, unencrypted (dangerous: only for a test server you
             /// trust); without it, credentials with ``"plain"`` raise ``InvalidInputError``.
             #[new]
-            #[pyo3(signature = (host, port = None, *, security = "tls", username = None,
+            #[pyo3(signature = (host, port = None, *, security = None, username = None,
                 password = None, access_token = None, ca_pem = None, accept_invalid_certs = false,
                 server_name = None, timeout = None, connect_timeout = None, hello_name = None,
                 pool_size = None, pool_idle_timeout = None, allow_plaintext_auth = false))]
@@ -169,7 +170,7 @@ macro_rules! smtp_client_class {
                 py: Python<'_>,
                 host: String,
                 port: Option<u16>,
-                security: &str,
+                security: Option<String>,
                 username: Option<String>,
                 password: Option<String>,
                 access_token: Option<String>,
@@ -179,7 +180,7 @@ macro_rules! smtp_client_class {
                 timeout: Option<f64>,
                 connect_timeout: Option<f64>,
                 hello_name: Option<String>,
-                pool_size: Option<usize>,
+                pool_size: Option<u32>,
                 pool_idle_timeout: Option<f64>,
                 allow_plaintext_auth: bool,
             ) -> PyResult<Self> {
@@ -187,7 +188,7 @@ macro_rules! smtp_client_class {
                     let config = Common {
                         host,
                         port,
-                        security: security.to_string(),
+                        security,
                         username,
                         password,
                         access_token,

@@ -38,6 +38,28 @@ async def test_undocumented_security_spellings_are_refused_async() -> None:
         assert ACCEPTED in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("client", "port", "security", "expected"),
+    [
+        (AsyncImapClient, None, None, "port=993, security=\"tls\""),
+        (AsyncImapClient, 143, None, "port=143, security=\"starttls\""),
+        (AsyncImapClient, 10993, None, "port=10993, security=\"tls\""),
+        (AsyncImapClient, None, "starttls", "port=143, security=\"starttls\""),
+        (AsyncSmtpClient, None, None, "port=465, security=\"tls\""),
+        (AsyncSmtpClient, 587, None, "port=587, security=\"starttls\""),
+        (AsyncSmtpClient, 25, None, "port=25, security=\"starttls\""),
+        (AsyncSmtpClient, None, "starttls", "port=587, security=\"starttls\""),
+        (AsyncSmtpClient, 2525, "plain", "port=2525, security=\"plain\""),
+    ],
+)
+def test_port_and_security_follow_each_other(
+    client: type, port: int | None, security: str | None, expected: str
+) -> None:
+    # The asyncio classes connect on `await`: the repr shows what they would connect to.
+    options = {} if security is None else {"security": security}
+    assert expected in repr(client("mail.example.com", port, **options))
+
+
 # conformance: imap.connect.tls, imap.connect.starttls
 def test_documented_security_spellings_connect(env: Env) -> None:
     kwargs = dict(username=USER, password=env.password(USER), ca_pem=env.ca)

@@ -115,7 +115,8 @@ pub struct ImapConfig {
     /// Port; when absent 993 for `Tls`, 143 otherwise.
     #[uniffi(default = None)]
     pub port: Option<u16>,
-    /// Transport security (default `Tls`).
+    /// Transport security; when absent the port decides (`StartTls` on 143, `Tls` on any
+    /// other port and without one).
     #[uniffi(default = None)]
     pub security: Option<Security>,
     /// Extra CA certificate(s), PEM, trusted besides the public roots.
@@ -140,21 +141,20 @@ pub struct ImapConfig {
     pub allow_plaintext_auth: bool,
 }
 
-impl From<ImapConfig> for mailwire::ImapConfig {
-    fn from(c: ImapConfig) -> Self {
-        let mut cfg = mailwire::ImapConfig::new(c.host, c.auth.0.clone())
-            .security(c.security.unwrap_or(Security::Tls).into());
-        if let Some(p) = c.port {
-            cfg = cfg.port(p);
-        }
-        cfg.tls = tls(c.ca_pem, c.accept_invalid_certs, c.server_name);
+impl TryFrom<ImapConfig> for mailwire::ImapConfig {
+    type Error = mailwire::Error;
+
+    /// The core applies the defaults and checks ([`mailwire::ConnectOptions`]).
+    fn try_from(c: ImapConfig) -> mailwire::Result<Self> {
+        let mut o = options(c.host, c.port, c.security, c.ca_pem, c.accept_invalid_certs);
+        (o.server_name, o.allow_plaintext_auth) = (c.server_name, c.allow_plaintext_auth);
+        o.max_response_size = c.max_response_size;
+        let mut cfg = o.imap()?;
+        cfg.auth = c.auth.0.clone();
         if let Some(t) = c.timeouts {
-            cfg = cfg.timeouts(t.into());
+            cfg.timeouts = t.into();
         }
-        if let Some(n) = c.max_response_size {
-            cfg.max_response_size = usize::try_from(n).unwrap_or(usize::MAX);
-        }
-        cfg.allow_plaintext_auth(c.allow_plaintext_auth)
+        Ok(cfg)
     }
 }
 
@@ -168,7 +168,8 @@ pub struct SmtpConfig {
     /// Port; when absent 465 for `Tls`, 587 otherwise.
     #[uniffi(default = None)]
     pub port: Option<u16>,
-    /// Transport security (default `Tls`).
+    /// Transport security; when absent the port decides (`StartTls` on 587 and 25, `Tls` on
+    /// any other port and without one).
     #[uniffi(default = None)]
     pub security: Option<Security>,
     /// Extra CA certificate(s), PEM, trusted besides the public roots.
@@ -198,34 +199,35 @@ pub struct SmtpConfig {
     pub allow_plaintext_auth: bool,
 }
 
-impl From<SmtpConfig> for mailwire::SmtpConfig {
-    fn from(c: SmtpConfig) -> Self {
-        let mut cfg = mailwire::SmtpConfig::new(c.host, c.auth.0.clone())
-            .security(c.security.unwrap_or(Security::Tls).into());
-        if let Some(p) = c.port {
-            cfg = cfg.port(p);
-        }
-        cfg.tls = tls(c.ca_pem, c.accept_invalid_certs, c.server_name);
+impl TryFrom<SmtpConfig> for mailwire::SmtpConfig {
+    type Error = mailwire::Error;
+
+    /// The core applies the defaults and checks ([`mailwire::ConnectOptions`]).
+    fn try_from(c: SmtpConfig) -> mailwire::Result<Self> {
+        let mut o = options(c.host, c.port, c.security, c.ca_pem, c.accept_invalid_certs);
+        (o.server_name, o.allow_plaintext_auth) = (c.server_name, c.allow_plaintext_auth);
+        (o.hello_name, o.pool_size, o.pool_idle_timeout) =
+            (c.hello_name, Some(c.pool_size), c.pool_idle_timeout);
+        let mut cfg = o.smtp()?;
+        cfg.auth = c.auth.0.clone();
         if let Some(t) = c.timeouts {
-            cfg = cfg.timeouts(t.into());
+            cfg.timeouts = t.into();
         }
-        cfg.hello_name = c.hello_name;
-        cfg.pool_size = c.pool_size as usize;
-        if let Some(d) = c.pool_idle_timeout {
-            cfg.pool_idle_timeout = d;
-        }
-        cfg.allow_plaintext_auth(c.allow_plaintext_auth)
+        Ok(cfg)
     }
 }
 
-fn tls(
+/// The core's options for what both records share (credentials are set on the result: the
+/// record holds them as an `Auth` already).
+fn options(
+    host: String,
+    port: Option<u16>,
+    security: Option<Security>,
     ca_pem: Option<Vec<u8>>,
     accept_invalid_certs: bool,
-    server_name: Option<String>,
-) -> mailwire::TlsOptions {
-    mailwire::TlsOptions {
-        ca_pem,
-        accept_invalid_certs,
-        server_name,
-    }
+) -> mailwire::ConnectOptions {
+    let mut o = mailwire::ConnectOptions::new(host);
+    (o.port, o.security) = (port, security.map(Into::into));
+    (o.ca_pem, o.accept_invalid_certs) = (ca_pem, accept_invalid_certs);
+    o
 }

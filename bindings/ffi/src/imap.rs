@@ -616,7 +616,7 @@ impl ImapClient {
     #[uniffi::constructor]
     pub async fn connect(config: ImapConfig) -> Result<Arc<Self>> {
         crate::error::guard_async(async {
-            let inner = mailwire::ImapClient::connect(config.into()).await?;
+            let inner = mailwire::ImapClient::connect(config.try_into()?).await?;
             Ok(Arc::new(ImapClient { inner }))
         })
         .await

@@ -67,7 +67,7 @@ impl SmtpClient {
     #[uniffi::constructor]
     pub async fn connect(config: SmtpConfig) -> Result<Arc<Self>> {
         crate::error::guard_async(async {
-            let inner = mailwire::SmtpClient::connect(config.into()).await?;
+            let inner = mailwire::SmtpClient::connect(config.try_into()?).await?;
             Ok(Arc::new(SmtpClient { inner }))
         })
         .await

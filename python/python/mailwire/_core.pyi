@@ -36,7 +36,7 @@ _Appendable = bytes | OutgoingMessage | email.message.Message
 _Later: TypeAlias = Coroutine[Any, Any, _T]
 
 class _Options(TypedDict, total=False):
-    security: _Security
+    security: _Security | None
     username: str | None
     password: str | None
     access_token: str | None

@@ -208,15 +208,16 @@ macro_rules! imap_client_class {
         #[pymethods]
         impl $name {
             /// Connects and logs in (asyncio classes: on ``await``). ``security`` is
-            /// ``"tls"``, ``"starttls"`` or ``"plain"``; the port defaults to 993 (tls) or
-            /// 143; ``ca_pem`` holds extra trusted CA certificates (PEM bytes or text, or
+            /// ``"tls"``, ``"starttls"`` or ``"plain"``; without it the port decides (143:
+            /// starttls, others: tls), and without a port the security does (993 for tls,
+            /// 143 otherwise); ``ca_pem`` holds extra trusted CA certificates (PEM bytes or text, or
             /// the path of a PEM file); ``timeout`` (seconds) bounds every network wait;
             /// ``no_progress_timeout`` (seconds, default 4 × ``timeout``) bounds how long a
             /// command may receive none of the data it asked for; ``max_response_size``
             /// (bytes, default 256 MiB) is the largest response accepted;
             /// ``allow_plaintext_auth`` lets credentials go over ``"plain"`` (dangerous).
             #[new]
-            #[pyo3(signature = (host, port = None, *, security = "tls", username = None,
+            #[pyo3(signature = (host, port = None, *, security = None, username = None,
                 password = None, access_token = None, ca_pem = None, accept_invalid_certs = false,
                 server_name = None, timeout = None, connect_timeout = None, idle_reissue = None,
                 no_progress_timeout = None, max_response_size = None,
@@ -226,7 +227,7 @@ macro_rules! imap_client_class {
                 py: Python<'_>,
                 host: String,
                 port: Option<u16>,
-                security: &str,
+                security: Option<String>,
                 username: Option<String>,
                 password: Option<String>,
                 access_token: Option<String>,
@@ -244,7 +245,7 @@ macro_rules! imap_client_class {
                     let config = Common {
                         host,
                         port,
-                        security: security.to_string(),
+                        security,
                         username,
                         password,
                         access_token,

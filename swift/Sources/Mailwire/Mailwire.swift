@@ -3950,7 +3950,8 @@ public struct ImapConfig {
      */
     public var port: UInt16?
     /**
-     * Transport security (default `Tls`).
+     * Transport security; when absent the port decides (`StartTls` on 143, `Tls` on any
+     * other port and without one).
      */
     public var security: Security?
     /**
@@ -3993,7 +3994,8 @@ public struct ImapConfig {
          * Port; when absent 993 for `Tls`, 143 otherwise.
          */port: UInt16? = nil, 
         /**
-         * Transport security (default `Tls`).
+         * Transport security; when absent the port decides (`StartTls` on 143, `Tls` on any
+         * other port and without one).
          */security: Security? = nil, 
         /**
          * Extra CA certificate(s), PEM, trusted besides the public roots.
@@ -5398,7 +5400,8 @@ public struct SmtpConfig {
      */
     public var port: UInt16?
     /**
-     * Transport security (default `Tls`).
+     * Transport security; when absent the port decides (`StartTls` on 587 and 25, `Tls` on
+     * any other port and without one).
      */
     public var security: Security?
     /**
@@ -5448,7 +5451,8 @@ public struct SmtpConfig {
          * Port; when absent 465 for `Tls`, 587 otherwise.
          */port: UInt16? = nil, 
         /**
-         * Transport security (default `Tls`).
+         * Transport security; when absent the port decides (`StartTls` on 587 and 25, `Tls` on
+         * any other port and without one).
          */security: Security? = nil, 
         /**
          * Extra CA certificate(s), PEM, trusted besides the public roots.

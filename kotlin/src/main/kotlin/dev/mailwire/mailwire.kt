@@ -6438,7 +6438,8 @@ data class ImapConfig (
     var `port`: kotlin.UShort? = null 
     , 
     /**
-     * Transport security (default `Tls`).
+     * Transport security; when absent the port decides (`StartTls` on 143, `Tls` on any
+     * other port and without one).
      */
     var `security`: Security? = null 
     , 
@@ -7566,7 +7567,8 @@ data class SmtpConfig (
     var `port`: kotlin.UShort? = null 
     , 
     /**
-     * Transport security (default `Tls`).
+     * Transport security; when absent the port decides (`StartTls` on 587 and 25, `Tls` on
+     * any other port and without one).
      */
     var `security`: Security? = null 
     , 
