@@ -21,7 +21,8 @@ private const val PANIC_PREFIX = "internal error (a bug in mailwire"
 /** VmRSS and VmHWM of this process, in kB. */
 private fun memory(): Pair<Long, Long> {
     val status = File("/proc/self/status").readText()
-    fun field(name: String) = Regex("$name:\\s+(\\d+)").find(status)?.groupValues?.get(1)?.toLong() ?: 0L
+    fun field(name: String) = Regex("$name:\\s+(\\d+)").find(status)?.groupValues?.get(1)?.toLong()
+        ?: error("no $name in /proc/self/status")
     return field("VmRSS") to field("VmHWM")
 }
 
