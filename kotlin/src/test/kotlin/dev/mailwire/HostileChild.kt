@@ -68,11 +68,11 @@ private suspend fun call(spec: Map<String, Any?>): Map<String, Any?> {
         }
         "fetch" -> {
             val uids = mutableListOf<UInt>()
-            imap.fetchFlow("INBOX", UidSet.of(args[0].toUInt())).collect { uids.add(it.uid) }
+            imap.fetchFlow("INBOX", UidSet.of(listOf(args[0].toUInt()))).collect { uids.add(it.uid) }
             uidsResult(uids)
         }
         "fetch_raw" -> mapOf("body_bytes" to imap.fetchRaw("INBOX", args[0].toUInt()).size)
-        "copy" -> uidsResult(imap.copyMessages("INBOX", UidSet.of(args[0].toUInt()), args[1]).pairs.map { it.source })
+        "copy" -> uidsResult(imap.copyMessages("INBOX", UidSet.of(listOf(args[0].toUInt())), args[1]).pairs.map { it.source })
         "append" -> mapOf("uid" to imap.append("INBOX", MESSAGE)?.toLong())
         "idle" -> {
             val seconds = args[0].trimEnd('s').toDouble()
