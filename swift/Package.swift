@@ -2,7 +2,8 @@
 // mailwire for Swift: the generated uniffi bindings (Sources/Mailwire/Mailwire.swift), the
 // hand-written adapters (Sources/Mailwire/Adapters.swift) and the C module of the cdylib
 // (Sources/mailwireFFI). Link with `-L <folder of libmailwire_ffi>`; see run-tests.sh and
-// bindings/ffi/PACKAGING.md for the XCFramework.
+// bindings/ffi/PACKAGING.md for the XCFramework. HostileChild is a test tool: the child
+// process of the hostile-server suite (Tests/MailwireTests/HostileTests.swift).
 import PackageDescription
 
 let package = Package(
@@ -12,6 +13,7 @@ let package = Package(
     targets: [
         .systemLibrary(name: "mailwireFFI", path: "Sources/mailwireFFI"),
         .target(name: "Mailwire", dependencies: ["mailwireFFI"], path: "Sources/Mailwire"),
+        .executableTarget(name: "HostileChild", dependencies: ["Mailwire"], path: "Tests/HostileChild"),
         .testTarget(name: "MailwireTests", dependencies: ["Mailwire"], path: "Tests/MailwireTests"),
     ]
 )

@@ -7,13 +7,19 @@
 #   swift/run-tests.sh LIBDIR [FILTER]
 #       LIBDIR holds libmailwire_ffi.so (bindings/ffi/generate.sh prints it); needs root and
 #       the MAILWIRE_* variables. FILTER (e.g. ImapTests/testUidRangesStayRanges) runs only
-#       the matching tests and skips the quickstart.
+#       the matching tests and skips the quickstart. Runs wait for each other (a lock on
+#       /run/lock/mailwire-swift-root.lock): they share the root and its scratch path.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(dirname "$here")
 libdir=${1:?usage: run-tests.sh LIBDIR [FILTER]}
 filter=${2:-}
 : "${MAILWIRE_HOST:?eval \"\$(devserver/devserver env)\" first}"
+
+# One run at a time: runs share the cached root, its /proc and /dev mounts (unmounted on
+# exit) and the scratch path.
+exec 9>/run/lock/mailwire-swift-root.lock
+flock 9
 
 t0=$SECONDS
 root=$("$here/trixie-root.sh")
@@ -33,6 +39,11 @@ bind() { # bind SRC DEST-inside-root
 mkdir -p "$root/proc" && mount -t proc proc "$root/proc" && mounts+=("$root/proc")
 bind /dev /dev
 bind "$repo" "$repo"
+# The hostile-server peer serves TLS with the devserver's certificate and key.
+state=${MAILWIRE_DEVSERVER_DIR:-}
+if [ -n "$state" ] && [ -d "$state" ] && [[ "$(realpath "$state")/" != "$(realpath "$repo")/"* ]]; then
+  bind "$state" "$state"
+fi
 
 # The library and the CA go to fixed places inside the root.
 mkdir -p "$root/opt/mailwire/lib"
@@ -64,6 +75,10 @@ link=(-Xlinker -L/opt/mailwire/lib -Xlinker -rpath -Xlinker /opt/mailwire/lib)
 inroot() { chroot "$root" /usr/bin/env -i "${envs[@]}" "$@"; }
 
 t1=$SECONDS
+# The child process of the hostile-server suite (HostileTests), built first so that the
+# tests can find it.
+inroot swift build --package-path "$repo/swift" --scratch-path /root/.build/mailwire "${link[@]}" --product HostileChild
+envs+=("MAILWIRE_HOSTILE_CHILD=$(inroot swift build --package-path "$repo/swift" --scratch-path /root/.build/mailwire "${link[@]}" --show-bin-path | tail -n1)/HostileChild")
 inroot swift test --disable-swift-testing --package-path "$repo/swift" --scratch-path /root/.build/mailwire "${link[@]}" \
   ${filter:+--filter "$filter"}
 echo "swift: tests took $((SECONDS - t1)) s"

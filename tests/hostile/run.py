@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """The driver of the hostile-server suites: runs catalogue scenarios against one face's
 client and judges them. Each face's runner (core/tests/hostile.rs,
-python/tests/test_hostile.py, node/tests/hostile.test.js) supplies a *child*: a command
-that makes one call through that face's public API and reports what happened.
+python/tests/test_hostile.py, node/tests/hostile.test.js,
+kotlin/src/test/kotlin/dev/mailwire/HostileTest.kt with HostileChild.kt,
+swift/Tests/MailwireTests/HostileTests.swift with swift/Tests/HostileChild) supplies a
+*child*: a command that makes one call through that face's public API and reports what
+happened.
 
     python3 tests/hostile/run.py [--scenario NAME]... [--json] -- CHILD-COMMAND...
 
