@@ -125,7 +125,9 @@ async function child() {
     }
   } catch (e) {
     if (e instanceof mw.MailError) {
-      outcome = e.kind;
+      // A panic the native layer caught arrives as EPROTOCOL with this text (core/src/panic.rs):
+      // report it as the panic it was, as the other faces' children do.
+      outcome = e.message.startsWith('internal error (a bug in mailwire') ? 'panic' : e.kind;
       message = e.message;
       errorType = `MailError ${e.code}`;
     } else {
