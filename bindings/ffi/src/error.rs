@@ -208,6 +208,14 @@ pub(crate) async fn guard_async<T>(fut: impl std::future::Future<Output = Result
         .unwrap_or_else(|e| Err(e.into()))
 }
 
+/// Runs one core call for an export: its output converted, its error turned into
+/// `MailError`, a panic in any of its polls caught ([`guard_async`]).
+pub(crate) async fn call<T, U: From<T>>(
+    fut: impl std::future::Future<Output = mailwire::Result<T>>,
+) -> Result<U> {
+    guard_async(async { Ok(fut.await?.into()) }).await
+}
+
 /// Panics inside Rust with `msg`. Test-only: proves that a panic becomes
 /// `MailError.Protocol` carrying its text, and that the process lives on.
 #[uniffi::export]

@@ -624,12 +624,12 @@ impl ImapClient {
 
     /// Whether the server announced `capability` (`"IDLE"`, `"MOVE"`), case-insensitive.
     pub async fn has_capability(&self, capability: String) -> Result<bool> {
-        crate::error::guard_async(async { Ok(self.inner.has_capability(&capability).await?) }).await
+        crate::error::call(self.inner.has_capability(&capability)).await
     }
 
     /// Sends NOOP: keeps the connection alive.
     pub async fn noop(&self) -> Result<()> {
-        crate::error::guard_async(async { Ok(self.inner.noop().await?) }).await
+        crate::error::call(self.inner.noop()).await
     }
 
     /// Every mailbox, with special-use roles and subscription.
@@ -648,33 +648,32 @@ impl ImapClient {
 
     /// Counters of `name` (messages, unseen, …). `NotFound` when it does not exist.
     pub async fn mailbox_status(&self, name: String) -> Result<MailboxStatus> {
-        crate::error::guard_async(async { Ok(self.inner.mailbox_status(&name).await?.into()) })
-            .await
+        crate::error::call(self.inner.mailbox_status(&name)).await
     }
 
     /// Creates a mailbox; `AlreadyExists` when it exists.
     pub async fn create_mailbox(&self, name: String) -> Result<()> {
-        crate::error::guard_async(async { Ok(self.inner.create_mailbox(&name).await?) }).await
+        crate::error::call(self.inner.create_mailbox(&name)).await
     }
 
     /// Renames a mailbox.
     pub async fn rename_mailbox(&self, from: String, to: String) -> Result<()> {
-        crate::error::guard_async(async { Ok(self.inner.rename_mailbox(&from, &to).await?) }).await
+        crate::error::call(self.inner.rename_mailbox(&from, &to)).await
     }
 
     /// Deletes a mailbox; `NotFound` when it does not exist.
     pub async fn delete_mailbox(&self, name: String) -> Result<()> {
-        crate::error::guard_async(async { Ok(self.inner.delete_mailbox(&name).await?) }).await
+        crate::error::call(self.inner.delete_mailbox(&name)).await
     }
 
     /// Subscribes to a mailbox.
     pub async fn subscribe(&self, name: String) -> Result<()> {
-        crate::error::guard_async(async { Ok(self.inner.subscribe(&name).await?) }).await
+        crate::error::call(self.inner.subscribe(&name)).await
     }
 
     /// Unsubscribes from a mailbox.
     pub async fn unsubscribe(&self, name: String) -> Result<()> {
-        crate::error::guard_async(async { Ok(self.inner.unsubscribe(&name).await?) }).await
+        crate::error::call(self.inner.unsubscribe(&name)).await
     }
 
     /// UIDs of the messages in `mailbox` matching `query`, ascending.
@@ -739,7 +738,7 @@ impl ImapClient {
 
     /// The raw RFC 5322 bytes of a message. `NotFound` for an unknown UID.
     pub async fn fetch_raw(&self, mailbox: String, uid: u32) -> Result<Vec<u8>> {
-        crate::error::guard_async(async { Ok(self.inner.fetch_raw(&mailbox, uid).await?) }).await
+        crate::error::call(self.inner.fetch_raw(&mailbox, uid)).await
     }
 
     /// Bytes `offset .. offset + len` of the raw message (`part` absent) or of one part.
@@ -751,27 +750,21 @@ impl ImapClient {
         offset: u32,
         len: u32,
     ) -> Result<Vec<u8>> {
-        crate::error::guard_async(async {
-            Ok(self
-                .inner
-                .fetch_range(&mailbox, uid, part.as_deref(), offset, len)
-                .await?)
-        })
+        crate::error::call(
+            self.inner
+                .fetch_range(&mailbox, uid, part.as_deref(), offset, len),
+        )
         .await
     }
 
     /// The message, downloaded and parsed.
     pub async fn fetch_message(&self, mailbox: String, uid: u32) -> Result<Message> {
-        crate::error::guard_async(async {
-            Ok(self.inner.fetch_message(&mailbox, uid).await?.into())
-        })
-        .await
+        crate::error::call(self.inner.fetch_message(&mailbox, uid)).await
     }
 
     /// One MIME part (`AttachmentInfo.part`), transfer-decoded.
     pub async fn download(&self, mailbox: String, uid: u32, part: String) -> Result<Vec<u8>> {
-        crate::error::guard_async(async { Ok(self.inner.download(&mailbox, uid, &part).await?) })
-            .await
+        crate::error::call(self.inner.download(&mailbox, uid, &part)).await
     }
 
     /// Streams one part to the file `path`, transfer-decoded, memory bounded; returns the
@@ -785,12 +778,13 @@ impl ImapClient {
         path: String,
         progress: Option<Arc<dyn ProgressListener>>,
     ) -> Result<u64> {
-        crate::error::guard_async(async {
-            Ok(self
-                .inner
-                .save_attachment(&mailbox, uid, &part, path, to_core(progress))
-                .await?)
-        })
+        crate::error::call(self.inner.save_attachment(
+            &mailbox,
+            uid,
+            &part,
+            path,
+            to_core(progress),
+        ))
         .await
     }
 
@@ -801,12 +795,10 @@ impl ImapClient {
         uids: Arc<UidSet>,
         flags: Vec<Flag>,
     ) -> Result<()> {
-        crate::error::guard_async(async {
-            Ok(self
-                .inner
-                .add_flags(&mailbox, uids.core(), &core_flags(flags))
-                .await?)
-        })
+        crate::error::call(
+            self.inner
+                .add_flags(&mailbox, uids.core(), &core_flags(flags)),
+        )
         .await
     }
 
@@ -817,12 +809,10 @@ impl ImapClient {
         uids: Arc<UidSet>,
         flags: Vec<Flag>,
     ) -> Result<()> {
-        crate::error::guard_async(async {
-            Ok(self
-                .inner
-                .remove_flags(&mailbox, uids.core(), &core_flags(flags))
-                .await?)
-        })
+        crate::error::call(
+            self.inner
+                .remove_flags(&mailbox, uids.core(), &core_flags(flags)),
+        )
         .await
     }
 
@@ -833,12 +823,10 @@ impl ImapClient {
         uids: Arc<UidSet>,
         flags: Vec<Flag>,
     ) -> Result<()> {
-        crate::error::guard_async(async {
-            Ok(self
-                .inner
-                .set_flags(&mailbox, uids.core(), &core_flags(flags))
-                .await?)
-        })
+        crate::error::call(
+            self.inner
+                .set_flags(&mailbox, uids.core(), &core_flags(flags)),
+        )
         .await
     }
 
@@ -849,14 +837,7 @@ impl ImapClient {
         uids: Arc<UidSet>,
         dest: String,
     ) -> Result<UidMap> {
-        crate::error::guard_async(async {
-            Ok(self
-                .inner
-                .copy_messages(&mailbox, uids.core(), &dest)
-                .await?
-                .into())
-        })
-        .await
+        crate::error::call(self.inner.copy_messages(&mailbox, uids.core(), &dest)).await
     }
 
     /// Moves messages to `dest`; returns the new UIDs.
@@ -866,27 +847,17 @@ impl ImapClient {
         uids: Arc<UidSet>,
         dest: String,
     ) -> Result<UidMap> {
-        crate::error::guard_async(async {
-            Ok(self
-                .inner
-                .move_messages(&mailbox, uids.core(), &dest)
-                .await?
-                .into())
-        })
-        .await
+        crate::error::call(self.inner.move_messages(&mailbox, uids.core(), &dest)).await
     }
 
     /// Deletes exactly these messages (`\Deleted` + UID EXPUNGE).
     pub async fn delete_messages(&self, mailbox: String, uids: Arc<UidSet>) -> Result<()> {
-        crate::error::guard_async(async {
-            Ok(self.inner.delete_messages(&mailbox, uids.core()).await?)
-        })
-        .await
+        crate::error::call(self.inner.delete_messages(&mailbox, uids.core())).await
     }
 
     /// Removes every message flagged `\Deleted`.
     pub async fn expunge(&self, mailbox: String) -> Result<()> {
-        crate::error::guard_async(async { Ok(self.inner.expunge(&mailbox).await?) }).await
+        crate::error::call(self.inner.expunge(&mailbox)).await
     }
 
     /// Uploads a message; returns its UID when the server reports it.
@@ -898,12 +869,12 @@ impl ImapClient {
         flags: Vec<Flag>,
         date: Option<SystemTime>,
     ) -> Result<Option<u32>> {
-        crate::error::guard_async(async {
-            Ok(self
-                .inner
-                .append(&mailbox, &data, &core_flags(flags), date.map(time_to))
-                .await?)
-        })
+        crate::error::call(self.inner.append(
+            &mailbox,
+            &data,
+            &core_flags(flags),
+            date.map(time_to),
+        ))
         .await
     }
 
@@ -948,7 +919,7 @@ impl ImapClient {
     /// Logs out; later calls fail with `Closed`, and so does work in flight (a running fetch
     /// stream or IDLE ends at once).
     pub async fn logout(&self) -> Result<()> {
-        crate::error::guard_async(async { Ok(self.inner.logout().await?) }).await
+        crate::error::call(self.inner.logout()).await
     }
 
     /// Same as `logout`. (Kotlin: the native object is freed by `destroy()` or the garbage

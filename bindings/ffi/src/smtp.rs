@@ -135,6 +135,6 @@ impl SmtpClient {
     /// (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
     /// is not `AutoCloseable`, whose `close()` could not send QUIT.)
     pub async fn close(&self) -> Result<()> {
-        crate::error::guard_async(async { Ok(self.inner.close().await?) }).await
+        crate::error::call(self.inner.close()).await
     }
 }
