@@ -344,8 +344,7 @@ pub fn reply_to(
         let from = parse_one(from)?;
         let mut m = core::OutgoingMessage::reply(&original.into(), reply_all, from);
         if let Some(answer) = text {
-            let quoted = m.text.take().unwrap_or_default();
-            m.text = Some(format!("{answer}\n\n{quoted}"));
+            m = m.with_text_above(&answer);
         }
         Ok(mail_options(m))
     })
@@ -365,8 +364,7 @@ pub fn forward_to(
         let mut m = core::OutgoingMessage::forward(&original.into(), from);
         m.to = parse_addrs(Some(to))?;
         if let Some(note) = text {
-            let body = m.text.take().unwrap_or_default();
-            m.text = Some(format!("{note}\n\n{body}"));
+            m = m.with_text_above(&note);
         }
         Ok(mail_options(m))
     })

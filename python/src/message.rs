@@ -807,8 +807,7 @@ impl OutgoingMessage {
             let from = one_address(from_)?;
             let mut inner = core::OutgoingMessage::reply(&original.get().inner, reply_all, from);
             if let Some(answer) = text {
-                let quoted = inner.text.take().unwrap_or_default();
-                inner.text = Some(format!("{answer}\n\n{quoted}"));
+                inner = inner.with_text_above(&answer);
             }
             Ok(OutgoingMessage { inner })
         })
@@ -830,8 +829,7 @@ impl OutgoingMessage {
             let mut inner = core::OutgoingMessage::forward(&original, from);
             inner.to = address_list(to)?;
             if let Some(note) = text {
-                let body = inner.text.take().unwrap_or_default();
-                inner.text = Some(format!("{note}\n\n{body}"));
+                inner = inner.with_text_above(&note);
             }
             Ok(OutgoingMessage { inner })
         })

@@ -299,21 +299,42 @@ pub fn message_to_bytes(message: OutgoingMessage) -> Result<Vec<u8>> {
     guard(|| Ok(<mailwire::OutgoingMessage as From<OutgoingMessage>>::from(message).to_bytes()?))
 }
 
-/// A reply to `original` from `from`: addressed, `Re: ` subject, threaded, text quoted.
-/// With `reply_all` the original To and Cc go to Cc. Fails only with `Protocol`, when
-/// mailwire itself has a bug.
-#[uniffi::export]
+/// A reply to `original` from `from`: addressed, `Re: ` subject, threaded, text quoted,
+/// with `text` (the answer) above the quote. With `reply_all` the original To and Cc go to
+/// Cc. Fails only with `Protocol`, when mailwire itself has a bug.
+#[uniffi::export(default(text = None))]
 pub fn reply_to_message(
     original: Message,
     reply_all: bool,
     from: Address,
+    text: Option<String>,
 ) -> Result<OutgoingMessage> {
-    guard(|| Ok(mailwire::OutgoingMessage::reply(&original.into(), reply_all, from.into()).into()))
+    guard(|| {
+        let reply = mailwire::OutgoingMessage::reply(&original.into(), reply_all, from.into());
+        Ok(above(reply, text).into())
+    })
 }
 
-/// A forward of `original` from `from` (recipients still to be set). Fails only with
-/// `Protocol`, when mailwire itself has a bug.
-#[uniffi::export]
-pub fn forward_message(original: Message, from: Address) -> Result<OutgoingMessage> {
-    guard(|| Ok(mailwire::OutgoingMessage::forward(&original.into(), from.into()).into()))
+/// A forward of `original` from `from` (recipients still to be set), with `text` above
+/// the forwarded message. Fails only with `Protocol`, when mailwire itself has a bug.
+#[uniffi::export(default(text = None))]
+pub fn forward_message(
+    original: Message,
+    from: Address,
+    text: Option<String>,
+) -> Result<OutgoingMessage> {
+    guard(|| {
+        Ok(above(
+            mailwire::OutgoingMessage::forward(&original.into(), from.into()),
+            text,
+        )
+        .into())
+    })
+}
+
+fn above(m: mailwire::OutgoingMessage, text: Option<String>) -> mailwire::OutgoingMessage {
+    match text {
+        Some(t) => m.with_text_above(&t),
+        None => m,
+    }
 }

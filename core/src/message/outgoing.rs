@@ -479,6 +479,20 @@ impl OutgoingMessage {
             ..OutgoingMessage::default()
         }
     }
+
+    /// Puts the caller's own `text` above what a [`reply`](Self::reply) quotes or a
+    /// [`forward`](Self::forward) carries: in the text part, separated by a blank line, and
+    /// in the HTML part (when there is one) as an escaped paragraph. The same words and
+    /// layout in every language binding.
+    pub fn with_text_above(mut self, text: &str) -> Self {
+        let below = self.text.take().unwrap_or_default();
+        self.text = Some(format!("{text}\n\n{below}"));
+        if let Some(html) = self.html.take() {
+            let para = escape_html(text).replace('\n', "<br>\n");
+            self.html = Some(format!("<p>{para}</p>\n{html}"));
+        }
+        self
+    }
 }
 
 /// A MIME part being assembled.
@@ -1116,6 +1130,20 @@ mod tests {
         assert_eq!(m.attachments.len(), 1);
         assert_eq!(m.attachments[0].filename.as_deref(), Some("plan.pdf"));
         assert_eq!(m.attachments[0].data, b"%PDF-1.4\n");
+
+        let mut with_html = orig.clone();
+        with_html.html = Some("<p>Line one</p>".into());
+        let noted = OutgoingMessage::forward(&with_html, addr("me@example.net"))
+            .with_text_above("FYI <see below>\nDan");
+        let text = noted.text.unwrap_or_default();
+        assert!(text.starts_with("FYI <see below>\nDan\n\n"), "{text}");
+        assert!(text.contains("---------- Forwarded message ----------\n"));
+        let html = noted.html.unwrap_or_default();
+        assert!(
+            html.starts_with("<p>FYI &lt;see below&gt;<br>\nDan</p>\n<p>---------- Forwarded"),
+            "{html}"
+        );
+        assert!(html.ends_with("<p>Line one</p>"), "{html}");
 
         let mut fw = orig.clone();
         fw.subject = Some("FW: Plans".into());

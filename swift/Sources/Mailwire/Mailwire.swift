@@ -7728,15 +7728,16 @@ public func debugPanicAsync(msg: String)async throws   {
         )
 }
 /**
- * A forward of `original` from `from` (recipients still to be set). Fails only with
- * `Protocol`, when mailwire itself has a bug.
+ * A forward of `original` from `from` (recipients still to be set), with `text` above
+ * the forwarded message. Fails only with `Protocol`, when mailwire itself has a bug.
  */
-public func forwardMessage(original: Message, from: Address)throws  -> OutgoingMessage  {
+public func forwardMessage(original: Message, from: Address, text: String? = nil)throws  -> OutgoingMessage  {
     return try  FfiConverterTypeOutgoingMessage_lift(try rustCallWithError(FfiConverterTypeMailError_lift) {
         uniffiCallStatus in
     uniffi_mailwire_ffi_fn_func_forward_message(
         FfiConverterTypeMessage_lower(original),
-        FfiConverterTypeAddress_lower(from),uniffiCallStatus
+        FfiConverterTypeAddress_lower(from),
+        FfiConverterOptionString.lower(text),uniffiCallStatus
     )
 })
 }
@@ -7775,17 +7776,18 @@ public func parseMessage(data: Data)throws  -> Message  {
 })
 }
 /**
- * A reply to `original` from `from`: addressed, `Re: ` subject, threaded, text quoted.
- * With `reply_all` the original To and Cc go to Cc. Fails only with `Protocol`, when
- * mailwire itself has a bug.
+ * A reply to `original` from `from`: addressed, `Re: ` subject, threaded, text quoted,
+ * with `text` (the answer) above the quote. With `reply_all` the original To and Cc go to
+ * Cc. Fails only with `Protocol`, when mailwire itself has a bug.
  */
-public func replyToMessage(original: Message, replyAll: Bool, from: Address)throws  -> OutgoingMessage  {
+public func replyToMessage(original: Message, replyAll: Bool, from: Address, text: String? = nil)throws  -> OutgoingMessage  {
     return try  FfiConverterTypeOutgoingMessage_lift(try rustCallWithError(FfiConverterTypeMailError_lift) {
         uniffiCallStatus in
     uniffi_mailwire_ffi_fn_func_reply_to_message(
         FfiConverterTypeMessage_lower(original),
         FfiConverterBool.lower(replyAll),
-        FfiConverterTypeAddress_lower(from),uniffiCallStatus
+        FfiConverterTypeAddress_lower(from),
+        FfiConverterOptionString.lower(text),uniffiCallStatus
     )
 })
 }
@@ -7831,7 +7833,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_func_debug_panic_async() != 8720) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_func_forward_message() != 54069) {
+    if (uniffi_mailwire_ffi_checksum_func_forward_message() != 37888) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_func_message_to_bytes() != 29795) {
@@ -7843,7 +7845,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_func_parse_message() != 16210) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_func_reply_to_message() != 57380) {
+    if (uniffi_mailwire_ffi_checksum_func_reply_to_message() != 43864) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_func_set_trace_listener() != 30759) {

@@ -722,7 +722,7 @@ uint64_t uniffi_mailwire_ffi_fn_func_debug_panic_async(RustBuffer msg
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_FORWARD_MESSAGE
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_FORWARD_MESSAGE
-RustBuffer uniffi_mailwire_ffi_fn_func_forward_message(RustBuffer original, RustBuffer from, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_mailwire_ffi_fn_func_forward_message(RustBuffer original, RustBuffer from, RustBuffer text, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_MESSAGE_TO_BYTES
@@ -742,7 +742,7 @@ RustBuffer uniffi_mailwire_ffi_fn_func_parse_message(RustBuffer data, RustCallSt
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_REPLY_TO_MESSAGE
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_REPLY_TO_MESSAGE
-RustBuffer uniffi_mailwire_ffi_fn_func_reply_to_message(RustBuffer original, int8_t reply_all, RustBuffer from, RustCallStatus *_Nonnull out_status
+RustBuffer uniffi_mailwire_ffi_fn_func_reply_to_message(RustBuffer original, int8_t reply_all, RustBuffer from, RustBuffer text, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_SET_TRACE_LISTENER

@@ -228,6 +228,13 @@ final class ErrorAndSmtpTests: XCTestCase {
         XCTAssertEqual(reply.inReplyTo, "p1@example.com")
         let fwd = try forwardMessage(original: m, from: Address(address: "bob@example.com"))
         XCTAssertTrue(fwd.subject?.hasPrefix("Fwd") ?? false)
+        // The caller's text goes above the quote / the forwarded message (the core's layout).
+        let answered = try replyToMessage(original: m, replyAll: false, from: Address(address: "bob@example.com"), text: "Yes!")
+        XCTAssertTrue(answered.text?.hasPrefix("Yes!\n\nOn ") ?? false, "\(String(describing: answered.text))")
+        XCTAssertTrue(answered.text?.contains("> See you") ?? false)
+        let noted = try forwardMessage(original: m, from: Address(address: "bob@example.com"), text: "FYI")
+        XCTAssertTrue(noted.text?.hasPrefix("FYI\n\n") ?? false)
+        XCTAssertTrue(noted.text?.contains("Forwarded message") ?? false)
         let parsed = try parseAddress(text: "Jane Doe <jane@example.com>")
         XCTAssertEqual(parsed, Address(address: "jane@example.com", name: "Jane Doe"))
         let secret = Auth.password(username: "u", password: "secret-pw").description

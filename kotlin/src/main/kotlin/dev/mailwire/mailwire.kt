@@ -1062,7 +1062,7 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_mailwire_ffi_fn_func_debug_panic_async(`msg`: RustBuffer.ByValue,
     ): Long
-    external fun uniffi_mailwire_ffi_fn_func_forward_message(`original`: RustBuffer.ByValue,`from`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_mailwire_ffi_fn_func_forward_message(`original`: RustBuffer.ByValue,`from`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mailwire_ffi_fn_func_message_to_bytes(`message`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
@@ -1070,7 +1070,7 @@ internal object UniffiLib {
     ): RustBuffer.ByValue
     external fun uniffi_mailwire_ffi_fn_func_parse_message(`data`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
-    external fun uniffi_mailwire_ffi_fn_func_reply_to_message(`original`: RustBuffer.ByValue,`replyAll`: Byte,`from`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    external fun uniffi_mailwire_ffi_fn_func_reply_to_message(`original`: RustBuffer.ByValue,`replyAll`: Byte,`from`: RustBuffer.ByValue,`text`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
     external fun uniffi_mailwire_ffi_fn_func_set_trace_listener(`listener`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
@@ -1208,7 +1208,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_func_debug_panic_async() and 0xFFFF) != 8720) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_func_forward_message() and 0xFFFF) != 54069) {
+    if ((lib.uniffi_mailwire_ffi_checksum_func_forward_message() and 0xFFFF) != 37888) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_func_message_to_bytes() and 0xFFFF) != 29795) {
@@ -1220,7 +1220,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_func_parse_message() and 0xFFFF) != 16210) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_func_reply_to_message() and 0xFFFF) != 57380) {
+    if ((lib.uniffi_mailwire_ffi_checksum_func_reply_to_message() and 0xFFFF) != 43864) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_func_set_trace_listener() and 0xFFFF) != 30759) {
@@ -10219,17 +10219,18 @@ public object FfiConverterSequenceTypeMailboxEvent: FfiConverterRustBuffer<List<
     }
 
         /**
-         * A forward of `original` from `from` (recipients still to be set). Fails only with
-         * `Protocol`, when mailwire itself has a bug.
+         * A forward of `original` from `from` (recipients still to be set), with `text` above
+         * the forwarded message. Fails only with `Protocol`, when mailwire itself has a bug.
          */
-    @Throws(MailException::class) fun `forwardMessage`(`original`: Message, `from`: Address): OutgoingMessage {
+    @Throws(MailException::class) fun `forwardMessage`(`original`: Message, `from`: Address, `text`: kotlin.String? = null): OutgoingMessage {
             return FfiConverterTypeOutgoingMessage.lift(
     uniffiRustCallWithError(MailException) { _status ->
     UniffiLib.uniffi_mailwire_ffi_fn_func_forward_message(
     
         
         FfiConverterTypeMessage.lower(`original`),
-        FfiConverterTypeAddress.lower(`from`),_status)
+        FfiConverterTypeAddress.lower(`from`),
+        FfiConverterOptionalString.lower(`text`),_status)
 }
     )
     }
@@ -10282,11 +10283,11 @@ public object FfiConverterSequenceTypeMailboxEvent: FfiConverterRustBuffer<List<
     
 
         /**
-         * A reply to `original` from `from`: addressed, `Re: ` subject, threaded, text quoted.
-         * With `reply_all` the original To and Cc go to Cc. Fails only with `Protocol`, when
-         * mailwire itself has a bug.
+         * A reply to `original` from `from`: addressed, `Re: ` subject, threaded, text quoted,
+         * with `text` (the answer) above the quote. With `reply_all` the original To and Cc go to
+         * Cc. Fails only with `Protocol`, when mailwire itself has a bug.
          */
-    @Throws(MailException::class) fun `replyToMessage`(`original`: Message, `replyAll`: kotlin.Boolean, `from`: Address): OutgoingMessage {
+    @Throws(MailException::class) fun `replyToMessage`(`original`: Message, `replyAll`: kotlin.Boolean, `from`: Address, `text`: kotlin.String? = null): OutgoingMessage {
             return FfiConverterTypeOutgoingMessage.lift(
     uniffiRustCallWithError(MailException) { _status ->
     UniffiLib.uniffi_mailwire_ffi_fn_func_reply_to_message(
@@ -10294,7 +10295,8 @@ public object FfiConverterSequenceTypeMailboxEvent: FfiConverterRustBuffer<List<
         
         FfiConverterTypeMessage.lower(`original`),
         FfiConverterBoolean.lower(`replyAll`),
-        FfiConverterTypeAddress.lower(`from`),_status)
+        FfiConverterTypeAddress.lower(`from`),
+        FfiConverterOptionalString.lower(`text`),_status)
 }
     )
     }

@@ -131,6 +131,12 @@ class SmtpTest {
         assertEquals(listOf(Address("ann@example.com", "Ann")), reply.to)
         val fwd = forwardMessage(m, Address("bob@example.com"))
         assertTrue(fwd.subject!!.startsWith("Fwd"), fwd.subject)
+        // The caller's text goes above the quote / the forwarded message (the core's layout).
+        val answered = replyToMessage(m, false, Address("bob@example.com"), text = "Yes!")
+        assertTrue(answered.text!!.startsWith("Yes!\n\nOn "), answered.text)
+        assertTrue(answered.text!!.contains("> See you"), answered.text)
+        val noted = forwardMessage(m, Address("bob@example.com"), text = "FYI")
+        assertTrue(noted.text!!.startsWith("FYI\n\n") && noted.text!!.contains("Forwarded message"), noted.text)
         assertEquals(Address("jane@example.com", "Jane Doe"), parseAddress("Jane Doe <jane@example.com>"))
         assertTrue(String(messageToBytes(reply.copy(text = "ok"))).contains("In-Reply-To: <p1@example.com>"))
         assertTrue(Auth.password("u", "secret-pw").toString().let { "secret-pw" !in it && "u" in it })
