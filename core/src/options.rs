@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 /// let smtp = o.smtp().unwrap();
 /// assert_eq!((smtp.port, smtp.security), (587, Security::StartTls));
 /// ```
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 #[non_exhaustive]
 pub struct ConnectOptions {
     /// Host name or IP address.
@@ -71,6 +71,36 @@ pub struct ConnectOptions {
     pub pool_idle_timeout: Option<Duration>,
     /// Allow sending credentials over [`Security::Plain`]. Dangerous.
     pub allow_plaintext_auth: bool,
+}
+
+/// Never shows the password or the token (only whether one is set), nor the CA bytes.
+impl std::fmt::Debug for ConnectOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let set = |v: bool| if v { "<set>" } else { "<none>" };
+        f.debug_struct("ConnectOptions")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("security", &self.security)
+            .field("username", &self.username)
+            .field("password", &set(self.password.is_some()))
+            .field("access_token", &set(self.access_token.is_some()))
+            .field(
+                "ca_pem",
+                &self.ca_pem.as_ref().map(|p| format!("<{} bytes>", p.len())),
+            )
+            .field("accept_invalid_certs", &self.accept_invalid_certs)
+            .field("server_name", &self.server_name)
+            .field("timeout", &self.timeout)
+            .field("connect_timeout", &self.connect_timeout)
+            .field("idle_reissue", &self.idle_reissue)
+            .field("no_progress_timeout", &self.no_progress_timeout)
+            .field("max_response_size", &self.max_response_size)
+            .field("hello_name", &self.hello_name)
+            .field("pool_size", &self.pool_size)
+            .field("pool_idle_timeout", &self.pool_idle_timeout)
+            .field("allow_plaintext_auth", &self.allow_plaintext_auth)
+            .finish()
+    }
 }
 
 impl Security {
@@ -275,6 +305,12 @@ mod tests {
             assert_eq!(e.kind(), crate::ErrorKind::InvalidInput);
             assert!(!e.to_string().contains("\"p\""), "{e}");
         }
+        let mut o = ConnectOptions::new("h");
+        (o.username, o.password) = (s("u"), s("pw-Secret-42"));
+        o.access_token = s("tok-Secret-43");
+        let shown = format!("{o:?}");
+        assert!(!shown.contains("Secret"), "{shown}");
+        assert!(shown.contains("password: \"<set>\""), "{shown}");
         let mut o = ConnectOptions::new("h");
         o.max_response_size = Some(0);
         assert!(o.imap().is_err());
