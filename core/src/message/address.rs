@@ -261,10 +261,14 @@ pub(crate) fn is_valid_address(a: &str) -> bool {
             && !local.ends_with('.')
     };
     let domain_ok = if domain.starts_with('[') && domain.ends_with(']') {
+        // An address literal as SMTP writes one (RFC 5321 4.1.3: `[192.0.2.1]`,
+        // `[IPv6:2001:db8::1]`, `[tag:content]`): letters, digits, `.`, `:` and `-`. RFC 5322
+        // allows more, but `<`, `>`, `"` and the like inside would not read back from
+        // `name <address>`.
         domain.len() > 2
             && domain[1..domain.len() - 1]
                 .chars()
-                .all(|c| c.is_ascii_graphic() && c != '[' && c != ']' && c != '\\')
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-'))
     } else {
         domain.split('.').all(|label| {
             !label.is_empty() && label.chars().all(|c| c.is_alphanumeric() || c == '-')
@@ -473,5 +477,23 @@ mod tests {
         assert!(a(None, "a@b.org\r\n").validate().is_err());
         assert!(a(None, "not an address").validate().is_err());
         assert!(a(Some("ok"), "a@b.org").validate().is_ok());
+    }
+
+    #[test]
+    fn address_literals_are_what_smtp_writes() {
+        for ok in [
+            "a@[192.0.2.1]",
+            "a@[IPv6:2001:db8::1]",
+            "postmaster@[tag:x-1]",
+        ] {
+            assert!(is_valid_address(ok), "{ok}");
+            let named = a(Some("N"), ok);
+            assert_eq!(Address::parse(&named.to_string()).unwrap(), named);
+        }
+        // Found by the address_roundtrip fuzzer: `<` in a literal did not read back from
+        // `"@[" <*@[<*]>`.
+        for bad in ["*@[<*]", "a@[1.2.3.4>]", "a@[\"x\"]", "a@[]", "a@[a b]"] {
+            assert!(!is_valid_address(bad), "{bad}");
+        }
     }
 }
