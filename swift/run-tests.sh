@@ -18,6 +18,7 @@ filter=${2:-}
 
 # One run at a time: runs share the cached root, its /proc and /dev mounts (unmounted on
 # exit) and the scratch path.
+mkdir -p /run/lock
 exec 9>/run/lock/mailwire-swift-root.lock
 flock 9
 
