@@ -95,9 +95,6 @@ fn options(o: &ConnectOptions) -> Result<mailwire::ConnectOptions> {
         .transpose()
         .napi()?;
     if let Some(a) = &o.auth {
-        if a.pass.is_none() && a.access_token.is_none() {
-            return Err(invalid("auth needs `pass` or `accessToken`"));
-        }
         (c.username, c.password, c.access_token) =
             (Some(a.user.clone()), a.pass.clone(), a.access_token.clone());
     }

@@ -27,6 +27,10 @@ test('bad limits are EINVAL before connecting', async () => {
     const name = Object.keys(bad)[0];
     await assert.rejects(ImapClient.connect({ ...refused, ...bad }), (e) => isCode('EINVAL')(e) && e.message.includes(name), JSON.stringify(bad));
   }
+  // Credentials are checked by the core, with its words: a user needs a password or a token.
+  for (const auth of [{ user: 'x' }, { user: 'x', pass: 'y', accessToken: 'z' }]) {
+    await assert.rejects(ImapClient.connect({ ...refused, auth }), (e) => isCode('EINVAL')(e) && /password or an access token/.test(e.message), JSON.stringify(auth));
+  }
 });
 
 // conformance: imap.limits
