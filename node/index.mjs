@@ -14,5 +14,6 @@ export const {
   forward,
   setTraceHook,
   UidSet,
+  version,
 } = mailwire;
 export default mailwire;

@@ -681,3 +681,9 @@ export interface UidMap {
 
 /** UIDs: an array of numbers, or a string such as `"1:*"`, `"*"`, `"100:*"` or `"1:5,7"`. */
 export type Uids = string | Array<number>
+
+/**
+ * The version of this native library: the workspace version in Cargo.toml, the one source
+ * of every package's version (`require('mailwire').version`).
+ */
+export declare const VERSION: string

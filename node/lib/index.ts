@@ -7,6 +7,12 @@ import * as native from '../native';
 import { call, callSync } from './errors';
 
 export { MailError } from './errors';
+
+/**
+ * The version of mailwire: the one in the workspace's Cargo.toml, compiled into the native
+ * library (the npm package's own version is checked against it when it is packed).
+ */
+export const version: string = native.VERSION;
 export type { ErrorCode, ErrorKind, MailErrorInit } from './errors';
 export { ImapClient } from './imap';
 export type { ConnectionOptions, Pem } from './connection';

@@ -24,6 +24,11 @@ pub use smtp::NativeSmtpClient;
 
 use napi_derive::napi;
 
+/// The version of this native library: the workspace version in Cargo.toml, the one source
+/// of every package's version (`require('mailwire').version`).
+#[napi]
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
 /// Summaries handed over per batch when `batchSize` is not given (the core's default).
 #[napi]
 pub const DEFAULT_FETCH_BATCH: u32 = mailwire::DEFAULT_FETCH_BATCH as u32;
