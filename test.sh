@@ -26,7 +26,7 @@ if [ "${MAILWIRE_STOP_AFTER:-0}" = 1 ]; then
   trap 'devserver/devserver stop' EXIT
 fi
 
-step "conformance table; rust: format, lint, docs"
+step "conformance table; rust: format, lint, docs (the Python and Node API references are built in their steps)"
 python3 docs/conformance.py   # every capability proved in every face, or a known gap (docs/CONFORMANCE.md)
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
@@ -54,21 +54,29 @@ rm -rf "$wheels"
 (cd python && "$venv/bin/python" -m pytest -q -p no:cacheprovider)
 (cd /tmp && "$venv/bin/python" -m mypy.stubtest mailwire._core)
 "$venv/bin/python" -m mypy --cache-dir=/dev/null python/python/mailwire
+# The API reference from the docstrings and stubs (pdoc); a pdoc warning fails.
+(cd /tmp && "$venv/bin/python" -W error -m pdoc mailwire -o "$wheels/../doc/python" >/dev/null)
+echo "python: API reference in $(cd "$wheels/.." && pwd)/doc/python"
 (cd /tmp && MAILWIRE_USER=t62 "$venv/bin/python" "$root/examples/python/quickstart.py" >/dev/null)
 (cd /tmp && MAILWIRE_USER=t62 "$venv/bin/python" "$root/examples/python/quickstart_async.py" >/dev/null)
 echo "python: quickstart.py and quickstart_async.py ran"
 
-step "node: build the addon and the facade (debug), check the generated typings, node --test, quickstart"
+step "node: build the addon and the facade (debug), check the generated typings, node --test, API reference, quickstart"
+node_docs=$(dirname "$wheels")/doc/node
 # `npm run build` = napi build (debug; the same target/ as every other crate) + tsc. The
 # typings napi-rs generates from the Rust signatures and doc comments (native.d.ts) and its
 # loader (native.js) are committed; a difference after the build means they are stale.
 command -v node >/dev/null || { echo "node (>= 20) is required" >&2; exit 1; }
 (
   cd node
-  if [ -d node_modules ]; then npm install --no-audit --no-fund --loglevel=error; else npm ci --no-audit --no-fund --loglevel=error; fi
+  # --ignore-scripts: `prepare` would build the release addon; the tests use the debug one.
+  if [ -d node_modules ]; then npm install --ignore-scripts --no-audit --no-fund --loglevel=error; else npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; fi
   npm run -s build
   npm run -s check:dts
   npm test
+  # The API reference from the TypeScript sources (TypeDoc); a warning fails.
+  npx typedoc --logLevel Warn --out "$node_docs"
+  echo "node: API reference in $node_docs"
 )
 (cd /tmp && MAILWIRE_USER=t76 node "$root/examples/node/quickstart.mjs" >/dev/null)
 echo "node: quickstart.mjs ran"
@@ -88,6 +96,14 @@ swift/run-tests.sh "$libdir"
 
 step "bench: smoke run (tiny sizes; not a pass/fail of speed, only that it still runs)"
 bench/run --smoke
+
+step "packaging: ./package.sh (dist/: release builds), then packaging/check.sh installs them without Rust"
+# The release workflow is checked with actionlint (built from its Go module, cached in GOBIN).
+gobin=$(dirname "$wheels")/tools
+[ -x "$gobin/actionlint" ] || GOBIN=$gobin PATH=/usr/local/go/bin:$PATH go install github.com/rhysd/actionlint/cmd/actionlint@v1.7.12
+"$gobin/actionlint" .github/workflows/*.yml && echo "actionlint: .github/workflows clean"
+./package.sh
+packaging/check.sh --sdist
 
 step "done"
 echo

@@ -176,7 +176,7 @@ if [ $sdist = 1 ]; then
   PATH=$rust_path
   python3 -m venv "$work/sdist-venv"
   # maturin's PEP 517 backend takes its build options from MATURIN_PEP517_ARGS.
-  MATURIN_PEP517_ARGS="--profile dev" CARGO_TARGET_DIR=${MAILWIRE_SDIST_TARGET:-$work/sdist-target} \
+  MATURIN_PEP517_ARGS="--profile dev" CARGO_TARGET_DIR=$work/sdist-target \
     "$work/sdist-venv/bin/pip" install -q --disable-pip-version-check "$dist/mailwire-$version.tar.gz"
   got=$(cd "$work" && sdist-venv/bin/python -c 'import mailwire; print(mailwire.__version__)')
   [ "$got" = "$version" ] || die "the sdist's mailwire.__version__ is $got, not $version"

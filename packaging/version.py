@@ -4,7 +4,8 @@ in the root Cargo.toml. The Rust crates inherit it, the Python package reads it 
 (maturin, `mailwire.__version__` is the crate's CARGO_PKG_VERSION) and so does
 `require('mailwire').version` (compiled into the addon). Two files must repeat it, because
 their tools read no Cargo.toml: node/package.json (and the loader native.js generated from
-it) and kotlin/pom.xml. This script checks them, or sets all of them.
+it) and kotlin/pom.xml; the READMEs show the Maven coordinates. This script checks them, or
+sets all of them.
 
     packaging/version.py            # prints the version
     packaging/version.py --check    # fails when a package states another version
@@ -22,8 +23,11 @@ CARGO = ROOT / "Cargo.toml"
 PACKAGE_JSON = ROOT / "node" / "package.json"
 LOADER = ROOT / "node" / "native.js"
 POM = ROOT / "kotlin" / "pom.xml"
+# The Maven coordinates users copy from the READMEs.
+DOCS = [ROOT / "README.md", ROOT / "kotlin" / "README.md"]
 # The project's own <version>, right after <artifactId>mailwire</artifactId>.
 POM_VERSION = re.compile(r"(<artifactId>mailwire</artifactId>\s*<version>)([^<]+)(</version>)")
+DIST_JAR = re.compile(r"dist/mailwire-(\d+\.\d+\.\d+[^ /]*?)\.(?:jar|pom)\b")
 LOADER_VERSION = re.compile(r"(expected |!== ')(\d+\.\d+\.\d+[^ ']*)")
 
 
@@ -37,6 +41,10 @@ def stated() -> dict[str, set[str]]:
         "node/package.json": {json.loads(PACKAGE_JSON.read_text())["version"]},
         "node/native.js": {v for _, v in LOADER_VERSION.findall(LOADER.read_text())},
         "kotlin/pom.xml": {m.group(2)} if m else {"(none found)"},
+    } | {
+        str(d.relative_to(ROOT)): {v for _, v, _ in POM_VERSION.findall(d.read_text())}
+        | set(DIST_JAR.findall(d.read_text()))
+        for d in DOCS
     }
 
 
@@ -67,6 +75,9 @@ def set_version(new: str) -> int:
     PACKAGE_JSON.write_text(json.dumps(pkg, indent=2) + "\n")
     LOADER.write_text(LOADER_VERSION.sub(rf"\g<1>{new}", LOADER.read_text()))
     POM.write_text(POM_VERSION.sub(rf"\g<1>{new}\g<3>", POM.read_text(), count=1))
+    for d in DOCS:
+        text = POM_VERSION.sub(rf"\g<1>{new}\g<3>", d.read_text())
+        d.write_text(DIST_JAR.sub(lambda m: m.group(0).replace(m.group(1), new), text))
     print(f"version.py: set {new}; run `cargo update --workspace` to update Cargo.lock")
     return check()
 

@@ -4,7 +4,7 @@
 // MAILWIRE_* variables that `devserver/devserver env` prints; MAILWIRE_USER picks the
 // account (default alice).
 //
-//   cd node && npm install && npm run build && cd .. && node examples/node/quickstart.mjs
+//   cd node && npm install && cd .. && node examples/node/quickstart.mjs
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
