@@ -44,7 +44,7 @@ check_native() {
   needed=$(glibc_needed "$lib")
   [ "$(printf '%s\n%s\n' "$needed" "$glibc" | sort -V | tail -1)" = "$glibc" ] \
     || die "$lib needs GLIBC_$needed, newer than $glibc"
-  readelf -S "$lib" | grep -q ' .symtab ' && die "$lib is not stripped"
+  if readelf -S "$lib" | grep ' .symtab ' >/dev/null; then die "$lib is not stripped"; fi
   echo "$(basename "$lib"): $(stat -c %s "$lib") bytes, stripped, newest glibc symbol GLIBC_$needed (limit $glibc)"
 }
 
@@ -75,8 +75,21 @@ auditwheel show "$wheel" | tee "$CARGO_TARGET_DIR/auditwheel.txt"
 grep -q '"manylinux_2_17_x86_64"' "$CARGO_TARGET_DIR/auditwheel.txt" \
   || die "auditwheel does not find the wheel consistent with manylinux_2_17_x86_64"
 
-step "native libraries for Node and the JVM (profile $profile, glibc $glibc, cargo-zigbuild)"
-cargo zigbuild -q --profile "$profile" -p mailwire-node -p mailwire-ffi --lib --target "$triple.$glibc"
+step "native libraries for Node and the JVM (profile $profile, glibc $glibc, zig)"
+# Through the zig wrappers maturin just wrote, so that cargo reuses its builds of the crates
+# the libraries share: with other compiler paths (cargo-zigbuild writes its own), ring's C
+# would build again, and everything above it, and the next wheel build the same again.
+cc=$(grep -lF "\"$venv/bin/maturin\" zig cc" \
+  "${XDG_CACHE_HOME:-$HOME/.cache}"/cargo-zigbuild/*/wrappers/*/zigcc-$triple.$glibc-*.sh 2>/dev/null | head -n 1 || true)
+if [ -n "$cc" ] && [ -x "${cc/zigcc-/zigcxx-}" ] && [ -x "$(dirname "$cc")/ar" ]; then
+  t=${triple//-/_}
+  env "CC_$t=$cc" "CXX_$t=${cc/zigcc-/zigcxx-}" "AR_$t=$(dirname "$cc")/ar" \
+    "CARGO_TARGET_${t^^}_LINKER=$cc" CARGO_TARGET_APPLIES_TO_HOST=false \
+    cargo build -q --profile "$profile" -p mailwire-node -p mailwire-ffi --lib --target "$triple"
+else
+  echo "(maturin's zig wrappers not found; cargo-zigbuild)"
+  cargo zigbuild -q --profile "$profile" -p mailwire-node -p mailwire-ffi --lib --target "$triple.$glibc"
+fi
 out=$CARGO_TARGET_DIR/$triple/$profile
 check_native "$out/libmailwire_node.so"
 check_native "$out/libmailwire_ffi.so"
@@ -93,7 +106,7 @@ node node/scripts/pack.js platform "$stage/linux-x64-gnu" linux-x64-gnu "$out/li
 npm pack -q --ignore-scripts --pack-destination "$dist" "$stage/main" "$stage/linux-x64-gnu" >/dev/null
 [ -f "$dist/mailwire-$version.tgz" ] && [ -f "$dist/mailwire-linux-x64-gnu-$version.tgz" ] \
   || die "npm pack did not write both tarballs"
-tar -tzf "$dist/mailwire-$version.tgz" | grep -qx 'package/dist/index.d.ts' || die "the npm package has no typings"
+tar -tzf "$dist/mailwire-$version.tgz" | grep -x 'package/dist/index.d.ts' >/dev/null || die "the npm package has no typings"
 
 step "kotlin: the jar with linux-x86-64/libmailwire_ffi.so inside, and its pom"
 natives=$CARGO_TARGET_DIR/jvm-natives
@@ -104,10 +117,12 @@ mvn -B -q -ntp -f kotlin/pom.xml -Dmaven.test.skip=true \
   -Dmailwire.build.dir="$CARGO_TARGET_DIR/kotlin-dist" -Dmailwire.native.dir="$natives" clean package
 cp "$CARGO_TARGET_DIR/kotlin-dist/mailwire-$version.jar" "$dist/"
 cp kotlin/pom.xml "$dist/mailwire-$version.pom"
-unzip -l "$dist/mailwire-$version.jar" | grep -q ' linux-x86-64/libmailwire_ffi.so$' \
+unzip -l "$dist/mailwire-$version.jar" | grep ' linux-x86-64/libmailwire_ffi.so$' >/dev/null \
   || die "the jar has no linux-x86-64/libmailwire_ffi.so"
 
 step "dist/"
+printf 'version=%s\nprofile=%s\ntarget=%s (glibc %s)\nsources=%s\n' \
+  "$version" "$profile" "$triple" "$glibc" "$(packaging/source-state.sh)" > "$dist/BUILD-INFO"
 (cd "$dist" && sha256sum -- * > SHA256SUMS)
 ls -l "$dist" | tail -n +2
 addon_size=$(stat -c %s "$out/libmailwire_node.so")

@@ -173,6 +173,7 @@ def main():
     out.mkdir(parents=True, exist_ok=True)
     meta = {"config": cfg, "reps": reps, "smoke": smoke, "time": time.strftime("%Y-%m-%d %H:%M:%S"),
             "availability": {k: (v or "available") for k, v in avail.items()}, "errors": errors,
+            "build": os.environ.get("MAILWIRE_BENCH_BUILD", "(not stated: run through bench/run)"),
             "git": subprocess.run(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()}
     (out / "results.json").write_text(json.dumps({"meta": meta, "rows": rows}, indent=1))
     keys = ["scenario", "runner", "language", "rep", "seconds", "items", "bytes", "rss_base_mb",

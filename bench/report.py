@@ -45,6 +45,7 @@ def write(out, meta, rows):
          f"{meta['time']} · git {meta['git']} · {meta['reps']} repetition(s) · "
          f"{meta['config']['messages']} messages · IMAP over {meta['config']['imap_security']} · "
          f"{'SMOKE RUN (tiny sizes)' if meta['smoke'] else 'full sizes'}", "",
+         f"Measured builds: {meta.get('build', '(not recorded)')}", "",
          "Times in seconds (median, min, max of the repetitions). `×raw` = median / the raw "
          "reader's median (lower is better, 1.00 = the physical limit). `×best peer` = the fastest "
          "peer of the same language / this runner (higher is better). Memory: median growth of "
