@@ -113,12 +113,12 @@ natives=$CARGO_TARGET_DIR/jvm-natives
 rm -rf "$natives"
 mkdir -p "$natives/linux-x86-64"
 cp "$out/libmailwire_ffi.so" "$natives/linux-x86-64/"
-mvn -B -q -ntp -f kotlin/pom.xml -Dmaven.test.skip=true \
+mvn -B -q -ntp -Dstyle.color=never -f kotlin/pom.xml -Dmaven.test.skip=true \
   -Dmailwire.build.dir="$CARGO_TARGET_DIR/kotlin-dist" -Dmailwire.native.dir="$natives" clean package
 cp "$CARGO_TARGET_DIR/kotlin-dist/mailwire-$version.jar" "$dist/"
 cp kotlin/pom.xml "$dist/mailwire-$version.pom"
-unzip -l "$dist/mailwire-$version.jar" | grep ' linux-x86-64/libmailwire_ffi.so$' >/dev/null \
-  || die "the jar has no linux-x86-64/libmailwire_ffi.so"
+python3 -c 'import sys, zipfile; sys.exit("linux-x86-64/libmailwire_ffi.so" not in zipfile.ZipFile(sys.argv[1]).namelist())' \
+  "$dist/mailwire-$version.jar" || die "the jar has no linux-x86-64/libmailwire_ffi.so"
 
 step "dist/"
 printf 'version=%s\nprofile=%s\ntarget=%s (glibc %s)\nsources=%s\n' \

@@ -122,7 +122,7 @@ EOF
 echo "node: mailwire $version from both tarballs; quickstart ran through require and import; typings compile"
 
 step "kotlin: install the jar into the local Maven repository, a project that depends on it"
-mvn -B -q -ntp install:install-file -Dfile="$dist/mailwire-$version.jar" -DpomFile="$dist/mailwire-$version.pom"
+mvn -B -q -ntp -Dstyle.color=never install:install-file -Dfile="$dist/mailwire-$version.jar" -DpomFile="$dist/mailwire-$version.pom"
 kotlin_version=$(sed -n 's|.*<kotlin.version>\(.*\)</kotlin.version>.*|\1|p' "$dist/mailwire-$version.pom")
 mkdir -p "$work/kotlin/src/main/kotlin"
 cp "$root/examples/kotlin/Quickstart.kt" "$work/kotlin/src/main/kotlin/"
@@ -160,7 +160,7 @@ cat > "$work/kotlin/pom.xml" <<EOF
 EOF
 (
   cd "$work/kotlin"
-  mvn -B -q -ntp compile dependency:build-classpath -Dmdep.outputFile=classpath.txt
+  mvn -B -q -ntp -Dstyle.color=never compile dependency:build-classpath -Dmdep.outputFile=classpath.txt
   grep -q "dev/mailwire/mailwire/$version/mailwire-$version.jar" classpath.txt \
     || die "the project's classpath has no mailwire-$version.jar"
   java -Djna.debug_load=true -cp "target/classes:$(cat classpath.txt)" dev.mailwire.examples.QuickstartKt "$user" \
