@@ -184,4 +184,4 @@ if [ $sdist = 1 ]; then
 fi
 
 step "done"
-echo "packaging: 3 passed, 0 failed"
+echo "packaging: $((3 + sdist)) passed, 0 failed"
