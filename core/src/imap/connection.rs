@@ -6,7 +6,7 @@
 //! the command (`Timeouts::no_progress`, 4 × `timeout` by default) that only responses
 //! belonging to the command push back — untagged chatter cannot hold a call.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::HashSet;
 use std::time::Duration;
 
 use base64::Engine;
@@ -16,6 +16,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::command::{Command, Piece, UidSet};
+use super::events::EventQueue;
 use super::parse;
 use super::types::MailboxEvent;
 use super::wire::Framer;
@@ -68,10 +69,6 @@ pub(crate) enum IdleStage {
     Idling,
 }
 
-/// Unsolicited events kept at most; past this the oldest are dropped and counted in a
-/// [`MailboxEvent::Overflow`].
-pub(crate) const MAX_EVENTS: usize = 10_000;
-
 pub(crate) struct Connection {
     /// A number for this connection, unique in the process: traces carry it as `conn`, so
     /// the lines of several connections can be told apart.
@@ -96,8 +93,8 @@ pub(crate) struct Connection {
     pending: Option<Pending>,
     /// Set while bytes of a command are half written; such a connection cannot be reused.
     broken: bool,
-    events: VecDeque<MailboxEvent>,
-    events_dropped: u64,
+    /// Mailbox events waiting for an `idle` round or `pending_events`.
+    pub(crate) events: EventQueue,
     secret: Option<String>,
 }
 
@@ -146,8 +143,7 @@ impl Connection {
             selected: None,
             pending: None,
             broken: false,
-            events: VecDeque::new(),
-            events_dropped: 0,
+            events: EventQueue::default(),
             secret: config.auth.secret().map(str::to_string),
         };
         conn.read_greeting(t.greeting).await?;
@@ -705,25 +701,20 @@ impl Connection {
         }
     }
 
-    /// Records unsolicited mailbox changes. Whatever is handed here was not the running
-    /// command's own data, so it does not count as its progress.
+    /// Records unsolicited mailbox changes (of the selected mailbox). Whatever is handed
+    /// here was not the running command's own data, so it does not count as its progress.
     pub(crate) fn absorb(&mut self, resp: &Response<'_>) {
         self.chatter = true;
+        let Some(selected) = &mut self.selected else {
+            return;
+        };
         let event = match resp {
-            Response::MailboxData(MailboxDatum::Exists(n)) => {
-                let prev_count = match &mut self.selected {
-                    Some(s) => std::mem::replace(&mut s.exists, *n),
-                    None => *n,
-                };
-                MailboxEvent::Exists {
-                    count: *n,
-                    prev_count,
-                }
-            }
+            Response::MailboxData(MailboxDatum::Exists(n)) => MailboxEvent::Exists {
+                count: *n,
+                prev_count: std::mem::replace(&mut selected.exists, *n),
+            },
             Response::Expunge(seq) => {
-                if let Some(s) = &mut self.selected {
-                    s.exists = s.exists.saturating_sub(1);
-                }
+                selected.exists = selected.exists.saturating_sub(1);
                 MailboxEvent::Expunge {
                     uids: UidSet::default(),
                     seq: Some(*seq),
@@ -734,10 +725,8 @@ impl Connection {
                 uids,
             } => {
                 let uids = UidSet::from_server_ranges(uids.iter().map(|r| (*r.start(), *r.end())));
-                if let Some(s) = &mut self.selected {
-                    let gone = u32::try_from(uids.count()).unwrap_or(u32::MAX);
-                    s.exists = s.exists.saturating_sub(gone);
-                }
+                let gone = u32::try_from(uids.count()).unwrap_or(u32::MAX);
+                selected.exists = selected.exists.saturating_sub(gone);
                 MailboxEvent::Expunge { uids, seq: None }
             }
             Response::Fetch(seq, attrs) => match parse::flag_change(*seq, attrs) {
@@ -746,49 +735,7 @@ impl Connection {
             },
             _ => return,
         };
-        self.push_event(event);
-    }
-
-    /// Queues `event`: a new message count replaces a count just before it (keeping that
-    /// one's `prev_count`); past [`MAX_EVENTS`] the oldest event is dropped and counted.
-    fn push_event(&mut self, event: MailboxEvent) {
-        if let (
-            MailboxEvent::Exists { count, .. },
-            Some(MailboxEvent::Exists { count: last, .. }),
-        ) = (&event, self.events.back_mut())
-        {
-            *last = *count;
-            return;
-        }
-        if self.events.len() >= MAX_EVENTS {
-            self.events.pop_front();
-            self.events_dropped += 1;
-        }
-        self.events.push_back(event);
-    }
-
-    /// Whether events are waiting.
-    pub(crate) fn has_events(&self) -> bool {
-        !self.events.is_empty() || self.events_dropped > 0
-    }
-
-    /// Forgets the waiting events.
-    pub(crate) fn clear_events(&mut self) {
-        self.events.clear();
-        self.events_dropped = 0;
-    }
-
-    /// Takes the waiting events, oldest first, led by an [`MailboxEvent::Overflow`] when
-    /// some had to be dropped.
-    pub(crate) fn take_events(&mut self) -> Vec<MailboxEvent> {
-        let mut out = Vec::with_capacity(self.events.len() + 1);
-        if self.events_dropped > 0 {
-            out.push(MailboxEvent::Overflow {
-                dropped: std::mem::take(&mut self.events_dropped),
-            });
-        }
-        out.extend(self.events.drain(..));
-        out
+        self.events.push(&selected.name, event);
     }
 
     /// Sends LOGOUT and closes, best effort.

@@ -18,8 +18,9 @@ const GRACE: Duration = Duration::from_millis(100);
 
 impl ImapClient {
     /// Waits up to `timeout` for changes in `mailbox` (new messages, expunges, flag changes)
-    /// and returns them; empty when nothing happened. Only changes that arrive during the
-    /// call are reported. IDLE is re-issued before the server's limit
+    /// and returns them; empty when nothing happened. Changes of `mailbox` that arrived
+    /// earlier, during other calls, and were not taken by
+    /// [`pending_events`](Self::pending_events) are returned at once, without IDLE. IDLE is re-issued before the server's limit
     /// ([`Timeouts::idle_reissue`](crate::Timeouts)); servers without IDLE are polled with
     /// NOOP every few seconds.
     ///
@@ -37,14 +38,16 @@ impl ImapClient {
             .max(Duration::from_secs(1));
         let mut s = self.selected(mailbox).await?;
         let c = s.conn()?;
-        c.clear_events();
+        if c.events.has(mailbox) {
+            return Ok(c.events.take(mailbox));
+        }
         let deadline = later(timeout);
         if !c.has_cap("IDLE") {
             loop {
                 c.run(Command::new("NOOP"), |_| Ok(false)).await?;
                 let now = Instant::now();
-                if c.has_events() || now >= deadline {
-                    return Ok(c.take_events());
+                if c.events.has(mailbox) || now >= deadline {
+                    return Ok(c.events.take(mailbox));
                 }
                 tokio::time::sleep((deadline - now).min(Duration::from_secs(5))).await;
             }
@@ -85,7 +88,7 @@ impl ImapClient {
                         break;
                     }
                     Ok(false) => {
-                        if c.has_events() && first_event.is_none() {
+                        if first_event.is_none() && c.events.has(mailbox) {
                             first_event = Some(Instant::now());
                         }
                     }
@@ -103,8 +106,8 @@ impl ImapClient {
                 // Its completion was read above; the command is over.
                 c.clear_pending();
             }
-            if c.has_events() || Instant::now() >= deadline {
-                return Ok(c.take_events());
+            if c.events.has(mailbox) || Instant::now() >= deadline {
+                return Ok(c.events.take(mailbox));
             }
         }
     }

@@ -4,6 +4,7 @@ mod client;
 pub(crate) mod command;
 mod connection;
 mod criteria;
+mod events;
 mod fetch;
 mod handle;
 mod idle;
