@@ -254,6 +254,18 @@ pub struct ImapConfig {
     /// credentials, connecting fails with
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) before anything is sent.
     pub allow_plaintext_auth: bool,
+    /// What the client tells a server that offers ID (RFC 2971), right after login: field
+    /// and value pairs, by default `name` = `mailwire` and `version` = this crate's version.
+    /// Empty: ID is not sent. Some servers (NetEase 163/126) refuse SELECT without it.
+    pub client_id: Vec<(String, String)>,
+}
+
+/// The [`ImapConfig::client_id`] sent unless the caller sets another.
+pub fn default_client_id() -> Vec<(String, String)> {
+    vec![
+        ("name".to_string(), "mailwire".to_string()),
+        ("version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+    ]
 }
 
 /// The default [`ImapConfig::max_response_size`]: 256 MiB.
@@ -285,6 +297,7 @@ impl ImapConfig {
             timeouts: Timeouts::default(),
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             allow_plaintext_auth: false,
+            client_id: default_client_id(),
         }
     }
 

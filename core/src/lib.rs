@@ -43,8 +43,8 @@ pub mod trace;
 pub mod __fuzz_imap;
 
 pub use config::{
-    Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions, DEFAULT_FETCH_BATCH,
-    DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_RAW_FETCH_BATCH,
+    default_client_id, Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions,
+    DEFAULT_FETCH_BATCH, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_RAW_FETCH_BATCH,
 };
 pub use error::{Error, ErrorFields, ErrorKind, Result};
 pub use imap::ImapClient;

@@ -63,6 +63,9 @@ pub struct ConnectOptions {
     pub no_progress_timeout: Option<Duration>,
     /// IMAP: the largest single response accepted, in bytes (at least 1).
     pub max_response_size: Option<u64>,
+    /// IMAP: the ID fields sent after login ([`ImapConfig::client_id`]); `None` keeps the
+    /// default, an empty list sends no ID.
+    pub client_id: Option<Vec<(String, String)>>,
     /// SMTP: the name sent in EHLO.
     pub hello_name: Option<String>,
     /// SMTP: most connections the pool opens at once (at least 1).
@@ -95,6 +98,7 @@ impl std::fmt::Debug for ConnectOptions {
             .field("idle_reissue", &self.idle_reissue)
             .field("no_progress_timeout", &self.no_progress_timeout)
             .field("max_response_size", &self.max_response_size)
+            .field("client_id", &self.client_id)
             .field("hello_name", &self.hello_name)
             .field("pool_size", &self.pool_size)
             .field("pool_idle_timeout", &self.pool_idle_timeout)
@@ -164,6 +168,9 @@ impl ConnectOptions {
             .timeouts(timeouts)
             .allow_plaintext_auth(self.allow_plaintext_auth);
         cfg.tls = self.tls();
+        if let Some(id) = self.client_id.clone() {
+            cfg.client_id = id;
+        }
         if let Some(n) = self.max_response_size {
             cfg.max_response_size = usize::try_from(n)
                 .ok()

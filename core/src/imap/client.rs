@@ -1,5 +1,6 @@
 //! [`ImapClient`]: one authenticated connection shared by every task that holds a clone.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -151,6 +152,20 @@ impl ImapClient {
     pub async fn has_capability(&self, capability: &str) -> Result<bool> {
         let mut s = self.session().await?;
         Ok(s.conn()?.has_cap(&capability.to_ascii_uppercase()))
+    }
+
+    /// Every capability the server announced (after login), upper case and sorted.
+    pub async fn capabilities(&self) -> Result<Vec<String>> {
+        let mut s = self.session().await?;
+        Ok(s.conn()?.capabilities())
+    }
+
+    /// What the server said of itself in answer to the client's ID (RFC 2971): `name`,
+    /// `vendor`, `version`, … `None` when it does not offer ID, answered NIL, or the
+    /// client sends no ID ([`ImapConfig::client_id`] empty).
+    pub async fn server_id(&self) -> Result<Option<HashMap<String, String>>> {
+        let mut s = self.session().await?;
+        Ok(s.conn()?.server_id.clone())
     }
 
     /// Sends NOOP: keeps the connection alive and collects pending mailbox events.

@@ -6,7 +6,7 @@
 //! the command (`Timeouts::no_progress`, 4 × `timeout` by default) that only responses
 //! belonging to the command push back — untagged chatter cannot hold a call.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use base64::Engine;
@@ -18,8 +18,9 @@ use tokio::time::Instant;
 use super::command::{Command, Piece, UidSet};
 use super::events::EventQueue;
 use super::parse;
+use super::raw::RawResponse;
 use super::types::MailboxEvent;
-use super::wire::Framer;
+use super::wire::{self, Framer};
 use crate::config::{Auth, ImapConfig, Security};
 use crate::error::{Error, ErrorKind, Result};
 use crate::net::{self, MaybeTls};
@@ -95,6 +96,8 @@ pub(crate) struct Connection {
     broken: bool,
     /// Mailbox events waiting for an `idle` round or `pending_events`.
     pub(crate) events: EventQueue,
+    /// What the server said of itself in its ID response (RFC 2971), if it offers ID.
+    pub(crate) server_id: Option<HashMap<String, String>>,
     secret: Option<String>,
 }
 
@@ -121,6 +124,7 @@ impl Connection {
         config
             .auth
             .check_plaintext(config.security, config.allow_plaintext_auth)?;
+        let id = id_command(&config.client_id)?;
         let tcp = net::connect_tcp(&config.host, config.port, t.connect).await?;
         let stream = match config.security {
             Security::Tls => net::tls_handshake(tcp, &config.host, &config.tls, t.connect).await?,
@@ -144,6 +148,7 @@ impl Connection {
             pending: None,
             broken: false,
             events: EventQueue::default(),
+            server_id: None,
             secret: config.auth.secret().map(str::to_string),
         };
         conn.read_greeting(t.greeting).await?;
@@ -192,6 +197,9 @@ impl Connection {
         }
         conn.login(&config.auth).await?;
         conn.refresh_capabilities().await?;
+        if let (Some(id), true) = (id, conn.has_cap("ID")) {
+            conn.server_id = conn.exchange_id(id).await?;
+        }
         if conn.has_cap("QRESYNC") {
             conn.run(Command::new("ENABLE QRESYNC"), |_| Ok(false))
                 .await?;
@@ -299,6 +307,37 @@ impl Connection {
                 }
             }
         }
+    }
+
+    /// Sends the client's ID and returns the server's (`None` when it answered NIL). A
+    /// server that refuses ID is not an error: the connection goes on without it.
+    async fn exchange_id(&mut self, cmd: Command) -> Result<Option<HashMap<String, String>>> {
+        let mut server = None;
+        let r = self
+            .run(cmd, |r| {
+                if let Response::Id(map) = r {
+                    server = map.as_ref().map(|m| {
+                        m.iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect()
+                    });
+                    return Ok(true);
+                }
+                Ok(false)
+            })
+            .await;
+        match r {
+            Ok(_) => Ok(server),
+            Err(e) if e.kind() == ErrorKind::Rejected => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The capabilities the server announced, sorted.
+    pub(crate) fn capabilities(&self) -> Vec<String> {
+        let mut caps: Vec<String> = self.caps.iter().cloned().collect();
+        caps.sort_unstable();
+        caps
     }
 
     pub(crate) async fn refresh_capabilities(&mut self) -> Result<()> {
@@ -630,6 +669,67 @@ impl Connection {
         }
     }
 
+    /// Runs `cmd` as the caller wrote it and returns every untagged response as text, and
+    /// the tagged status, without interpreting them (`ImapClient::raw_command`). Responses
+    /// the parser does not know are fine here. A NO or BAD is returned, not an error.
+    pub(crate) async fn run_raw(&mut self, cmd: &Command) -> Result<RawResponse> {
+        let tag = self.send(cmd).await?;
+        let mut untagged = Vec::new();
+        loop {
+            if self.cmd_bytes > self.max_response {
+                self.broken = true;
+                return Err(Error::protocol(format!(
+                    "the IMAP server's answer to {} exceeded {} bytes",
+                    cmd.verb, self.max_response
+                )));
+            }
+            let len = match tokio::time::timeout(self.timeout, self.read_frame()).await {
+                Ok(Ok(len)) => len,
+                Ok(Err(e)) => {
+                    self.broken = true;
+                    return Err(e);
+                }
+                Err(_) => {
+                    self.broken = true;
+                    return Err(Error::timeout(
+                        &format!("waiting for the answer to {}", cmd.verb),
+                        self.timeout,
+                    ));
+                }
+            };
+            self.cmd_bytes = self.cmd_bytes.saturating_add(len);
+            let frame = self.framer.take_frame(len);
+            let text = net::scrub(
+                String::from_utf8_lossy(frame.strip_suffix(b"\r\n").unwrap_or(&frame)).as_ref(),
+                self.secret.as_deref(),
+            );
+            tracing::trace!(target: TRACE, conn = self.id, "S: {}", parse::brief_text(&text));
+            if let Some(rest) = text.strip_prefix(&tag).and_then(|r| r.strip_prefix(' ')) {
+                self.pending = None;
+                self.progress_by = None;
+                let (status, text) = rest.split_once(' ').unwrap_or((rest, ""));
+                return Ok(RawResponse {
+                    status: status.to_ascii_uppercase(),
+                    text: text.to_string(),
+                    untagged,
+                });
+            }
+            if text.starts_with('+') {
+                self.broken = true;
+                return Err(Error::protocol(format!(
+                    "the IMAP server asked for more data during {}; raw commands cannot send literals",
+                    cmd.verb
+                )));
+            }
+            if let (Some(sel), Ok((Response::MailboxData(MailboxDatum::Exists(n)), _))) =
+                (&mut self.selected, wire::parse_response(&frame))
+            {
+                sel.exists = n;
+            }
+            untagged.push(text);
+        }
+    }
+
     /// The most UID pairs a COPYUID may add to a map: the response size limit over 8.
     pub(crate) fn max_uid_pairs(&self) -> usize {
         self.max_response / 8
@@ -757,6 +857,29 @@ async fn closed(close: &mut watch::Receiver<bool>) {
     if close.wait_for(|closed| *closed).await.is_err() {
         std::future::pending::<()>().await;
     }
+}
+
+/// The ID command for `fields` (`None` when empty: no ID is sent), checked against RFC
+/// 2971's limits: at most 30 pairs, fields of at most 30 bytes, values of at most 1024.
+fn id_command(fields: &[(String, String)]) -> Result<Option<Command>> {
+    if fields.is_empty() {
+        return Ok(None);
+    }
+    if fields.len() > 30 {
+        return Err(Error::invalid_input(
+            "client_id has more than 30 fields (RFC 2971's limit)",
+        ));
+    }
+    let mut cmd = Command::new("ID").raw("(");
+    for (field, value) in fields {
+        if field.len() > 30 || value.len() > 1024 {
+            return Err(Error::invalid_input(format!(
+                "client_id field {field:?}: fields are at most 30 bytes and values at most 1024 (RFC 2971)"
+            )));
+        }
+        cmd = cmd.string(field)?.string(value)?;
+    }
+    Ok(Some(cmd.raw(")")))
 }
 
 /// `now + d`, saturating instead of overflowing for huge durations.

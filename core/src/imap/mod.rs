@@ -11,6 +11,7 @@ mod idle;
 mod mailboxes;
 mod messages;
 mod parse;
+mod raw;
 mod search;
 mod sync;
 mod types;
@@ -23,6 +24,7 @@ pub use criteria::SearchCriteria;
 pub use fetch::FetchStream;
 pub use handle::FetchHandle;
 pub use messages::Progress;
+pub use raw::RawResponse;
 pub use search::SearchQuery;
 pub use types::{
     AttachmentInfo, Envelope, FetchOptions, Flag, FlagChange, Mailbox, MailboxEvent, MailboxRole,

@@ -50,7 +50,12 @@ pub(crate) fn kind(r: &Response<'_>) -> &'static str {
 
 /// A short debug form of a response for traces.
 pub(crate) fn brief(r: &Response<'_>) -> String {
-    let mut s = format!("{r:?}");
+    brief_text(&format!("{r:?}"))
+}
+
+/// `s` cut to 400 bytes (at a character boundary) for a trace line.
+pub(crate) fn brief_text(s: &str) -> String {
+    let mut s = s.to_string();
     if s.len() > 400 {
         let mut cut = 400;
         while !s.is_char_boundary(cut) {

@@ -120,6 +120,15 @@ impl Framer {
         Ok(out)
     }
 
+    /// Takes the complete response of `len` bytes at the front as it is, unparsed (the
+    /// answers to a raw command, which may use syntax the parser does not know).
+    pub(crate) fn take_frame(&mut self, len: usize) -> Vec<u8> {
+        let frame = self.buf[self.start..self.start + len].to_vec();
+        self.start += len;
+        self.scan = self.start;
+        frame
+    }
+
     /// Takes the bytes received but not consumed (bytes that followed a response).
     pub(crate) fn take_rest(&mut self) -> Vec<u8> {
         let rest = self.buf[self.start..].to_vec();

@@ -32,6 +32,8 @@ pub(crate) struct Capabilities {
     pub(crate) starttls: bool,
     /// SASL mechanisms, upper-case.
     pub(crate) auth: Vec<String>,
+    /// Every extension line after the greeting, its keyword upper case (`SIZE 10240000`).
+    pub(crate) extensions: Vec<String>,
 }
 
 impl Capabilities {
@@ -43,6 +45,16 @@ impl Capabilities {
                 continue;
             };
             let keyword = keyword.to_ascii_uppercase();
+            let rest = line
+                .trim_start_matches(|c: char| c.is_ascii_whitespace())
+                .get(keyword.len()..)
+                .unwrap_or_default()
+                .trim();
+            caps.extensions.push(if rest.is_empty() {
+                keyword.clone()
+            } else {
+                format!("{keyword} {rest}")
+            });
             // Old servers write `AUTH=PLAIN LOGIN`.
             let (keyword, first_arg) = match keyword.split_once('=') {
                 Some((k, a)) => (k.to_string(), Some(a.to_string())),
@@ -69,7 +81,7 @@ impl Capabilities {
         caps
     }
 
-    fn has_auth(&self, mech: &str) -> bool {
+    pub(crate) fn has_auth(&self, mech: &str) -> bool {
         self.auth.iter().any(|m| m == mech)
     }
 }
@@ -174,6 +186,13 @@ impl std::fmt::Debug for Connection {
             .field("id", &self.io.id)
             .field("caps", &self.caps)
             .finish()
+    }
+}
+
+impl Connection {
+    /// What the server announced in its (last) EHLO reply.
+    pub(crate) fn capabilities(&self) -> &Capabilities {
+        &self.caps
     }
 }
 
@@ -784,6 +803,18 @@ mod tests {
         assert!(caps.pipelining && caps.eight_bit_mime && caps.smtputf8 && caps.starttls);
         assert_eq!(caps.size, Some(10_240_000));
         assert_eq!(caps.auth, ["PLAIN", "LOGIN", "XOAUTH2"]);
+        assert_eq!(
+            caps.extensions,
+            [
+                "PIPELINING",
+                "SIZE 10240000",
+                "8BITMIME",
+                "AUTH PLAIN login",
+                "AUTH=XOAUTH2",
+                "STARTTLS",
+                "SMTPUTF8"
+            ]
+        );
         let caps = Capabilities::from_ehlo(&Reply {
             code: 250,
             enhanced: None,

@@ -7,6 +7,7 @@ mod common;
 mod end_to_end;
 mod imap_concurrency;
 mod imap_connect;
+mod imap_introspection;
 mod imap_mailboxes;
 mod imap_messages;
 mod imap_outage;

@@ -868,3 +868,33 @@ async fn send_raw_removes_bcc_fields_and_refuses_ambiguous_ones() {
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err:?}");
 }
+
+// conformance: smtp.capabilities
+#[tokio::test]
+async fn the_ehlo_extensions_and_auth_mechanisms_are_readable() {
+    let from = user("t05");
+    let client = SmtpClient::connect(smtp_config(&from, Security::StartTls))
+        .await
+        .unwrap();
+    let ext = client.extensions();
+    // Postfix's submission service after STARTTLS (see devserver's master.cf).
+    for keyword in ["PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES"] {
+        assert!(
+            ext.iter().any(|e| e == keyword),
+            "{keyword} missing: {ext:?}"
+        );
+    }
+    assert!(ext.iter().any(|e| e.starts_with("SIZE ")), "{ext:?}");
+    assert!(
+        !ext.iter().any(|e| e == "STARTTLS"),
+        "not offered again inside TLS: {ext:?}"
+    );
+    let mechs = client.auth_mechanisms();
+    assert!(mechs.iter().any(|m| m == "PLAIN"), "{mechs:?}");
+    assert!(
+        ext.iter()
+            .any(|e| e.starts_with("AUTH ") && e.contains("PLAIN")),
+        "{ext:?}"
+    );
+    client.close().await.unwrap();
+}
