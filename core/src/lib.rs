@@ -34,6 +34,7 @@ pub mod panic;
 
 mod progress;
 pub mod smtp;
+pub mod token;
 pub mod trace;
 
 /// Fuzz entry points for the IMAP decoders and search serialisation (used by `fuzz/` and the
@@ -52,6 +53,7 @@ pub use message::{Address, Attachment, Message, OutgoingMessage};
 pub use options::{duration_from, ConnectOptions};
 pub use progress::Progress;
 pub use smtp::SmtpClient;
+pub use token::{TokenFuture, TokenProvider, TokenSource};
 
 /// The README's examples, compiled as doctests so they cannot rot.
 #[doc = include_str!("../../README.md")]

@@ -125,6 +125,7 @@ impl Connection {
             .auth
             .check_plaintext(config.security, config.allow_plaintext_auth)?;
         let id = id_command(&config.client_id)?;
+        let creds = config.auth.for_login(false).await?;
         let tcp = net::connect_tcp(&config.host, config.port, t.connect).await?;
         let stream = match config.security {
             Security::Tls => net::tls_handshake(tcp, &config.host, &config.tls, t.connect).await?,
@@ -149,7 +150,7 @@ impl Connection {
             broken: false,
             events: EventQueue::default(),
             server_id: None,
-            secret: config.auth.secret().map(str::to_string),
+            secret: creds.secret().map(str::to_string),
         };
         conn.read_greeting(t.greeting).await?;
         if config.security == Security::StartTls {
@@ -183,11 +184,11 @@ impl Connection {
             conn.caps.clear();
         }
         let plaintext = matches!(conn.stream, MaybeTls::Plain(_));
-        if plaintext && config.auth.secret().is_some() {
+        if plaintext && creds.secret().is_some() {
             if conn.caps.is_empty() {
                 conn.refresh_capabilities().await?;
             }
-            if conn.has_cap("LOGINDISABLED") && matches!(config.auth, Auth::Password { .. }) {
+            if conn.has_cap("LOGINDISABLED") && matches!(creds, Auth::Password { .. }) {
                 return Err(Error::new(
                     ErrorKind::Auth,
                     "the IMAP server disabled LOGIN on this unencrypted connection \
@@ -195,7 +196,15 @@ impl Connection {
                 ));
             }
         }
-        conn.login(&config.auth).await?;
+        if let Err(e) = conn.login(&creds, &config.host, config.port).await {
+            if e.kind() != ErrorKind::Auth || !config.auth.refreshable() {
+                return Err(e);
+            }
+            // The token was refused: one more with a forced refresh, on the same connection.
+            let creds = config.auth.for_login(true).await?;
+            conn.secret = creds.secret().map(str::to_string);
+            conn.login(&creds, &config.host, config.port).await?;
+        }
         conn.refresh_capabilities().await?;
         if let (Some(id), true) = (id, conn.has_cap("ID")) {
             conn.server_id = conn.exchange_id(id).await?;
@@ -244,7 +253,9 @@ impl Connection {
         }
     }
 
-    async fn login(&mut self, auth: &Auth) -> Result<()> {
+    /// Logs in with `auth` (a password or a token, never a provider). OAuth 2.0 uses
+    /// OAUTHBEARER when the server offers it, else XOAUTH2.
+    async fn login(&mut self, auth: &Auth, host: &str, port: u16) -> Result<()> {
         let result = match auth {
             Auth::Password { username, password } => {
                 let cmd = Command::new("LOGIN").string(username)?.secret(password)?;
@@ -255,9 +266,20 @@ impl Connection {
                 access_token,
             } => {
                 Command::new("x").string(username)?.secret(access_token)?; // refuses CR/LF
-                let payload = base64::engine::general_purpose::STANDARD
-                    .encode(Auth::xoauth2_payload(username, access_token));
-                self.authenticate_xoauth2(&payload).await
+                if self.caps.is_empty() {
+                    self.refresh_capabilities().await?;
+                }
+                let (mech, payload) = if self.has_cap("AUTH=OAUTHBEARER") {
+                    let p = Auth::oauthbearer_payload(username, host, port, access_token);
+                    ("OAUTHBEARER", p)
+                } else {
+                    ("XOAUTH2", Auth::xoauth2_payload(username, access_token))
+                };
+                let payload = base64::engine::general_purpose::STANDARD.encode(payload);
+                self.authenticate_bearer(mech, &payload).await
+            }
+            Auth::OAuth2Provider { .. } => {
+                return Err(Error::protocol("a token provider reached login unresolved"))
             }
             Auth::None => return Ok(()),
         };
@@ -277,33 +299,61 @@ impl Connection {
         })
     }
 
-    /// SASL XOAUTH2: the token goes after the continuation, never on the command line.
-    async fn authenticate_xoauth2(&mut self, payload_b64: &str) -> Result<Tagged> {
-        let cmd = Command::new("AUTHENTICATE XOAUTH2");
+    /// SASL OAUTHBEARER or XOAUTH2: the token goes after the continuation, never on the
+    /// command line. A refusal comes as a second continuation carrying the server's error
+    /// (base64 JSON, `{"status":"401",…}`): it is answered as the mechanism asks and its
+    /// decoded text added to the error's server text.
+    async fn authenticate_bearer(&mut self, mech: &str, payload_b64: &str) -> Result<Tagged> {
+        let cmd = Command::new(&format!("AUTHENTICATE {mech}"));
         let tag = self.send(&cmd).await?;
         let mut sent_token = false;
-        let mut answered_error = false;
+        let mut failure: Option<String> = None;
         loop {
-            match self
-                .read_for(&tag, &cmd.verb, |_, r| matches!(r, Response::Continue(_)))
-                .await?
-            {
-                Step::Done(t) => return Ok(t),
-                Step::Data(is_continue) => {
-                    if is_continue && sent_token && answered_error {
-                        return Err(Error::protocol(
-                            "the IMAP server kept asking for more after the XOAUTH2 exchange",
-                        ));
+            let step = self
+                .read_for(&tag, &cmd.verb, |_, r| match r {
+                    Response::Continue(outcome) => Some(
+                        outcome
+                            .information
+                            .as_deref()
+                            .unwrap_or_default()
+                            .to_string(),
+                    ),
+                    _ => None,
+                })
+                .await;
+            match step {
+                Ok(Step::Done(t)) => return Ok(t),
+                Ok(Step::Data(None)) => {}
+                Ok(Step::Data(Some(challenge))) => {
+                    if failure.is_some() {
+                        return Err(Error::protocol(format!(
+                            "the IMAP server kept asking for more after the {mech} exchange"
+                        )));
                     }
-                    if is_continue {
-                        answered_error = sent_token;
-                        // First continuation asks for the token; a second one carries the
-                        // error details and wants an empty answer.
-                        let line = if sent_token { "" } else { payload_b64 };
+                    let line = if sent_token {
+                        // The error report; OAUTHBEARER wants %x01 in answer, XOAUTH2 nothing.
+                        failure = Some(crate::token::sasl_error_text(&challenge));
+                        if mech == "OAUTHBEARER" {
+                            "AQ=="
+                        } else {
+                            ""
+                        }
+                    } else {
                         sent_token = true;
-                        tracing::debug!(target: TRACE, conn = self.id, "C: <redacted XOAUTH2 response>");
-                        self.write_raw(format!("{line}\r\n").as_bytes()).await?;
-                    }
+                        payload_b64
+                    };
+                    tracing::debug!(target: TRACE, conn = self.id, "C: <redacted {mech} response>");
+                    self.write_raw(format!("{line}\r\n").as_bytes()).await?;
+                }
+                Err(e) => {
+                    return Err(match (failure, e.server_text()) {
+                        (Some(json), Some(text)) => {
+                            let text = format!("{text} {json}");
+                            e.with_server_text(text)
+                        }
+                        (Some(json), None) => e.with_server_text(json),
+                        (None, _) => e,
+                    })
                 }
             }
         }

@@ -13,4 +13,5 @@ mod imap_messages;
 mod imap_outage;
 mod imap_push_sync;
 mod imap_traces;
+mod oauth_provider;
 mod smtp;

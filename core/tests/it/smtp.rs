@@ -69,9 +69,16 @@ async fn starttls_with_password_delivers() {
 #[tokio::test]
 async fn xoauth2_good_token_delivers() {
     let (from, to) = (user("t05"), user("t06"));
-    let mut cfg = smtp_config(&from, Security::StartTls);
+    // The devserver's port 465 offers XOAUTH2 but not OAUTHBEARER (587 offers both, and
+    // OAUTHBEARER is then chosen: see oauth_provider.rs).
+    let mut cfg = smtp_config(&from, Security::Tls);
     cfg.auth = from.oauth2_auth();
     let client = SmtpClient::connect(cfg).await.unwrap();
+    let mechs = client.auth_mechanisms();
+    assert!(
+        mechs.iter().any(|m| m == "XOAUTH2") && !mechs.iter().any(|m| m == "OAUTHBEARER"),
+        "{mechs:?}"
+    );
     let subject = unique("xoauth2");
     let raw = crate::common::simple_message(
         &from.address,
