@@ -6,6 +6,7 @@ mod connection;
 mod criteria;
 mod events;
 mod fetch;
+mod gmail;
 mod handle;
 mod idle;
 mod mailboxes;

@@ -223,6 +223,13 @@ pub struct MessageSummary {
     pub envelope: Envelope,
     /// The attachments, from BODYSTRUCTURE.
     pub attachments: Vec<AttachmentInfo>,
+    /// Gmail's message id (X-GM-MSGID), on servers with `X-GM-EXT-1`.
+    pub gmail_message_id: Option<u64>,
+    /// Gmail's thread id (X-GM-THRID), on servers with `X-GM-EXT-1`.
+    pub gmail_thread_id: Option<u64>,
+    /// Gmail's labels (X-GM-LABELS: `\Inbox`, `\Important`, user labels), on servers with
+    /// `X-GM-EXT-1`; empty elsewhere.
+    pub gmail_labels: Vec<String>,
 }
 
 impl MessageSummary {

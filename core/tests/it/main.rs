@@ -5,6 +5,7 @@
 
 mod common;
 mod end_to_end;
+mod gmail;
 mod imap_concurrency;
 mod imap_connect;
 mod imap_introspection;
