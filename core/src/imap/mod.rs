@@ -17,6 +17,7 @@ mod search;
 mod sync;
 mod types;
 mod watch;
+mod watch_many;
 pub(crate) mod wire;
 
 pub use client::ImapClient;
@@ -32,3 +33,4 @@ pub use types::{
     MailboxStatus, MessageSummary, RawMessage, SyncResult, SyncState, UidMap,
 };
 pub use watch::{CancelHandle, Watcher};
+pub use watch_many::{MultiWatcher, WatchEvent, WatchOptions};

@@ -117,7 +117,10 @@ async fn labels_on_a_server_without_x_gm_ext_1_are_invalid_input() {
     c.append(&mb, &simple_message("a@x", "b@y", "1", "x"), &[], None)
         .await
         .unwrap();
-    let s = c.fetch_all(&mb, UidSet::all(), Default::default()).await.unwrap();
+    let s = c
+        .fetch_all(&mb, UidSet::all(), Default::default())
+        .await
+        .unwrap();
     assert_eq!((s[0].gmail_message_id, s[0].gmail_labels.len()), (None, 0));
     c.delete_mailbox(&mb).await.unwrap();
 }

@@ -16,3 +16,4 @@ mod imap_push_sync;
 mod imap_traces;
 mod oauth_provider;
 mod smtp;
+mod watch_many;
