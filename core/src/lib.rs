@@ -24,6 +24,7 @@
 #[path = "fuzz_api.rs"]
 pub mod __fuzz;
 mod config;
+pub mod discover;
 mod error;
 pub mod imap;
 pub mod message;
@@ -47,6 +48,7 @@ pub use config::{
     default_client_id, Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions,
     DEFAULT_FETCH_BATCH, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_RAW_FETCH_BATCH,
 };
+pub use discover::discover;
 pub use error::{Error, ErrorFields, ErrorKind, Result};
 pub use imap::ImapClient;
 pub use message::{Address, Attachment, Message, OutgoingMessage};

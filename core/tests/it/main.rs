@@ -4,6 +4,7 @@
 //! Start the servers first: `devserver/devserver start` (or run `./test.sh`).
 
 mod common;
+mod discover;
 mod end_to_end;
 mod gmail;
 mod imap_concurrency;
