@@ -4,6 +4,7 @@ mod client;
 pub(crate) mod command;
 mod connection;
 mod criteria;
+mod esearch;
 mod fetch;
 mod handle;
 mod idle;
@@ -12,6 +13,7 @@ mod messages;
 mod parse;
 mod search;
 mod sync;
+mod sync_state;
 mod types;
 mod watch;
 pub(crate) mod wire;
@@ -23,6 +25,7 @@ pub use fetch::FetchStream;
 pub use handle::FetchHandle;
 pub use messages::Progress;
 pub use search::SearchQuery;
+pub use sync_state::SyncMode;
 pub use types::{
     AttachmentInfo, Envelope, FetchOptions, Flag, FlagChange, Mailbox, MailboxEvent, MailboxRole,
     MailboxStatus, MessageSummary, RawMessage, SyncResult, SyncState, UidMap,

@@ -1,0 +1,287 @@
+//! `sync` on the three capability profiles of the same Dovecot (devserver/README.md): the main
+//! address (QRESYNC), the gmail-like one (CONDSTORE and ESEARCH, no QRESYNC) and the bare one
+//! (IMAP4rev1 only). The same scenario gives the same answers on each; the protocol trace
+//! shows that each profile's client sent only what that profile advertises (Dovecot itself
+//! would accept more).
+
+use crate::common::*;
+use mailwire::imap::{Flag, SyncMode, SyncResult, SyncState, UidSet};
+use mailwire::ImapClient;
+
+struct Profile {
+    name: &'static str,
+    /// The env var of the profile's address; `None` for the main one.
+    host_var: Option<&'static str>,
+    mode: SyncMode,
+    /// Words the client must never send there.
+    never: &'static [&'static str],
+    /// Words the client must send there.
+    uses: &'static [&'static str],
+}
+
+const QRESYNC: Profile = Profile {
+    name: "qresync (main)",
+    host_var: None,
+    mode: SyncMode::Qresync,
+    never: &["CHANGEDSINCE"],
+    uses: &["ENABLE QRESYNC", "(QRESYNC ("],
+};
+
+const GMAIL_LIKE: Profile = Profile {
+    name: "gmail-like",
+    host_var: Some("MAILWIRE_GMAILLIKE_HOST"),
+    mode: SyncMode::Condstore,
+    never: &["QRESYNC"],
+    uses: &["ENABLE CONDSTORE", "RETURN (ALL) ALL", "(CHANGEDSINCE "],
+};
+
+const BARE: Profile = Profile {
+    name: "bare",
+    host_var: Some("MAILWIRE_BARE_HOST"),
+    mode: SyncMode::Basic,
+    never: &[
+        "QRESYNC",
+        "CONDSTORE",
+        "CHANGEDSINCE",
+        "MODSEQ",
+        "RETURN",
+        "ENABLE",
+    ],
+    uses: &["UID FETCH 1:* (FLAGS)"],
+};
+
+fn profile_config(p: &Profile, user: &str) -> mailwire::ImapConfig {
+    let mut c = imap_config(user);
+    if let Some(v) = p.host_var {
+        c.host = var(v);
+    }
+    c
+}
+
+/// The commands (`C:` lines) the connection `conn` sent, from byte `from` of the trace on.
+fn commands(cap: &Capture, conn: &str, from: usize) -> Vec<String> {
+    let text = cap.text();
+    text[from.min(text.len())..]
+        .lines()
+        .filter(|l| l.ends_with(&format!("conn={conn}")))
+        .filter_map(|l| {
+            let (_, rest) = l.split_once("C: ")?;
+            Some(
+                rest.rsplit_once(" conn=")
+                    .map_or(rest, |(c, _)| c)
+                    .trim()
+                    .to_string(),
+            )
+        })
+        .collect()
+}
+
+fn uids(r: &SyncResult) -> Vec<u32> {
+    r.changed.iter().map(|c| c.uid).collect()
+}
+
+async fn append(c: &ImapClient, mb: &str, subject: &str, flags: &[Flag]) -> u32 {
+    c.append(mb, &simple_message("a@x", "b@y", subject, "x"), flags, None)
+        .await
+        .unwrap()
+        .expect("APPENDUID")
+}
+
+/// Initial sync; another client adds 2 messages, changes the flags of 1 and expunges 1; the
+/// next sync reports exactly that; nothing more the time after; a recreated mailbox (new
+/// UIDVALIDITY) is a full resync.
+async fn scenario(p: &Profile, user: &str) {
+    let (cap, _guard) = Capture::start();
+    let phone = ImapClient::connect(profile_config(p, user)).await.unwrap();
+    let conn = {
+        let text = cap.text();
+        let ids: std::collections::BTreeSet<String> = text
+            .lines()
+            .filter_map(|l| l.rsplit_once("conn=").map(|(_, id)| id.trim().to_string()))
+            .collect();
+        assert_eq!(ids.len(), 1, "{text}");
+        ids.into_iter().next().unwrap()
+    };
+    let other = imap(user).await;
+    let mb = unique("Profile");
+    other.create_mailbox(&mb).await.unwrap();
+    let mut old = Vec::new();
+    for (i, flags) in [vec![], vec![Flag::Seen], vec![], vec![Flag::Seen]]
+        .into_iter()
+        .enumerate()
+    {
+        old.push(append(&other, &mb, &format!("old{i}"), &flags).await);
+    }
+
+    let mark = cap.text().len();
+    let first = phone.sync(&mb, None).await.unwrap();
+    let first_cmds = commands(&cap, &conn, mark);
+    assert!(first.full_resync, "{}: {first:?}", p.name);
+    assert_eq!(first.new, old, "{}", p.name);
+    assert!(first.changed.is_empty() && first.vanished.is_empty());
+    assert_eq!(first.state.mode(), p.mode, "{}", p.name);
+    // The state goes through a string, as an app stores it.
+    let stored = first.state.to_string();
+    assert!(stored.starts_with(&format!("v2:{}:", p.mode)), "{stored}");
+    let state: SyncState = stored.parse().unwrap();
+
+    // Another device: two new messages, new flags on one, one expunged.
+    let added = vec![
+        append(&other, &mb, "new0", &[]).await,
+        append(&other, &mb, "new1", &[Flag::Seen]).await,
+    ];
+    other
+        .add_flags(
+            &mb,
+            old[1],
+            &[Flag::Flagged, Flag::Keyword("$Later".into())],
+        )
+        .await
+        .unwrap();
+    other.delete_messages(&mb, old[2]).await.unwrap();
+
+    let mark = cap.text().len();
+    let second = phone.sync(&mb, Some(state)).await.unwrap();
+    let second_cmds = commands(&cap, &conn, mark);
+    assert!(!second.full_resync, "{}: {second:?}", p.name);
+    assert_eq!(second.new, added, "{}", p.name);
+    assert_eq!(uids(&second), vec![old[1]], "{}: {second:?}", p.name);
+    let flags = &second.changed[0].flags;
+    for f in [Flag::Seen, Flag::Flagged, Flag::Keyword("$Later".into())] {
+        assert!(flags.contains(&f), "{}: {f} missing from {flags:?}", p.name);
+    }
+    assert_eq!(
+        second.changed[0].modseq.is_some(),
+        p.mode != SyncMode::Basic
+    );
+    assert_eq!(second.vanished, UidSet::from(old[2]), "{}", p.name);
+    assert_eq!(second.state.mode(), p.mode);
+
+    let mark = cap.text().len();
+    let third = phone.sync(&mb, Some(second.state.clone())).await.unwrap();
+    let third_cmds = commands(&cap, &conn, mark);
+    assert!(
+        !third.full_resync
+            && third.new.is_empty()
+            && third.changed.is_empty()
+            && third.vanished.is_empty(),
+        "{}: {third:?}",
+        p.name
+    );
+
+    // The mailbox is deleted and created again: a new UIDVALIDITY, a full resync.
+    other.delete_mailbox(&mb).await.unwrap();
+    other.create_mailbox(&mb).await.unwrap();
+    let again = append(&other, &mb, "again", &[]).await;
+    let status = other.mailbox_status(&mb).await.unwrap();
+    assert_ne!(status.uid_validity, third.state.uid_validity);
+    let stale = third.state.to_string();
+    let fourth = phone.sync(&mb, Some(stale.parse().unwrap())).await.unwrap();
+    assert!(fourth.full_resync, "{}: {fourth:?}", p.name);
+    assert_eq!(fourth.new, vec![again]);
+    assert!(fourth.changed.is_empty() && fourth.vanished.is_empty());
+    assert_eq!(fourth.state.uid_validity, status.uid_validity);
+
+    // Only what the profile advertises went over the wire.
+    let sent = commands(&cap, &conn, 0);
+    for word in p.never {
+        let bad: Vec<&String> = sent.iter().filter(|c| c.contains(word)).collect();
+        assert!(bad.is_empty(), "{}: sent {word}: {bad:?}", p.name);
+    }
+    for word in p.uses {
+        assert!(
+            sent.iter().any(|c| c.contains(word)),
+            "{}: never sent {word}: {sent:?}",
+            p.name
+        );
+    }
+    other.delete_mailbox(&mb).await.unwrap();
+    // For the side-by-side table of docs/SYNC.md (shown with --nocapture).
+    eprintln!(
+        "sync profile {}: first {:?}; second {:?} -> new {:?} changed {:?} vanished {} state {} bytes; unchanged {:?}",
+        p.name,
+        first_cmds,
+        second_cmds,
+        second.new,
+        uids(&second),
+        second.vanished,
+        second.state.to_string().len(),
+        third_cmds,
+    );
+}
+
+// conformance: imap.sync.profiles
+#[tokio::test]
+async fn sync_on_a_qresync_server() {
+    scenario(&QRESYNC, "t49").await;
+}
+
+// conformance: imap.sync.profiles
+#[tokio::test]
+async fn sync_on_a_gmail_like_server_without_qresync() {
+    scenario(&GMAIL_LIKE, "t49").await;
+}
+
+// conformance: imap.sync.profiles
+#[tokio::test]
+async fn sync_on_a_bare_imap4rev1_server() {
+    scenario(&BARE, "t49").await;
+}
+
+/// A state carries on when the server's capabilities change (a provider turning QRESYNC off,
+/// an account moved), and a `v1` state from an older mailwire is still read: never a full
+/// resync while UIDVALIDITY holds.
+// conformance: imap.sync.profiles
+#[tokio::test]
+async fn a_state_carries_on_across_profiles() {
+    let user = "t49";
+    let main = imap(user).await;
+    let gmail = ImapClient::connect(profile_config(&GMAIL_LIKE, user))
+        .await
+        .unwrap();
+    let bare = ImapClient::connect(profile_config(&BARE, user))
+        .await
+        .unwrap();
+    let mb = unique("Carry");
+    main.create_mailbox(&mb).await.unwrap();
+    let a = append(&main, &mb, "a", &[]).await;
+    let b = append(&main, &mb, "b", &[]).await;
+    let c = append(&main, &mb, "c", &[]).await;
+
+    // QRESYNC state (no known UIDs) on the bare server: what is missing below its UIDNEXT
+    // is vanished, and with no flag record every message known is reported.
+    let q = main.sync(&mb, None).await.unwrap().state;
+    main.delete_messages(&mb, b).await.unwrap();
+    let r = bare.sync(&mb, Some(q.clone())).await.unwrap();
+    assert!(!r.full_resync);
+    assert_eq!(r.vanished, UidSet::from(b));
+    assert_eq!(uids(&r), vec![a, c]);
+    assert_eq!(r.state.mode(), SyncMode::Basic);
+
+    // The basic state back on the main server: exact, and QRESYNC from then on.
+    main.add_flags(&mb, c, &[Flag::Seen]).await.unwrap();
+    let d = append(&main, &mb, "d", &[]).await;
+    let r = main.sync(&mb, Some(r.state)).await.unwrap();
+    assert!(!r.full_resync);
+    assert_eq!((r.new.clone(), uids(&r)), (vec![d], vec![c]));
+    assert!(r.vanished.is_empty());
+    assert_eq!(r.state.mode(), SyncMode::Qresync);
+
+    // A v1 string from an older mailwire, on the gmail-like server.
+    let v1 = format!(
+        "v1:{}:{}:{}",
+        r.state.uid_validity, r.state.highest_modseq, r.state.uid_next
+    );
+    main.delete_messages(&mb, a).await.unwrap();
+    let r = gmail.sync(&mb, Some(v1.parse().unwrap())).await.unwrap();
+    assert!(!r.full_resync);
+    assert!(r.new.is_empty() && r.changed.is_empty());
+    assert!(r.vanished.contains(a) && !r.vanished.contains(c) && !r.vanished.contains(d));
+    assert_eq!(r.state.mode(), SyncMode::Condstore);
+    assert_eq!(
+        r.state.known_uids(),
+        Some(&UidSet::from(vec![c, d])),
+        "the condstore state knows the UIDs"
+    );
+    main.delete_mailbox(&mb).await.unwrap();
+}
