@@ -285,3 +285,49 @@ async fn a_state_carries_on_across_profiles() {
     );
     main.delete_mailbox(&mb).await.unwrap();
 }
+
+/// Bytes no real server sends: an ESEARCH answer claiming every UID there is, in a mailbox
+/// of 3 messages. The range is never expanded: the sync fails at once with `Protocol`.
+#[tokio::test]
+async fn a_server_listing_more_uids_than_messages_is_a_protocol_error() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let peer = tokio::spawn(async move {
+        let (sock, _) = listener.accept().await.unwrap();
+        let (r, mut w) = sock.into_split();
+        let mut lines = BufReader::new(r).lines();
+        w.write_all(b"* OK hostile\r\n").await.unwrap();
+        while let Ok(Some(line)) = lines.next_line().await {
+            let (tag, cmd) = line.split_once(' ').unwrap_or((&line, ""));
+            let verb = cmd
+                .split(' ')
+                .take(2)
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_uppercase();
+            let data = match verb.as_str() {
+                v if v.starts_with("CAPABILITY") => {
+                    "* CAPABILITY IMAP4rev1 CONDSTORE ESEARCH\r\n".to_string()
+                }
+                v if v.starts_with("SELECT") => "* 3 EXISTS\r\n* OK [UIDVALIDITY 7] v\r\n\
+                     * OK [UIDNEXT 4] n\r\n* OK [HIGHESTMODSEQ 9] m\r\n"
+                    .to_string(),
+                "UID SEARCH" => format!("* ESEARCH (TAG \"{tag}\") UID ALL 1:4294967295\r\n"),
+                _ => String::new(),
+            };
+            let reply = format!("{data}{tag} OK done\r\n");
+            if w.write_all(reply.as_bytes()).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut cfg = imap_config("t49").port(port).allow_plaintext_auth(true);
+    cfg.host = "127.0.0.1".into();
+    cfg.security = mailwire::Security::Plain;
+    let c = ImapClient::connect(cfg).await.unwrap();
+    let err = c.sync("INBOX", None).await.unwrap_err();
+    assert_eq!(err.kind(), mailwire::ErrorKind::Protocol, "{err}");
+    assert!(err.to_string().contains("4294967295 UIDs"), "{err}");
+    peer.abort();
+}
