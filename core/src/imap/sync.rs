@@ -190,16 +190,19 @@ async fn by_condstore(
             let Response::Fetch(_, attrs) = r else {
                 return Ok(false);
             };
-            if let Some(super::types::MailboxEvent::Flags {
+            // A FETCH without UID or FLAGS is not an answer to this command: it stays an
+            // event of the mailbox.
+            let Some(super::types::MailboxEvent::Flags {
                 uid: Some(uid),
                 flags,
                 modseq,
                 ..
             }) = super::parse::flag_change(0, attrs)
-            {
-                if uid < old.uid_next && present.contains(uid) {
-                    changed.push(FlagChange { uid, flags, modseq });
-                }
+            else {
+                return Ok(false);
+            };
+            if uid < old.uid_next && holds(&present, uid) {
+                changed.push(FlagChange { uid, flags, modseq });
             }
             Ok(true)
         })
@@ -325,6 +328,13 @@ fn minus(a: &UidSet, b: &UidSet) -> UidSet {
     UidSet::from_ranges(out)
 }
 
+/// Whether `uid` is in `set`, by binary search over its ranges.
+fn holds(set: &UidSet, uid: u32) -> bool {
+    let r = set.ranges();
+    let i = r.partition_point(|&(_, b)| b < uid);
+    r.get(i).is_some_and(|&(a, _)| a <= uid)
+}
+
 /// The rank of UIDs (their index among the known UIDs, ascending), for ascending UIDs.
 struct Rank<'a> {
     ranges: &'a [(u32, u32)],
@@ -408,15 +418,18 @@ async fn fetch_all_flags(c: &mut Connection, sel: &Selected) -> Result<AllFlags>
             let Response::Fetch(_, attrs) = r else {
                 return Ok(false);
             };
-            if let Some(super::types::MailboxEvent::Flags {
+            // A FETCH without UID or FLAGS is not an answer to this command: it stays an
+            // event of the mailbox.
+            let Some(super::types::MailboxEvent::Flags {
                 uid: Some(uid),
                 flags,
                 ..
             }) = super::parse::flag_change(0, attrs)
-            {
-                if uid > 0 {
-                    rows.push((uid, builder.intern(flag_key(&flags))));
-                }
+            else {
+                return Ok(false);
+            };
+            if uid > 0 {
+                rows.push((uid, builder.intern(flag_key(&flags))));
             }
             Ok(true)
         })
@@ -502,5 +515,22 @@ mod tests {
         assert_eq!(r.of(15), None);
         assert_eq!(r.of(21), Some(5));
         assert_eq!(r.of(22), None);
+    }
+
+    #[test]
+    fn holds_searches_the_ranges() {
+        let s = set("2:4,10,20:21");
+        for (uid, want) in [
+            (1, false),
+            (2, true),
+            (4, true),
+            (5, false),
+            (10, true),
+            (21, true),
+            (22, false),
+        ] {
+            assert_eq!(holds(&s, uid), want, "{uid}");
+        }
+        assert!(!holds(&UidSet::default(), 1));
     }
 }
