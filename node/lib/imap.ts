@@ -554,7 +554,10 @@ export class ImapClient extends EventEmitter {
 
   /**
    * What changed in `mailbox` since `state` (the string from an earlier result; omit it
-   * the first time): new UIDs, flag changes, vanished UIDs (CONDSTORE/QRESYNC).
+   * the first time): new UIDs, flag changes, vanished UIDs — the same answers whether the
+   * server has QRESYNC, CONDSTORE alone or neither (the state string names the mode:
+   * `v2:qresync:…`, `v2:condstore:…`, `v2:basic:…`). `fullResync` only without a state or
+   * after a UIDVALIDITY change.
    */
   async sync(mailbox: string, state?: string | null): Promise<SyncResult> {
     const r = await call(() => this.#native.sync(mailbox, state ?? undefined));

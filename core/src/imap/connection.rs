@@ -780,6 +780,12 @@ impl Connection {
         }
     }
 
+    /// Takes the last ESEARCH response read (imap-proto does not parse them; the framer
+    /// keeps them aside, see [`super::esearch`]).
+    pub(crate) fn take_esearch(&mut self) -> Option<super::esearch::Esearch> {
+        self.framer.take_esearch()
+    }
+
     /// The most UID pairs a COPYUID may add to a map: the response size limit over 8.
     pub(crate) fn max_uid_pairs(&self) -> usize {
         self.max_response / 8

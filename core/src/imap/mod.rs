@@ -5,6 +5,7 @@ pub(crate) mod command;
 mod connection;
 mod criteria;
 mod events;
+mod esearch;
 mod fetch;
 mod gmail;
 mod handle;
@@ -15,6 +16,7 @@ mod parse;
 mod raw;
 mod search;
 mod sync;
+mod sync_state;
 mod types;
 mod watch;
 mod watch_many;
@@ -28,6 +30,7 @@ pub use handle::FetchHandle;
 pub use messages::Progress;
 pub use raw::RawResponse;
 pub use search::SearchQuery;
+pub use sync_state::SyncMode;
 pub use types::{
     AttachmentInfo, Envelope, FetchOptions, Flag, FlagChange, Mailbox, MailboxEvent, MailboxRole,
     MailboxStatus, MessageSummary, RawMessage, SyncResult, SyncState, UidMap,

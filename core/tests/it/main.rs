@@ -14,6 +14,7 @@ mod imap_mailboxes;
 mod imap_messages;
 mod imap_outage;
 mod imap_push_sync;
+mod imap_sync_profiles;
 mod imap_traces;
 mod oauth_provider;
 mod smtp;

@@ -34,7 +34,7 @@ fn imap_with(auth: Auth) -> ImapConfig {
 // conformance: auth.token-provider
 #[tokio::test]
 async fn imap_asks_the_provider_at_each_login_and_refreshes_a_refused_token_once() {
-    let (auth, calls) = provider("t49", false);
+    let (auth, calls) = provider("t55", false);
     let c = ImapClient::connect(imap_with(auth)).await.unwrap();
     assert_eq!(*calls.lock().unwrap(), [false, true]);
     c.mailbox_status("INBOX").await.unwrap();
@@ -42,7 +42,7 @@ async fn imap_asks_the_provider_at_each_login_and_refreshes_a_refused_token_once
     // The server drops the session: the transparent reconnect asks the provider again.
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../devserver/devserver");
     let st = Command::new(script)
-        .args(["kill-sessions", "t49", "TERM"])
+        .args(["kill-sessions", "t55", "TERM"])
         .status()
         .unwrap();
     assert!(st.success());
