@@ -13,7 +13,8 @@ use napi::threadsafe_function::ThreadsafeFunction;
 use napi::Status;
 
 /// `(forceRefresh: boolean) => string | Promise<string>`.
-pub type TokenFn = ThreadsafeFunction<bool, Either<String, Promise<String>>, bool, Status, false, true>;
+pub type TokenFn =
+    ThreadsafeFunction<bool, Either<String, Promise<String>>, bool, Status, false, true>;
 
 /// The core's token source for `f`.
 pub(crate) fn provider(f: TokenFn) -> TokenSource {

@@ -5,8 +5,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use mailwire::{
-    Auth, ConnectOptions, Error, ErrorKind, ImapConfig, Progress, Security, SmtpConfig,
-    TokenSource,
+    Auth, ConnectOptions, Error, ErrorKind, ImapConfig, Progress, Security, SmtpConfig, TokenSource,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyMapping, PyString};
@@ -123,7 +122,12 @@ pub(crate) fn client_id(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<(
         return Ok(None);
     };
     let py = obj.py();
-    let wrong = || invalid_input(py, "client_id maps ID field names to strings ({\"name\": \"myapp\"})");
+    let wrong = || {
+        invalid_input(
+            py,
+            "client_id maps ID field names to strings ({\"name\": \"myapp\"})",
+        )
+    };
     let mapping = obj.cast::<PyMapping>().map_err(|_| wrong())?;
     let mut fields = Vec::new();
     for item in mapping.items()?.iter() {

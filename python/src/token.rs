@@ -145,7 +145,10 @@ static CALL: PyOnceLock<Py<PyAny>> = PyOnceLock::new();
 /// The token in `value`, which must be a str.
 fn token(value: &Bound<'_, PyAny>) -> mailwire::Result<String> {
     match value.cast::<PyString>() {
-        Ok(s) => s.to_str().map(str::to_string).map_err(|e| failed(value.py(), &e)),
+        Ok(s) => s
+            .to_str()
+            .map(str::to_string)
+            .map_err(|e| failed(value.py(), &e)),
         Err(_) => Err(Error::new(
             ErrorKind::Auth,
             format!(

@@ -28,7 +28,11 @@ impl NativeImapClient {
     /// hands (IDLE, AUTHENTICATE, LOGIN, LOGOUT, STARTTLS, COMPRESS, APPEND, NOTIFY) reject
     /// with `EINVAL`. Untagged responses are returned, not emitted as events.
     #[napi]
-    pub async fn raw_command(&self, command: String, mailbox: Option<String>) -> Result<RawResponse> {
+    pub async fn raw_command(
+        &self,
+        command: String,
+        mailbox: Option<String>,
+    ) -> Result<RawResponse> {
         crate::error::guard_async(async {
             let r = self
                 .inner
