@@ -11,7 +11,7 @@ import { checkKeys, Keys } from './options';
 export type Pem = string | Buffer;
 
 /** The options only one protocol has (each client's options add its own back). */
-type ImapOnly = 'idleReissue' | 'noProgressTimeout' | 'maxResponseSize';
+type ImapOnly = 'idleReissue' | 'noProgressTimeout' | 'maxResponseSize' | 'clientId';
 type SmtpOnly = 'maxConnections' | 'name' | 'poolIdleTimeout';
 
 /**

@@ -18,7 +18,7 @@ export type { ConnectionOptions } from './connection';
 /** Options of {@link ImapClient.connect} (documented on the native `ConnectOptions`). */
 export type ImapOptions = ImapConnectionOptions;
 
-const IMAP_KEYS: Keys<ImapOptions> = { ...CONNECTION_KEYS, idleReissue: true, noProgressTimeout: true, maxResponseSize: true };
+const IMAP_KEYS: Keys<ImapOptions> = { ...CONNECTION_KEYS, idleReissue: true, noProgressTimeout: true, maxResponseSize: true, clientId: true };
 
 /**
  * UIDs: a number, an array of numbers, a {@link UidSet} (passed on as ranges), or a string
@@ -107,6 +107,14 @@ export interface AppendOptions {
 }
 
 const APPEND_KEYS: Keys<AppendOptions> = { flags: true, date: true };
+
+/** Options of {@link ImapClient.rawCommand}. */
+export interface RawCommandOptions {
+  /** A mailbox to select first (the command then runs inside it). */
+  mailbox?: string;
+}
+
+const RAW_KEYS: Keys<RawCommandOptions> = { mailbox: true };
 
 /** Options of {@link ImapClient.idle}. */
 export interface IdleOptions {
@@ -321,6 +329,43 @@ export class ImapClient extends EventEmitter {
     return call(() => this.#native.hasCapability(capability));
   }
 
+  /** Every capability the server announced (after login), upper case and sorted. */
+  capabilities(): Promise<string[]> {
+    return call(() => this.#native.capabilities());
+  }
+
+  /**
+   * What the server said of itself in answer to the client's ID (RFC 2971): `name`,
+   * `vendor`, `version`, …; `null` when it does not offer ID or the client sends none
+   * (`clientId: {}`).
+   */
+  async serverId(): Promise<Record<string, string> | null> {
+    return (await call(() => this.#native.serverId())) ?? null;
+  }
+
+  /**
+   * Sends `command` (one line without tag, e.g. `'GETQUOTAROOT INBOX'`) as it is, with
+   * `mailbox` selected first when given, and resolves to the server's answer uninterpreted:
+   * `{status, text, untagged, isOk}` (a NO or BAD is a status, not a rejection). Quote
+   * arguments yourself. CR, LF, literals and commands the client must manage itself (IDLE,
+   * LOGIN, LOGOUT, STARTTLS, APPEND, …) reject with `EINVAL`.
+   */
+  async rawCommand(command: string, options: RawCommandOptions = {}): Promise<native.RawResponse> {
+    const { mailbox } = checkKeys(options, RAW_KEYS, 'rawCommand options') ?? {};
+    return call(() => this.#native.rawCommand(command, mailbox));
+  }
+
+  /**
+   * Takes the events of `mailbox` that arrived during other calls and were not reported
+   * yet, oldest first (no round trip); otherwise the next `idle` or `watch` of `mailbox`
+   * delivers them first. Each is also emitted, as `idle` does.
+   */
+  async pendingEvents(mailbox: string): Promise<MailboxEvent[]> {
+    const events = (await call(() => this.#native.pendingEvents(mailbox))).map(event);
+    this.#emitAll(mailbox, events);
+    return events;
+  }
+
   /** Sends NOOP: keeps the connection alive. */
   noop(): Promise<void> {
     return call(() => this.#native.noop());
@@ -482,7 +527,8 @@ export class ImapClient extends EventEmitter {
 
   /**
    * Waits for changes in `mailbox` (IDLE) and resolves to them, empty when `timeout` passed
-   * first. Each change is also emitted as an `exists`, `expunge`, `flags` or `overflow` event.
+   * first; changes that arrived during other calls (see {@link pendingEvents}) at once. Each
+   * change is also emitted as an `exists`, `expunge`, `flags` or `overflow` event.
    */
   async idle(mailbox: string, options: IdleOptions = {}): Promise<MailboxEvent[]> {
     const { timeout, signal } = checkKeys(options, IDLE_KEYS, 'idle options') ?? {};

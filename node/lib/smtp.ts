@@ -3,7 +3,7 @@
  */
 import * as native from '../native';
 import { CONNECTION_KEYS, nativeConnectOptions, SmtpConnectionOptions } from './connection';
-import { call } from './errors';
+import { call, callSync } from './errors';
 import { buildMessage, bytes, checkMail, MailOptions, toNative } from './message';
 import { checkKeys, Keys } from './options';
 
@@ -68,6 +68,19 @@ export class SmtpClient {
   /** nodemailer's name for {@link send}. */
   sendMail(message: MailOptions, options: SendOptions = {}): Promise<native.SendResult> {
     return this.send(message, options);
+  }
+
+  /**
+   * The extensions the server announced in its EHLO reply (of the connection opened last),
+   * one per line as sent, keyword upper case: `['PIPELINING', 'SIZE 10240000', …]`.
+   */
+  extensions(): string[] {
+    return callSync(() => this.#native.extensions());
+  }
+
+  /** The SASL mechanisms the server offers (`['PLAIN', 'LOGIN']`), upper case. */
+  authMechanisms(): string[] {
+    return callSync(() => this.#native.authMechanisms());
   }
 
   /** Quits every pooled connection; later sends reject with `ECLOSED`. */
