@@ -39,6 +39,8 @@ pub(crate) struct Shared {
     closed: Arc<AtomicBool>,
     /// Turned true by `logout`: reads in flight end with `Closed` at once.
     close: watch::Sender<bool>,
+    /// The capabilities of the connection opened last, readable without waiting for it.
+    caps: std::sync::Mutex<Vec<String>>,
 }
 
 struct State {
@@ -108,8 +110,10 @@ impl ImapClient {
     pub async fn connect(config: ImapConfig) -> Result<ImapClient> {
         let (close, close_rx) = watch::channel(false);
         let conn = Connection::open(&config, close_rx).await?;
+        let caps = std::sync::Mutex::new(conn.capabilities());
         Ok(ImapClient {
             shared: Arc::new(Shared {
+                caps,
                 config,
                 state: Arc::new(Mutex::new(State {
                     conn: Some(conn),
@@ -134,6 +138,7 @@ impl ImapClient {
         tracing::debug!(target: "mailwire::imap", "reconnecting to {}", self.shared.config.host);
         let mut conn = Connection::open(&self.shared.config, self.shared.close.subscribe()).await?;
         conn.events.prepend(std::mem::take(&mut guard.orphaned));
+        *self.shared.caps.lock().unwrap_or_else(|e| e.into_inner()) = conn.capabilities();
         guard.conn = Some(conn);
         Ok(s)
     }
@@ -152,6 +157,13 @@ impl ImapClient {
     pub async fn has_capability(&self, capability: &str) -> Result<bool> {
         let mut s = self.session().await?;
         Ok(s.conn()?.has_cap(&capability.to_ascii_uppercase()))
+    }
+
+    /// Whether the connection opened last announced `cap` (upper case), without waiting
+    /// for the connection.
+    pub(crate) fn had_capability(&self, cap: &str) -> bool {
+        let caps = self.shared.caps.lock().unwrap_or_else(|e| e.into_inner());
+        caps.binary_search_by(|c| c.as_str().cmp(cap)).is_ok()
     }
 
     /// Every capability the server announced (after login), upper case and sorted.

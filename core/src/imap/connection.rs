@@ -96,6 +96,10 @@ pub(crate) struct Connection {
     broken: bool,
     /// Mailbox events waiting for an `idle` round or `pending_events`.
     pub(crate) events: EventQueue,
+    /// Mailboxes a NOTIFY STATUS response named since they were last taken (NOTIFY).
+    pub(crate) notified: Vec<String>,
+    /// More mailboxes were named than `notified` keeps: look at every one.
+    pub(crate) notify_overflow: bool,
     /// What the server said of itself in its ID response (RFC 2971), if it offers ID.
     pub(crate) server_id: Option<HashMap<String, String>>,
     secret: Option<String>,
@@ -150,6 +154,8 @@ impl Connection {
             broken: false,
             events: EventQueue::default(),
             server_id: None,
+            notified: Vec::new(),
+            notify_overflow: false,
             secret: creds.secret().map(str::to_string),
         };
         conn.read_greeting(t.greeting).await?;
@@ -861,6 +867,18 @@ impl Connection {
     /// here was not the running command's own data, so it does not count as its progress.
     pub(crate) fn absorb(&mut self, resp: &Response<'_>) {
         self.chatter = true;
+        if let Response::MailboxData(MailboxDatum::Status { mailbox, .. }) = resp {
+            // Sent unasked only under NOTIFY: that mailbox changed.
+            let name = crate::message::encoding::decode_mailbox_name(mailbox);
+            if !self.notified.contains(&name) {
+                if self.notified.len() >= MAX_NOTIFIED {
+                    self.notify_overflow = true;
+                } else {
+                    self.notified.push(name);
+                }
+            }
+            return;
+        }
         let Some(selected) = &mut self.selected else {
             return;
         };
@@ -914,6 +932,10 @@ async fn closed(close: &mut watch::Receiver<bool>) {
         std::future::pending::<()>().await;
     }
 }
+
+/// Mailbox names kept from NOTIFY STATUS responses; past this, every watched mailbox is
+/// looked at.
+const MAX_NOTIFIED: usize = 1000;
 
 /// The ID command for `fields` (`None` when empty: no ID is sent), checked against RFC
 /// 2971's limits: at most 30 pairs, fields of at most 30 bytes, values of at most 1024.

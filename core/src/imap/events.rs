@@ -75,6 +75,17 @@ impl EventQueue {
         out
     }
 
+    /// The mailboxes with waiting events (or dropped ones).
+    pub(crate) fn mailboxes(&self) -> Vec<String> {
+        let mut out: Vec<String> = self.dropped.iter().map(|(m, _)| m.clone()).collect();
+        for (m, _) in &self.queue {
+            if !out.contains(m) {
+                out.push(m.clone());
+            }
+        }
+        out
+    }
+
     /// Moves `other`'s events (from a connection that is being replaced) in front of these.
     pub(crate) fn prepend(&mut self, mut other: EventQueue) {
         for (m, e) in std::mem::take(&mut self.queue) {

@@ -7,7 +7,9 @@
 //!   alone: a push (IDLE) or a poll only says *when* to look. So a report is complete — new
 //!   UIDs, flag changes and vanished UIDs since the last report — whatever was missed while
 //!   a connection was down.
-//! - **Connections**: one IDLE connection per mailbox for the first `max_connections - 1`
+//! - **Connections**: with NOTIFY (RFC 5465, and UNSELECT) one connection watches every
+//!   mailbox: it idles with none selected and the server names each mailbox that changed.
+//!   Without it, one IDLE connection per mailbox for the first `max_connections - 1`
 //!   mailboxes (all of them when they fit under the cap); the rest share one connection that
 //!   polls them every `poll_interval`. The watcher never opens more than `max_connections`
 //!   (default 10: Gmail allows 15 per account, and the app needs some for itself).
@@ -45,6 +47,9 @@ pub struct WatchOptions {
     /// How long one IDLE round lasts before it is renewed. Default
     /// [`DEFAULT_IDLE_TIMEOUT`](crate::DEFAULT_IDLE_TIMEOUT).
     pub idle_round: Duration,
+    /// Use NOTIFY when the server offers it (with UNSELECT): one connection for every
+    /// mailbox. Default true; false forces the managed IDLE connections.
+    pub use_notify: bool,
 }
 
 impl Default for WatchOptions {
@@ -55,6 +60,7 @@ impl Default for WatchOptions {
             backoff_min: Duration::from_secs(1),
             backoff_max: Duration::from_secs(300),
             idle_round: crate::DEFAULT_IDLE_TIMEOUT,
+            use_notify: true,
         }
     }
 }
@@ -105,16 +111,24 @@ impl ImapClient {
         let (tx, rx) = mpsc::channel(QUEUE);
         let cancel = CancelHandle::new();
         let open = Arc::new(AtomicUsize::new(0));
+        let notify = options.use_notify
+            && mailboxes.len() > 1
+            && self.had_capability("NOTIFY")
+            && self.had_capability("UNSELECT");
         let dedicated = if mailboxes.len() <= options.max_connections {
             mailboxes.len()
         } else {
             options.max_connections - 1
         };
-        let mut groups: Vec<Vec<String>> = mailboxes[..dedicated]
-            .iter()
-            .map(|m| vec![m.clone()])
-            .collect();
-        if dedicated < mailboxes.len() {
+        let mut groups: Vec<Vec<String>> = if notify {
+            vec![mailboxes.to_vec()]
+        } else {
+            mailboxes[..dedicated]
+                .iter()
+                .map(|m| vec![m.clone()])
+                .collect()
+        };
+        if !notify && dedicated < mailboxes.len() {
             groups.push(mailboxes[dedicated..].to_vec());
         }
         for group in groups {
@@ -124,6 +138,7 @@ impl ImapClient {
                 options: options.clone(),
                 tx: tx.clone(),
                 open: open.clone(),
+                notify,
             };
             let cancel = cancel.clone();
             tokio::spawn(async move {
@@ -231,6 +246,8 @@ struct Task {
     options: WatchOptions,
     tx: mpsc::Sender<Result<WatchEvent>>,
     open: Arc<AtomicUsize>,
+    /// Watch every mailbox of the task through NOTIFY on its one connection.
+    notify: bool,
 }
 
 /// Counts an open connection while it lives.
@@ -300,10 +317,22 @@ impl Task {
                 return Ok(());
             }
         }
+        if self.notify {
+            client.notify_set(&self.mailboxes).await?;
+        }
         self.open.fetch_add(1, Ordering::SeqCst);
         let _watching = Open(self.open.clone());
         loop {
-            if let [mailbox] = &self.mailboxes[..] {
+            if self.notify {
+                let (named, all) = client.wait_notified(self.options.idle_round).await?;
+                for i in 0..self.mailboxes.len() {
+                    if (all || named.contains(&self.mailboxes[i]))
+                        && !self.catch_up(&client, i, states).await?
+                    {
+                        return Ok(());
+                    }
+                }
+            } else if let [mailbox] = &self.mailboxes[..] {
                 let events = client.idle(mailbox, self.options.idle_round).await?;
                 if !events.is_empty() && !self.catch_up(&client, 0, states).await? {
                     return Ok(());
@@ -362,6 +391,7 @@ mod tests {
             },
             tx,
             open: Arc::default(),
+            notify: false,
         }
     }
 

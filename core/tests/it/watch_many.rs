@@ -44,10 +44,10 @@ fn new_uids(events: &[WatchEvent], mailbox: &str) -> Vec<u32> {
         .collect()
 }
 
-// conformance: imap.watch.many
-#[tokio::test]
-async fn changes_in_three_mailboxes_are_reported_under_a_cap_of_two_connections() {
-    let c = imap("t53").await;
+/// Three mailboxes watched; another client adds to each and flags one: every change is
+/// reported once, on `expected` connections.
+async fn three_mailboxes(user: &str, options: WatchOptions, expected: usize) {
+    let c = imap(user).await;
     let boxes: Vec<String> = (0..3).map(|i| unique(&format!("Many{i}"))).collect();
     for b in &boxes {
         c.create_mailbox(b).await.unwrap();
@@ -62,13 +62,10 @@ async fn changes_in_three_mailboxes_are_reported_under_a_cap_of_two_connections(
         .await
         .unwrap()
         .unwrap();
-    let mut options = WatchOptions::default();
-    (options.max_connections, options.poll_interval) = (2, Duration::from_millis(300));
-    // One IDLE connection for the first mailbox, one polling the other two.
     let w = c.watch_many(&boxes, options).unwrap();
     // The watch starts from the content it finds: wait until both connections stand there.
     let deadline = Instant::now() + Duration::from_secs(10);
-    while w.connections() < 2 {
+    while w.connections() < expected {
         assert!(Instant::now() < deadline, "{} connections", w.connections());
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
@@ -96,7 +93,7 @@ async fn changes_in_three_mailboxes_are_reported_under_a_cap_of_two_connections(
     for (b, u) in boxes.iter().zip(&uids) {
         assert_eq!(new_uids(&events, b), [*u], "{events:?}");
     }
-    assert!(w.connections() <= 2);
+    assert_eq!(w.connections(), expected);
     w.cancel();
     assert_eq!(w.next().await.unwrap_err().kind(), ErrorKind::Closed);
     for b in &boxes {
@@ -106,14 +103,50 @@ async fn changes_in_three_mailboxes_are_reported_under_a_cap_of_two_connections(
 
 // conformance: imap.watch.many
 #[tokio::test]
+async fn with_notify_one_connection_reports_changes_in_three_mailboxes() {
+    // Dovecot offers NOTIFY (RFC 5465): one connection for all three.
+    three_mailboxes("t53", WatchOptions::default(), 1).await;
+}
+
+// conformance: imap.watch.many
+#[tokio::test]
+async fn without_notify_three_mailboxes_are_watched_under_a_cap_of_two_connections() {
+    let mut options = WatchOptions::default();
+    (options.max_connections, options.poll_interval) = (2, Duration::from_millis(300));
+    options.use_notify = false;
+    // One IDLE connection for the first mailbox, one polling the other two.
+    three_mailboxes("t56", options, 2).await;
+}
+
+// conformance: imap.watch.many
+#[tokio::test]
 async fn after_the_server_drops_the_connection_the_watch_reconnects_and_catches_up() {
-    let c = imap("t54").await;
-    let mb = unique("ManyReconnect");
-    c.create_mailbox(&mb).await.unwrap();
+    // One mailbox: its own IDLE connection.
+    reconnects_and_catches_up("t54", 1).await;
+}
+
+// conformance: imap.watch.many
+#[tokio::test]
+async fn after_the_server_drops_the_notify_connection_the_watch_reconnects_and_catches_up() {
+    // Two mailboxes: one NOTIFY connection for both.
+    reconnects_and_catches_up("t57", 2).await;
+}
+
+/// Watches `count` mailboxes of `user`, has the server drop every session of `user`, and
+/// appends meanwhile to the first: a `Reconnected` report and the new message follow.
+async fn reconnects_and_catches_up(user: &str, count: usize) {
+    let c = imap(user).await;
+    let boxes: Vec<String> = (0..count)
+        .map(|i| unique(&format!("ManyReconnect{i}")))
+        .collect();
+    for b in &boxes {
+        c.create_mailbox(b).await.unwrap();
+    }
+    let mb = boxes[0].clone();
     let mut options = WatchOptions::default();
     (options.backoff_min, options.backoff_max) =
         (Duration::from_millis(100), Duration::from_millis(400));
-    let w = c.watch_many(std::slice::from_ref(&mb), options).unwrap();
+    let w = c.watch_many(&boxes, options).unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     while w.connections() < 1 {
         assert!(Instant::now() < deadline);
@@ -128,13 +161,13 @@ async fn after_the_server_drops_the_connection_the_watch_reconnects_and_catches_
 
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../devserver/devserver");
     let st = Command::new(script)
-        .args(["kill-sessions", "t54", "TERM"])
+        .args(["kill-sessions", user, "TERM"])
         .status()
         .unwrap();
     assert!(st.success());
     // Appended while the watch is down or coming back: either way it is reported. (`c`
     // lost its connection too: its next call would fail once, so a new client appends.)
-    let c = imap("t54").await;
+    let c = imap(user).await;
     let second = c
         .append(&mb, &simple_message("a@x", "b@y", "2", "x"), &[], None)
         .await
@@ -154,5 +187,7 @@ async fn after_the_server_drops_the_connection_the_watch_reconnects_and_catches_
         "{events:?}"
     );
     w.cancel();
-    c.delete_mailbox(&mb).await.unwrap();
+    for b in &boxes {
+        c.delete_mailbox(b).await.unwrap();
+    }
 }
