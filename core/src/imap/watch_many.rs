@@ -22,14 +22,14 @@
 //!   [`MultiWatcher::cancel`] (also when the watcher is dropped).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use tokio::sync::mpsc;
 
 use super::client::ImapClient;
 use super::types::{SyncResult, SyncState};
-use super::watch::CancelHandle;
+use super::watch::{CancelHandle, Ended};
 use crate::error::{Error, ErrorKind, Result};
 
 /// How [`ImapClient::watch_many`] watches.
@@ -91,7 +91,7 @@ pub enum WatchEvent {
 pub struct MultiWatcher {
     rx: tokio::sync::Mutex<mpsc::Receiver<Result<WatchEvent>>>,
     cancel: CancelHandle,
-    ended: Mutex<Option<String>>,
+    ended: Ended,
     open: Arc<AtomicUsize>,
 }
 
@@ -149,7 +149,7 @@ impl ImapClient {
         Ok(MultiWatcher {
             rx: tokio::sync::Mutex::new(rx),
             cancel,
-            ended: Mutex::new(None),
+            ended: Ended::default(),
             open,
         })
     }
@@ -178,17 +178,7 @@ impl MultiWatcher {
     /// first. An error a retry cannot mend is returned once and ends the watch; after that,
     /// and after [`cancel`](Self::cancel), every call fails with `Closed`.
     pub async fn next(&self) -> Result<Vec<WatchEvent>> {
-        if let Some(why) = self
-            .ended
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
-            return Err(Error::new(
-                ErrorKind::Closed,
-                format!("the watch ended after an error: {why}"),
-            ));
-        }
+        self.ended.check()?;
         let mut rx = self.cancel.run(async { Ok(self.rx.lock().await) }).await?;
         let first = self
             .cancel
@@ -201,7 +191,7 @@ impl MultiWatcher {
                 Ok(e) => out.push(e),
                 Err(e) => {
                     self.cancel.cancel();
-                    *self.ended.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
+                    self.ended.set(&e);
                     if out.is_empty() {
                         return Err(e);
                     }
