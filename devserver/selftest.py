@@ -24,6 +24,8 @@ IMAPS_PORT = int(E.get("MAILWIRE_IMAPS_PORT", "31993"))
 SMTP_PORT = int(E.get("MAILWIRE_SMTP_PORT", "31587"))
 SMTPS_PORT = int(E.get("MAILWIRE_SMTPS_PORT", "31465"))
 SMTP_PLAIN_PORT = int(E.get("MAILWIRE_SMTP_PLAIN_PORT", "31025"))
+GMAILLIKE_HOST = E.get("MAILWIRE_GMAILLIKE_HOST", "127.0.0.3")
+BARE_HOST = E.get("MAILWIRE_BARE_HOST", "127.0.0.4")
 CA = E.get("MAILWIRE_CA", os.path.join(os.path.dirname(os.path.abspath(__file__)), ".state/tls/ca.pem"))
 DOMAIN = E.get("MAILWIRE_DOMAIN", "localhost")
 PW = E.get("MAILWIRE_PASSWORD_PATTERN", "pw-{user}")
@@ -113,6 +115,32 @@ def _():
     for flag in ("\\Sent", "\\Drafts", "\\Trash", "\\Junk", "\\Archive"):
         expect(flag in text, "no %s mailbox in LIST: %s" % (flag, text))
     m.logout()
+
+
+@check("capability profiles: gmail-like (CONDSTORE, no QRESYNC) and bare (IMAP4rev1), same mail")
+def _():
+    subject = "profiles-%s" % uuid.uuid4().hex
+    main = imaplib.IMAP4_SSL(HOST, IMAPS_PORT, ssl_context=ctx())
+    main.login("dave", pw("dave"))
+    main.append("INBOX", None, None, ("Subject: %s\r\n\r\nx\r\n" % subject).encode())
+    for host, want, never in (
+        (GMAILLIKE_HOST, {"CONDSTORE", "ESEARCH", "IDLE", "MOVE"}, {"QRESYNC"}),
+        (BARE_HOST, {"IMAP4REV1"}, {"CONDSTORE", "QRESYNC", "ESEARCH", "IDLE", "UIDPLUS"}),
+    ):
+        m = imaplib.IMAP4_SSL(host, IMAPS_PORT, ssl_context=ctx())
+        m.login("dave", pw("dave"))
+        caps = set(m.capability()[1][0].decode().upper().split())
+        expect(want <= caps and not (never & caps), "%s advertises %s" % (host, sorted(caps)))
+        m.select("INBOX", readonly=True)
+        typ, data = m.search(None, "SUBJECT", subject)
+        expect(data[0].split(), "%s does not see the message appended on %s" % (host, HOST))
+        m.logout()
+    main.select("INBOX")
+    typ, data = main.search(None, "SUBJECT", subject)
+    for n in data[0].split():
+        main.store(n, "+FLAGS", "\\Deleted")
+    main.expunge()
+    main.logout()
 
 
 @check("XOAUTH2/OAUTHBEARER over IMAP: good token OK, bad token NO [AUTHENTICATIONFAILED]")

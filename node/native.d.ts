@@ -35,10 +35,25 @@ export declare class NativeImapClient {
   static connect(options: ConnectOptions): Promise<NativeImapClient>
   /** Whether the server announced `capability` (`"IDLE"`, `"MOVE"`), case-insensitive. */
   hasCapability(capability: string): Promise<boolean>
+  /** Every capability the server announced (after login), upper case and sorted. */
+  capabilities(): Promise<Array<string>>
+  /**
+   * What the server said of itself in answer to the client's ID (RFC 2971): `name`,
+   * `vendor`, `version`, … `null` when it does not offer ID, answered NIL, or the client
+   * sends no ID (`clientId: {}`).
+   */
+  serverId(): Promise<Record<string, string> | null>
   /** Sends NOOP: keeps the connection alive and collects pending events. */
   noop(): Promise<void>
   /** Logs out; later calls reject with `ECLOSED`. */
   logout(): Promise<void>
+  /**
+   * Takes the events of `mailbox` that arrived during other calls and were not reported
+   * yet, oldest first; no round trip. Otherwise the next `idle` (or watch round) of
+   * `mailbox` returns them first. Led by an `overflow` event when more than 10,000 were
+   * waiting.
+   */
+  pendingEvents(mailbox: string): Promise<Array<MailboxEvent>>
   /**
    * An IDLE watcher on `mailbox` (the core's `Watcher`): `next(timeout)` waits for
    * changes, `cancel()` ends it, and it ends at its first error.
@@ -98,6 +113,15 @@ export declare class NativeImapClient {
   expunge(mailbox: string): Promise<void>
   /** Uploads a message; returns its UID when the server reports it. */
   append(mailbox: string, raw: Buffer, flags?: Array<string> | undefined | null, date?: Date | undefined | null): Promise<number | null>
+  /**
+   * Sends `command` (one line without tag, e.g. `'GETQUOTAROOT INBOX'`) as it is, with
+   * `mailbox` selected first when given, and resolves to the server's answer
+   * uninterpreted: a NO or BAD is in `status`, not a rejection. Quote arguments yourself.
+   * CR, LF, NUL, literals and commands that would take the connection out of the client's
+   * hands (IDLE, AUTHENTICATE, LOGIN, LOGOUT, STARTTLS, COMPRESS, APPEND, NOTIFY) reject
+   * with `EINVAL`. Untagged responses are returned, not emitted as events.
+   */
+  rawCommand(command: string, mailbox?: string | undefined | null): Promise<RawResponse>
   /** UIDs of the messages of `mailbox` matching `query`, ascending. */
   search(mailbox: string, query: SearchQuery): Promise<Array<number>>
   /** What changed in `mailbox` since `state` (a string from an earlier result). */
@@ -123,6 +147,17 @@ export declare class NativeSmtpClient {
   sendRaw(from: string, recipients: Array<string>, raw: Buffer, progress?: (done: number, total: number | null) => void): Promise<SendResult>
   /** Sends a complete message; the envelope comes from its headers, Bcc is stripped. */
   sendMime(raw: Buffer, progress?: (done: number, total: number | null) => void): Promise<SendResult>
+  /**
+   * The extensions the server announced in its EHLO reply (of the connection opened
+   * last), one per line as sent, keyword upper case: `['PIPELINING', 'SIZE 10240000',
+   * 'AUTH PLAIN LOGIN', …]`. No round trip.
+   */
+  extensions(): Array<string>
+  /**
+   * The SASL mechanisms the server offers (`['PLAIN', 'LOGIN']`), upper case; empty when
+   * it offers none. No round trip.
+   */
+  authMechanisms(): Array<string>
   /** Quits every pooled connection; later sends reject with `ECLOSED`. */
   close(): Promise<void>
 }
@@ -217,8 +252,13 @@ export interface AuthOptions {
   user: string
   /** The password (IMAP LOGIN, SMTP AUTH PLAIN/LOGIN). */
   pass?: string
-  /** An OAuth 2.0 access token (SASL XOAUTH2). */
-  accessToken?: string
+  /**
+   * An OAuth 2.0 access token (SASL OAUTHBEARER or XOAUTH2), or a function that gives
+   * one: called at every login (IMAP reconnects and new pooled SMTP connections too) with
+   * `forceRefresh` false, and once more with `true` when the server refuses the token.
+   * It may return a promise; one that throws or rejects fails the login with `EAUTH`.
+   */
+  accessToken?: string | ((forceRefresh: boolean) => string | Promise<string>)
 }
 
 /** The message as RFC 5322 bytes (Bcc left out), exactly as `send` would transmit it. */
@@ -261,6 +301,12 @@ export interface ConnectOptions {
    * message from `fetchRaw` is one response). Default 256 MiB.
    */
   maxResponseSize?: number
+  /**
+   * IMAP: what the client tells a server that offers ID (RFC 2971) after login, e.g.
+   * `{name: 'myapp', version: '1.0'}` (sent sorted by name). Default `name`
+   * mailwire and its version; `{}` sends no ID.
+   */
+  clientId?: Record<string, string>
   /** SMTP: most connections the pool opens at once. Default 4. */
   maxConnections?: number
   /** SMTP: the name sent in EHLO. Default `localhost`. */
@@ -522,6 +568,18 @@ export interface RawMessage {
   uid: number
   /** The message bytes. */
   data: Buffer
+}
+
+/** What the server answered to `rawCommand`. */
+export interface RawResponse {
+  /** The tagged status: `'OK'`, `'NO'` or `'BAD'`. */
+  status: string
+  /** The rest of the tagged line (a `[CODE]` first, when the server sent one). */
+  text: string
+  /** Every untagged response (`* …`) in the order received, without its final CRLF. */
+  untagged: Array<string>
+  /** Whether `status` is `'OK'`. */
+  isOk: boolean
 }
 
 /** A recipient the server refused (an entry of `rejectedErrors`). */

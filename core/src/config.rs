@@ -4,6 +4,8 @@
 use std::fmt;
 use std::time::Duration;
 
+use crate::token::{TokenProvider, TokenSource};
+
 /// How the connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Security {
@@ -60,6 +62,14 @@ pub enum Auth {
         /// The bearer token.
         access_token: String,
     },
+    /// SASL OAUTHBEARER or XOAUTH2 with access tokens asked of `provider` at each login,
+    /// refreshed once when the server refuses one (see [`TokenProvider`](crate::TokenProvider)).
+    OAuth2Provider {
+        /// The user name (usually the email address).
+        username: String,
+        /// Where tokens come from.
+        provider: TokenSource,
+    },
     /// No authentication (SMTP relays that accept anonymous submission).
     None,
 }
@@ -81,20 +91,48 @@ impl Auth {
         }
     }
 
+    /// OAuth 2.0 credentials with tokens from `provider`, asked at every login.
+    pub fn oauth2_provider(username: impl Into<String>, provider: impl TokenProvider) -> Self {
+        Auth::OAuth2Provider {
+            username: username.into(),
+            provider: TokenSource::new(provider),
+        }
+    }
+
     /// The user name, if any.
     pub fn username(&self) -> Option<&str> {
         match self {
-            Auth::Password { username, .. } | Auth::OAuth2 { username, .. } => Some(username),
+            Auth::Password { username, .. }
+            | Auth::OAuth2 { username, .. }
+            | Auth::OAuth2Provider { username, .. } => Some(username),
             Auth::None => None,
         }
     }
 
-    /// The secret (password or token), used to scrub anything that might echo it.
+    /// The secret (password or token), used to scrub anything that might echo it; a
+    /// provider's tokens are known only once asked for ([`Auth::for_login`]).
     pub(crate) fn secret(&self) -> Option<&str> {
         match self {
             Auth::Password { password, .. } => Some(password),
             Auth::OAuth2 { access_token, .. } => Some(access_token),
-            Auth::None => None,
+            Auth::OAuth2Provider { .. } | Auth::None => None,
+        }
+    }
+
+    /// Whether a refused login may be retried with a refreshed token.
+    pub(crate) fn refreshable(&self) -> bool {
+        matches!(self, Auth::OAuth2Provider { .. })
+    }
+
+    /// The credentials to log in with now: a provider is asked for a token (a fresh one
+    /// with `force_refresh`); other credentials are returned as they are.
+    pub(crate) async fn for_login(&self, force_refresh: bool) -> crate::Result<Auth> {
+        match self {
+            Auth::OAuth2Provider { username, provider } => Ok(Auth::OAuth2 {
+                username: username.clone(),
+                access_token: provider.token(force_refresh).await?,
+            }),
+            other => Ok(other.clone()),
         }
     }
 
@@ -117,6 +155,11 @@ impl Auth {
                 }
                 if line_break(password) {
                     return refuse("password", "CR, LF or NUL");
+                }
+            }
+            Auth::OAuth2Provider { username, .. } => {
+                if username.contains(|c: char| c.is_control()) {
+                    return refuse("user name", "a control character");
                 }
             }
             Auth::OAuth2 {
@@ -152,6 +195,18 @@ impl Auth {
     pub(crate) fn xoauth2_payload(username: &str, token: &str) -> String {
         format!("user={username}\x01auth=Bearer {token}\x01\x01")
     }
+
+    /// The SASL OAUTHBEARER initial response (RFC 7628, not base64-encoded): the user as
+    /// authorization identity (`,` and `=` escaped), then host, port and the bearer token.
+    pub(crate) fn oauthbearer_payload(
+        username: &str,
+        host: &str,
+        port: u16,
+        token: &str,
+    ) -> String {
+        let user = username.replace('=', "=3D").replace(',', "=2C");
+        format!("n,a={user},\x01host={host}\x01port={port}\x01auth=Bearer {token}\x01\x01")
+    }
 }
 
 impl fmt::Debug for Auth {
@@ -167,6 +222,10 @@ impl fmt::Debug for Auth {
                 .field("username", username)
                 .field("access_token", &"<redacted>")
                 .finish(),
+            Auth::OAuth2Provider { username, .. } => f
+                .debug_struct("OAuth2Provider")
+                .field("username", username)
+                .finish_non_exhaustive(),
             Auth::None => f.write_str("None"),
         }
     }
@@ -254,6 +313,18 @@ pub struct ImapConfig {
     /// credentials, connecting fails with
     /// [`ErrorKind::InvalidInput`](crate::ErrorKind::InvalidInput) before anything is sent.
     pub allow_plaintext_auth: bool,
+    /// What the client tells a server that offers ID (RFC 2971), right after login: field
+    /// and value pairs, by default `name` = `mailwire` and `version` = this crate's version.
+    /// Empty: ID is not sent. Some servers (NetEase 163/126) refuse SELECT without it.
+    pub client_id: Vec<(String, String)>,
+}
+
+/// The [`ImapConfig::client_id`] sent unless the caller sets another.
+pub fn default_client_id() -> Vec<(String, String)> {
+    vec![
+        ("name".to_string(), "mailwire".to_string()),
+        ("version".to_string(), env!("CARGO_PKG_VERSION").to_string()),
+    ]
 }
 
 /// The default [`ImapConfig::max_response_size`]: 256 MiB.
@@ -285,6 +356,7 @@ impl ImapConfig {
             timeouts: Timeouts::default(),
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
             allow_plaintext_auth: false,
+            client_id: default_client_id(),
         }
     }
 

@@ -25,6 +25,21 @@ pub fn message_parse(data: &[u8]) {
     check_raw_send(data);
 }
 
+/// Reads `data` as an autoconfig server's HTTP answer and, when that gives a document, the
+/// document: both may refuse the bytes, never panic; every server found has a valid host
+/// name and a port.
+#[doc(hidden)]
+pub fn autoconfig(data: &[u8]) {
+    let Ok(Some(doc)) = crate::discover::autoconfig::parse_response(data) else {
+        return;
+    };
+    if let Ok((imap, smtp)) = crate::discover::autoconfig::parse(&doc, "ann@example.org") {
+        for s in imap.iter().chain(smtp.iter()) {
+            assert!(crate::discover::valid_host(&s.host) && s.port > 0, "{s:?}");
+        }
+    }
+}
+
 /// Encodes the UTF-8-lossy text of `data` as a header value and decodes it again: the text
 /// must come back unchanged, and the encoded form must be one header line's worth of
 /// printable ASCII (folded with CRLF + space).
@@ -602,6 +617,41 @@ mod tests {
                 input.extend_from_slice(rng.pick(alphabet));
             }
             smtp_reply(&input);
+        }
+    }
+
+    #[test]
+    fn autoconfig_reader_never_panics_on_pieced_inputs() {
+        let alphabet: &[&[u8]] = &[
+            b"HTTP/1.1 200 OK\r\n",
+            b"Transfer-Encoding: chunked\r\n",
+            b"Content-Length: 5\r\n",
+            b"\r\n",
+            b"3\r\n",
+            b"<incomingServer type=\"imap\">",
+            b"<outgoingServer type=\"smtp\">",
+            b"</incomingServer>",
+            b"<hostname>",
+            b"</hostname>",
+            b"<port>",
+            b"993",
+            b"</port>",
+            b"%EMAILADDRESS%",
+            b"h.example",
+            b"\xff",
+            b"<!--",
+            b"&amp;",
+        ];
+        let mut rng = Rng(11);
+        for _ in 0..20_000 {
+            let mut input = b"HTTP/1.1 200 OK\r\n\r\n".to_vec();
+            if rng.below(3) == 0 {
+                input.clear();
+            }
+            for _ in 0..rng.below(14) {
+                input.extend_from_slice(rng.pick(alphabet));
+            }
+            autoconfig(&input);
         }
     }
 }

@@ -24,6 +24,7 @@
 #[path = "fuzz_api.rs"]
 pub mod __fuzz;
 mod config;
+pub mod discover;
 mod error;
 pub mod imap;
 pub mod message;
@@ -34,6 +35,7 @@ pub mod panic;
 
 mod progress;
 pub mod smtp;
+pub mod token;
 pub mod trace;
 
 /// Fuzz entry points for the IMAP decoders and search serialisation (used by `fuzz/` and the
@@ -43,15 +45,17 @@ pub mod trace;
 pub mod __fuzz_imap;
 
 pub use config::{
-    Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions, DEFAULT_FETCH_BATCH,
-    DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_RAW_FETCH_BATCH,
+    default_client_id, Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions,
+    DEFAULT_FETCH_BATCH, DEFAULT_IDLE_TIMEOUT, DEFAULT_MAX_RESPONSE_SIZE, DEFAULT_RAW_FETCH_BATCH,
 };
+pub use discover::discover;
 pub use error::{Error, ErrorFields, ErrorKind, Result};
 pub use imap::ImapClient;
 pub use message::{Address, Attachment, Message, OutgoingMessage};
 pub use options::{duration_from, ConnectOptions};
 pub use progress::Progress;
 pub use smtp::SmtpClient;
+pub use token::{TokenFuture, TokenProvider, TokenSource};
 
 /// The README's examples, compiled as doctests so they cannot rot.
 #[doc = include_str!("../../README.md")]

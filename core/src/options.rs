@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use crate::config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts, TlsOptions};
 use crate::error::{Error, Result};
+use crate::token::TokenSource;
 
 /// Connection options for IMAP or SMTP, every one optional but the host.
 /// [`imap`](Self::imap) and [`smtp`](Self::smtp) turn them into a config:
@@ -63,6 +64,12 @@ pub struct ConnectOptions {
     pub no_progress_timeout: Option<Duration>,
     /// IMAP: the largest single response accepted, in bytes (at least 1).
     pub max_response_size: Option<u64>,
+    /// OAuth 2.0 tokens asked for at each login instead of a fixed `access_token` (with
+    /// `username`; not with `password` or `access_token`).
+    pub token_provider: Option<TokenSource>,
+    /// IMAP: the ID fields sent after login ([`ImapConfig::client_id`]); `None` keeps the
+    /// default, an empty list sends no ID.
+    pub client_id: Option<Vec<(String, String)>>,
     /// SMTP: the name sent in EHLO.
     pub hello_name: Option<String>,
     /// SMTP: most connections the pool opens at once (at least 1).
@@ -84,6 +91,7 @@ impl std::fmt::Debug for ConnectOptions {
             .field("username", &self.username)
             .field("password", &set(self.password.is_some()))
             .field("access_token", &set(self.access_token.is_some()))
+            .field("token_provider", &set(self.token_provider.is_some()))
             .field(
                 "ca_pem",
                 &self.ca_pem.as_ref().map(|p| format!("<{} bytes>", p.len())),
@@ -95,6 +103,7 @@ impl std::fmt::Debug for ConnectOptions {
             .field("idle_reissue", &self.idle_reissue)
             .field("no_progress_timeout", &self.no_progress_timeout)
             .field("max_response_size", &self.max_response_size)
+            .field("client_id", &self.client_id)
             .field("hello_name", &self.hello_name)
             .field("pool_size", &self.pool_size)
             .field("pool_idle_timeout", &self.pool_idle_timeout)
@@ -164,6 +173,9 @@ impl ConnectOptions {
             .timeouts(timeouts)
             .allow_plaintext_auth(self.allow_plaintext_auth);
         cfg.tls = self.tls();
+        if let Some(id) = self.client_id.clone() {
+            cfg.client_id = id;
+        }
         if let Some(n) = self.max_response_size {
             cfg.max_response_size = usize::try_from(n)
                 .ok()
@@ -207,6 +219,20 @@ impl ConnectOptions {
     }
 
     fn auth(&self) -> Result<Auth> {
+        if let Some(provider) = &self.token_provider {
+            return match (&self.username, &self.password, &self.access_token) {
+                (Some(u), None, None) => Ok(Auth::OAuth2Provider {
+                    username: u.clone(),
+                    provider: provider.clone(),
+                }),
+                (None, _, _) => Err(Error::invalid_input(
+                    "a username is required with a token provider",
+                )),
+                _ => Err(Error::invalid_input(
+                    "give a token provider, a password or an access token: only one",
+                )),
+            };
+        }
         Auth::from_parts(
             self.username.clone(),
             self.password.clone(),

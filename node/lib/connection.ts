@@ -10,38 +10,25 @@ import { checkKeys, Keys } from './options';
 /** A PEM certificate (or bundle): a string or a Buffer. */
 export type Pem = string | Buffer;
 
-/** Connection options shared by IMAP and SMTP. */
-export interface ConnectionOptions {
-  /** Host name or IP address. */
-  host: string;
-  /** Port; when absent 993 (IMAP) or 465 (SMTP) for `'tls'`, 143 or 587 otherwise. */
-  port?: number;
-  /**
-   * `'tls'` (TLS from the first byte), `'starttls'` (upgrade; never falls back to plaintext)
-   * or `'plain'`. When absent the port decides, as in imapflow and nodemailer: `'starttls'`
-   * on 143, 587 and 25, `'tls'` on any other port and without one.
-   */
-  security?: 'tls' | 'starttls' | 'plain';
-  /** `{user, pass}` or `{user, accessToken}` (XOAUTH2). */
-  auth?: { user: string; pass: string } | { user: string; accessToken: string };
-  /**
-   * Extra trusted CA certificates, PEM, as Node's `tls` and nodemailer take them: a string,
-   * a Buffer, or an array of them (each may hold several certificates).
-   */
+/** The options only one protocol has (each client's options add its own back). */
+type ImapOnly = 'idleReissue' | 'noProgressTimeout' | 'maxResponseSize' | 'clientId';
+type SmtpOnly = 'maxConnections' | 'name' | 'poolIdleTimeout';
+
+/**
+ * Connection options shared by IMAP and SMTP: the native `ConnectOptions` (documented
+ * there, with every default), except that `ca` also takes an array, as Node's `tls` and
+ * nodemailer do (each entry may hold several certificates).
+ */
+export type ConnectionOptions = Omit<native.ConnectOptions, ImapOnly | SmtpOnly | 'ca' | 'security'> & {
   ca?: Pem | Pem[];
-  /** `rejectUnauthorized: false` accepts any certificate (tests only); `servername` overrides the checked name. */
-  tls?: { rejectUnauthorized?: boolean; servername?: string };
-  /** Deadline in ms for each command and each read of a streaming response (default 60000). */
-  timeout?: number;
-  /** Deadline in ms for connect + TLS handshake and the greeting (default 15000, or `timeout`). */
-  connectTimeout?: number;
-  /**
-   * Allow sending the password or token over `security: 'plain'`, unencrypted. Dangerous:
-   * anyone on the network path can read it; only for a test server you trust. Default `false`:
-   * credentials with `'plain'` fail with `EINVAL`.
-   */
-  allowPlaintextAuth?: boolean;
-}
+  security?: 'tls' | 'starttls' | 'plain';
+};
+
+/** IMAP's connection options. */
+export type ImapConnectionOptions = ConnectionOptions & Pick<native.ConnectOptions, ImapOnly>;
+
+/** SMTP's connection options. */
+export type SmtpConnectionOptions = ConnectionOptions & Pick<native.ConnectOptions, SmtpOnly>;
 
 /** The keys of {@link ConnectionOptions}, for the options of each protocol to extend. */
 export const CONNECTION_KEYS: Keys<ConnectionOptions> = {

@@ -7,7 +7,7 @@
 import { EventEmitter } from 'node:events';
 
 import * as native from '../native';
-import { CONNECTION_KEYS, ConnectionOptions, nativeConnectOptions } from './connection';
+import { CONNECTION_KEYS, ImapConnectionOptions, nativeConnectOptions } from './connection';
 import { call, fromNative, invalidInput, MailError } from './errors';
 import { bytes, MailOptions, buildMessage } from './message';
 import { checkKeys, Keys } from './options';
@@ -15,20 +15,10 @@ import { UidSet } from './uidset';
 
 export type { ConnectionOptions } from './connection';
 
-/** Options of {@link ImapClient.connect}. */
-export interface ImapOptions extends ConnectionOptions {
-  /** How long one IDLE runs before it is re-issued, in ms (default 25 minutes). */
-  idleReissue?: number;
-  /**
-   * How long a command may receive none of the data it asked for, in ms, however much
-   * unrelated chatter the server sends meanwhile (default 4 × `timeout`).
-   */
-  noProgressTimeout?: number;
-  /** The largest single response accepted from the server, in bytes (default 256 MiB). */
-  maxResponseSize?: number;
-}
+/** Options of {@link ImapClient.connect} (documented on the native `ConnectOptions`). */
+export type ImapOptions = ImapConnectionOptions;
 
-const IMAP_KEYS: Keys<ImapOptions> = { ...CONNECTION_KEYS, idleReissue: true, noProgressTimeout: true, maxResponseSize: true };
+const IMAP_KEYS: Keys<ImapOptions> = { ...CONNECTION_KEYS, idleReissue: true, noProgressTimeout: true, maxResponseSize: true, clientId: true };
 
 /**
  * UIDs: a number, an array of numbers, a {@link UidSet} (passed on as ranges), or a string
@@ -39,70 +29,26 @@ export type UidInput = number | Iterable<number> | UidSet | string;
 /** A date for a search: a `Date` or an ISO string (the UTC date part is used). */
 export type DateInput = Date | string;
 
+/** The search keys that take a date. */
+const DATE_KEYS = ['since', 'before', 'on', 'sentSince', 'sentBefore', 'sentOn'] as const;
+
 /**
- * An imapflow-like search query: every given key must match. Flags take a boolean (false
- * means "without"); strings match case-insensitive substrings.
+ * An imapflow-like search query: every given key must match (the native `SearchQuery`'s
+ * keys, documented there). Flags take a boolean (false means "without"); strings match
+ * case-insensitive substrings; dates are a `Date` or an ISO string; `header` maps names to
+ * a substring (`true` or `''`: the header is present); `not` is one query.
  */
-export interface SearchObject {
-  /** Every message. */
-  all?: boolean;
-  /** With (true) or without (false) `\Seen`. */
-  seen?: boolean;
-  /** `\Flagged` or not. */
-  flagged?: boolean;
-  /** `\Answered` or not. */
-  answered?: boolean;
-  /** `\Deleted` or not. */
-  deleted?: boolean;
-  /** `\Draft` or not. */
-  draft?: boolean;
-  /** From contains. */
-  from?: string;
-  /** To contains. */
-  to?: string;
-  /** Cc contains. */
-  cc?: string;
-  /** Bcc contains. */
-  bcc?: string;
-  /** Subject contains. */
-  subject?: string;
-  /** Body contains. */
-  body?: string;
-  /** Headers or body contain. */
-  text?: string;
-  /** Received on or after. */
-  since?: DateInput;
-  /** Received before. */
-  before?: DateInput;
-  /** Received on. */
-  on?: DateInput;
-  /** Date header on or after. */
-  sentSince?: DateInput;
-  /** Date header before. */
-  sentBefore?: DateInput;
-  /** Date header on. */
-  sentOn?: DateInput;
-  /** Larger than this many bytes. */
-  larger?: number;
-  /** Smaller than this many bytes. */
-  smaller?: number;
-  /** UIDs in the set. */
+export type SearchObject = Omit<native.SearchQuery, (typeof DATE_KEYS)[number] | 'uid' | 'header' | 'modseq' | 'or' | 'not' | 'raw'> & {
+  [K in (typeof DATE_KEYS)[number]]?: DateInput;
+} & {
   uid?: UidInput;
-  /** With the keyword. */
-  keyword?: string;
-  /** Without the keyword (imapflow spells it `unKeyword`). */
-  unkeyword?: string;
-  /** Without the keyword. */
+  /** Without the keyword (imapflow's spelling of `unkeyword`). */
   unKeyword?: string;
-  /** Headers that must contain the value (`true` or `''`: the header is present). */
   header?: Record<string, string | boolean>;
-  /** Changed after this modseq. */
   modseq?: number | bigint;
-  /** Any of these. */
   or?: SearchObject[];
-  /** Not this. */
   not?: SearchObject;
-}
+};
 
 /** A search: an object of criteria or raw IMAP search keys (`'OR SEEN FLAGGED'`). */
 export type SearchQuery = SearchObject | string;
@@ -161,6 +107,14 @@ export interface AppendOptions {
 }
 
 const APPEND_KEYS: Keys<AppendOptions> = { flags: true, date: true };
+
+/** Options of {@link ImapClient.rawCommand}. */
+export interface RawCommandOptions {
+  /** A mailbox to select first (the command then runs inside it). */
+  mailbox?: string;
+}
+
+const RAW_KEYS: Keys<RawCommandOptions> = { mailbox: true };
 
 /** Options of {@link ImapClient.idle}. */
 export interface IdleOptions {
@@ -275,39 +229,15 @@ function query(q: SearchQuery | undefined): native.SearchQuery {
   if (q === undefined || q === null) return { all: true };
   if (typeof q === 'string') return { raw: q };
   checkKeys(q, SEARCH_KEYS, 'the search query');
-  const header = q.header
-    ? Object.entries(q.header).map(([name, value]) => ({ name, value: value === true ? '' : String(value) }))
-    : undefined;
-  return {
-    all: q.all,
-    seen: q.seen,
-    flagged: q.flagged,
-    answered: q.answered,
-    deleted: q.deleted,
-    draft: q.draft,
-    from: q.from,
-    to: q.to,
-    cc: q.cc,
-    bcc: q.bcc,
-    subject: q.subject,
-    body: q.body,
-    text: q.text,
-    since: date(q.since, 'since'),
-    before: date(q.before, 'before'),
-    on: date(q.on, 'on'),
-    sentSince: date(q.sentSince, 'sentSince'),
-    sentBefore: date(q.sentBefore, 'sentBefore'),
-    sentOn: date(q.sentOn, 'sentOn'),
-    larger: q.larger,
-    smaller: q.smaller,
-    uid: q.uid === undefined ? undefined : uids(q.uid),
-    keyword: q.keyword,
-    unkeyword: q.unkeyword ?? q.unKeyword,
-    header,
-    modseq: num(q.modseq),
-    or: q.or?.map(query),
-    not: q.not ? [query(q.not)] : undefined,
-  };
+  const { unKeyword, uid, header, modseq, or, not, ...rest } = q;
+  const out: native.SearchQuery = { ...rest, unkeyword: q.unkeyword ?? unKeyword } as native.SearchQuery;
+  for (const k of DATE_KEYS) out[k] = date(q[k], k);
+  if (uid !== undefined) out.uid = uids(uid);
+  if (header) out.header = Object.entries(header).map(([name, value]) => ({ name, value: value === true ? '' : String(value) }));
+  out.modseq = num(modseq);
+  out.or = or?.map(query);
+  if (not) out.not = [query(not)];
+  return out;
 }
 
 function event(e: native.MailboxEvent): MailboxEvent {
@@ -397,6 +327,43 @@ export class ImapClient extends EventEmitter {
   /** Whether the server announced `capability` (`'IDLE'`, `'MOVE'`), case-insensitive. */
   hasCapability(capability: string): Promise<boolean> {
     return call(() => this.#native.hasCapability(capability));
+  }
+
+  /** Every capability the server announced (after login), upper case and sorted. */
+  capabilities(): Promise<string[]> {
+    return call(() => this.#native.capabilities());
+  }
+
+  /**
+   * What the server said of itself in answer to the client's ID (RFC 2971): `name`,
+   * `vendor`, `version`, …; `null` when it does not offer ID or the client sends none
+   * (`clientId: {}`).
+   */
+  async serverId(): Promise<Record<string, string> | null> {
+    return (await call(() => this.#native.serverId())) ?? null;
+  }
+
+  /**
+   * Sends `command` (one line without tag, e.g. `'GETQUOTAROOT INBOX'`) as it is, with
+   * `mailbox` selected first when given, and resolves to the server's answer uninterpreted:
+   * `{status, text, untagged, isOk}` (a NO or BAD is a status, not a rejection). Quote
+   * arguments yourself. CR, LF, literals and commands the client must manage itself (IDLE,
+   * LOGIN, LOGOUT, STARTTLS, APPEND, …) reject with `EINVAL`.
+   */
+  async rawCommand(command: string, options: RawCommandOptions = {}): Promise<native.RawResponse> {
+    const { mailbox } = checkKeys(options, RAW_KEYS, 'rawCommand options') ?? {};
+    return call(() => this.#native.rawCommand(command, mailbox));
+  }
+
+  /**
+   * Takes the events of `mailbox` that arrived during other calls and were not reported
+   * yet, oldest first (no round trip); otherwise the next `idle` or `watch` of `mailbox`
+   * delivers them first. Each is also emitted, as `idle` does.
+   */
+  async pendingEvents(mailbox: string): Promise<MailboxEvent[]> {
+    const events = (await call(() => this.#native.pendingEvents(mailbox))).map(event);
+    this.#emitAll(mailbox, events);
+    return events;
   }
 
   /** Sends NOOP: keeps the connection alive. */
@@ -560,7 +527,8 @@ export class ImapClient extends EventEmitter {
 
   /**
    * Waits for changes in `mailbox` (IDLE) and resolves to them, empty when `timeout` passed
-   * first. Each change is also emitted as an `exists`, `expunge`, `flags` or `overflow` event.
+   * first; changes that arrived during other calls (see {@link pendingEvents}) at once. Each
+   * change is also emitted as an `exists`, `expunge`, `flags` or `overflow` event.
    */
   async idle(mailbox: string, options: IdleOptions = {}): Promise<MailboxEvent[]> {
     const { timeout, signal } = checkKeys(options, IDLE_KEYS, 'idle options') ?? {};
@@ -632,7 +600,10 @@ export class ImapClient extends EventEmitter {
 
   /**
    * What changed in `mailbox` since `state` (the string from an earlier result; omit it
-   * the first time): new UIDs, flag changes, vanished UIDs (CONDSTORE/QRESYNC).
+   * the first time): new UIDs, flag changes, vanished UIDs — the same answers whether the
+   * server has QRESYNC, CONDSTORE alone or neither (the state string names the mode:
+   * `v2:qresync:…`, `v2:condstore:…`, `v2:basic:…`). `fullResync` only without a state or
+   * after a UIDVALIDITY change.
    */
   async sync(mailbox: string, state?: string | null): Promise<SyncResult> {
     const r = await call(() => this.#native.sync(mailbox, state ?? undefined));

@@ -2,20 +2,13 @@
  * `SmtpClient`: the nodemailer-shaped face of the core's pooled SMTP client.
  */
 import * as native from '../native';
-import { CONNECTION_KEYS, ConnectionOptions, nativeConnectOptions } from './connection';
-import { call } from './errors';
+import { CONNECTION_KEYS, nativeConnectOptions, SmtpConnectionOptions } from './connection';
+import { call, callSync } from './errors';
 import { buildMessage, bytes, checkMail, MailOptions, toNative } from './message';
 import { checkKeys, Keys } from './options';
 
-/** Options of {@link SmtpClient.connect}. */
-export interface SmtpOptions extends ConnectionOptions {
-  /** Most connections the pool opens at once (nodemailer's name). Default 4. */
-  maxConnections?: number;
-  /** The name sent in EHLO. Default `localhost`. */
-  name?: string;
-  /** An idle pooled connection older than this (ms) is closed instead of reused. */
-  poolIdleTimeout?: number;
-}
+/** Options of {@link SmtpClient.connect} (documented on the native `ConnectOptions`). */
+export type SmtpOptions = SmtpConnectionOptions;
 
 const SMTP_KEYS: Keys<SmtpOptions> = { ...CONNECTION_KEYS, maxConnections: true, name: true, poolIdleTimeout: true };
 
@@ -75,6 +68,19 @@ export class SmtpClient {
   /** nodemailer's name for {@link send}. */
   sendMail(message: MailOptions, options: SendOptions = {}): Promise<native.SendResult> {
     return this.send(message, options);
+  }
+
+  /**
+   * The extensions the server announced in its EHLO reply (of the connection opened last),
+   * one per line as sent, keyword upper case: `['PIPELINING', 'SIZE 10240000', …]`.
+   */
+  extensions(): string[] {
+    return callSync(() => this.#native.extensions());
+  }
+
+  /** The SASL mechanisms the server offers (`['PLAIN', 'LOGIN']`), upper case. */
+  authMechanisms(): string[] {
+    return callSync(() => this.#native.authMechanisms());
   }
 
   /** Quits every pooled connection; later sends reject with `ECLOSED`. */

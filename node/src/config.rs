@@ -1,6 +1,7 @@
 //! Connection options as JavaScript objects (`{host, port, security, auth, ca, …}`) and their
 //! conversion to the core's `ImapConfig` / `SmtpConfig`.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use mailwire::{ImapConfig, Security, SmtpConfig};
@@ -8,16 +9,21 @@ use napi::bindgen_prelude::{Buffer, Either};
 use napi_derive::napi;
 
 use crate::error::{invalid, IntoNapi, Result};
+use crate::token::TokenFn;
 
 /// Credentials: a password (`{user, pass}`) or an OAuth 2.0 token (`{user, accessToken}`).
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 pub struct AuthOptions {
     /// The user name.
     pub user: String,
     /// The password (IMAP LOGIN, SMTP AUTH PLAIN/LOGIN).
     pub pass: Option<String>,
-    /// An OAuth 2.0 access token (SASL XOAUTH2).
-    pub access_token: Option<String>,
+    /// An OAuth 2.0 access token (SASL OAUTHBEARER or XOAUTH2), or a function that gives
+    /// one: called at every login (IMAP reconnects and new pooled SMTP connections too) with
+    /// `forceRefresh` false, and once more with `true` when the server refuses the token.
+    /// It may return a promise; one that throws or rejects fails the login with `EAUTH`.
+    #[napi(ts_type = "string | ((forceRefresh: boolean) => string | Promise<string>)")]
+    pub access_token: Option<Either<String, TokenFn>>,
 }
 
 /// Certificate trust beyond `ca`.
@@ -30,7 +36,7 @@ pub struct TlsSettings {
 }
 
 /// Where and how to connect (IMAP or SMTP).
-#[napi(object)]
+#[napi(object, object_to_js = false)]
 pub struct ConnectOptions {
     /// Host name or IP address.
     pub host: String,
@@ -60,6 +66,10 @@ pub struct ConnectOptions {
     /// IMAP: the largest single response accepted from the server, in bytes (a whole
     /// message from `fetchRaw` is one response). Default 256 MiB.
     pub max_response_size: Option<f64>,
+    /// IMAP: what the client tells a server that offers ID (RFC 2971) after login, e.g.
+    /// `{name: 'myapp', version: '1.0'}` (sent sorted by name). Default `name`
+    /// mailwire and its version; `{}` sends no ID.
+    pub client_id: Option<BTreeMap<String, String>>,
     /// SMTP: most connections the pool opens at once. Default 4.
     pub max_connections: Option<u32>,
     /// SMTP: the name sent in EHLO. Default `localhost`.
@@ -82,7 +92,7 @@ fn optional_millis(what: &str, ms: Option<f64>) -> Result<Option<Duration>> {
 }
 
 /// The core's options for `o` (the core applies every default and check).
-fn options(o: &ConnectOptions) -> Result<mailwire::ConnectOptions> {
+fn options(o: &mut ConnectOptions) -> Result<mailwire::ConnectOptions> {
     let mut c = mailwire::ConnectOptions::new(&o.host);
     c.port = o
         .port
@@ -94,9 +104,13 @@ fn options(o: &ConnectOptions) -> Result<mailwire::ConnectOptions> {
         .map(Security::parse)
         .transpose()
         .napi()?;
-    if let Some(a) = &o.auth {
-        (c.username, c.password, c.access_token) =
-            (Some(a.user.clone()), a.pass.clone(), a.access_token.clone());
+    if let Some(a) = &mut o.auth {
+        (c.username, c.password) = (Some(a.user.clone()), a.pass.clone());
+        match a.access_token.take() {
+            Some(Either::A(token)) => c.access_token = Some(token),
+            Some(Either::B(f)) => c.token_provider = Some(crate::token::provider(f)),
+            None => {}
+        }
     }
     c.ca_pem = o.ca.as_ref().map(|ca| match ca {
         Either::A(b) => b.to_vec(),
@@ -113,8 +127,8 @@ fn options(o: &ConnectOptions) -> Result<mailwire::ConnectOptions> {
 }
 
 /// The core's IMAP settings for `o`.
-pub(crate) fn imap_config(o: &ConnectOptions) -> Result<ImapConfig> {
-    let mut c = options(o)?;
+pub(crate) fn imap_config(mut o: ConnectOptions) -> Result<ImapConfig> {
+    let mut c = options(&mut o)?;
     c.idle_reissue = optional_millis("idleReissue", o.idle_reissue)?;
     c.no_progress_timeout = optional_millis("noProgressTimeout", o.no_progress_timeout)?;
     if let Some(n) = o.max_response_size {
@@ -125,12 +139,13 @@ pub(crate) fn imap_config(o: &ConnectOptions) -> Result<ImapConfig> {
         }
         c.max_response_size = Some(n as u64);
     }
+    c.client_id = o.client_id.take().map(|id| id.into_iter().collect());
     c.imap().napi()
 }
 
 /// The core's SMTP settings for `o`.
-pub(crate) fn smtp_config(o: &ConnectOptions) -> Result<SmtpConfig> {
-    let mut c = options(o)?;
+pub(crate) fn smtp_config(mut o: ConnectOptions) -> Result<SmtpConfig> {
+    let mut c = options(&mut o)?;
     c.pool_size = o.max_connections;
     c.hello_name = o.name.clone();
     c.pool_idle_timeout = optional_millis("poolIdleTimeout", o.pool_idle_timeout)?;

@@ -15,6 +15,7 @@ mod message;
 mod progress;
 mod smtp;
 mod text;
+mod token;
 mod trace;
 
 pub use config::{AuthOptions, ConnectOptions, TlsSettings};

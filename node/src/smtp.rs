@@ -103,7 +103,7 @@ impl NativeSmtpClient {
     #[napi(factory)]
     pub async fn connect(options: ConnectOptions) -> Result<NativeSmtpClient> {
         crate::error::guard_async(async {
-            let config = smtp_config(&options)?;
+            let config = smtp_config(options)?;
             let inner = mailwire::SmtpClient::connect(config).await.napi()?;
             Ok(NativeSmtpClient { inner })
         })
@@ -166,6 +166,21 @@ impl NativeSmtpClient {
             Ok(result(r, env.from.address, to))
         })
         .await
+    }
+
+    /// The extensions the server announced in its EHLO reply (of the connection opened
+    /// last), one per line as sent, keyword upper case: `['PIPELINING', 'SIZE 10240000',
+    /// 'AUTH PLAIN LOGIN', …]`. No round trip.
+    #[napi(catch_unwind)]
+    pub fn extensions(&self) -> Result<Vec<String>> {
+        crate::error::guard(|| Ok(self.inner.extensions()))
+    }
+
+    /// The SASL mechanisms the server offers (`['PLAIN', 'LOGIN']`), upper case; empty when
+    /// it offers none. No round trip.
+    #[napi(catch_unwind)]
+    pub fn auth_mechanisms(&self) -> Result<Vec<String>> {
+        crate::error::guard(|| Ok(self.inner.auth_mechanisms()))
     }
 
     /// Quits every pooled connection; later sends reject with `ECLOSED`.

@@ -1,8 +1,8 @@
 'use strict';
 // Settings of the real devserver (Dovecot + Postfix) from the MAILWIRE_* variables that
 // `devserver/devserver env` prints (or from running it), and small helpers shared by the
-// test files. The Node suite uses only the users t65 … t79; other suites run against the
-// same servers at the same time.
+// test files. The Node suite uses only the users t65 … t79, t81, user9 and user10; other
+// suites run against the same servers at the same time.
 const { execFileSync } = require('node:child_process');
 const crypto = require('node:crypto');
 const fs = require('node:fs');

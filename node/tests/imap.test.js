@@ -326,7 +326,7 @@ test('sync reports new, changed and vanished UIDs since a saved state string', a
     const first = await client.sync(s);
     assert.equal(first.fullResync, true);
     assert.deepEqual(first.new, [u1]);
-    assert.match(first.state, /^v1:/);
+    assert.match(first.state, /^v2:qresync:/);
     const u2 = await client.append(s, E.sampleMessage('two'));
     await client.addFlags(s, u1, '\\Seen');
     const second = await client.sync(s, first.state);

@@ -5,10 +5,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use mailwire::{
-    Auth, ConnectOptions, Error, ErrorKind, ImapConfig, Progress, Security, SmtpConfig,
+    Auth, ConnectOptions, Error, ErrorKind, ImapConfig, Progress, Security, SmtpConfig, TokenSource,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyByteArray, PyBytes, PyString};
+use pyo3::types::{PyByteArray, PyBytes, PyMapping, PyString};
 
 use crate::error::{invalid_input, to_py_err};
 
@@ -20,6 +20,7 @@ pub(crate) struct Common {
     pub username: Option<String>,
     pub password: Option<String>,
     pub access_token: Option<String>,
+    pub token_provider: Option<TokenSource>,
     pub ca_pem: Option<Vec<u8>>,
     pub accept_invalid_certs: bool,
     pub server_name: Option<String>,
@@ -33,6 +34,7 @@ pub(crate) struct ImapOptions {
     pub idle_reissue: Option<f64>,
     pub no_progress_timeout: Option<f64>,
     pub max_response_size: Option<i128>,
+    pub client_id: Option<Vec<(String, String)>>,
 }
 
 /// `s` seconds as a `Duration`; `what` names the keyword argument in the error.
@@ -54,8 +56,12 @@ impl Common {
             .map(|s| Security::parse(&s))
             .transpose()
             .map_err(|e| to_py_err(py, e))?;
-        (o.username, o.password, o.access_token) =
-            (self.username, self.password, self.access_token);
+        (o.username, o.password, o.access_token, o.token_provider) = (
+            self.username,
+            self.password,
+            self.access_token,
+            self.token_provider,
+        );
         (o.ca_pem, o.accept_invalid_certs, o.server_name) =
             (self.ca_pem, self.accept_invalid_certs, self.server_name);
         o.timeout = optional_seconds(py, "timeout", self.timeout)?;
@@ -77,6 +83,7 @@ impl Common {
                 })
             })
             .transpose()?;
+        o.client_id = extra.client_id;
         o.imap().map_err(|e| to_py_err(py, e))
     }
 
@@ -106,6 +113,28 @@ pub(crate) fn progress(callback: Option<Py<PyAny>>) -> Option<Progress> {
             }
         });
     }))
+}
+
+/// ``client_id=``: a mapping of ID field names to values, in its order (empty: no ID is
+/// sent; None: the core's default).
+pub(crate) fn client_id(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<(String, String)>>> {
+    let Some(obj) = obj.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
+    let py = obj.py();
+    let wrong = || {
+        invalid_input(
+            py,
+            "client_id maps ID field names to strings ({\"name\": \"myapp\"})",
+        )
+    };
+    let mapping = obj.cast::<PyMapping>().map_err(|_| wrong())?;
+    let mut fields = Vec::new();
+    for item in mapping.items()?.iter() {
+        let (name, value): (String, String) = item.extract().map_err(|_| wrong())?;
+        fields.push((name, value));
+    }
+    Ok(Some(fields))
 }
 
 /// ``ca_pem=``: PEM bytes, PEM text, or the path of a PEM file (read now).

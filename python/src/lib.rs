@@ -15,6 +15,7 @@ mod message;
 mod record;
 mod runtime;
 mod smtp;
+mod token;
 
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
@@ -93,6 +94,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<imap::types::MailboxEvent>()?;
     m.add_class::<imap::types::FlagChange>()?;
     m.add_class::<imap::types::SyncResult>()?;
+    m.add_class::<imap::types::RawResponse>()?;
     m.add_class::<smtp::SmtpClient>()?;
     m.add_class::<smtp::AsyncSmtpClient>()?;
     m.add_class::<smtp::SendResult>()?;

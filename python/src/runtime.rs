@@ -213,9 +213,11 @@ where
             tx: std::sync::Mutex::new(Some(tx)),
         },),
     )?;
+    // A token provider asked for during this call runs on this loop (see `token`).
+    let task_loop = std::sync::Arc::new(event_loop.clone().unbind());
     let event_loop = event_loop.unbind();
     let target = py_fut.clone().unbind();
-    let fut = guarded(fut);
+    let fut = crate::token::EVENT_LOOP.scope(task_loop, guarded(fut));
     rt.spawn(async move {
         let result = tokio::select! {
             r = fut => r,

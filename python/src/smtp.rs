@@ -160,6 +160,10 @@ macro_rules! smtp_client_class {
             /// ``allow_plaintext_auth=True`` permits sending the password or token over
             /// ``"plain"`` security, unencrypted (dangerous: only for a test server you
             /// trust); without it, credentials with ``"plain"`` raise ``InvalidInputError``.
+            /// ``access_token`` is an OAuth 2.0 token, or a callable ``(force_refresh: bool)
+            /// -> str`` asked for one for each new connection and once more with
+            /// ``force_refresh=True`` when the server refuses it (asyncio class: it runs on
+            /// the event loop and may return an awaitable).
             #[new]
             #[pyo3(signature = (host, port = None, *, security = None, username = None,
                 password = None, access_token = None, ca_pem = None, accept_invalid_certs = false,
@@ -173,7 +177,7 @@ macro_rules! smtp_client_class {
                 security: Option<String>,
                 username: Option<String>,
                 password: Option<String>,
-                access_token: Option<String>,
+                access_token: Option<&Bound<'_, PyAny>>,
                 ca_pem: Option<&Bound<'_, PyAny>>,
                 accept_invalid_certs: bool,
                 server_name: Option<String>,
@@ -185,6 +189,7 @@ macro_rules! smtp_client_class {
                 allow_plaintext_auth: bool,
             ) -> PyResult<Self> {
                 crate::error::guard(py, || {
+                    let (access_token, token_provider) = crate::token::access_token(access_token)?;
                     let config = Common {
                         host,
                         port,
@@ -192,6 +197,7 @@ macro_rules! smtp_client_class {
                         username,
                         password,
                         access_token,
+                        token_provider,
                         ca_pem: read_ca(ca_pem)?,
                         accept_invalid_certs,
                         server_name,
@@ -243,6 +249,21 @@ macro_rules! smtp_client_class {
             #[getter]
             fn _connected(&self) -> bool {
                 self.session.is_connected()
+            }
+
+            /// The extensions the server announced in its EHLO reply (of the connection opened
+            /// last), one per line as sent, keyword upper case: ``["PIPELINING", "SIZE
+            /// 10240000", "AUTH PLAIN LOGIN", …]``. No round trip.
+            #[getter]
+            fn extensions(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+                crate::error::guard(py, || Ok(self.session.client(py, $pyname)?.extensions()))
+            }
+
+            /// The SASL mechanisms the server offers (``["PLAIN", "LOGIN"]``), upper case;
+            /// empty when it offers none. No round trip.
+            #[getter]
+            fn auth_mechanisms(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+                crate::error::guard(py, || Ok(self.session.client(py, $pyname)?.auth_mechanisms()))
             }
 
             /// Sends ``message``: an ``OutgoingMessage`` (to its To, Cc and Bcc), a stdlib

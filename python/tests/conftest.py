@@ -1,8 +1,8 @@
 """Fixtures for the tests against the real devserver (Dovecot + Postfix).
 
 Settings come from the ``MAILWIRE_*`` variables (``eval "$(devserver/devserver env)"``), or
-from ``devserver env`` when they are not set. These tests use only the users t50 … t64;
-other suites run against the same servers at the same time.
+from ``devserver env`` when they are not set. These tests use only the users t50 … t65,
+user6 and user7; other suites run against the same servers at the same time.
 """
 
 from __future__ import annotations
@@ -81,8 +81,12 @@ class Env:
             ca_pem=self.ca,
         )
 
-    def kill_sessions(self, user: str) -> None:
-        subprocess.run([self.devserver, "kill-sessions", user], check=True, capture_output=True)
+    def kill_sessions(self, user: str, signal: str = "KILL") -> None:
+        """Ends the user's IMAP sessions on the server: KILL as if it crashed, TERM as if it
+        shut down."""
+        subprocess.run(
+            [self.devserver, "kill-sessions", user, signal], check=True, capture_output=True
+        )
 
     def checker(self, user: str) -> imaplib.IMAP4_SSL:
         """An independent IMAP client (the standard library's) to check server state."""

@@ -31,6 +31,10 @@ def test_sync_and_async_twins_have_the_same_methods_and_arguments(sync: type, as
     assert public(sync) == public(async_)
     for name in public(sync):
         s, a = getattr(sync, name), getattr(async_, name)
+        if inspect.isdatadescriptor(s) or inspect.isdatadescriptor(a):
+            # Attributes (SMTP's ``extensions``): read the same way in both.
+            assert type(s) is type(a), name
+            continue
         assert list(inspect.signature(s).parameters.values()) == list(
             inspect.signature(a).parameters.values()
         ), name

@@ -232,7 +232,7 @@ def test_idle_and_watch(imap: ImapClient, env: Env) -> None:
 # conformance: imap.sync, imap.uids.ranges
 def test_sync_state_string(imap: ImapClient, mailbox: str, env: Env) -> None:
     first = imap.sync(mailbox)
-    assert first.full_resync and first.new == [] and first.state.startswith("v1:")
+    assert first.full_resync and first.new == [] and first.state.startswith("v2:qresync:")
     a = imap.append(mailbox, sample_message(env, "t50", unique("s")))
     b = imap.append(mailbox, sample_message(env, "t50", unique("s")))
     second = imap.sync(mailbox, first.state)
@@ -246,6 +246,66 @@ def test_sync_state_string(imap: ImapClient, mailbox: str, env: Env) -> None:
     assert len(third.vanished) == 1 and third.vanished.ranges == [(b, b)]
     with pytest.raises(mailwire.InvalidInputError):
         imap.sync(mailbox, "not a state")
+
+
+# The devserver's capability profiles (devserver/README.md): the same Dovecot and mail,
+# advertising QRESYNC (main address), CONDSTORE without QRESYNC (gmail-like), or IMAP4rev1
+# alone (bare). User user6.
+PROFILES = [
+    ("MAILWIRE_HOST", "127.0.0.1", "qresync"),
+    ("MAILWIRE_GMAILLIKE_HOST", "127.0.0.3", "condstore"),
+    ("MAILWIRE_BARE_HOST", "127.0.0.4", "basic"),
+]
+
+
+# conformance: imap.sync.profiles
+@pytest.mark.parametrize("host_var,default,mode", PROFILES, ids=["qresync", "gmail-like", "bare"])
+def test_sync_gives_the_same_answers_on_every_server_profile(
+    env: Env, host_var: str, default: str, mode: str
+) -> None:
+    user = "user6"
+    phone_kwargs = env.imap_kwargs(user) | {"host": env.vars.get(host_var, default)}
+    with ImapClient(**phone_kwargs) as phone, ImapClient(**env.imap_kwargs(user)) as other:  # type: ignore[arg-type]
+        mb = unique("profile")
+        other.create_mailbox(mb)
+        try:
+            old = [
+                other.append(mb, sample_message(env, user, unique("old")), flags=f)
+                for f in ([], ["\\Seen"], [], [])
+            ]
+            first = phone.sync(mb)
+            assert first.full_resync and first.new == old
+            assert not first.changed and len(first.vanished) == 0
+            assert first.state.startswith(f"v2:{mode}:")
+
+            # Another device: two new messages, new flags on one, one expunged.
+            added = [other.append(mb, sample_message(env, user, unique("new"))) for _ in range(2)]
+            other.add_flags(mb, old[1], [Flag.FLAGGED, "$Later"])
+            other.delete_messages(mb, old[2])
+            second = phone.sync(mb, first.state)
+            assert not second.full_resync
+            assert second.new == added
+            assert [c.uid for c in second.changed] == [old[1]]
+            assert {"\\Seen", "\\Flagged", "$Later"} <= set(second.changed[0].flags)
+            assert (second.changed[0].modseq is None) == (mode == "basic")
+            assert second.vanished.ranges == [(old[2], old[2])]
+            assert second.state.startswith(f"v2:{mode}:")
+
+            third = phone.sync(mb, second.state)
+            assert not third.full_resync
+            assert (third.new, third.changed, len(third.vanished)) == ([], [], 0)
+
+            # Deleted and created again: a new UIDVALIDITY, and only then a full resync.
+            before = other.mailbox_status(mb).uid_validity
+            other.delete_mailbox(mb)
+            other.create_mailbox(mb)
+            again = other.append(mb, sample_message(env, user, unique("again")))
+            assert other.mailbox_status(mb).uid_validity != before
+            fourth = phone.sync(mb, third.state)
+            assert fourth.full_resync and fourth.new == [again]
+            assert not fourth.changed and len(fourth.vanished) == 0
+        finally:
+            other.delete_mailbox(mb)
 
 
 def test_logout_then_closed(env: Env) -> None:

@@ -1,5 +1,6 @@
 //! [`ImapClient`]: one authenticated connection shared by every task that holds a clone.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -8,6 +9,8 @@ use tokio::sync::{watch, Mutex, OwnedMutexGuard};
 
 use super::command::{Command, UidSet};
 use super::connection::{Connection, Selected, Tagged};
+use super::events::EventQueue;
+use super::types::MailboxEvent;
 use crate::config::ImapConfig;
 use crate::error::{Error, Result};
 
@@ -36,10 +39,25 @@ pub(crate) struct Shared {
     closed: Arc<AtomicBool>,
     /// Turned true by `logout`: reads in flight end with `Closed` at once.
     close: watch::Sender<bool>,
+    /// The capabilities of the connection opened last, readable without waiting for it.
+    caps: std::sync::Mutex<Vec<String>>,
 }
 
 struct State {
     conn: Option<Connection>,
+    /// Events of a connection that was dropped, handed to the next one.
+    orphaned: EventQueue,
+}
+
+impl State {
+    /// Drops the connection, keeping its waiting events for the next one.
+    fn drop_conn(&mut self) {
+        if let Some(conn) = self.conn.take() {
+            let mut events = conn.events;
+            events.prepend(std::mem::take(&mut self.orphaned));
+            self.orphaned = events;
+        }
+    }
 }
 
 impl std::fmt::Debug for ImapClient {
@@ -80,7 +98,7 @@ impl Drop for Session {
             self.guard.conn = None;
         } else if self.guard.conn.as_ref().is_some_and(|c| !c.is_usable()) {
             tracing::debug!(target: "mailwire::imap", "dropping a broken connection");
-            self.guard.conn = None;
+            self.guard.drop_conn();
         }
     }
 }
@@ -92,10 +110,15 @@ impl ImapClient {
     pub async fn connect(config: ImapConfig) -> Result<ImapClient> {
         let (close, close_rx) = watch::channel(false);
         let conn = Connection::open(&config, close_rx).await?;
+        let caps = std::sync::Mutex::new(conn.capabilities());
         Ok(ImapClient {
             shared: Arc::new(Shared {
+                caps,
                 config,
-                state: Arc::new(Mutex::new(State { conn: Some(conn) })),
+                state: Arc::new(Mutex::new(State {
+                    conn: Some(conn),
+                    orphaned: EventQueue::default(),
+                })),
                 closed: Arc::new(AtomicBool::new(false)),
                 close,
             }),
@@ -104,20 +127,29 @@ impl ImapClient {
 
     /// Takes the connection for one call, reconnecting when the last one broke.
     pub(crate) async fn session(&self) -> Result<Session> {
-        let mut guard = self.shared.state.clone().lock_owned().await;
+        let mut s = self.locked().await?;
+        let guard = &mut s.guard;
+        if let Some(conn) = guard.conn.as_mut() {
+            if conn.is_usable() && conn.settle().await.is_ok() {
+                return Ok(s);
+            }
+            guard.drop_conn();
+        }
+        tracing::debug!(target: "mailwire::imap", "reconnecting to {}", self.shared.config.host);
+        let mut conn = Connection::open(&self.shared.config, self.shared.close.subscribe()).await?;
+        conn.events.prepend(std::mem::take(&mut guard.orphaned));
+        *self.shared.caps.lock().unwrap_or_else(|e| e.into_inner()) = conn.capabilities();
+        guard.conn = Some(conn);
+        Ok(s)
+    }
+
+    /// Waits for the client's turn, without (re)connecting.
+    async fn locked(&self) -> Result<Session> {
+        let guard = self.shared.state.clone().lock_owned().await;
         let closed = self.shared.closed.clone();
         if closed.load(Ordering::SeqCst) {
             return Err(Error::closed());
         }
-        if let Some(conn) = guard.conn.as_mut() {
-            if conn.is_usable() && conn.settle().await.is_ok() {
-                return Ok(Session { guard, closed });
-            }
-            guard.conn = None;
-        }
-        tracing::debug!(target: "mailwire::imap", "reconnecting to {}", self.shared.config.host);
-        let conn = Connection::open(&self.shared.config, self.shared.close.subscribe()).await?;
-        guard.conn = Some(conn);
         Ok(Session { guard, closed })
     }
 
@@ -127,6 +159,27 @@ impl ImapClient {
         Ok(s.conn()?.has_cap(&capability.to_ascii_uppercase()))
     }
 
+    /// Whether the connection opened last announced `cap` (upper case), without waiting
+    /// for the connection.
+    pub(crate) fn had_capability(&self, cap: &str) -> bool {
+        let caps = self.shared.caps.lock().unwrap_or_else(|e| e.into_inner());
+        caps.binary_search_by(|c| c.as_str().cmp(cap)).is_ok()
+    }
+
+    /// Every capability the server announced (after login), upper case and sorted.
+    pub async fn capabilities(&self) -> Result<Vec<String>> {
+        let mut s = self.session().await?;
+        Ok(s.conn()?.capabilities())
+    }
+
+    /// What the server said of itself in answer to the client's ID (RFC 2971): `name`,
+    /// `vendor`, `version`, … `None` when it does not offer ID, answered NIL, or the
+    /// client sends no ID ([`ImapConfig::client_id`] empty).
+    pub async fn server_id(&self) -> Result<Option<HashMap<String, String>>> {
+        let mut s = self.session().await?;
+        Ok(s.conn()?.server_id.clone())
+    }
+
     /// Sends NOOP: keeps the connection alive and collects pending mailbox events.
     pub async fn noop(&self) -> Result<()> {
         let mut s = self.session().await?;
@@ -134,6 +187,27 @@ impl ImapClient {
             .run(Command::new("NOOP"), |_| Ok(false))
             .await
             .map(|_| ())
+    }
+
+    /// Takes the events of `mailbox` that arrived outside IDLE (during other calls) and have
+    /// not been reported yet, oldest first; no round trip. The next [`idle`](Self::idle) or
+    /// watch round of `mailbox` would otherwise report them first. Led by an
+    /// [`MailboxEvent::Overflow`] when more than 10,000 events
+    /// were waiting.
+    pub async fn pending_events(&self, mailbox: &str) -> Result<Vec<MailboxEvent>> {
+        let mut s = self.locked().await?;
+        let state = &mut *s.guard;
+        let mut events = match state.conn.as_mut() {
+            Some(c) => std::mem::take(&mut c.events),
+            None => EventQueue::default(),
+        };
+        events.prepend(std::mem::take(&mut state.orphaned));
+        let out = events.take(mailbox);
+        match state.conn.as_mut() {
+            Some(c) => c.events = events,
+            None => state.orphaned = events,
+        }
+        Ok(out)
     }
 
     /// Logs out and closes the connection. Later calls fail with
@@ -186,8 +260,8 @@ impl Connection {
         } else if self.has_cap("CONDSTORE") && !self.has_cap("QRESYNC") {
             cmd = cmd.raw("(CONDSTORE)");
         }
+        // Events of the mailbox selected until now stay queued under its name.
         self.selected = None;
-        self.clear_events();
         let mut sel = Selected {
             name: name.to_string(),
             ..Selected::default()

@@ -6,7 +6,7 @@
 //! the command (`Timeouts::no_progress`, 4 × `timeout` by default) that only responses
 //! belonging to the command push back — untagged chatter cannot hold a call.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use base64::Engine;
@@ -16,9 +16,11 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::command::{Command, Piece, UidSet};
+use super::events::EventQueue;
 use super::parse;
+use super::raw::RawResponse;
 use super::types::MailboxEvent;
-use super::wire::Framer;
+use super::wire::{self, Framer};
 use crate::config::{Auth, ImapConfig, Security};
 use crate::error::{Error, ErrorKind, Result};
 use crate::net::{self, MaybeTls};
@@ -68,10 +70,6 @@ pub(crate) enum IdleStage {
     Idling,
 }
 
-/// Unsolicited events kept at most; past this the oldest are dropped and counted in a
-/// [`MailboxEvent::Overflow`].
-pub(crate) const MAX_EVENTS: usize = 10_000;
-
 pub(crate) struct Connection {
     /// A number for this connection, unique in the process: traces carry it as `conn`, so
     /// the lines of several connections can be told apart.
@@ -96,8 +94,14 @@ pub(crate) struct Connection {
     pending: Option<Pending>,
     /// Set while bytes of a command are half written; such a connection cannot be reused.
     broken: bool,
-    events: VecDeque<MailboxEvent>,
-    events_dropped: u64,
+    /// Mailbox events waiting for an `idle` round or `pending_events`.
+    pub(crate) events: EventQueue,
+    /// Mailboxes a NOTIFY STATUS response named since they were last taken (NOTIFY).
+    pub(crate) notified: Vec<String>,
+    /// More mailboxes were named than `notified` keeps: look at every one.
+    pub(crate) notify_overflow: bool,
+    /// What the server said of itself in its ID response (RFC 2971), if it offers ID.
+    pub(crate) server_id: Option<HashMap<String, String>>,
     secret: Option<String>,
 }
 
@@ -124,6 +128,8 @@ impl Connection {
         config
             .auth
             .check_plaintext(config.security, config.allow_plaintext_auth)?;
+        let id = id_command(&config.client_id)?;
+        let creds = config.auth.for_login(false).await?;
         let tcp = net::connect_tcp(&config.host, config.port, t.connect).await?;
         let stream = match config.security {
             Security::Tls => net::tls_handshake(tcp, &config.host, &config.tls, t.connect).await?,
@@ -146,9 +152,11 @@ impl Connection {
             selected: None,
             pending: None,
             broken: false,
-            events: VecDeque::new(),
-            events_dropped: 0,
-            secret: config.auth.secret().map(str::to_string),
+            events: EventQueue::default(),
+            server_id: None,
+            notified: Vec::new(),
+            notify_overflow: false,
+            secret: creds.secret().map(str::to_string),
         };
         conn.read_greeting(t.greeting).await?;
         if config.security == Security::StartTls {
@@ -182,11 +190,11 @@ impl Connection {
             conn.caps.clear();
         }
         let plaintext = matches!(conn.stream, MaybeTls::Plain(_));
-        if plaintext && config.auth.secret().is_some() {
+        if plaintext && creds.secret().is_some() {
             if conn.caps.is_empty() {
                 conn.refresh_capabilities().await?;
             }
-            if conn.has_cap("LOGINDISABLED") && matches!(config.auth, Auth::Password { .. }) {
+            if conn.has_cap("LOGINDISABLED") && matches!(creds, Auth::Password { .. }) {
                 return Err(Error::new(
                     ErrorKind::Auth,
                     "the IMAP server disabled LOGIN on this unencrypted connection \
@@ -194,8 +202,19 @@ impl Connection {
                 ));
             }
         }
-        conn.login(&config.auth).await?;
+        if let Err(e) = conn.login(&creds, &config.host, config.port).await {
+            if e.kind() != ErrorKind::Auth || !config.auth.refreshable() {
+                return Err(e);
+            }
+            // The token was refused: one more with a forced refresh, on the same connection.
+            let creds = config.auth.for_login(true).await?;
+            conn.secret = creds.secret().map(str::to_string);
+            conn.login(&creds, &config.host, config.port).await?;
+        }
         conn.refresh_capabilities().await?;
+        if let (Some(id), true) = (id, conn.has_cap("ID")) {
+            conn.server_id = conn.exchange_id(id).await?;
+        }
         if conn.has_cap("QRESYNC") {
             conn.run(Command::new("ENABLE QRESYNC"), |_| Ok(false))
                 .await?;
@@ -240,7 +259,9 @@ impl Connection {
         }
     }
 
-    async fn login(&mut self, auth: &Auth) -> Result<()> {
+    /// Logs in with `auth` (a password or a token, never a provider). OAuth 2.0 uses
+    /// OAUTHBEARER when the server offers it, else XOAUTH2.
+    async fn login(&mut self, auth: &Auth, host: &str, port: u16) -> Result<()> {
         let result = match auth {
             Auth::Password { username, password } => {
                 let cmd = Command::new("LOGIN").string(username)?.secret(password)?;
@@ -251,9 +272,20 @@ impl Connection {
                 access_token,
             } => {
                 Command::new("x").string(username)?.secret(access_token)?; // refuses CR/LF
-                let payload = base64::engine::general_purpose::STANDARD
-                    .encode(Auth::xoauth2_payload(username, access_token));
-                self.authenticate_xoauth2(&payload).await
+                if self.caps.is_empty() {
+                    self.refresh_capabilities().await?;
+                }
+                let (mech, payload) = if self.has_cap("AUTH=OAUTHBEARER") {
+                    let p = Auth::oauthbearer_payload(username, host, port, access_token);
+                    ("OAUTHBEARER", p)
+                } else {
+                    ("XOAUTH2", Auth::xoauth2_payload(username, access_token))
+                };
+                let payload = base64::engine::general_purpose::STANDARD.encode(payload);
+                self.authenticate_bearer(mech, &payload).await
+            }
+            Auth::OAuth2Provider { .. } => {
+                return Err(Error::protocol("a token provider reached login unresolved"))
             }
             Auth::None => return Ok(()),
         };
@@ -273,36 +305,95 @@ impl Connection {
         })
     }
 
-    /// SASL XOAUTH2: the token goes after the continuation, never on the command line.
-    async fn authenticate_xoauth2(&mut self, payload_b64: &str) -> Result<Tagged> {
-        let cmd = Command::new("AUTHENTICATE XOAUTH2");
+    /// SASL OAUTHBEARER or XOAUTH2: the token goes after the continuation, never on the
+    /// command line. A refusal comes as a second continuation carrying the server's error
+    /// (base64 JSON, `{"status":"401",…}`): it is answered as the mechanism asks and its
+    /// decoded text added to the error's server text.
+    async fn authenticate_bearer(&mut self, mech: &str, payload_b64: &str) -> Result<Tagged> {
+        let cmd = Command::new(&format!("AUTHENTICATE {mech}"));
         let tag = self.send(&cmd).await?;
         let mut sent_token = false;
-        let mut answered_error = false;
+        let mut failure: Option<String> = None;
         loop {
-            match self
-                .read_for(&tag, &cmd.verb, |_, r| matches!(r, Response::Continue(_)))
-                .await?
-            {
-                Step::Done(t) => return Ok(t),
-                Step::Data(is_continue) => {
-                    if is_continue && sent_token && answered_error {
-                        return Err(Error::protocol(
-                            "the IMAP server kept asking for more after the XOAUTH2 exchange",
-                        ));
+            let step = self
+                .read_for(&tag, &cmd.verb, |_, r| match r {
+                    Response::Continue(outcome) => Some(
+                        outcome
+                            .information
+                            .as_deref()
+                            .unwrap_or_default()
+                            .to_string(),
+                    ),
+                    _ => None,
+                })
+                .await;
+            match step {
+                Ok(Step::Done(t)) => return Ok(t),
+                Ok(Step::Data(None)) => {}
+                Ok(Step::Data(Some(challenge))) => {
+                    if failure.is_some() {
+                        return Err(Error::protocol(format!(
+                            "the IMAP server kept asking for more after the {mech} exchange"
+                        )));
                     }
-                    if is_continue {
-                        answered_error = sent_token;
-                        // First continuation asks for the token; a second one carries the
-                        // error details and wants an empty answer.
-                        let line = if sent_token { "" } else { payload_b64 };
+                    let line = if sent_token {
+                        // The error report; OAUTHBEARER wants %x01 in answer, XOAUTH2 nothing.
+                        failure = Some(crate::token::sasl_error_text(&challenge));
+                        if mech == "OAUTHBEARER" {
+                            "AQ=="
+                        } else {
+                            ""
+                        }
+                    } else {
                         sent_token = true;
-                        tracing::debug!(target: TRACE, conn = self.id, "C: <redacted XOAUTH2 response>");
-                        self.write_raw(format!("{line}\r\n").as_bytes()).await?;
-                    }
+                        payload_b64
+                    };
+                    tracing::debug!(target: TRACE, conn = self.id, "C: <redacted {mech} response>");
+                    self.write_raw(format!("{line}\r\n").as_bytes()).await?;
+                }
+                Err(e) => {
+                    return Err(match (failure, e.server_text()) {
+                        (Some(json), Some(text)) => {
+                            let text = format!("{text} {json}");
+                            e.with_server_text(text)
+                        }
+                        (Some(json), None) => e.with_server_text(json),
+                        (None, _) => e,
+                    })
                 }
             }
         }
+    }
+
+    /// Sends the client's ID and returns the server's (`None` when it answered NIL). A
+    /// server that refuses ID is not an error: the connection goes on without it.
+    async fn exchange_id(&mut self, cmd: Command) -> Result<Option<HashMap<String, String>>> {
+        let mut server = None;
+        let r = self
+            .run(cmd, |r| {
+                if let Response::Id(map) = r {
+                    server = map.as_ref().map(|m| {
+                        m.iter()
+                            .map(|(k, v)| (k.to_string(), v.to_string()))
+                            .collect()
+                    });
+                    return Ok(true);
+                }
+                Ok(false)
+            })
+            .await;
+        match r {
+            Ok(_) => Ok(server),
+            Err(e) if e.kind() == ErrorKind::Rejected => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The capabilities the server announced, sorted.
+    pub(crate) fn capabilities(&self) -> Vec<String> {
+        let mut caps: Vec<String> = self.caps.iter().cloned().collect();
+        caps.sort_unstable();
+        caps
     }
 
     pub(crate) async fn refresh_capabilities(&mut self) -> Result<()> {
@@ -634,6 +725,73 @@ impl Connection {
         }
     }
 
+    /// Runs `cmd` as the caller wrote it and returns every untagged response as text, and
+    /// the tagged status, without interpreting them (`ImapClient::raw_command`). Responses
+    /// the parser does not know are fine here. A NO or BAD is returned, not an error.
+    pub(crate) async fn run_raw(&mut self, cmd: &Command) -> Result<RawResponse> {
+        let tag = self.send(cmd).await?;
+        let mut untagged = Vec::new();
+        loop {
+            if self.cmd_bytes > self.max_response {
+                self.broken = true;
+                return Err(Error::protocol(format!(
+                    "the IMAP server's answer to {} exceeded {} bytes",
+                    cmd.verb, self.max_response
+                )));
+            }
+            let len = match tokio::time::timeout(self.timeout, self.read_frame()).await {
+                Ok(Ok(len)) => len,
+                Ok(Err(e)) => {
+                    self.broken = true;
+                    return Err(e);
+                }
+                Err(_) => {
+                    self.broken = true;
+                    return Err(Error::timeout(
+                        &format!("waiting for the answer to {}", cmd.verb),
+                        self.timeout,
+                    ));
+                }
+            };
+            self.cmd_bytes = self.cmd_bytes.saturating_add(len);
+            let frame = self.framer.take_frame(len);
+            let text = net::scrub(
+                String::from_utf8_lossy(frame.strip_suffix(b"\r\n").unwrap_or(&frame)).as_ref(),
+                self.secret.as_deref(),
+            );
+            tracing::trace!(target: TRACE, conn = self.id, "S: {}", parse::brief_text(&text));
+            if let Some(rest) = text.strip_prefix(&tag).and_then(|r| r.strip_prefix(' ')) {
+                self.pending = None;
+                self.progress_by = None;
+                let (status, text) = rest.split_once(' ').unwrap_or((rest, ""));
+                return Ok(RawResponse {
+                    status: status.to_ascii_uppercase(),
+                    text: text.to_string(),
+                    untagged,
+                });
+            }
+            if text.starts_with('+') {
+                self.broken = true;
+                return Err(Error::protocol(format!(
+                    "the IMAP server asked for more data during {}; raw commands cannot send literals",
+                    cmd.verb
+                )));
+            }
+            if let (Some(sel), Ok((Response::MailboxData(MailboxDatum::Exists(n)), _))) =
+                (&mut self.selected, wire::parse_response(&frame))
+            {
+                sel.exists = n;
+            }
+            untagged.push(text);
+        }
+    }
+
+    /// Takes the last ESEARCH response read (imap-proto does not parse them; the framer
+    /// keeps them aside, see [`super::esearch`]).
+    pub(crate) fn take_esearch(&mut self) -> Option<super::esearch::Esearch> {
+        self.framer.take_esearch()
+    }
+
     /// The most UID pairs a COPYUID may add to a map: the response size limit over 8.
     pub(crate) fn max_uid_pairs(&self) -> usize {
         self.max_response / 8
@@ -705,25 +863,32 @@ impl Connection {
         }
     }
 
-    /// Records unsolicited mailbox changes. Whatever is handed here was not the running
-    /// command's own data, so it does not count as its progress.
+    /// Records unsolicited mailbox changes (of the selected mailbox). Whatever is handed
+    /// here was not the running command's own data, so it does not count as its progress.
     pub(crate) fn absorb(&mut self, resp: &Response<'_>) {
         self.chatter = true;
-        let event = match resp {
-            Response::MailboxData(MailboxDatum::Exists(n)) => {
-                let prev_count = match &mut self.selected {
-                    Some(s) => std::mem::replace(&mut s.exists, *n),
-                    None => *n,
-                };
-                MailboxEvent::Exists {
-                    count: *n,
-                    prev_count,
+        if let Response::MailboxData(MailboxDatum::Status { mailbox, .. }) = resp {
+            // Sent unasked only under NOTIFY: that mailbox changed.
+            let name = crate::message::encoding::decode_mailbox_name(mailbox);
+            if !self.notified.contains(&name) {
+                if self.notified.len() >= MAX_NOTIFIED {
+                    self.notify_overflow = true;
+                } else {
+                    self.notified.push(name);
                 }
             }
+            return;
+        }
+        let Some(selected) = &mut self.selected else {
+            return;
+        };
+        let event = match resp {
+            Response::MailboxData(MailboxDatum::Exists(n)) => MailboxEvent::Exists {
+                count: *n,
+                prev_count: std::mem::replace(&mut selected.exists, *n),
+            },
             Response::Expunge(seq) => {
-                if let Some(s) = &mut self.selected {
-                    s.exists = s.exists.saturating_sub(1);
-                }
+                selected.exists = selected.exists.saturating_sub(1);
                 MailboxEvent::Expunge {
                     uids: UidSet::default(),
                     seq: Some(*seq),
@@ -734,10 +899,8 @@ impl Connection {
                 uids,
             } => {
                 let uids = UidSet::from_server_ranges(uids.iter().map(|r| (*r.start(), *r.end())));
-                if let Some(s) = &mut self.selected {
-                    let gone = u32::try_from(uids.count()).unwrap_or(u32::MAX);
-                    s.exists = s.exists.saturating_sub(gone);
-                }
+                let gone = u32::try_from(uids.count()).unwrap_or(u32::MAX);
+                selected.exists = selected.exists.saturating_sub(gone);
                 MailboxEvent::Expunge { uids, seq: None }
             }
             Response::Fetch(seq, attrs) => match parse::flag_change(*seq, attrs) {
@@ -746,49 +909,7 @@ impl Connection {
             },
             _ => return,
         };
-        self.push_event(event);
-    }
-
-    /// Queues `event`: a new message count replaces a count just before it (keeping that
-    /// one's `prev_count`); past [`MAX_EVENTS`] the oldest event is dropped and counted.
-    fn push_event(&mut self, event: MailboxEvent) {
-        if let (
-            MailboxEvent::Exists { count, .. },
-            Some(MailboxEvent::Exists { count: last, .. }),
-        ) = (&event, self.events.back_mut())
-        {
-            *last = *count;
-            return;
-        }
-        if self.events.len() >= MAX_EVENTS {
-            self.events.pop_front();
-            self.events_dropped += 1;
-        }
-        self.events.push_back(event);
-    }
-
-    /// Whether events are waiting.
-    pub(crate) fn has_events(&self) -> bool {
-        !self.events.is_empty() || self.events_dropped > 0
-    }
-
-    /// Forgets the waiting events.
-    pub(crate) fn clear_events(&mut self) {
-        self.events.clear();
-        self.events_dropped = 0;
-    }
-
-    /// Takes the waiting events, oldest first, led by an [`MailboxEvent::Overflow`] when
-    /// some had to be dropped.
-    pub(crate) fn take_events(&mut self) -> Vec<MailboxEvent> {
-        let mut out = Vec::with_capacity(self.events.len() + 1);
-        if self.events_dropped > 0 {
-            out.push(MailboxEvent::Overflow {
-                dropped: std::mem::take(&mut self.events_dropped),
-            });
-        }
-        out.extend(self.events.drain(..));
-        out
+        self.events.push(&selected.name, event);
     }
 
     /// Sends LOGOUT and closes, best effort.
@@ -810,6 +931,33 @@ async fn closed(close: &mut watch::Receiver<bool>) {
     if close.wait_for(|closed| *closed).await.is_err() {
         std::future::pending::<()>().await;
     }
+}
+
+/// Mailbox names kept from NOTIFY STATUS responses; past this, every watched mailbox is
+/// looked at.
+const MAX_NOTIFIED: usize = 1000;
+
+/// The ID command for `fields` (`None` when empty: no ID is sent), checked against RFC
+/// 2971's limits: at most 30 pairs, fields of at most 30 bytes, values of at most 1024.
+fn id_command(fields: &[(String, String)]) -> Result<Option<Command>> {
+    if fields.is_empty() {
+        return Ok(None);
+    }
+    if fields.len() > 30 {
+        return Err(Error::invalid_input(
+            "client_id has more than 30 fields (RFC 2971's limit)",
+        ));
+    }
+    let mut cmd = Command::new("ID").raw("(");
+    for (field, value) in fields {
+        if field.len() > 30 || value.len() > 1024 {
+            return Err(Error::invalid_input(format!(
+                "client_id field {field:?}: fields are at most 30 bytes and values at most 1024 (RFC 2971)"
+            )));
+        }
+        cmd = cmd.string(field)?.string(value)?;
+    }
+    Ok(Some(cmd.raw(")")))
 }
 
 /// `now + d`, saturating instead of overflowing for huge durations.

@@ -84,6 +84,8 @@ pub struct SearchCriteria {
     pub header: Vec<(String, String)>,
     /// Changed after this modseq (CONDSTORE).
     pub modseq: Option<u64>,
+    /// Gmail's search syntax (`X-GM-RAW`), on servers with `X-GM-EXT-1`.
+    pub gmail_raw: Option<String>,
     /// Any one of these matches (two or more).
     pub or: Vec<SearchCriteria>,
     /// None of these matches.
@@ -146,6 +148,7 @@ impl TryFrom<SearchCriteria> for SearchQuery {
         keys.extend(c.uid.map(Q::Uid));
         keys.extend(c.header.into_iter().map(|(n, v)| Q::Header(n, v)));
         keys.extend(c.modseq.map(Q::ModSeq));
+        keys.extend(c.gmail_raw.map(Q::GmailRaw));
         match c.or.len() {
             0 => {}
             1 => return Err(Error::invalid_input(

@@ -112,6 +112,9 @@ impl ImapClient {
         if c.has_cap("CONDSTORE") {
             items.push_str(" MODSEQ");
         }
+        if c.has_cap("X-GM-EXT-1") {
+            items.push_str(" X-GM-MSGID X-GM-THRID X-GM-LABELS");
+        }
         items.push(')');
         if let Some(m) = options.changed_since {
             items.push_str(&format!(" (CHANGEDSINCE {m})"));

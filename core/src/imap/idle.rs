@@ -9,7 +9,7 @@ use super::client::ImapClient;
 use super::command::Command;
 // `later` saturates at about 30 years instead of panicking on an overflowing `Instant`
 // (a caller may pass a huge timeout to mean "forever").
-use super::connection::{later, IdleStage, Step};
+use super::connection::{later, Connection, IdleStage, Step};
 use super::types::MailboxEvent;
 use crate::error::{ErrorKind, Result};
 
@@ -18,10 +18,11 @@ const GRACE: Duration = Duration::from_millis(100);
 
 impl ImapClient {
     /// Waits up to `timeout` for changes in `mailbox` (new messages, expunges, flag changes)
-    /// and returns them; empty when nothing happened. Only changes that arrive during the
-    /// call are reported. IDLE is re-issued before the server's limit
-    /// ([`Timeouts::idle_reissue`](crate::Timeouts)); servers without IDLE are polled with
-    /// NOOP every few seconds.
+    /// and returns them; empty when nothing happened. Changes of `mailbox` that arrived
+    /// earlier, during other calls, and were not taken by
+    /// [`pending_events`](Self::pending_events) are returned at once, without IDLE.
+    /// IDLE is re-issued before the server's limit ([`Timeouts::idle_reissue`](crate::Timeouts));
+    /// servers without IDLE are polled with NOOP every few seconds.
     ///
     /// The client's connection is busy meanwhile; other calls wait.
     ///
@@ -29,22 +30,44 @@ impl ImapClient {
     ///
     /// Cancelling ends IDLE (DONE is sent before the next call runs).
     pub async fn idle(&self, mailbox: &str, timeout: Duration) -> Result<Vec<MailboxEvent>> {
-        let reissue = self
-            .shared
+        let reissue = self.idle_reissue();
+        let mut s = self.selected(mailbox).await?;
+        let c = s.conn()?;
+        c.idle_until(later(timeout), reissue, |c| c.events.has(mailbox))
+            .await?;
+        Ok(c.events.take(mailbox))
+    }
+
+    /// How often IDLE is renewed (at least every second).
+    pub(crate) fn idle_reissue(&self) -> Duration {
+        self.shared
             .config
             .timeouts
             .idle_reissue
-            .max(Duration::from_secs(1));
-        let mut s = self.selected(mailbox).await?;
-        let c = s.conn()?;
-        c.clear_events();
-        let deadline = later(timeout);
+            .max(Duration::from_secs(1))
+    }
+}
+
+impl Connection {
+    /// Waits in IDLE (renewed every `reissue`; NOOP polling without IDLE) until `ready`
+    /// holds after what the server sent (and a short grace for the rest of a burst), or
+    /// `deadline` passes. Returns at once when `ready` already holds.
+    pub(crate) async fn idle_until(
+        &mut self,
+        deadline: Instant,
+        reissue: Duration,
+        ready: impl Fn(&Connection) -> bool,
+    ) -> Result<()> {
+        if ready(self) {
+            return Ok(());
+        }
+        let c = self;
         if !c.has_cap("IDLE") {
             loop {
                 c.run(Command::new("NOOP"), |_| Ok(false)).await?;
                 let now = Instant::now();
-                if c.has_events() || now >= deadline {
-                    return Ok(c.take_events());
+                if ready(c) || now >= deadline {
+                    return Ok(());
                 }
                 tokio::time::sleep((deadline - now).min(Duration::from_secs(5))).await;
             }
@@ -85,7 +108,7 @@ impl ImapClient {
                         break;
                     }
                     Ok(false) => {
-                        if c.has_events() && first_event.is_none() {
+                        if first_event.is_none() && ready(c) {
                             first_event = Some(Instant::now());
                         }
                     }
@@ -103,8 +126,8 @@ impl ImapClient {
                 // Its completion was read above; the command is over.
                 c.clear_pending();
             }
-            if c.has_events() || Instant::now() >= deadline {
-                return Ok(c.take_events());
+            if ready(c) || Instant::now() >= deadline {
+                return Ok(());
             }
         }
     }

@@ -50,7 +50,12 @@ pub(crate) fn kind(r: &Response<'_>) -> &'static str {
 
 /// A short debug form of a response for traces.
 pub(crate) fn brief(r: &Response<'_>) -> String {
-    let mut s = format!("{r:?}");
+    brief_text(&format!("{r:?}"))
+}
+
+/// `s` cut to 400 bytes (at a character boundary) for a trace line.
+pub(crate) fn brief_text(s: &str) -> String {
+    let mut s = s.to_string();
     if s.len() > 400 {
         let mut cut = 400;
         while !s.is_char_boundary(cut) {
@@ -149,6 +154,9 @@ pub(crate) fn summary(attrs: &[AttributeValue<'_>]) -> Option<MessageSummary> {
         modseq: None,
         envelope: Envelope::default(),
         attachments: Vec::new(),
+        gmail_message_id: None,
+        gmail_thread_id: None,
+        gmail_labels: Vec::new(),
     };
     for a in attrs {
         match a {
@@ -159,6 +167,14 @@ pub(crate) fn summary(attrs: &[AttributeValue<'_>]) -> Option<MessageSummary> {
             AttributeValue::ModSeq(m) => s.modseq = Some(*m),
             AttributeValue::Envelope(e) => s.envelope = envelope(e),
             AttributeValue::BodyStructure(b) => s.attachments = attachments(b),
+            AttributeValue::GmailMsgId(id) => s.gmail_message_id = Some(*id),
+            AttributeValue::GmailThrId(id) => s.gmail_thread_id = Some(*id),
+            AttributeValue::GmailLabels(l) => {
+                s.gmail_labels = l
+                    .iter()
+                    .map(|l| crate::message::encoding::decode_mailbox_name(l))
+                    .collect()
+            }
             _ => {}
         }
     }

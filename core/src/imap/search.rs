@@ -76,6 +76,9 @@ pub enum SearchQuery {
     Header(String, String),
     /// Changed after this modseq (CONDSTORE).
     ModSeq(u64),
+    /// Gmail's own search syntax (`X-GM-RAW "has:attachment in:inbox"`), on servers with
+    /// `X-GM-EXT-1`.
+    GmailRaw(String),
     /// All of these.
     And(Vec<SearchQuery>),
     /// Either.
@@ -186,6 +189,7 @@ impl SearchQuery {
                 cmd.raw("HEADER").string(name)?.string(value)?
             }
             SearchQuery::ModSeq(m) => cmd.raw(&format!("MODSEQ {m}")),
+            SearchQuery::GmailRaw(q) => cmd.raw("X-GM-RAW").string(q)?,
             SearchQuery::And(list) => {
                 if list.is_empty() {
                     return Ok(cmd.raw("ALL"));

@@ -6,6 +6,7 @@ use std::str::FromStr;
 use chrono::{DateTime, FixedOffset};
 
 use super::command::UidSet;
+pub use super::sync_state::SyncState;
 use crate::error::{Error, Result};
 use crate::message::Address;
 
@@ -223,6 +224,13 @@ pub struct MessageSummary {
     pub envelope: Envelope,
     /// The attachments, from BODYSTRUCTURE.
     pub attachments: Vec<AttachmentInfo>,
+    /// Gmail's message id (X-GM-MSGID), on servers with `X-GM-EXT-1`.
+    pub gmail_message_id: Option<u64>,
+    /// Gmail's thread id (X-GM-THRID), on servers with `X-GM-EXT-1`.
+    pub gmail_thread_id: Option<u64>,
+    /// Gmail's labels (X-GM-LABELS: `\Inbox`, `\Important`, user labels), on servers with
+    /// `X-GM-EXT-1`; empty elsewhere.
+    pub gmail_labels: Vec<String>,
 }
 
 impl MessageSummary {
@@ -320,55 +328,6 @@ pub enum MailboxEvent {
     },
 }
 
-/// Where a mailbox stood at the last [`sync`](crate::ImapClient::sync); store it as a string.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub struct SyncState {
-    /// UID validity at that time.
-    pub uid_validity: u32,
-    /// Highest modseq at that time.
-    pub highest_modseq: u64,
-    /// UIDNEXT at that time: UIDs from here on are new.
-    pub uid_next: u32,
-}
-
-impl fmt::Display for SyncState {
-    /// `v1:<uidvalidity>:<highestmodseq>:<uidnext>`.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "v1:{}:{}:{}",
-            self.uid_validity, self.highest_modseq, self.uid_next
-        )
-    }
-}
-
-impl FromStr for SyncState {
-    type Err = Error;
-    fn from_str(s: &str) -> Result<Self> {
-        let bad = || Error::invalid_input(format!("{s:?} is not a mailwire sync state"));
-        let mut it = s.trim().split(':');
-        if it.next() != Some("v1") {
-            return Err(bad());
-        }
-        let mut num = || {
-            it.next()
-                .and_then(|x| x.parse::<u64>().ok())
-                .ok_or_else(bad)
-        };
-        let uid_validity = u32::try_from(num()?).map_err(|_| bad())?;
-        let highest_modseq = num()?;
-        let uid_next = u32::try_from(num()?).map_err(|_| bad())?;
-        if it.next().is_some() {
-            return Err(bad());
-        }
-        Ok(SyncState {
-            uid_validity,
-            highest_modseq,
-            uid_next,
-        })
-    }
-}
-
 /// A changed message found by [`sync`](crate::ImapClient::sync).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FlagChange {
@@ -380,41 +339,29 @@ pub struct FlagChange {
     pub modseq: Option<u64>,
 }
 
-/// What changed in a mailbox since a [`SyncState`].
+/// What changed in a mailbox since a [`SyncState`]: the same shape whether the server has
+/// QRESYNC, CONDSTORE alone or neither (see [`ImapClient::sync`](crate::ImapClient::sync)).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SyncResult {
     /// Store this for the next sync.
     pub state: SyncState,
     /// UIDs of messages that arrived (all messages on a full resync), ascending.
     pub new: Vec<u32>,
-    /// Messages whose flags changed.
+    /// Messages whose flags changed, ascending by UID.
     pub changed: Vec<FlagChange>,
-    /// UIDs of messages that are gone, as ranges (the server reports them as ranges, which
-    /// may include UIDs this client never saw).
+    /// UIDs of messages that are gone, as ranges (a QRESYNC server reports ranges, and a
+    /// state without known UIDs compares ranges: they may include UIDs this client never
+    /// saw).
     pub vanished: UidSet,
-    /// True when the saved state was void (first sync or UIDVALIDITY changed): drop every
-    /// cached message of this mailbox and take `new` as the whole content.
+    /// True only when the saved state was void (first sync, or UIDVALIDITY changed),
+    /// whatever the server offers: drop every cached message of this mailbox and take `new`
+    /// as the whole content.
     pub full_resync: bool,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    // conformance: imap.sync
-    #[test]
-    fn sync_state_round_trips() {
-        let s = SyncState {
-            uid_validity: 17,
-            highest_modseq: 1234567890123,
-            uid_next: 42,
-        };
-        let text = s.to_string();
-        assert_eq!(text.parse::<SyncState>().unwrap(), s);
-        assert!("v2:1:2:3".parse::<SyncState>().is_err());
-        assert!("v1:1:2".parse::<SyncState>().is_err());
-        assert!("v1:1:x:3".parse::<SyncState>().is_err());
-    }
 
     #[test]
     fn flags_parse() {

@@ -90,7 +90,29 @@ pub struct Watcher {
     mailbox: String,
     cancel: CancelHandle,
     /// The error that ended the watch, as text for the `Closed` of later calls.
-    ended: Mutex<Option<String>>,
+    ended: Ended,
+}
+
+/// Why a watch ended, once it did: every later call fails with `Closed` naming it.
+#[derive(Debug, Default)]
+pub(crate) struct Ended(Mutex<Option<String>>);
+
+impl Ended {
+    /// `Closed` when the watch has ended.
+    pub(crate) fn check(&self) -> Result<()> {
+        match self.0.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            Some(why) => Err(Error::new(
+                ErrorKind::Closed,
+                format!("the watch ended after an error: {why}"),
+            )),
+            None => Ok(()),
+        }
+    }
+
+    /// Records that the watch ended with `e`.
+    pub(crate) fn set(&self, e: &Error) {
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
+    }
 }
 
 impl ImapClient {
@@ -101,7 +123,7 @@ impl ImapClient {
             client: self.clone(),
             mailbox: mailbox.into(),
             cancel: CancelHandle::new(),
-            ended: Mutex::new(None),
+            ended: Ended::default(),
         }
     }
 }
@@ -111,17 +133,7 @@ impl Watcher {
     /// `None`) for changes and returns them, empty when none came. The first error ends the
     /// watch; after it, and after [`cancel`](Self::cancel), every call fails with `Closed`.
     pub async fn next(&self, timeout: Option<Duration>) -> Result<Vec<MailboxEvent>> {
-        if let Some(why) = self
-            .ended
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .as_ref()
-        {
-            return Err(Error::new(
-                ErrorKind::Closed,
-                format!("the watch ended after an error: {why}"),
-            ));
-        }
+        self.ended.check()?;
         let timeout = timeout.unwrap_or(crate::DEFAULT_IDLE_TIMEOUT);
         let result = self
             .cancel
@@ -129,7 +141,7 @@ impl Watcher {
             .await;
         if let Err(e) = &result {
             if !self.cancel.is_cancelled() {
-                *self.ended.lock().unwrap_or_else(|e| e.into_inner()) = Some(e.to_string());
+                self.ended.set(e);
             }
         }
         result

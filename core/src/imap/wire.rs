@@ -11,8 +11,9 @@
 //! The parser is imap-proto's, run under `catch_unwind`: a panic inside it (it has some on
 //! hostile input) becomes [`ErrorKind::Protocol`](crate::ErrorKind::Protocol).
 
-use imap_proto::Response;
+use imap_proto::{MailboxDatum, Response};
 
+use super::esearch::{self, Esearch};
 use crate::error::{Error, Result};
 
 /// The smallest free space offered to each socket read.
@@ -29,6 +30,8 @@ pub(crate) struct Framer {
     scan: usize,
     /// The largest response accepted, in bytes.
     limit: usize,
+    /// The last ESEARCH response, which imap-proto cannot parse (see [`Framer::parse`]).
+    esearch: Option<Esearch>,
 }
 
 impl Framer {
@@ -39,6 +42,7 @@ impl Framer {
             start: 0,
             scan: 0,
             limit,
+            esearch: None,
         }
     }
 
@@ -111,13 +115,36 @@ impl Framer {
     /// Parses the complete response of `len` bytes at the front and hands it to `f`, then
     /// consumes the bytes the parser used (all of them, unless a text ended in what looked
     /// like a literal announcement: the rest is then the start of the next response).
+    ///
+    /// An ESEARCH response is read by [`esearch::parse`] instead and kept for
+    /// [`Framer::take_esearch`]; `f` then sees an empty SEARCH response in its place.
     pub(crate) fn parse<T>(&mut self, len: usize, f: impl FnOnce(&Response<'_>) -> T) -> Result<T> {
         let frame = &self.buf[self.start..self.start + len];
+        if let Some(found) = esearch::parse(frame) {
+            self.esearch = Some(found?);
+            self.start += len;
+            self.scan = self.start;
+            return Ok(f(&Response::MailboxData(MailboxDatum::Search(Vec::new()))));
+        }
         let (resp, used) = parse_response(frame)?;
         let out = f(&resp);
         self.start += used;
         self.scan = self.start;
         Ok(out)
+    }
+
+    /// Takes the complete response of `len` bytes at the front as it is, unparsed (the
+    /// answers to a raw command, which may use syntax the parser does not know).
+    pub(crate) fn take_frame(&mut self, len: usize) -> Vec<u8> {
+        let frame = self.buf[self.start..self.start + len].to_vec();
+        self.start += len;
+        self.scan = self.start;
+        frame
+    }
+
+    /// Takes the last ESEARCH response read.
+    pub(crate) fn take_esearch(&mut self) -> Option<Esearch> {
+        self.esearch.take()
     }
 
     /// Takes the bytes received but not consumed (bytes that followed a response).

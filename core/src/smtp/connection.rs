@@ -32,6 +32,8 @@ pub(crate) struct Capabilities {
     pub(crate) starttls: bool,
     /// SASL mechanisms, upper-case.
     pub(crate) auth: Vec<String>,
+    /// Every extension line after the greeting, its keyword upper case (`SIZE 10240000`).
+    pub(crate) extensions: Vec<String>,
 }
 
 impl Capabilities {
@@ -43,6 +45,16 @@ impl Capabilities {
                 continue;
             };
             let keyword = keyword.to_ascii_uppercase();
+            let rest = line
+                .trim_start_matches(|c: char| c.is_ascii_whitespace())
+                .get(keyword.len()..)
+                .unwrap_or_default()
+                .trim();
+            caps.extensions.push(if rest.is_empty() {
+                keyword.clone()
+            } else {
+                format!("{keyword} {rest}")
+            });
             // Old servers write `AUTH=PLAIN LOGIN`.
             let (keyword, first_arg) = match keyword.split_once('=') {
                 Some((k, a)) => (k.to_string(), Some(a.to_string())),
@@ -69,7 +81,7 @@ impl Capabilities {
         caps
     }
 
-    fn has_auth(&self, mech: &str) -> bool {
+    pub(crate) fn has_auth(&self, mech: &str) -> bool {
         self.auth.iter().any(|m| m == mech)
     }
 }
@@ -178,6 +190,13 @@ impl std::fmt::Debug for Connection {
 }
 
 impl Connection {
+    /// What the server announced in its (last) EHLO reply.
+    pub(crate) fn capabilities(&self) -> &Capabilities {
+        &self.caps
+    }
+}
+
+impl Connection {
     /// Connects, secures, greets, says EHLO and authenticates.
     pub(crate) async fn open(config: Arc<SmtpConfig>, id: u64) -> Result<Connection> {
         config.auth.check_sendable()?;
@@ -280,9 +299,23 @@ impl Connection {
         self.last_used.elapsed()
     }
 
+    /// Authenticates as configured; a token provider's refused token is refreshed once
+    /// and the login retried on this connection.
     async fn authenticate(&mut self) -> Result<()> {
-        let auth = self.config.auth.clone();
-        match &auth {
+        let creds = self.config.auth.for_login(false).await?;
+        match self.authenticate_with(&creds).await {
+            Err(e) if e.kind() == ErrorKind::Auth && self.config.auth.refreshable() => {
+                let creds = self.config.auth.for_login(true).await?;
+                self.authenticate_with(&creds).await
+            }
+            r => r,
+        }
+    }
+
+    /// Logs in with `creds` (a password or a token). OAuth 2.0 uses OAUTHBEARER when the
+    /// server offers it, else XOAUTH2.
+    async fn authenticate_with(&mut self, creds: &Auth) -> Result<()> {
+        match creds {
             Auth::None => Ok(()),
             Auth::Password { username, password } => {
                 if self.caps.has_auth("PLAIN") {
@@ -299,12 +332,21 @@ impl Connection {
                 username,
                 access_token,
             } => {
-                if !self.caps.has_auth("XOAUTH2") {
-                    return Err(self.no_mechanism("XOAUTH2"));
-                }
-                let payload = Auth::xoauth2_payload(username, access_token);
+                self.io.secrets.push(access_token.clone());
+                let (mech, payload) = if self.caps.has_auth("OAUTHBEARER") {
+                    let (host, port) = (&self.config.host, self.config.port);
+                    let p = Auth::oauthbearer_payload(username, host, port, access_token);
+                    ("OAUTHBEARER", p)
+                } else if self.caps.has_auth("XOAUTH2") {
+                    ("XOAUTH2", Auth::xoauth2_payload(username, access_token))
+                } else {
+                    return Err(self.no_mechanism("OAUTHBEARER or XOAUTH2"));
+                };
                 // Never on the AUTH line: tokens are long and Postfix cuts lines at 2048.
-                self.sasl("XOAUTH2", None, &[payload.as_bytes()]).await
+                self.sasl(mech, None, &[payload.as_bytes()]).await
+            }
+            Auth::OAuth2Provider { .. } => {
+                Err(Error::protocol("a token provider reached login unresolved"))
             }
         }
     }
@@ -364,6 +406,7 @@ impl Connection {
         queue.extend(encoded);
         let mut queue = queue.into_iter();
         let mut failure_challenge = false;
+        let mut failure_text = None;
         while reply.code == 334 {
             match queue.next() {
                 Some(resp) if !failure_challenge => {
@@ -373,9 +416,12 @@ impl Connection {
                     if failure_challenge {
                         return Err(Error::protocol("the server repeated its AUTH challenge"));
                     }
-                    // A challenge we have nothing left for: the server's error report.
+                    // A challenge we have nothing left for: the server's error report
+                    // (OAUTHBEARER wants %x01 in answer, the others an empty line).
                     failure_challenge = true;
-                    reply = self.io.command("", "").await?;
+                    failure_text = Some(crate::token::sasl_error_text(&reply.text()));
+                    let answer = if mech == "OAUTHBEARER" { "AQ==" } else { "" };
+                    reply = self.io.command(answer, "").await?;
                 }
             }
         }
@@ -390,10 +436,20 @@ impl Connection {
         } else {
             ErrorKind::Protocol
         };
-        Err(reply.to_error(
+        let err = reply.to_error(
             kind,
             format!("authentication as {user:?} with {mech} failed"),
-        ))
+        );
+        Err(match failure_text {
+            Some(json) => {
+                let text = format!("{} {json}", reply.text());
+                err.with_server_text(crate::net::scrub(
+                    &text,
+                    self.io.secrets.last().map(String::as_str),
+                ))
+            }
+            None => err,
+        })
     }
 
     /// NOOP: checks that the server still answers.
@@ -784,6 +840,8 @@ mod tests {
         assert!(caps.pipelining && caps.eight_bit_mime && caps.smtputf8 && caps.starttls);
         assert_eq!(caps.size, Some(10_240_000));
         assert_eq!(caps.auth, ["PLAIN", "LOGIN", "XOAUTH2"]);
+        // Every line after the greeting, as sent (keywords were upper case already).
+        assert_eq!(caps.extensions, reply.lines[1..]);
         let caps = Capabilities::from_ehlo(&Reply {
             code: 250,
             enhanced: None,

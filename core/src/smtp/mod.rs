@@ -329,6 +329,19 @@ impl SmtpClient {
         Ok(())
     }
 
+    /// The extensions the server announced in its EHLO reply (of the connection opened
+    /// last), one per line as sent, keyword upper case: `["PIPELINING", "SIZE 10240000",
+    /// "AUTH PLAIN LOGIN", …]`. No round trip.
+    pub fn extensions(&self) -> Vec<String> {
+        self.pool.capabilities().extensions
+    }
+
+    /// The SASL mechanisms the server offers (`["PLAIN", "LOGIN"]`), upper case; empty
+    /// when it offers none (before TLS, many servers offer none).
+    pub fn auth_mechanisms(&self) -> Vec<String> {
+        self.pool.capabilities().auth
+    }
+
     /// How many SMTP connections this client has opened so far (for tests of the pool).
     #[doc(hidden)]
     pub fn connections_opened(&self) -> u64 {

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 
-use super::connection::Connection;
+use super::connection::{Capabilities, Connection};
 use crate::config::SmtpConfig;
 use crate::error::{Error, Result};
 
@@ -27,6 +27,8 @@ pub(crate) struct Pool {
     permits: Arc<Semaphore>,
     opened: AtomicU64,
     closed: AtomicBool,
+    /// The EHLO capabilities of the connection opened last.
+    seen: Mutex<Capabilities>,
 }
 
 impl Pool {
@@ -38,6 +40,7 @@ impl Pool {
             permits: Arc::new(Semaphore::new(size)),
             opened: AtomicU64::new(0),
             closed: AtomicBool::new(false),
+            seen: Mutex::new(Capabilities::default()),
         }
     }
 
@@ -63,7 +66,14 @@ impl Pool {
     /// Opens a new connection (without a permit): used by `connect` to fail early.
     pub(crate) async fn open(&self) -> Result<Connection> {
         let id = self.opened.fetch_add(1, Ordering::Relaxed) + 1;
-        Connection::open(self.config.clone(), id).await
+        let conn = Connection::open(self.config.clone(), id).await?;
+        *self.seen.lock().unwrap_or_else(|e| e.into_inner()) = conn.capabilities().clone();
+        Ok(conn)
+    }
+
+    /// The EHLO capabilities of the connection opened last.
+    pub(crate) fn capabilities(&self) -> Capabilities {
+        self.seen.lock().unwrap_or_else(|e| e.into_inner()).clone()
     }
 
     /// Puts a fresh connection into the idle list.

@@ -420,3 +420,55 @@ async fn wait_for(
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+// conformance: imap.events.pending
+#[tokio::test]
+async fn events_seen_during_other_calls_wait_under_their_mailbox_until_taken() {
+    let c = imap("t17").await;
+    let (mb, elsewhere) = (unique("Pending"), unique("PendingElsewhere"));
+    c.create_mailbox(&mb).await.unwrap();
+    c.create_mailbox(&elsewhere).await.unwrap();
+    let other = imap("t17").await;
+    let msg = |n: &str| simple_message("a@x", "b@y", n, "x");
+    let u1 = other
+        .append(&mb, &msg("1"), &[], None)
+        .await
+        .unwrap()
+        .unwrap();
+    c.search(&mb, &SearchQuery::All).await.unwrap();
+    other
+        .append(&mb, &msg("2"), &[], None)
+        .await
+        .unwrap()
+        .unwrap();
+    other.add_flags(&mb, u1, &[Flag::Flagged]).await.unwrap();
+    // The NOOP brings both changes; then the client works in another mailbox.
+    c.noop().await.unwrap();
+    c.search(&elsewhere, &SearchQuery::All).await.unwrap();
+    assert_eq!(c.pending_events(&elsewhere).await.unwrap(), vec![]);
+    // Both changes, in the order the server sent them.
+    let events = c.pending_events(&mb).await.unwrap();
+    assert_eq!(events.len(), 2, "{events:?}");
+    assert!(events.contains(&MailboxEvent::Exists {
+        count: 2,
+        prev_count: 1
+    }));
+    assert!(
+        events.iter().any(|e| matches!(e, MailboxEvent::Flags { uid: Some(u), flags, .. } if *u == u1 && flags.contains(&Flag::Flagged))),
+        "{events:?}"
+    );
+    assert_eq!(c.pending_events(&mb).await.unwrap(), vec![], "taken once");
+
+    // What arrives during another call is the next `idle`'s first answer, not lost when
+    // IDLE starts.
+    c.search(&mb, &SearchQuery::All).await.unwrap();
+    other.add_flags(&mb, u1, &[Flag::Seen]).await.unwrap();
+    c.noop().await.unwrap();
+    let events = c.idle(&mb, Duration::from_secs(20)).await.unwrap();
+    assert!(
+        matches!(&events[..], [MailboxEvent::Flags { uid: Some(u), flags, .. }] if *u == u1 && flags.contains(&Flag::Seen)),
+        "{events:?}"
+    );
+    c.delete_mailbox(&mb).await.unwrap();
+    c.delete_mailbox(&elsewhere).await.unwrap();
+}

@@ -69,9 +69,16 @@ async fn starttls_with_password_delivers() {
 #[tokio::test]
 async fn xoauth2_good_token_delivers() {
     let (from, to) = (user("t05"), user("t06"));
-    let mut cfg = smtp_config(&from, Security::StartTls);
+    // The devserver's port 465 offers XOAUTH2 but not OAUTHBEARER (587 offers both, and
+    // OAUTHBEARER is then chosen: see oauth_provider.rs).
+    let mut cfg = smtp_config(&from, Security::Tls);
     cfg.auth = from.oauth2_auth();
     let client = SmtpClient::connect(cfg).await.unwrap();
+    let mechs = client.auth_mechanisms();
+    assert!(
+        mechs.iter().any(|m| m == "XOAUTH2") && !mechs.iter().any(|m| m == "OAUTHBEARER"),
+        "{mechs:?}"
+    );
     let subject = unique("xoauth2");
     let raw = crate::common::simple_message(
         &from.address,
@@ -867,4 +874,34 @@ async fn send_raw_removes_bcc_fields_and_refuses_ambiguous_ones() {
         .await
         .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidInput, "{err:?}");
+}
+
+// conformance: smtp.capabilities
+#[tokio::test]
+async fn the_ehlo_extensions_and_auth_mechanisms_are_readable() {
+    let from = user("t05");
+    let client = SmtpClient::connect(smtp_config(&from, Security::StartTls))
+        .await
+        .unwrap();
+    let ext = client.extensions();
+    // Postfix's submission service after STARTTLS (see devserver's master.cf).
+    for keyword in ["PIPELINING", "8BITMIME", "ENHANCEDSTATUSCODES"] {
+        assert!(
+            ext.iter().any(|e| e == keyword),
+            "{keyword} missing: {ext:?}"
+        );
+    }
+    assert!(ext.iter().any(|e| e.starts_with("SIZE ")), "{ext:?}");
+    assert!(
+        !ext.iter().any(|e| e == "STARTTLS"),
+        "not offered again inside TLS: {ext:?}"
+    );
+    let mechs = client.auth_mechanisms();
+    assert!(mechs.iter().any(|m| m == "PLAIN"), "{mechs:?}");
+    assert!(
+        ext.iter()
+            .any(|e| e.starts_with("AUTH ") && e.contains("PLAIN")),
+        "{ext:?}"
+    );
+    client.close().await.unwrap();
 }

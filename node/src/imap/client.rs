@@ -1,5 +1,7 @@
-//! The native IMAP client: connecting, capabilities, NOOP and logout. Its other methods
+//! The native IMAP client: connecting, capabilities and server ID, NOOP and logout. Its other methods
 //! live with their concept (`mailboxes`, `search`, `messages`, `idle`, `sync`).
+
+use std::collections::HashMap;
 
 use napi_derive::napi;
 
@@ -19,7 +21,7 @@ impl NativeImapClient {
     #[napi(factory)]
     pub async fn connect(options: ConnectOptions) -> Result<NativeImapClient> {
         crate::error::guard_async(async {
-            let config = imap_config(&options)?;
+            let config = imap_config(options)?;
             let inner = mailwire::ImapClient::connect(config).await.napi()?;
             Ok(NativeImapClient { inner })
         })
@@ -31,6 +33,20 @@ impl NativeImapClient {
     pub async fn has_capability(&self, capability: String) -> Result<bool> {
         crate::error::guard_async(async { self.inner.has_capability(&capability).await.napi() })
             .await
+    }
+
+    /// Every capability the server announced (after login), upper case and sorted.
+    #[napi]
+    pub async fn capabilities(&self) -> Result<Vec<String>> {
+        crate::error::guard_async(async { self.inner.capabilities().await.napi() }).await
+    }
+
+    /// What the server said of itself in answer to the client's ID (RFC 2971): `name`,
+    /// `vendor`, `version`, … `null` when it does not offer ID, answered NIL, or the client
+    /// sends no ID (`clientId: {}`).
+    #[napi]
+    pub async fn server_id(&self) -> Result<Option<HashMap<String, String>>> {
+        crate::error::guard_async(async { self.inner.server_id().await.napi() }).await
     }
 
     /// Sends NOOP: keeps the connection alive and collects pending events.

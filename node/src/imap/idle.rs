@@ -1,4 +1,5 @@
-//! IDLE: the events the server pushes and the watcher that waits for them.
+//! IDLE: the events the server pushes, the watcher that waits for them, and the events
+//! that arrived during other calls.
 
 use std::sync::Arc;
 
@@ -85,6 +86,19 @@ fn event(e: core::MailboxEvent) -> MailboxEvent {
 
 #[napi]
 impl NativeImapClient {
+    /// Takes the events of `mailbox` that arrived during other calls and were not reported
+    /// yet, oldest first; no round trip. Otherwise the next `idle` (or watch round) of
+    /// `mailbox` returns them first. Led by an `overflow` event when more than 10,000 were
+    /// waiting.
+    #[napi]
+    pub async fn pending_events(&self, mailbox: String) -> Result<Vec<MailboxEvent>> {
+        crate::error::guard_async(async {
+            let events = self.inner.pending_events(&mailbox).await.napi()?;
+            Ok(events.into_iter().map(event).collect())
+        })
+        .await
+    }
+
     /// An IDLE watcher on `mailbox` (the core's `Watcher`): `next(timeout)` waits for
     /// changes, `cancel()` ends it, and it ends at its first error.
     #[napi(catch_unwind)]

@@ -1,6 +1,6 @@
 //! The IMAP client, split by concept as the core is: the client and its connection
 //! (`client`), mailboxes, search, messages (fetching summaries and sources, parts and
-//! ranges, flags and moves), IDLE and sync. Every method converts its arguments, awaits the
+//! ranges, flags and moves), IDLE and sync, raw commands. Every method converts its arguments, awaits the
 //! core on napi's tokio runtime, and converts the result; batches of summaries cross the
 //! boundary at once. `types` holds the conversions they share (UIDs, flags, cancellation).
 
@@ -8,6 +8,7 @@ mod client;
 mod idle;
 mod mailboxes;
 mod messages;
+mod raw;
 mod search;
 mod sync;
 mod types;

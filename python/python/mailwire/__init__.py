@@ -1,7 +1,8 @@
 """mailwire: IMAP and SMTP over one Rust core, as blocking and asyncio clients.
 
 - `ImapClient` / `AsyncImapClient`: mailboxes, status, search, summaries before download,
-  messages, parts and attachments, flags, copy, move, delete, append, IDLE, sync.
+  messages, parts and attachments, flags, copy, move, delete, append, IDLE, sync;
+  capabilities, server ID and raw commands.
 - `SmtpClient` / `AsyncSmtpClient`: pooled submission with a result per recipient.
 - `OutgoingMessage`, `parse_message`: build and parse mail.
 - `mailwire.errors`: one exception class per error kind, all subclasses of `MailError`.
@@ -22,6 +23,7 @@ from ._core import (
     MessageSummary,
     OutgoingMessage,
     RawMessage,
+    RawResponse,
     RecipientError,
     SearchQuery,
     SendResult,
@@ -73,6 +75,7 @@ __all__ = [
     "OutgoingMessage",
     "ProtocolError",
     "RawMessage",
+    "RawResponse",
     "RecipientError",
     "RejectedError",
     "SearchQuery",

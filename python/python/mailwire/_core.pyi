@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeAlias, TypedDict, TypeVar, final, overload
 
 from typing_extensions import Self, Unpack, disjoint_base
 
-__all__ = ['__version__', 'DEFAULT_FETCH_BATCH', 'DEFAULT_RAW_FETCH_BATCH', 'DEFAULT_IDLE_TIMEOUT', 'ImapClient', 'AsyncImapClient', 'FetchStream', 'AsyncFetchStream', 'RawFetchStream', 'AsyncRawFetchStream', 'SearchQuery', 'Mailbox', 'MailboxStatus', 'Envelope', 'AttachmentInfo', 'MessageSummary', 'RawMessage', 'UidMap', 'UidSet', 'UidSetIterator', 'MailboxEvent', 'FlagChange', 'SyncResult', 'SmtpClient', 'AsyncSmtpClient', 'SendResult', 'RecipientError', 'Address', 'Attachment', 'Message', 'OutgoingMessage', 'parse_message', '_set_tracing', '_debug_panic', '_debug_panic_async']
+__all__ = ['__version__', 'DEFAULT_FETCH_BATCH', 'DEFAULT_RAW_FETCH_BATCH', 'DEFAULT_IDLE_TIMEOUT', 'ImapClient', 'AsyncImapClient', 'FetchStream', 'AsyncFetchStream', 'RawFetchStream', 'AsyncRawFetchStream', 'SearchQuery', 'Mailbox', 'MailboxStatus', 'Envelope', 'AttachmentInfo', 'MessageSummary', 'RawMessage', 'UidMap', 'UidSet', 'UidSetIterator', 'MailboxEvent', 'FlagChange', 'SyncResult', 'RawResponse', 'SmtpClient', 'AsyncSmtpClient', 'SendResult', 'RecipientError', 'Address', 'Attachment', 'Message', 'OutgoingMessage', 'parse_message', '_set_tracing', '_debug_panic', '_debug_panic_async']
 
 _Uids = int | Iterable[int] | range | str
 _Flags = str | Iterable[str]
@@ -35,11 +35,15 @@ _Appendable = bytes | OutgoingMessage | email.message.Message
 # What an asyncio class's method returns: a coroutine of the blocking twin's result.
 _Later: TypeAlias = Coroutine[Any, Any, _T]
 
+# ``access_token=``: a token, or a provider called with ``force_refresh`` at each login.
+_TokenProvider = Callable[[bool], str]
+# The asyncio classes' provider runs on the event loop and may return an awaitable.
+_AsyncTokenProvider = Callable[[bool], str | Awaitable[str]]
+
 class _Options(TypedDict, total=False):
     security: _Security | None
     username: str | None
     password: str | None
-    access_token: str | None
     ca_pem: bytes | str | os.PathLike[str] | None
     accept_invalid_certs: bool
     server_name: str | None
@@ -47,15 +51,27 @@ class _Options(TypedDict, total=False):
     connect_timeout: float | None
     allow_plaintext_auth: bool
 
-class _ImapOptions(_Options, total=False):
+class _SyncToken(TypedDict, total=False):
+    access_token: str | _TokenProvider | None
+
+class _AsyncToken(TypedDict, total=False):
+    access_token: str | _AsyncTokenProvider | None
+
+class _ImapOnly(TypedDict, total=False):
     idle_reissue: float | None
     no_progress_timeout: float | None
     max_response_size: int | None
+    client_id: Mapping[str, str] | None
 
-class _SmtpOptions(_Options, total=False):
+class _SmtpOnly(TypedDict, total=False):
     hello_name: str | None
     pool_size: int | None
     pool_idle_timeout: float | None
+
+class _ImapOptions(_Options, _ImapOnly, _SyncToken, total=False): ...
+class _AsyncImapOptions(_Options, _ImapOnly, _AsyncToken, total=False): ...
+class _SmtpOptions(_Options, _SmtpOnly, _SyncToken, total=False): ...
+class _AsyncSmtpOptions(_Options, _SmtpOnly, _AsyncToken, total=False): ...
 
 __version__: str
 
@@ -498,6 +514,28 @@ class SyncResult:
     def full_resync(self) -> bool: ...
 
 @final
+class RawResponse:
+    """What the server answered to ``raw_command``."""
+    def __new__(
+        cls, status: str, text: str, untagged: list[str]
+    ) -> RawResponse: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+    @property
+    def status(self) -> str:
+        """The tagged status: ``"OK"``, ``"NO"`` or ``"BAD"``."""
+    @property
+    def text(self) -> str:
+        """The rest of the tagged line (a ``[CODE]`` first, when the server sent one)."""
+    @property
+    def untagged(self) -> list[str]:
+        """Every untagged response (``* …``) in the order received, without its final CRLF."""
+    @property
+    def is_ok(self) -> bool:
+        """Whether ``status`` is ``"OK"``."""
+
+@final
 class RecipientError:
     def __new__(
         cls, address: str, code: int, enhanced_code: str | None, message: str, permanent: bool
@@ -563,6 +601,10 @@ class ImapClient:
     @property
     def _connected(self) -> bool: ...
     def has_capability(self, capability: str) -> bool: ...
+    def capabilities(self) -> list[str]: ...
+    def server_id(self) -> dict[str, str] | None: ...
+    def raw_command(self, command: str, mailbox: str | None = None) -> RawResponse: ...
+    def pending_events(self, mailbox: str) -> list[MailboxEvent]: ...
     def noop(self) -> None: ...
     def logout(self) -> None: ...
     def list_mailboxes(self) -> list[Mailbox]: ...
@@ -628,15 +670,19 @@ class ImapClient:
 @disjoint_base
 class AsyncImapClient:
     """The native AsyncImapClient (use ``mailwire.AsyncImapClient``, which adds the context manager and iterators)."""
-    def __new__(cls, host: str, port: int | None = None, **options: Unpack[_ImapOptions]) -> Self: ...
+    def __new__(cls, host: str, port: int | None = None, **options: Unpack[_AsyncImapOptions]) -> Self: ...
     @classmethod
     def connect(
-        cls, host: str, port: int | None = None, **options: Unpack[_ImapOptions]
+        cls, host: str, port: int | None = None, **options: Unpack[_AsyncImapOptions]
     ) -> _Later[Self]: ...
     def _open(self) -> _Later[Self]: ...
     @property
     def _connected(self) -> bool: ...
     def has_capability(self, capability: str) -> _Later[bool]: ...
+    def capabilities(self) -> _Later[list[str]]: ...
+    def server_id(self) -> _Later[dict[str, str] | None]: ...
+    def raw_command(self, command: str, mailbox: str | None = None) -> _Later[RawResponse]: ...
+    def pending_events(self, mailbox: str) -> _Later[list[MailboxEvent]]: ...
     def noop(self) -> _Later[None]: ...
     def logout(self) -> _Later[None]: ...
     def list_mailboxes(self) -> _Later[list[Mailbox]]: ...
@@ -710,6 +756,10 @@ class SmtpClient:
     def _open(self) -> Self: ...
     @property
     def _connected(self) -> bool: ...
+    @property
+    def extensions(self) -> list[str]: ...
+    @property
+    def auth_mechanisms(self) -> list[str]: ...
     def send(
         self,
         message: OutgoingMessage | email.message.Message | bytes | bytearray | memoryview,
@@ -732,14 +782,18 @@ class SmtpClient:
 @disjoint_base
 class AsyncSmtpClient:
     """The native AsyncSmtpClient (use ``mailwire.AsyncSmtpClient``, which adds the context manager)."""
-    def __new__(cls, host: str, port: int | None = None, **options: Unpack[_SmtpOptions]) -> Self: ...
+    def __new__(cls, host: str, port: int | None = None, **options: Unpack[_AsyncSmtpOptions]) -> Self: ...
     @classmethod
     def connect(
-        cls, host: str, port: int | None = None, **options: Unpack[_SmtpOptions]
+        cls, host: str, port: int | None = None, **options: Unpack[_AsyncSmtpOptions]
     ) -> _Later[Self]: ...
     def _open(self) -> _Later[Self]: ...
     @property
     def _connected(self) -> bool: ...
+    @property
+    def extensions(self) -> list[str]: ...
+    @property
+    def auth_mechanisms(self) -> list[str]: ...
     def send(
         self,
         message: OutgoingMessage | email.message.Message | bytes | bytearray | memoryview,

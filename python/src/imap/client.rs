@@ -216,12 +216,19 @@ macro_rules! imap_client_class {
             /// command may receive none of the data it asked for; ``max_response_size``
             /// (bytes, default 256 MiB) is the largest response accepted;
             /// ``allow_plaintext_auth`` lets credentials go over ``"plain"`` (dangerous).
+            ///
+            /// ``access_token`` is an OAuth 2.0 token, or a callable ``(force_refresh: bool)
+            /// -> str`` asked for one at every login (reconnects too) and once more with
+            /// ``force_refresh=True`` when the server refuses it (asyncio class: it runs on
+            /// the event loop and may return an awaitable). ``client_id`` is what the client
+            /// tells a server that offers ID, as a dict (default ``name`` mailwire and its
+            /// version; ``{}`` sends no ID).
             #[new]
             #[pyo3(signature = (host, port = None, *, security = None, username = None,
                 password = None, access_token = None, ca_pem = None, accept_invalid_certs = false,
                 server_name = None, timeout = None, connect_timeout = None, idle_reissue = None,
                 no_progress_timeout = None, max_response_size = None,
-                allow_plaintext_auth = false))]
+                allow_plaintext_auth = false, client_id = None))]
             #[allow(clippy::too_many_arguments)]
             fn new(
                 py: Python<'_>,
@@ -230,7 +237,7 @@ macro_rules! imap_client_class {
                 security: Option<String>,
                 username: Option<String>,
                 password: Option<String>,
-                access_token: Option<String>,
+                access_token: Option<&Bound<'_, PyAny>>,
                 ca_pem: Option<&Bound<'_, PyAny>>,
                 accept_invalid_certs: bool,
                 server_name: Option<String>,
@@ -240,8 +247,10 @@ macro_rules! imap_client_class {
                 no_progress_timeout: Option<f64>,
                 max_response_size: Option<i128>,
                 allow_plaintext_auth: bool,
+                client_id: Option<&Bound<'_, PyAny>>,
             ) -> PyResult<Self> {
                 crate::error::guard(py, || {
+                    let (access_token, token_provider) = crate::token::access_token(access_token)?;
                     let config = Common {
                         host,
                         port,
@@ -249,6 +258,7 @@ macro_rules! imap_client_class {
                         username,
                         password,
                         access_token,
+                        token_provider,
                         ca_pem: read_ca(ca_pem)?,
                         accept_invalid_certs,
                         server_name,
@@ -262,6 +272,7 @@ macro_rules! imap_client_class {
                             idle_reissue,
                             no_progress_timeout,
                             max_response_size,
+                            client_id: crate::config::client_id(client_id)?,
                         },
                     )?;
                     let description =
@@ -314,6 +325,52 @@ macro_rules! imap_client_class {
                 crate::error::guard(py, || {
                     let c = self.session.client(py, $pyname)?;
                     run!($mode, py, async move { c.has_capability(&capability).await })
+                })
+            }
+
+            /// Every capability the server announced (after login), upper case and sorted.
+            fn capabilities<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                crate::error::guard(py, || {
+                    let c = self.session.client(py, $pyname)?;
+                    run!($mode, py, async move { c.capabilities().await })
+                })
+            }
+
+            /// What the server said of itself in answer to the client's ID (RFC 2971), as a
+            /// dict (``name``, ``vendor``, ``version``…); None when it does not offer ID,
+            /// answered NIL, or the client sends no ID (``client_id={}``).
+            fn server_id<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+                crate::error::guard(py, || {
+                    let c = self.session.client(py, $pyname)?;
+                    run!($mode, py, async move { c.server_id().await })
+                })
+            }
+
+            /// Sends ``command`` (one line without tag, e.g. ``"GETQUOTAROOT INBOX"``) as it
+            /// is, with ``mailbox`` selected first when given, and returns the server's answer
+            /// uninterpreted: a NO or BAD is in ``status``, not an exception. Quote arguments
+            /// yourself. CR, LF, NUL, literals and commands that would take the connection
+            /// out of the client's hands (IDLE, AUTHENTICATE, LOGIN, LOGOUT, STARTTLS,
+            /// COMPRESS, APPEND, NOTIFY) raise InvalidInputError. Untagged responses are
+            /// returned, not reported as events.
+            #[pyo3(signature = (command, mailbox = None))]
+            fn raw_command<'py>(&self, py: Python<'py>, command: String, mailbox: Option<String>) -> PyResult<Bound<'py, PyAny>> {
+                crate::error::guard(py, || {
+                    let c = self.session.client(py, $pyname)?;
+                    run!($mode, py, async move {
+                        Ok(types::RawResponse::from(c.raw_command(mailbox.as_deref(), &command).await?))
+                    })
+                })
+            }
+
+            /// Takes the events of ``mailbox`` that arrived during other calls and were not
+            /// reported yet, oldest first; no round trip. Otherwise the next ``idle`` (or
+            /// ``watch``) of ``mailbox`` returns them first. Led by an ``overflow`` event when
+            /// more than 10,000 were waiting.
+            fn pending_events<'py>(&self, py: Python<'py>, mailbox: String) -> PyResult<Bound<'py, PyAny>> {
+                crate::error::guard(py, || {
+                    let c = self.session.client(py, $pyname)?;
+                    run!($mode, py, async move { Ok(types::events(c.pending_events(&mailbox).await?)) })
                 })
             }
 
@@ -583,7 +640,8 @@ macro_rules! imap_client_class {
             }
 
             /// Waits up to ``timeout`` seconds for changes in ``mailbox`` (IDLE); returns the
-            /// events, empty on timeout. Ctrl-C (blocking) or cancelling (asyncio) ends it.
+            /// events, empty on timeout. Events that arrived during other calls and were not
+            /// taken by ``pending_events`` are returned at once. Ctrl-C (blocking) or cancelling (asyncio) ends it.
             #[pyo3(signature = (mailbox, timeout = mailwire::DEFAULT_IDLE_TIMEOUT.as_secs_f64()))]
             fn idle<'py>(&self, py: Python<'py>, mailbox: String, timeout: f64) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {

@@ -741,3 +741,33 @@ impl From<core::SyncResult> for SyncResult {
         }
     }
 }
+
+record! {
+    /// What the server answered to ``raw_command``.
+    #[pyclass(frozen, module = "mailwire._core")]
+    pub struct RawResponse {
+        /// The tagged status: ``"OK"``, ``"NO"`` or ``"BAD"``.
+        status: String,
+        /// The rest of the tagged line (a ``[CODE]`` first, when the server sent one).
+        text: String,
+        /// Every untagged response (``* …``) in the order received, without its final CRLF.
+        untagged: Vec<String>,
+    }
+    methods {
+        /// Whether ``status`` is ``"OK"``.
+        #[getter]
+        fn is_ok(&self) -> bool {
+            self.status == "OK"
+        }
+    }
+}
+
+impl From<core::RawResponse> for RawResponse {
+    fn from(r: core::RawResponse) -> Self {
+        RawResponse {
+            status: r.status,
+            text: r.text,
+            untagged: r.untagged,
+        }
+    }
+}
