@@ -4,11 +4,13 @@
 #![forbid(unsafe_code)]
 
 mod config;
+mod discover;
 mod error;
 mod imap {
     pub(crate) mod client;
     pub(crate) mod search;
     pub(crate) mod types;
+    pub(crate) mod watch;
 }
 mod logging;
 mod message;
@@ -95,6 +97,13 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<imap::types::FlagChange>()?;
     m.add_class::<imap::types::SyncResult>()?;
     m.add_class::<imap::types::RawResponse>()?;
+    m.add_class::<imap::watch::MultiWatcher>()?;
+    m.add_class::<imap::watch::AsyncMultiWatcher>()?;
+    m.add_class::<imap::watch::WatchEvent>()?;
+    m.add_class::<discover::ServerSettings>()?;
+    m.add_class::<discover::Discovered>()?;
+    m.add_function(wrap_pyfunction!(discover::discover, m)?)?;
+    m.add_function(wrap_pyfunction!(discover::async_discover, m)?)?;
     m.add_class::<smtp::SmtpClient>()?;
     m.add_class::<smtp::AsyncSmtpClient>()?;
     m.add_class::<smtp::SendResult>()?;

@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeAlias, TypedDict, TypeVar, final, overload
 
 from typing_extensions import Self, Unpack, disjoint_base
 
-__all__ = ['__version__', 'DEFAULT_FETCH_BATCH', 'DEFAULT_RAW_FETCH_BATCH', 'DEFAULT_IDLE_TIMEOUT', 'ImapClient', 'AsyncImapClient', 'FetchStream', 'AsyncFetchStream', 'RawFetchStream', 'AsyncRawFetchStream', 'SearchQuery', 'Mailbox', 'MailboxStatus', 'Envelope', 'AttachmentInfo', 'MessageSummary', 'RawMessage', 'UidMap', 'UidSet', 'UidSetIterator', 'MailboxEvent', 'FlagChange', 'SyncResult', 'RawResponse', 'SmtpClient', 'AsyncSmtpClient', 'SendResult', 'RecipientError', 'Address', 'Attachment', 'Message', 'OutgoingMessage', 'parse_message', '_set_tracing', '_debug_panic', '_debug_panic_async']
+__all__ = ['__version__', 'DEFAULT_FETCH_BATCH', 'DEFAULT_RAW_FETCH_BATCH', 'DEFAULT_IDLE_TIMEOUT', 'ImapClient', 'AsyncImapClient', 'FetchStream', 'AsyncFetchStream', 'RawFetchStream', 'AsyncRawFetchStream', 'SearchQuery', 'Mailbox', 'MailboxStatus', 'Envelope', 'AttachmentInfo', 'MessageSummary', 'RawMessage', 'UidMap', 'UidSet', 'UidSetIterator', 'MailboxEvent', 'FlagChange', 'SyncResult', 'RawResponse', 'MultiWatcher', 'AsyncMultiWatcher', 'WatchEvent', 'ServerSettings', 'Discovered', 'discover', 'async_discover', 'SmtpClient', 'AsyncSmtpClient', 'SendResult', 'RecipientError', 'Address', 'Attachment', 'Message', 'OutgoingMessage', 'parse_message', '_set_tracing', '_debug_panic', '_debug_panic_async']
 
 _Uids = int | Iterable[int] | range | str
 _Flags = str | Iterable[str]
@@ -267,6 +267,7 @@ class SearchQuery:
         unkeyword: str | None = None,
         header: tuple[str, str] | None = None,
         modseq: int | None = None,
+        gmail_raw: str | None = None,
     ) -> SearchQuery: ...
     @staticmethod
     def all() -> SearchQuery: ...
@@ -375,7 +376,17 @@ class AttachmentInfo:
 @final
 class MessageSummary:
     def __new__(
-        cls, uid: int, flags: tuple[str, ...], size: int, internal_date: datetime | None, modseq: int | None, envelope: Envelope, attachments: tuple[AttachmentInfo, ...]
+        cls,
+        uid: int,
+        flags: tuple[str, ...],
+        size: int,
+        internal_date: datetime | None,
+        modseq: int | None,
+        envelope: Envelope,
+        attachments: tuple[AttachmentInfo, ...],
+        gmail_message_id: int | None,
+        gmail_thread_id: int | None,
+        gmail_labels: tuple[str, ...],
     ) -> MessageSummary: ...
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
@@ -394,6 +405,15 @@ class MessageSummary:
     def envelope(self) -> Envelope: ...
     @property
     def attachments(self) -> tuple[AttachmentInfo, ...]: ...
+    @property
+    def gmail_message_id(self) -> int | None:
+        """Gmail's message id (X-GM-MSGID) on servers with ``X-GM-EXT-1``, else None."""
+    @property
+    def gmail_thread_id(self) -> int | None:
+        """Gmail's thread id (X-GM-THRID) on servers with ``X-GM-EXT-1``, else None."""
+    @property
+    def gmail_labels(self) -> tuple[str, ...]:
+        """Gmail's labels on servers with ``X-GM-EXT-1``; empty elsewhere."""
     def has_flag(self, flag: str) -> bool: ...
 
 @final
@@ -536,6 +556,102 @@ class RawResponse:
         """Whether ``status`` is ``"OK"``."""
 
 @final
+class WatchEvent:
+    """A report of ``watch_many``: ``kind`` ``"changed"`` (``changes``) or
+    ``"reconnected"`` (``attempts``)."""
+    def __new__(
+        cls, kind: str, mailbox: str, changes: SyncResult | None, attempts: int | None
+    ) -> WatchEvent: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+    @property
+    def kind(self) -> Literal["changed", "reconnected"]: ...
+    @property
+    def mailbox(self) -> str: ...
+    @property
+    def changes(self) -> SyncResult | None:
+        """What ``sync`` found since the last report (``"changed"``), else None."""
+    @property
+    def attempts(self) -> int | None:
+        """Connection attempts it took (``"reconnected"``), else None."""
+
+@final
+class MultiWatcher:
+    """Reports of ``ImapClient.watch_many`` (use ``mailwire.MultiWatcher``, which iterates)."""
+    def next(self) -> list[WatchEvent]: ...
+    def cancel(self) -> None: ...
+    @property
+    def cancelled(self) -> bool: ...
+    @property
+    def connections(self) -> int: ...
+
+@final
+class AsyncMultiWatcher:
+    """Reports of ``AsyncImapClient.watch_many`` (use ``mailwire.AsyncMultiWatcher``)."""
+    def next(self) -> Awaitable[list[WatchEvent]]: ...
+    def cancel(self) -> None: ...
+    @property
+    def cancelled(self) -> bool: ...
+    @property
+    def connections(self) -> int: ...
+
+@final
+class ServerSettings:
+    """One server found by ``discover``."""
+    def __new__(cls, host: str, port: int, security: str, username: str) -> ServerSettings: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+    @property
+    def host(self) -> str: ...
+    @property
+    def port(self) -> int: ...
+    @property
+    def security(self) -> _Security: ...
+    @property
+    def username(self) -> str: ...
+
+@final
+class Discovered:
+    """What ``discover`` found for an address: at least one of the two servers."""
+    def __new__(
+        cls, imap: ServerSettings | None, smtp: ServerSettings | None, source: str
+    ) -> Discovered: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def __reduce__(self) -> tuple[Any, ...]: ...
+    @property
+    def imap(self) -> ServerSettings | None: ...
+    @property
+    def smtp(self) -> ServerSettings | None: ...
+    @property
+    def source(self) -> Literal["built_in", "autoconfig", "srv", "mx"]: ...
+
+_Resolver = str | tuple[str, int]
+_Ca = bytes | str | os.PathLike[str]
+
+def discover(
+    address: str,
+    *,
+    timeout: float | None = None,
+    resolver: _Resolver | None = None,
+    https_port: int | None = None,
+    ca_pem: _Ca | None = None,
+) -> Discovered:
+    """The IMAP and SMTP settings of ``address``, found the way mail apps do (blocking)."""
+
+def async_discover(
+    address: str,
+    *,
+    timeout: float | None = None,
+    resolver: _Resolver | None = None,
+    https_port: int | None = None,
+    ca_pem: _Ca | None = None,
+) -> _Later[Discovered]:
+    """The asyncio ``discover``."""
+
+@final
 class RecipientError:
     def __new__(
         cls, address: str, code: int, enhanced_code: str | None, message: str, permanent: bool
@@ -651,6 +767,8 @@ class ImapClient:
     ) -> int: ...
     def add_flags(self, mailbox: str, uids: _Uids, flags: _Flags) -> None: ...
     def remove_flags(self, mailbox: str, uids: _Uids, flags: _Flags) -> None: ...
+    def add_labels(self, mailbox: str, uids: _Uids, labels: str | Iterable[str]) -> None: ...
+    def remove_labels(self, mailbox: str, uids: _Uids, labels: str | Iterable[str]) -> None: ...
     def set_flags(self, mailbox: str, uids: _Uids, flags: _Flags) -> None: ...
     def copy_messages(self, mailbox: str, uids: _Uids, dest: str) -> UidMap: ...
     def move_messages(self, mailbox: str, uids: _Uids, dest: str) -> UidMap: ...
@@ -666,6 +784,15 @@ class ImapClient:
     ) -> int | None: ...
     def idle(self, mailbox: str, timeout: float = ...) -> list[MailboxEvent]: ...
     def sync(self, mailbox: str, state: str | None = None) -> SyncResult: ...
+    def _watch_many(
+        self,
+        mailboxes: Sequence[str],
+        *,
+        max_connections: int | None = None,
+        poll_interval: float | None = None,
+        backoff_min: float | None = None,
+        backoff_max: float | None = None,
+    ) -> MultiWatcher: ...
 
 @disjoint_base
 class AsyncImapClient:
@@ -729,6 +856,8 @@ class AsyncImapClient:
     ) -> _Later[int]: ...
     def add_flags(self, mailbox: str, uids: _Uids, flags: _Flags) -> _Later[None]: ...
     def remove_flags(self, mailbox: str, uids: _Uids, flags: _Flags) -> _Later[None]: ...
+    def add_labels(self, mailbox: str, uids: _Uids, labels: str | Iterable[str]) -> _Later[None]: ...
+    def remove_labels(self, mailbox: str, uids: _Uids, labels: str | Iterable[str]) -> _Later[None]: ...
     def set_flags(self, mailbox: str, uids: _Uids, flags: _Flags) -> _Later[None]: ...
     def copy_messages(self, mailbox: str, uids: _Uids, dest: str) -> _Later[UidMap]: ...
     def move_messages(self, mailbox: str, uids: _Uids, dest: str) -> _Later[UidMap]: ...
@@ -744,6 +873,15 @@ class AsyncImapClient:
     ) -> _Later[int | None]: ...
     def idle(self, mailbox: str, timeout: float = ...) -> _Later[list[MailboxEvent]]: ...
     def sync(self, mailbox: str, state: str | None = None) -> _Later[SyncResult]: ...
+    def _watch_many(
+        self,
+        mailboxes: Sequence[str],
+        *,
+        max_connections: int | None = None,
+        poll_interval: float | None = None,
+        backoff_min: float | None = None,
+        backoff_max: float | None = None,
+    ) -> AsyncMultiWatcher: ...
 
 @disjoint_base
 class SmtpClient:

@@ -1,8 +1,8 @@
 """IMAP clients: `ImapClient` (blocking) and `AsyncImapClient` (asyncio), with the same
 methods and keyword arguments.
 
-Every method but the iterators (``fetch``, ``fetch_raw_many``, ``watch``) is the native
-class's, stated once in Rust (its docstring there) and in ``_core.pyi``.
+Every method but the iterators (``fetch``, ``fetch_raw_many``, ``watch``) and
+``watch_many`` is the native class's, stated once in Rust (its docstring there) and in ``_core.pyi``.
 
 The mailbox is an argument of every call (the client SELECTs lazily); UIDs everywhere. One
 client is one connection: calls from several threads or tasks are queued, never interleaved.
@@ -19,12 +19,13 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, Union
 
 from . import _core
-from ._core import MailboxEvent, MessageSummary, RawMessage
+from ._core import MailboxEvent, MessageSummary, RawMessage, WatchEvent
+from .errors import ClosedError
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["AsyncImapClient", "ImapClient"]
+__all__ = ["AsyncImapClient", "AsyncMultiWatcher", "ImapClient", "MultiWatcher"]
 
 #: UIDs: one int, an iterable of ints, a ``range``, or text in the one UID grammar: ``"5"``,
 #: ``"1:5,7"``, ``"10:*"``, ``"1:*"`` (all), ``"*"`` (the highest UID only).
@@ -62,6 +63,124 @@ async def _adrain(stream: _AsyncStream[_T], batch_size: int) -> AsyncGenerator[_
                 yield item
     finally:
         stream.close()
+
+
+class MultiWatcher:
+    """A running ``ImapClient.watch_many``: iterate it for its reports (``WatchEvent``),
+    as they happen, until ``cancel()``; or pull them in lists with ``next()``. As a context
+    manager it cancels at the end; a watcher that is garbage-collected cancels too.
+
+    The watch runs on connections of its own: one IDLE connection per mailbox up to
+    ``max_connections - 1``, the rest polled on one more. Changes are computed by ``sync``
+    (complete whatever was missed while a connection was down); a lost connection is
+    reopened with a doubling back-off and reported as ``"reconnected"``. An error a retry
+    cannot mend (credentials refused, a mailbox that does not exist) is raised once by the
+    iteration (or ``next``) and ends the watch.
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: _core.MultiWatcher) -> None:
+        self._native = native
+
+    def next(self) -> list[WatchEvent]:
+        """The next reports, blocking until there is one (see ``_core.MultiWatcher.next``)."""
+        return self._native.next()
+
+    def cancel(self) -> None:
+        """Stops watching: the connections close; an iteration in progress ends."""
+        self._native.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether ``cancel`` was called or the watch ended at an error."""
+        return self._native.cancelled
+
+    @property
+    def connections(self) -> int:
+        """How many connections are watching now (connected and synced: any later change
+        will be reported)."""
+        return self._native.connections
+
+    def __iter__(self) -> Iterator[WatchEvent]:
+        while True:
+            try:
+                batch = self._native.next()
+            except ClosedError:
+                if self._native.cancelled:
+                    return
+                raise
+            yield from batch
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.cancel()
+
+    def __repr__(self) -> str:
+        return f"MultiWatcher(connections={self.connections}, cancelled={self.cancelled})"
+
+
+class AsyncMultiWatcher:
+    """A running ``AsyncImapClient.watch_many``: ``async for`` over it for its reports
+    (``WatchEvent``) until ``cancel()``, or ``await next()`` for lists; ``async with``
+    cancels at the end. The same contract as ``MultiWatcher``; cancelling the task that
+    waits in ``next`` leaves the watch running."""
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: _core.AsyncMultiWatcher) -> None:
+        self._native = native
+
+    async def next(self) -> list[WatchEvent]:
+        """The next reports, waiting until there is one (see ``_core.MultiWatcher.next``)."""
+        return await self._native.next()
+
+    def cancel(self) -> None:
+        """Stops watching: the connections close; an iteration in progress ends."""
+        self._native.cancel()
+
+    @property
+    def cancelled(self) -> bool:
+        """Whether ``cancel`` was called or the watch ended at an error."""
+        return self._native.cancelled
+
+    @property
+    def connections(self) -> int:
+        """How many connections are watching now (connected and synced: any later change
+        will be reported)."""
+        return self._native.connections
+
+    async def __aiter__(self) -> AsyncIterator[WatchEvent]:
+        while True:
+            try:
+                batch = await self._native.next()
+            except ClosedError:
+                if self._native.cancelled:
+                    return
+                raise
+            for event in batch:
+                yield event
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.cancel()
+
+    def __repr__(self) -> str:
+        return f"AsyncMultiWatcher(connections={self.connections}, cancelled={self.cancelled})"
 
 
 class ImapClient(_core.ImapClient):
@@ -126,6 +245,36 @@ class ImapClient(_core.ImapClient):
         while True:
             yield from self.idle(mailbox, timeout)
 
+    def watch_many(
+        self,
+        mailboxes: str | Iterable[str],
+        *,
+        max_connections: int | None = None,
+        poll_interval: float | None = None,
+        backoff_min: float | None = None,
+        backoff_max: float | None = None,
+    ) -> MultiWatcher:
+        """Watches several mailboxes at once on connections of the watcher's own (this
+        client's settings; this client stays free for other calls) and reports their
+        changes as ``sync`` finds them: ``for event in imap.watch_many(["INBOX", "Work"])``.
+        The current content is the starting point: only later changes are reported.
+
+        ``max_connections`` (default 10) caps the connections: one IDLE connection per
+        mailbox while they fit, the rest polled every ``poll_interval`` seconds (default
+        60) on one; a lost connection is reopened after a back-off doubling from
+        ``backoff_min`` to ``backoff_max`` seconds (defaults 1 and 300), then reported
+        (``"reconnected"``) and caught up. InvalidInputError for an empty list, a mailbox
+        listed twice or a cap of 0.
+        """
+        native = self._watch_many(
+            [mailboxes] if isinstance(mailboxes, str) else list(mailboxes),
+            max_connections=max_connections,
+            poll_interval=poll_interval,
+            backoff_min=backoff_min,
+            backoff_max=backoff_max,
+        )
+        return MultiWatcher(native)
+
 
 class AsyncImapClient(_core.AsyncImapClient):
     """An asyncio IMAP client. Connect with ``await AsyncImapClient.connect(...)``,
@@ -189,3 +338,24 @@ class AsyncImapClient(_core.AsyncImapClient):
         while True:
             for event in await self.idle(mailbox, timeout):
                 yield event
+
+    async def watch_many(
+        self,
+        mailboxes: str | Iterable[str],
+        *,
+        max_connections: int | None = None,
+        poll_interval: float | None = None,
+        backoff_min: float | None = None,
+        backoff_max: float | None = None,
+    ) -> AsyncMultiWatcher:
+        """Watches several mailboxes at once on connections of the watcher's own:
+        ``async for event in await imap.watch_many(["INBOX", "Work"])`` (see
+        ``ImapClient.watch_many``)."""
+        native = self._watch_many(
+            [mailboxes] if isinstance(mailboxes, str) else list(mailboxes),
+            max_connections=max_connections,
+            poll_interval=poll_interval,
+            backoff_min=backoff_min,
+            backoff_max=backoff_max,
+        )
+        return AsyncMultiWatcher(native)

@@ -80,6 +80,23 @@ pub(crate) fn flag_list(obj: &Bound<'_, PyAny>) -> PyResult<Vec<Flag>> {
     Ok(out)
 }
 
+/// Gmail labels from one string or an iterable of strings (``"\\Important"``,
+/// ``"Work/2026"``); the core checks them.
+fn label_list(obj: &Bound<'_, PyAny>) -> PyResult<Vec<String>> {
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(vec![s.to_str()?.to_string()]);
+    }
+    let mut out = Vec::new();
+    for item in obj.try_iter()? {
+        let item = item?;
+        let s = item
+            .cast::<PyString>()
+            .map_err(|_| invalid_input(obj.py(), "labels are strings such as \"Work/2026\""))?;
+        out.push(s.to_str()?.to_string());
+    }
+    Ok(out)
+}
+
 /// Raw message bytes from ``bytes``, an ``OutgoingMessage`` or a stdlib email message.
 fn message_bytes(obj: &Bound<'_, PyAny>) -> PyResult<Vec<u8>> {
     if let Ok(m) = obj.cast::<OutgoingMessage>() {
@@ -198,7 +215,7 @@ fetch_stream_class!(
 );
 
 macro_rules! imap_client_class {
-    ($name:ident, $pyname:literal, $mode:ident, $stream:ident, $raw_stream:ident, $doc:literal) => {
+    ($name:ident, $pyname:literal, $mode:ident, $stream:ident, $raw_stream:ident, $watcher:ty, $doc:literal) => {
         #[doc = $doc]
         #[pyclass(frozen, subclass, module = "mailwire._core", name = $pyname)]
         pub struct $name {
@@ -587,6 +604,26 @@ macro_rules! imap_client_class {
                 })
             }
 
+            /// Adds Gmail labels to the messages: system labels such as ``"\\Important"`` or
+            /// ``"\\Starred"``, user labels such as ``"Work/2026"`` (one string or several).
+            /// InvalidInputError when the server is not Gmail (no ``X-GM-EXT-1``).
+            fn add_labels<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, labels: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                crate::error::guard(py, || {
+                    let (uids, labels) = (uid_set(uids)?, label_list(labels)?);
+                    let c = self.session.client(py, $pyname)?;
+                    run!($mode, py, async move { c.add_labels(&mailbox, uids, &labels).await })
+                })
+            }
+
+            /// Removes Gmail labels from the messages (see ``add_labels``).
+            fn remove_labels<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, labels: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
+                crate::error::guard(py, || {
+                    let (uids, labels) = (uid_set(uids)?, label_list(labels)?);
+                    let c = self.session.client(py, $pyname)?;
+                    run!($mode, py, async move { c.remove_labels(&mailbox, uids, &labels).await })
+                })
+            }
+
             /// Copies messages to ``dest``; returns the new UIDs.
             fn copy_messages<'py>(&self, py: Python<'py>, mailbox: String, uids: &Bound<'py, PyAny>, dest: String) -> PyResult<Bound<'py, PyAny>> {
                 crate::error::guard(py, || {
@@ -651,6 +688,22 @@ macro_rules! imap_client_class {
                 })
             }
 
+            /// Starts watching ``mailboxes`` on connections of the watcher's own (this
+            /// client's settings; its own connection stays free); pull the reports with
+            /// ``next``. Options in seconds; None keeps the core's default. See
+            /// ``watch_many`` of the ``mailwire`` classes.
+            #[pyo3(name = "_watch_many", signature = (mailboxes, *, max_connections = None, poll_interval = None, backoff_min = None, backoff_max = None))]
+            fn watch_many(&self, py: Python<'_>, mailboxes: Vec<String>, max_connections: Option<usize>, poll_interval: Option<f64>, backoff_min: Option<f64>, backoff_max: Option<f64>) -> PyResult<$watcher> {
+                crate::error::guard(py, || {
+                    let options = crate::imap::watch::options(py, max_connections, poll_interval, backoff_min, backoff_max)?;
+                    let c = self.session.client(py, $pyname)?;
+                    // The watcher's tasks are spawned on the extension's runtime.
+                    let _context = crate::runtime::runtime()?.enter();
+                    let inner = c.watch_many(&mailboxes, options).map_err(|e| to_py_err(py, e))?;
+                    Ok(<$watcher>::new(inner))
+                })
+            }
+
             /// What changed since ``state`` (the string of a previous result's ``state``;
             /// None for a full resync).
             #[pyo3(signature = (mailbox, state = None))]
@@ -678,6 +731,7 @@ imap_client_class!(
     sync,
     FetchStream,
     RawFetchStream,
+    crate::imap::watch::MultiWatcher,
     "Blocking IMAP client over the Rust core: calls release the GIL and block in Rust."
 );
 imap_client_class!(
@@ -686,5 +740,6 @@ imap_client_class!(
     async,
     AsyncFetchStream,
     AsyncRawFetchStream,
+    crate::imap::watch::AsyncMultiWatcher,
     "asyncio IMAP client over the Rust core: every call returns an awaitable."
 );

@@ -17,8 +17,9 @@ use crate::imap::client::uid_set;
 /// key, e.g. UNSEEN); ``from_``, ``to``, ``cc``, ``bcc``, ``subject``, ``body``, ``text`` a
 /// substring; ``since``, ``before``, ``on``, ``sent_since``, ``sent_before``, ``sent_on`` a
 /// ``datetime.date``; ``larger``, ``smaller`` a size in bytes; ``uid`` UIDs; ``keyword``,
-/// ``unkeyword`` a keyword; ``header`` a (name, value) pair; ``modseq`` a number. No
-/// argument matches every message.
+/// ``unkeyword`` a keyword; ``header`` a (name, value) pair; ``modseq`` a number;
+/// ``gmail_raw`` Gmail's own search syntax (``"has:attachment in:unread"``, X-GM-RAW; only
+/// on servers with ``X-GM-EXT-1``). No argument matches every message.
 #[pyclass(frozen, module = "mailwire._core")]
 #[derive(Clone)]
 pub struct SearchQuery {
@@ -32,7 +33,7 @@ impl SearchQuery {
         draft = None, from_ = None, to = None, cc = None, bcc = None, subject = None,
         body = None, text = None, since = None, before = None, on = None, sent_since = None,
         sent_before = None, sent_on = None, larger = None, smaller = None, uid = None,
-        keyword = None, unkeyword = None, header = None, modseq = None))]
+        keyword = None, unkeyword = None, header = None, modseq = None, gmail_raw = None))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
@@ -61,6 +62,7 @@ impl SearchQuery {
         unkeyword: Option<String>,
         header: Option<(String, String)>,
         modseq: Option<u64>,
+        gmail_raw: Option<String>,
     ) -> PyResult<Self> {
         let mut c = Criteria::default();
         (c.seen, c.flagged, c.answered, c.deleted, c.draft) =
@@ -73,6 +75,7 @@ impl SearchQuery {
             (larger, smaller, keyword, unkeyword, modseq);
         c.uid = uid.map(uid_set).transpose()?;
         c.header = header.into_iter().collect();
+        c.gmail_raw = gmail_raw;
         let inner = Core::try_from(c).map_err(|e| to_py_err(py, e))?;
         Ok(SearchQuery { inner })
     }

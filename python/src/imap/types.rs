@@ -188,6 +188,13 @@ record! {
         envelope: Py<Envelope>,
         /// The attachments, from BODYSTRUCTURE.
         attachments: Py<PyTuple>,
+        /// Gmail's message id (X-GM-MSGID) on servers with ``X-GM-EXT-1``, else None.
+        gmail_message_id: Option<u64>,
+        /// Gmail's thread id (X-GM-THRID) on servers with ``X-GM-EXT-1``, else None.
+        gmail_thread_id: Option<u64>,
+        /// Gmail's labels (``"\\Inbox"``, ``"\\Important"``, user labels such as
+        /// ``"Work/2026"``) on servers with ``X-GM-EXT-1``; empty elsewhere.
+        gmail_labels: Py<PyTuple>,
     }
     methods {
         /// Whether the message carries ``flag`` (system flags compared case-insensitively).
@@ -220,6 +227,9 @@ impl MessageSummary {
             modseq: s.modseq,
             envelope: Py::new(py, Envelope::new(py, s.envelope)?)?,
             attachments: PyTuple::new(py, attachments)?.unbind(),
+            gmail_message_id: s.gmail_message_id,
+            gmail_thread_id: s.gmail_thread_id,
+            gmail_labels: PyTuple::new(py, s.gmail_labels)?.unbind(),
         })
     }
 }
