@@ -22,7 +22,7 @@
 //!   [`MultiWatcher::cancel`] (also when the watcher is dropped).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use tokio::sync::mpsc;
@@ -92,6 +92,9 @@ pub struct MultiWatcher {
     rx: tokio::sync::Mutex<mpsc::Receiver<Result<WatchEvent>>>,
     cancel: CancelHandle,
     ended: Ended,
+    /// The error that ended the watch when the call that met it handed over earlier
+    /// reports: the next call returns it.
+    failed: Mutex<Option<Error>>,
     open: Arc<AtomicUsize>,
 }
 
@@ -150,6 +153,7 @@ impl ImapClient {
             rx: tokio::sync::Mutex::new(rx),
             cancel,
             ended: Ended::default(),
+            failed: Mutex::new(None),
             open,
         })
     }
@@ -178,6 +182,9 @@ impl MultiWatcher {
     /// first. An error a retry cannot mend is returned once and ends the watch; after that,
     /// and after [`cancel`](Self::cancel), every call fails with `Closed`.
     pub async fn next(&self) -> Result<Vec<WatchEvent>> {
+        if let Some(e) = self.failed.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            return Err(e);
+        }
         self.ended.check()?;
         let mut rx = self.cancel.run(async { Ok(self.rx.lock().await) }).await?;
         let first = self
@@ -195,7 +202,8 @@ impl MultiWatcher {
                     if out.is_empty() {
                         return Err(e);
                     }
-                    // Hand over what came before; the error ends the next call.
+                    // Hand over what came before; the next call returns the error.
+                    *self.failed.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
                     return Ok(out);
                 }
             }
@@ -401,6 +409,30 @@ mod tests {
                 assert!(d >= base / 2 && d <= base, "attempt {attempt}: {d} ms");
             }
         }
+    }
+
+    #[tokio::test]
+    async fn an_error_after_reports_is_returned_by_the_next_call_then_closed() {
+        let (tx, rx) = mpsc::channel(4);
+        let w = MultiWatcher {
+            rx: tokio::sync::Mutex::new(rx),
+            cancel: CancelHandle::new(),
+            ended: Ended::default(),
+            failed: Mutex::new(None),
+            open: Arc::default(),
+        };
+        let event = WatchEvent::Reconnected {
+            mailbox: "INBOX".into(),
+            attempts: 1,
+        };
+        tx.send(Ok(event.clone())).await.unwrap();
+        tx.send(Err(Error::new(ErrorKind::Auth, "refused")))
+            .await
+            .unwrap();
+        assert_eq!(w.next().await.unwrap(), [event]);
+        assert_eq!(w.next().await.unwrap_err().kind(), ErrorKind::Auth);
+        assert!(w.is_cancelled());
+        assert_eq!(w.next().await.unwrap_err().kind(), ErrorKind::Closed);
     }
 
     #[test]
