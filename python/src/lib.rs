@@ -10,7 +10,7 @@ mod imap {
     pub(crate) mod client;
     pub(crate) mod search;
     pub(crate) mod types;
-    pub(crate) mod watch;
+    pub(crate) mod watch_many;
 }
 mod logging;
 mod message;
@@ -97,9 +97,9 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<imap::types::FlagChange>()?;
     m.add_class::<imap::types::SyncResult>()?;
     m.add_class::<imap::types::RawResponse>()?;
-    m.add_class::<imap::watch::MultiWatcher>()?;
-    m.add_class::<imap::watch::AsyncMultiWatcher>()?;
-    m.add_class::<imap::watch::WatchEvent>()?;
+    m.add_class::<imap::watch_many::MultiWatcher>()?;
+    m.add_class::<imap::watch_many::AsyncMultiWatcher>()?;
+    m.add_class::<imap::watch_many::WatchEvent>()?;
     m.add_class::<discover::ServerSettings>()?;
     m.add_class::<discover::Discovered>()?;
     m.add_function(wrap_pyfunction!(discover::discover, m)?)?;

@@ -139,3 +139,14 @@ async def test_async_iteration_ends_at_cancel_and_bad_lists_are_refused(env: Env
                 got = [e async for e in w]
             assert got == [] and w.cancelled
         await imap.delete_mailbox(mb)
+
+
+# conformance: imap.watch.many
+def test_a_mailbox_that_does_not_exist_ends_the_watch_with_its_error(imap: ImapClient) -> None:
+    with imap.watch_many([unique("missing")], backoff_min=0.1) as w:
+        with pytest.raises(mailwire.NotFoundError):
+            for _ in w:
+                pass
+        assert w.cancelled
+        with pytest.raises(mailwire.ClosedError):
+            w.next()

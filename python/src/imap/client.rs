@@ -695,7 +695,7 @@ macro_rules! imap_client_class {
             #[pyo3(name = "_watch_many", signature = (mailboxes, *, max_connections = None, poll_interval = None, backoff_min = None, backoff_max = None))]
             fn watch_many(&self, py: Python<'_>, mailboxes: Vec<String>, max_connections: Option<usize>, poll_interval: Option<f64>, backoff_min: Option<f64>, backoff_max: Option<f64>) -> PyResult<$watcher> {
                 crate::error::guard(py, || {
-                    let options = crate::imap::watch::options(py, max_connections, poll_interval, backoff_min, backoff_max)?;
+                    let options = crate::imap::watch_many::options(py, max_connections, poll_interval, backoff_min, backoff_max)?;
                     let c = self.session.client(py, $pyname)?;
                     // The watcher's tasks are spawned on the extension's runtime.
                     let _context = crate::runtime::runtime()?.enter();
@@ -731,7 +731,7 @@ imap_client_class!(
     sync,
     FetchStream,
     RawFetchStream,
-    crate::imap::watch::MultiWatcher,
+    crate::imap::watch_many::MultiWatcher,
     "Blocking IMAP client over the Rust core: calls release the GIL and block in Rust."
 );
 imap_client_class!(
@@ -740,6 +740,6 @@ imap_client_class!(
     async,
     AsyncFetchStream,
     AsyncRawFetchStream,
-    crate::imap::watch::AsyncMultiWatcher,
+    crate::imap::watch_many::AsyncMultiWatcher,
     "asyncio IMAP client over the Rust core: every call returns an awaitable."
 );
