@@ -27,6 +27,32 @@ export declare class IdleWatcher {
 }
 
 /**
+ * A running watch of several mailboxes: the core's `MultiWatcher`, whose contract
+ * (changes computed by sync, reconnects with back-off, the end at an error a retry cannot
+ * mend) every face shares.
+ */
+export declare class MultiWatcher {
+  /**
+   * The next reports, waiting until there is one: everything queued by then, oldest
+   * first. An error a retry cannot mend (credentials refused, a mailbox that does not
+   * exist) rejects once and ends the watch; after it, and after `cancel()`, `ECLOSED`.
+   */
+  next(): Promise<Array<WatchEvent>>
+  /**
+   * Stops watching: the connections close, a pending `next` rejects with `ECLOSED`.
+   * Harmless twice.
+   */
+  cancel(): void
+  /** Whether `cancel` was called or the watch ended at an error. */
+  get cancelled(): boolean
+  /**
+   * How many connections are watching now: connected, with their mailboxes synced, so
+   * that any later change will be reported (at most `maxConnections`).
+   */
+  get connections(): number
+}
+
+/**
  * The native IMAP client (wrapped by the facade's `ImapClient`): one connection; calls
  * are queued, never interleaved.
  */
@@ -101,6 +127,13 @@ export declare class NativeImapClient {
   addFlags(mailbox: string, uids: Uids, flags: Array<string>): Promise<void>
   /** Removes flags or keywords. */
   removeFlags(mailbox: string, uids: Uids, flags: Array<string>): Promise<void>
+  /**
+   * Adds Gmail labels (`\Important`, `\Starred`, user labels such as `Work/2026`).
+   * Rejects with `EINVAL` when the server is not Gmail (no `X-GM-EXT-1`).
+   */
+  addLabels(mailbox: string, uids: Uids, labels: Array<string>): Promise<void>
+  /** Removes Gmail labels (see `addLabels`). */
+  removeLabels(mailbox: string, uids: Uids, labels: Array<string>): Promise<void>
   /** Replaces the flags and keywords. */
   setFlags(mailbox: string, uids: Uids, flags: Array<string>): Promise<void>
   /** Copies messages to `dest`; returns where they landed (UIDPLUS). */
@@ -126,6 +159,12 @@ export declare class NativeImapClient {
   search(mailbox: string, query: SearchQuery): Promise<Array<number>>
   /** What changed in `mailbox` since `state` (a string from an earlier result). */
   sync(mailbox: string, state?: string | undefined | null): Promise<SyncResult>
+  /**
+   * Starts watching `mailboxes` on connections of the watcher's own (this client's
+   * settings; its own connection stays free). Rejects with `EINVAL` for an empty list, a
+   * mailbox listed twice or `maxConnections` 0.
+   */
+  watchMany(mailboxes: Array<string>, options?: WatchManyOptions | undefined | null): Promise<MultiWatcher>
 }
 
 /**
@@ -332,6 +371,45 @@ export declare const DEFAULT_IDLE_TIMEOUT: number
 
 /** Whole messages handed over per batch of `fetchRawMany` by default (the core's default). */
 export declare const DEFAULT_RAW_FETCH_BATCH: number
+
+/**
+ * Finds the IMAP and SMTP settings of `address` the way mail apps do: a built-in table of
+ * the big providers (no network), autoconfig over HTTPS (`autoconfig.<domain>`, then
+ * `<domain>/.well-known/autoconfig/`), DNS SRV records (RFC 6186), then the domain's MX
+ * host if it belongs to a provider of the table; all within `timeout`. Rejects with
+ * `EINVAL` for something that is not an address, `ENONEXISTENT` when no method found
+ * settings, `ETIMEDOUT` when the deadline passed first.
+ */
+export declare function discover(address: string, options?: DiscoverOptions | undefined | null): Promise<Discovered>
+
+/** What `discover` found: at least one of the two servers. */
+export interface Discovered {
+  /** The IMAP server, if found. */
+  imap?: ServerSettings
+  /** The SMTP submission server, if found. */
+  smtp?: ServerSettings
+  /**
+   * Where they were found: `built_in` (the table of big providers), `autoconfig`, `srv`
+   * (DNS SRV records) or `mx` (the domain's mail exchanger belongs to a provider of the
+   * table).
+   */
+  source: 'built_in' | 'autoconfig' | 'srv' | 'mx'
+}
+
+/** How `discover` looks (the core's `DiscoverOptions`; absent: its default). */
+export interface DiscoverOptions {
+  /** The deadline for the whole search, in milliseconds. Default 15000. */
+  timeout?: number
+  /**
+   * The DNS server to ask, `'ip:port'` (`'[::1]:53'`). Default: the system's
+   * (`/etc/resolv.conf`).
+   */
+  resolver?: string
+  /** The port of the autoconfig HTTPS servers. Default 443. */
+  httpsPort?: number
+  /** Extra trusted CA certificate(s) for the autoconfig servers, PEM. */
+  ca?: Buffer | string
+}
 
 /** The envelope of a message as the server parsed it. */
 export interface Envelope {
@@ -554,6 +632,21 @@ export interface MessageSummary {
   envelope: Envelope
   /** The attachments, from BODYSTRUCTURE. */
   attachments: Array<AttachmentInfo>
+  /**
+   * Gmail's message id (X-GM-MSGID) as a decimal string (it exceeds 2**53), on servers
+   * with `X-GM-EXT-1` (imapflow's `emailId`).
+   */
+  gmailMessageId?: string
+  /**
+   * Gmail's thread id (X-GM-THRID) as a decimal string, on servers with `X-GM-EXT-1`
+   * (imapflow's `threadId`).
+   */
+  gmailThreadId?: string
+  /**
+   * Gmail's labels (`\Inbox`, `\Important`, user labels such as `Work/2026`) on servers
+   * with `X-GM-EXT-1`, empty when the message has none; absent elsewhere.
+   */
+  gmailLabels?: Array<string>
 }
 
 /**
@@ -666,6 +759,11 @@ export interface SearchQuery {
   header?: Array<Header>
   /** Changed after this modseq. */
   modseq?: number
+  /**
+   * Gmail's own search syntax (`"has:attachment in:unread"`, X-GM-RAW), on servers with
+   * `X-GM-EXT-1` (imapflow's `gmraw`).
+   */
+  gmailRaw?: string
   /** Either of these (two or more). */
   or?: Array<SearchQuery>
   /** None of these. */
@@ -696,6 +794,18 @@ export interface SendResult {
   response: string
   /** The envelope used. */
   envelope: SendEnvelope
+}
+
+/** One server found by `discover`: its fields fit `ImapClient.connect` / `SmtpClient.connect`. */
+export interface ServerSettings {
+  /** Host name. */
+  host: string
+  /** Port. */
+  port: number
+  /** Transport security. */
+  security: 'tls' | 'starttls' | 'plain'
+  /** The user name to log in with (the address, or what the provider says). */
+  username: string
 }
 
 /**
@@ -745,3 +855,40 @@ export type Uids = string | Array<number>
  * of every package's version (`require('mailwire').version`).
  */
 export declare const VERSION: string
+
+/** A report of `watchMany`. */
+export interface WatchEvent {
+  /**
+   * `change`: `mailbox` changed since the last report (`changes`: what sync found);
+   * `reconnected`: the connection watching `mailbox` was lost and is back after
+   * `attempts` tries (what changed meanwhile follows as `change`).
+   */
+  type: 'change' | 'reconnected'
+  /** The mailbox. */
+  mailbox: string
+  /** New, changed and vanished UIDs (`change`). */
+  changes?: SyncResult
+  /** Connection attempts it took, 1 or more (`reconnected`). */
+  attempts?: number
+}
+
+/** How `watchMany` watches (the core's `WatchOptions`; absent: its default). */
+export interface WatchManyOptions {
+  /**
+   * The most connections the watcher opens (at least 1): one IDLE connection per
+   * mailbox while they fit, the rest polled on one. Default 10.
+   */
+  maxConnections?: number
+  /**
+   * How often the mailboxes without a connection of their own are looked at, in
+   * milliseconds. Default 60000.
+   */
+  pollInterval?: number
+  /**
+   * The first delay before reconnecting, in milliseconds; it doubles per attempt.
+   * Default 1000.
+   */
+  backoffMin?: number
+  /** The longest delay before reconnecting, in milliseconds. Default 300000. */
+  backoffMax?: number
+}

@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.IdleWatcher = nativeBinding.IdleWatcher
+module.exports.MultiWatcher = nativeBinding.MultiWatcher
 module.exports.NativeImapClient = nativeBinding.NativeImapClient
 module.exports.NativeSmtpClient = nativeBinding.NativeSmtpClient
 module.exports.RawStream = nativeBinding.RawStream
@@ -846,6 +847,7 @@ module.exports.buildMessage = nativeBinding.buildMessage
 module.exports.DEFAULT_FETCH_BATCH = nativeBinding.DEFAULT_FETCH_BATCH
 module.exports.DEFAULT_IDLE_TIMEOUT = nativeBinding.DEFAULT_IDLE_TIMEOUT
 module.exports.DEFAULT_RAW_FETCH_BATCH = nativeBinding.DEFAULT_RAW_FETCH_BATCH
+module.exports.discover = nativeBinding.discover
 module.exports.forwardTo = nativeBinding.forwardTo
 module.exports.parseMessage = nativeBinding.parseMessage
 module.exports.replyTo = nativeBinding.replyTo

@@ -40,7 +40,7 @@ const AUTH_KEYS: Keys<NonNullable<ConnectionOptions['auth']>> = { user: true, pa
 const TLS_KEYS: Keys<NonNullable<ConnectionOptions['tls']>> = { rejectUnauthorized: true, servername: true };
 
 /** Every certificate of `ca` as one PEM bundle (`undefined` when none). */
-function pemBundle(ca: ConnectionOptions['ca']): Buffer | undefined {
+export function pemBundle(ca: ConnectionOptions['ca']): Buffer | undefined {
   if (ca === undefined || ca === null) return undefined;
   const list = Array.isArray(ca) ? ca : [ca];
   const parts: Buffer[] = [];

@@ -2,7 +2,7 @@
  * `ImapClient`: the imapflow-shaped face of the core's IMAP client. Every method is one
  * native call; `fetch` and `fetchRawMany` are async iterators over native batches; push
  * (IDLE) is both a promise (`idle`) and EventEmitter events (`exists`, `expunge`, `flags`,
- * `overflow`). UID ranges from the server arrive as {@link UidSet}s, never expanded.
+ * `overflow`); `watchMany` emits `change` and `reconnected`. UID ranges from the server arrive as {@link UidSet}s, never expanded.
  */
 import { EventEmitter } from 'node:events';
 
@@ -57,7 +57,8 @@ const SEARCH_KEYS: Keys<SearchObject> = {
   all: true, seen: true, flagged: true, answered: true, deleted: true, draft: true, from: true,
   to: true, cc: true, bcc: true, subject: true, body: true, text: true, since: true, before: true,
   on: true, sentSince: true, sentBefore: true, sentOn: true, larger: true, smaller: true, uid: true,
-  keyword: true, unkeyword: true, unKeyword: true, header: true, modseq: true, or: true, not: true,
+  keyword: true, unkeyword: true, unKeyword: true, header: true, modseq: true, gmailRaw: true, or: true,
+  not: true,
 };
 
 /** Options of {@link ImapClient.fetch}. */
@@ -137,6 +138,16 @@ export interface WatchOptions {
 
 const WATCH_KEYS: Keys<WatchOptions> = { signal: true };
 
+/** Options of {@link ImapClient.watchMany} (the native `WatchManyOptions`, in milliseconds). */
+export type WatchManyOptions = native.WatchManyOptions & {
+  /** Stops the watch when it aborts (as `stop()` does). */
+  signal?: AbortSignal;
+};
+
+const WATCH_MANY_KEYS: Keys<WatchManyOptions> = {
+  maxConnections: true, pollInterval: true, backoffMin: true, backoffMax: true, signal: true,
+};
+
 /**
  * Something that changed in a mailbox: `exists` (`count`, and `prevCount` just before),
  * `expunge` (`uids` when the server told them, else `seq`), `flags` (`uid`, `seq`, `flags`,
@@ -162,6 +173,30 @@ export type ImapEvent = MailboxEvent & {
   path: string;
 };
 
+/**
+ * A `change` report of {@link ImapClient.watchMany}: what sync found in `mailbox` since the
+ * last report (new UIDs, flag changes, vanished UIDs; `state` is where the watch stands).
+ */
+export type WatchChange = SyncResult & {
+  /** The mailbox. */
+  mailbox: string;
+  /** The mailbox (imapflow's name). */
+  path: string;
+};
+
+/**
+ * A `reconnected` report of {@link ImapClient.watchMany}: the connection watching `mailbox`
+ * was lost and is back after `attempts` tries; what changed meanwhile follows as `change`.
+ */
+export interface WatchReconnected {
+  /** The mailbox. */
+  mailbox: string;
+  /** The mailbox (imapflow's name). */
+  path: string;
+  /** Connection attempts it took (1 or more). */
+  attempts: number;
+}
+
 /** The events of {@link ImapClient}, as imapflow names them. */
 export interface ImapClientEvents {
   /** The message count changed (new mail when it grew). */
@@ -172,7 +207,11 @@ export interface ImapClientEvents {
   flags: [ImapEvent];
   /** Events were dropped (`dropped` of them): resynchronise with `sync`. */
   overflow: [ImapEvent];
-  /** A `watch` loop failed; it retries unless the client is closed. */
+  /** A `watchMany` mailbox changed: what sync found. */
+  change: [WatchChange];
+  /** A `watchMany` connection was lost and is back. */
+  reconnected: [WatchReconnected];
+  /** A `watch` or `watchMany` ended at an error (see {@link Watch.ended}). */
   error: [MailError];
   /** The client was logged out. */
   close: [];
@@ -187,6 +226,15 @@ export interface Watch {
    * as `error` first). A watch never retries on its own; watch again to go on.
    */
   ended: Promise<void>;
+}
+
+/** A running {@link ImapClient.watchMany}. */
+export interface MultiWatch extends Watch {
+  /**
+   * How many connections are watching now: connected, with their mailboxes synced, so that
+   * any later change is reported (at most `maxConnections`).
+   */
+  readonly connections: number;
 }
 
 function uids(v: UidInput): native.Uids {
@@ -312,6 +360,7 @@ async function* summaries(open: () => Promise<native.SummaryStream>): AsyncGener
 export class ImapClient extends EventEmitter {
   readonly #native: native.NativeImapClient;
   #watchers = new Set<native.IdleWatcher>();
+  #multi = new Set<native.MultiWatcher>();
   #closed = false;
 
   private constructor(n: native.NativeImapClient) {
@@ -486,6 +535,20 @@ export class ImapClient extends EventEmitter {
     return call(() => this.#native.removeFlags(mailbox, uids(range), flagList(flags)));
   }
 
+  /**
+   * Adds Gmail labels (`'\\Important'`, `'\\Starred'`, user labels such as `'Work/2026'`);
+   * rejects with `EINVAL` when the server is not Gmail (no `X-GM-EXT-1`). Summaries carry
+   * the labels as `gmailLabels`.
+   */
+  addLabels(mailbox: string, range: UidInput, labels: string | string[]): Promise<void> {
+    return call(() => this.#native.addLabels(mailbox, uids(range), flagList(labels)));
+  }
+
+  /** Removes Gmail labels (see {@link addLabels}). */
+  removeLabels(mailbox: string, range: UidInput, labels: string | string[]): Promise<void> {
+    return call(() => this.#native.removeLabels(mailbox, uids(range), flagList(labels)));
+  }
+
   /** Replaces the flags and keywords. */
   setFlags(mailbox: string, range: UidInput, flags: string | string[]): Promise<void> {
     return call(() => this.#native.setFlags(mailbox, uids(range), flagList(flags)));
@@ -594,6 +657,67 @@ export class ImapClient extends EventEmitter {
     };
   }
 
+  /**
+   * Watches several mailboxes at once on connections of the watcher's own (this client's
+   * settings; this client stays free for other calls) and emits their changes as sync finds
+   * them: `change` ({@link WatchChange}) and, after a lost connection is back, `reconnected`
+   * ({@link WatchReconnected}). The current content is the starting point: only later
+   * changes are reported.
+   *
+   * One IDLE connection per mailbox while they fit under `maxConnections` (default 10), the
+   * rest polled every `pollInterval` ms on one more; a lost connection is reopened after a
+   * back-off doubling from `backoffMin` to `backoffMax` ms, forever. An error a retry cannot
+   * mend (credentials refused, a mailbox that does not exist) ends the watch (emitted as
+   * `error`; see {@link Watch.ended}); otherwise it runs until `stop()` (or an aborted
+   * `signal`) or `logout()`. Rejects with `EINVAL` for an empty list, a mailbox listed twice
+   * or `maxConnections` 0.
+   */
+  async watchMany(mailboxes: string | string[], options: WatchManyOptions = {}): Promise<MultiWatch> {
+    const { signal, ...rest } = checkKeys(options, WATCH_MANY_KEYS, 'watchMany options') ?? {};
+    signal?.throwIfAborted();
+    const list = typeof mailboxes === 'string' ? [mailboxes] : mailboxes;
+    const w = await call(() => this.#native.watchMany(list, rest));
+    this.#multi.add(w);
+    let stopped = false;
+    const stop = () => {
+      stopped = true;
+      w.cancel();
+    };
+    const loop = (async () => {
+      try {
+        while (!stopped && !this.#closed) {
+          for (const e of await w.next()) {
+            if (e.type === 'change' && e.changes) {
+              const c = e.changes;
+              this.emit('change', { ...c, vanished: new UidSet(c.vanished), mailbox: e.mailbox, path: e.mailbox });
+            } else if (e.type === 'reconnected') {
+              this.emit('reconnected', { mailbox: e.mailbox, path: e.mailbox, attempts: e.attempts ?? 1 });
+            }
+          }
+        }
+      } catch (e) {
+        if (stopped || this.#closed) return;
+        // The watch has ended: say why once ('error' listeners), then stop.
+        if (this.listenerCount('error') > 0) this.emit('error', fromNative(e));
+      } finally {
+        this.#multi.delete(w);
+      }
+    })();
+    if (signal?.aborted) stop();
+    signal?.addEventListener('abort', stop, { once: true });
+    loop.finally(() => signal?.removeEventListener('abort', stop)).catch(() => {});
+    return {
+      stop: async () => {
+        stop();
+        await loop;
+      },
+      ended: loop,
+      get connections() {
+        return w.connections;
+      },
+    };
+  }
+
   #emitAll(mailbox: string, events: MailboxEvent[]): void {
     for (const e of events) this.emit(e.type, { ...e, mailbox, path: mailbox });
   }
@@ -615,6 +739,7 @@ export class ImapClient extends EventEmitter {
     if (this.#closed) return;
     this.#closed = true;
     for (const w of this.#watchers) w.cancel();
+    for (const w of this.#multi) w.cancel();
     await call(() => this.#native.logout());
     this.emit('close');
   }

@@ -15,6 +15,8 @@ export { MailError } from './errors';
 export const version: string = native.VERSION;
 export type { ErrorCode, ErrorKind, MailErrorInit } from './errors';
 export { ImapClient } from './imap';
+export { discover } from './discover';
+export type { DiscoverOptions } from './discover';
 export type { ConnectionOptions, Pem } from './connection';
 export type {
   AppendOptions,
@@ -27,6 +29,7 @@ export type {
   ImapEvent,
   ImapOptions,
   MailboxEvent,
+  MultiWatch,
   RawCommandOptions,
   SearchObject,
   SaveAttachmentOptions,
@@ -34,7 +37,10 @@ export type {
   SyncResult,
   UidInput,
   Watch,
+  WatchChange,
+  WatchManyOptions,
   WatchOptions,
+  WatchReconnected,
 } from './imap';
 export { UidSet } from './uidset';
 export type { UidRange } from './uidset';
@@ -46,6 +52,7 @@ export type {
   Address,
   Attachment,
   AttachmentInfo,
+  Discovered,
   Envelope,
   FlagChange,
   Header,
@@ -58,6 +65,7 @@ export type {
   RecipientError,
   SendEnvelope,
   SendResult,
+  ServerSettings,
   UidMap,
 } from '../native';
 

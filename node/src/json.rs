@@ -103,6 +103,13 @@ impl Json {
         let _ = write!(self.out, "{n}");
     }
 
+    /// `"key": "n"`: a number as a string, for integers JavaScript cannot hold exactly
+    /// (above 2**53). Digits only: nothing to escape.
+    pub(crate) fn num_str(&mut self, key: &str, n: u64) {
+        self.key(key);
+        let _ = write!(self.out, "\"{n}\"");
+    }
+
     /// `"key": true|false`.
     pub(crate) fn bool(&mut self, key: &str, b: bool) {
         self.key(key);
@@ -189,12 +196,13 @@ mod tests {
         j.opt_str("b", None);
         j.num("c", 5);
         j.bool("d", true);
+        j.num_str("e", u64::MAX);
         j.end_object();
         j.item_str("x");
         j.end_array();
         assert_eq!(
             j.out,
-            r#"[{"a":"q\"\\\n\u0001\u00e9\ud83d\udcc8","c":5,"d":true},"x"]"#
+            r#"[{"a":"q\"\\\n\u0001\u00e9\ud83d\udcc8","c":5,"d":true,"e":"18446744073709551615"},"x"]"#
         );
     }
 }

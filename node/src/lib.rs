@@ -8,6 +8,7 @@
 
 mod bytes;
 mod config;
+mod discover;
 mod error;
 mod imap;
 mod json;
@@ -19,7 +20,8 @@ mod token;
 mod trace;
 
 pub use config::{AuthOptions, ConnectOptions, TlsSettings};
-pub use imap::{IdleWatcher, NativeImapClient, RawStream, SummaryStream};
+pub use discover::discover;
+pub use imap::{IdleWatcher, MultiWatcher, NativeImapClient, RawStream, SummaryStream};
 pub use message::{build_message, forward_to, parse_message, reply_to};
 pub use smtp::NativeSmtpClient;
 

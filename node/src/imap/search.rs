@@ -65,6 +65,9 @@ pub struct SearchQuery {
     pub header: Option<Vec<crate::message::Header>>,
     /// Changed after this modseq.
     pub modseq: Option<i64>,
+    /// Gmail's own search syntax (`"has:attachment in:unread"`, X-GM-RAW), on servers with
+    /// `X-GM-EXT-1` (imapflow's `gmraw`).
+    pub gmail_raw: Option<String>,
     /// Either of these (two or more).
     pub or: Option<Vec<SearchQuery>>,
     /// None of these.
@@ -90,6 +93,7 @@ fn criteria(q: SearchQuery) -> Result<SearchCriteria> {
         (day(q.sent_since), day(q.sent_before), day(q.sent_on));
     (c.larger, c.smaller, c.keyword, c.unkeyword, c.raw) =
         (q.larger, q.smaller, q.keyword, q.unkeyword, q.raw);
+    c.gmail_raw = q.gmail_raw;
     c.uid = q.uid.map(uid_set).transpose()?;
     c.header = q
         .header

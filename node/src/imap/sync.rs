@@ -42,22 +42,27 @@ impl NativeImapClient {
         crate::error::guard_async(async {
             let state = state.map(|s| s.parse()).transpose().napi()?;
             let r = self.inner.sync(&mailbox, state).await.napi()?;
-            Ok(SyncResult {
-                state: r.state.to_string(),
-                new: r.new,
-                changed: r
-                    .changed
-                    .into_iter()
-                    .map(|c| FlagChange {
-                        uid: c.uid,
-                        flags: flags_out(c.flags),
-                        modseq: c.modseq.map(modseq),
-                    })
-                    .collect(),
-                vanished: ranges_out(&r.vanished),
-                full_resync: r.full_resync,
-            })
+            Ok(sync_result(r))
         })
         .await
+    }
+}
+
+/// The core's result as JavaScript sees it (also in `watchMany`'s `change` reports).
+pub(crate) fn sync_result(r: mailwire::imap::SyncResult) -> SyncResult {
+    SyncResult {
+        state: r.state.to_string(),
+        new: r.new,
+        changed: r
+            .changed
+            .into_iter()
+            .map(|c| FlagChange {
+                uid: c.uid,
+                flags: flags_out(c.flags),
+                modseq: c.modseq.map(modseq),
+            })
+            .collect(),
+        vanished: ranges_out(&r.vanished),
+        full_resync: r.full_resync,
     }
 }

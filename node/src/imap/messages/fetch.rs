@@ -79,6 +79,15 @@ pub struct MessageSummary {
     pub envelope: Envelope,
     /// The attachments, from BODYSTRUCTURE.
     pub attachments: Vec<AttachmentInfo>,
+    /// Gmail's message id (X-GM-MSGID) as a decimal string (it exceeds 2**53), on servers
+    /// with `X-GM-EXT-1` (imapflow's `emailId`).
+    pub gmail_message_id: Option<String>,
+    /// Gmail's thread id (X-GM-THRID) as a decimal string, on servers with `X-GM-EXT-1`
+    /// (imapflow's `threadId`).
+    pub gmail_thread_id: Option<String>,
+    /// Gmail's labels (`\Inbox`, `\Important`, user labels such as `Work/2026`) on servers
+    /// with `X-GM-EXT-1`, empty when the message has none; absent elsewhere.
+    pub gmail_labels: Option<Vec<String>>,
 }
 
 /// The whole source of one message.
@@ -198,6 +207,20 @@ fn summaries_json(batch: &[core::MessageSummary]) -> String {
             j.end_object();
         }
         j.end_array();
+        // Gmail (X-GM-EXT-1): ids as strings, which JavaScript numbers cannot hold exactly.
+        if let Some(id) = s.gmail_message_id {
+            j.num_str("gmailMessageId", id);
+        }
+        if let Some(id) = s.gmail_thread_id {
+            j.num_str("gmailThreadId", id);
+        }
+        if s.gmail_message_id.is_some() || !s.gmail_labels.is_empty() {
+            j.begin_array_at("gmailLabels");
+            for l in &s.gmail_labels {
+                j.item_str(l);
+            }
+            j.end_array();
+        }
         j.end_object();
     }
     j.end_array();

@@ -65,6 +65,35 @@ impl NativeImapClient {
         .await
     }
 
+    /// Adds Gmail labels (`\Important`, `\Starred`, user labels such as `Work/2026`).
+    /// Rejects with `EINVAL` when the server is not Gmail (no `X-GM-EXT-1`).
+    #[napi]
+    pub async fn add_labels(&self, mailbox: String, uids: Uids, labels: Vec<String>) -> Result<()> {
+        crate::error::guard_async(async {
+            let set = uid_set(uids)?;
+            self.inner.add_labels(&mailbox, set, &labels).await.napi()
+        })
+        .await
+    }
+
+    /// Removes Gmail labels (see `addLabels`).
+    #[napi]
+    pub async fn remove_labels(
+        &self,
+        mailbox: String,
+        uids: Uids,
+        labels: Vec<String>,
+    ) -> Result<()> {
+        crate::error::guard_async(async {
+            let set = uid_set(uids)?;
+            self.inner
+                .remove_labels(&mailbox, set, &labels)
+                .await
+                .napi()
+        })
+        .await
+    }
+
     /// Replaces the flags and keywords.
     #[napi]
     pub async fn set_flags(&self, mailbox: String, uids: Uids, flags: Vec<String>) -> Result<()> {
