@@ -51,10 +51,10 @@ function smtpOptions(user, extra = {}) {
   return { host, port: port.smtp, security: 'starttls', auth: { user, pass: password(user) }, ca, ...extra };
 }
 
-/** Kills the user's IMAP sessions on the server (as if it crashed). */
-function killSessions(user) {
+/** Ends the user's IMAP sessions on the server: KILL as if it crashed, TERM as if it shut down. */
+function killSessions(user, signal = 'KILL') {
   const script = vars.MAILWIRE_DEVSERVER || path.join(ROOT, 'devserver', 'devserver');
-  execFileSync(script, ['kill-sessions', user], { stdio: 'ignore' });
+  execFileSync(script, ['kill-sessions', user, signal], { stdio: 'ignore' });
 }
 
 /** A small RFC 5322 message. */
