@@ -110,6 +110,7 @@ def _results(env: Env, imap: ImapClient, box: str, uids: list[int]) -> dict[str,
                 text="hi",
             )
         )
+    discovered = mailwire.discover("someone@gmail.com")  # the built-in table: no network
     return {
         "Mailbox": next(m for m in mailboxes if m.name == "INBOX"),
         "MailboxStatus": imap.mailbox_status(box),
@@ -128,6 +129,9 @@ def _results(env: Env, imap: ImapClient, box: str, uids: list[int]) -> dict[str,
         "MailboxEvent": mailwire.MailboxEvent(
             "expunge", None, mailwire.UidSet([(3, 4)]), 2, None, [], None, None
         ),
+        "WatchEvent": mailwire.WatchEvent("changed", box, later, None),
+        "Discovered": discovered,
+        "ServerSettings": discovered.imap,
     }
 
 
@@ -149,6 +153,9 @@ FIELDS = {
         "modseq",
         "envelope",
         "attachments",
+        "gmail_message_id",
+        "gmail_thread_id",
+        "gmail_labels",
     ),
     "Envelope": (
         "date",
@@ -176,6 +183,9 @@ FIELDS = {
     "SendResult": ("message_id", "accepted", "rejected"),
     "RecipientError": ("address", "code", "enhanced_code", "message", "permanent"),
     "MailboxEvent": ("kind", "count", "uids", "seq", "uid", "flags", "modseq", "dropped"),
+    "WatchEvent": ("kind", "mailbox", "changes", "attempts"),
+    "Discovered": ("imap", "smtp", "source"),
+    "ServerSettings": ("host", "port", "security", "username"),
 }
 
 
