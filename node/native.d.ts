@@ -875,8 +875,8 @@ export interface WatchEvent {
 /** How `watchMany` watches (the core's `WatchOptions`; absent: its default). */
 export interface WatchManyOptions {
   /**
-   * The most connections the watcher opens (at least 1): one IDLE connection per
-   * mailbox while they fit, the rest polled on one. Default 10.
+   * The most connections the watcher opens (at least 1): without NOTIFY, one IDLE
+   * connection per mailbox while they fit, the rest polled on one. Default 10.
    */
   maxConnections?: number
   /**
@@ -891,4 +891,9 @@ export interface WatchManyOptions {
   backoffMin?: number
   /** The longest delay before reconnecting, in milliseconds. Default 300000. */
   backoffMax?: number
+  /**
+   * Use NOTIFY (RFC 5465) when the server offers it: one connection for every mailbox.
+   * Default true; false forces the managed IDLE connections.
+   */
+  useNotify?: boolean
 }

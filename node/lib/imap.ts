@@ -145,7 +145,7 @@ export type WatchManyOptions = native.WatchManyOptions & {
 };
 
 const WATCH_MANY_KEYS: Keys<WatchManyOptions> = {
-  maxConnections: true, pollInterval: true, backoffMin: true, backoffMax: true, signal: true,
+  maxConnections: true, pollInterval: true, backoffMin: true, backoffMax: true, useNotify: true, signal: true,
 };
 
 /**
@@ -664,8 +664,10 @@ export class ImapClient extends EventEmitter {
    * ({@link WatchReconnected}). The current content is the starting point: only later
    * changes are reported.
    *
-   * One IDLE connection per mailbox while they fit under `maxConnections` (default 10), the
-   * rest polled every `pollInterval` ms on one more; a lost connection is reopened after a
+   * When the server offers NOTIFY (RFC 5465) one connection watches every mailbox
+   * (`useNotify: false` forces the managed IDLE connections); otherwise one IDLE connection
+   * per mailbox while they fit under `maxConnections` (default 10), the rest polled every
+   * `pollInterval` ms on one more. A lost connection is reopened after a
    * back-off doubling from `backoffMin` to `backoffMax` ms, forever. An error a retry cannot
    * mend (credentials refused, a mailbox that does not exist) ends the watch (emitted as
    * `error`; see {@link Watch.ended}); otherwise it runs until `stop()` (or an aborted

@@ -14,8 +14,8 @@ use crate::error::{IntoNapi, Result};
 /// How `watchMany` watches (the core's `WatchOptions`; absent: its default).
 #[napi(object)]
 pub struct WatchManyOptions {
-    /// The most connections the watcher opens (at least 1): one IDLE connection per
-    /// mailbox while they fit, the rest polled on one. Default 10.
+    /// The most connections the watcher opens (at least 1): without NOTIFY, one IDLE
+    /// connection per mailbox while they fit, the rest polled on one. Default 10.
     pub max_connections: Option<u32>,
     /// How often the mailboxes without a connection of their own are looked at, in
     /// milliseconds. Default 60000.
@@ -25,6 +25,9 @@ pub struct WatchManyOptions {
     pub backoff_min: Option<f64>,
     /// The longest delay before reconnecting, in milliseconds. Default 300000.
     pub backoff_max: Option<f64>,
+    /// Use NOTIFY (RFC 5465) when the server offers it: one connection for every mailbox.
+    /// Default true; false forces the managed IDLE connections.
+    pub use_notify: Option<bool>,
 }
 
 /// A report of `watchMany`.
@@ -74,6 +77,9 @@ fn watch_options(o: Option<WatchManyOptions>) -> Result<core::WatchOptions> {
     }
     if let Some(ms) = o.backoff_max {
         out.backoff_max = millis("backoffMax", ms)?;
+    }
+    if let Some(b) = o.use_notify {
+        out.use_notify = b;
     }
     Ok(out)
 }

@@ -792,6 +792,7 @@ class ImapClient:
         poll_interval: float | None = None,
         backoff_min: float | None = None,
         backoff_max: float | None = None,
+        use_notify: bool | None = None,
     ) -> MultiWatcher: ...
 
 @disjoint_base
@@ -881,6 +882,7 @@ class AsyncImapClient:
         poll_interval: float | None = None,
         backoff_min: float | None = None,
         backoff_max: float | None = None,
+        use_notify: bool | None = None,
     ) -> AsyncMultiWatcher: ...
 
 @disjoint_base

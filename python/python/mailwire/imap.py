@@ -70,8 +70,9 @@ class MultiWatcher:
     as they happen, until ``cancel()``; or pull them in lists with ``next()``. As a context
     manager it cancels at the end; a watcher that is garbage-collected cancels too.
 
-    The watch runs on connections of its own: one IDLE connection per mailbox up to
-    ``max_connections - 1``, the rest polled on one more. Changes are computed by ``sync``
+    The watch runs on connections of its own: with NOTIFY (RFC 5465) one connection for
+    every mailbox; without it one IDLE connection per mailbox up to ``max_connections - 1``,
+    the rest polled on one more. Changes are computed by ``sync``
     (complete whatever was missed while a connection was down); a lost connection is
     reopened with a doubling back-off and reported as ``"reconnected"``. An error a retry
     cannot mend (credentials refused, a mailbox that does not exist) is raised once by the
@@ -253,15 +254,18 @@ class ImapClient(_core.ImapClient):
         poll_interval: float | None = None,
         backoff_min: float | None = None,
         backoff_max: float | None = None,
+        use_notify: bool | None = None,
     ) -> MultiWatcher:
         """Watches several mailboxes at once on connections of the watcher's own (this
         client's settings; this client stays free for other calls) and reports their
         changes as ``sync`` finds them: ``for event in imap.watch_many(["INBOX", "Work"])``.
         The current content is the starting point: only later changes are reported.
 
+        When the server offers NOTIFY (RFC 5465) one connection watches every mailbox
+        (``use_notify=False`` forces the managed IDLE connections). Otherwise
         ``max_connections`` (default 10) caps the connections: one IDLE connection per
         mailbox while they fit, the rest polled every ``poll_interval`` seconds (default
-        60) on one; a lost connection is reopened after a back-off doubling from
+        60) on one. A lost connection is reopened after a back-off doubling from
         ``backoff_min`` to ``backoff_max`` seconds (defaults 1 and 300), then reported
         (``"reconnected"``) and caught up. InvalidInputError for an empty list, a mailbox
         listed twice or a cap of 0.
@@ -272,6 +276,7 @@ class ImapClient(_core.ImapClient):
             poll_interval=poll_interval,
             backoff_min=backoff_min,
             backoff_max=backoff_max,
+            use_notify=use_notify,
         )
         return MultiWatcher(native)
 
@@ -347,6 +352,7 @@ class AsyncImapClient(_core.AsyncImapClient):
         poll_interval: float | None = None,
         backoff_min: float | None = None,
         backoff_max: float | None = None,
+        use_notify: bool | None = None,
     ) -> AsyncMultiWatcher:
         """Watches several mailboxes at once on connections of the watcher's own:
         ``async for event in await imap.watch_many(["INBOX", "Work"])`` (see
@@ -357,5 +363,6 @@ class AsyncImapClient(_core.AsyncImapClient):
             poll_interval=poll_interval,
             backoff_min=backoff_min,
             backoff_max=backoff_max,
+            use_notify=use_notify,
         )
         return AsyncMultiWatcher(native)

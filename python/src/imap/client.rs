@@ -692,10 +692,11 @@ macro_rules! imap_client_class {
             /// client's settings; its own connection stays free); pull the reports with
             /// ``next``. Options in seconds; None keeps the core's default. See
             /// ``watch_many`` of the ``mailwire`` classes.
-            #[pyo3(name = "_watch_many", signature = (mailboxes, *, max_connections = None, poll_interval = None, backoff_min = None, backoff_max = None))]
-            fn watch_many(&self, py: Python<'_>, mailboxes: Vec<String>, max_connections: Option<usize>, poll_interval: Option<f64>, backoff_min: Option<f64>, backoff_max: Option<f64>) -> PyResult<$watcher> {
+            #[pyo3(name = "_watch_many", signature = (mailboxes, *, max_connections = None, poll_interval = None, backoff_min = None, backoff_max = None, use_notify = None))]
+            #[allow(clippy::too_many_arguments)]
+            fn watch_many(&self, py: Python<'_>, mailboxes: Vec<String>, max_connections: Option<usize>, poll_interval: Option<f64>, backoff_min: Option<f64>, backoff_max: Option<f64>, use_notify: Option<bool>) -> PyResult<$watcher> {
                 crate::error::guard(py, || {
-                    let options = crate::imap::watch_many::options(py, max_connections, poll_interval, backoff_min, backoff_max)?;
+                    let options = crate::imap::watch_many::options(py, max_connections, poll_interval, backoff_min, backoff_max, use_notify)?;
                     let c = self.session.client(py, $pyname)?;
                     // The watcher's tasks are spawned on the extension's runtime.
                     let _context = crate::runtime::runtime()?.enter();

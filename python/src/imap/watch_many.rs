@@ -18,6 +18,7 @@ pub(crate) fn options(
     poll_interval: Option<f64>,
     backoff_min: Option<f64>,
     backoff_max: Option<f64>,
+    use_notify: Option<bool>,
 ) -> PyResult<core::WatchOptions> {
     let mut o = core::WatchOptions::default();
     if let Some(n) = max_connections {
@@ -31,6 +32,9 @@ pub(crate) fn options(
     }
     if let Some(s) = backoff_max {
         o.backoff_max = seconds(py, "backoff_max", s)?;
+    }
+    if let Some(b) = use_notify {
+        o.use_notify = b;
     }
     Ok(o)
 }
