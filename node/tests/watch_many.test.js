@@ -1,8 +1,8 @@
 'use strict';
 // Several mailboxes watched at once (watchMany) on the real Dovecot: `change` events as sync
-// found them, under the connection cap, and `reconnected` plus a catch-up after the server
-// drops the connections. t78 (no session killed) and t79 (its sessions are killed: used by
-// no other test of this suite).
+// found them, on one NOTIFY connection or (`useNotify: false`) under the connection cap, and
+// `reconnected` plus a catch-up after the server drops the connections. t78 (no session
+// killed) and t79 (its sessions are killed: used by no other test of this suite).
 const assert = require('node:assert/strict');
 const { test } = require('node:test');
 
@@ -44,18 +44,17 @@ async function connections(w, n) {
   }
 }
 
-// conformance: imap.watch.many
-test('watchMany: changes in three mailboxes are reported under a cap of two connections', async () => {
+/** Three mailboxes watched; the client adds to each and flags one: every change is reported once, on `expected` connections. */
+async function threeMailboxes(expected, options) {
   const c = await ImapClient.connect(E.imapOptions('t78'));
   const boxes = [0, 1, 2].map((i) => E.unique(`many${i}`));
   for (const b of boxes) await c.createMailbox(b);
   try {
     const u0 = await c.append(boxes[0], E.sampleMessage('old'));
     const rec = recorder(c);
-    // One IDLE connection for the first mailbox, one polling the other two.
-    const w = await c.watchMany(boxes, { maxConnections: 2, pollInterval: 300 });
-    // The watch starts from the content it finds: wait until both connections stand there.
-    await connections(w, 2);
+    const w = await c.watchMany(boxes, options);
+    // The watch starts from the content it finds: wait until its connections stand there.
+    await connections(w, expected);
     const uids = [];
     for (const b of boxes) uids.push(await c.append(b, E.sampleMessage('new')));
     await c.addFlags(boxes[0], u0, '\\Flagged');
@@ -65,23 +64,36 @@ test('watchMany: changes in three mailboxes are reported under a cap of two conn
     // Nothing reported twice, nor the starting content; `path` is imapflow's name.
     boxes.forEach((b, i) => assert.deepEqual(newUids(events, b), [uids[i]], JSON.stringify(events)));
     assert.ok(events.every((e) => e.type === 'change' && e.path === e.mailbox && e.vanished.size === 0), JSON.stringify(events));
-    assert.ok(w.connections <= 2);
+    assert.equal(w.connections, expected);
     await w.stop();
     await w.ended;
   } finally {
     for (const b of boxes) await c.deleteMailbox(b);
     await c.logout();
   }
+}
+
+// conformance: imap.watch.many
+test('watchMany: with NOTIFY, one connection reports changes in three mailboxes', async () => {
+  // Dovecot offers NOTIFY (RFC 5465): one connection for all three.
+  await threeMailboxes(1, {});
 });
 
 // conformance: imap.watch.many
-test('watchMany: after the server drops the connection, reconnected then the catch-up', async () => {
+test('watchMany: without NOTIFY, three mailboxes are watched under a cap of two connections', async () => {
+  // One IDLE connection for the first mailbox, one polling the other two.
+  await threeMailboxes(2, { useNotify: false, maxConnections: 2, pollInterval: 300 });
+});
+
+/** Watches `count` mailboxes of t79, has the server drop every session of t79, and appends meanwhile to the first: `reconnected` and the new message follow. */
+async function reconnectsAndCatchesUp(count) {
   const user = 't79';
   const c = await ImapClient.connect(E.imapOptions(user));
-  const mb = E.unique('many-reconnect');
-  await c.createMailbox(mb);
+  const boxes = Array.from({ length: count }, (_, i) => E.unique(`many-reconnect${i}`));
+  for (const b of boxes) await c.createMailbox(b);
+  const mb = boxes[0];
   const rec = recorder(c);
-  const w = await c.watchMany(mb, { backoffMin: 100, backoffMax: 400 });
+  const w = await c.watchMany(boxes, { backoffMin: 100, backoffMax: 400 });
   let other;
   try {
     await connections(w, 1);
@@ -96,17 +108,29 @@ test('watchMany: after the server drops the connection, reconnected then the cat
     const events = await rec.until((ev) =>
       newUids(ev, mb).includes(second) && ev.some((e) => e.type === 'reconnected' && e.mailbox === mb));
     for (const e of events.filter((x) => x.type === 'reconnected')) {
-      assert.ok(e.attempts >= 1 && e.path === mb, JSON.stringify(e));
+      assert.ok(e.attempts >= 1 && e.path === e.mailbox, JSON.stringify(e));
     }
     assert.deepEqual(newUids(events, mb), [first, second]);
   } finally {
     await w.stop();
     if (other) {
-      await other.deleteMailbox(mb);
+      for (const b of boxes) await other.deleteMailbox(b);
       await other.logout();
     }
     await c.logout().catch(() => {});
   }
+}
+
+// conformance: imap.watch.many
+test('watchMany: after the server drops its own IDLE connection, reconnected then the catch-up', async () => {
+  // One mailbox: its own IDLE connection.
+  await reconnectsAndCatchesUp(1);
+});
+
+// conformance: imap.watch.many
+test('watchMany: after the server drops the NOTIFY connection, reconnected then the catch-up', async () => {
+  // Two mailboxes: one NOTIFY connection for both.
+  await reconnectsAndCatchesUp(2);
 });
 
 // conformance: imap.watch.many

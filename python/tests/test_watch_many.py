@@ -1,6 +1,6 @@
 """Several mailboxes watched at once (``watch_many``) on the real Dovecot: changes reported
-as sync found them, under the connection cap, and caught up after the server drops the
-connections. t50 (no session killed) and t62 (its sessions are killed: used by no other
+as sync found them, on one NOTIFY connection or (``use_notify=False``) under the connection
+cap, and caught up after the server drops the connections. t50 (no session killed) and t62 (its sessions are killed: used by no other
 test of this suite)."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import asyncio
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from conftest import Env, sample_message, unique
@@ -34,17 +35,17 @@ def wait_until(condition: Callable[[], bool], what: str) -> None:
         time.sleep(0.02)
 
 
-# conformance: imap.watch.many
-def test_changes_in_three_mailboxes_are_reported_under_a_cap_of_two_connections(env: Env, imap: ImapClient) -> None:
+def three_mailboxes(env: Env, imap: ImapClient, expected: int, **options: Any) -> None:
+    """Three mailboxes watched; the client adds to each and flags one: every change is
+    reported once, on ``expected`` connections."""
     boxes = [unique(f"many{i}") for i in range(3)]
     for b in boxes:
         imap.create_mailbox(b)
     try:
         u0 = imap.append(boxes[0], sample_message(env, "t50", "old"))
-        # One IDLE connection for the first mailbox, one polling the other two.
-        with imap.watch_many(boxes, max_connections=2, poll_interval=0.3) as w:
-            # The watch starts from the content it finds: wait until both connections stand there.
-            wait_until(lambda: w.connections == 2, f"{w.connections} connections")
+        with imap.watch_many(boxes, **options) as w:
+            # The watch starts from the content it finds: wait until its connections stand there.
+            wait_until(lambda: w.connections == expected, f"{w.connections} connections")
             uids = [imap.append(b, sample_message(env, "t50", "new")) for b in boxes]
             imap.add_flags(boxes[0], u0, Flag.FLAGGED)
 
@@ -73,7 +74,7 @@ def test_changes_in_three_mailboxes_are_reported_under_a_cap_of_two_connections(
             for b, u in zip(boxes, uids):
                 assert new_uids(events, b) == [u], events
             assert all(e.kind == "changed" for e in events), events
-            assert w.connections <= 2
+            assert w.connections == expected
         # Leaving the block cancelled the watch.
         assert w.cancelled
         with pytest.raises(mailwire.ClosedError):
@@ -84,12 +85,28 @@ def test_changes_in_three_mailboxes_are_reported_under_a_cap_of_two_connections(
 
 
 # conformance: imap.watch.many
-async def test_after_the_server_drops_the_connection_the_watch_reconnects_and_catches_up(env: Env) -> None:
+def test_with_notify_one_connection_reports_changes_in_three_mailboxes(env: Env, imap: ImapClient) -> None:
+    # Dovecot offers NOTIFY (RFC 5465): one connection for all three.
+    three_mailboxes(env, imap, 1)
+
+
+# conformance: imap.watch.many
+def test_without_notify_three_mailboxes_are_watched_under_a_cap_of_two_connections(env: Env, imap: ImapClient) -> None:
+    # One IDLE connection for the first mailbox, one polling the other two.
+    three_mailboxes(env, imap, 2, use_notify=False, max_connections=2, poll_interval=0.3)
+
+
+# conformance: imap.watch.many
+@pytest.mark.parametrize("count", [1, 2], ids=["own-idle-connection", "notify-connection"])
+async def test_after_the_server_drops_the_connection_the_watch_reconnects_and_catches_up(env: Env, count: int) -> None:
+    # One mailbox: its own IDLE connection; two: one NOTIFY connection for both.
     user = "t62"
-    mb = unique("many-reconnect")
+    boxes = [unique(f"many-reconnect{i}") for i in range(count)]
+    mb = boxes[0]
     async with AsyncImapClient(**env.imap_kwargs(user)) as imap:  # type: ignore[arg-type]
-        await imap.create_mailbox(mb)
-        w = await imap.watch_many([mb], backoff_min=0.1, backoff_max=0.4)
+        for b in boxes:
+            await imap.create_mailbox(b)
+        w = await imap.watch_many(boxes, backoff_min=0.1, backoff_max=0.4)
         events: list[WatchEvent] = []
 
         async def collect(done: Callable[[list[WatchEvent]], bool]) -> None:
@@ -115,7 +132,8 @@ async def test_after_the_server_drops_the_connection_the_watch_reconnects_and_ca
                 w.cancel()
                 with pytest.raises(mailwire.ClosedError):
                     await w.next()
-                await other.delete_mailbox(mb)
+                for b in boxes:
+                    await other.delete_mailbox(b)
         finally:
             w.cancel()
 
