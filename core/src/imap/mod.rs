@@ -20,7 +20,7 @@ mod sync;
 mod sync_state;
 mod types;
 mod watch;
-mod watch_many;
+pub mod watch_many;
 pub(crate) mod wire;
 
 pub use client::ImapClient;
