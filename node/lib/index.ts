@@ -17,7 +17,7 @@ export type { ErrorCode, ErrorKind, MailErrorInit } from './errors';
 export { ImapClient } from './imap';
 export { discover } from './discover';
 export type { DiscoverOptions } from './discover';
-export type { ConnectionOptions, Pem } from './connection';
+export type { ConnectionOptions, ImapConnectionOptions, Pem, SmtpConnectionOptions } from './connection';
 export type {
   AppendOptions,
   DateInput,
@@ -52,6 +52,8 @@ export type {
   Address,
   Attachment,
   AttachmentInfo,
+  AuthOptions,
+  ConnectOptions,
   Discovered,
   Envelope,
   FlagChange,
@@ -64,9 +66,12 @@ export type {
   RawResponse,
   RecipientError,
   SendEnvelope,
+  SearchQuery as NativeSearchQuery,
   SendResult,
   ServerSettings,
+  TlsSettings,
   UidMap,
+  Uids,
 } from '../native';
 
 /**
