@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Builds the mailwire-ffi cdylib and generates the Kotlin and Swift bindings from it with
-# the pinned uniffi-bindgen (library mode). The generated files are committed; with
+# the pinned uniffi-bindgen (library mode). The library holds two uniffi components: this
+# crate's `mailwire` (clients, streams, errors) and the core's `mailwire_core` (the records
+# and enums the core derives with its `uniffi` feature; settings in core/uniffi.toml). Both
+# go into one Kotlin package and one Swift module. The generated files are committed; with
 # --check, fails when regenerating changes them.
 #
 #   bindings/ffi/generate.sh [--check]
@@ -41,10 +44,20 @@ perl -0pi -e 's/(open class (?:ImapClient|SmtpClient): Disposable), AutoCloseabl
 [ "$(grep -cE '^open class (ImapClient|SmtpClient): Disposable, (Imap|Smtp)ClientInterface' "$kt")" = 2 ] \
   || { echo "generate.sh: the Kotlin AutoCloseable patch did not apply" >&2; exit 1; }
 
+# The core's Kotlin file shares package dev.mailwire with mailwire.kt (Kotlin reaches no
+# `Flag.Seen` through a typealias); it keeps its types and drops its copy of uniffi's runtime.
+kt_core=$tmp/kotlin/dev/mailwire/mailwire_core.kt
+python3 bindings/ffi/kotlin-shared-package.py "$kt" "$kt_core"
+
 mkdir -p "$kt_out/dev/mailwire" "$sw_out" "$ffi_out"
 cp "$kt" "$kt_out/dev/mailwire/mailwire.kt"
+cp "$kt_core" "$kt_out/dev/mailwire/mailwire_core.kt"
+# Swift: both components' sources in the Mailwire module, both headers in the one C module
+# mailwireFFI (its module.modulemap is ours; the headers are written to share it).
 cp "$tmp/swift/Mailwire.swift" "$sw_out/Mailwire.swift"
+cp "$tmp/swift/mailwire_core.swift" "$sw_out/mailwire_core.swift"
 cp "$tmp/swift/mailwireFFI.h" "$ffi_out/mailwireFFI.h"
+cp "$tmp/swift/mailwire_coreFFI.h" "$ffi_out/mailwire_coreFFI.h"
 
 if [ "${1:-}" = --check ]; then
   if ! git diff --exit-code -- "$kt_out" "$sw_out" "$ffi_out" >&2 \

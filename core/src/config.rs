@@ -8,6 +8,7 @@ use crate::token::{TokenProvider, TokenSource};
 
 /// How the connection is secured.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Security {
     /// TLS from the first byte (IMAP 993, SMTP 465).
     #[default]
@@ -258,6 +259,7 @@ impl fmt::Debug for TlsOptions {
 
 /// Deadlines for every network wait.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Timeouts {
     /// TCP connect plus TLS handshake. Default 15 s.
     pub connect: Duration,
@@ -272,6 +274,7 @@ pub struct Timeouts {
     /// before it fails with `Timeout`, however much unsolicited chatter the server sends
     /// meanwhile (`command` alone restarts with every line). `None` (the default) means
     /// 4 × `command`. Streaming fetches count each message received as progress.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub no_progress: Option<Duration>,
 }
 

@@ -17,8 +17,16 @@
 //! trust a CA or opt out ([`TlsOptions`]); passwords never appear in errors, `Debug` output or
 //! traces (emitted with `tracing` at `debug`/`trace` level, target `mailwire`; each IMAP line
 //! carries a `conn` field numbering its connection).
+//!
+//! # Features
+//!
+//! - `uniffi` (off by default): derives uniffi's traits on the boundary types (records such
+//!   as [`Message`] and [`imap::MessageSummary`], enums such as [`imap::Flag`]) and adds the
+//!   `uniffi_types` module, so that the Swift and Kotlin crate (`bindings/ffi`) exports the
+//!   core's own types. Only that crate turns it on; uniffi's generated code needs `unsafe`,
+//!   so the core forbids `unsafe` only without this feature.
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![cfg_attr(not(feature = "uniffi"), forbid(unsafe_code))]
 
 #[doc(hidden)]
 #[path = "fuzz_api.rs"]
@@ -37,6 +45,13 @@ mod progress;
 pub mod smtp;
 pub mod token;
 pub mod trace;
+#[cfg(feature = "uniffi")]
+pub mod uniffi_types;
+
+// The core's uniffi component, beside bindings/ffi's `mailwire` in the same library (the
+// same name twice would define its symbols twice).
+#[cfg(feature = "uniffi")]
+uniffi::setup_scaffolding!("mailwire_core");
 
 /// Fuzz entry points for the IMAP decoders and search serialisation (used by `fuzz/` and the
 /// regression tests); not part of the API.

@@ -1,30 +1,11 @@
 //! Connection settings: records with defaults, and credentials as an object so that no
-//! generated `toString()` / `description` can print a password.
+//! generated `toString()` / `description` can print a password. `Security` and `Timeouts`
+//! are the core's own.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How the connection is secured.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum Security {
-    /// TLS from the first byte (IMAP 993, SMTP 465).
-    Tls,
-    /// Plain connection upgraded with STARTTLS (IMAP 143, SMTP 587); never falls back to
-    /// plaintext when the server does not offer it.
-    StartTls,
-    /// No encryption at all; only for loopback test servers.
-    Plain,
-}
-
-impl From<Security> for mailwire::Security {
-    fn from(s: Security) -> Self {
-        match s {
-            Security::Tls => mailwire::Security::Tls,
-            Security::StartTls => mailwire::Security::StartTls,
-            Security::Plain => mailwire::Security::Plain,
-        }
-    }
-}
+use mailwire::{Security, Timeouts};
 
 /// Credentials. Printing one shows the user name only, never the password or token.
 #[derive(uniffi::Object)]
@@ -63,46 +44,10 @@ impl std::fmt::Display for Auth {
     }
 }
 
-/// Deadlines for every network wait.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Timeouts {
-    /// TCP connect plus TLS handshake (core default 15 s).
-    pub connect: Duration,
-    /// Waiting for the server greeting (15 s).
-    pub greeting: Duration,
-    /// Each command, and each read while a response streams in (60 s).
-    pub command: Duration,
-    /// How long one IDLE runs before it is re-issued (25 minutes).
-    pub idle_reissue: Duration,
-    /// IMAP: how long a command may receive none of the data it asked for, however much
-    /// unrelated chatter the server sends meanwhile; absent: 4 × `command`.
-    #[uniffi(default = None)]
-    pub no_progress: Option<Duration>,
-}
-
-impl From<Timeouts> for mailwire::Timeouts {
-    fn from(t: Timeouts) -> Self {
-        mailwire::Timeouts {
-            connect: t.connect,
-            greeting: t.greeting,
-            command: t.command,
-            idle_reissue: t.idle_reissue,
-            no_progress: t.no_progress,
-        }
-    }
-}
-
 /// The core's default deadlines, to adjust one of them.
 #[uniffi::export]
 pub fn default_timeouts() -> Timeouts {
-    let t = mailwire::Timeouts::default();
-    Timeouts {
-        connect: t.connect,
-        greeting: t.greeting,
-        command: t.command,
-        idle_reissue: t.idle_reissue,
-        no_progress: t.no_progress,
-    }
+    Timeouts::default()
 }
 
 /// Where and how to connect to an IMAP server.
@@ -152,7 +97,7 @@ impl TryFrom<ImapConfig> for mailwire::ImapConfig {
         let mut cfg = o.imap()?;
         cfg.auth = c.auth.0.clone();
         if let Some(t) = c.timeouts {
-            cfg.timeouts = t.into();
+            cfg.timeouts = t;
         }
         Ok(cfg)
     }
@@ -211,7 +156,7 @@ impl TryFrom<SmtpConfig> for mailwire::SmtpConfig {
         let mut cfg = o.smtp()?;
         cfg.auth = c.auth.0.clone();
         if let Some(t) = c.timeouts {
-            cfg.timeouts = t.into();
+            cfg.timeouts = t;
         }
         Ok(cfg)
     }
@@ -227,7 +172,7 @@ fn options(
     accept_invalid_certs: bool,
 ) -> mailwire::ConnectOptions {
     let mut o = mailwire::ConnectOptions::new(host);
-    (o.port, o.security) = (port, security.map(Into::into));
+    (o.port, o.security) = (port, security);
     (o.ca_pem, o.accept_invalid_certs) = (ca_pem, accept_invalid_certs);
     o
 }

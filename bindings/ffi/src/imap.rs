@@ -1,288 +1,22 @@
-//! The IMAP client, its fetch stream and its IDLE watcher, and the records they return.
+//! The IMAP client, its fetch stream and its IDLE watcher. The records they take and return
+//! are the core's own (`mailwire::imap`, derived with the core's `uniffi` feature); only the
+//! search query, which takes a `UidSet` object, is stated here.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Utc};
 use mailwire::imap as core;
+use mailwire::imap::{
+    FetchOptions, Flag, Mailbox, MailboxEvent, MailboxStatus, MessageSummary, RawMessage,
+    SyncResult, UidMap,
+};
+use mailwire::uniffi_types::{uid_ranges, UidRange};
+use mailwire::Message;
 
 use crate::config::ImapConfig;
 use crate::error::Result;
-use crate::message::{addrs, time_from, time_to, Address, Message};
 use crate::progress::{to_core, ProgressListener};
-
-/// The role of a special-use mailbox, or the inbox.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, uniffi::Enum)]
-pub enum MailboxRole {
-    /// The inbox.
-    Inbox,
-    /// Sent messages.
-    Sent,
-    /// Drafts.
-    Drafts,
-    /// Deleted messages.
-    Trash,
-    /// Spam.
-    Junk,
-    /// Archived messages.
-    Archive,
-    /// Every message (virtual).
-    All,
-    /// Flagged messages (virtual).
-    Flagged,
-}
-
-impl From<core::MailboxRole> for MailboxRole {
-    fn from(r: core::MailboxRole) -> Self {
-        match r {
-            core::MailboxRole::Inbox => MailboxRole::Inbox,
-            core::MailboxRole::Sent => MailboxRole::Sent,
-            core::MailboxRole::Drafts => MailboxRole::Drafts,
-            core::MailboxRole::Trash => MailboxRole::Trash,
-            core::MailboxRole::Junk => MailboxRole::Junk,
-            core::MailboxRole::Archive => MailboxRole::Archive,
-            core::MailboxRole::All => MailboxRole::All,
-            core::MailboxRole::Flagged => MailboxRole::Flagged,
-        }
-    }
-}
-
-/// A mailbox as listed by the server.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Mailbox {
-    /// The full name in UTF-8, levels joined by `delimiter`.
-    pub name: String,
-    /// The hierarchy delimiter, if the server has one.
-    pub delimiter: Option<String>,
-    /// The raw name attributes (`\HasNoChildren`, `\Sent`, …).
-    pub attributes: Vec<String>,
-    /// The special-use role, if any.
-    pub role: Option<MailboxRole>,
-    /// Whether the user is subscribed to it.
-    pub subscribed: bool,
-}
-
-impl From<core::Mailbox> for Mailbox {
-    fn from(m: core::Mailbox) -> Self {
-        Mailbox {
-            name: m.name,
-            delimiter: m.delimiter,
-            attributes: m.attributes,
-            role: m.role.map(Into::into),
-            subscribed: m.subscribed,
-        }
-    }
-}
-
-/// Counters of a mailbox, from STATUS.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct MailboxStatus {
-    /// Number of messages.
-    pub messages: u32,
-    /// Number of messages without `\Seen`.
-    pub unseen: u32,
-    /// Number of messages with `\Recent`.
-    pub recent: u32,
-    /// The UID the next message will get.
-    pub uid_next: u32,
-    /// The UID validity.
-    pub uid_validity: u32,
-    /// The highest modification sequence (CONDSTORE).
-    pub highest_modseq: Option<u64>,
-}
-
-impl From<core::MailboxStatus> for MailboxStatus {
-    fn from(s: core::MailboxStatus) -> Self {
-        MailboxStatus {
-            messages: s.messages,
-            unseen: s.unseen,
-            recent: s.recent,
-            uid_next: s.uid_next,
-            uid_validity: s.uid_validity,
-            highest_modseq: s.highest_modseq,
-        }
-    }
-}
-
-/// A message flag: a system flag or a custom keyword.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, uniffi::Enum)]
-pub enum Flag {
-    /// `\Seen`.
-    Seen,
-    /// `\Answered`.
-    Answered,
-    /// `\Flagged`.
-    Flagged,
-    /// `\Deleted`.
-    Deleted,
-    /// `\Draft`.
-    Draft,
-    /// `\Recent` (read-only).
-    Recent,
-    /// A custom keyword such as `$Forwarded`.
-    Keyword { name: String },
-}
-
-impl From<core::Flag> for Flag {
-    fn from(f: core::Flag) -> Self {
-        match f {
-            core::Flag::Seen => Flag::Seen,
-            core::Flag::Answered => Flag::Answered,
-            core::Flag::Flagged => Flag::Flagged,
-            core::Flag::Deleted => Flag::Deleted,
-            core::Flag::Draft => Flag::Draft,
-            core::Flag::Recent => Flag::Recent,
-            core::Flag::Keyword(name) => Flag::Keyword { name },
-        }
-    }
-}
-
-impl From<Flag> for core::Flag {
-    fn from(f: Flag) -> Self {
-        match f {
-            Flag::Seen => core::Flag::Seen,
-            Flag::Answered => core::Flag::Answered,
-            Flag::Flagged => core::Flag::Flagged,
-            Flag::Deleted => core::Flag::Deleted,
-            Flag::Draft => core::Flag::Draft,
-            Flag::Recent => core::Flag::Recent,
-            Flag::Keyword { name } => core::Flag::Keyword(name),
-        }
-    }
-}
-
-fn flags(v: Vec<core::Flag>) -> Vec<Flag> {
-    v.into_iter().map(Into::into).collect()
-}
-
-fn core_flags(v: Vec<Flag>) -> Vec<core::Flag> {
-    v.into_iter().map(Into::into).collect()
-}
-
-/// The envelope of a message as the server parsed it.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct Envelope {
-    /// The Date header.
-    pub date: Option<SystemTime>,
-    /// The subject, decoded.
-    pub subject: Option<String>,
-    /// From.
-    pub from: Vec<Address>,
-    /// Sender.
-    pub sender: Vec<Address>,
-    /// Reply-To.
-    pub reply_to: Vec<Address>,
-    /// To.
-    pub to: Vec<Address>,
-    /// Cc.
-    pub cc: Vec<Address>,
-    /// Bcc.
-    pub bcc: Vec<Address>,
-    /// Message-ID without angle brackets.
-    pub message_id: Option<String>,
-    /// In-Reply-To without angle brackets.
-    pub in_reply_to: Option<String>,
-}
-
-/// An attachment known from BODYSTRUCTURE, before anything is downloaded.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct AttachmentInfo {
-    /// The IMAP part number (`"2"`, `"1.3"`) for `download` / `saveAttachment`.
-    pub part: String,
-    /// The file name, decoded.
-    pub filename: Option<String>,
-    /// The MIME type in lower case.
-    pub content_type: String,
-    /// The size on the wire (transfer-encoded).
-    pub size: u32,
-    /// The Content-ID without angle brackets.
-    pub content_id: Option<String>,
-    /// Shown inline rather than as a separate attachment.
-    pub inline: bool,
-    /// The Content-Transfer-Encoding in lower case.
-    pub encoding: String,
-}
-
-/// What the server knows about a message, fetched without downloading it.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct MessageSummary {
-    /// The UID.
-    pub uid: u32,
-    /// Flags and keywords.
-    pub flags: Vec<Flag>,
-    /// Size of the whole message in bytes.
-    pub size: u32,
-    /// When the server received it.
-    pub internal_date: Option<SystemTime>,
-    /// Modification sequence (CONDSTORE).
-    pub modseq: Option<u64>,
-    /// The envelope.
-    pub envelope: Envelope,
-    /// The attachments, from BODYSTRUCTURE.
-    pub attachments: Vec<AttachmentInfo>,
-}
-
-impl From<core::MessageSummary> for MessageSummary {
-    fn from(s: core::MessageSummary) -> Self {
-        let e = s.envelope;
-        MessageSummary {
-            uid: s.uid,
-            flags: flags(s.flags),
-            size: s.size,
-            internal_date: s.internal_date.map(time_from),
-            modseq: s.modseq,
-            envelope: Envelope {
-                date: e.date.map(time_from),
-                subject: e.subject,
-                from: addrs(e.from),
-                sender: addrs(e.sender),
-                reply_to: addrs(e.reply_to),
-                to: addrs(e.to),
-                cc: addrs(e.cc),
-                bcc: addrs(e.bcc),
-                message_id: e.message_id,
-                in_reply_to: e.in_reply_to,
-            },
-            attachments: s
-                .attachments
-                .into_iter()
-                .map(|a| AttachmentInfo {
-                    part: a.part,
-                    filename: a.filename,
-                    content_type: a.content_type,
-                    size: a.size,
-                    content_id: a.content_id,
-                    inline: a.inline,
-                    encoding: a.encoding,
-                })
-                .collect(),
-        }
-    }
-}
-
-/// What to fetch besides UID, flags, size, internal date and modseq.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct FetchOptions {
-    /// The envelope (subject, addresses, dates, ids).
-    #[uniffi(default = true)]
-    pub envelope: bool,
-    /// The attachment list (BODYSTRUCTURE).
-    #[uniffi(default = true)]
-    pub attachments: bool,
-    /// Only messages whose modseq is higher (CONDSTORE `CHANGEDSINCE`).
-    #[uniffi(default = None)]
-    pub changed_since: Option<u64>,
-}
-
-impl From<FetchOptions> for core::FetchOptions {
-    fn from(o: FetchOptions) -> Self {
-        core::FetchOptions {
-            envelope: o.envelope,
-            attachments: o.attachments,
-            changed_since: o.changed_since,
-        }
-    }
-}
 
 /// A header search: the header `name` contains `value` (empty matches any message having it).
 #[derive(Debug, Clone, uniffi::Record)]
@@ -407,58 +141,6 @@ impl From<SearchQuery> for core::SearchCriteria {
     }
 }
 
-/// Source UID → destination UID of a copied or moved message.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct UidPair {
-    /// The UID in the source mailbox.
-    pub source: u32,
-    /// The UID in the destination mailbox.
-    pub destination: u32,
-}
-
-/// The new UIDs of copied or moved messages (UIDPLUS).
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct UidMap {
-    /// The destination mailbox's UID validity, when reported.
-    pub uid_validity: Option<u32>,
-    /// The pairs, in source order.
-    pub pairs: Vec<UidPair>,
-}
-
-impl From<core::UidMap> for UidMap {
-    fn from(m: core::UidMap) -> Self {
-        UidMap {
-            uid_validity: m.uid_validity,
-            pairs: m
-                .pairs
-                .into_iter()
-                .map(|(source, destination)| UidPair {
-                    source,
-                    destination,
-                })
-                .collect(),
-        }
-    }
-}
-
-/// A run of consecutive UIDs, `first` to `last` inclusive (`first <= last`). The server
-/// reports removed UIDs as ranges and they stay ranges: a `last` of 4294967295 means `*`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, uniffi::Record)]
-pub struct UidRange {
-    /// The first UID of the range.
-    pub first: u32,
-    /// The last UID of the range (inclusive).
-    pub last: u32,
-}
-
-/// The ranges of `set`, ascending and disjoint, as they are (never expanded).
-fn uid_ranges(set: &core::UidSet) -> Vec<UidRange> {
-    set.ranges()
-        .iter()
-        .map(|&(first, last)| UidRange { first, last })
-        .collect()
-}
-
 /// The UIDs a call acts on, kept as ranges (never expanded): `parse("1:5,7")`, `parse("10:*")`,
 /// `of(uids)` for a list (the adapters add `UidSet.of(3u, 4u)` / `.of(3, 4)`), `range(1, 100)`,
 /// `fromUid(10)` (`10:*`), `all()`. Printing it gives the IMAP syntax (`1:5,7`); two sets with
@@ -520,84 +202,6 @@ impl UidSet {
     }
 }
 
-/// Something that changed in a mailbox, pushed by the server during IDLE.
-#[derive(Debug, Clone, uniffi::Enum)]
-pub enum MailboxEvent {
-    /// The mailbox now holds `count` messages (new mail when it grew).
-    Exists { count: u32 },
-    /// Messages were removed: their UIDs as ascending ranges when the server told them
-    /// (QRESYNC), else `seq`.
-    Expunge {
-        uids: Vec<UidRange>,
-        seq: Option<u32>,
-    },
-    /// The flags of a message changed.
-    Flags {
-        uid: Option<u32>,
-        seq: u32,
-        flags: Vec<Flag>,
-        modseq: Option<u64>,
-    },
-    /// More events arrived than the client keeps between two calls (10,000): the oldest
-    /// `dropped` were discarded. Resynchronise the mailbox with `sync`.
-    Overflow { dropped: u64 },
-}
-
-impl From<core::MailboxEvent> for MailboxEvent {
-    fn from(e: core::MailboxEvent) -> Self {
-        match e {
-            core::MailboxEvent::Exists { count, .. } => MailboxEvent::Exists { count },
-            core::MailboxEvent::Expunge { uids, seq } => MailboxEvent::Expunge {
-                uids: uid_ranges(&uids),
-                seq,
-            },
-            core::MailboxEvent::Flags {
-                uid,
-                seq,
-                flags: f,
-                modseq,
-            } => MailboxEvent::Flags {
-                uid,
-                seq,
-                flags: flags(f),
-                modseq,
-            },
-            core::MailboxEvent::Overflow { dropped } => MailboxEvent::Overflow { dropped },
-        }
-    }
-}
-
-fn events(v: Vec<core::MailboxEvent>) -> Vec<MailboxEvent> {
-    v.into_iter().map(Into::into).collect()
-}
-
-/// A message whose flags changed since the last sync.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct FlagChange {
-    /// The UID.
-    pub uid: u32,
-    /// Its flags now.
-    pub flags: Vec<Flag>,
-    /// Its modseq.
-    pub modseq: Option<u64>,
-}
-
-/// What changed in a mailbox since a saved state.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct SyncResult {
-    /// Store this string and pass it to the next `sync`.
-    pub state: String,
-    /// UIDs that arrived (every UID on a full resync), ascending.
-    pub new: Vec<u32>,
-    /// Messages whose flags changed.
-    pub changed: Vec<FlagChange>,
-    /// UIDs that are gone, as ascending ranges (the server reports ranges, which may include
-    /// UIDs this client never saw).
-    pub vanished: Vec<UidRange>,
-    /// The saved state was void: drop the cache of this mailbox and take `new` as all.
-    pub full_resync: bool,
-}
-
 /// An IMAP connection. Calls from many coroutines / tasks are queued, never interleaved;
 /// the mailbox is an argument of every call. When the connection breaks the call fails with
 /// `Connect` or `Timeout` and the next call reconnects.
@@ -634,16 +238,7 @@ impl ImapClient {
 
     /// Every mailbox, with special-use roles and subscription.
     pub async fn list_mailboxes(&self) -> Result<Vec<Mailbox>> {
-        crate::error::guard_async(async {
-            Ok(self
-                .inner
-                .list_mailboxes()
-                .await?
-                .into_iter()
-                .map(Into::into)
-                .collect())
-        })
-        .await
+        crate::error::call(self.inner.list_mailboxes()).await
     }
 
     /// Counters of `name` (messages, unseen, …). `NotFound` when it does not exist.
@@ -695,10 +290,7 @@ impl ImapClient {
         options: FetchOptions,
     ) -> Result<Arc<FetchStream>> {
         crate::error::guard_async(async {
-            let stream = self
-                .inner
-                .fetch(&mailbox, uids.core(), options.into())
-                .await?;
+            let stream = self.inner.fetch(&mailbox, uids.core(), options).await?;
             Ok(Arc::new(FetchStream(Pull::new(stream))))
         })
         .await
@@ -726,14 +318,7 @@ impl ImapClient {
         uids: Arc<UidSet>,
         options: FetchOptions,
     ) -> Result<Vec<MessageSummary>> {
-        crate::error::guard_async(async {
-            let all = self
-                .inner
-                .fetch_all(&mailbox, uids.core(), options.into())
-                .await?;
-            Ok(all.into_iter().map(Into::into).collect())
-        })
-        .await
+        crate::error::call(self.inner.fetch_all(&mailbox, uids.core(), options)).await
     }
 
     /// The raw RFC 5322 bytes of a message. `NotFound` for an unknown UID.
@@ -795,11 +380,7 @@ impl ImapClient {
         uids: Arc<UidSet>,
         flags: Vec<Flag>,
     ) -> Result<()> {
-        crate::error::call(
-            self.inner
-                .add_flags(&mailbox, uids.core(), &core_flags(flags)),
-        )
-        .await
+        crate::error::call(self.inner.add_flags(&mailbox, uids.core(), &flags)).await
     }
 
     /// Removes flags or keywords.
@@ -809,11 +390,7 @@ impl ImapClient {
         uids: Arc<UidSet>,
         flags: Vec<Flag>,
     ) -> Result<()> {
-        crate::error::call(
-            self.inner
-                .remove_flags(&mailbox, uids.core(), &core_flags(flags)),
-        )
-        .await
+        crate::error::call(self.inner.remove_flags(&mailbox, uids.core(), &flags)).await
     }
 
     /// Replaces the flags and keywords.
@@ -823,11 +400,7 @@ impl ImapClient {
         uids: Arc<UidSet>,
         flags: Vec<Flag>,
     ) -> Result<()> {
-        crate::error::call(
-            self.inner
-                .set_flags(&mailbox, uids.core(), &core_flags(flags)),
-        )
-        .await
+        crate::error::call(self.inner.set_flags(&mailbox, uids.core(), &flags)).await
     }
 
     /// Copies messages to `dest`; returns the new UIDs.
@@ -869,19 +442,13 @@ impl ImapClient {
         flags: Vec<Flag>,
         date: Option<SystemTime>,
     ) -> Result<Option<u32>> {
-        crate::error::call(self.inner.append(
-            &mailbox,
-            &data,
-            &core_flags(flags),
-            date.map(time_to),
-        ))
-        .await
+        let date = date.map(|t| DateTime::<Utc>::from(t).fixed_offset());
+        crate::error::call(self.inner.append(&mailbox, &data, &flags, date)).await
     }
 
     /// Waits up to `timeout` for changes in `mailbox`; empty when nothing happened.
     pub async fn idle(&self, mailbox: String, timeout: Duration) -> Result<Vec<MailboxEvent>> {
-        crate::error::guard_async(async { Ok(events(self.inner.idle(&mailbox, timeout).await?)) })
-            .await
+        crate::error::call(self.inner.idle(&mailbox, timeout)).await
     }
 
     /// A watcher of `mailbox`: each `next` waits (IDLE) until something changes. Read it
@@ -896,22 +463,7 @@ impl ImapClient {
     pub async fn sync(&self, mailbox: String, state: Option<String>) -> Result<SyncResult> {
         crate::error::guard_async(async {
             let state = state.map(|s| s.parse()).transpose()?;
-            let r = self.inner.sync(&mailbox, state).await?;
-            Ok(SyncResult {
-                state: r.state.to_string(),
-                new: r.new,
-                changed: r
-                    .changed
-                    .into_iter()
-                    .map(|c| FlagChange {
-                        uid: c.uid,
-                        flags: flags(c.flags),
-                        modseq: c.modseq,
-                    })
-                    .collect(),
-                vanished: uid_ranges(&r.vanished),
-                full_resync: r.full_resync,
-            })
+            Ok(self.inner.sync(&mailbox, state).await?)
         })
         .await
     }
@@ -962,22 +514,13 @@ pub struct FetchStream(Pull<core::MessageSummary>);
 impl FetchStream {
     /// The next summary, or nothing when all have arrived.
     pub async fn next(&self) -> Result<Option<MessageSummary>> {
-        crate::error::guard_async(async { Ok(self.0.next().await?.map(Into::into)) }).await
+        crate::error::guard_async(self.0.next()).await
     }
 
     /// Up to `max` summaries: whatever has arrived, waiting only when none has. Empty when
     /// the stream is exhausted.
     pub async fn next_batch(&self, max: u32) -> Result<Vec<MessageSummary>> {
-        crate::error::guard_async(async {
-            Ok(self
-                .0
-                .next_batch(max)
-                .await?
-                .into_iter()
-                .map(Into::into)
-                .collect())
-        })
-        .await
+        crate::error::guard_async(self.0.next_batch(max)).await
     }
 
     /// Stops the stream: an in-flight `next` fails with `Closed`, later ones return nothing,
@@ -985,15 +528,6 @@ impl FetchStream {
     pub fn cancel(&self) {
         self.0.cancel();
     }
-}
-
-/// The whole source of one message, from `ImapClient.fetchRawMany`.
-#[derive(Debug, Clone, uniffi::Record)]
-pub struct RawMessage {
-    /// The message's UID.
-    pub uid: u32,
-    /// The message as stored on the server (RFC 5322 bytes).
-    pub data: Vec<u8>,
 }
 
 /// Whole messages streamed from `ImapClient.fetchRawMany`, as they arrive; pulled and
@@ -1005,28 +539,18 @@ pub struct RawFetchStream(Pull<core::RawMessage>);
 impl RawFetchStream {
     /// The next message, or nothing when all have arrived.
     pub async fn next(&self) -> Result<Option<RawMessage>> {
-        crate::error::guard_async(async { Ok(self.0.next().await?.map(raw)) }).await
+        crate::error::guard_async(self.0.next()).await
     }
 
     /// Up to `max` messages: whatever has arrived, waiting only when none has. Empty when the
     /// stream is exhausted.
     pub async fn next_batch(&self, max: u32) -> Result<Vec<RawMessage>> {
-        crate::error::guard_async(async {
-            Ok(self.0.next_batch(max).await?.into_iter().map(raw).collect())
-        })
-        .await
+        crate::error::guard_async(self.0.next_batch(max)).await
     }
 
     /// Stops the stream, as `FetchStream.cancel` does. Harmless to call twice.
     pub fn cancel(&self) {
         self.0.cancel();
-    }
-}
-
-fn raw(m: core::RawMessage) -> RawMessage {
-    RawMessage {
-        uid: m.uid,
-        data: m.data,
     }
 }
 
@@ -1043,7 +567,7 @@ impl IdleWatcher {
     /// Waits until the mailbox changes and returns what changed (an empty list after the
     /// core's default IDLE timeout of 29 minutes with no change).
     pub async fn next(&self) -> Result<Vec<MailboxEvent>> {
-        crate::error::guard_async(async { Ok(events(self.0.next(None).await?)) }).await
+        crate::error::call(self.0.next(None)).await
     }
 
     /// Whether `cancel` was called.

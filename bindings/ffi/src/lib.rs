@@ -1,10 +1,13 @@
 //! Swift and Kotlin bindings of [mailwire](mailwire) through uniffi.
 //!
-//! This crate only converts: records for options and results, objects for clients and
-//! streams, one error enum. Every behaviour lives in the `mailwire` core. Each async export
-//! runs on the tokio runtime (`async_runtime = "tokio"`). Panics never cross the boundary:
-//! every export that can fail catches them and fails with `MailError.Protocol` carrying the
-//! panic's text (see `error::guard`); uniffi itself catches any other.
+//! This crate only converts: objects for clients and streams, the connection records, the
+//! search query, one error enum. Every behaviour lives in the `mailwire` core, and so do the
+//! records and enums of results and messages (`MessageSummary`, `Flag`, `Message`, …): the
+//! core derives them with its `uniffi` feature, as a second component (`mailwire_core`) of
+//! this same library. Each async export runs on the tokio runtime (`async_runtime =
+//! "tokio"`). Panics never cross the boundary: every export that can fail catches them and
+//! fails with `MailError.Protocol` carrying the panic's text (see `error::guard`); uniffi
+//! itself catches any other.
 //!
 //! The glue files mirror the core's modules: `config` (connection settings), `error`,
 //! `imap` (client, fetch streams, IDLE watcher), `smtp`, `message` (parse and compose),
@@ -22,10 +25,9 @@ mod progress;
 mod smtp;
 mod trace;
 
-pub use config::{Auth, ImapConfig, Security, SmtpConfig, Timeouts};
+pub use config::{Auth, ImapConfig, SmtpConfig};
 pub use error::{debug_panic, debug_panic_async, MailError};
 pub use imap::{FetchStream, IdleWatcher, ImapClient, RawFetchStream, UidSet};
-pub use message::{Address, Attachment, Message, OutgoingMessage};
 pub use progress::ProgressListener;
 pub use smtp::SmtpClient;
 pub use trace::{set_trace_listener, TraceListener};

@@ -2,9 +2,10 @@
 
 use std::sync::Arc;
 
+use mailwire::OutgoingMessage;
+
 use crate::config::SmtpConfig;
 use crate::error::Result;
-use crate::message::OutgoingMessage;
 use crate::progress::{to_core, ProgressListener};
 
 /// One recipient the server refused.
@@ -81,7 +82,6 @@ impl SmtpClient {
         progress: Option<Arc<dyn ProgressListener>>,
     ) -> Result<SendResult> {
         crate::error::guard_async(async {
-            let message = <mailwire::OutgoingMessage as From<OutgoingMessage>>::from(message);
             let r = match to_core(progress) {
                 Some(p) => self.inner.send_with_progress(&message, p).await?,
                 None => self.inner.send(&message).await?,

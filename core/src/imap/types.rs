@@ -12,6 +12,7 @@ use crate::message::Address;
 
 /// The role of a special-use mailbox (RFC 6154), or the inbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum MailboxRole {
     /// The inbox.
     Inbox,
@@ -49,6 +50,7 @@ impl MailboxRole {
 
 /// A mailbox as listed by the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Mailbox {
     /// The full name in UTF-8 (decoded from modified UTF-7), hierarchy levels joined by
     /// `delimiter`.
@@ -74,6 +76,7 @@ impl Mailbox {
 
 /// Counters of a mailbox, from STATUS.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MailboxStatus {
     /// Number of messages.
     pub messages: u32,
@@ -91,6 +94,7 @@ pub struct MailboxStatus {
 
 /// A message flag: a system flag or a custom keyword.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum Flag {
     /// `\Seen`: the message was read.
     Seen,
@@ -165,6 +169,7 @@ impl From<&str> for Flag {
 
 /// The envelope of a message as the server parsed it (headers decoded).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Envelope {
     /// The Date header.
     pub date: Option<DateTime<FixedOffset>>,
@@ -190,6 +195,7 @@ pub struct Envelope {
 
 /// An attachment known from BODYSTRUCTURE, before anything is downloaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct AttachmentInfo {
     /// The IMAP part number (`"2"`, `"1.3"`), for [`download`](crate::ImapClient::download).
     pub part: String,
@@ -209,6 +215,7 @@ pub struct AttachmentInfo {
 
 /// What the server knows about a message, fetched without downloading it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct MessageSummary {
     /// The UID.
     pub uid: u32,
@@ -242,12 +249,16 @@ impl MessageSummary {
 
 /// What to fetch besides UID, flags, size, internal date and modseq.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FetchOptions {
     /// Fetch the ENVELOPE. Default true.
+    #[cfg_attr(feature = "uniffi", uniffi(default = true))]
     pub envelope: bool,
     /// Fetch BODYSTRUCTURE for the attachment list. Default true.
+    #[cfg_attr(feature = "uniffi", uniffi(default = true))]
     pub attachments: bool,
     /// Only messages whose modseq is higher (CONDSTORE `CHANGEDSINCE`).
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
     pub changed_since: Option<u64>,
 }
 
@@ -263,6 +274,7 @@ impl Default for FetchOptions {
 
 /// The whole source of one message, from [`ImapClient::fetch_raw_many`](crate::ImapClient::fetch_raw_many).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct RawMessage {
     /// The message's UID.
     pub uid: u32,
@@ -272,6 +284,7 @@ pub struct RawMessage {
 
 /// Source UID → destination UID, from COPYUID (UIDPLUS).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct UidMap {
     /// The destination mailbox's UID validity, when the server reported it.
     pub uid_validity: Option<u32>,
@@ -291,6 +304,7 @@ impl UidMap {
 
 /// Something that changed in the selected mailbox, pushed by the server.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum MailboxEvent {
     /// The mailbox now holds `count` messages (new mail arrived when it grew).
     Exists {
@@ -330,6 +344,7 @@ pub enum MailboxEvent {
 
 /// A changed message found by [`sync`](crate::ImapClient::sync).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct FlagChange {
     /// The UID.
     pub uid: u32,
@@ -342,6 +357,7 @@ pub struct FlagChange {
 /// What changed in a mailbox since a [`SyncState`]: the same shape whether the server has
 /// QRESYNC, CONDSTORE alone or neither (see [`ImapClient::sync`](crate::ImapClient::sync)).
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct SyncResult {
     /// Store this for the next sync.
     pub state: SyncState,

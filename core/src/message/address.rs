@@ -14,11 +14,13 @@ use crate::{Error, Result};
 ///
 /// [`Display`]: fmt::Display
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Address {
-    /// The display name (`Jane Doe`), decoded, without quotes.
-    pub name: Option<String>,
     /// The address itself (`jane@example.com`), without angle brackets.
     pub address: String,
+    /// The display name (`Jane Doe`), decoded, without quotes.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub name: Option<String>,
 }
 
 impl Address {

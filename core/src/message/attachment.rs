@@ -9,20 +9,23 @@ use std::fmt;
 /// for composing ([`OutgoingMessage::attach`](crate::OutgoingMessage::attach)). `Debug`
 /// prints the data's length, not its bytes.
 #[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Attachment {
     /// The file name, decoded (RFC 2231 / RFC 2047), if the sender gave one.
     pub filename: Option<String>,
     /// The MIME type in lower case, without parameters (`application/pdf`, `image/png`,
     /// `message/rfc822`).
     pub content_type: String,
-    /// The Content-ID without angle brackets, for parts referenced as `cid:…` from HTML.
-    pub content_id: Option<String>,
-    /// True for parts meant to be shown inside the body (inline images): Content-Disposition
-    /// `inline`, or no disposition and a Content-ID.
-    pub inline: bool,
     /// The content, transfer-decoded (the real file bytes; text attachments keep their
     /// original charset). A forwarded `message/rfc822` attachment holds the raw message.
     pub data: Vec<u8>,
+    /// The Content-ID without angle brackets, for parts referenced as `cid:…` from HTML.
+    #[cfg_attr(feature = "uniffi", uniffi(default = None))]
+    pub content_id: Option<String>,
+    /// True for parts meant to be shown inside the body (inline images): Content-Disposition
+    /// `inline`, or no disposition and a Content-ID.
+    #[cfg_attr(feature = "uniffi", uniffi(default = false))]
+    pub inline: bool,
 }
 
 impl Attachment {

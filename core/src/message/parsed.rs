@@ -14,6 +14,7 @@ use crate::Result;
 /// Made by [`Message::parse`] or by the IMAP client's `fetch_message`. All header values are
 /// decoded (RFC 2047), bodies are converted from their charset to `String`.
 #[derive(Debug, Clone, PartialEq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 pub struct Message {
     /// The `From` addresses (usually one).
     pub from: Vec<Address>,

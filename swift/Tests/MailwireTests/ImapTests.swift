@@ -89,7 +89,7 @@ final class ImapTests: XCTestCase {
         try await c.createMailbox(name: mb)
         let a = try await c.append(mailbox: mb, data: Dev.rawMessage("alpha report", from: "alice@localhost"))!
         let b = try await c.append(mailbox: mb, data: Dev.rawMessage("beta", body: String(repeating: "x", count: 5000)), flags: [.seen])!
-        let d = try await c.append(mailbox: mb, data: Dev.rawMessage("gamma"), flags: [.flagged, .keyword(name: "$Work")])!
+        let d = try await c.append(mailbox: mb, data: Dev.rawMessage("gamma"), flags: [.flagged, .keyword("$Work")])!
         var r = try await c.search(mailbox: mb, query: SearchQuery())
         XCTAssertEqual(r, [a, b, d])
         r = try await c.search(mailbox: mb, query: SearchQuery(seen: false))
@@ -113,7 +113,7 @@ final class ImapTests: XCTestCase {
         try await c.createMailbox(name: mb)
         let a = try await c.append(mailbox: mb, data: Dev.rawMessage("alpha report", from: "alice@localhost"))!
         let b = try await c.append(mailbox: mb, data: Dev.rawMessage("beta", body: String(repeating: "x", count: 5000)), flags: [.seen])!
-        let d = try await c.append(mailbox: mb, data: Dev.rawMessage("gamma"), flags: [.flagged, .keyword(name: "$Work")])!
+        let d = try await c.append(mailbox: mb, data: Dev.rawMessage("gamma"), flags: [.flagged, .keyword("$Work")])!
         let dated = Data("From: a@localhost\r\nTo: b@localhost\r\nSubject: dated\r\nDate: Mon, 06 May 2024 10:00:00 +0000\r\n\r\nold\r\n".utf8)
         let received = ISO8601DateFormatter().date(from: "2024-05-08T07:08:09Z")!
         let e = try await c.append(mailbox: mb, data: dated, date: received)!
@@ -251,12 +251,12 @@ final class ImapTests: XCTestCase {
             let s = try await c.fetchAll(mailbox: mb, uids: .of(uid), options: FetchOptions(envelope: false, attachments: false))
             return Set(s[0].flags.filter { $0 != .recent })
         }
-        try await c.addFlags(mailbox: mb, uids: .of(uid), flags: [.seen, .flagged, .keyword(name: "$Label1")])
+        try await c.addFlags(mailbox: mb, uids: .of(uid), flags: [.seen, .flagged, .keyword("$Label1")])
         var f = try await flags()
-        XCTAssertEqual(f, [.seen, .flagged, .keyword(name: "$Label1")])
+        XCTAssertEqual(f, [.seen, .flagged, .keyword("$Label1")])
         try await c.removeFlags(mailbox: mb, uids: .of(uid), flags: [.flagged])
         f = try await flags()
-        XCTAssertEqual(f, [.seen, .keyword(name: "$Label1")])
+        XCTAssertEqual(f, [.seen, .keyword("$Label1")])
         try await c.setFlags(mailbox: mb, uids: .of(uid), flags: [.answered])
         f = try await flags()
         XCTAssertEqual(f, [.answered])

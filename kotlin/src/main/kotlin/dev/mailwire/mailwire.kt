@@ -30,6 +30,36 @@ import java.nio.CharBuffer
 import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
+import dev.mailwire.Address
+import dev.mailwire.FetchOptions
+import dev.mailwire.FfiConverterTypeAddress
+import dev.mailwire.FfiConverterTypeFetchOptions
+import dev.mailwire.FfiConverterTypeFlag
+import dev.mailwire.FfiConverterTypeMailbox
+import dev.mailwire.FfiConverterTypeMailboxEvent
+import dev.mailwire.FfiConverterTypeMailboxStatus
+import dev.mailwire.FfiConverterTypeMessage
+import dev.mailwire.FfiConverterTypeMessageSummary
+import dev.mailwire.FfiConverterTypeOutgoingMessage
+import dev.mailwire.FfiConverterTypeRawMessage
+import dev.mailwire.FfiConverterTypeSecurity
+import dev.mailwire.FfiConverterTypeSyncResult
+import dev.mailwire.FfiConverterTypeTimeouts
+import dev.mailwire.FfiConverterTypeUidMap
+import dev.mailwire.FfiConverterTypeUidRange
+import dev.mailwire.Flag
+import dev.mailwire.Mailbox
+import dev.mailwire.MailboxEvent
+import dev.mailwire.MailboxStatus
+import dev.mailwire.Message
+import dev.mailwire.MessageSummary
+import dev.mailwire.OutgoingMessage
+import dev.mailwire.RawMessage
+import dev.mailwire.Security
+import dev.mailwire.SyncResult
+import dev.mailwire.Timeouts
+import dev.mailwire.UidMap
+import dev.mailwire.UidRange
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.coroutines.resume
 import kotlinx.coroutines.CancellableContinuation
@@ -1199,7 +1229,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_func_default_raw_fetch_batch() and 0xFFFF) != 10530) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_func_default_timeouts() and 0xFFFF) != 54473) {
+    if ((lib.uniffi_mailwire_ffi_checksum_func_default_timeouts() and 0xFFFF) != 21508) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_func_debug_panic() and 0xFFFF) != 43491) {
@@ -1208,19 +1238,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_func_debug_panic_async() and 0xFFFF) != 8720) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_func_forward_message() and 0xFFFF) != 37888) {
+    if ((lib.uniffi_mailwire_ffi_checksum_func_forward_message() and 0xFFFF) != 30180) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_func_message_to_bytes() and 0xFFFF) != 29795) {
+    if ((lib.uniffi_mailwire_ffi_checksum_func_message_to_bytes() and 0xFFFF) != 15758) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_func_parse_address() and 0xFFFF) != 24997) {
+    if ((lib.uniffi_mailwire_ffi_checksum_func_parse_address() and 0xFFFF) != 1279) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_func_parse_message() and 0xFFFF) != 16210) {
+    if ((lib.uniffi_mailwire_ffi_checksum_func_parse_message() and 0xFFFF) != 18681) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_func_reply_to_message() and 0xFFFF) != 43864) {
+    if ((lib.uniffi_mailwire_ffi_checksum_func_reply_to_message() and 0xFFFF) != 44590) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_func_set_trace_listener() and 0xFFFF) != 30759) {
@@ -1232,10 +1262,10 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_fetchstream_cancel() and 0xFFFF) != 15639) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_fetchstream_next() and 0xFFFF) != 44172) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_fetchstream_next() and 0xFFFF) != 20304) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_fetchstream_next_batch() and 0xFFFF) != 24080) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_fetchstream_next_batch() and 0xFFFF) != 3206) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_idlewatcher_cancel() and 0xFFFF) != 34566) {
@@ -1244,19 +1274,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_idlewatcher_is_cancelled() and 0xFFFF) != 7850) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_idlewatcher_next() and 0xFFFF) != 47140) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_idlewatcher_next() and 0xFFFF) != 34057) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_add_flags() and 0xFFFF) != 46815) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_add_flags() and 0xFFFF) != 21235) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_append() and 0xFFFF) != 38474) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_append() and 0xFFFF) != 63966) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_close() and 0xFFFF) != 43768) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_copy_messages() and 0xFFFF) != 40309) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_copy_messages() and 0xFFFF) != 31883) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_create_mailbox() and 0xFFFF) != 47595) {
@@ -1274,13 +1304,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_expunge() and 0xFFFF) != 22294) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch() and 0xFFFF) != 4987) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch() and 0xFFFF) != 123) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch_all() and 0xFFFF) != 40025) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch_all() and 0xFFFF) != 19791) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch_message() and 0xFFFF) != 25918) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch_message() and 0xFFFF) != 14494) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_fetch_range() and 0xFFFF) != 33923) {
@@ -1295,25 +1325,25 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_has_capability() and 0xFFFF) != 9523) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_idle() and 0xFFFF) != 28212) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_idle() and 0xFFFF) != 12266) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_list_mailboxes() and 0xFFFF) != 33020) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_list_mailboxes() and 0xFFFF) != 37864) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_logout() and 0xFFFF) != 46866) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_mailbox_status() and 0xFFFF) != 36196) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_mailbox_status() and 0xFFFF) != 62333) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_move_messages() and 0xFFFF) != 30856) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_move_messages() and 0xFFFF) != 20629) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_noop() and 0xFFFF) != 55307) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_remove_flags() and 0xFFFF) != 57675) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_remove_flags() and 0xFFFF) != 53484) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_rename_mailbox() and 0xFFFF) != 34611) {
@@ -1325,13 +1355,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_search() and 0xFFFF) != 14563) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_set_flags() and 0xFFFF) != 103) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_set_flags() and 0xFFFF) != 22630) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_subscribe() and 0xFFFF) != 38842) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_sync() and 0xFFFF) != 3485) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_sync() and 0xFFFF) != 33251) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_unsubscribe() and 0xFFFF) != 57662) {
@@ -1343,13 +1373,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_rawfetchstream_cancel() and 0xFFFF) != 33520) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_rawfetchstream_next() and 0xFFFF) != 63557) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_rawfetchstream_next() and 0xFFFF) != 4013) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_rawfetchstream_next_batch() and 0xFFFF) != 28601) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_rawfetchstream_next_batch() and 0xFFFF) != 9545) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_uidset_ranges() and 0xFFFF) != 30745) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_uidset_ranges() and 0xFFFF) != 63747) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress() and 0xFFFF) != 50748) {
@@ -1358,7 +1388,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_close() and 0xFFFF) != 26407) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send() and 0xFFFF) != 18783) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send() and 0xFFFF) != 17490) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send_mime() and 0xFFFF) != 19963) {
@@ -3348,7 +3378,7 @@ open class ImapClient: Disposable, ImapClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBuffer.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeUidMap.lift(it) },
@@ -3562,7 +3592,7 @@ open class ImapClient: Disposable, ImapClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBuffer.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeMessage.lift(it) },
@@ -3771,7 +3801,7 @@ open class ImapClient: Disposable, ImapClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBuffer.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeMailboxStatus.lift(it) },
@@ -3798,7 +3828,7 @@ open class ImapClient: Disposable, ImapClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBuffer.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeUidMap.lift(it) },
@@ -4015,7 +4045,7 @@ open class ImapClient: Disposable, ImapClientInterface
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
-        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBuffer.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
         { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterTypeSyncResult.lift(it) },
@@ -5898,480 +5928,6 @@ public object FfiConverterTypeUidSet: FfiConverter<UidSet, Long> {
 
 
 /**
- * An email address with an optional display name.
- */
-data class Address (
-    /**
-     * The address itself (`jane@example.com`), without angle brackets.
-     */
-    var `address`: kotlin.String
-    , 
-    /**
-     * The display name (`Jane Doe`), decoded, without quotes.
-     */
-    var `name`: kotlin.String? = null 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeAddress: FfiConverterRustBuffer<Address> {
-    override fun read(buf: ByteBuffer): Address {
-        return Address(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Address) = (
-            FfiConverterString.allocationSize(value.`address`) +
-            FfiConverterOptionalString.allocationSize(value.`name`)
-    )
-
-    override fun write(value: Address, buf: ByteBuffer) {
-            FfiConverterString.write(value.`address`, buf)
-            FfiConverterOptionalString.write(value.`name`, buf)
-    }
-}
-
-
-
-/**
- * A file attached to a message, or an inline image referenced from HTML as
- * `cid:<content_id>`. Used both for parsed and for outgoing messages.
- */
-data class Attachment (
-    /**
-     * The file name, if any.
-     */
-    var `filename`: kotlin.String?
-    , 
-    /**
-     * The MIME type (`application/pdf`).
-     */
-    var `contentType`: kotlin.String
-    , 
-    /**
-     * The content, transfer-decoded.
-     */
-    var `data`: kotlin.ByteArray
-    , 
-    /**
-     * The Content-ID without angle brackets (inline images).
-     */
-    var `contentId`: kotlin.String? = null 
-    , 
-    /**
-     * Shown inside the body rather than as a separate attachment.
-     */
-    var `inline`: kotlin.Boolean = false 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeAttachment: FfiConverterRustBuffer<Attachment> {
-    override fun read(buf: ByteBuffer): Attachment {
-        return Attachment(
-            FfiConverterOptionalString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterByteArray.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Attachment) = (
-            FfiConverterOptionalString.allocationSize(value.`filename`) +
-            FfiConverterString.allocationSize(value.`contentType`) +
-            FfiConverterByteArray.allocationSize(value.`data`) +
-            FfiConverterOptionalString.allocationSize(value.`contentId`) +
-            FfiConverterBoolean.allocationSize(value.`inline`)
-    )
-
-    override fun write(value: Attachment, buf: ByteBuffer) {
-            FfiConverterOptionalString.write(value.`filename`, buf)
-            FfiConverterString.write(value.`contentType`, buf)
-            FfiConverterByteArray.write(value.`data`, buf)
-            FfiConverterOptionalString.write(value.`contentId`, buf)
-            FfiConverterBoolean.write(value.`inline`, buf)
-    }
-}
-
-
-
-/**
- * An attachment known from BODYSTRUCTURE, before anything is downloaded.
- */
-data class AttachmentInfo (
-    /**
-     * The IMAP part number (`"2"`, `"1.3"`) for `download` / `saveAttachment`.
-     */
-    var `part`: kotlin.String
-    , 
-    /**
-     * The file name, decoded.
-     */
-    var `filename`: kotlin.String?
-    , 
-    /**
-     * The MIME type in lower case.
-     */
-    var `contentType`: kotlin.String
-    , 
-    /**
-     * The size on the wire (transfer-encoded).
-     */
-    var `size`: kotlin.UInt
-    , 
-    /**
-     * The Content-ID without angle brackets.
-     */
-    var `contentId`: kotlin.String?
-    , 
-    /**
-     * Shown inline rather than as a separate attachment.
-     */
-    var `inline`: kotlin.Boolean
-    , 
-    /**
-     * The Content-Transfer-Encoding in lower case.
-     */
-    var `encoding`: kotlin.String
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeAttachmentInfo: FfiConverterRustBuffer<AttachmentInfo> {
-    override fun read(buf: ByteBuffer): AttachmentInfo {
-        return AttachmentInfo(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterString.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterBoolean.read(buf),
-            FfiConverterString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: AttachmentInfo) = (
-            FfiConverterString.allocationSize(value.`part`) +
-            FfiConverterOptionalString.allocationSize(value.`filename`) +
-            FfiConverterString.allocationSize(value.`contentType`) +
-            FfiConverterUInt.allocationSize(value.`size`) +
-            FfiConverterOptionalString.allocationSize(value.`contentId`) +
-            FfiConverterBoolean.allocationSize(value.`inline`) +
-            FfiConverterString.allocationSize(value.`encoding`)
-    )
-
-    override fun write(value: AttachmentInfo, buf: ByteBuffer) {
-            FfiConverterString.write(value.`part`, buf)
-            FfiConverterOptionalString.write(value.`filename`, buf)
-            FfiConverterString.write(value.`contentType`, buf)
-            FfiConverterUInt.write(value.`size`, buf)
-            FfiConverterOptionalString.write(value.`contentId`, buf)
-            FfiConverterBoolean.write(value.`inline`, buf)
-            FfiConverterString.write(value.`encoding`, buf)
-    }
-}
-
-
-
-/**
- * The envelope of a message as the server parsed it.
- */
-data class Envelope (
-    /**
-     * The Date header.
-     */
-    var `date`: java.time.Instant?
-    , 
-    /**
-     * The subject, decoded.
-     */
-    var `subject`: kotlin.String?
-    , 
-    /**
-     * From.
-     */
-    var `from`: List<Address>
-    , 
-    /**
-     * Sender.
-     */
-    var `sender`: List<Address>
-    , 
-    /**
-     * Reply-To.
-     */
-    var `replyTo`: List<Address>
-    , 
-    /**
-     * To.
-     */
-    var `to`: List<Address>
-    , 
-    /**
-     * Cc.
-     */
-    var `cc`: List<Address>
-    , 
-    /**
-     * Bcc.
-     */
-    var `bcc`: List<Address>
-    , 
-    /**
-     * Message-ID without angle brackets.
-     */
-    var `messageId`: kotlin.String?
-    , 
-    /**
-     * In-Reply-To without angle brackets.
-     */
-    var `inReplyTo`: kotlin.String?
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeEnvelope: FfiConverterRustBuffer<Envelope> {
-    override fun read(buf: ByteBuffer): Envelope {
-        return Envelope(
-            FfiConverterOptionalTimestamp.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterSequenceTypeAddress.read(buf),
-            FfiConverterSequenceTypeAddress.read(buf),
-            FfiConverterSequenceTypeAddress.read(buf),
-            FfiConverterSequenceTypeAddress.read(buf),
-            FfiConverterSequenceTypeAddress.read(buf),
-            FfiConverterSequenceTypeAddress.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Envelope) = (
-            FfiConverterOptionalTimestamp.allocationSize(value.`date`) +
-            FfiConverterOptionalString.allocationSize(value.`subject`) +
-            FfiConverterSequenceTypeAddress.allocationSize(value.`from`) +
-            FfiConverterSequenceTypeAddress.allocationSize(value.`sender`) +
-            FfiConverterSequenceTypeAddress.allocationSize(value.`replyTo`) +
-            FfiConverterSequenceTypeAddress.allocationSize(value.`to`) +
-            FfiConverterSequenceTypeAddress.allocationSize(value.`cc`) +
-            FfiConverterSequenceTypeAddress.allocationSize(value.`bcc`) +
-            FfiConverterOptionalString.allocationSize(value.`messageId`) +
-            FfiConverterOptionalString.allocationSize(value.`inReplyTo`)
-    )
-
-    override fun write(value: Envelope, buf: ByteBuffer) {
-            FfiConverterOptionalTimestamp.write(value.`date`, buf)
-            FfiConverterOptionalString.write(value.`subject`, buf)
-            FfiConverterSequenceTypeAddress.write(value.`from`, buf)
-            FfiConverterSequenceTypeAddress.write(value.`sender`, buf)
-            FfiConverterSequenceTypeAddress.write(value.`replyTo`, buf)
-            FfiConverterSequenceTypeAddress.write(value.`to`, buf)
-            FfiConverterSequenceTypeAddress.write(value.`cc`, buf)
-            FfiConverterSequenceTypeAddress.write(value.`bcc`, buf)
-            FfiConverterOptionalString.write(value.`messageId`, buf)
-            FfiConverterOptionalString.write(value.`inReplyTo`, buf)
-    }
-}
-
-
-
-/**
- * What to fetch besides UID, flags, size, internal date and modseq.
- */
-data class FetchOptions (
-    /**
-     * The envelope (subject, addresses, dates, ids).
-     */
-    var `envelope`: kotlin.Boolean = true 
-    , 
-    /**
-     * The attachment list (BODYSTRUCTURE).
-     */
-    var `attachments`: kotlin.Boolean = true 
-    , 
-    /**
-     * Only messages whose modseq is higher (CONDSTORE `CHANGEDSINCE`).
-     */
-    var `changedSince`: kotlin.ULong? = null 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeFetchOptions: FfiConverterRustBuffer<FetchOptions> {
-    override fun read(buf: ByteBuffer): FetchOptions {
-        return FetchOptions(
-            FfiConverterBoolean.read(buf),
-            FfiConverterBoolean.read(buf),
-            FfiConverterOptionalULong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: FetchOptions) = (
-            FfiConverterBoolean.allocationSize(value.`envelope`) +
-            FfiConverterBoolean.allocationSize(value.`attachments`) +
-            FfiConverterOptionalULong.allocationSize(value.`changedSince`)
-    )
-
-    override fun write(value: FetchOptions, buf: ByteBuffer) {
-            FfiConverterBoolean.write(value.`envelope`, buf)
-            FfiConverterBoolean.write(value.`attachments`, buf)
-            FfiConverterOptionalULong.write(value.`changedSince`, buf)
-    }
-}
-
-
-
-/**
- * A message whose flags changed since the last sync.
- */
-data class FlagChange (
-    /**
-     * The UID.
-     */
-    var `uid`: kotlin.UInt
-    , 
-    /**
-     * Its flags now.
-     */
-    var `flags`: List<Flag>
-    , 
-    /**
-     * Its modseq.
-     */
-    var `modseq`: kotlin.ULong?
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeFlagChange: FfiConverterRustBuffer<FlagChange> {
-    override fun read(buf: ByteBuffer): FlagChange {
-        return FlagChange(
-            FfiConverterUInt.read(buf),
-            FfiConverterSequenceTypeFlag.read(buf),
-            FfiConverterOptionalULong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: FlagChange) = (
-            FfiConverterUInt.allocationSize(value.`uid`) +
-            FfiConverterSequenceTypeFlag.allocationSize(value.`flags`) +
-            FfiConverterOptionalULong.allocationSize(value.`modseq`)
-    )
-
-    override fun write(value: FlagChange, buf: ByteBuffer) {
-            FfiConverterUInt.write(value.`uid`, buf)
-            FfiConverterSequenceTypeFlag.write(value.`flags`, buf)
-            FfiConverterOptionalULong.write(value.`modseq`, buf)
-    }
-}
-
-
-
-/**
- * A header as (name, value).
- */
-data class Header (
-    /**
-     * The header name (`X-Mailer`).
-     */
-    var `name`: kotlin.String
-    , 
-    /**
-     * The value, decoded and unfolded.
-     */
-    var `value`: kotlin.String
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeHeader: FfiConverterRustBuffer<Header> {
-    override fun read(buf: ByteBuffer): Header {
-        return Header(
-            FfiConverterString.read(buf),
-            FfiConverterString.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Header) = (
-            FfiConverterString.allocationSize(value.`name`) +
-            FfiConverterString.allocationSize(value.`value`)
-    )
-
-    override fun write(value: Header, buf: ByteBuffer) {
-            FfiConverterString.write(value.`name`, buf)
-            FfiConverterString.write(value.`value`, buf)
-    }
-}
-
-
-
-/**
  * A header search: the header `name` contains `value` (empty matches any message having it).
  */
 data class HeaderMatch (
@@ -6544,585 +6100,6 @@ public object FfiConverterTypeImapConfig: FfiConverterRustBuffer<ImapConfig> {
             FfiConverterOptionalTypeTimeouts.write(value.`timeouts`, buf)
             FfiConverterOptionalULong.write(value.`maxResponseSize`, buf)
             FfiConverterBoolean.write(value.`allowPlaintextAuth`, buf)
-    }
-}
-
-
-
-/**
- * A mailbox as listed by the server.
- */
-data class Mailbox (
-    /**
-     * The full name in UTF-8, levels joined by `delimiter`.
-     */
-    var `name`: kotlin.String
-    , 
-    /**
-     * The hierarchy delimiter, if the server has one.
-     */
-    var `delimiter`: kotlin.String?
-    , 
-    /**
-     * The raw name attributes (`\HasNoChildren`, `\Sent`, …).
-     */
-    var `attributes`: List<kotlin.String>
-    , 
-    /**
-     * The special-use role, if any.
-     */
-    var `role`: MailboxRole?
-    , 
-    /**
-     * Whether the user is subscribed to it.
-     */
-    var `subscribed`: kotlin.Boolean
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeMailbox: FfiConverterRustBuffer<Mailbox> {
-    override fun read(buf: ByteBuffer): Mailbox {
-        return Mailbox(
-            FfiConverterString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterSequenceString.read(buf),
-            FfiConverterOptionalTypeMailboxRole.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Mailbox) = (
-            FfiConverterString.allocationSize(value.`name`) +
-            FfiConverterOptionalString.allocationSize(value.`delimiter`) +
-            FfiConverterSequenceString.allocationSize(value.`attributes`) +
-            FfiConverterOptionalTypeMailboxRole.allocationSize(value.`role`) +
-            FfiConverterBoolean.allocationSize(value.`subscribed`)
-    )
-
-    override fun write(value: Mailbox, buf: ByteBuffer) {
-            FfiConverterString.write(value.`name`, buf)
-            FfiConverterOptionalString.write(value.`delimiter`, buf)
-            FfiConverterSequenceString.write(value.`attributes`, buf)
-            FfiConverterOptionalTypeMailboxRole.write(value.`role`, buf)
-            FfiConverterBoolean.write(value.`subscribed`, buf)
-    }
-}
-
-
-
-/**
- * Counters of a mailbox, from STATUS.
- */
-data class MailboxStatus (
-    /**
-     * Number of messages.
-     */
-    var `messages`: kotlin.UInt
-    , 
-    /**
-     * Number of messages without `\Seen`.
-     */
-    var `unseen`: kotlin.UInt
-    , 
-    /**
-     * Number of messages with `\Recent`.
-     */
-    var `recent`: kotlin.UInt
-    , 
-    /**
-     * The UID the next message will get.
-     */
-    var `uidNext`: kotlin.UInt
-    , 
-    /**
-     * The UID validity.
-     */
-    var `uidValidity`: kotlin.UInt
-    , 
-    /**
-     * The highest modification sequence (CONDSTORE).
-     */
-    var `highestModseq`: kotlin.ULong?
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeMailboxStatus: FfiConverterRustBuffer<MailboxStatus> {
-    override fun read(buf: ByteBuffer): MailboxStatus {
-        return MailboxStatus(
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterOptionalULong.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: MailboxStatus) = (
-            FfiConverterUInt.allocationSize(value.`messages`) +
-            FfiConverterUInt.allocationSize(value.`unseen`) +
-            FfiConverterUInt.allocationSize(value.`recent`) +
-            FfiConverterUInt.allocationSize(value.`uidNext`) +
-            FfiConverterUInt.allocationSize(value.`uidValidity`) +
-            FfiConverterOptionalULong.allocationSize(value.`highestModseq`)
-    )
-
-    override fun write(value: MailboxStatus, buf: ByteBuffer) {
-            FfiConverterUInt.write(value.`messages`, buf)
-            FfiConverterUInt.write(value.`unseen`, buf)
-            FfiConverterUInt.write(value.`recent`, buf)
-            FfiConverterUInt.write(value.`uidNext`, buf)
-            FfiConverterUInt.write(value.`uidValidity`, buf)
-            FfiConverterOptionalULong.write(value.`highestModseq`, buf)
-    }
-}
-
-
-
-/**
- * A parsed email message: decoded headers, text and HTML bodies, attachments with bytes.
- */
-data class Message (
-    /**
-     * The `From` addresses.
-     */
-    var `from`: List<Address>
-    , 
-    /**
-     * The `To` addresses.
-     */
-    var `to`: List<Address>
-    , 
-    /**
-     * The `Cc` addresses.
-     */
-    var `cc`: List<Address>
-    , 
-    /**
-     * The `Bcc` addresses (drafts and sent copies only).
-     */
-    var `bcc`: List<Address>
-    , 
-    /**
-     * The `Reply-To` addresses.
-     */
-    var `replyTo`: List<Address>
-    , 
-    /**
-     * The `Sender`, when it differs from `From`.
-     */
-    var `sender`: Address?
-    , 
-    /**
-     * The subject, decoded.
-     */
-    var `subject`: kotlin.String?
-    , 
-    /**
-     * The `Date` header.
-     */
-    var `date`: java.time.Instant?
-    , 
-    /**
-     * The `Message-ID`, without angle brackets.
-     */
-    var `messageId`: kotlin.String?
-    , 
-    /**
-     * The `In-Reply-To` ids.
-     */
-    var `inReplyTo`: List<kotlin.String>
-    , 
-    /**
-     * The `References` ids, oldest first.
-     */
-    var `references`: List<kotlin.String>
-    , 
-    /**
-     * Every top-level header in order.
-     */
-    var `headers`: List<Header>
-    , 
-    /**
-     * The plain-text body (a rendering of the HTML when only HTML exists).
-     */
-    var `text`: kotlin.String?
-    , 
-    /**
-     * The HTML body, only when the message has a `text/html` part.
-     */
-    var `html`: kotlin.String?
-    , 
-    /**
-     * Every attachment, inline images included.
-     */
-    var `attachments`: List<Attachment>
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeMessage: FfiConverterRustBuffer<Message> {
-    override fun read(buf: ByteBuffer): Message {
-        return Message(
-            FfiConverterSequenceTypeAddress.read(buf),
-            FfiConverterSequenceTypeAddress.read(buf),
-            FfiConverterSequenceTypeAddress.read(buf),
-            FfiConverterSequenceTypeAddress.read(buf),
-            FfiConverterSequenceTypeAddress.read(buf),
-            FfiConverterOptionalTypeAddress.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalTimestamp.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterSequenceString.read(buf),
-            FfiConverterSequenceString.read(buf),
-            FfiConverterSequenceTypeHeader.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterSequenceTypeAttachment.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Message) = (
-            FfiConverterSequenceTypeAddress.allocationSize(value.`from`) +
-            FfiConverterSequenceTypeAddress.allocationSize(value.`to`) +
-            FfiConverterSequenceTypeAddress.allocationSize(value.`cc`) +
-            FfiConverterSequenceTypeAddress.allocationSize(value.`bcc`) +
-            FfiConverterSequenceTypeAddress.allocationSize(value.`replyTo`) +
-            FfiConverterOptionalTypeAddress.allocationSize(value.`sender`) +
-            FfiConverterOptionalString.allocationSize(value.`subject`) +
-            FfiConverterOptionalTimestamp.allocationSize(value.`date`) +
-            FfiConverterOptionalString.allocationSize(value.`messageId`) +
-            FfiConverterSequenceString.allocationSize(value.`inReplyTo`) +
-            FfiConverterSequenceString.allocationSize(value.`references`) +
-            FfiConverterSequenceTypeHeader.allocationSize(value.`headers`) +
-            FfiConverterOptionalString.allocationSize(value.`text`) +
-            FfiConverterOptionalString.allocationSize(value.`html`) +
-            FfiConverterSequenceTypeAttachment.allocationSize(value.`attachments`)
-    )
-
-    override fun write(value: Message, buf: ByteBuffer) {
-            FfiConverterSequenceTypeAddress.write(value.`from`, buf)
-            FfiConverterSequenceTypeAddress.write(value.`to`, buf)
-            FfiConverterSequenceTypeAddress.write(value.`cc`, buf)
-            FfiConverterSequenceTypeAddress.write(value.`bcc`, buf)
-            FfiConverterSequenceTypeAddress.write(value.`replyTo`, buf)
-            FfiConverterOptionalTypeAddress.write(value.`sender`, buf)
-            FfiConverterOptionalString.write(value.`subject`, buf)
-            FfiConverterOptionalTimestamp.write(value.`date`, buf)
-            FfiConverterOptionalString.write(value.`messageId`, buf)
-            FfiConverterSequenceString.write(value.`inReplyTo`, buf)
-            FfiConverterSequenceString.write(value.`references`, buf)
-            FfiConverterSequenceTypeHeader.write(value.`headers`, buf)
-            FfiConverterOptionalString.write(value.`text`, buf)
-            FfiConverterOptionalString.write(value.`html`, buf)
-            FfiConverterSequenceTypeAttachment.write(value.`attachments`, buf)
-    }
-}
-
-
-
-/**
- * What the server knows about a message, fetched without downloading it.
- */
-data class MessageSummary (
-    /**
-     * The UID.
-     */
-    var `uid`: kotlin.UInt
-    , 
-    /**
-     * Flags and keywords.
-     */
-    var `flags`: List<Flag>
-    , 
-    /**
-     * Size of the whole message in bytes.
-     */
-    var `size`: kotlin.UInt
-    , 
-    /**
-     * When the server received it.
-     */
-    var `internalDate`: java.time.Instant?
-    , 
-    /**
-     * Modification sequence (CONDSTORE).
-     */
-    var `modseq`: kotlin.ULong?
-    , 
-    /**
-     * The envelope.
-     */
-    var `envelope`: Envelope
-    , 
-    /**
-     * The attachments, from BODYSTRUCTURE.
-     */
-    var `attachments`: List<AttachmentInfo>
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeMessageSummary: FfiConverterRustBuffer<MessageSummary> {
-    override fun read(buf: ByteBuffer): MessageSummary {
-        return MessageSummary(
-            FfiConverterUInt.read(buf),
-            FfiConverterSequenceTypeFlag.read(buf),
-            FfiConverterUInt.read(buf),
-            FfiConverterOptionalTimestamp.read(buf),
-            FfiConverterOptionalULong.read(buf),
-            FfiConverterTypeEnvelope.read(buf),
-            FfiConverterSequenceTypeAttachmentInfo.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: MessageSummary) = (
-            FfiConverterUInt.allocationSize(value.`uid`) +
-            FfiConverterSequenceTypeFlag.allocationSize(value.`flags`) +
-            FfiConverterUInt.allocationSize(value.`size`) +
-            FfiConverterOptionalTimestamp.allocationSize(value.`internalDate`) +
-            FfiConverterOptionalULong.allocationSize(value.`modseq`) +
-            FfiConverterTypeEnvelope.allocationSize(value.`envelope`) +
-            FfiConverterSequenceTypeAttachmentInfo.allocationSize(value.`attachments`)
-    )
-
-    override fun write(value: MessageSummary, buf: ByteBuffer) {
-            FfiConverterUInt.write(value.`uid`, buf)
-            FfiConverterSequenceTypeFlag.write(value.`flags`, buf)
-            FfiConverterUInt.write(value.`size`, buf)
-            FfiConverterOptionalTimestamp.write(value.`internalDate`, buf)
-            FfiConverterOptionalULong.write(value.`modseq`, buf)
-            FfiConverterTypeEnvelope.write(value.`envelope`, buf)
-            FfiConverterSequenceTypeAttachmentInfo.write(value.`attachments`, buf)
-    }
-}
-
-
-
-/**
- * A message to send. The MIME structure follows from what is set (text, HTML, inline
- * images, attachments); `bcc` recipients get it but are never in the headers.
- */
-data class OutgoingMessage (
-    /**
-     * The author (required to send).
-     */
-    var `from`: Address? = null 
-    , 
-    /**
-     * `To` recipients.
-     */
-    var `to`: List<Address> = listOf() 
-    , 
-    /**
-     * `Cc` recipients.
-     */
-    var `cc`: List<Address> = listOf() 
-    , 
-    /**
-     * Blind recipients.
-     */
-    var `bcc`: List<Address> = listOf() 
-    , 
-    /**
-     * Where replies should go.
-     */
-    var `replyTo`: List<Address> = listOf() 
-    , 
-    /**
-     * The subject.
-     */
-    var `subject`: kotlin.String? = null 
-    , 
-    /**
-     * The plain-text body.
-     */
-    var `text`: kotlin.String? = null 
-    , 
-    /**
-     * The HTML body.
-     */
-    var `html`: kotlin.String? = null 
-    , 
-    /**
-     * Attachments and inline images.
-     */
-    var `attachments`: List<Attachment> = listOf() 
-    , 
-    /**
-     * Extra headers (`X-Mailer`, …).
-     */
-    var `headers`: List<Header> = listOf() 
-    , 
-    /**
-     * The Message-ID without angle brackets; generated when absent.
-     */
-    var `messageId`: kotlin.String? = null 
-    , 
-    /**
-     * The Message-ID this message answers.
-     */
-    var `inReplyTo`: kotlin.String? = null 
-    , 
-    /**
-     * The thread's Message-IDs, oldest first.
-     */
-    var `references`: List<kotlin.String> = listOf() 
-    , 
-    /**
-     * The `Date` header; the sending time when absent.
-     */
-    var `date`: java.time.Instant? = null 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeOutgoingMessage: FfiConverterRustBuffer<OutgoingMessage> {
-    override fun read(buf: ByteBuffer): OutgoingMessage {
-        return OutgoingMessage(
-            FfiConverterOptionalTypeAddress.read(buf),
-            FfiConverterSequenceTypeAddress.read(buf),
-            FfiConverterSequenceTypeAddress.read(buf),
-            FfiConverterSequenceTypeAddress.read(buf),
-            FfiConverterSequenceTypeAddress.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterSequenceTypeAttachment.read(buf),
-            FfiConverterSequenceTypeHeader.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterOptionalString.read(buf),
-            FfiConverterSequenceString.read(buf),
-            FfiConverterOptionalTimestamp.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: OutgoingMessage) = (
-            FfiConverterOptionalTypeAddress.allocationSize(value.`from`) +
-            FfiConverterSequenceTypeAddress.allocationSize(value.`to`) +
-            FfiConverterSequenceTypeAddress.allocationSize(value.`cc`) +
-            FfiConverterSequenceTypeAddress.allocationSize(value.`bcc`) +
-            FfiConverterSequenceTypeAddress.allocationSize(value.`replyTo`) +
-            FfiConverterOptionalString.allocationSize(value.`subject`) +
-            FfiConverterOptionalString.allocationSize(value.`text`) +
-            FfiConverterOptionalString.allocationSize(value.`html`) +
-            FfiConverterSequenceTypeAttachment.allocationSize(value.`attachments`) +
-            FfiConverterSequenceTypeHeader.allocationSize(value.`headers`) +
-            FfiConverterOptionalString.allocationSize(value.`messageId`) +
-            FfiConverterOptionalString.allocationSize(value.`inReplyTo`) +
-            FfiConverterSequenceString.allocationSize(value.`references`) +
-            FfiConverterOptionalTimestamp.allocationSize(value.`date`)
-    )
-
-    override fun write(value: OutgoingMessage, buf: ByteBuffer) {
-            FfiConverterOptionalTypeAddress.write(value.`from`, buf)
-            FfiConverterSequenceTypeAddress.write(value.`to`, buf)
-            FfiConverterSequenceTypeAddress.write(value.`cc`, buf)
-            FfiConverterSequenceTypeAddress.write(value.`bcc`, buf)
-            FfiConverterSequenceTypeAddress.write(value.`replyTo`, buf)
-            FfiConverterOptionalString.write(value.`subject`, buf)
-            FfiConverterOptionalString.write(value.`text`, buf)
-            FfiConverterOptionalString.write(value.`html`, buf)
-            FfiConverterSequenceTypeAttachment.write(value.`attachments`, buf)
-            FfiConverterSequenceTypeHeader.write(value.`headers`, buf)
-            FfiConverterOptionalString.write(value.`messageId`, buf)
-            FfiConverterOptionalString.write(value.`inReplyTo`, buf)
-            FfiConverterSequenceString.write(value.`references`, buf)
-            FfiConverterOptionalTimestamp.write(value.`date`, buf)
-    }
-}
-
-
-
-/**
- * The whole source of one message, from `ImapClient.fetchRawMany`.
- */
-data class RawMessage (
-    /**
-     * The message's UID.
-     */
-    var `uid`: kotlin.UInt
-    , 
-    /**
-     * The message as stored on the server (RFC 5322 bytes).
-     */
-    var `data`: kotlin.ByteArray
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeRawMessage: FfiConverterRustBuffer<RawMessage> {
-    override fun read(buf: ByteBuffer): RawMessage {
-        return RawMessage(
-            FfiConverterUInt.read(buf),
-            FfiConverterByteArray.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: RawMessage) = (
-            FfiConverterUInt.allocationSize(value.`uid`) +
-            FfiConverterByteArray.allocationSize(value.`data`)
-    )
-
-    override fun write(value: RawMessage, buf: ByteBuffer) {
-            FfiConverterUInt.write(value.`uid`, buf)
-            FfiConverterByteArray.write(value.`data`, buf)
     }
 }
 
@@ -7692,459 +6669,6 @@ public object FfiConverterTypeSmtpConfig: FfiConverterRustBuffer<SmtpConfig> {
             FfiConverterBoolean.write(value.`allowPlaintextAuth`, buf)
     }
 }
-
-
-
-/**
- * What changed in a mailbox since a saved state.
- */
-data class SyncResult (
-    /**
-     * Store this string and pass it to the next `sync`.
-     */
-    var `state`: kotlin.String
-    , 
-    /**
-     * UIDs that arrived (every UID on a full resync), ascending.
-     */
-    var `new`: List<kotlin.UInt>
-    , 
-    /**
-     * Messages whose flags changed.
-     */
-    var `changed`: List<FlagChange>
-    , 
-    /**
-     * UIDs that are gone, as ascending ranges (the server reports ranges, which may include
-     * UIDs this client never saw).
-     */
-    var `vanished`: List<UidRange>
-    , 
-    /**
-     * The saved state was void: drop the cache of this mailbox and take `new` as all.
-     */
-    var `fullResync`: kotlin.Boolean
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeSyncResult: FfiConverterRustBuffer<SyncResult> {
-    override fun read(buf: ByteBuffer): SyncResult {
-        return SyncResult(
-            FfiConverterString.read(buf),
-            FfiConverterSequenceUInt.read(buf),
-            FfiConverterSequenceTypeFlagChange.read(buf),
-            FfiConverterSequenceTypeUidRange.read(buf),
-            FfiConverterBoolean.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: SyncResult) = (
-            FfiConverterString.allocationSize(value.`state`) +
-            FfiConverterSequenceUInt.allocationSize(value.`new`) +
-            FfiConverterSequenceTypeFlagChange.allocationSize(value.`changed`) +
-            FfiConverterSequenceTypeUidRange.allocationSize(value.`vanished`) +
-            FfiConverterBoolean.allocationSize(value.`fullResync`)
-    )
-
-    override fun write(value: SyncResult, buf: ByteBuffer) {
-            FfiConverterString.write(value.`state`, buf)
-            FfiConverterSequenceUInt.write(value.`new`, buf)
-            FfiConverterSequenceTypeFlagChange.write(value.`changed`, buf)
-            FfiConverterSequenceTypeUidRange.write(value.`vanished`, buf)
-            FfiConverterBoolean.write(value.`fullResync`, buf)
-    }
-}
-
-
-
-/**
- * Deadlines for every network wait.
- */
-data class Timeouts (
-    /**
-     * TCP connect plus TLS handshake (core default 15 s).
-     */
-    var `connect`: java.time.Duration
-    , 
-    /**
-     * Waiting for the server greeting (15 s).
-     */
-    var `greeting`: java.time.Duration
-    , 
-    /**
-     * Each command, and each read while a response streams in (60 s).
-     */
-    var `command`: java.time.Duration
-    , 
-    /**
-     * How long one IDLE runs before it is re-issued (25 minutes).
-     */
-    var `idleReissue`: java.time.Duration
-    , 
-    /**
-     * IMAP: how long a command may receive none of the data it asked for, however much
-     * unrelated chatter the server sends meanwhile; absent: 4 × `command`.
-     */
-    var `noProgress`: java.time.Duration? = null 
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeTimeouts: FfiConverterRustBuffer<Timeouts> {
-    override fun read(buf: ByteBuffer): Timeouts {
-        return Timeouts(
-            FfiConverterDuration.read(buf),
-            FfiConverterDuration.read(buf),
-            FfiConverterDuration.read(buf),
-            FfiConverterDuration.read(buf),
-            FfiConverterOptionalDuration.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: Timeouts) = (
-            FfiConverterDuration.allocationSize(value.`connect`) +
-            FfiConverterDuration.allocationSize(value.`greeting`) +
-            FfiConverterDuration.allocationSize(value.`command`) +
-            FfiConverterDuration.allocationSize(value.`idleReissue`) +
-            FfiConverterOptionalDuration.allocationSize(value.`noProgress`)
-    )
-
-    override fun write(value: Timeouts, buf: ByteBuffer) {
-            FfiConverterDuration.write(value.`connect`, buf)
-            FfiConverterDuration.write(value.`greeting`, buf)
-            FfiConverterDuration.write(value.`command`, buf)
-            FfiConverterDuration.write(value.`idleReissue`, buf)
-            FfiConverterOptionalDuration.write(value.`noProgress`, buf)
-    }
-}
-
-
-
-/**
- * The new UIDs of copied or moved messages (UIDPLUS).
- */
-data class UidMap (
-    /**
-     * The destination mailbox's UID validity, when reported.
-     */
-    var `uidValidity`: kotlin.UInt?
-    , 
-    /**
-     * The pairs, in source order.
-     */
-    var `pairs`: List<UidPair>
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeUidMap: FfiConverterRustBuffer<UidMap> {
-    override fun read(buf: ByteBuffer): UidMap {
-        return UidMap(
-            FfiConverterOptionalUInt.read(buf),
-            FfiConverterSequenceTypeUidPair.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: UidMap) = (
-            FfiConverterOptionalUInt.allocationSize(value.`uidValidity`) +
-            FfiConverterSequenceTypeUidPair.allocationSize(value.`pairs`)
-    )
-
-    override fun write(value: UidMap, buf: ByteBuffer) {
-            FfiConverterOptionalUInt.write(value.`uidValidity`, buf)
-            FfiConverterSequenceTypeUidPair.write(value.`pairs`, buf)
-    }
-}
-
-
-
-/**
- * Source UID → destination UID of a copied or moved message.
- */
-data class UidPair (
-    /**
-     * The UID in the source mailbox.
-     */
-    var `source`: kotlin.UInt
-    , 
-    /**
-     * The UID in the destination mailbox.
-     */
-    var `destination`: kotlin.UInt
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeUidPair: FfiConverterRustBuffer<UidPair> {
-    override fun read(buf: ByteBuffer): UidPair {
-        return UidPair(
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: UidPair) = (
-            FfiConverterUInt.allocationSize(value.`source`) +
-            FfiConverterUInt.allocationSize(value.`destination`)
-    )
-
-    override fun write(value: UidPair, buf: ByteBuffer) {
-            FfiConverterUInt.write(value.`source`, buf)
-            FfiConverterUInt.write(value.`destination`, buf)
-    }
-}
-
-
-
-/**
- * A run of consecutive UIDs, `first` to `last` inclusive (`first <= last`). The server
- * reports removed UIDs as ranges and they stay ranges: a `last` of 4294967295 means `*`.
- */
-data class UidRange (
-    /**
-     * The first UID of the range.
-     */
-    var `first`: kotlin.UInt
-    , 
-    /**
-     * The last UID of the range (inclusive).
-     */
-    var `last`: kotlin.UInt
-    
-){
-    
-
-    
-
-    
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeUidRange: FfiConverterRustBuffer<UidRange> {
-    override fun read(buf: ByteBuffer): UidRange {
-        return UidRange(
-            FfiConverterUInt.read(buf),
-            FfiConverterUInt.read(buf),
-        )
-    }
-
-    override fun allocationSize(value: UidRange) = (
-            FfiConverterUInt.allocationSize(value.`first`) +
-            FfiConverterUInt.allocationSize(value.`last`)
-    )
-
-    override fun write(value: UidRange, buf: ByteBuffer) {
-            FfiConverterUInt.write(value.`first`, buf)
-            FfiConverterUInt.write(value.`last`, buf)
-    }
-}
-
-
-
-/**
- * A message flag: a system flag or a custom keyword.
- */
-sealed class Flag {
-    
-    /**
-     * `\Seen`.
-     */
-    object Seen : Flag()
-    
-    
-    /**
-     * `\Answered`.
-     */
-    object Answered : Flag()
-    
-    
-    /**
-     * `\Flagged`.
-     */
-    object Flagged : Flag()
-    
-    
-    /**
-     * `\Deleted`.
-     */
-    object Deleted : Flag()
-    
-    
-    /**
-     * `\Draft`.
-     */
-    object Draft : Flag()
-    
-    
-    /**
-     * `\Recent` (read-only).
-     */
-    object Recent : Flag()
-    
-    
-    /**
-     * A custom keyword such as `$Forwarded`.
-     */
-    data class Keyword(
-        val `name`: kotlin.String) : Flag()
-        
-    {
-        
-
-        companion object
-    }
-    
-
-    
-
-    
-    
-
-
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeFlag : FfiConverterRustBuffer<Flag>{
-    override fun read(buf: ByteBuffer): Flag {
-        return when(buf.getInt()) {
-            1 -> Flag.Seen
-            2 -> Flag.Answered
-            3 -> Flag.Flagged
-            4 -> Flag.Deleted
-            5 -> Flag.Draft
-            6 -> Flag.Recent
-            7 -> Flag.Keyword(
-                FfiConverterString.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: Flag): ULong = when(value) {
-        is Flag.Seen -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is Flag.Answered -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is Flag.Flagged -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is Flag.Deleted -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is Flag.Draft -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is Flag.Recent -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-            )
-        }
-        is Flag.Keyword -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterString.allocationSize(value.`name`)
-            )
-        }
-    }
-
-    override fun write(value: Flag, buf: ByteBuffer) {
-        when(value) {
-            is Flag.Seen -> {
-                buf.putInt(1)
-                Unit
-            }
-            is Flag.Answered -> {
-                buf.putInt(2)
-                Unit
-            }
-            is Flag.Flagged -> {
-                buf.putInt(3)
-                Unit
-            }
-            is Flag.Deleted -> {
-                buf.putInt(4)
-                Unit
-            }
-            is Flag.Draft -> {
-                buf.putInt(5)
-                Unit
-            }
-            is Flag.Recent -> {
-                buf.putInt(6)
-                Unit
-            }
-            is Flag.Keyword -> {
-                buf.putInt(7)
-                FfiConverterString.write(value.`name`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
 
 
 
@@ -8838,285 +7362,6 @@ public object FfiConverterTypeMailError : FfiConverterRustBuffer<MailException> 
 
 
 
-/**
- * Something that changed in a mailbox, pushed by the server during IDLE.
- */
-sealed class MailboxEvent {
-    
-    /**
-     * The mailbox now holds `count` messages (new mail when it grew).
-     */
-    data class Exists(
-        val `count`: kotlin.UInt) : MailboxEvent()
-        
-    {
-        
-
-        companion object
-    }
-    
-    /**
-     * Messages were removed: their UIDs as ascending ranges when the server told them
-     * (QRESYNC), else `seq`.
-     */
-    data class Expunge(
-        val `uids`: List<dev.mailwire.UidRange>, 
-        val `seq`: kotlin.UInt?) : MailboxEvent()
-        
-    {
-        
-
-        companion object
-    }
-    
-    /**
-     * The flags of a message changed.
-     */
-    data class Flags(
-        val `uid`: kotlin.UInt?, 
-        val `seq`: kotlin.UInt, 
-        val `flags`: List<dev.mailwire.Flag>, 
-        val `modseq`: kotlin.ULong?) : MailboxEvent()
-        
-    {
-        
-
-        companion object
-    }
-    
-    /**
-     * More events arrived than the client keeps between two calls (10,000): the oldest
-     * `dropped` were discarded. Resynchronise the mailbox with `sync`.
-     */
-    data class Overflow(
-        val `dropped`: kotlin.ULong) : MailboxEvent()
-        
-    {
-        
-
-        companion object
-    }
-    
-
-    
-
-    
-    
-
-
-    companion object
-}
-
-/**
- * @suppress
- */
-public object FfiConverterTypeMailboxEvent : FfiConverterRustBuffer<MailboxEvent>{
-    override fun read(buf: ByteBuffer): MailboxEvent {
-        return when(buf.getInt()) {
-            1 -> MailboxEvent.Exists(
-                FfiConverterUInt.read(buf),
-                )
-            2 -> MailboxEvent.Expunge(
-                FfiConverterSequenceTypeUidRange.read(buf),
-                FfiConverterOptionalUInt.read(buf),
-                )
-            3 -> MailboxEvent.Flags(
-                FfiConverterOptionalUInt.read(buf),
-                FfiConverterUInt.read(buf),
-                FfiConverterSequenceTypeFlag.read(buf),
-                FfiConverterOptionalULong.read(buf),
-                )
-            4 -> MailboxEvent.Overflow(
-                FfiConverterULong.read(buf),
-                )
-            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
-        }
-    }
-
-    override fun allocationSize(value: MailboxEvent): ULong = when(value) {
-        is MailboxEvent.Exists -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterUInt.allocationSize(value.`count`)
-            )
-        }
-        is MailboxEvent.Expunge -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterSequenceTypeUidRange.allocationSize(value.`uids`)
-                + FfiConverterOptionalUInt.allocationSize(value.`seq`)
-            )
-        }
-        is MailboxEvent.Flags -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterOptionalUInt.allocationSize(value.`uid`)
-                + FfiConverterUInt.allocationSize(value.`seq`)
-                + FfiConverterSequenceTypeFlag.allocationSize(value.`flags`)
-                + FfiConverterOptionalULong.allocationSize(value.`modseq`)
-            )
-        }
-        is MailboxEvent.Overflow -> {
-            // Add the size for the Int that specifies the variant plus the size needed for all fields
-            (
-                4UL
-                + FfiConverterULong.allocationSize(value.`dropped`)
-            )
-        }
-    }
-
-    override fun write(value: MailboxEvent, buf: ByteBuffer) {
-        when(value) {
-            is MailboxEvent.Exists -> {
-                buf.putInt(1)
-                FfiConverterUInt.write(value.`count`, buf)
-                Unit
-            }
-            is MailboxEvent.Expunge -> {
-                buf.putInt(2)
-                FfiConverterSequenceTypeUidRange.write(value.`uids`, buf)
-                FfiConverterOptionalUInt.write(value.`seq`, buf)
-                Unit
-            }
-            is MailboxEvent.Flags -> {
-                buf.putInt(3)
-                FfiConverterOptionalUInt.write(value.`uid`, buf)
-                FfiConverterUInt.write(value.`seq`, buf)
-                FfiConverterSequenceTypeFlag.write(value.`flags`, buf)
-                FfiConverterOptionalULong.write(value.`modseq`, buf)
-                Unit
-            }
-            is MailboxEvent.Overflow -> {
-                buf.putInt(4)
-                FfiConverterULong.write(value.`dropped`, buf)
-                Unit
-            }
-        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
-    }
-}
-
-
-
-
-
-/**
- * The role of a special-use mailbox, or the inbox.
- */
-
-enum class MailboxRole {
-    
-    /**
-     * The inbox.
-     */
-    INBOX,
-    /**
-     * Sent messages.
-     */
-    SENT,
-    /**
-     * Drafts.
-     */
-    DRAFTS,
-    /**
-     * Deleted messages.
-     */
-    TRASH,
-    /**
-     * Spam.
-     */
-    JUNK,
-    /**
-     * Archived messages.
-     */
-    ARCHIVE,
-    /**
-     * Every message (virtual).
-     */
-    ALL,
-    /**
-     * Flagged messages (virtual).
-     */
-    FLAGGED;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeMailboxRole: FfiConverterRustBuffer<MailboxRole> {
-    override fun read(buf: ByteBuffer) = try {
-        MailboxRole.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: MailboxRole) = 4UL
-
-    override fun write(value: MailboxRole, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
-/**
- * How the connection is secured.
- */
-
-enum class Security {
-    
-    /**
-     * TLS from the first byte (IMAP 993, SMTP 465).
-     */
-    TLS,
-    /**
-     * Plain connection upgraded with STARTTLS (IMAP 143, SMTP 587); never falls back to
-     * plaintext when the server does not offer it.
-     */
-    START_TLS,
-    /**
-     * No encryption at all; only for loopback test servers.
-     */
-    PLAIN;
-
-    
-
-
-    companion object
-}
-
-
-/**
- * @suppress
- */
-public object FfiConverterTypeSecurity: FfiConverterRustBuffer<Security> {
-    override fun read(buf: ByteBuffer) = try {
-        Security.values()[buf.getInt() - 1]
-    } catch (e: IndexOutOfBoundsException) {
-        throw RuntimeException("invalid enum value, something is very wrong!!", e)
-    }
-
-    override fun allocationSize(value: Security) = 4UL
-
-    override fun write(value: Security, buf: ByteBuffer) {
-        buf.putInt(value.ordinal + 1)
-    }
-}
-
-
-
-
-
 
 /**
  * @suppress
@@ -9473,38 +7718,6 @@ public object FfiConverterOptionalTypeUidSet: FfiConverterRustBuffer<UidSet?> {
 /**
  * @suppress
  */
-public object FfiConverterOptionalTypeAddress: FfiConverterRustBuffer<Address?> {
-    override fun read(buf: ByteBuffer): Address? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeAddress.read(buf)
-    }
-
-    override fun allocationSize(value: Address?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeAddress.allocationSize(value)
-        }
-    }
-
-    override fun write(value: Address?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeAddress.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterOptionalTypeMessageSummary: FfiConverterRustBuffer<MessageSummary?> {
     override fun read(buf: ByteBuffer): MessageSummary? {
         if (buf.get().toInt() == 0) {
@@ -9591,38 +7804,6 @@ public object FfiConverterOptionalTypeTimeouts: FfiConverterRustBuffer<Timeouts?
         } else {
             buf.put(1)
             FfiConverterTypeTimeouts.write(value, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterOptionalTypeMailboxRole: FfiConverterRustBuffer<MailboxRole?> {
-    override fun read(buf: ByteBuffer): MailboxRole? {
-        if (buf.get().toInt() == 0) {
-            return null
-        }
-        return FfiConverterTypeMailboxRole.read(buf)
-    }
-
-    override fun allocationSize(value: MailboxRole?): ULong {
-        if (value == null) {
-            return 1UL
-        } else {
-            return 1UL + FfiConverterTypeMailboxRole.allocationSize(value)
-        }
-    }
-
-    override fun write(value: MailboxRole?, buf: ByteBuffer) {
-        if (value == null) {
-            buf.put(0)
-        } else {
-            buf.put(1)
-            FfiConverterTypeMailboxRole.write(value, buf)
         }
     }
 }
@@ -9721,174 +7902,6 @@ public object FfiConverterSequenceString: FfiConverterRustBuffer<List<kotlin.Str
 /**
  * @suppress
  */
-public object FfiConverterSequenceTypeAddress: FfiConverterRustBuffer<List<Address>> {
-    override fun read(buf: ByteBuffer): List<Address> {
-        val len = buf.getInt()
-        return List<Address>(len) {
-            FfiConverterTypeAddress.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Address>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeAddress.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Address>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeAddress.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeAttachment: FfiConverterRustBuffer<List<Attachment>> {
-    override fun read(buf: ByteBuffer): List<Attachment> {
-        val len = buf.getInt()
-        return List<Attachment>(len) {
-            FfiConverterTypeAttachment.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Attachment>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeAttachment.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Attachment>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeAttachment.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeAttachmentInfo: FfiConverterRustBuffer<List<AttachmentInfo>> {
-    override fun read(buf: ByteBuffer): List<AttachmentInfo> {
-        val len = buf.getInt()
-        return List<AttachmentInfo>(len) {
-            FfiConverterTypeAttachmentInfo.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<AttachmentInfo>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeAttachmentInfo.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<AttachmentInfo>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeAttachmentInfo.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeFlagChange: FfiConverterRustBuffer<List<FlagChange>> {
-    override fun read(buf: ByteBuffer): List<FlagChange> {
-        val len = buf.getInt()
-        return List<FlagChange>(len) {
-            FfiConverterTypeFlagChange.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<FlagChange>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeFlagChange.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<FlagChange>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeFlagChange.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeHeader: FfiConverterRustBuffer<List<Header>> {
-    override fun read(buf: ByteBuffer): List<Header> {
-        val len = buf.getInt()
-        return List<Header>(len) {
-            FfiConverterTypeHeader.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<Header>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeHeader.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<Header>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeHeader.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeHeaderMatch: FfiConverterRustBuffer<List<HeaderMatch>> {
-    override fun read(buf: ByteBuffer): List<HeaderMatch> {
-        val len = buf.getInt()
-        return List<HeaderMatch>(len) {
-            FfiConverterTypeHeaderMatch.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<HeaderMatch>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeHeaderMatch.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<HeaderMatch>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeHeaderMatch.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
 public object FfiConverterSequenceTypeMailbox: FfiConverterRustBuffer<List<Mailbox>> {
     override fun read(buf: ByteBuffer): List<Mailbox> {
         val len = buf.getInt()
@@ -9973,6 +7986,62 @@ public object FfiConverterSequenceTypeRawMessage: FfiConverterRustBuffer<List<Ra
 /**
  * @suppress
  */
+public object FfiConverterSequenceTypeUidRange: FfiConverterRustBuffer<List<UidRange>> {
+    override fun read(buf: ByteBuffer): List<UidRange> {
+        val len = buf.getInt()
+        return List<UidRange>(len) {
+            FfiConverterTypeUidRange.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<UidRange>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeUidRange.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<UidRange>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeUidRange.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeHeaderMatch: FfiConverterRustBuffer<List<HeaderMatch>> {
+    override fun read(buf: ByteBuffer): List<HeaderMatch> {
+        val len = buf.getInt()
+        return List<HeaderMatch>(len) {
+            FfiConverterTypeHeaderMatch.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<HeaderMatch>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeHeaderMatch.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<HeaderMatch>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeHeaderMatch.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterSequenceTypeRecipientError: FfiConverterRustBuffer<List<RecipientError>> {
     override fun read(buf: ByteBuffer): List<RecipientError> {
         val len = buf.getInt()
@@ -10019,62 +8088,6 @@ public object FfiConverterSequenceTypeSearchQuery: FfiConverterRustBuffer<List<S
         buf.putInt(value.size)
         value.iterator().forEach {
             FfiConverterTypeSearchQuery.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeUidPair: FfiConverterRustBuffer<List<UidPair>> {
-    override fun read(buf: ByteBuffer): List<UidPair> {
-        val len = buf.getInt()
-        return List<UidPair>(len) {
-            FfiConverterTypeUidPair.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<UidPair>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeUidPair.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<UidPair>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeUidPair.write(it, buf)
-        }
-    }
-}
-
-
-
-
-/**
- * @suppress
- */
-public object FfiConverterSequenceTypeUidRange: FfiConverterRustBuffer<List<UidRange>> {
-    override fun read(buf: ByteBuffer): List<UidRange> {
-        val len = buf.getInt()
-        return List<UidRange>(len) {
-            FfiConverterTypeUidRange.read(buf)
-        }
-    }
-
-    override fun allocationSize(value: List<UidRange>): ULong {
-        val sizeForLength = 4UL
-        val sizeForItems = value.map { FfiConverterTypeUidRange.allocationSize(it) }.sum()
-        return sizeForLength + sizeForItems
-    }
-
-    override fun write(value: List<UidRange>, buf: ByteBuffer) {
-        buf.putInt(value.size)
-        value.iterator().forEach {
-            FfiConverterTypeUidRange.write(it, buf)
         }
     }
 }
@@ -10134,6 +8147,36 @@ public object FfiConverterSequenceTypeMailboxEvent: FfiConverterRustBuffer<List<
         }
     }
 }
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
 
 
 

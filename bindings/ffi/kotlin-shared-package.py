@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""Lets two uniffi Kotlin components share one package (used by generate.sh).
+
+uniffi writes one Kotlin file per component (crate), each with its own copy of uniffi's
+runtime (RustBuffer, FfiConverterString, UniffiLib, ...). mailwire has two components in
+one library, bindings/ffi's `mailwire` and the core's `mailwire_core` (the records and
+enums the core derives), and both must be in package `dev.mailwire`: Kotlin cannot reach
+`Flag.Seen` or `MailboxEvent.Exists` through a typealias, so the core's types cannot live in
+a package of their own behind aliases. Two files in one package may not both declare
+`RustBuffer`, so this drops from the second file every top-level declaration the first one
+already has. Both files come from the same uniffi-bindgen, so the two copies are the same
+code; the core's types then use the runtime of `mailwire` (one library, one allocator).
+
+The first file imports the second's types from that package, and its RustBuffer under
+one alias per type (`import dev.mailwire.RustBuffer as RustBufferFlag`); in one package such
+an alias would hide the file's own `RustBuffer`, so the aliases become `RustBuffer`; and it
+initialises the second (a check of its contract version), whose initialisation is gone.
+
+    kotlin-shared-package.py FIRST.kt SECOND.kt   # rewrites both in place
+
+Fails when a file does not parse as expected (unbalanced braces at its end) or when a
+declaration the second file keeps still calls its own component's native functions.
+"""
+
+import re
+import sys
+
+DECL = re.compile(
+    r"^(?:(?:public|internal|private|protected|open|data|sealed|abstract|enum|inline|value|annotation|suspend|operator|infix|external|const|tailrec)\s+)*"
+    r"(?:fun\s+interface|class|object|interface|fun|val|var|typealias)(?:\s+|(?=<))"
+    r"(?:<(?:[^<>]|<[^<>]*>)*>\s*)?((?:[\w`]+\.)*[\w`]+)"
+)
+
+
+def depths(lines):
+    """For each line, the (brace, paren) depth at its end, outside strings and comments."""
+    out, brace, paren = [], 0, 0
+    state, nest = "code", 0  # code | block | string | raw | char
+    for line in lines:
+        i = 0
+        while i < len(line):
+            c, two = line[i], line[i : i + 2]
+            if state == "code":
+                if two == "//":
+                    break
+                if two == "/*":
+                    state, nest, i = "block", 1, i + 2
+                    continue
+                if line.startswith('"""', i):
+                    state, i = "raw", i + 3
+                    continue
+                if c == '"':
+                    state = "string"
+                elif c == "'":
+                    state = "char"
+                elif c == "{":
+                    brace += 1
+                elif c == "}":
+                    brace -= 1
+                elif c == "(":
+                    paren += 1
+                elif c == ")":
+                    paren -= 1
+            elif state == "block":
+                if two == "/*":
+                    nest, i = nest + 1, i + 2
+                    continue
+                if two == "*/":
+                    nest, i = nest - 1, i + 2
+                    if nest == 0:
+                        state = "code"
+                    continue
+            elif state == "raw":
+                if line.startswith('"""', i):
+                    state, i = "code", i + 3
+                    continue
+            elif state in ("string", "char"):
+                if c == "\\":
+                    i += 2
+                    continue
+                if (c == '"') if state == "string" else (c == "'"):
+                    state = "code"
+            i += 1
+        out.append((brace, paren))
+    if (brace, paren) != (0, 0) or state not in ("code",):
+        raise SystemExit(f"kotlin-shared-package.py: unbalanced file ({brace}, {paren}, {state})")
+    return out
+
+
+def items(text):
+    """Top-level pieces: (name or None, lines). Comments and annotations go with the
+    declaration after them; a declaration ends where both depths are back to 0 and the next
+    line does not continue it (indented, or `{`, `)`, `:` at its start)."""
+    lines = text.split("\n")
+    ends = depths(lines)
+    result, pending, i = [], [], 0
+    while i < len(lines):
+        line = lines[i]
+        m = DECL.match(line)
+        if not m:
+            pending.append(line)
+            if ends[i] != (0, 0):
+                raise SystemExit(f"kotlin-shared-package.py: line {i + 1} opens a block: {line!r}")
+            i += 1
+            continue
+        start = i
+        while True:
+            if ends[i] == (0, 0):
+                nxt = next((l for l in lines[i + 1 :] if l.strip()), "")
+                if not re.match(r"^(\s|[{):])", nxt):
+                    break
+            i += 1
+        result.append((None, pending))
+        result.append((m.group(1), lines[start : i + 1]))
+        pending, i = [], i + 1
+    result.append((None, pending))
+    return result
+
+
+NOTE = """\
+// Generated by uniffi-bindgen; bindings/ffi/kotlin-shared-package.py then removed what this
+// file shared with the other component's file in this package (uniffi's runtime). Do not edit.
+"""
+
+
+def main(first, second):
+    text = open(first).read()
+    package = re.search(r"^package ([\w.]+)$", text, re.M).group(1)
+    alias = re.compile(rf"^import {re.escape(package)}\.RustBuffer as (\w+)\n", re.M)
+    for name in alias.findall(text):
+        text = re.sub(rf"\b{name}\b", "RustBuffer", text)
+    text = alias.sub("", text)
+    # It would also call the second's `uniffiEnsureInitialized`, now its own (dropped below).
+    text = re.sub(rf"^ *{re.escape(package)}\.uniffiEnsureInitialized\(\)\n", "", text, flags=re.M)
+    open(first, "w").write(text)
+
+    have = {name for name, _ in items(text) if name}
+    kept, dropped = [], []
+    pieces = items(open(second).read())
+    for n, (name, lines) in enumerate(pieces):
+        if name in have:
+            dropped.append(name)
+            # The comments and annotations just before it were its own (not the file's
+            # package and imports).
+            if kept and n and kept[-1][1] is pieces[n - 1][1]:
+                head = re.compile(r"^(package |import |@file:)")
+                kept[-1] = (None, [l for l in kept[-1][1] if head.match(l)])
+            continue
+        kept.append((name, lines))
+    text = NOTE + "\n".join(l for _, lines in kept for l in lines)
+    own = re.findall(r"\b(?:uniffi|ffi)_mailwire_core_\w+", text)
+    if own:
+        raise SystemExit(f"kotlin-shared-package.py: kept code still calls {sorted(set(own))}")
+    if not dropped:
+        raise SystemExit("kotlin-shared-package.py: nothing shared; is FIRST the right file?")
+    open(second, "w").write(text)
+
+
+if __name__ == "__main__":
+    main(*sys.argv[1:])
