@@ -317,12 +317,12 @@ final class ImapTests: XCTestCase {
         try await Task.sleep(nanoseconds: 500_000_000)
         _ = try await other.append(mailbox: mb, data: Dev.rawMessage("wake up"))
         let ev = try await watcher.value
-        XCTAssertEqual(ev, .exists(count: 1))
+        XCTAssertEqual(ev, .exists(count: 1, prevCount: 0))
         let idle = Task { try await c.idle(mailbox: mb, timeout: 20) }
         try await Task.sleep(nanoseconds: 500_000_000)
         _ = try await other.append(mailbox: mb, data: Dev.rawMessage("again"))
         let events = try await idle.value
-        XCTAssertTrue(events.contains(.exists(count: 2)), "\(events)")
+        XCTAssertTrue(events.contains(.exists(count: 2, prevCount: 1)), "\(events)")
         try await other.logout()
         try await c.deleteMailbox(name: mb)
         try await c.logout()

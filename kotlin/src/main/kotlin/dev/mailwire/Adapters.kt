@@ -1,6 +1,6 @@
-// Hand-written adapters over the generated bindings (mailwire.kt): Flows over the pull
-// objects. Cancelling the collecting coroutine drops the Rust call in flight and cancels
-// the native stream, so the client's connection is free for the next call.
+// Hand-written adapters over the generated bindings (mailwire.kt, mailwire_core.kt): Flows
+// over the pull objects. Cancelling the collecting coroutine drops the Rust call in flight
+// and cancels the native stream, so the client's connection is free for the next call.
 package dev.mailwire
 
 import kotlinx.coroutines.flow.Flow

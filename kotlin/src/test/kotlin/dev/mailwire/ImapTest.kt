@@ -314,7 +314,7 @@ class ImapTest {
         delay(500)
         other.append(mb, Dev.rawMessage("wake up"))
         val ev = got.await()
-        assertTrue(ev is MailboxEvent.Exists && ev.count == 1u, "$ev")
+        assertTrue(ev is MailboxEvent.Exists && ev.count == 1u && ev.prevCount == 0u, "$ev")
         // idle sees an append from the other connection
         val idle = async { c.idle(mb, Duration.ofSeconds(20)) }
         delay(500)
