@@ -63,17 +63,9 @@ pub struct UidRange {
 type UidRanges = UidSet;
 
 uniffi::custom_type!(UidRanges, Vec<UidRange>, {
-    lower: |s| uid_ranges(&s),
+    lower: |s| s.ranges().iter().map(|&(first, last)| UidRange { first, last }).collect(),
     try_lift: |v| Ok(UidSet::from_ranges(v.into_iter().map(|r| (r.first, r.last)))),
 });
-
-/// The ranges of `set`, ascending and disjoint.
-pub fn uid_ranges(set: &UidSet) -> Vec<UidRange> {
-    let ranges = set.ranges().iter();
-    ranges
-        .map(|&(first, last)| UidRange { first, last })
-        .collect()
-}
 
 uniffi::custom_type!(SyncState, String, {
     lower: |s| s.to_string(),

@@ -1,6 +1,6 @@
 //! The IMAP client, its fetch stream and its IDLE watcher. The records they take and return
 //! are the core's own (`mailwire::imap`, derived with the core's `uniffi` feature); only the
-//! search query, which takes a `UidSet` object, is stated here.
+//! `UidSet` object and the search query, which takes one, are stated here.
 
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -11,7 +11,6 @@ use mailwire::imap::{
     FetchOptions, Flag, Mailbox, MailboxEvent, MailboxStatus, MessageSummary, RawMessage,
     SyncResult, UidMap,
 };
-use mailwire::uniffi_types::{uid_ranges, UidRange};
 use mailwire::Message;
 
 use crate::config::ImapConfig;
@@ -190,9 +189,10 @@ impl UidSet {
         Arc::new(UidSet(core::UidSet::all()))
     }
 
-    /// The ranges, ascending and disjoint; a `last` of 4294967295 means `*`.
-    pub fn ranges(&self) -> Vec<UidRange> {
-        uid_ranges(&self.0)
+    /// The ranges, ascending and disjoint; a `last` of 4294967295 means `*`. (The core's set
+    /// crosses the boundary as its list of `UidRange`s.)
+    pub fn ranges(&self) -> core::UidSet {
+        self.0.clone()
     }
 }
 

@@ -2978,9 +2978,10 @@ public func FfiConverterTypeTraceListener_lower(_ value: TraceListener) -> UInt6
 public protocol UidSetProtocol: AnyObject, Sendable {
     
     /**
-     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`.
+     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`. (The core's set
+     * crosses the boundary as its list of `UidRange`s.)
      */
-    func ranges()  -> [UidRange]
+    func ranges()  -> UidRanges
     
 }
 /**
@@ -3106,10 +3107,11 @@ public static func range(first: UInt32, last: UInt32) -> UidSet  {
 
     
     /**
-     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`.
+     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`. (The core's set
+     * crosses the boundary as its list of `UidRange`s.)
      */
-open func ranges() -> [UidRange]  {
-    return try!  FfiConverterSequenceTypeUidRange.lift(try! rustCall() {
+open func ranges() -> UidRanges  {
+    return try!  FfiConverterTypeUidRanges_lift(try! rustCall() {
         uniffiCallStatus in
     uniffi_mailwire_ffi_fn_method_uidset_ranges(
             self.uniffiCloneHandle(),uniffiCallStatus
@@ -5455,7 +5457,7 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_rawfetchstream_next_batch() != 9545) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_uidset_ranges() != 63747) {
+    if (uniffi_mailwire_ffi_checksum_method_uidset_ranges() != 33763) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress() != 50748) {

@@ -47,6 +47,7 @@ import dev.mailwire.FfiConverterTypeSyncResult
 import dev.mailwire.FfiConverterTypeTimeouts
 import dev.mailwire.FfiConverterTypeUidMap
 import dev.mailwire.FfiConverterTypeUidRange
+import dev.mailwire.FfiConverterTypeUidRanges
 import dev.mailwire.Flag
 import dev.mailwire.Mailbox
 import dev.mailwire.MailboxEvent
@@ -60,6 +61,7 @@ import dev.mailwire.SyncResult
 import dev.mailwire.Timeouts
 import dev.mailwire.UidMap
 import dev.mailwire.UidRange
+import dev.mailwire.UidRanges
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.coroutines.resume
 import kotlinx.coroutines.CancellableContinuation
@@ -1379,7 +1381,7 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_rawfetchstream_next_batch() and 0xFFFF) != 9545) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_uidset_ranges() and 0xFFFF) != 63747) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_uidset_ranges() and 0xFFFF) != 33763) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress() and 0xFFFF) != 50748) {
@@ -5642,9 +5644,10 @@ public object FfiConverterTypeTraceListener: FfiConverter<TraceListener, Long> {
 public interface UidSetInterface {
     
     /**
-     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`.
+     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`. (The core's set
+     * crosses the boundary as its list of `UidRange`s.)
      */
-    fun `ranges`(): List<UidRange>
+    fun `ranges`(): UidRanges
     
     companion object
 }
@@ -5759,9 +5762,10 @@ open class UidSet: Disposable, AutoCloseable, UidSetInterface
 
     
     /**
-     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`.
-     */override fun `ranges`(): List<UidRange> {
-            return FfiConverterSequenceTypeUidRange.lift(
+     * The ranges, ascending and disjoint; a `last` of 4294967295 means `*`. (The core's set
+     * crosses the boundary as its list of `UidRange`s.)
+     */override fun `ranges`(): UidRanges {
+            return FfiConverterTypeUidRanges.lift(
     callWithHandle {
     uniffiRustCall() { _status ->
     UniffiLib.uniffi_mailwire_ffi_fn_method_uidset_ranges(
@@ -8147,6 +8151,8 @@ public object FfiConverterSequenceTypeMailboxEvent: FfiConverterRustBuffer<List<
         }
     }
 }
+
+
 
 
 
