@@ -1789,6 +1789,19 @@ public struct MessageSummary: Equatable, Hashable {
      * The attachments, from BODYSTRUCTURE.
      */
     public var attachments: [AttachmentInfo]
+    /**
+     * Gmail's message id (X-GM-MSGID), on servers with `X-GM-EXT-1`.
+     */
+    public var gmailMessageId: UInt64?
+    /**
+     * Gmail's thread id (X-GM-THRID), on servers with `X-GM-EXT-1`.
+     */
+    public var gmailThreadId: UInt64?
+    /**
+     * Gmail's labels (X-GM-LABELS: `\Inbox`, `\Important`, user labels), on servers with
+     * `X-GM-EXT-1`; empty elsewhere.
+     */
+    public var gmailLabels: [String]
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -1813,7 +1826,17 @@ public struct MessageSummary: Equatable, Hashable {
          */envelope: Envelope, 
         /**
          * The attachments, from BODYSTRUCTURE.
-         */attachments: [AttachmentInfo]) {
+         */attachments: [AttachmentInfo], 
+        /**
+         * Gmail's message id (X-GM-MSGID), on servers with `X-GM-EXT-1`.
+         */gmailMessageId: UInt64?, 
+        /**
+         * Gmail's thread id (X-GM-THRID), on servers with `X-GM-EXT-1`.
+         */gmailThreadId: UInt64?, 
+        /**
+         * Gmail's labels (X-GM-LABELS: `\Inbox`, `\Important`, user labels), on servers with
+         * `X-GM-EXT-1`; empty elsewhere.
+         */gmailLabels: [String]) {
         self.uid = uid
         self.flags = flags
         self.size = size
@@ -1821,6 +1844,9 @@ public struct MessageSummary: Equatable, Hashable {
         self.modseq = modseq
         self.envelope = envelope
         self.attachments = attachments
+        self.gmailMessageId = gmailMessageId
+        self.gmailThreadId = gmailThreadId
+        self.gmailLabels = gmailLabels
     }
 
     
@@ -1845,7 +1871,10 @@ public struct FfiConverterTypeMessageSummary: FfiConverterRustBuffer {
                 internalDate: FfiConverterOptionTypeDateTime.read(from: &buf), 
                 modseq: FfiConverterOptionUInt64.read(from: &buf), 
                 envelope: FfiConverterTypeEnvelope.read(from: &buf), 
-                attachments: FfiConverterSequenceTypeAttachmentInfo.read(from: &buf)
+                attachments: FfiConverterSequenceTypeAttachmentInfo.read(from: &buf), 
+                gmailMessageId: FfiConverterOptionUInt64.read(from: &buf), 
+                gmailThreadId: FfiConverterOptionUInt64.read(from: &buf), 
+                gmailLabels: FfiConverterSequenceString.read(from: &buf)
         )
     }
 
@@ -1857,6 +1886,9 @@ public struct FfiConverterTypeMessageSummary: FfiConverterRustBuffer {
         FfiConverterOptionUInt64.write(value.modseq, into: &buf)
         FfiConverterTypeEnvelope.write(value.envelope, into: &buf)
         FfiConverterSequenceTypeAttachmentInfo.write(value.attachments, into: &buf)
+        FfiConverterOptionUInt64.write(value.gmailMessageId, into: &buf)
+        FfiConverterOptionUInt64.write(value.gmailThreadId, into: &buf)
+        FfiConverterSequenceString.write(value.gmailLabels, into: &buf)
     }
 }
 

@@ -854,6 +854,22 @@ data class MessageSummary (
      * The attachments, from BODYSTRUCTURE.
      */
     var `attachments`: List<AttachmentInfo>
+    , 
+    /**
+     * Gmail's message id (X-GM-MSGID), on servers with `X-GM-EXT-1`.
+     */
+    var `gmailMessageId`: kotlin.ULong?
+    , 
+    /**
+     * Gmail's thread id (X-GM-THRID), on servers with `X-GM-EXT-1`.
+     */
+    var `gmailThreadId`: kotlin.ULong?
+    , 
+    /**
+     * Gmail's labels (X-GM-LABELS: `\Inbox`, `\Important`, user labels), on servers with
+     * `X-GM-EXT-1`; empty elsewhere.
+     */
+    var `gmailLabels`: List<kotlin.String>
     
 ){
     
@@ -877,6 +893,9 @@ public object FfiConverterTypeMessageSummary: FfiConverterRustBuffer<MessageSumm
             FfiConverterOptionalULong.read(buf),
             FfiConverterTypeEnvelope.read(buf),
             FfiConverterSequenceTypeAttachmentInfo.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterOptionalULong.read(buf),
+            FfiConverterSequenceString.read(buf),
         )
     }
 
@@ -887,7 +906,10 @@ public object FfiConverterTypeMessageSummary: FfiConverterRustBuffer<MessageSumm
             FfiConverterOptionalTypeDateTime.allocationSize(value.`internalDate`) +
             FfiConverterOptionalULong.allocationSize(value.`modseq`) +
             FfiConverterTypeEnvelope.allocationSize(value.`envelope`) +
-            FfiConverterSequenceTypeAttachmentInfo.allocationSize(value.`attachments`)
+            FfiConverterSequenceTypeAttachmentInfo.allocationSize(value.`attachments`) +
+            FfiConverterOptionalULong.allocationSize(value.`gmailMessageId`) +
+            FfiConverterOptionalULong.allocationSize(value.`gmailThreadId`) +
+            FfiConverterSequenceString.allocationSize(value.`gmailLabels`)
     )
 
     override fun write(value: MessageSummary, buf: ByteBuffer) {
@@ -898,6 +920,9 @@ public object FfiConverterTypeMessageSummary: FfiConverterRustBuffer<MessageSumm
             FfiConverterOptionalULong.write(value.`modseq`, buf)
             FfiConverterTypeEnvelope.write(value.`envelope`, buf)
             FfiConverterSequenceTypeAttachmentInfo.write(value.`attachments`, buf)
+            FfiConverterOptionalULong.write(value.`gmailMessageId`, buf)
+            FfiConverterOptionalULong.write(value.`gmailThreadId`, buf)
+            FfiConverterSequenceString.write(value.`gmailLabels`, buf)
     }
 }
 
