@@ -2197,7 +2197,8 @@ public func FfiConverterTypeRawMessage_lower(_ value: RawMessage) -> RustBuffer 
 
 
 /**
- * What changed in a mailbox since a [`SyncState`].
+ * What changed in a mailbox since a [`SyncState`]: the same shape whether the server has
+ * QRESYNC, CONDSTORE alone or neither (see [`ImapClient::sync`](crate::ImapClient::sync)).
  */
 public struct SyncResult: Equatable, Hashable {
     /**
@@ -2209,17 +2210,19 @@ public struct SyncResult: Equatable, Hashable {
      */
     public var new: [UInt32]
     /**
-     * Messages whose flags changed.
+     * Messages whose flags changed, ascending by UID.
      */
     public var changed: [FlagChange]
     /**
-     * UIDs of messages that are gone, as ranges (the server reports them as ranges, which
-     * may include UIDs this client never saw).
+     * UIDs of messages that are gone, as ranges (a QRESYNC server reports ranges, and a
+     * state without known UIDs compares ranges: they may include UIDs this client never
+     * saw).
      */
     public var vanished: UidRanges
     /**
-     * True when the saved state was void (first sync or UIDVALIDITY changed): drop every
-     * cached message of this mailbox and take `new` as the whole content.
+     * True only when the saved state was void (first sync, or UIDVALIDITY changed),
+     * whatever the server offers: drop every cached message of this mailbox and take `new`
+     * as the whole content.
      */
     public var fullResync: Bool
 
@@ -2233,15 +2236,17 @@ public struct SyncResult: Equatable, Hashable {
          * UIDs of messages that arrived (all messages on a full resync), ascending.
          */new: [UInt32], 
         /**
-         * Messages whose flags changed.
+         * Messages whose flags changed, ascending by UID.
          */changed: [FlagChange], 
         /**
-         * UIDs of messages that are gone, as ranges (the server reports them as ranges, which
-         * may include UIDs this client never saw).
+         * UIDs of messages that are gone, as ranges (a QRESYNC server reports ranges, and a
+         * state without known UIDs compares ranges: they may include UIDs this client never
+         * saw).
          */vanished: UidRanges, 
         /**
-         * True when the saved state was void (first sync or UIDVALIDITY changed): drop every
-         * cached message of this mailbox and take `new` as the whole content.
+         * True only when the saved state was void (first sync, or UIDVALIDITY changed),
+         * whatever the server offers: drop every cached message of this mailbox and take `new`
+         * as the whole content.
          */fullResync: Bool) {
         self.state = state
         self.new = new

@@ -1145,7 +1145,8 @@ public object FfiConverterTypeRawMessage: FfiConverterRustBuffer<RawMessage> {
 
 
 /**
- * What changed in a mailbox since a [`SyncState`].
+ * What changed in a mailbox since a [`SyncState`]: the same shape whether the server has
+ * QRESYNC, CONDSTORE alone or neither (see [`ImapClient::sync`](crate::ImapClient::sync)).
  */
 data class SyncResult (
     /**
@@ -1159,19 +1160,21 @@ data class SyncResult (
     var `new`: List<kotlin.UInt>
     , 
     /**
-     * Messages whose flags changed.
+     * Messages whose flags changed, ascending by UID.
      */
     var `changed`: List<FlagChange>
     , 
     /**
-     * UIDs of messages that are gone, as ranges (the server reports them as ranges, which
-     * may include UIDs this client never saw).
+     * UIDs of messages that are gone, as ranges (a QRESYNC server reports ranges, and a
+     * state without known UIDs compares ranges: they may include UIDs this client never
+     * saw).
      */
     var `vanished`: UidRanges
     , 
     /**
-     * True when the saved state was void (first sync or UIDVALIDITY changed): drop every
-     * cached message of this mailbox and take `new` as the whole content.
+     * True only when the saved state was void (first sync, or UIDVALIDITY changed),
+     * whatever the server offers: drop every cached message of this mailbox and take `new`
+     * as the whole content.
      */
     var `fullResync`: kotlin.Boolean
     
