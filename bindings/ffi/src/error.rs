@@ -210,10 +210,16 @@ pub(crate) async fn guard_async<T>(fut: impl std::future::Future<Output = Result
 
 /// Runs one core call for an export: its output converted, its error turned into
 /// `MailError`, a panic in any of its polls caught ([`guard_async`]).
-pub(crate) async fn call<T, U: From<T>>(
+///
+/// The core's future goes to the heap at once. uniffi polls it on the caller's thread (a
+/// JVM thread has 1 MiB of stack), and in a debug build every async layer that holds a
+/// large future (IDLE's is about 100 KiB) reserves that much stack again: unboxed, the
+/// layers and a deep parse overflowed the stack.
+pub(crate) fn call<T, U: From<T>>(
     fut: impl std::future::Future<Output = mailwire::Result<T>>,
-) -> Result<U> {
-    guard_async(async { Ok(fut.await?.into()) }).await
+) -> impl std::future::Future<Output = Result<U>> {
+    let fut = Box::pin(fut);
+    guard_async(async move { Ok(fut.await?.into()) })
 }
 
 /// Panics inside Rust with `msg`. Test-only: proves that a panic becomes
