@@ -5,7 +5,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use std::collections::HashMap;
+
 use mailwire::{Security, Timeouts};
+
+use crate::token::TokenProvider;
 
 /// Credentials. Printing one shows the user name only, never the password or token.
 #[derive(uniffi::Object)]
@@ -24,6 +28,14 @@ impl Auth {
     #[uniffi::constructor]
     pub fn oauth2(username: String, access_token: String) -> Arc<Self> {
         Arc::new(Auth(mailwire::Auth::oauth2(username, access_token)))
+    }
+
+    /// SASL OAUTHBEARER (when offered) or XOAUTH2 with access tokens asked of `provider` at
+    /// every login, and once more with `forceRefresh` when the server refuses one (see
+    /// `TokenProvider`).
+    #[uniffi::constructor]
+    pub fn oauth2_provider(username: String, provider: Arc<dyn TokenProvider>) -> Arc<Self> {
+        Arc::new(Auth(crate::token::auth(username, provider)))
     }
 
     /// No authentication (SMTP relays that accept anonymous submission).
@@ -84,6 +96,11 @@ pub struct ImapConfig {
     /// path can read it. Default false: such a login is refused before anything is sent.
     #[uniffi(default = false)]
     pub allow_plaintext_auth: bool,
+    /// What the client tells a server that offers ID (RFC 2971) right after login, field to
+    /// value; absent: `name` = `mailwire` and its `version`; empty: ID is not sent (and
+    /// `serverId()` is null). `InvalidInput` beyond RFC 2971's limits.
+    #[uniffi(default = None)]
+    pub client_id: Option<HashMap<String, String>>,
 }
 
 impl TryFrom<ImapConfig> for mailwire::ImapConfig {
@@ -94,6 +111,12 @@ impl TryFrom<ImapConfig> for mailwire::ImapConfig {
         let mut o = options(c.host, c.port, c.security, c.ca_pem, c.accept_invalid_certs);
         (o.server_name, o.allow_plaintext_auth) = (c.server_name, c.allow_plaintext_auth);
         o.max_response_size = c.max_response_size;
+        // Sorted by field name: the order the ID command sends them in is then fixed.
+        o.client_id = c.client_id.map(|id| {
+            let mut id: Vec<_> = id.into_iter().collect();
+            id.sort();
+            id
+        });
         let mut cfg = o.imap()?;
         cfg.auth = c.auth.0.clone();
         if let Some(t) = c.timeouts {

@@ -192,6 +192,15 @@ impl From<mailwire::Error> for MailError {
     }
 }
 
+impl From<uniffi::UnexpectedUniFFICallbackError> for MailError {
+    /// What a Kotlin or Swift callback (`TokenProvider.token`) threw, other than a
+    /// `MailError`: its text (Kotlin `toString()`, Swift `String(describing:)`). Only a token
+    /// provider can throw, so it is an `Auth` failure.
+    fn from(e: uniffi::UnexpectedUniFFICallbackError) -> Self {
+        mailwire::Error::new(ErrorKind::Auth, e.reason).into()
+    }
+}
+
 /// Shorthand for the exported functions.
 pub(crate) type Result<T> = std::result::Result<T, MailError>;
 

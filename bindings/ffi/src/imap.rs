@@ -2,6 +2,7 @@
 //! are the core's own (`mailwire::imap`, derived with the core's `uniffi` feature); only the
 //! `UidSet` object and the search query, which takes one, are stated here.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -9,13 +10,14 @@ use chrono::{DateTime, Utc};
 use mailwire::imap as core;
 use mailwire::imap::{
     FetchOptions, Flag, Mailbox, MailboxEvent, MailboxStatus, MessageSummary, RawMessage,
-    SyncResult, UidMap,
+    RawResponse, SyncResult, UidMap,
 };
 use mailwire::Message;
 
 use crate::config::ImapConfig;
 use crate::error::Result;
 use crate::progress::{to_core, ProgressListener};
+use crate::watch_many::{MultiWatcher, WatchOptions};
 
 /// A header search: the header `name` contains `value` (empty matches any message having it).
 #[derive(Debug, Clone, uniffi::Record)]
@@ -116,6 +118,10 @@ pub struct SearchQuery {
     /// Raw IMAP search keys, sent as is (CR/LF refused).
     #[uniffi(default = None)]
     pub raw: Option<String>,
+    /// Gmail's own search syntax (`X-GM-RAW`, e.g. `"has:attachment in:unread"`); only on
+    /// servers offering `X-GM-EXT-1`.
+    #[uniffi(default = None)]
+    pub gmail_raw: Option<String>,
 }
 
 impl From<SearchQuery> for core::SearchCriteria {
@@ -133,6 +139,7 @@ impl From<SearchQuery> for core::SearchCriteria {
         (c.larger, c.smaller, c.modseq) = (q.larger, q.smaller, q.modseq);
         c.uid = q.uids.map(|u| u.core());
         (c.keyword, c.unkeyword, c.raw) = (q.keyword, q.unkeyword, q.raw);
+        c.gmail_raw = q.gmail_raw;
         c.header = q.headers.into_iter().map(|h| (h.name, h.value)).collect();
         c.or = q.or.into_iter().map(Into::into).collect();
         c.not = q.not.into_iter().map(Into::into).collect();
@@ -231,9 +238,45 @@ impl ImapClient {
         crate::error::call(self.inner.has_capability(&capability)).await
     }
 
-    /// Sends NOOP: keeps the connection alive.
+    /// Every capability the server announced (after login), upper case and sorted.
+    pub async fn capabilities(&self) -> Result<Vec<String>> {
+        crate::error::call(self.inner.capabilities()).await
+    }
+
+    /// What the server said of itself in answer to the client's ID (RFC 2971): `name`,
+    /// `vendor`, `version`, … Null when it does not offer ID, answered NIL, or the client
+    /// sends no ID (`ImapConfig.clientId` empty).
+    pub async fn server_id(&self) -> Result<Option<HashMap<String, String>>> {
+        crate::error::call(self.inner.server_id()).await
+    }
+
+    /// Sends NOOP: keeps the connection alive and collects pending mailbox events.
     pub async fn noop(&self) -> Result<()> {
         crate::error::call(self.inner.noop()).await
+    }
+
+    /// Takes the events of `mailbox` that arrived outside IDLE (during other calls) and have
+    /// not been reported yet, oldest first; no round trip. The next `idle` or watch of
+    /// `mailbox` would otherwise report them first. Led by an `Overflow` event when more than
+    /// 10,000 were waiting.
+    pub async fn pending_events(&self, mailbox: String) -> Result<Vec<MailboxEvent>> {
+        crate::error::call(self.inner.pending_events(&mailbox)).await
+    }
+
+    /// Sends `command` (without tag or CRLF, e.g. `"GETQUOTAROOT INBOX"`) as it is, with
+    /// `mailbox` selected first when given, and returns the server's answer uninterpreted:
+    /// a `NO` or `BAD` is in `RawResponse.status`, not an error. For what the client has no
+    /// method for; quote arguments yourself. `InvalidInput` for CR, LF or NUL, a literal, and
+    /// commands that would take the connection out of the client's hands (IDLE,
+    /// AUTHENTICATE, LOGIN, LOGOUT, STARTTLS, COMPRESS, APPEND, NOTIFY). Untagged responses
+    /// are returned, not reported as mailbox events.
+    #[uniffi::method(default(mailbox = None))]
+    pub async fn raw_command(
+        &self,
+        command: String,
+        mailbox: Option<String>,
+    ) -> Result<RawResponse> {
+        crate::error::call(self.inner.raw_command(mailbox.as_deref(), &command)).await
     }
 
     /// Every mailbox, with special-use roles and subscription.
@@ -403,6 +446,27 @@ impl ImapClient {
         crate::error::call(self.inner.set_flags(&mailbox, uids.core(), &flags)).await
     }
 
+    /// Adds Gmail labels to the messages (`\Important`, `\Starred` or a user label such
+    /// as `Work/2026`). `InvalidInput` when the server is not Gmail (no `X-GM-EXT-1`).
+    pub async fn add_labels(
+        &self,
+        mailbox: String,
+        uids: Arc<UidSet>,
+        labels: Vec<String>,
+    ) -> Result<()> {
+        crate::error::call(self.inner.add_labels(&mailbox, uids.core(), &labels)).await
+    }
+
+    /// Removes Gmail labels from the messages (see `addLabels`).
+    pub async fn remove_labels(
+        &self,
+        mailbox: String,
+        uids: Arc<UidSet>,
+        labels: Vec<String>,
+    ) -> Result<()> {
+        crate::error::call(self.inner.remove_labels(&mailbox, uids.core(), &labels)).await
+    }
+
     /// Copies messages to `dest`; returns the new UIDs.
     pub async fn copy_messages(
         &self,
@@ -455,6 +519,28 @@ impl ImapClient {
     /// through the `Flow` / `AsyncThrowingStream` adapters; `cancel` ends it.
     pub fn watch(&self, mailbox: String) -> Arc<IdleWatcher> {
         Arc::new(IdleWatcher(self.inner.watcher(mailbox)))
+    }
+
+    /// Watches `mailboxes` on connections of its own (this client's settings; this client's
+    /// connection stays free) and reports their changes, computed by sync, as they happen:
+    /// complete after any outage (reconnects with back-off, a `Reconnected` report, then
+    /// catch-up). NOTIFY when the server offers it, else IDLE connections under
+    /// `maxConnections`. The current content is the starting point. `InvalidInput` for an
+    /// empty list, a repeated mailbox or `maxConnections` 0; connection problems surface in
+    /// `MultiWatcher.next`.
+    #[uniffi::method(default(options = None))]
+    pub async fn watch_many(
+        &self,
+        mailboxes: Vec<String>,
+        options: Option<WatchOptions>,
+    ) -> Result<Arc<MultiWatcher>> {
+        // Async only so that the watch's tasks start on the runtime.
+        crate::error::guard(|| {
+            let options = options.unwrap_or_default().into();
+            Ok(Arc::new(MultiWatcher(
+                self.inner.watch_many(&mailboxes, options)?,
+            )))
+        })
     }
 
     /// What changed in `mailbox` since `state` (a string from an earlier `SyncResult`; absent

@@ -10,27 +10,34 @@
 //! itself catches any other.
 //!
 //! The glue files mirror the core's modules: `config` (connection settings), `error`,
-//! `imap` (client, fetch streams, IDLE watcher), `smtp`, `message` (parse and compose),
-//! `trace` (protocol traces).
+//! `imap` (client, fetch streams, IDLE watcher), `watch_many` (several mailboxes), `smtp`,
+//! `message` (parse and compose), `token` (OAuth token providers), `discover` (settings
+//! from an address), `trace` (protocol traces).
 
 // Every export returns `Result<_, MailError>`: uniffi passes the error enum by value, and
 // it carries the core's error fields in every case, so it is larger than clippy likes.
 #![allow(clippy::result_large_err)]
 
 mod config;
+mod discover;
 mod error;
 mod imap;
 mod message;
 mod progress;
 mod smtp;
+mod token;
 mod trace;
+mod watch_many;
 
 pub use config::{Auth, ImapConfig, SmtpConfig};
+pub use discover::{discover, DiscoverOptions};
 pub use error::{debug_panic, debug_panic_async, MailError};
 pub use imap::{FetchStream, IdleWatcher, ImapClient, RawFetchStream, UidSet};
 pub use progress::ProgressListener;
 pub use smtp::SmtpClient;
+pub use token::TokenProvider;
 pub use trace::{set_trace_listener, TraceListener};
+pub use watch_many::{MultiWatcher, WatchOptions};
 
 uniffi::setup_scaffolding!("mailwire");
 

@@ -131,6 +131,19 @@ impl SmtpClient {
         .await
     }
 
+    /// The extensions the server announced in its EHLO reply (of the connection opened
+    /// last), one per line as sent, keyword upper case: `["PIPELINING", "SIZE 10240000",
+    /// "AUTH PLAIN LOGIN", …]`. No round trip.
+    pub fn extensions(&self) -> Vec<String> {
+        self.inner.extensions()
+    }
+
+    /// The SASL mechanisms the server offers (`["PLAIN", "LOGIN"]`), upper case; empty when
+    /// it offers none.
+    pub fn auth_mechanisms(&self) -> Vec<String> {
+        self.inner.auth_mechanisms()
+    }
+
     /// Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
     /// (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
     /// is not `AutoCloseable`, whose `close()` could not send QUIT.)

@@ -24,6 +24,7 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// One server found for an address.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[non_exhaustive]
 pub struct ServerSettings {
     /// Host name.
@@ -38,6 +39,7 @@ pub struct ServerSettings {
 
 /// Where [`discover`] found the settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 #[non_exhaustive]
 pub enum DiscoverySource {
     /// The built-in provider table.
@@ -64,6 +66,7 @@ impl DiscoverySource {
 
 /// What [`discover`] found: at least one of the two servers.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[non_exhaustive]
 pub struct Discovered {
     /// The IMAP server, if found.

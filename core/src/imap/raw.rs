@@ -7,6 +7,7 @@ use crate::error::{Error, Result};
 
 /// What the server answered to a raw command.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Record))]
 #[non_exhaustive]
 pub struct RawResponse {
     /// The tagged status: `"OK"`, `"NO"` or `"BAD"`.

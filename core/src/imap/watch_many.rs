@@ -67,6 +67,7 @@ impl Default for WatchOptions {
 
 /// What a [`MultiWatcher`] reports.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "uniffi", derive(uniffi::Enum))]
 pub enum WatchEvent {
     /// `mailbox` changed since the last report (or since the watch began): what
     /// [`sync`](ImapClient::sync) found. Its `state` is where the watch now stands.

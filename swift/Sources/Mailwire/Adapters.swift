@@ -115,6 +115,35 @@ extension IdleWatcher {
     }
 }
 
+extension MultiWatcher {
+    /// The reports of this watch of several mailboxes as they come. Ends when the watch is
+    /// cancelled (`cancel()`, from anywhere); throws the error that ended it otherwise.
+    /// Cancelling the consuming Task cancels the watch and throws `CancellationError`.
+    public func events() -> AsyncThrowingStream<WatchEvent, Error> {
+        let buffer = Batches<WatchEvent>()
+        return AsyncThrowingStream(unfolding: {
+            while true {
+                if let next = buffer.pop() { return next }
+                do {
+                    let batch = try await withTaskCancellationHandler {
+                        try await self.next()
+                    } onCancel: {
+                        self.cancel()
+                    }
+                    try Task.checkCancellation()
+                    buffer.refill(batch)
+                } catch MailError.Closed where !Task.isCancelled && self.isCancelled() {
+                    return nil
+                } catch {
+                    self.cancel()
+                    if Task.isCancelled { throw CancellationError() }
+                    throw error
+                }
+            }
+        })
+    }
+}
+
 extension ImapClient {
     /// Summaries (envelope, flags, size, attachment list) of `uids` in `mailbox` as an
     /// `AsyncThrowingStream`. Never sets `\Seen`.

@@ -768,6 +768,21 @@ public static func oauth2(username: String, accessToken: String) -> Auth  {
 }
     
     /**
+     * SASL OAUTHBEARER (when offered) or XOAUTH2 with access tokens asked of `provider` at
+     * every login, and once more with `forceRefresh` when the server refuses one (see
+     * `TokenProvider`).
+     */
+public static func oauth2Provider(username: String, provider: TokenProvider) -> Auth  {
+    return try!  FfiConverterTypeAuth_lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_constructor_auth_oauth2_provider(
+        FfiConverterString.lower(username),
+        FfiConverterTypeTokenProvider_lower(provider),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * IMAP LOGIN / SMTP AUTH PLAIN (or LOGIN) with a password.
      */
 public static func password(username: String, password: String) -> Auth  {
@@ -1237,9 +1252,20 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     func addFlags(mailbox: String, uids: UidSet, flags: [Flag]) async throws 
     
     /**
+     * Adds Gmail labels to the messages (`\Important`, `\Starred` or a user label such
+     * as `Work/2026`). `InvalidInput` when the server is not Gmail (no `X-GM-EXT-1`).
+     */
+    func addLabels(mailbox: String, uids: UidSet, labels: [String]) async throws 
+    
+    /**
      * Uploads a message; returns its UID when the server reports it.
      */
     func append(mailbox: String, data: Data, flags: [Flag], date: Date?) async throws  -> UInt32?
+    
+    /**
+     * Every capability the server announced (after login), upper case and sorted.
+     */
+    func capabilities() async throws  -> [String]
     
     /**
      * Same as `logout`. (Kotlin: the native object is freed by `destroy()` or the garbage
@@ -1343,14 +1369,38 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
     func moveMessages(mailbox: String, uids: UidSet, dest: String) async throws  -> UidMap
     
     /**
-     * Sends NOOP: keeps the connection alive.
+     * Sends NOOP: keeps the connection alive and collects pending mailbox events.
      */
     func noop() async throws 
+    
+    /**
+     * Takes the events of `mailbox` that arrived outside IDLE (during other calls) and have
+     * not been reported yet, oldest first; no round trip. The next `idle` or watch of
+     * `mailbox` would otherwise report them first. Led by an `Overflow` event when more than
+     * 10,000 were waiting.
+     */
+    func pendingEvents(mailbox: String) async throws  -> [MailboxEvent]
+    
+    /**
+     * Sends `command` (without tag or CRLF, e.g. `"GETQUOTAROOT INBOX"`) as it is, with
+     * `mailbox` selected first when given, and returns the server's answer uninterpreted:
+     * a `NO` or `BAD` is in `RawResponse.status`, not an error. For what the client has no
+     * method for; quote arguments yourself. `InvalidInput` for CR, LF or NUL, a literal, and
+     * commands that would take the connection out of the client's hands (IDLE,
+     * AUTHENTICATE, LOGIN, LOGOUT, STARTTLS, COMPRESS, APPEND, NOTIFY). Untagged responses
+     * are returned, not reported as mailbox events.
+     */
+    func rawCommand(command: String, mailbox: String?) async throws  -> RawResponse
     
     /**
      * Removes flags or keywords.
      */
     func removeFlags(mailbox: String, uids: UidSet, flags: [Flag]) async throws 
+    
+    /**
+     * Removes Gmail labels from the messages (see `addLabels`).
+     */
+    func removeLabels(mailbox: String, uids: UidSet, labels: [String]) async throws 
     
     /**
      * Renames a mailbox.
@@ -1367,6 +1417,13 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
      * UIDs of the messages in `mailbox` matching `query`, ascending.
      */
     func search(mailbox: String, query: SearchQuery) async throws  -> [UInt32]
+    
+    /**
+     * What the server said of itself in answer to the client's ID (RFC 2971): `name`,
+     * `vendor`, `version`, … Null when it does not offer ID, answered NIL, or the client
+     * sends no ID (`ImapConfig.clientId` empty).
+     */
+    func serverId() async throws  -> [String: String]?
     
     /**
      * Replaces the flags and keywords.
@@ -1394,6 +1451,17 @@ public protocol ImapClientProtocol: AnyObject, Sendable {
      * through the `Flow` / `AsyncThrowingStream` adapters; `cancel` ends it.
      */
     func watch(mailbox: String)  -> IdleWatcher
+    
+    /**
+     * Watches `mailboxes` on connections of its own (this client's settings; this client's
+     * connection stays free) and reports their changes, computed by sync, as they happen:
+     * complete after any outage (reconnects with back-off, a `Reconnected` report, then
+     * catch-up). NOTIFY when the server offers it, else IDLE connections under
+     * `maxConnections`. The current content is the starting point. `InvalidInput` for an
+     * empty list, a repeated mailbox or `maxConnections` 0; connection problems surface in
+     * `MultiWatcher.next`.
+     */
+    func watchMany(mailboxes: [String], options: WatchOptions?) async throws  -> MultiWatcher
     
 }
 /**
@@ -1496,6 +1564,26 @@ open func addFlags(mailbox: String, uids: UidSet, flags: [Flag])async throws   {
 }
     
     /**
+     * Adds Gmail labels to the messages (`\Important`, `\Starred` or a user label such
+     * as `Work/2026`). `InvalidInput` when the server is not Gmail (no `X-GM-EXT-1`).
+     */
+open func addLabels(mailbox: String, uids: UidSet, labels: [String])async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_imapclient_add_labels(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterSequenceString.lower(labels)
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_void,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_void,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+    /**
      * Uploads a message; returns its UID when the server reports it.
      */
 open func append(mailbox: String, data: Data, flags: [Flag] = [], date: Date? = nil)async throws  -> UInt32?  {
@@ -1510,6 +1598,25 @@ open func append(mailbox: String, data: Data, flags: [Flag] = [], date: Date? = 
             completeFunc: ffi_mailwire_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_mailwire_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterOptionUInt32.lift,
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+    /**
+     * Every capability the server announced (after login), upper case and sorted.
+     */
+open func capabilities()async throws  -> [String]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_imapclient_capabilities(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceString.lift,
             errorHandler: FfiConverterTypeMailError_lift
         )
 }
@@ -1882,7 +1989,7 @@ open func moveMessages(mailbox: String, uids: UidSet, dest: String)async throws 
 }
     
     /**
-     * Sends NOOP: keeps the connection alive.
+     * Sends NOOP: keeps the connection alive and collects pending mailbox events.
      */
 open func noop()async throws   {
     return
@@ -1901,6 +2008,53 @@ open func noop()async throws   {
 }
     
     /**
+     * Takes the events of `mailbox` that arrived outside IDLE (during other calls) and have
+     * not been reported yet, oldest first; no round trip. The next `idle` or watch of
+     * `mailbox` would otherwise report them first. Led by an `Overflow` event when more than
+     * 10,000 were waiting.
+     */
+open func pendingEvents(mailbox: String)async throws  -> [MailboxEvent]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_imapclient_pending_events(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox)
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeMailboxEvent.lift,
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+    /**
+     * Sends `command` (without tag or CRLF, e.g. `"GETQUOTAROOT INBOX"`) as it is, with
+     * `mailbox` selected first when given, and returns the server's answer uninterpreted:
+     * a `NO` or `BAD` is in `RawResponse.status`, not an error. For what the client has no
+     * method for; quote arguments yourself. `InvalidInput` for CR, LF or NUL, a literal, and
+     * commands that would take the connection out of the client's hands (IDLE,
+     * AUTHENTICATE, LOGIN, LOGOUT, STARTTLS, COMPRESS, APPEND, NOTIFY). Untagged responses
+     * are returned, not reported as mailbox events.
+     */
+open func rawCommand(command: String, mailbox: String? = nil)async throws  -> RawResponse  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_imapclient_raw_command(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(command),FfiConverterOptionString.lower(mailbox)
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeRawResponse_lift,
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+    /**
      * Removes flags or keywords.
      */
 open func removeFlags(mailbox: String, uids: UidSet, flags: [Flag])async throws   {
@@ -1909,6 +2063,25 @@ open func removeFlags(mailbox: String, uids: UidSet, flags: [Flag])async throws 
             rustFutureFunc: {
                 uniffi_mailwire_ffi_fn_method_imapclient_remove_flags(
                         self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterSequenceTypeFlag.lower(flags)
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_void,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_void,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_void,
+            liftFunc: { $0 },
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+    /**
+     * Removes Gmail labels from the messages (see `addLabels`).
+     */
+open func removeLabels(mailbox: String, uids: UidSet, labels: [String])async throws   {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_imapclient_remove_labels(
+                        self.uniffiCloneHandle(),FfiConverterString.lower(mailbox),FfiConverterTypeUidSet_lower(uids),FfiConverterSequenceString.lower(labels)
                 )
             },
             pollFunc: ffi_mailwire_ffi_rust_future_poll_void,
@@ -1973,6 +2146,27 @@ open func search(mailbox: String, query: SearchQuery)async throws  -> [UInt32]  
             completeFunc: ffi_mailwire_ffi_rust_future_complete_rust_buffer,
             freeFunc: ffi_mailwire_ffi_rust_future_free_rust_buffer,
             liftFunc: FfiConverterSequenceUInt32.lift,
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+    /**
+     * What the server said of itself in answer to the client's ID (RFC 2971): `name`,
+     * `vendor`, `version`, … Null when it does not offer ID, answered NIL, or the client
+     * sends no ID (`ImapConfig.clientId` empty).
+     */
+open func serverId()async throws  -> [String: String]?  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_imapclient_server_id(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterOptionDictionaryStringString.lift,
             errorHandler: FfiConverterTypeMailError_lift
         )
 }
@@ -2068,6 +2262,31 @@ open func watch(mailbox: String) -> IdleWatcher  {
 })
 }
     
+    /**
+     * Watches `mailboxes` on connections of its own (this client's settings; this client's
+     * connection stays free) and reports their changes, computed by sync, as they happen:
+     * complete after any outage (reconnects with back-off, a `Reconnected` report, then
+     * catch-up). NOTIFY when the server offers it, else IDLE connections under
+     * `maxConnections`. The current content is the starting point. `InvalidInput` for an
+     * empty list, a repeated mailbox or `maxConnections` 0; connection problems surface in
+     * `MultiWatcher.next`.
+     */
+open func watchMany(mailboxes: [String], options: WatchOptions? = nil)async throws  -> MultiWatcher  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_imapclient_watch_many(
+                        self.uniffiCloneHandle(),FfiConverterSequenceString.lower(mailboxes),FfiConverterOptionTypeWatchOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_u64,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_u64,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_u64,
+            liftFunc: FfiConverterTypeMultiWatcher_lift,
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
 
     
 }
@@ -2111,6 +2330,206 @@ public func FfiConverterTypeImapClient_lift(_ handle: UInt64) throws -> ImapClie
 #endif
 public func FfiConverterTypeImapClient_lower(_ value: ImapClient) -> UInt64 {
     return FfiConverterTypeImapClient.lower(value)
+}
+
+
+
+
+
+
+/**
+ * A running watch of several mailboxes (from `ImapClient.watchMany`). Read it with `next`
+ * or the `Flow` / `AsyncThrowingStream` adapters. An error a retry cannot mend (credentials
+ * refused, a mailbox that does not exist) is thrown once and ends the watch; after it, and
+ * after `cancel`, every `next` fails with `Closed`. Its connections close when it is
+ * cancelled or freed.
+ */
+public protocol MultiWatcherProtocol: AnyObject, Sendable {
+    
+    /**
+     * Stops watching: the connections close, the call in flight and later ones fail with
+     * `Closed`. Harmless to call twice.
+     */
+    func cancel() 
+    
+    /**
+     * How many connections are watching now: connected, and their mailboxes synced, so
+     * that any later change will be reported (at most `maxConnections`).
+     */
+    func connections()  -> UInt32
+    
+    /**
+     * Whether `cancel` was called (or the watch ended).
+     */
+    func isCancelled()  -> Bool
+    
+    /**
+     * The next reports, waiting until there is one: everything queued by then, oldest
+     * first.
+     */
+    func next() async throws  -> [WatchEvent]
+    
+}
+/**
+ * A running watch of several mailboxes (from `ImapClient.watchMany`). Read it with `next`
+ * or the `Flow` / `AsyncThrowingStream` adapters. An error a retry cannot mend (credentials
+ * refused, a mailbox that does not exist) is thrown once and ends the watch; after it, and
+ * after `cancel`, every `next` fails with `Closed`. Its connections close when it is
+ * cancelled or freed.
+ */
+open class MultiWatcher: MultiWatcherProtocol, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_mailwire_ffi_fn_clone_multiwatcher(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_mailwire_ffi_fn_free_multiwatcher(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * Stops watching: the connections close, the call in flight and later ones fail with
+     * `Closed`. Harmless to call twice.
+     */
+open func cancel()  {try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_multiwatcher_cancel(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+}
+}
+    
+    /**
+     * How many connections are watching now: connected, and their mailboxes synced, so
+     * that any later change will be reported (at most `maxConnections`).
+     */
+open func connections() -> UInt32  {
+    return try!  FfiConverterUInt32.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_multiwatcher_connections(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * Whether `cancel` was called (or the watch ended).
+     */
+open func isCancelled() -> Bool  {
+    return try!  FfiConverterBool.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_multiwatcher_is_cancelled(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
+     * The next reports, waiting until there is one: everything queued by then, oldest
+     * first.
+     */
+open func next()async throws  -> [WatchEvent]  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_multiwatcher_next(
+                        self.uniffiCloneHandle()
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterSequenceTypeWatchEvent.lift,
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+
+    
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeMultiWatcher: FfiConverter {
+    typealias FfiType = UInt64
+    typealias SwiftType = MultiWatcher
+
+    public static func lift(_ handle: UInt64) throws -> MultiWatcher {
+        return MultiWatcher(unsafeFromHandle: handle)
+    }
+
+    public static func lower(_ value: MultiWatcher) -> UInt64 {
+        return value.uniffiCloneHandle()
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> MultiWatcher {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: MultiWatcher, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMultiWatcher_lift(_ handle: UInt64) throws -> MultiWatcher {
+    return try FfiConverterTypeMultiWatcher.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeMultiWatcher_lower(_ value: MultiWatcher) -> UInt64 {
+    return FfiConverterTypeMultiWatcher.lower(value)
 }
 
 
@@ -2523,11 +2942,24 @@ public func FfiConverterTypeRawFetchStream_lower(_ value: RawFetchStream) -> UIn
 public protocol SmtpClientProtocol: AnyObject, Sendable {
     
     /**
+     * The SASL mechanisms the server offers (`["PLAIN", "LOGIN"]`), upper case; empty when
+     * it offers none.
+     */
+    func authMechanisms()  -> [String]
+    
+    /**
      * Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
      * (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
      * is not `AutoCloseable`, whose `close()` could not send QUIT.)
      */
     func close() async throws 
+    
+    /**
+     * The extensions the server announced in its EHLO reply (of the connection opened
+     * last), one per line as sent, keyword upper case: `["PIPELINING", "SIZE 10240000",
+     * "AUTH PLAIN LOGIN", …]`. No round trip.
+     */
+    func extensions()  -> [String]
     
     /**
      * Sends to the To, Cc and Bcc recipients of `message`.
@@ -2622,6 +3054,19 @@ public static func connect(config: SmtpConfig)async throws  -> SmtpClient  {
 
     
     /**
+     * The SASL mechanisms the server offers (`["PLAIN", "LOGIN"]`), upper case; empty when
+     * it offers none.
+     */
+open func authMechanisms() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_smtpclient_auth_mechanisms(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
+}
+    
+    /**
      * Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
      * (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
      * is not `AutoCloseable`, whose `close()` could not send QUIT.)
@@ -2640,6 +3085,20 @@ open func close()async throws   {
             liftFunc: { $0 },
             errorHandler: FfiConverterTypeMailError_lift
         )
+}
+    
+    /**
+     * The extensions the server announced in its EHLO reply (of the connection opened
+     * last), one per line as sent, keyword upper case: `["PIPELINING", "SIZE 10240000",
+     * "AUTH PLAIN LOGIN", …]`. No round trip.
+     */
+open func extensions() -> [String]  {
+    return try!  FfiConverterSequenceString.lift(try! rustCall() {
+        uniffiCallStatus in
+    uniffi_mailwire_ffi_fn_method_smtpclient_extensions(
+            self.uniffiCloneHandle(),uniffiCallStatus
+    )
+})
 }
     
     /**
@@ -2742,6 +3201,262 @@ public func FfiConverterTypeSmtpClient_lift(_ handle: UInt64) throws -> SmtpClie
 #endif
 public func FfiConverterTypeSmtpClient_lower(_ value: SmtpClient) -> UInt64 {
     return FfiConverterTypeSmtpClient.lower(value)
+}
+
+
+
+
+
+
+/**
+ * Supplies OAuth 2.0 access tokens on demand (`Auth.oauth2Provider`). `token` is a Kotlin
+ * `suspend fun` / a Swift `async` method, so it may ask an identity provider over the
+ * network; it runs on the language's own executor (Kotlin: a coroutine; Swift: a Task) and
+ * is cancelled when the login that asked for it is.
+ *
+ * Called with `forceRefresh = false` at every login: the first, each transparent IMAP
+ * reconnect and each new pooled SMTP connection. When the server refuses the token it is
+ * called once more with `forceRefresh = true` (do not answer from a cache then) and the
+ * login retried; a second refusal is `MailError.Auth`. Anything it throws fails the login
+ * with `MailError.Auth`, the thrown error's text in `cause`.
+ */
+public protocol TokenProvider: AnyObject, Sendable {
+    
+    /**
+     * A current access token; `forceRefresh` is true when the server just refused the
+     * previous one.
+     */
+    func token(forceRefresh: Bool) async throws  -> String
+    
+}
+/**
+ * Supplies OAuth 2.0 access tokens on demand (`Auth.oauth2Provider`). `token` is a Kotlin
+ * `suspend fun` / a Swift `async` method, so it may ask an identity provider over the
+ * network; it runs on the language's own executor (Kotlin: a coroutine; Swift: a Task) and
+ * is cancelled when the login that asked for it is.
+ *
+ * Called with `forceRefresh = false` at every login: the first, each transparent IMAP
+ * reconnect and each new pooled SMTP connection. When the server refuses the token it is
+ * called once more with `forceRefresh = true` (do not answer from a cache then) and the
+ * login retried; a second refusal is `MailError.Auth`. Anything it throws fails the login
+ * with `MailError.Auth`, the thrown error's text in `cause`.
+ */
+open class TokenProviderImpl: TokenProvider, @unchecked Sendable {
+    fileprivate let handle: UInt64
+
+    /// Used to instantiate a [FFIObject] without an actual handle, for fakes in tests, mostly.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public struct NoHandle {
+        public init() {}
+    }
+
+    // TODO: We'd like this to be `private` but for Swifty reasons,
+    // we can't implement `FfiConverter` without making this `required` and we can't
+    // make it `required` without making it `public`.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    required public init(unsafeFromHandle handle: UInt64) {
+        self.handle = handle
+    }
+
+    // This constructor can be used to instantiate a fake object.
+    // - Parameter noHandle: Placeholder value so we can have a constructor separate from the default empty one that may be implemented for classes extending [FFIObject].
+    //
+    // - Warning:
+    //     Any object instantiated with this constructor cannot be passed to an actual Rust-backed object. Since there isn't a backing handle the FFI lower functions will crash.
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public init(noHandle: NoHandle) {
+        self.handle = 0
+    }
+
+#if swift(>=5.8)
+    @_documentation(visibility: private)
+#endif
+    public func uniffiCloneHandle() -> UInt64 {
+        return try! rustCall { uniffi_mailwire_ffi_fn_clone_tokenprovider(self.handle, $0) }
+    }
+    // No primary constructor declared for this class.
+
+    deinit {
+        if handle == 0 {
+            // Mock objects have handle=0 don't try to free them
+            return
+        }
+
+        try! rustCall { uniffi_mailwire_ffi_fn_free_tokenprovider(handle, $0) }
+    }
+
+    
+
+    
+    /**
+     * A current access token; `forceRefresh` is true when the server just refused the
+     * previous one.
+     */
+open func token(forceRefresh: Bool)async throws  -> String  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_method_tokenprovider_token(
+                        self.uniffiCloneHandle(),FfiConverterBool.lower(forceRefresh)
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterString.lift,
+            errorHandler: FfiConverterTypeMailError_lift
+        )
+}
+    
+
+    
+}
+
+
+
+// Put the implementation in a struct so we don't pollute the top-level namespace
+fileprivate struct UniffiCallbackInterfaceTokenProvider {
+
+    // Create the VTable using a series of closures.
+    // Swift automatically converts these into C callback functions.
+    //
+    // Store the vtable directly.
+    static let vtable: UniffiVTableCallbackInterfaceTokenProvider = UniffiVTableCallbackInterfaceTokenProvider(
+        uniffiFree: { (uniffiHandle: UInt64) -> () in
+            do {
+                try FfiConverterTypeTokenProvider.handleMap.remove(handle: uniffiHandle)
+            } catch {
+                print("Uniffi callback interface TokenProvider: handle missing in uniffiFree")
+            }
+        },
+        uniffiClone: { (uniffiHandle: UInt64) -> UInt64 in
+            do {
+                return try FfiConverterTypeTokenProvider.handleMap.clone(handle: uniffiHandle)
+            } catch {
+                fatalError("Uniffi callback interface TokenProvider: handle missing in uniffiClone")
+            }
+        },
+        token: { (
+            uniffiHandle: UInt64,
+            forceRefresh: Int8,
+            uniffiFutureCallback: @escaping UniffiForeignFutureCompleteRustBuffer,
+            uniffiCallbackData: UInt64,
+            uniffiOutDroppedCallback: UnsafeMutablePointer<UniffiForeignFutureDroppedCallbackStruct>
+        ) in
+            let makeCall = {
+                () async throws -> String in
+                guard let uniffiObj = try? FfiConverterTypeTokenProvider.handleMap.get(handle: uniffiHandle) else {
+                    throw UniffiInternalError.unexpectedStaleHandle
+                }
+                return try await uniffiObj.token(
+                     forceRefresh: try FfiConverterBool.lift(forceRefresh)
+                )
+            }
+
+            let uniffiHandleSuccess = { (returnValue: String) in
+                uniffiFutureCallback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultRustBuffer(
+                        returnValue: FfiConverterString.lower(returnValue),
+                        callStatus: RustCallStatus()
+                    )
+                )
+            }
+            let uniffiHandleError = { (statusCode, errorBuf) in
+                uniffiFutureCallback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultRustBuffer(
+                        returnValue: RustBuffer.empty(),
+                        callStatus: RustCallStatus(code: statusCode, errorBuf: errorBuf)
+                    )
+                )
+            }
+            uniffiTraitInterfaceCallAsyncWithError(
+                makeCall: makeCall,
+                handleSuccess: uniffiHandleSuccess,
+                handleError: uniffiHandleError,
+                lowerError: FfiConverterTypeMailError_lower,
+                droppedCallback: uniffiOutDroppedCallback
+            )
+        }
+    )
+
+    // Rust stores this pointer for future callback invocations, so it must live
+    // for the process lifetime (not just for the init function call).
+    //
+    // `nonisolated(unsafe)` is needed under Swift 6 strict concurrency.
+    // This is safe because the pointee is initialized once during static init
+    // and never mutated by either side of the FFI.  Its fields are C function pointers.
+    nonisolated(unsafe) static let vtablePtr: UnsafePointer<UniffiVTableCallbackInterfaceTokenProvider> = {
+        let ptr = UnsafeMutablePointer<UniffiVTableCallbackInterfaceTokenProvider>.allocate(capacity: 1)
+        ptr.initialize(to: vtable)
+        return UnsafePointer(ptr)
+    }()
+}
+
+private func uniffiCallbackInitTokenProvider() {
+    uniffi_mailwire_ffi_fn_init_callback_vtable_tokenprovider(UniffiCallbackInterfaceTokenProvider.vtablePtr)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeTokenProvider: FfiConverter {
+    fileprivate static let handleMap = UniffiHandleMap<TokenProvider>()
+
+    typealias FfiType = UInt64
+    typealias SwiftType = TokenProvider
+
+    public static func lift(_ handle: UInt64) throws -> TokenProvider {
+        if ((handle & 1) == 0) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return TokenProviderImpl(unsafeFromHandle: handle)
+        } else {
+            // Swift-generated handle, get the object from the handle map
+            return try handleMap.remove(handle: handle)
+        }
+    }
+
+    public static func lower(_ value: TokenProvider) -> UInt64 {
+         if let rustImpl = value as? TokenProviderImpl {
+             // Rust-implemented object.  Clone the handle and return it
+            return rustImpl.uniffiCloneHandle()
+         } else {
+            // Swift object, generate a new vtable handle and return that.
+            return handleMap.insert(obj: value)
+         }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> TokenProvider {
+        let handle: UInt64 = try readInt(&buf)
+        return try lift(handle)
+    }
+
+    public static func write(_ value: TokenProvider, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenProvider_lift(_ handle: UInt64) throws -> TokenProvider {
+    return try FfiConverterTypeTokenProvider.lift(handle)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeTokenProvider_lower(_ value: TokenProvider) -> UInt64 {
+    return FfiConverterTypeTokenProvider.lower(value)
 }
 
 
@@ -3203,6 +3918,97 @@ public func FfiConverterTypeUidSet_lower(_ value: UidSet) -> UInt64 {
 
 
 /**
+ * How `discover` looks; each absent field is the core's default.
+ */
+public struct DiscoverOptions: Equatable, Hashable {
+    /**
+     * The deadline for the whole search. Default 15 s.
+     */
+    public var timeout: TimeInterval?
+    /**
+     * The DNS server to ask, `"ip:port"` (`"127.0.0.1:53"`, `"[::1]:53"`). Default: the
+     * system's (`/etc/resolv.conf`).
+     */
+    public var resolver: String?
+    /**
+     * The port of the autoconfig HTTPS servers. Default 443.
+     */
+    public var httpsPort: UInt16?
+    /**
+     * Extra CA certificate(s), PEM, trusted for the autoconfig servers.
+     */
+    public var caPem: Data?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The deadline for the whole search. Default 15 s.
+         */timeout: TimeInterval? = nil, 
+        /**
+         * The DNS server to ask, `"ip:port"` (`"127.0.0.1:53"`, `"[::1]:53"`). Default: the
+         * system's (`/etc/resolv.conf`).
+         */resolver: String? = nil, 
+        /**
+         * The port of the autoconfig HTTPS servers. Default 443.
+         */httpsPort: UInt16? = nil, 
+        /**
+         * Extra CA certificate(s), PEM, trusted for the autoconfig servers.
+         */caPem: Data? = nil) {
+        self.timeout = timeout
+        self.resolver = resolver
+        self.httpsPort = httpsPort
+        self.caPem = caPem
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension DiscoverOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDiscoverOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DiscoverOptions {
+        return
+            try DiscoverOptions(
+                timeout: FfiConverterOptionDuration.read(from: &buf), 
+                resolver: FfiConverterOptionString.read(from: &buf), 
+                httpsPort: FfiConverterOptionUInt16.read(from: &buf), 
+                caPem: FfiConverterOptionData.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: DiscoverOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionDuration.write(value.timeout, into: &buf)
+        FfiConverterOptionString.write(value.resolver, into: &buf)
+        FfiConverterOptionUInt16.write(value.httpsPort, into: &buf)
+        FfiConverterOptionData.write(value.caPem, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDiscoverOptions_lift(_ buf: RustBuffer) throws -> DiscoverOptions {
+    return try FfiConverterTypeDiscoverOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDiscoverOptions_lower(_ value: DiscoverOptions) -> RustBuffer {
+    return FfiConverterTypeDiscoverOptions.lower(value)
+}
+
+
+/**
  * A header search: the header `name` contains `value` (empty matches any message having it).
  */
 public struct HeaderMatch: Equatable, Hashable {
@@ -3318,6 +4124,12 @@ public struct ImapConfig {
      * path can read it. Default false: such a login is refused before anything is sent.
      */
     public var allowPlaintextAuth: Bool
+    /**
+     * What the client tells a server that offers ID (RFC 2971) right after login, field to
+     * value; absent: `name` = `mailwire` and its `version`; empty: ID is not sent (and
+     * `serverId()` is null). `InvalidInput` beyond RFC 2971's limits.
+     */
+    public var clientId: [String: String]?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3354,7 +4166,12 @@ public struct ImapConfig {
         /**
          * Allows sending the password or token over `Plain` security. Dangerous: anyone on the
          * path can read it. Default false: such a login is refused before anything is sent.
-         */allowPlaintextAuth: Bool = false) {
+         */allowPlaintextAuth: Bool = false, 
+        /**
+         * What the client tells a server that offers ID (RFC 2971) right after login, field to
+         * value; absent: `name` = `mailwire` and its `version`; empty: ID is not sent (and
+         * `serverId()` is null). `InvalidInput` beyond RFC 2971's limits.
+         */clientId: [String: String]? = nil) {
         self.host = host
         self.auth = auth
         self.port = port
@@ -3365,6 +4182,7 @@ public struct ImapConfig {
         self.timeouts = timeouts
         self.maxResponseSize = maxResponseSize
         self.allowPlaintextAuth = allowPlaintextAuth
+        self.clientId = clientId
     }
 
     
@@ -3392,7 +4210,8 @@ public struct FfiConverterTypeImapConfig: FfiConverterRustBuffer {
                 serverName: FfiConverterOptionString.read(from: &buf), 
                 timeouts: FfiConverterOptionTypeTimeouts.read(from: &buf), 
                 maxResponseSize: FfiConverterOptionUInt64.read(from: &buf), 
-                allowPlaintextAuth: FfiConverterBool.read(from: &buf)
+                allowPlaintextAuth: FfiConverterBool.read(from: &buf), 
+                clientId: FfiConverterOptionDictionaryStringString.read(from: &buf)
         )
     }
 
@@ -3407,6 +4226,7 @@ public struct FfiConverterTypeImapConfig: FfiConverterRustBuffer {
         FfiConverterOptionTypeTimeouts.write(value.timeouts, into: &buf)
         FfiConverterOptionUInt64.write(value.maxResponseSize, into: &buf)
         FfiConverterBool.write(value.allowPlaintextAuth, into: &buf)
+        FfiConverterOptionDictionaryStringString.write(value.clientId, into: &buf)
     }
 }
 
@@ -3644,6 +4464,11 @@ public struct SearchQuery {
      * Raw IMAP search keys, sent as is (CR/LF refused).
      */
     public var raw: String?
+    /**
+     * Gmail's own search syntax (`X-GM-RAW`, e.g. `"has:attachment in:unread"`); only on
+     * servers offering `X-GM-EXT-1`.
+     */
+    public var gmailRaw: String?
 
     // Default memberwise initializers are never public by default, so we
     // declare one manually.
@@ -3731,7 +4556,11 @@ public struct SearchQuery {
          */not: [SearchQuery] = [], 
         /**
          * Raw IMAP search keys, sent as is (CR/LF refused).
-         */raw: String? = nil) {
+         */raw: String? = nil, 
+        /**
+         * Gmail's own search syntax (`X-GM-RAW`, e.g. `"has:attachment in:unread"`); only on
+         * servers offering `X-GM-EXT-1`.
+         */gmailRaw: String? = nil) {
         self.seen = seen
         self.flagged = flagged
         self.answered = answered
@@ -3760,6 +4589,7 @@ public struct SearchQuery {
         self.or = or
         self.not = not
         self.raw = raw
+        self.gmailRaw = gmailRaw
     }
 
     
@@ -3805,7 +4635,8 @@ public struct FfiConverterTypeSearchQuery: FfiConverterRustBuffer {
                 modseq: FfiConverterOptionUInt64.read(from: &buf), 
                 or: FfiConverterSequenceTypeSearchQuery.read(from: &buf), 
                 not: FfiConverterSequenceTypeSearchQuery.read(from: &buf), 
-                raw: FfiConverterOptionString.read(from: &buf)
+                raw: FfiConverterOptionString.read(from: &buf), 
+                gmailRaw: FfiConverterOptionString.read(from: &buf)
         )
     }
 
@@ -3838,6 +4669,7 @@ public struct FfiConverterTypeSearchQuery: FfiConverterRustBuffer {
         FfiConverterSequenceTypeSearchQuery.write(value.or, into: &buf)
         FfiConverterSequenceTypeSearchQuery.write(value.not, into: &buf)
         FfiConverterOptionString.write(value.raw, into: &buf)
+        FfiConverterOptionString.write(value.gmailRaw, into: &buf)
     }
 }
 
@@ -4106,6 +4938,109 @@ public func FfiConverterTypeSmtpConfig_lift(_ buf: RustBuffer) throws -> SmtpCon
 #endif
 public func FfiConverterTypeSmtpConfig_lower(_ value: SmtpConfig) -> RustBuffer {
     return FfiConverterTypeSmtpConfig.lower(value)
+}
+
+
+/**
+ * How `watchMany` watches; each absent field is the core's default.
+ */
+public struct WatchOptions: Equatable, Hashable {
+    /**
+     * The most connections the watcher opens (at least 1): one IDLE connection per mailbox
+     * while they fit, the rest polled on one. Default 10.
+     */
+    public var maxConnections: UInt32?
+    /**
+     * How often the mailboxes without a connection of their own are looked at. Default 60 s.
+     */
+    public var pollInterval: TimeInterval?
+    /**
+     * The first delay before reconnecting; it doubles per attempt. Default 1 s.
+     */
+    public var backoffMin: TimeInterval?
+    /**
+     * The longest delay before reconnecting. Default 5 minutes.
+     */
+    public var backoffMax: TimeInterval?
+    /**
+     * Use NOTIFY when the server offers it: one connection for every mailbox. Default true;
+     * false forces the IDLE connections.
+     */
+    public var useNotify: Bool?
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The most connections the watcher opens (at least 1): one IDLE connection per mailbox
+         * while they fit, the rest polled on one. Default 10.
+         */maxConnections: UInt32? = nil, 
+        /**
+         * How often the mailboxes without a connection of their own are looked at. Default 60 s.
+         */pollInterval: TimeInterval? = nil, 
+        /**
+         * The first delay before reconnecting; it doubles per attempt. Default 1 s.
+         */backoffMin: TimeInterval? = nil, 
+        /**
+         * The longest delay before reconnecting. Default 5 minutes.
+         */backoffMax: TimeInterval? = nil, 
+        /**
+         * Use NOTIFY when the server offers it: one connection for every mailbox. Default true;
+         * false forces the IDLE connections.
+         */useNotify: Bool? = nil) {
+        self.maxConnections = maxConnections
+        self.pollInterval = pollInterval
+        self.backoffMin = backoffMin
+        self.backoffMax = backoffMax
+        self.useNotify = useNotify
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension WatchOptions: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWatchOptions: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WatchOptions {
+        return
+            try WatchOptions(
+                maxConnections: FfiConverterOptionUInt32.read(from: &buf), 
+                pollInterval: FfiConverterOptionDuration.read(from: &buf), 
+                backoffMin: FfiConverterOptionDuration.read(from: &buf), 
+                backoffMax: FfiConverterOptionDuration.read(from: &buf), 
+                useNotify: FfiConverterOptionBool.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: WatchOptions, into buf: inout [UInt8]) {
+        FfiConverterOptionUInt32.write(value.maxConnections, into: &buf)
+        FfiConverterOptionDuration.write(value.pollInterval, into: &buf)
+        FfiConverterOptionDuration.write(value.backoffMin, into: &buf)
+        FfiConverterOptionDuration.write(value.backoffMax, into: &buf)
+        FfiConverterOptionBool.write(value.useNotify, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWatchOptions_lift(_ buf: RustBuffer) throws -> WatchOptions {
+    return try FfiConverterTypeWatchOptions.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWatchOptions_lower(_ value: WatchOptions) -> RustBuffer {
+    return FfiConverterTypeWatchOptions.lower(value)
 }
 
 
@@ -4807,6 +5742,54 @@ fileprivate struct FfiConverterOptionTypeTimeouts: FfiConverterRustBuffer {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterOptionTypeDiscoverOptions: FfiConverterRustBuffer {
+    typealias SwiftType = DiscoverOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeDiscoverOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeDiscoverOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeWatchOptions: FfiConverterRustBuffer {
+    typealias SwiftType = WatchOptions?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeWatchOptions.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeWatchOptions.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterOptionTypeSecurity: FfiConverterRustBuffer {
     typealias SwiftType = Security?
 
@@ -4823,6 +5806,30 @@ fileprivate struct FfiConverterOptionTypeSecurity: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeSecurity.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionDictionaryStringString: FfiConverterRustBuffer {
+    typealias SwiftType = [String: String]?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterDictionaryStringString.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterDictionaryStringString.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }
@@ -5102,6 +6109,57 @@ fileprivate struct FfiConverterSequenceTypeMailboxEvent: FfiConverterRustBuffer 
         return seq
     }
 }
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterSequenceTypeWatchEvent: FfiConverterRustBuffer {
+    typealias SwiftType = [WatchEvent]
+
+    public static func write(_ value: [WatchEvent], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for item in value {
+            FfiConverterTypeWatchEvent.write(item, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [WatchEvent] {
+        let len: Int32 = try readInt(&buf)
+        var seq = [WatchEvent]()
+        seq.reserveCapacity(Int(len))
+        for _ in 0 ..< len {
+            seq.append(try FfiConverterTypeWatchEvent.read(from: &buf))
+        }
+        return seq
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterDictionaryStringString: FfiConverterRustBuffer {
+    public static func write(_ value: [String: String], into buf: inout [UInt8]) {
+        let len = Int32(value.count)
+        writeInt(&buf, len)
+        for (key, value) in value {
+            FfiConverterString.write(key, into: &buf)
+            FfiConverterString.write(value, into: &buf)
+        }
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> [String: String] {
+        let len: Int32 = try readInt(&buf)
+        var dict = [String: String]()
+        dict.reserveCapacity(Int(len))
+        for _ in 0..<len {
+            let key = try FfiConverterString.read(from: &buf)
+            let value = try FfiConverterString.read(from: &buf)
+            dict[key] = value
+        }
+        return dict
+    }
+}
 private let UNIFFI_RUST_FUTURE_POLL_READY: Int8 = 0
 private let UNIFFI_RUST_FUTURE_POLL_WAKE: Int8 = 1
 
@@ -5150,6 +6208,96 @@ fileprivate func uniffiFutureContinuationCallback(handle: UInt64, pollResult: In
         print("uniffiFutureContinuationCallback invalid handle")
     }
 }
+private func uniffiTraitInterfaceCallAsync<T>(
+    makeCall: @escaping () async throws -> T,
+    handleSuccess: @escaping (T) -> (),
+    handleError: @escaping (Int8, RustBuffer) -> (),
+    droppedCallback: UnsafeMutablePointer<UniffiForeignFutureDroppedCallbackStruct>
+) {
+    let task = Task {
+        // Note: it's important we call either `handleSuccess` or `handleError` exactly once.  Each
+        // call consumes an Arc reference, which means there should be no possibility of a double
+        // call.  The following code is structured so that will will never call both `handleSuccess`
+        // and `handleError`, even in the face of weird errors.
+        //
+        // On platforms that need extra machinery to make C-ABI calls, like JNA or ctypes, it's
+        // possible that we fail to make either call.  However, it doesn't seem like this is
+        // possible on Swift since swift can just make the C call directly.
+        var callResult: T
+        do {
+            callResult = try await makeCall()
+        } catch {
+            handleError(CALL_UNEXPECTED_ERROR, FfiConverterString.lower(String(describing: error)))
+            return
+        }
+        handleSuccess(callResult)
+    }
+    let handle = UNIFFI_FOREIGN_FUTURE_HANDLE_MAP.insert(obj: task)
+    droppedCallback.pointee = UniffiForeignFutureDroppedCallbackStruct(
+        handle: handle,
+        free: uniffiForeignFutureDroppedCallback
+    )
+}
+
+private func uniffiTraitInterfaceCallAsyncWithError<T, E>(
+    makeCall: @escaping () async throws -> T,
+    handleSuccess: @escaping (T) -> (),
+    handleError: @escaping (Int8, RustBuffer) -> (),
+    lowerError: @escaping (E) -> RustBuffer,
+    droppedCallback: UnsafeMutablePointer<UniffiForeignFutureDroppedCallbackStruct>
+) {
+    let task = Task {
+        // See the note in uniffiTraitInterfaceCallAsync for details on `handleSuccess` and
+        // `handleError`.
+        var callResult: T
+        do {
+            callResult = try await makeCall()
+        } catch let error as E {
+            handleError(CALL_ERROR, lowerError(error))
+            return
+        } catch {
+            handleError(CALL_UNEXPECTED_ERROR, FfiConverterString.lower(String(describing: error)))
+            return
+        }
+        handleSuccess(callResult)
+    }
+    let handle = UNIFFI_FOREIGN_FUTURE_HANDLE_MAP.insert(obj: task)
+    droppedCallback.pointee = UniffiForeignFutureDroppedCallbackStruct(
+        handle: handle,
+        free: uniffiForeignFutureDroppedCallback
+    )
+}
+
+// Borrow the callback handle map implementation to store foreign future handles
+// TODO: consolidate the handle-map code (https://github.com/mozilla/uniffi-rs/pull/1823)
+fileprivate let UNIFFI_FOREIGN_FUTURE_HANDLE_MAP = UniffiHandleMap<UniffiForeignFutureTask>()
+
+// Protocol for tasks that handle foreign futures.
+//
+// Defining a protocol allows all tasks to be stored in the same handle map.  This can't be done
+// with the task object itself, since has generic parameters.
+fileprivate protocol UniffiForeignFutureTask {
+    func cancel()
+}
+
+extension Task: UniffiForeignFutureTask {}
+
+private func uniffiForeignFutureDroppedCallback(handle: UInt64) {
+    do {
+        let task = try UNIFFI_FOREIGN_FUTURE_HANDLE_MAP.remove(handle: handle)
+        // Set the cancellation flag on the task.  If it's still running, the code can check the
+        // cancellation flag or call `Task.checkCancellation()`.  If the task has completed, this is
+        // a no-op.
+        task.cancel()
+    } catch {
+        print("uniffiForeignFutureDroppedCallback: handle missing from handlemap")
+    }
+}
+
+// For testing
+public func uniffiForeignFutureHandleCountMailwire() -> Int {
+    UNIFFI_FOREIGN_FUTURE_HANDLE_MAP.count
+}
 /**
  * How many summaries the `Flow` / `AsyncThrowingStream` adapters pull per batch when the
  * caller gives no batch size: the core's `DEFAULT_FETCH_BATCH`, the same in every face.
@@ -5180,6 +6328,28 @@ public func defaultTimeouts() -> Timeouts  {
     uniffi_mailwire_ffi_fn_func_default_timeouts(uniffiCallStatus
     )
 })
+}
+/**
+ * Finds the IMAP and SMTP settings of `address` the way mail apps do: a built-in table of
+ * the big providers (no network), autoconfig over HTTPS (`autoconfig.<domain>`, then
+ * `<domain>/.well-known/autoconfig/`), DNS SRV records (RFC 6186), then the domain's MX host
+ * if it belongs to a provider of the table; all within one deadline. `InvalidInput` for
+ * something that is not an address, `NotFound` when no method found settings, `Timeout`
+ * when the deadline passed first.
+ */
+public func discover(address: String, options: DiscoverOptions? = nil)async throws  -> Discovered  {
+    return
+        try  await uniffiRustCallAsync(
+            rustFutureFunc: {
+                uniffi_mailwire_ffi_fn_func_discover(FfiConverterString.lower(address),FfiConverterOptionTypeDiscoverOptions.lower(options)
+                )
+            },
+            pollFunc: ffi_mailwire_ffi_rust_future_poll_rust_buffer,
+            completeFunc: ffi_mailwire_ffi_rust_future_complete_rust_buffer,
+            freeFunc: ffi_mailwire_ffi_rust_future_free_rust_buffer,
+            liftFunc: FfiConverterTypeDiscovered_lift,
+            errorHandler: FfiConverterTypeMailError_lift
+        )
 }
 /**
  * Panics inside Rust with `msg`. Test-only: proves that a panic becomes
@@ -5310,6 +6480,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_func_default_timeouts() != 21508) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mailwire_ffi_checksum_func_discover() != 55154) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mailwire_ffi_checksum_func_debug_panic() != 43491) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5358,7 +6531,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_add_flags() != 21235) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_add_labels() != 54062) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_append() != 63966) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_capabilities() != 2058) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_close() != 43768) {
@@ -5418,10 +6597,19 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_move_messages() != 20629) {
         return InitializationResult.apiChecksumMismatch
     }
-    if (uniffi_mailwire_ffi_checksum_method_imapclient_noop() != 55307) {
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_noop() != 65370) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_pending_events() != 47820) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_raw_command() != 59422) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_remove_flags() != 53484) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_remove_labels() != 60317) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_rename_mailbox() != 34611) {
@@ -5431,6 +6619,9 @@ private let initializationResult: InitializationResult = {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_search() != 14563) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_server_id() != 42522) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_imapclient_set_flags() != 22630) {
@@ -5448,6 +6639,9 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_imapclient_watch() != 42117) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mailwire_ffi_checksum_method_imapclient_watch_many() != 7047) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mailwire_ffi_checksum_method_rawfetchstream_cancel() != 33520) {
         return InitializationResult.apiChecksumMismatch
     }
@@ -5463,7 +6657,13 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress() != 50748) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mailwire_ffi_checksum_method_smtpclient_auth_mechanisms() != 57993) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mailwire_ffi_checksum_method_smtpclient_close() != 26407) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_smtpclient_extensions() != 22520) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_method_smtpclient_send() != 17490) {
@@ -5475,13 +6675,31 @@ private let initializationResult: InitializationResult = {
     if (uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw() != 23717) {
         return InitializationResult.apiChecksumMismatch
     }
+    if (uniffi_mailwire_ffi_checksum_method_tokenprovider_token() != 11997) {
+        return InitializationResult.apiChecksumMismatch
+    }
     if (uniffi_mailwire_ffi_checksum_method_tracelistener_on_trace() != 4780) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_multiwatcher_cancel() != 59253) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_multiwatcher_connections() != 53099) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_multiwatcher_is_cancelled() != 28024) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_method_multiwatcher_next() != 19834) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_constructor_auth_none() != 47650) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_constructor_auth_oauth2() != 1102) {
+        return InitializationResult.apiChecksumMismatch
+    }
+    if (uniffi_mailwire_ffi_checksum_constructor_auth_oauth2_provider() != 33218) {
         return InitializationResult.apiChecksumMismatch
     }
     if (uniffi_mailwire_ffi_checksum_constructor_auth_password() != 32883) {
@@ -5510,6 +6728,7 @@ private let initializationResult: InitializationResult = {
     }
 
     uniffiCallbackInitProgressListener()
+    uniffiCallbackInitTokenProvider()
     uniffiCallbackInitTraceListener()
     uniffiEnsureMailwireInitialized()
     return InitializationResult.ok

@@ -465,6 +465,22 @@ fileprivate final class UniffiHandleMap<T>: @unchecked Sendable {
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
+fileprivate struct FfiConverterUInt16: FfiConverterPrimitive {
+    typealias FfiType = UInt16
+    typealias SwiftType = UInt16
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> UInt16 {
+        return try lift(readInt(&buf))
+    }
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        writeInt(&buf, lower(value))
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
 fileprivate struct FfiConverterUInt32: FfiConverterPrimitive {
     typealias FfiType = UInt32
     typealias SwiftType = UInt32
@@ -955,6 +971,85 @@ public func FfiConverterTypeAttachmentInfo_lift(_ buf: RustBuffer) throws -> Att
 #endif
 public func FfiConverterTypeAttachmentInfo_lower(_ value: AttachmentInfo) -> RustBuffer {
     return FfiConverterTypeAttachmentInfo.lower(value)
+}
+
+
+/**
+ * What [`discover`] found: at least one of the two servers.
+ */
+public struct Discovered: Equatable, Hashable {
+    /**
+     * The IMAP server, if found.
+     */
+    public var imap: ServerSettings?
+    /**
+     * The SMTP submission server, if found.
+     */
+    public var smtp: ServerSettings?
+    /**
+     * Where they were found.
+     */
+    public var source: DiscoverySource
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The IMAP server, if found.
+         */imap: ServerSettings?, 
+        /**
+         * The SMTP submission server, if found.
+         */smtp: ServerSettings?, 
+        /**
+         * Where they were found.
+         */source: DiscoverySource) {
+        self.imap = imap
+        self.smtp = smtp
+        self.source = source
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension Discovered: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDiscovered: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> Discovered {
+        return
+            try Discovered(
+                imap: FfiConverterOptionTypeServerSettings.read(from: &buf), 
+                smtp: FfiConverterOptionTypeServerSettings.read(from: &buf), 
+                source: FfiConverterTypeDiscoverySource.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: Discovered, into buf: inout [UInt8]) {
+        FfiConverterOptionTypeServerSettings.write(value.imap, into: &buf)
+        FfiConverterOptionTypeServerSettings.write(value.smtp, into: &buf)
+        FfiConverterTypeDiscoverySource.write(value.source, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDiscovered_lift(_ buf: RustBuffer) throws -> Discovered {
+    return try FfiConverterTypeDiscovered.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDiscovered_lower(_ value: Discovered) -> RustBuffer {
+    return FfiConverterTypeDiscovered.lower(value)
 }
 
 
@@ -2197,6 +2292,176 @@ public func FfiConverterTypeRawMessage_lower(_ value: RawMessage) -> RustBuffer 
 
 
 /**
+ * What the server answered to a raw command.
+ */
+public struct RawResponse: Equatable, Hashable {
+    /**
+     * The tagged status: `"OK"`, `"NO"` or `"BAD"`.
+     */
+    public var status: String
+    /**
+     * The rest of the tagged line (a `[CODE]` first, when the server sent one).
+     */
+    public var text: String
+    /**
+     * Every untagged response (`* …`) in the order received, each without its final CRLF
+     * (a literal inside one keeps its own line breaks).
+     */
+    public var untagged: [String]
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * The tagged status: `"OK"`, `"NO"` or `"BAD"`.
+         */status: String, 
+        /**
+         * The rest of the tagged line (a `[CODE]` first, when the server sent one).
+         */text: String, 
+        /**
+         * Every untagged response (`* …`) in the order received, each without its final CRLF
+         * (a literal inside one keeps its own line breaks).
+         */untagged: [String]) {
+        self.status = status
+        self.text = text
+        self.untagged = untagged
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension RawResponse: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeRawResponse: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> RawResponse {
+        return
+            try RawResponse(
+                status: FfiConverterString.read(from: &buf), 
+                text: FfiConverterString.read(from: &buf), 
+                untagged: FfiConverterSequenceString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: RawResponse, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.status, into: &buf)
+        FfiConverterString.write(value.text, into: &buf)
+        FfiConverterSequenceString.write(value.untagged, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawResponse_lift(_ buf: RustBuffer) throws -> RawResponse {
+    return try FfiConverterTypeRawResponse.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeRawResponse_lower(_ value: RawResponse) -> RustBuffer {
+    return FfiConverterTypeRawResponse.lower(value)
+}
+
+
+/**
+ * One server found for an address.
+ */
+public struct ServerSettings: Equatable, Hashable {
+    /**
+     * Host name.
+     */
+    public var host: String
+    /**
+     * Port.
+     */
+    public var port: UInt16
+    /**
+     * Transport security.
+     */
+    public var security: Security
+    /**
+     * The user name to log in with (the address, or what the provider says).
+     */
+    public var username: String
+
+    // Default memberwise initializers are never public by default, so we
+    // declare one manually.
+    public init(
+        /**
+         * Host name.
+         */host: String, 
+        /**
+         * Port.
+         */port: UInt16, 
+        /**
+         * Transport security.
+         */security: Security, 
+        /**
+         * The user name to log in with (the address, or what the provider says).
+         */username: String) {
+        self.host = host
+        self.port = port
+        self.security = security
+        self.username = username
+    }
+
+    
+
+    
+}
+
+#if compiler(>=6)
+extension ServerSettings: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeServerSettings: FfiConverterRustBuffer {
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> ServerSettings {
+        return
+            try ServerSettings(
+                host: FfiConverterString.read(from: &buf), 
+                port: FfiConverterUInt16.read(from: &buf), 
+                security: FfiConverterTypeSecurity.read(from: &buf), 
+                username: FfiConverterString.read(from: &buf)
+        )
+    }
+
+    public static func write(_ value: ServerSettings, into buf: inout [UInt8]) {
+        FfiConverterString.write(value.host, into: &buf)
+        FfiConverterUInt16.write(value.port, into: &buf)
+        FfiConverterTypeSecurity.write(value.security, into: &buf)
+        FfiConverterString.write(value.username, into: &buf)
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServerSettings_lift(_ buf: RustBuffer) throws -> ServerSettings {
+    return try FfiConverterTypeServerSettings.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeServerSettings_lower(_ value: ServerSettings) -> RustBuffer {
+    return FfiConverterTypeServerSettings.lower(value)
+}
+
+
+/**
  * What changed in a mailbox since a [`SyncState`]: the same shape whether the server has
  * QRESYNC, CONDSTORE alone or neither (see [`ImapClient::sync`](crate::ImapClient::sync)).
  */
@@ -2617,6 +2882,101 @@ public func FfiConverterTypeUidRange_lift(_ buf: RustBuffer) throws -> UidRange 
 public func FfiConverterTypeUidRange_lower(_ value: UidRange) -> RustBuffer {
     return FfiConverterTypeUidRange.lower(value)
 }
+
+
+/**
+ * Where [`discover`] found the settings.
+ */
+
+public enum DiscoverySource: Equatable, Hashable {
+    
+    /**
+     * The built-in provider table.
+     */
+    case builtIn
+    /**
+     * An autoconfig document (`autoconfig.<domain>` or `/.well-known/autoconfig/`).
+     */
+    case autoconfig
+    /**
+     * DNS SRV records.
+     */
+    case srv
+    /**
+     * The domain's MX host belongs to a provider of the table.
+     */
+    case mx
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension DiscoverySource: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeDiscoverySource: FfiConverterRustBuffer {
+    typealias SwiftType = DiscoverySource
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> DiscoverySource {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .builtIn
+        
+        case 2: return .autoconfig
+        
+        case 3: return .srv
+        
+        case 4: return .mx
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: DiscoverySource, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case .builtIn:
+            writeInt(&buf, Int32(1))
+        
+        
+        case .autoconfig:
+            writeInt(&buf, Int32(2))
+        
+        
+        case .srv:
+            writeInt(&buf, Int32(3))
+        
+        
+        case .mx:
+            writeInt(&buf, Int32(4))
+        
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDiscoverySource_lift(_ buf: RustBuffer) throws -> DiscoverySource {
+    return try FfiConverterTypeDiscoverySource.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeDiscoverySource_lower(_ value: DiscoverySource) -> RustBuffer {
+    return FfiConverterTypeDiscoverySource.lower(value)
+}
+
 
 
 /**
@@ -3111,6 +3471,103 @@ public func FfiConverterTypeSecurity_lower(_ value: Security) -> RustBuffer {
 }
 
 
+
+/**
+ * What a [`MultiWatcher`] reports.
+ */
+
+public enum WatchEvent: Equatable, Hashable {
+    
+    /**
+     * `mailbox` changed since the last report (or since the watch began): what
+     * [`sync`](ImapClient::sync) found. Its `state` is where the watch now stands.
+     */
+    case changed(
+        /**
+         * The mailbox.
+         */mailbox: String, 
+        /**
+         * New, changed and vanished UIDs.
+         */changes: SyncResult
+    )
+    /**
+     * The connection watching `mailbox` was lost and is back, after `attempts` tries;
+     * what changed meanwhile follows as `Changed`.
+     */
+    case reconnected(
+        /**
+         * The mailbox (one event per mailbox of that connection).
+         */mailbox: String, 
+        /**
+         * Connection attempts it took (1 or more).
+         */attempts: UInt32
+    )
+
+
+
+
+
+}
+
+#if compiler(>=6)
+extension WatchEvent: Sendable {}
+#endif
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public struct FfiConverterTypeWatchEvent: FfiConverterRustBuffer {
+    typealias SwiftType = WatchEvent
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> WatchEvent {
+        let variant: Int32 = try readInt(&buf)
+        switch variant {
+        
+        case 1: return .changed(mailbox: try FfiConverterString.read(from: &buf), changes: try FfiConverterTypeSyncResult.read(from: &buf)
+        )
+        
+        case 2: return .reconnected(mailbox: try FfiConverterString.read(from: &buf), attempts: try FfiConverterUInt32.read(from: &buf)
+        )
+        
+        default: throw UniffiInternalError.unexpectedEnumCase
+        }
+    }
+
+    public static func write(_ value: WatchEvent, into buf: inout [UInt8]) {
+        switch value {
+        
+        
+        case let .changed(mailbox,changes):
+            writeInt(&buf, Int32(1))
+            FfiConverterString.write(mailbox, into: &buf)
+            FfiConverterTypeSyncResult.write(changes, into: &buf)
+            
+        
+        case let .reconnected(mailbox,attempts):
+            writeInt(&buf, Int32(2))
+            FfiConverterString.write(mailbox, into: &buf)
+            FfiConverterUInt32.write(attempts, into: &buf)
+            
+        }
+    }
+}
+
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWatchEvent_lift(_ buf: RustBuffer) throws -> WatchEvent {
+    return try FfiConverterTypeWatchEvent.lift(buf)
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+public func FfiConverterTypeWatchEvent_lower(_ value: WatchEvent) -> RustBuffer {
+    return FfiConverterTypeWatchEvent.lower(value)
+}
+
+
 #if swift(>=5.8)
 @_documentation(visibility: private)
 #endif
@@ -3226,6 +3683,30 @@ fileprivate struct FfiConverterOptionTypeAddress: FfiConverterRustBuffer {
         switch try readInt(&buf) as Int8 {
         case 0: return nil
         case 1: return try FfiConverterTypeAddress.read(from: &buf)
+        default: throw UniffiInternalError.unexpectedOptionalTag
+        }
+    }
+}
+
+#if swift(>=5.8)
+@_documentation(visibility: private)
+#endif
+fileprivate struct FfiConverterOptionTypeServerSettings: FfiConverterRustBuffer {
+    typealias SwiftType = ServerSettings?
+
+    public static func write(_ value: SwiftType, into buf: inout [UInt8]) {
+        guard let value = value else {
+            writeInt(&buf, Int8(0))
+            return
+        }
+        writeInt(&buf, Int8(1))
+        FfiConverterTypeServerSettings.write(value, into: &buf)
+    }
+
+    public static func read(from buf: inout (data: Data, offset: Data.Index)) throws -> SwiftType {
+        switch try readInt(&buf) as Int8 {
+        case 0: return nil
+        case 1: return try FfiConverterTypeServerSettings.read(from: &buf)
         default: throw UniffiInternalError.unexpectedOptionalTag
         }
     }

@@ -250,6 +250,12 @@ typedef void (*UniffiCallbackInterfaceProgressListenerMethod0)(uint64_t, uint64_
     );
 
 #endif
+#ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_PROVIDER_METHOD0
+#define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TOKEN_PROVIDER_METHOD0
+typedef void (*UniffiCallbackInterfaceTokenProviderMethod0)(uint64_t, int8_t, UniffiForeignFutureCompleteRustBuffer _Nonnull, uint64_t, UniffiForeignFutureDroppedCallbackStruct* _Nonnull
+    );
+
+#endif
 #ifndef UNIFFI_FFIDEF_CALLBACK_INTERFACE_TRACE_LISTENER_METHOD0
 #define UNIFFI_FFIDEF_CALLBACK_INTERFACE_TRACE_LISTENER_METHOD0
 typedef void (*UniffiCallbackInterfaceTraceListenerMethod0)(uint64_t, RustBuffer, RustBuffer, void* _Nonnull, 
@@ -264,6 +270,15 @@ typedef struct UniffiVTableCallbackInterfaceProgressListener {
     UniffiCallbackInterfaceClone _Nonnull uniffiClone;
     UniffiCallbackInterfaceProgressListenerMethod0 _Nonnull onProgress;
 } UniffiVTableCallbackInterfaceProgressListener;
+
+#endif
+#ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TOKEN_PROVIDER
+#define UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TOKEN_PROVIDER
+typedef struct UniffiVTableCallbackInterfaceTokenProvider {
+    UniffiCallbackInterfaceFree _Nonnull uniffiFree;
+    UniffiCallbackInterfaceClone _Nonnull uniffiClone;
+    UniffiCallbackInterfaceTokenProviderMethod0 _Nonnull token;
+} UniffiVTableCallbackInterfaceTokenProvider;
 
 #endif
 #ifndef UNIFFI_FFIDEF_V_TABLE_CALLBACK_INTERFACE_TRACE_LISTENER
@@ -294,6 +309,11 @@ uint64_t uniffi_mailwire_ffi_fn_constructor_auth_none(RustCallStatus *_Nonnull o
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_AUTH_OAUTH2
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_AUTH_OAUTH2
 uint64_t uniffi_mailwire_ffi_fn_constructor_auth_oauth2(RustBuffer username, RustBuffer access_token, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_AUTH_OAUTH2_PROVIDER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_AUTH_OAUTH2_PROVIDER
+uint64_t uniffi_mailwire_ffi_fn_constructor_auth_oauth2_provider(RustBuffer username, uint64_t provider, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CONSTRUCTOR_AUTH_PASSWORD
@@ -381,9 +401,19 @@ uint64_t uniffi_mailwire_ffi_fn_constructor_imapclient_connect(RustBuffer config
 uint64_t uniffi_mailwire_ffi_fn_method_imapclient_add_flags(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer flags
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_ADD_LABELS
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_ADD_LABELS
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_add_labels(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer labels
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_APPEND
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_APPEND
 uint64_t uniffi_mailwire_ffi_fn_method_imapclient_append(uint64_t ptr, RustBuffer mailbox, RustBuffer data, RustBuffer flags, RustBuffer date
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_CAPABILITIES
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_CAPABILITIES
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_capabilities(uint64_t ptr
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_CLOSE
@@ -486,9 +516,24 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_move_messages(uint64_t ptr, Ru
 uint64_t uniffi_mailwire_ffi_fn_method_imapclient_noop(uint64_t ptr
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_PENDING_EVENTS
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_PENDING_EVENTS
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_pending_events(uint64_t ptr, RustBuffer mailbox
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_RAW_COMMAND
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_RAW_COMMAND
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_raw_command(uint64_t ptr, RustBuffer command, RustBuffer mailbox
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_REMOVE_FLAGS
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_REMOVE_FLAGS
 uint64_t uniffi_mailwire_ffi_fn_method_imapclient_remove_flags(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer flags
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_REMOVE_LABELS
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_REMOVE_LABELS
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_remove_labels(uint64_t ptr, RustBuffer mailbox, uint64_t uids, RustBuffer labels
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_RENAME_MAILBOX
@@ -504,6 +549,11 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_save_attachment(uint64_t ptr, 
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_SEARCH
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_SEARCH
 uint64_t uniffi_mailwire_ffi_fn_method_imapclient_search(uint64_t ptr, RustBuffer mailbox, RustBuffer query
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_SERVER_ID
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_SERVER_ID
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_server_id(uint64_t ptr
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_SET_FLAGS
@@ -529,6 +579,11 @@ uint64_t uniffi_mailwire_ffi_fn_method_imapclient_unsubscribe(uint64_t ptr, Rust
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_WATCH
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_WATCH
 uint64_t uniffi_mailwire_ffi_fn_method_imapclient_watch(uint64_t ptr, RustBuffer mailbox, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_WATCH_MANY
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_IMAPCLIENT_WATCH_MANY
+uint64_t uniffi_mailwire_ffi_fn_method_imapclient_watch_many(uint64_t ptr, RustBuffer mailboxes, RustBuffer options
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_RAWFETCHSTREAM
@@ -652,9 +707,19 @@ void uniffi_mailwire_ffi_fn_free_smtpclient(uint64_t handle, RustCallStatus *_No
 uint64_t uniffi_mailwire_ffi_fn_constructor_smtpclient_connect(RustBuffer config
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_AUTH_MECHANISMS
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_AUTH_MECHANISMS
+RustBuffer uniffi_mailwire_ffi_fn_method_smtpclient_auth_mechanisms(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_CLOSE
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_CLOSE
 uint64_t uniffi_mailwire_ffi_fn_method_smtpclient_close(uint64_t ptr
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_EXTENSIONS
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_EXTENSIONS
+RustBuffer uniffi_mailwire_ffi_fn_method_smtpclient_extensions(uint64_t ptr, RustCallStatus *_Nonnull out_status
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_SEND
@@ -670,6 +735,26 @@ uint64_t uniffi_mailwire_ffi_fn_method_smtpclient_send_mime(uint64_t ptr, RustBu
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_SEND_RAW
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_SMTPCLIENT_SEND_RAW
 uint64_t uniffi_mailwire_ffi_fn_method_smtpclient_send_raw(uint64_t ptr, RustBuffer from, RustBuffer recipients, RustBuffer data, RustBuffer progress
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_TOKENPROVIDER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_TOKENPROVIDER
+uint64_t uniffi_mailwire_ffi_fn_clone_tokenprovider(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_TOKENPROVIDER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_TOKENPROVIDER
+void uniffi_mailwire_ffi_fn_free_tokenprovider(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_INIT_CALLBACK_VTABLE_TOKENPROVIDER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_INIT_CALLBACK_VTABLE_TOKENPROVIDER
+void uniffi_mailwire_ffi_fn_init_callback_vtable_tokenprovider(const UniffiVTableCallbackInterfaceTokenProvider* _Nonnull vtable
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_TOKENPROVIDER_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_TOKENPROVIDER_TOKEN
+uint64_t uniffi_mailwire_ffi_fn_method_tokenprovider_token(uint64_t ptr, int8_t force_refresh
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_TRACELISTENER
@@ -692,6 +777,36 @@ void uniffi_mailwire_ffi_fn_init_callback_vtable_tracelistener(const UniffiVTabl
 void uniffi_mailwire_ffi_fn_method_tracelistener_on_trace(uint64_t ptr, RustBuffer target, RustBuffer line, RustCallStatus *_Nonnull out_status
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_MULTIWATCHER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_CLONE_MULTIWATCHER
+uint64_t uniffi_mailwire_ffi_fn_clone_multiwatcher(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_MULTIWATCHER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FREE_MULTIWATCHER
+void uniffi_mailwire_ffi_fn_free_multiwatcher(uint64_t handle, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_MULTIWATCHER_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_MULTIWATCHER_CANCEL
+void uniffi_mailwire_ffi_fn_method_multiwatcher_cancel(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_MULTIWATCHER_CONNECTIONS
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_MULTIWATCHER_CONNECTIONS
+uint32_t uniffi_mailwire_ffi_fn_method_multiwatcher_connections(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_MULTIWATCHER_IS_CANCELLED
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_MULTIWATCHER_IS_CANCELLED
+int8_t uniffi_mailwire_ffi_fn_method_multiwatcher_is_cancelled(uint64_t ptr, RustCallStatus *_Nonnull out_status
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_MULTIWATCHER_NEXT
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_METHOD_MULTIWATCHER_NEXT
+uint64_t uniffi_mailwire_ffi_fn_method_multiwatcher_next(uint64_t ptr
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEFAULT_FETCH_BATCH
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEFAULT_FETCH_BATCH
 uint32_t uniffi_mailwire_ffi_fn_func_default_fetch_batch(RustCallStatus *_Nonnull out_status
@@ -708,6 +823,11 @@ uint32_t uniffi_mailwire_ffi_fn_func_default_raw_fetch_batch(RustCallStatus *_No
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEFAULT_TIMEOUTS
 RustBuffer uniffi_mailwire_ffi_fn_func_default_timeouts(RustCallStatus *_Nonnull out_status
     
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DISCOVER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DISCOVER
+uint64_t uniffi_mailwire_ffi_fn_func_discover(RustBuffer address, RustBuffer options
 );
 #endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_FN_FUNC_DEBUG_PANIC
@@ -1028,6 +1148,12 @@ uint16_t uniffi_mailwire_ffi_checksum_func_default_timeouts(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_DISCOVER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_DISCOVER
+uint16_t uniffi_mailwire_ffi_checksum_func_discover(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_DEBUG_PANIC
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_FUNC_DEBUG_PANIC
 uint16_t uniffi_mailwire_ffi_checksum_func_debug_panic(void
@@ -1124,9 +1250,21 @@ uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_add_flags(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_ADD_LABELS
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_ADD_LABELS
+uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_add_labels(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_APPEND
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_APPEND
 uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_append(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_CAPABILITIES
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_CAPABILITIES
+uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_capabilities(void
     
 );
 #endif
@@ -1250,9 +1388,27 @@ uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_noop(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_PENDING_EVENTS
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_PENDING_EVENTS
+uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_pending_events(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_RAW_COMMAND
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_RAW_COMMAND
+uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_raw_command(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_REMOVE_FLAGS
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_REMOVE_FLAGS
 uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_remove_flags(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_REMOVE_LABELS
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_REMOVE_LABELS
+uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_remove_labels(void
     
 );
 #endif
@@ -1271,6 +1427,12 @@ uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_save_attachment(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_SEARCH
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_SEARCH
 uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_search(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_SERVER_ID
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_SERVER_ID
+uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_server_id(void
     
 );
 #endif
@@ -1304,6 +1466,12 @@ uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_watch(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_WATCH_MANY
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_IMAPCLIENT_WATCH_MANY
+uint16_t uniffi_mailwire_ffi_checksum_method_imapclient_watch_many(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_RAWFETCHSTREAM_CANCEL
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_RAWFETCHSTREAM_CANCEL
 uint16_t uniffi_mailwire_ffi_checksum_method_rawfetchstream_cancel(void
@@ -1334,9 +1502,21 @@ uint16_t uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_SMTPCLIENT_AUTH_MECHANISMS
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_SMTPCLIENT_AUTH_MECHANISMS
+uint16_t uniffi_mailwire_ffi_checksum_method_smtpclient_auth_mechanisms(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_SMTPCLIENT_CLOSE
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_SMTPCLIENT_CLOSE
 uint16_t uniffi_mailwire_ffi_checksum_method_smtpclient_close(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_SMTPCLIENT_EXTENSIONS
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_SMTPCLIENT_EXTENSIONS
+uint16_t uniffi_mailwire_ffi_checksum_method_smtpclient_extensions(void
     
 );
 #endif
@@ -1358,9 +1538,39 @@ uint16_t uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw(void
     
 );
 #endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_TOKENPROVIDER_TOKEN
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_TOKENPROVIDER_TOKEN
+uint16_t uniffi_mailwire_ffi_checksum_method_tokenprovider_token(void
+    
+);
+#endif
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_TRACELISTENER_ON_TRACE
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_TRACELISTENER_ON_TRACE
 uint16_t uniffi_mailwire_ffi_checksum_method_tracelistener_on_trace(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_MULTIWATCHER_CANCEL
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_MULTIWATCHER_CANCEL
+uint16_t uniffi_mailwire_ffi_checksum_method_multiwatcher_cancel(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_MULTIWATCHER_CONNECTIONS
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_MULTIWATCHER_CONNECTIONS
+uint16_t uniffi_mailwire_ffi_checksum_method_multiwatcher_connections(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_MULTIWATCHER_IS_CANCELLED
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_MULTIWATCHER_IS_CANCELLED
+uint16_t uniffi_mailwire_ffi_checksum_method_multiwatcher_is_cancelled(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_MULTIWATCHER_NEXT
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_METHOD_MULTIWATCHER_NEXT
+uint16_t uniffi_mailwire_ffi_checksum_method_multiwatcher_next(void
     
 );
 #endif
@@ -1373,6 +1583,12 @@ uint16_t uniffi_mailwire_ffi_checksum_constructor_auth_none(void
 #ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_AUTH_OAUTH2
 #define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_AUTH_OAUTH2
 uint16_t uniffi_mailwire_ffi_checksum_constructor_auth_oauth2(void
+    
+);
+#endif
+#ifndef UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_AUTH_OAUTH2_PROVIDER
+#define UNIFFI_FFIDEF_UNIFFI_MAILWIRE_FFI_CHECKSUM_CONSTRUCTOR_AUTH_OAUTH2_PROVIDER
+uint16_t uniffi_mailwire_ffi_checksum_constructor_auth_oauth2_provider(void
     
 );
 #endif

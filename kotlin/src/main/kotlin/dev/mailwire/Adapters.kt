@@ -70,6 +70,26 @@ fun ImapClient.watchFlow(mailbox: String): Flow<MailboxEvent> = flow {
 }
 
 /**
+ * Emits the reports of this watch of several mailboxes as they come. Ends when the watch is
+ * cancelled ([MultiWatcher.cancel], from anywhere); fails with the error that ended it
+ * otherwise. Cancelling the collecting coroutine cancels the watch.
+ */
+fun MultiWatcher.asFlow(): Flow<WatchEvent> = flow {
+    try {
+        while (true) {
+            val batch = try {
+                next()
+            } catch (e: MailException.Closed) {
+                if (isCancelled()) break else throw e
+            }
+            for (event in batch) emit(event)
+        }
+    } finally {
+        cancel()
+    }
+}
+
+/**
  * The UIDs of this range as a Kotlin [UIntRange] (`uid in range.uids`, `for (uid in
  * range.uids)`): a view, nothing is expanded.
  */

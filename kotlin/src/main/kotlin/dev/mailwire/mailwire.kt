@@ -31,8 +31,10 @@ import java.nio.charset.CodingErrorAction
 import java.util.concurrent.atomic.AtomicLong
 import java.util.concurrent.ConcurrentHashMap
 import dev.mailwire.Address
+import dev.mailwire.Discovered
 import dev.mailwire.FetchOptions
 import dev.mailwire.FfiConverterTypeAddress
+import dev.mailwire.FfiConverterTypeDiscovered
 import dev.mailwire.FfiConverterTypeFetchOptions
 import dev.mailwire.FfiConverterTypeFlag
 import dev.mailwire.FfiConverterTypeMailbox
@@ -42,12 +44,14 @@ import dev.mailwire.FfiConverterTypeMessage
 import dev.mailwire.FfiConverterTypeMessageSummary
 import dev.mailwire.FfiConverterTypeOutgoingMessage
 import dev.mailwire.FfiConverterTypeRawMessage
+import dev.mailwire.FfiConverterTypeRawResponse
 import dev.mailwire.FfiConverterTypeSecurity
 import dev.mailwire.FfiConverterTypeSyncResult
 import dev.mailwire.FfiConverterTypeTimeouts
 import dev.mailwire.FfiConverterTypeUidMap
 import dev.mailwire.FfiConverterTypeUidRange
 import dev.mailwire.FfiConverterTypeUidRanges
+import dev.mailwire.FfiConverterTypeWatchEvent
 import dev.mailwire.Flag
 import dev.mailwire.Mailbox
 import dev.mailwire.MailboxEvent
@@ -56,12 +60,14 @@ import dev.mailwire.Message
 import dev.mailwire.MessageSummary
 import dev.mailwire.OutgoingMessage
 import dev.mailwire.RawMessage
+import dev.mailwire.RawResponse
 import dev.mailwire.Security
 import dev.mailwire.SyncResult
 import dev.mailwire.Timeouts
 import dev.mailwire.UidMap
 import dev.mailwire.UidRange
 import dev.mailwire.UidRanges
+import dev.mailwire.WatchEvent
 import java.util.concurrent.atomic.AtomicBoolean
 import kotlin.coroutines.resume
 import kotlinx.coroutines.CancellableContinuation
@@ -692,6 +698,9 @@ internal interface UniffiForeignFutureCompleteVoid : com.sun.jna.Callback {
 internal interface UniffiCallbackInterfaceProgressListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`done`: Long,`total`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
+internal interface UniffiCallbackInterfaceTokenProviderMethod0 : com.sun.jna.Callback {
+    fun callback(`uniffiHandle`: Long,`forceRefresh`: Byte,`uniffiFutureCallback`: UniffiForeignFutureCompleteRustBuffer,`uniffiCallbackData`: Long,`uniffiOutDroppedCallback`: UniffiForeignFutureDroppedCallbackStruct,)
+}
 internal interface UniffiCallbackInterfaceTraceListenerMethod0 : com.sun.jna.Callback {
     fun callback(`uniffiHandle`: Long,`target`: RustBuffer.ByValue,`line`: RustBuffer.ByValue,`uniffiOutReturn`: Pointer,uniffiCallStatus: UniffiRustCallStatus,)
 }
@@ -711,6 +720,25 @@ internal open class UniffiVTableCallbackInterfaceProgressListener(
         `uniffiFree` = other.`uniffiFree`
         `uniffiClone` = other.`uniffiClone`
         `onProgress` = other.`onProgress`
+    }
+
+}
+@Structure.FieldOrder("uniffiFree", "uniffiClone", "token")
+internal open class UniffiVTableCallbackInterfaceTokenProvider(
+    @JvmField internal var `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+    @JvmField internal var `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+    @JvmField internal var `token`: UniffiCallbackInterfaceTokenProviderMethod0? = null,
+) : Structure() {
+    class UniffiByValue(
+        `uniffiFree`: UniffiCallbackInterfaceFree? = null,
+        `uniffiClone`: UniffiCallbackInterfaceClone? = null,
+        `token`: UniffiCallbackInterfaceTokenProviderMethod0? = null,
+    ): UniffiVTableCallbackInterfaceTokenProvider(`uniffiFree`,`uniffiClone`,`token`,), Structure.ByValue
+
+   internal fun uniffiSetValue(other: UniffiVTableCallbackInterfaceTokenProvider) {
+        `uniffiFree` = other.`uniffiFree`
+        `uniffiClone` = other.`uniffiClone`
+        `token` = other.`token`
     }
 
 }
@@ -764,6 +792,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mailwire_ffi_checksum_func_default_timeouts(
     ): Int
+    external fun uniffi_mailwire_ffi_checksum_func_discover(
+    ): Int
     external fun uniffi_mailwire_ffi_checksum_func_debug_panic(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_func_debug_panic_async(
@@ -796,7 +826,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_add_flags(
     ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_imapclient_add_labels(
+    ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_append(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_imapclient_capabilities(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_close(
     ): Int
@@ -838,13 +872,21 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_noop(
     ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_imapclient_pending_events(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_imapclient_raw_command(
+    ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_remove_flags(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_imapclient_remove_labels(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_rename_mailbox(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_save_attachment(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_search(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_imapclient_server_id(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_set_flags(
     ): Int
@@ -856,6 +898,8 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_imapclient_watch(
     ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_imapclient_watch_many(
+    ): Int
     external fun uniffi_mailwire_ffi_checksum_method_rawfetchstream_cancel(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_rawfetchstream_next(
@@ -866,7 +910,11 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress(
     ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_smtpclient_auth_mechanisms(
+    ): Int
     external fun uniffi_mailwire_ffi_checksum_method_smtpclient_close(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_smtpclient_extensions(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_smtpclient_send(
     ): Int
@@ -874,11 +922,23 @@ internal object IntegrityCheckingUniffiLib {
     ): Int
     external fun uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw(
     ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_tokenprovider_token(
+    ): Int
     external fun uniffi_mailwire_ffi_checksum_method_tracelistener_on_trace(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_multiwatcher_cancel(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_multiwatcher_connections(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_multiwatcher_is_cancelled(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_method_multiwatcher_next(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_constructor_auth_none(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_constructor_auth_oauth2(
+    ): Int
+    external fun uniffi_mailwire_ffi_checksum_constructor_auth_oauth2_provider(
     ): Int
     external fun uniffi_mailwire_ffi_checksum_constructor_auth_password(
     ): Int
@@ -913,6 +973,7 @@ internal object UniffiLib {
     init {
         Native.register(UniffiLib::class.java, findLibraryName(componentName = "mailwire"))
         uniffiCallbackInterfaceProgressListener.register(this)
+        uniffiCallbackInterfaceTokenProvider.register(this)
         uniffiCallbackInterfaceTraceListener.register(this)
         
     }
@@ -925,6 +986,8 @@ internal object UniffiLib {
     external fun uniffi_mailwire_ffi_fn_constructor_auth_none(uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_mailwire_ffi_fn_constructor_auth_oauth2(`username`: RustBuffer.ByValue,`accessToken`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_constructor_auth_oauth2_provider(`username`: RustBuffer.ByValue,`provider`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
     external fun uniffi_mailwire_ffi_fn_constructor_auth_password(`username`: RustBuffer.ByValue,`password`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -960,7 +1023,11 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_add_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`flags`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_add_labels(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`labels`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_append(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,`flags`: RustBuffer.ByValue,`date`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_capabilities(`ptr`: Long,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_close(`ptr`: Long,
     ): Long
@@ -1002,13 +1069,21 @@ internal object UniffiLib {
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_noop(`ptr`: Long,
     ): Long
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_pending_events(`ptr`: Long,`mailbox`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_raw_command(`ptr`: Long,`command`: RustBuffer.ByValue,`mailbox`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_remove_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`flags`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_remove_labels(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`labels`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_rename_mailbox(`ptr`: Long,`from`: RustBuffer.ByValue,`to`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_save_attachment(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uid`: Int,`part`: RustBuffer.ByValue,`path`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_search(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`query`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_server_id(`ptr`: Long,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_set_flags(`ptr`: Long,`mailbox`: RustBuffer.ByValue,`uids`: Long,`flags`: RustBuffer.ByValue,
     ): Long
@@ -1019,6 +1094,8 @@ internal object UniffiLib {
     external fun uniffi_mailwire_ffi_fn_method_imapclient_unsubscribe(`ptr`: Long,`name`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_imapclient_watch(`ptr`: Long,`mailbox`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_method_imapclient_watch_many(`ptr`: Long,`mailboxes`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_clone_rawfetchstream(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1068,13 +1145,25 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_mailwire_ffi_fn_constructor_smtpclient_connect(`config`: RustBuffer.ByValue,
     ): Long
+    external fun uniffi_mailwire_ffi_fn_method_smtpclient_auth_mechanisms(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_mailwire_ffi_fn_method_smtpclient_close(`ptr`: Long,
     ): Long
+    external fun uniffi_mailwire_ffi_fn_method_smtpclient_extensions(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): RustBuffer.ByValue
     external fun uniffi_mailwire_ffi_fn_method_smtpclient_send(`ptr`: Long,`message`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_smtpclient_send_mime(`ptr`: Long,`data`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
     ): Long
     external fun uniffi_mailwire_ffi_fn_method_smtpclient_send_raw(`ptr`: Long,`from`: RustBuffer.ByValue,`recipients`: RustBuffer.ByValue,`data`: RustBuffer.ByValue,`progress`: RustBuffer.ByValue,
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_clone_tokenprovider(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_free_tokenprovider(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_mailwire_ffi_fn_init_callback_vtable_tokenprovider(`vtable`: UniffiVTableCallbackInterfaceTokenProvider,
+    ): Unit
+    external fun uniffi_mailwire_ffi_fn_method_tokenprovider_token(`ptr`: Long,`forceRefresh`: Byte,
     ): Long
     external fun uniffi_mailwire_ffi_fn_clone_tracelistener(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
     ): Long
@@ -1084,12 +1173,26 @@ internal object UniffiLib {
     ): Unit
     external fun uniffi_mailwire_ffi_fn_method_tracelistener_on_trace(`ptr`: Long,`target`: RustBuffer.ByValue,`line`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
+    external fun uniffi_mailwire_ffi_fn_clone_multiwatcher(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Long
+    external fun uniffi_mailwire_ffi_fn_free_multiwatcher(`handle`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_mailwire_ffi_fn_method_multiwatcher_cancel(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Unit
+    external fun uniffi_mailwire_ffi_fn_method_multiwatcher_connections(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Int
+    external fun uniffi_mailwire_ffi_fn_method_multiwatcher_is_cancelled(`ptr`: Long,uniffi_out_err: UniffiRustCallStatus, 
+    ): Byte
+    external fun uniffi_mailwire_ffi_fn_method_multiwatcher_next(`ptr`: Long,
+    ): Long
     external fun uniffi_mailwire_ffi_fn_func_default_fetch_batch(uniffi_out_err: UniffiRustCallStatus, 
     ): Int
     external fun uniffi_mailwire_ffi_fn_func_default_raw_fetch_batch(uniffi_out_err: UniffiRustCallStatus, 
     ): Int
     external fun uniffi_mailwire_ffi_fn_func_default_timeouts(uniffi_out_err: UniffiRustCallStatus, 
     ): RustBuffer.ByValue
+    external fun uniffi_mailwire_ffi_fn_func_discover(`address`: RustBuffer.ByValue,`options`: RustBuffer.ByValue,
+    ): Long
     external fun uniffi_mailwire_ffi_fn_func_debug_panic(`msg`: RustBuffer.ByValue,uniffi_out_err: UniffiRustCallStatus, 
     ): Unit
     external fun uniffi_mailwire_ffi_fn_func_debug_panic_async(`msg`: RustBuffer.ByValue,
@@ -1234,6 +1337,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_func_default_timeouts() and 0xFFFF) != 21508) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mailwire_ffi_checksum_func_discover() and 0xFFFF) != 55154) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mailwire_ffi_checksum_func_debug_panic() and 0xFFFF) != 43491) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1282,7 +1388,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_add_flags() and 0xFFFF) != 21235) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_add_labels() and 0xFFFF) != 54062) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_append() and 0xFFFF) != 63966) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_capabilities() and 0xFFFF) != 2058) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_close() and 0xFFFF) != 43768) {
@@ -1342,10 +1454,19 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_move_messages() and 0xFFFF) != 20629) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
-    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_noop() and 0xFFFF) != 55307) {
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_noop() and 0xFFFF) != 65370) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_pending_events() and 0xFFFF) != 47820) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_raw_command() and 0xFFFF) != 59422) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_remove_flags() and 0xFFFF) != 53484) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_remove_labels() and 0xFFFF) != 60317) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_rename_mailbox() and 0xFFFF) != 34611) {
@@ -1355,6 +1476,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_search() and 0xFFFF) != 14563) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_server_id() and 0xFFFF) != 42522) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_set_flags() and 0xFFFF) != 22630) {
@@ -1372,6 +1496,9 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_watch() and 0xFFFF) != 42117) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_imapclient_watch_many() and 0xFFFF) != 7047) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mailwire_ffi_checksum_method_rawfetchstream_cancel() and 0xFFFF) != 33520) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
@@ -1387,7 +1514,13 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_progresslistener_on_progress() and 0xFFFF) != 50748) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_auth_mechanisms() and 0xFFFF) != 57993) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_close() and 0xFFFF) != 26407) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_extensions() and 0xFFFF) != 22520) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send() and 0xFFFF) != 17490) {
@@ -1399,13 +1532,31 @@ private fun uniffiCheckApiChecksums(lib: IntegrityCheckingUniffiLib) {
     if ((lib.uniffi_mailwire_ffi_checksum_method_smtpclient_send_raw() and 0xFFFF) != 23717) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_tokenprovider_token() and 0xFFFF) != 11997) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
     if ((lib.uniffi_mailwire_ffi_checksum_method_tracelistener_on_trace() and 0xFFFF) != 4780) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_multiwatcher_cancel() and 0xFFFF) != 59253) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_multiwatcher_connections() and 0xFFFF) != 53099) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_multiwatcher_is_cancelled() and 0xFFFF) != 28024) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_method_multiwatcher_next() and 0xFFFF) != 19834) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_constructor_auth_none() and 0xFFFF) != 47650) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_constructor_auth_oauth2() and 0xFFFF) != 1102) {
+        throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
+    }
+    if ((lib.uniffi_mailwire_ffi_checksum_constructor_auth_oauth2_provider() and 0xFFFF) != 33218) {
         throw RuntimeException("UniFFI API checksum mismatch: try cleaning and rebuilding your project")
     }
     if ((lib.uniffi_mailwire_ffi_checksum_constructor_auth_password() and 0xFFFF) != 32883) {
@@ -1485,6 +1636,95 @@ internal suspend fun<T, F, E: kotlin.Exception> uniffiRustCallAsync(
         freeFunc(rustFuture)
     }
 }
+internal inline fun<T> uniffiTraitInterfaceCallAsync(
+    crossinline makeCall: suspend () -> T,
+    crossinline handleSuccess: (T) -> Unit,
+    crossinline handleError: (UniffiRustCallStatus.ByValue) -> Unit,
+    uniffiOutDroppedCallback: UniffiForeignFutureDroppedCallbackStruct,
+) {
+    // Using `GlobalScope` is labeled as a "delicate API" and generally discouraged in Kotlin programs, since it breaks structured concurrency.
+    // However, our parent task is a Rust future, so we're going to need to break structure concurrency in any case.
+    //
+    // Uniffi does its best to support structured concurrency across the FFI.
+    // If the Rust future is dropped, `uniffiForeignFutureDroppedCallbackImpl` is called, which will cancel the Kotlin coroutine if it's still running.
+    @OptIn(DelicateCoroutinesApi::class)
+    val job = GlobalScope.launch coroutineBlock@ {
+        // Note: it's important we call either `handleSuccess` or `handleError` exactly once.  Each
+        // call consumes an Arc reference, which means there should be no possibility of a double
+        // call.  The following code is structured so that will will never call both `handleSuccess`
+        // and `handleError`, even in the face of weird exceptions.
+        //
+        // In extreme circumstances we may not call either, for example if we fail to make the JNA
+        // call to `handleSuccess`.  This means we will leak the Arc reference, which is better than
+        // double-freeing it.
+        val callResult = try {
+            makeCall()
+        } catch(e: kotlin.Exception) {
+            handleError(
+                UniffiRustCallStatus.create(
+                    UNIFFI_CALL_UNEXPECTED_ERROR,
+                    FfiConverterString.lower(e.toString()),
+                )
+            )
+            return@coroutineBlock
+        }
+        handleSuccess(callResult)
+    }
+    val handle = uniffiForeignFutureHandleMap.insert(job)
+    uniffiOutDroppedCallback.uniffiSetValue(UniffiForeignFutureDroppedCallbackStruct(handle, uniffiForeignFutureDroppedCallbackImpl))
+}
+
+internal inline fun<T, reified E: Throwable> uniffiTraitInterfaceCallAsyncWithError(
+    crossinline makeCall: suspend () -> T,
+    crossinline handleSuccess: (T) -> Unit,
+    crossinline handleError: (UniffiRustCallStatus.ByValue) -> Unit,
+    crossinline lowerError: (E) -> RustBuffer.ByValue,
+    uniffiOutDroppedCallback: UniffiForeignFutureDroppedCallbackStruct,
+) {
+    // See uniffiTraitInterfaceCallAsync for details on `DelicateCoroutinesApi`
+    @OptIn(DelicateCoroutinesApi::class)
+    val job = GlobalScope.launch coroutineBlock@ {
+        // See the note in uniffiTraitInterfaceCallAsync for details on `handleSuccess` and
+        // `handleError`.
+        val callResult = try {
+            makeCall()
+        } catch(e: kotlin.Exception) {
+            if (e is E) {
+                handleError(
+                    UniffiRustCallStatus.create(
+                        UNIFFI_CALL_ERROR,
+                        lowerError(e),
+                    )
+                )
+            } else {
+                handleError(
+                    UniffiRustCallStatus.create(
+                        UNIFFI_CALL_UNEXPECTED_ERROR,
+                        FfiConverterString.lower(e.toString()),
+                    )
+                )
+            }
+            return@coroutineBlock
+        }
+        handleSuccess(callResult)
+    }
+    val handle = uniffiForeignFutureHandleMap.insert(job)
+    uniffiOutDroppedCallback.uniffiSetValue(UniffiForeignFutureDroppedCallbackStruct(handle, uniffiForeignFutureDroppedCallbackImpl))
+}
+
+internal val uniffiForeignFutureHandleMap = UniffiHandleMap<Job>()
+
+internal object uniffiForeignFutureDroppedCallbackImpl: UniffiForeignFutureDroppedCallback {
+    override fun callback(handle: Long) {
+        val job = uniffiForeignFutureHandleMap.remove(handle)
+        if (!job.isCompleted) {
+            job.cancel()
+        }
+    }
+}
+
+// For testing
+public fun uniffiForeignFutureHandleCount() = uniffiForeignFutureHandleMap.size
 
 // Public interface members begin here.
 
@@ -2189,6 +2429,24 @@ open class Auth: Disposable, AutoCloseable, AuthInterface
         
         FfiConverterString.lower(`username`),
         FfiConverterString.lower(`accessToken`),_status)
+}
+    )
+    }
+    
+
+        
+    /**
+     * SASL OAUTHBEARER (when offered) or XOAUTH2 with access tokens asked of `provider` at
+     * every login, and once more with `forceRefresh` when the server refuses one (see
+     * `TokenProvider`).
+     */ fun `oauth2Provider`(`username`: kotlin.String, `provider`: TokenProvider): Auth {
+            return FfiConverterTypeAuth.lift(
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_constructor_auth_oauth2_provider(
+    
+        
+        FfiConverterString.lower(`username`),
+        FfiConverterTypeTokenProvider.lower(`provider`),_status)
 }
     )
     }
@@ -3013,9 +3271,20 @@ public interface ImapClientInterface {
     suspend fun `addFlags`(`mailbox`: kotlin.String, `uids`: UidSet, `flags`: List<Flag>)
     
     /**
+     * Adds Gmail labels to the messages (`\Important`, `\Starred` or a user label such
+     * as `Work/2026`). `InvalidInput` when the server is not Gmail (no `X-GM-EXT-1`).
+     */
+    suspend fun `addLabels`(`mailbox`: kotlin.String, `uids`: UidSet, `labels`: List<kotlin.String>)
+    
+    /**
      * Uploads a message; returns its UID when the server reports it.
      */
     suspend fun `append`(`mailbox`: kotlin.String, `data`: kotlin.ByteArray, `flags`: List<Flag> = listOf(), `date`: java.time.Instant? = null): kotlin.UInt?
+    
+    /**
+     * Every capability the server announced (after login), upper case and sorted.
+     */
+    suspend fun `capabilities`(): List<kotlin.String>
     
     /**
      * Same as `logout`. (Kotlin: the native object is freed by `destroy()` or the garbage
@@ -3119,14 +3388,38 @@ public interface ImapClientInterface {
     suspend fun `moveMessages`(`mailbox`: kotlin.String, `uids`: UidSet, `dest`: kotlin.String): UidMap
     
     /**
-     * Sends NOOP: keeps the connection alive.
+     * Sends NOOP: keeps the connection alive and collects pending mailbox events.
      */
     suspend fun `noop`()
+    
+    /**
+     * Takes the events of `mailbox` that arrived outside IDLE (during other calls) and have
+     * not been reported yet, oldest first; no round trip. The next `idle` or watch of
+     * `mailbox` would otherwise report them first. Led by an `Overflow` event when more than
+     * 10,000 were waiting.
+     */
+    suspend fun `pendingEvents`(`mailbox`: kotlin.String): List<MailboxEvent>
+    
+    /**
+     * Sends `command` (without tag or CRLF, e.g. `"GETQUOTAROOT INBOX"`) as it is, with
+     * `mailbox` selected first when given, and returns the server's answer uninterpreted:
+     * a `NO` or `BAD` is in `RawResponse.status`, not an error. For what the client has no
+     * method for; quote arguments yourself. `InvalidInput` for CR, LF or NUL, a literal, and
+     * commands that would take the connection out of the client's hands (IDLE,
+     * AUTHENTICATE, LOGIN, LOGOUT, STARTTLS, COMPRESS, APPEND, NOTIFY). Untagged responses
+     * are returned, not reported as mailbox events.
+     */
+    suspend fun `rawCommand`(`command`: kotlin.String, `mailbox`: kotlin.String? = null): RawResponse
     
     /**
      * Removes flags or keywords.
      */
     suspend fun `removeFlags`(`mailbox`: kotlin.String, `uids`: UidSet, `flags`: List<Flag>)
+    
+    /**
+     * Removes Gmail labels from the messages (see `addLabels`).
+     */
+    suspend fun `removeLabels`(`mailbox`: kotlin.String, `uids`: UidSet, `labels`: List<kotlin.String>)
     
     /**
      * Renames a mailbox.
@@ -3143,6 +3436,13 @@ public interface ImapClientInterface {
      * UIDs of the messages in `mailbox` matching `query`, ascending.
      */
     suspend fun `search`(`mailbox`: kotlin.String, `query`: SearchQuery): List<kotlin.UInt>
+    
+    /**
+     * What the server said of itself in answer to the client's ID (RFC 2971): `name`,
+     * `vendor`, `version`, … Null when it does not offer ID, answered NIL, or the client
+     * sends no ID (`ImapConfig.clientId` empty).
+     */
+    suspend fun `serverId`(): Map<kotlin.String, kotlin.String>?
     
     /**
      * Replaces the flags and keywords.
@@ -3170,6 +3470,17 @@ public interface ImapClientInterface {
      * through the `Flow` / `AsyncThrowingStream` adapters; `cancel` ends it.
      */
     fun `watch`(`mailbox`: kotlin.String): IdleWatcher
+    
+    /**
+     * Watches `mailboxes` on connections of its own (this client's settings; this client's
+     * connection stays free) and reports their changes, computed by sync, as they happen:
+     * complete after any outage (reconnects with back-off, a `Reconnected` report, then
+     * catch-up). NOTIFY when the server offers it, else IDLE connections under
+     * `maxConnections`. The current content is the starting point. `InvalidInput` for an
+     * empty list, a repeated mailbox or `maxConnections` 0; connection problems surface in
+     * `MultiWatcher.next`.
+     */
+    suspend fun `watchMany`(`mailboxes`: List<kotlin.String>, `options`: WatchOptions? = null): MultiWatcher
     
     companion object
 }
@@ -3310,6 +3621,35 @@ open class ImapClient: Disposable, ImapClientInterface
 
     
     /**
+     * Adds Gmail labels to the messages (`\Important`, `\Starred` or a user label such
+     * as `Work/2026`). `InvalidInput` when the server is not Gmail (no `X-GM-EXT-1`).
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `addLabels`(`mailbox`: kotlin.String, `uids`: UidSet, `labels`: List<kotlin.String>) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_add_labels(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`mailbox`),
+        FfiConverterTypeUidSet.lower(`uids`),
+        FfiConverterSequenceString.lower(`labels`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Uploads a message; returns its UID when the server reports it.
      */
     @Throws(MailException::class)
@@ -3331,6 +3671,30 @@ open class ImapClient: Disposable, ImapClientInterface
         { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterOptionalUInt.lift(it) },
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Every capability the server announced (after login), upper case and sorted.
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `capabilities`() : List<kotlin.String> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_capabilities(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceString.lift(it) },
         // Error FFI converter
         MailException.ErrorHandler,
     )
@@ -3841,7 +4205,7 @@ open class ImapClient: Disposable, ImapClientInterface
 
     
     /**
-     * Sends NOOP: keeps the connection alive.
+     * Sends NOOP: keeps the connection alive and collects pending mailbox events.
      */
     @Throws(MailException::class)
     @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
@@ -3866,6 +4230,66 @@ open class ImapClient: Disposable, ImapClientInterface
 
     
     /**
+     * Takes the events of `mailbox` that arrived outside IDLE (during other calls) and have
+     * not been reported yet, oldest first; no round trip. The next `idle` or watch of
+     * `mailbox` would otherwise report them first. Led by an `Overflow` event when more than
+     * 10,000 were waiting.
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `pendingEvents`(`mailbox`: kotlin.String) : List<MailboxEvent> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_pending_events(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`mailbox`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeMailboxEvent.lift(it) },
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Sends `command` (without tag or CRLF, e.g. `"GETQUOTAROOT INBOX"`) as it is, with
+     * `mailbox` selected first when given, and returns the server's answer uninterpreted:
+     * a `NO` or `BAD` is in `RawResponse.status`, not an error. For what the client has no
+     * method for; quote arguments yourself. `InvalidInput` for CR, LF or NUL, a literal, and
+     * commands that would take the connection out of the client's hands (IDLE,
+     * AUTHENTICATE, LOGIN, LOGOUT, STARTTLS, COMPRESS, APPEND, NOTIFY). Untagged responses
+     * are returned, not reported as mailbox events.
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `rawCommand`(`command`: kotlin.String, `mailbox`: kotlin.String?) : RawResponse {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_raw_command(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`command`),
+        FfiConverterOptionalString.lower(`mailbox`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBuffer.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeRawResponse.lift(it) },
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+    /**
      * Removes flags or keywords.
      */
     @Throws(MailException::class)
@@ -3879,6 +4303,34 @@ open class ImapClient: Disposable, ImapClientInterface
         FfiConverterString.lower(`mailbox`),
         FfiConverterTypeUidSet.lower(`uids`),
         FfiConverterSequenceTypeFlag.lower(`flags`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_void(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_void(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_void(future) },
+        // lift function
+        { },
+        
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * Removes Gmail labels from the messages (see `addLabels`).
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `removeLabels`(`mailbox`: kotlin.String, `uids`: UidSet, `labels`: List<kotlin.String>) {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_remove_labels(
+                uniffiHandle,
+                
+        FfiConverterString.lower(`mailbox`),
+        FfiConverterTypeUidSet.lower(`uids`),
+        FfiConverterSequenceString.lower(`labels`),
             )
         },
         { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_void(future, callback, continuation) },
@@ -3970,6 +4422,32 @@ open class ImapClient: Disposable, ImapClientInterface
         { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
         // lift function
         { FfiConverterSequenceUInt.lift(it) },
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+    /**
+     * What the server said of itself in answer to the client's ID (RFC 2971): `name`,
+     * `vendor`, `version`, … Null when it does not offer ID, answered NIL, or the client
+     * sends no ID (`ImapConfig.clientId` empty).
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `serverId`() : Map<kotlin.String, kotlin.String>? {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_server_id(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterOptionalMapStringString.lift(it) },
         // Error FFI converter
         MailException.ErrorHandler,
     )
@@ -4101,6 +4579,38 @@ open class ImapClient: Disposable, ImapClientInterface
     
 
     
+    /**
+     * Watches `mailboxes` on connections of its own (this client's settings; this client's
+     * connection stays free) and reports their changes, computed by sync, as they happen:
+     * complete after any outage (reconnects with back-off, a `Reconnected` report, then
+     * catch-up). NOTIFY when the server offers it, else IDLE connections under
+     * `maxConnections`. The current content is the starting point. `InvalidInput` for an
+     * empty list, a repeated mailbox or `maxConnections` 0; connection problems surface in
+     * `MultiWatcher.next`.
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `watchMany`(`mailboxes`: List<kotlin.String>, `options`: WatchOptions?) : MultiWatcher {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_imapclient_watch_many(
+                uniffiHandle,
+                
+        FfiConverterSequenceString.lower(`mailboxes`),
+        FfiConverterOptionalTypeWatchOptions.lower(`options`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_u64(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_u64(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_u64(future) },
+        // lift function
+        { FfiConverterTypeMultiWatcher.lift(it) },
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
 
     
 
@@ -4152,6 +4662,357 @@ public object FfiConverterTypeImapClient: FfiConverter<ImapClient, Long> {
     override fun allocationSize(value: ImapClient) = 8UL
 
     override fun write(value: ImapClient, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * A running watch of several mailboxes (from `ImapClient.watchMany`). Read it with `next`
+ * or the `Flow` / `AsyncThrowingStream` adapters. An error a retry cannot mend (credentials
+ * refused, a mailbox that does not exist) is thrown once and ends the watch; after it, and
+ * after `cancel`, every `next` fails with `Closed`. Its connections close when it is
+ * cancelled or freed.
+ */
+public interface MultiWatcherInterface {
+    
+    /**
+     * Stops watching: the connections close, the call in flight and later ones fail with
+     * `Closed`. Harmless to call twice.
+     */
+    fun `cancel`()
+    
+    /**
+     * How many connections are watching now: connected, and their mailboxes synced, so
+     * that any later change will be reported (at most `maxConnections`).
+     */
+    fun `connections`(): kotlin.UInt
+    
+    /**
+     * Whether `cancel` was called (or the watch ended).
+     */
+    fun `isCancelled`(): kotlin.Boolean
+    
+    /**
+     * The next reports, waiting until there is one: everything queued by then, oldest
+     * first.
+     */
+    suspend fun `next`(): List<WatchEvent>
+    
+    companion object
+}
+
+/**
+ * A running watch of several mailboxes (from `ImapClient.watchMany`). Read it with `next`
+ * or the `Flow` / `AsyncThrowingStream` adapters. An error a retry cannot mend (credentials
+ * refused, a mailbox that does not exist) is thrown once and ends the watch; after it, and
+ * after `cancel`, every `next` fails with `Closed`. Its connections close when it is
+ * cancelled or freed.
+ */
+open class MultiWatcher: Disposable, AutoCloseable, MultiWatcherInterface
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_mailwire_ffi_fn_free_multiwatcher(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_mailwire_ffi_fn_clone_multiwatcher(handle, status)
+        }
+    }
+
+    
+    /**
+     * Stops watching: the connections close, the call in flight and later ones fail with
+     * `Closed`. Harmless to call twice.
+     */override fun `cancel`()
+        = 
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_multiwatcher_cancel(
+        it,
+        _status)
+}
+    }
+    
+    
+
+    
+    /**
+     * How many connections are watching now: connected, and their mailboxes synced, so
+     * that any later change will be reported (at most `maxConnections`).
+     */override fun `connections`(): kotlin.UInt {
+            return FfiConverterUInt.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_multiwatcher_connections(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * Whether `cancel` was called (or the watch ended).
+     */override fun `isCancelled`(): kotlin.Boolean {
+            return FfiConverterBoolean.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_multiwatcher_is_cancelled(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
+     * The next reports, waiting until there is one: everything queued by then, oldest
+     * first.
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `next`() : List<WatchEvent> {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_multiwatcher_next(
+                uniffiHandle,
+                
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterSequenceTypeWatchEvent.lift(it) },
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeMultiWatcher: FfiConverter<MultiWatcher, Long> {
+    override fun lower(value: MultiWatcher): Long {
+        return value.uniffiCloneHandle()
+    }
+
+    override fun lift(value: Long): MultiWatcher {
+        return MultiWatcher(UniffiWithHandle, value)
+    }
+
+    override fun read(buf: ByteBuffer): MultiWatcher {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: MultiWatcher) = 8UL
+
+    override fun write(value: MultiWatcher, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -4918,11 +5779,24 @@ public object FfiConverterTypeRawFetchStream: FfiConverter<RawFetchStream, Long>
 public interface SmtpClientInterface {
     
     /**
+     * The SASL mechanisms the server offers (`["PLAIN", "LOGIN"]`), upper case; empty when
+     * it offers none.
+     */
+    fun `authMechanisms`(): List<kotlin.String>
+    
+    /**
      * Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
      * (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
      * is not `AutoCloseable`, whose `close()` could not send QUIT.)
      */
     suspend fun `close`()
+    
+    /**
+     * The extensions the server announced in its EHLO reply (of the connection opened
+     * last), one per line as sent, keyword upper case: `["PIPELINING", "SIZE 10240000",
+     * "AUTH PLAIN LOGIN", …]`. No round trip.
+     */
+    fun `extensions`(): List<kotlin.String>
     
     /**
      * Sends to the To, Cc and Bcc recipients of `message`.
@@ -5046,6 +5920,23 @@ open class SmtpClient: Disposable, SmtpClientInterface
 
     
     /**
+     * The SASL mechanisms the server offers (`["PLAIN", "LOGIN"]`), upper case; empty when
+     * it offers none.
+     */override fun `authMechanisms`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_smtpclient_auth_mechanisms(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
+
+    
+    /**
      * Sends QUIT on idle connections and shuts the pool; later sends fail with `Closed`.
      * (Kotlin: the native object is freed by `destroy()` or the garbage collector; this class
      * is not `AutoCloseable`, whose `close()` could not send QUIT.)
@@ -5070,6 +5961,24 @@ open class SmtpClient: Disposable, SmtpClientInterface
         MailException.ErrorHandler,
     )
     }
+
+    
+    /**
+     * The extensions the server announced in its EHLO reply (of the connection opened
+     * last), one per line as sent, keyword upper case: `["PIPELINING", "SIZE 10240000",
+     * "AUTH PLAIN LOGIN", …]`. No round trip.
+     */override fun `extensions`(): List<kotlin.String> {
+            return FfiConverterSequenceString.lift(
+    callWithHandle {
+    uniffiRustCall() { _status ->
+    UniffiLib.uniffi_mailwire_ffi_fn_method_smtpclient_extensions(
+        it,
+        _status)
+}
+    }
+    )
+    }
+    
 
     
     /**
@@ -5203,6 +6112,380 @@ public object FfiConverterTypeSmtpClient: FfiConverter<SmtpClient, Long> {
     override fun allocationSize(value: SmtpClient) = 8UL
 
     override fun write(value: SmtpClient, buf: ByteBuffer) {
+        buf.putLong(lower(value))
+    }
+}
+
+
+// This template implements a class for working with a Rust struct via a handle
+// to the live Rust struct on the other side of the FFI.
+//
+// There's some subtlety here, because we have to be careful not to operate on a Rust
+// struct after it has been dropped, and because we must expose a public API for freeing
+// theq Kotlin wrapper object in lieu of reliable finalizers. The core requirements are:
+//
+//   * Each instance holds an opaque handle to the underlying Rust struct.
+//     Method calls need to read this handle from the object's state and pass it in to
+//     the Rust FFI.
+//
+//   * When an instance is no longer needed, its handle should be passed to a
+//     special destructor function provided by the Rust FFI, which will drop the
+//     underlying Rust struct.
+//
+//   * Given an instance, calling code is expected to call the special
+//     `destroy` method in order to free it after use, either by calling it explicitly
+//     or by using a higher-level helper like the `use` method. Failing to do so risks
+//     leaking the underlying Rust struct.
+//
+//   * We can't assume that calling code will do the right thing, and must be prepared
+//     to handle Kotlin method calls executing concurrently with or even after a call to
+//     `destroy`, and to handle multiple (possibly concurrent!) calls to `destroy`.
+//
+//   * We must never allow Rust code to operate on the underlying Rust struct after
+//     the destructor has been called, and must never call the destructor more than once.
+//     Doing so may trigger memory unsafety.
+//
+//   * To mitigate many of the risks of leaking memory and use-after-free unsafety, a `Cleaner`
+//     is implemented to call the destructor when the Kotlin object becomes unreachable.
+//     This is done in a background thread. This is not a panacea, and client code should be aware that
+//      1. the thread may starve if some there are objects that have poorly performing
+//     `drop` methods or do significant work in their `drop` methods.
+//      2. the thread is shared across the whole library. This can be tuned by using `android_cleaner = true`,
+//         or `android = true` in the [`kotlin` section of the `uniffi.toml` file](https://mozilla.github.io/uniffi-rs/kotlin/configuration.html).
+//
+// If we try to implement this with mutual exclusion on access to the handle, there is the
+// possibility of a race between a method call and a concurrent call to `destroy`:
+//
+//    * Thread A starts a method call, reads the value of the handle, but is interrupted
+//      before it can pass the handle over the FFI to Rust.
+//    * Thread B calls `destroy` and frees the underlying Rust struct.
+//    * Thread A resumes, passing the already-read handle value to Rust and triggering
+//      a use-after-free.
+//
+// One possible solution would be to use a `ReadWriteLock`, with each method call taking
+// a read lock (and thus allowed to run concurrently) and the special `destroy` method
+// taking a write lock (and thus blocking on live method calls). However, we aim not to
+// generate methods with any hidden blocking semantics, and a `destroy` method that might
+// block if called incorrectly seems to meet that bar.
+//
+// So, we achieve our goals by giving each instance an associated `AtomicLong` counter to track
+// the number of in-flight method calls, and an `AtomicBoolean` flag to indicate whether `destroy`
+// has been called. These are updated according to the following rules:
+//
+//    * The initial value of the counter is 1, indicating a live object with no in-flight calls.
+//      The initial value for the flag is false.
+//
+//    * At the start of each method call, we atomically check the counter.
+//      If it is 0 then the underlying Rust struct has already been destroyed and the call is aborted.
+//      If it is nonzero them we atomically increment it by 1 and proceed with the method call.
+//
+//    * At the end of each method call, we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+//    * When `destroy` is called, we atomically flip the flag from false to true.
+//      If the flag was already true we silently fail.
+//      Otherwise we atomically decrement and check the counter.
+//      If it has reached zero then we destroy the underlying Rust struct.
+//
+// Astute readers may observe that this all sounds very similar to the way that Rust's `Arc<T>` works,
+// and indeed it is, with the addition of a flag to guard against multiple calls to `destroy`.
+//
+// The overall effect is that the underlying Rust struct is destroyed only when `destroy` has been
+// called *and* all in-flight method calls have completed, avoiding violating any of the expectations
+// of the underlying Rust code.
+//
+// This makes a cleaner a better alternative to _not_ calling `destroy()` as
+// and when the object is finished with, but the abstraction is not perfect: if the Rust object's `drop`
+// method is slow, and/or there are many objects to cleanup, and it's on a low end Android device, then the cleaner
+// thread may be starved, and the app will leak memory.
+//
+// In this case, `destroy`ing manually may be a better solution.
+//
+// The cleaner can live side by side with the manual calling of `destroy`. In the order of responsiveness, uniffi objects
+// with Rust peers are reclaimed:
+//
+// 1. By calling the `destroy` method of the object, which calls `rustObject.free()`. If that doesn't happen:
+// 2. When the object becomes unreachable, AND the Cleaner thread gets to call `rustObject.free()`. If the thread is starved then:
+// 3. The memory is reclaimed when the process terminates.
+//
+// [1] https://stackoverflow.com/questions/24376768/can-java-finalize-an-object-when-it-is-still-in-scope/24380219
+//
+
+
+/**
+ * Supplies OAuth 2.0 access tokens on demand (`Auth.oauth2Provider`). `token` is a Kotlin
+ * `suspend fun` / a Swift `async` method, so it may ask an identity provider over the
+ * network; it runs on the language's own executor (Kotlin: a coroutine; Swift: a Task) and
+ * is cancelled when the login that asked for it is.
+ *
+ * Called with `forceRefresh = false` at every login: the first, each transparent IMAP
+ * reconnect and each new pooled SMTP connection. When the server refuses the token it is
+ * called once more with `forceRefresh = true` (do not answer from a cache then) and the
+ * login retried; a second refusal is `MailError.Auth`. Anything it throws fails the login
+ * with `MailError.Auth`, the thrown error's text in `cause`.
+ */
+public interface TokenProvider {
+    
+    /**
+     * A current access token; `forceRefresh` is true when the server just refused the
+     * previous one.
+     */
+    suspend fun `token`(`forceRefresh`: kotlin.Boolean): kotlin.String
+    
+    companion object
+}
+
+/**
+ * Supplies OAuth 2.0 access tokens on demand (`Auth.oauth2Provider`). `token` is a Kotlin
+ * `suspend fun` / a Swift `async` method, so it may ask an identity provider over the
+ * network; it runs on the language's own executor (Kotlin: a coroutine; Swift: a Task) and
+ * is cancelled when the login that asked for it is.
+ *
+ * Called with `forceRefresh = false` at every login: the first, each transparent IMAP
+ * reconnect and each new pooled SMTP connection. When the server refuses the token it is
+ * called once more with `forceRefresh = true` (do not answer from a cache then) and the
+ * login retried; a second refusal is `MailError.Auth`. Anything it throws fails the login
+ * with `MailError.Auth`, the thrown error's text in `cause`.
+ */
+open class TokenProviderImpl: Disposable, AutoCloseable, TokenProvider
+{
+
+    @Suppress("UNUSED_PARAMETER")
+    /**
+     * @suppress
+     */
+    constructor(withHandle: UniffiWithHandle, handle: Long) {
+        this.handle = handle
+        this.cleanable = UniffiLib.CLEANER.register(this, UniffiCleanAction(handle))
+    }
+
+    /**
+     * @suppress
+     *
+     * This constructor can be used to instantiate a fake object. Only used for tests. Any
+     * attempt to actually use an object constructed this way will fail as there is no
+     * connected Rust object.
+     */
+    @Suppress("UNUSED_PARAMETER")
+    constructor(noHandle: NoHandle) {
+        this.handle = 0
+        this.cleanable = null
+    }
+
+    protected val handle: Long
+    protected val cleanable: UniffiCleaner.Cleanable?
+
+    private val wasDestroyed = AtomicBoolean(false)
+    private val callCounter = AtomicLong(1)
+
+    /**
+     * Whether the current object has been destroyed and its reference is gone in the Rust side.
+     */
+    val uniffiIsDestroyed: Boolean get() = wasDestroyed.get()
+
+    override fun destroy() {
+        // Only allow a single call to this method.
+        // TODO: maybe we should log a warning if called more than once?
+        if (this.wasDestroyed.compareAndSet(false, true)) {
+            // This decrement always matches the initial count of 1 given at creation time.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    @Synchronized
+    override fun close() {
+        this.destroy()
+    }
+
+    internal inline fun <R> callWithHandle(block: (handle: Long) -> R): R {
+        // Check and increment the call counter, to keep the object alive.
+        // This needs a compare-and-set retry loop in case of concurrent updates.
+        do {
+            val c = this.callCounter.get()
+            if (c == 0L) {
+                throw IllegalStateException("${this.javaClass.simpleName} object has already been destroyed")
+            }
+            if (c == Long.MAX_VALUE) {
+                throw IllegalStateException("${this.javaClass.simpleName} call counter would overflow")
+            }
+        } while (! this.callCounter.compareAndSet(c, c + 1L))
+        // Now we can safely do the method call without the handle being freed concurrently.
+        try {
+            return block(this.uniffiCloneHandle())
+        } finally {
+            // This decrement always matches the increment we performed above.
+            if (this.callCounter.decrementAndGet() == 0L) {
+                cleanable?.clean()
+            }
+        }
+    }
+
+    // Use a static inner class instead of a closure so as not to accidentally
+    // capture `this` as part of the cleanable's action.
+    private class UniffiCleanAction(private val handle: Long) : Runnable {
+        override fun run() {
+            if (handle == 0.toLong()) {
+                // Fake object created with `NoHandle`, don't try to free.
+                return;
+            }
+            uniffiRustCall { status ->
+                UniffiLib.uniffi_mailwire_ffi_fn_free_tokenprovider(handle, status)
+            }
+        }
+    }
+
+    /**
+     * @suppress
+     */
+    fun uniffiCloneHandle(): Long {
+        if (handle == 0.toLong()) {
+            throw InternalException("uniffiCloneHandle() called on NoHandle object");
+        }
+        return uniffiRustCall() { status ->
+            UniffiLib.uniffi_mailwire_ffi_fn_clone_tokenprovider(handle, status)
+        }
+    }
+
+    
+    /**
+     * A current access token; `forceRefresh` is true when the server just refused the
+     * previous one.
+     */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+    override suspend fun `token`(`forceRefresh`: kotlin.Boolean) : kotlin.String {
+        return uniffiRustCallAsync(
+        callWithHandle { uniffiHandle ->
+            UniffiLib.uniffi_mailwire_ffi_fn_method_tokenprovider_token(
+                uniffiHandle,
+                
+        FfiConverterBoolean.lower(`forceRefresh`),
+            )
+        },
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation) },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterString.lift(it) },
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
+
+    
+
+    
+
+
+    
+    
+    /**
+     * @suppress
+     */
+    companion object
+    
+}
+
+
+
+// Put the implementation in an object so we don't pollute the top-level namespace
+internal object uniffiCallbackInterfaceTokenProvider {
+    internal object `token`: UniffiCallbackInterfaceTokenProviderMethod0 {
+        override fun callback(`uniffiHandle`: Long,`forceRefresh`: Byte,`uniffiFutureCallback`: UniffiForeignFutureCompleteRustBuffer,`uniffiCallbackData`: Long,`uniffiOutDroppedCallback`: UniffiForeignFutureDroppedCallbackStruct,) {
+            val uniffiObj = FfiConverterTypeTokenProvider.handleMap.get(uniffiHandle)
+            val makeCall = suspend { ->
+                uniffiObj.`token`(
+                    FfiConverterBoolean.lift(`forceRefresh`),
+                )
+            }
+            val uniffiHandleSuccess = { returnValue: kotlin.String ->
+                val uniffiResult = UniffiForeignFutureResultRustBuffer.UniffiByValue(
+                    FfiConverterString.lower(returnValue),
+                    UniffiRustCallStatus.ByValue()
+                )
+                uniffiResult.write()
+                uniffiFutureCallback.callback(uniffiCallbackData, uniffiResult)
+            }
+            val uniffiHandleError = { callStatus: UniffiRustCallStatus.ByValue ->
+                uniffiFutureCallback.callback(
+                    uniffiCallbackData,
+                    UniffiForeignFutureResultRustBuffer.UniffiByValue(
+                        RustBuffer.ByValue(),
+                        callStatus,
+                    ),
+                )
+            }
+            uniffiTraitInterfaceCallAsyncWithError(
+                makeCall,
+                uniffiHandleSuccess,
+                uniffiHandleError,
+                { e: MailException -> FfiConverterTypeMailError.lower(e) },
+                uniffiOutDroppedCallback
+            )
+        }
+    }
+
+    internal object uniffiFree: UniffiCallbackInterfaceFree {
+        override fun callback(handle: Long) {
+            FfiConverterTypeTokenProvider.handleMap.remove(handle)
+        }
+    }
+
+    internal object uniffiClone: UniffiCallbackInterfaceClone {
+        override fun callback(handle: Long): Long {
+            return FfiConverterTypeTokenProvider.handleMap.clone(handle)
+        }
+    }
+
+    internal var vtable = UniffiVTableCallbackInterfaceTokenProvider.UniffiByValue(
+        uniffiFree,
+        uniffiClone,
+        `token`,
+    )
+
+    // Registers the foreign callback with the Rust side.
+    // This method is generated for each callback interface.
+    internal fun register(lib: UniffiLib) {
+        lib.uniffi_mailwire_ffi_fn_init_callback_vtable_tokenprovider(vtable)
+    }
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeTokenProvider: FfiConverter<TokenProvider, Long> {
+    internal val handleMap = UniffiHandleMap<TokenProvider>()
+
+    override fun lower(value: TokenProvider): Long {
+        if (value is TokenProviderImpl) {
+             // Rust-implemented object.  Clone the handle and return it
+            return value.uniffiCloneHandle()
+         } else {
+            // Kotlin object, generate a new vtable handle and return that.
+            return handleMap.insert(value)
+         }
+    }
+
+    override fun lift(value: Long): TokenProvider {
+        if ((value and 1.toLong()) == 0.toLong()) {
+            // Rust-generated handle, construct a new class that uses the handle to implement the
+            // interface
+            return TokenProviderImpl(UniffiWithHandle, value)
+        } else {
+            // Kotlin-generated handle, get the object from the handle map
+            return handleMap.remove(value)
+        }
+    }
+
+    override fun read(buf: ByteBuffer): TokenProvider {
+        return lift(buf.getLong())
+    }
+
+    override fun allocationSize(value: TokenProvider) = 8UL
+
+    override fun write(value: TokenProvider, buf: ByteBuffer) {
         buf.putLong(lower(value))
     }
 }
@@ -5932,6 +7215,70 @@ public object FfiConverterTypeUidSet: FfiConverter<UidSet, Long> {
 
 
 /**
+ * How `discover` looks; each absent field is the core's default.
+ */
+data class DiscoverOptions (
+    /**
+     * The deadline for the whole search. Default 15 s.
+     */
+    var `timeout`: java.time.Duration? = null 
+    , 
+    /**
+     * The DNS server to ask, `"ip:port"` (`"127.0.0.1:53"`, `"[::1]:53"`). Default: the
+     * system's (`/etc/resolv.conf`).
+     */
+    var `resolver`: kotlin.String? = null 
+    , 
+    /**
+     * The port of the autoconfig HTTPS servers. Default 443.
+     */
+    var `httpsPort`: kotlin.UShort? = null 
+    , 
+    /**
+     * Extra CA certificate(s), PEM, trusted for the autoconfig servers.
+     */
+    var `caPem`: kotlin.ByteArray? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDiscoverOptions: FfiConverterRustBuffer<DiscoverOptions> {
+    override fun read(buf: ByteBuffer): DiscoverOptions {
+        return DiscoverOptions(
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalUShort.read(buf),
+            FfiConverterOptionalByteArray.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: DiscoverOptions) = (
+            FfiConverterOptionalDuration.allocationSize(value.`timeout`) +
+            FfiConverterOptionalString.allocationSize(value.`resolver`) +
+            FfiConverterOptionalUShort.allocationSize(value.`httpsPort`) +
+            FfiConverterOptionalByteArray.allocationSize(value.`caPem`)
+    )
+
+    override fun write(value: DiscoverOptions, buf: ByteBuffer) {
+            FfiConverterOptionalDuration.write(value.`timeout`, buf)
+            FfiConverterOptionalString.write(value.`resolver`, buf)
+            FfiConverterOptionalUShort.write(value.`httpsPort`, buf)
+            FfiConverterOptionalByteArray.write(value.`caPem`, buf)
+    }
+}
+
+
+
+/**
  * A header search: the header `name` contains `value` (empty matches any message having it).
  */
 data class HeaderMatch (
@@ -6034,6 +7381,13 @@ data class ImapConfig (
      * path can read it. Default false: such a login is refused before anything is sent.
      */
     var `allowPlaintextAuth`: kotlin.Boolean = false 
+    , 
+    /**
+     * What the client tells a server that offers ID (RFC 2971) right after login, field to
+     * value; absent: `name` = `mailwire` and its `version`; empty: ID is not sent (and
+     * `serverId()` is null). `InvalidInput` beyond RFC 2971's limits.
+     */
+    var `clientId`: Map<kotlin.String, kotlin.String>? = null 
     
 ): Disposable{
     
@@ -6054,7 +7408,8 @@ data class ImapConfig (
         this.`serverName`,
         this.`timeouts`,
         this.`maxResponseSize`,
-        this.`allowPlaintextAuth`
+        this.`allowPlaintextAuth`,
+        this.`clientId`
     )
     }
     
@@ -6077,6 +7432,7 @@ public object FfiConverterTypeImapConfig: FfiConverterRustBuffer<ImapConfig> {
             FfiConverterOptionalTypeTimeouts.read(buf),
             FfiConverterOptionalULong.read(buf),
             FfiConverterBoolean.read(buf),
+            FfiConverterOptionalMapStringString.read(buf),
         )
     }
 
@@ -6090,7 +7446,8 @@ public object FfiConverterTypeImapConfig: FfiConverterRustBuffer<ImapConfig> {
             FfiConverterOptionalString.allocationSize(value.`serverName`) +
             FfiConverterOptionalTypeTimeouts.allocationSize(value.`timeouts`) +
             FfiConverterOptionalULong.allocationSize(value.`maxResponseSize`) +
-            FfiConverterBoolean.allocationSize(value.`allowPlaintextAuth`)
+            FfiConverterBoolean.allocationSize(value.`allowPlaintextAuth`) +
+            FfiConverterOptionalMapStringString.allocationSize(value.`clientId`)
     )
 
     override fun write(value: ImapConfig, buf: ByteBuffer) {
@@ -6104,6 +7461,7 @@ public object FfiConverterTypeImapConfig: FfiConverterRustBuffer<ImapConfig> {
             FfiConverterOptionalTypeTimeouts.write(value.`timeouts`, buf)
             FfiConverterOptionalULong.write(value.`maxResponseSize`, buf)
             FfiConverterBoolean.write(value.`allowPlaintextAuth`, buf)
+            FfiConverterOptionalMapStringString.write(value.`clientId`, buf)
     }
 }
 
@@ -6326,6 +7684,12 @@ data class SearchQuery (
      * Raw IMAP search keys, sent as is (CR/LF refused).
      */
     var `raw`: kotlin.String? = null 
+    , 
+    /**
+     * Gmail's own search syntax (`X-GM-RAW`, e.g. `"has:attachment in:unread"`); only on
+     * servers offering `X-GM-EXT-1`.
+     */
+    var `gmailRaw`: kotlin.String? = null 
     
 ): Disposable{
     
@@ -6364,7 +7728,8 @@ data class SearchQuery (
         this.`modseq`,
         this.`or`,
         this.`not`,
-        this.`raw`
+        this.`raw`,
+        this.`gmailRaw`
     )
     }
     
@@ -6405,6 +7770,7 @@ public object FfiConverterTypeSearchQuery: FfiConverterRustBuffer<SearchQuery> {
             FfiConverterSequenceTypeSearchQuery.read(buf),
             FfiConverterSequenceTypeSearchQuery.read(buf),
             FfiConverterOptionalString.read(buf),
+            FfiConverterOptionalString.read(buf),
         )
     }
 
@@ -6436,7 +7802,8 @@ public object FfiConverterTypeSearchQuery: FfiConverterRustBuffer<SearchQuery> {
             FfiConverterOptionalULong.allocationSize(value.`modseq`) +
             FfiConverterSequenceTypeSearchQuery.allocationSize(value.`or`) +
             FfiConverterSequenceTypeSearchQuery.allocationSize(value.`not`) +
-            FfiConverterOptionalString.allocationSize(value.`raw`)
+            FfiConverterOptionalString.allocationSize(value.`raw`) +
+            FfiConverterOptionalString.allocationSize(value.`gmailRaw`)
     )
 
     override fun write(value: SearchQuery, buf: ByteBuffer) {
@@ -6468,6 +7835,7 @@ public object FfiConverterTypeSearchQuery: FfiConverterRustBuffer<SearchQuery> {
             FfiConverterSequenceTypeSearchQuery.write(value.`or`, buf)
             FfiConverterSequenceTypeSearchQuery.write(value.`not`, buf)
             FfiConverterOptionalString.write(value.`raw`, buf)
+            FfiConverterOptionalString.write(value.`gmailRaw`, buf)
     }
 }
 
@@ -6671,6 +8039,79 @@ public object FfiConverterTypeSmtpConfig: FfiConverterRustBuffer<SmtpConfig> {
             FfiConverterUInt.write(value.`poolSize`, buf)
             FfiConverterOptionalDuration.write(value.`poolIdleTimeout`, buf)
             FfiConverterBoolean.write(value.`allowPlaintextAuth`, buf)
+    }
+}
+
+
+
+/**
+ * How `watchMany` watches; each absent field is the core's default.
+ */
+data class WatchOptions (
+    /**
+     * The most connections the watcher opens (at least 1): one IDLE connection per mailbox
+     * while they fit, the rest polled on one. Default 10.
+     */
+    var `maxConnections`: kotlin.UInt? = null 
+    , 
+    /**
+     * How often the mailboxes without a connection of their own are looked at. Default 60 s.
+     */
+    var `pollInterval`: java.time.Duration? = null 
+    , 
+    /**
+     * The first delay before reconnecting; it doubles per attempt. Default 1 s.
+     */
+    var `backoffMin`: java.time.Duration? = null 
+    , 
+    /**
+     * The longest delay before reconnecting. Default 5 minutes.
+     */
+    var `backoffMax`: java.time.Duration? = null 
+    , 
+    /**
+     * Use NOTIFY when the server offers it: one connection for every mailbox. Default true;
+     * false forces the IDLE connections.
+     */
+    var `useNotify`: kotlin.Boolean? = null 
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWatchOptions: FfiConverterRustBuffer<WatchOptions> {
+    override fun read(buf: ByteBuffer): WatchOptions {
+        return WatchOptions(
+            FfiConverterOptionalUInt.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalDuration.read(buf),
+            FfiConverterOptionalBoolean.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: WatchOptions) = (
+            FfiConverterOptionalUInt.allocationSize(value.`maxConnections`) +
+            FfiConverterOptionalDuration.allocationSize(value.`pollInterval`) +
+            FfiConverterOptionalDuration.allocationSize(value.`backoffMin`) +
+            FfiConverterOptionalDuration.allocationSize(value.`backoffMax`) +
+            FfiConverterOptionalBoolean.allocationSize(value.`useNotify`)
+    )
+
+    override fun write(value: WatchOptions, buf: ByteBuffer) {
+            FfiConverterOptionalUInt.write(value.`maxConnections`, buf)
+            FfiConverterOptionalDuration.write(value.`pollInterval`, buf)
+            FfiConverterOptionalDuration.write(value.`backoffMin`, buf)
+            FfiConverterOptionalDuration.write(value.`backoffMax`, buf)
+            FfiConverterOptionalBoolean.write(value.`useNotify`, buf)
     }
 }
 
@@ -7818,6 +9259,70 @@ public object FfiConverterOptionalTypeTimeouts: FfiConverterRustBuffer<Timeouts?
 /**
  * @suppress
  */
+public object FfiConverterOptionalTypeDiscoverOptions: FfiConverterRustBuffer<DiscoverOptions?> {
+    override fun read(buf: ByteBuffer): DiscoverOptions? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeDiscoverOptions.read(buf)
+    }
+
+    override fun allocationSize(value: DiscoverOptions?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeDiscoverOptions.allocationSize(value)
+        }
+    }
+
+    override fun write(value: DiscoverOptions?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeDiscoverOptions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeWatchOptions: FfiConverterRustBuffer<WatchOptions?> {
+    override fun read(buf: ByteBuffer): WatchOptions? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeWatchOptions.read(buf)
+    }
+
+    override fun allocationSize(value: WatchOptions?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeWatchOptions.allocationSize(value)
+        }
+    }
+
+    override fun write(value: WatchOptions?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeWatchOptions.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
 public object FfiConverterOptionalTypeSecurity: FfiConverterRustBuffer<Security?> {
     override fun read(buf: ByteBuffer): Security? {
         if (buf.get().toInt() == 0) {
@@ -7840,6 +9345,38 @@ public object FfiConverterOptionalTypeSecurity: FfiConverterRustBuffer<Security?
         } else {
             buf.put(1)
             FfiConverterTypeSecurity.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>?> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String>? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterMapStringString.read(buf)
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterMapStringString.allocationSize(value)
+        }
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterMapStringString.write(value, buf)
         }
     }
 }
@@ -8155,6 +9692,79 @@ public object FfiConverterSequenceTypeMailboxEvent: FfiConverterRustBuffer<List<
 
 
 
+/**
+ * @suppress
+ */
+public object FfiConverterSequenceTypeWatchEvent: FfiConverterRustBuffer<List<WatchEvent>> {
+    override fun read(buf: ByteBuffer): List<WatchEvent> {
+        val len = buf.getInt()
+        return List<WatchEvent>(len) {
+            FfiConverterTypeWatchEvent.read(buf)
+        }
+    }
+
+    override fun allocationSize(value: List<WatchEvent>): ULong {
+        val sizeForLength = 4UL
+        val sizeForItems = value.map { FfiConverterTypeWatchEvent.allocationSize(it) }.sum()
+        return sizeForLength + sizeForItems
+    }
+
+    override fun write(value: List<WatchEvent>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        value.iterator().forEach {
+            FfiConverterTypeWatchEvent.write(it, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterMapStringString: FfiConverterRustBuffer<Map<kotlin.String, kotlin.String>> {
+    override fun read(buf: ByteBuffer): Map<kotlin.String, kotlin.String> {
+        val len = buf.getInt()
+        return buildMap<kotlin.String, kotlin.String>(len) {
+            repeat(len) {
+                val k = FfiConverterString.read(buf)
+                val v = FfiConverterString.read(buf)
+                this[k] = v
+            }
+        }
+    }
+
+    override fun allocationSize(value: Map<kotlin.String, kotlin.String>): ULong {
+        val spaceForMapSize = 4UL
+        val spaceForChildren = value.map { (k, v) ->
+            FfiConverterString.allocationSize(k) +
+            FfiConverterString.allocationSize(v)
+        }.sum()
+        return spaceForMapSize + spaceForChildren
+    }
+
+    override fun write(value: Map<kotlin.String, kotlin.String>, buf: ByteBuffer) {
+        buf.putInt(value.size)
+        // The parens on `(k, v)` here ensure we're calling the right method,
+        // which is important for compatibility with older android devices.
+        // Ref https://blog.danlew.net/2017/03/16/kotlin-puzzler-whose-line-is-it-anyways/
+        value.forEach { (k, v) ->
+            FfiConverterString.write(k, buf)
+            FfiConverterString.write(v, buf)
+        }
+    }
+}
+
+
+
+
+
+
+
+
+
+
 
 
 
@@ -8230,6 +9840,31 @@ public object FfiConverterSequenceTypeMailboxEvent: FfiConverterRustBuffer<List<
     )
     }
     
+
+        /**
+         * Finds the IMAP and SMTP settings of `address` the way mail apps do: a built-in table of
+         * the big providers (no network), autoconfig over HTTPS (`autoconfig.<domain>`, then
+         * `<domain>/.well-known/autoconfig/`), DNS SRV records (RFC 6186), then the domain's MX host
+         * if it belongs to a provider of the table; all within one deadline. `InvalidInput` for
+         * something that is not an address, `NotFound` when no method found settings, `Timeout`
+         * when the deadline passed first.
+         */
+    @Throws(MailException::class)
+    @Suppress("ASSIGNED_BUT_NEVER_ACCESSED_VARIABLE")
+     suspend fun `discover`(`address`: kotlin.String, `options`: DiscoverOptions? = null) : Discovered {
+        return uniffiRustCallAsync(
+        UniffiLib.uniffi_mailwire_ffi_fn_func_discover(
+        FfiConverterString.lower(`address`),
+        FfiConverterOptionalTypeDiscoverOptions.lower(`options`),),
+        { future, callback, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_poll_rust_buffer(future, callback, continuation) },
+        { future, continuation -> UniffiLib.ffi_mailwire_ffi_rust_future_complete_rust_buffer(future, continuation).let { RustBuffer.create(it.capacity.toULong(), it.len.toULong(), it.data) } },
+        { future -> UniffiLib.ffi_mailwire_ffi_rust_future_free_rust_buffer(future) },
+        // lift function
+        { FfiConverterTypeDiscovered.lift(it) },
+        // Error FFI converter
+        MailException.ErrorHandler,
+    )
+    }
 
         /**
          * Panics inside Rust with `msg`. Test-only: proves that a panic becomes

@@ -238,6 +238,61 @@ public object FfiConverterTypeAttachmentInfo: FfiConverterRustBuffer<AttachmentI
 
 
 /**
+ * What [`discover`] found: at least one of the two servers.
+ */
+data class Discovered (
+    /**
+     * The IMAP server, if found.
+     */
+    var `imap`: ServerSettings?
+    , 
+    /**
+     * The SMTP submission server, if found.
+     */
+    var `smtp`: ServerSettings?
+    , 
+    /**
+     * Where they were found.
+     */
+    var `source`: DiscoverySource
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDiscovered: FfiConverterRustBuffer<Discovered> {
+    override fun read(buf: ByteBuffer): Discovered {
+        return Discovered(
+            FfiConverterOptionalTypeServerSettings.read(buf),
+            FfiConverterOptionalTypeServerSettings.read(buf),
+            FfiConverterTypeDiscoverySource.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: Discovered) = (
+            FfiConverterOptionalTypeServerSettings.allocationSize(value.`imap`) +
+            FfiConverterOptionalTypeServerSettings.allocationSize(value.`smtp`) +
+            FfiConverterTypeDiscoverySource.allocationSize(value.`source`)
+    )
+
+    override fun write(value: Discovered, buf: ByteBuffer) {
+            FfiConverterOptionalTypeServerSettings.write(value.`imap`, buf)
+            FfiConverterOptionalTypeServerSettings.write(value.`smtp`, buf)
+            FfiConverterTypeDiscoverySource.write(value.`source`, buf)
+    }
+}
+
+
+
+/**
  * The envelope of a message as the server parsed it (headers decoded).
  */
 data class Envelope (
@@ -1145,6 +1200,125 @@ public object FfiConverterTypeRawMessage: FfiConverterRustBuffer<RawMessage> {
 
 
 /**
+ * What the server answered to a raw command.
+ */
+data class RawResponse (
+    /**
+     * The tagged status: `"OK"`, `"NO"` or `"BAD"`.
+     */
+    var `status`: kotlin.String
+    , 
+    /**
+     * The rest of the tagged line (a `[CODE]` first, when the server sent one).
+     */
+    var `text`: kotlin.String
+    , 
+    /**
+     * Every untagged response (`* …`) in the order received, each without its final CRLF
+     * (a literal inside one keeps its own line breaks).
+     */
+    var `untagged`: List<kotlin.String>
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeRawResponse: FfiConverterRustBuffer<RawResponse> {
+    override fun read(buf: ByteBuffer): RawResponse {
+        return RawResponse(
+            FfiConverterString.read(buf),
+            FfiConverterString.read(buf),
+            FfiConverterSequenceString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: RawResponse) = (
+            FfiConverterString.allocationSize(value.`status`) +
+            FfiConverterString.allocationSize(value.`text`) +
+            FfiConverterSequenceString.allocationSize(value.`untagged`)
+    )
+
+    override fun write(value: RawResponse, buf: ByteBuffer) {
+            FfiConverterString.write(value.`status`, buf)
+            FfiConverterString.write(value.`text`, buf)
+            FfiConverterSequenceString.write(value.`untagged`, buf)
+    }
+}
+
+
+
+/**
+ * One server found for an address.
+ */
+data class ServerSettings (
+    /**
+     * Host name.
+     */
+    var `host`: kotlin.String
+    , 
+    /**
+     * Port.
+     */
+    var `port`: kotlin.UShort
+    , 
+    /**
+     * Transport security.
+     */
+    var `security`: Security
+    , 
+    /**
+     * The user name to log in with (the address, or what the provider says).
+     */
+    var `username`: kotlin.String
+    
+){
+    
+
+    
+
+    
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeServerSettings: FfiConverterRustBuffer<ServerSettings> {
+    override fun read(buf: ByteBuffer): ServerSettings {
+        return ServerSettings(
+            FfiConverterString.read(buf),
+            FfiConverterUShort.read(buf),
+            FfiConverterTypeSecurity.read(buf),
+            FfiConverterString.read(buf),
+        )
+    }
+
+    override fun allocationSize(value: ServerSettings) = (
+            FfiConverterString.allocationSize(value.`host`) +
+            FfiConverterUShort.allocationSize(value.`port`) +
+            FfiConverterTypeSecurity.allocationSize(value.`security`) +
+            FfiConverterString.allocationSize(value.`username`)
+    )
+
+    override fun write(value: ServerSettings, buf: ByteBuffer) {
+            FfiConverterString.write(value.`host`, buf)
+            FfiConverterUShort.write(value.`port`, buf)
+            FfiConverterTypeSecurity.write(value.`security`, buf)
+            FfiConverterString.write(value.`username`, buf)
+    }
+}
+
+
+
+/**
  * What changed in a mailbox since a [`SyncState`]: the same shape whether the server has
  * QRESYNC, CONDSTORE alone or neither (see [`ImapClient::sync`](crate::ImapClient::sync)).
  */
@@ -1434,6 +1608,57 @@ public object FfiConverterTypeUidRange: FfiConverterRustBuffer<UidRange> {
             FfiConverterUInt.write(value.`last`, buf)
     }
 }
+
+
+
+/**
+ * Where [`discover`] found the settings.
+ */
+
+enum class DiscoverySource {
+    
+    /**
+     * The built-in provider table.
+     */
+    BUILT_IN,
+    /**
+     * An autoconfig document (`autoconfig.<domain>` or `/.well-known/autoconfig/`).
+     */
+    AUTOCONFIG,
+    /**
+     * DNS SRV records.
+     */
+    SRV,
+    /**
+     * The domain's MX host belongs to a provider of the table.
+     */
+    MX;
+
+    
+
+
+    companion object
+}
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeDiscoverySource: FfiConverterRustBuffer<DiscoverySource> {
+    override fun read(buf: ByteBuffer) = try {
+        DiscoverySource.values()[buf.getInt() - 1]
+    } catch (e: IndexOutOfBoundsException) {
+        throw RuntimeException("invalid enum value, something is very wrong!!", e)
+    }
+
+    override fun allocationSize(value: DiscoverySource) = 4UL
+
+    override fun write(value: DiscoverySource, buf: ByteBuffer) {
+        buf.putInt(value.ordinal + 1)
+    }
+}
+
+
 
 
 
@@ -1916,6 +2141,120 @@ public object FfiConverterTypeSecurity: FfiConverterRustBuffer<Security> {
 
 
 
+
+/**
+ * What a [`MultiWatcher`] reports.
+ */
+sealed class WatchEvent {
+    
+    /**
+     * `mailbox` changed since the last report (or since the watch began): what
+     * [`sync`](ImapClient::sync) found. Its `state` is where the watch now stands.
+     */
+    data class Changed(
+        /**
+         * The mailbox.
+         */
+        val `mailbox`: kotlin.String, 
+        /**
+         * New, changed and vanished UIDs.
+         */
+        val `changes`: dev.mailwire.SyncResult) : WatchEvent()
+        
+    {
+        
+
+        companion object
+    }
+    
+    /**
+     * The connection watching `mailbox` was lost and is back, after `attempts` tries;
+     * what changed meanwhile follows as `Changed`.
+     */
+    data class Reconnected(
+        /**
+         * The mailbox (one event per mailbox of that connection).
+         */
+        val `mailbox`: kotlin.String, 
+        /**
+         * Connection attempts it took (1 or more).
+         */
+        val `attempts`: kotlin.UInt) : WatchEvent()
+        
+    {
+        
+
+        companion object
+    }
+    
+
+    
+
+    
+    
+
+
+    companion object
+}
+
+/**
+ * @suppress
+ */
+public object FfiConverterTypeWatchEvent : FfiConverterRustBuffer<WatchEvent>{
+    override fun read(buf: ByteBuffer): WatchEvent {
+        return when(buf.getInt()) {
+            1 -> WatchEvent.Changed(
+                FfiConverterString.read(buf),
+                FfiConverterTypeSyncResult.read(buf),
+                )
+            2 -> WatchEvent.Reconnected(
+                FfiConverterString.read(buf),
+                FfiConverterUInt.read(buf),
+                )
+            else -> throw RuntimeException("invalid enum value, something is very wrong!!")
+        }
+    }
+
+    override fun allocationSize(value: WatchEvent): ULong = when(value) {
+        is WatchEvent.Changed -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`mailbox`)
+                + FfiConverterTypeSyncResult.allocationSize(value.`changes`)
+            )
+        }
+        is WatchEvent.Reconnected -> {
+            // Add the size for the Int that specifies the variant plus the size needed for all fields
+            (
+                4UL
+                + FfiConverterString.allocationSize(value.`mailbox`)
+                + FfiConverterUInt.allocationSize(value.`attempts`)
+            )
+        }
+    }
+
+    override fun write(value: WatchEvent, buf: ByteBuffer) {
+        when(value) {
+            is WatchEvent.Changed -> {
+                buf.putInt(1)
+                FfiConverterString.write(value.`mailbox`, buf)
+                FfiConverterTypeSyncResult.write(value.`changes`, buf)
+                Unit
+            }
+            is WatchEvent.Reconnected -> {
+                buf.putInt(2)
+                FfiConverterString.write(value.`mailbox`, buf)
+                FfiConverterUInt.write(value.`attempts`, buf)
+                Unit
+            }
+        }.let { /* this makes the `when` an expression, which ensures it is exhaustive */ }
+    }
+}
+
+
+
+
 /**
  * @suppress
  */
@@ -1941,6 +2280,38 @@ public object FfiConverterOptionalTypeAddress: FfiConverterRustBuffer<Address?> 
         } else {
             buf.put(1)
             FfiConverterTypeAddress.write(value, buf)
+        }
+    }
+}
+
+
+
+
+/**
+ * @suppress
+ */
+public object FfiConverterOptionalTypeServerSettings: FfiConverterRustBuffer<ServerSettings?> {
+    override fun read(buf: ByteBuffer): ServerSettings? {
+        if (buf.get().toInt() == 0) {
+            return null
+        }
+        return FfiConverterTypeServerSettings.read(buf)
+    }
+
+    override fun allocationSize(value: ServerSettings?): ULong {
+        if (value == null) {
+            return 1UL
+        } else {
+            return 1UL + FfiConverterTypeServerSettings.allocationSize(value)
+        }
+    }
+
+    override fun write(value: ServerSettings?, buf: ByteBuffer) {
+        if (value == null) {
+            buf.put(0)
+        } else {
+            buf.put(1)
+            FfiConverterTypeServerSettings.write(value, buf)
         }
     }
 }

@@ -40,9 +40,30 @@ object Dev {
         ("From: $from\r\nTo: b@localhost\r\nSubject: $subject\r\n" +
             "Message-ID: <${unique("m")}@localhost>\r\n\r\n$body\r\n").toByteArray()
 
-    /** Runs `devserver kill-sessions USER`: SIGKILLs that user's IMAP processes. */
-    fun killSessions(user: String) {
-        val p = ProcessBuilder(v("MAILWIRE_DEVSERVER"), "kill-sessions", user).inheritIO().start()
+    /** Runs `devserver kill-sessions USER [SIGNAL]`: signals (default KILL) that user's IMAP processes. */
+    fun killSessions(user: String, signal: String? = null) {
+        val p = ProcessBuilder(listOfNotNull(v("MAILWIRE_DEVSERVER"), "kill-sessions", user, signal)).inheritIO().start()
         check(p.waitFor() == 0) { "devserver kill-sessions $user failed" }
+    }
+}
+
+/** The repository: the first folder above the working directory holding tests/. */
+val repo: File = generateSequence(File(System.getProperty("user.dir")).absoluteFile) { it.parentFile }
+    .firstOrNull { File(it, "tests/gmail/peer.py").isFile }
+    ?: error("tests/gmail/peer.py not found above ${System.getProperty("user.dir")}")
+
+/**
+ * A helper server of tests/ run with python3 (tests/gmail/peer.py, tests/discover/serve.py):
+ * [firstLine] is what it prints when ready; it exits when its stdin closes ([close]).
+ */
+class Script(private val path: String, vararg args: String) : AutoCloseable {
+    private val process = ProcessBuilder(listOf("python3", File(repo, path).path) + args)
+        .redirectError(ProcessBuilder.Redirect.INHERIT)
+        .start()
+    val firstLine: String = process.inputStream.bufferedReader().readLine() ?: error("$path printed nothing")
+
+    override fun close() {
+        process.outputStream.close()
+        check(process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) { "$path did not exit" }
     }
 }
