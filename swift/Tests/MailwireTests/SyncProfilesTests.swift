@@ -34,14 +34,14 @@ final class SyncProfilesTests: XCTestCase {
             for _ in 0..<2 {
                 added.append(try await other.append(mailbox: mb, data: Dev.rawMessage(Dev.unique("new")))!)
             }
-            try await other.addFlags(mailbox: mb, uids: .of(old[1]), flags: [.flagged, .keyword(name: "$Later")])
+            try await other.addFlags(mailbox: mb, uids: .of(old[1]), flags: [.flagged, .keyword("$Later")])
             try await other.deleteMessages(mailbox: mb, uids: .of(old[2]))
             let second = try await phone.sync(mailbox: mb, state: first.state)
             XCTAssertFalse(second.fullResync)
             XCTAssertEqual(second.new, added)
             XCTAssertEqual(second.changed.map { $0.uid }, [old[1]])
             let flags = second.changed.first?.flags ?? []
-            for f in [Flag.seen, .flagged, .keyword(name: "$Later")] {
+            for f in [Flag.seen, .flagged, .keyword("$Later")] {
                 XCTAssertTrue(flags.contains(f), "\(f) missing from \(flags)")
             }
             XCTAssertEqual(second.changed.first?.modseq == nil, mode == "basic")
