@@ -51,15 +51,15 @@ mkdir -p "$root/opt/mailwire/lib"
 cp "$libdir/libmailwire_ffi.so" "$root/opt/mailwire/lib/"
 cp "$MAILWIRE_CA" "$root/opt/mailwire/ca.pem"
 
-# Outage tests call `devserver kill-sessions`, which needs the host's Dovecot tools: a relay
+# Outage tests call `devserver kill-sessions USER [SIGNAL]`, which needs the host's Dovecot tools: a relay
 # on the host runs it for requests the tests write into a shared folder.
 relay=/tmp/mailwire-kill-relay
 rm -rf "$root$relay" && mkdir -p "$root$relay"
 (
   while :; do
     if [ -f "$root$relay/request" ]; then
-      user=$(cat "$root$relay/request"); rm -f "$root$relay/request"
-      "$MAILWIRE_DEVSERVER" kill-sessions "$user" >"$root$relay/done.tmp" 2>&1 || true
+      read -r user signal <"$root$relay/request" || true; rm -f "$root$relay/request"
+      "$MAILWIRE_DEVSERVER" kill-sessions "$user" ${signal:+"$signal"} >"$root$relay/done.tmp" 2>&1 || true
       mv "$root$relay/done.tmp" "$root$relay/done"
     fi
     sleep 0.05

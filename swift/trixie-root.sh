@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Builds (once) a Debian 13 "trixie" root with Swift (and python3 for the hostile-server
-# suite), for running the Swift tests on a Debian 12 host. Prints the root's path. Cached in
+# suite and the Gmail peer; dnsmasq-base and openssl for the discovery servers), for running the Swift tests on a Debian 12 host. Prints the root's path. Cached in
 # $MAILWIRE_TRIXIE_ROOT (default /var/cache/mailwire-trixie); reused when complete.
 # Needs root and network access to Debian's package mirrors.
 #
@@ -11,7 +11,7 @@
 set -euo pipefail
 root=${MAILWIRE_TRIXIE_ROOT:-/var/cache/mailwire-trixie}
 mirror=${MAILWIRE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-packages=(swiftlang libc6-dev libstdc++-14-dev ca-certificates python3)
+packages=(swiftlang libc6-dev libstdc++-14-dev ca-certificates python3 dnsmasq-base openssl)
 ready=$root/.mailwire-ready
 
 # Installs those of `packages` that the root lacks (installed ones are left as they are,

@@ -25,6 +25,7 @@ import http.server
 import json
 import os
 import shutil
+import signal
 import socket
 import ssl
 import subprocess
@@ -109,6 +110,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
 
 def main() -> None:
+    # A parent may start this with signals blocked (Swift's Foundation Process does), and
+    # dnsmasq would inherit the mask and never see the SIGTERM that ends it.
+    signal.pthread_sigmask(signal.SIG_SETMASK, set())
     dnsmasq = shutil.which("dnsmasq") or "/usr/sbin/dnsmasq"
     if not os.path.exists(dnsmasq):
         sys.exit("serve.py: dnsmasq is missing (apt-get install dnsmasq-base; devserver install does it)")

@@ -40,13 +40,15 @@ enum Dev {
         Data("From: \(from)\r\nTo: b@localhost\r\nSubject: \(subject)\r\nMessage-ID: <\(unique("m"))@localhost>\r\n\r\n\(body)\r\n".utf8)
     }
 
-    /// SIGKILLs USER's IMAP processes with `devserver kill-sessions`. Inside the trixie root
-    /// (no Dovecot tools there) the request goes to a relay that run-tests.sh runs on the host.
-    static func killSessions(_ user: String) throws {
+    /// Signals (default KILL) USER's IMAP processes with `devserver kill-sessions`. Inside the
+    /// trixie root (no Dovecot tools there) the request goes to a relay that run-tests.sh
+    /// runs on the host.
+    static func killSessions(_ user: String, signal: String? = nil) throws {
         if let relay = ProcessInfo.processInfo.environment["MAILWIRE_KILL_RELAY"] {
             let done = relay + "/done"
             try? FileManager.default.removeItem(atPath: done)
-            try Data(user.utf8).write(to: URL(fileURLWithPath: relay + "/request.tmp"))
+            try Data(([user] + (signal.map { [$0] } ?? [])).joined(separator: " ").utf8)
+                .write(to: URL(fileURLWithPath: relay + "/request.tmp"))
             try FileManager.default.moveItem(atPath: relay + "/request.tmp", toPath: relay + "/request")
             for _ in 0..<200 {
                 if FileManager.default.fileExists(atPath: done) { return }
@@ -56,7 +58,7 @@ enum Dev {
         } else {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: v("MAILWIRE_DEVSERVER"))
-            p.arguments = ["kill-sessions", user]
+            p.arguments = ["kill-sessions", user] + (signal.map { [$0] } ?? [])
             try p.run()
             p.waitUntilExit()
             XCTAssertEqual(p.terminationStatus, 0)
@@ -100,4 +102,51 @@ func mailError(_ body: () async throws -> Void, file: StaticString = #filePath, 
         XCTFail("not a MailError: \(error)", file: file, line: line)
         return nil
     }
+}
+
+/// The repository (bind-mounted at the same path inside run-tests.sh's root).
+let repo = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A helper server of tests/ run with python3 (tests/gmail/peer.py, tests/discover/serve.py):
+/// `firstLine` is what it prints when ready; it exits when its stdin closes (`close()`).
+final class Script {
+    private let process = Process()
+    private let stdin = Pipe()
+    let firstLine: String
+
+    init(_ path: String, _ args: String...) throws {
+        let stdout = Pipe()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", repo.appendingPathComponent(path).path] + args
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        try process.run()
+        var line = Data()
+        while true {
+            let byte = stdout.fileHandleForReading.readData(ofLength: 1)
+            if byte.isEmpty || byte == Data("\n".utf8) { break }
+            line.append(byte)
+        }
+        firstLine = String(decoding: line, as: UTF8.self)
+        if firstLine.isEmpty { throw NSError(domain: "Script", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(path) printed nothing"]) }
+    }
+
+    /// Closes its stdin and waits (at most 10 s, then it is terminated) until it exits.
+    func close() {
+        try? stdin.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning && Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            XCTFail("\(process.arguments ?? []) did not exit when its stdin closed")
+            process.terminate()
+        }
+        process.waitUntilExit()
+    }
+}
+
+/// `value`, failing the test when it is nil (`XCTUnwrap` without its autoclosure, so that the
+/// value may come from an `await`).
+func present<T>(_ value: T?, file: StaticString = #filePath, line: UInt = #line) throws -> T {
+    try XCTUnwrap(value, file: file, line: line)
 }
